@@ -1,0 +1,83 @@
+# Station — plain make and pkg-config. See README.md.
+#   make          build stationd and stationctl (warnings are errors)
+#   make check    install missing Debian packages (as root), build, run every test
+#   make demo     run the main job end to end in ./demo
+#   make bench    print performance figures
+#   make install  PREFIX=/usr/local DESTDIR=
+
+PREFIX	?= /usr/local
+DESTDIR	?=
+B	:= build
+
+CC	?= cc
+CFLAGS	?= -O2 -g
+PKGS	:= sqlite3 jansson inih libusb-1.0
+WARN	:= -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Werror
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -I. $(shell pkg-config --cflags $(PKGS)) $(CFLAGS) -MMD -MP
+LIBS	= $(shell pkg-config --libs $(PKGS)) -lcsv -lhpdf -lzint -lcups -lm
+CHECK_LIBS = $(shell pkg-config --libs check)
+UMOCKDEV_CFLAGS = $(shell pkg-config --cflags umockdev-1.0)
+UMOCKDEV_LIBS = $(shell pkg-config --libs umockdev-1.0)
+
+# Each part adds its objects, binaries and tests.
+LIB_OBJS	:=
+BINS		:=
+TEST_BINS	:=
+TEST_SCRIPTS	:=
+BENCH_BINS	:=
+
+include station/station.mk
+-include station/intake.mk
+-include station/session.mk
+-include labels/labels.mk
+-include drivers/printer.mk
+-include drivers/scanner.mk
+include tests/tests.mk
+
+LIB	:= $(B)/libstation.a
+
+.PHONY: all deps check build-tests demo bench install clean
+all: $(BINS)
+
+deps:
+	@sh scripts/deps.sh
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# A test or bench program: build/tests/NAME from tests/NAME.c (or bench/).
+$(B)/tests/%: $(B)/tests/%.o $(LIB)
+	$(CC) -o $@ $^ $(LIBS) $(CHECK_LIBS) $(EXTRA_TEST_LIBS_$*)
+
+$(B)/bench/%: $(B)/bench/%.o $(LIB)
+	$(CC) -o $@ $^ $(LIBS) $(EXTRA_TEST_LIBS_$*)
+
+$(LIB): $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+build-tests: all $(TEST_BINS) $(BENCH_BINS)
+
+check: deps
+	@$(MAKE) --no-print-directory build-tests
+	@sh tests/run.sh $(TEST_BINS) $(TEST_SCRIPTS)
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@sh scripts/demo.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory build-tests
+	@sh scripts/bench.sh $(BENCH_BINS)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin
+	install -m 755 $(B)/stationd $(DESTDIR)$(PREFIX)/sbin/stationd
+	install -m 755 $(B)/stationctl $(DESTDIR)$(PREFIX)/bin/stationctl
+	$(INSTALL_EXTRA)
+
+clean:
+	rm -rf $(B)
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -1,0 +1,3 @@
+# tests/: the core's Check suites and end-to-end scripts.
+TEST_BINS +=
+TEST_SCRIPTS +=
