@@ -1,5 +1,6 @@
 # station/: the daemon core and stationctl.
-STATION_SRCS := station/loop.c station/log.c station/order.c
+STATION_SRCS := station/loop.c station/log.c station/order.c station/store.c \
+	station/store_orders.c station/readiness.c
 LIB_OBJS += $(STATION_SRCS:%.c=$(B)/%.o)
 BINS += $(B)/stationd $(B)/stationctl
 

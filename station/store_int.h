@@ -1,0 +1,17 @@
+/* Helpers shared by the store_*.c files; not for other modules. */
+#ifndef STATION_STORE_INT_H
+#define STATION_STORE_INT_H
+
+#include <sqlite3.h>
+#include <stdint.h>
+
+struct store;
+
+/* Binds a string or NULL. */
+int	 store_bind_text(sqlite3_stmt *, int, const char *);
+/* strdup of a text column, NULL for NULL (or out of memory). */
+char	*store_col_dup(sqlite3_stmt *, int);
+/* Next value of a named counter (inside a transaction); -1 on error. */
+int64_t	 store_counter_next(struct store *, const char *name);
+
+#endif
