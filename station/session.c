@@ -197,19 +197,16 @@ same_sku(const struct sess_line *l, const char *sku)
 
 /*
  * The same code again within the window is the scanner reading one label
- * twice, not a second unit. The distance is taken both ways: a clock that
- * stepped back says nothing about the gap, and a suppressed read only asks
- * the packer to scan again while a double count ships a wrong package.
+ * twice, not a second unit. A clock that stepped back (negative distance)
+ * also counts as "within": suppressing one read only asks the packer to
+ * scan again, while a double count would ship a wrong package.
  */
 static int
 scan_is_duplicate(const struct sess_state *st, const struct sess_input *in)
 {
-	int64_t d;
-
 	if (in->dup_window_ms <= 0 || strcmp(nz(in->code), st->last_code) != 0)
 		return 0;
-	d = in->now_ms - st->last_ms;
-	return d < in->dup_window_ms && d > -in->dup_window_ms;
+	return in->now_ms - st->last_ms < in->dup_window_ms;
 }
 
 /* Statuses that stop an open session before the scan itself is looked at. */

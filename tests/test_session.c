@@ -1151,11 +1151,15 @@ START_TEST(test_duplicate_window)
 	ck_assert_int_eq(R.verdict, V_OK);
 	ck_assert_int_eq(L[0].packed, 4);
 
-	/* Clock stepped back: within the window either way is a double read. */
+	/* Clock stepped back: the same code is taken as a double read. */
 	step_at(19800, "SKU-1");
 	ck_assert_int_eq(R.verdict, V_DUPLICATE_READ);
-	step_at(19800 - WINDOW, "SKU-1");
+	step_at(1000, "SKU-1");
+	ck_assert_int_eq(R.verdict, V_DUPLICATE_READ);
+	ck_assert_int_eq(R.next.last_ms, 1000);
+	step_at(1000 + WINDOW, "SKU-1");
 	ck_assert_int_eq(R.verdict, V_OK);
+	ck_assert_int_eq(L[0].packed, 5);
 
 	/* Window 0 turns detection off. */
 	I.dup_window_ms = 0;
