@@ -45,7 +45,7 @@ trim_utf8(char *buf, size_t len)
  * bytes (GS1 group separators, stray CR): shown as '?' so the line stays
  * one line; a cut multi-byte character is dropped, never half-shown.
  */
-static void say(struct sess_result *, const char *, ...)
+static void say(struct sess_result *res, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 static void
 say(struct sess_result *res, const char *fmt, ...)
@@ -178,6 +178,14 @@ order_is_complete(const struct sess_order *o, size_t extra_line, int64_t extra)
 	return sum > 0;
 }
 
+static const char *
+hold_reason(const struct sess_order *o)
+{
+	if (o->hold_reason == NULL || o->hold_reason[0] == '\0')
+		return "no reason given";
+	return o->hold_reason;
+}
+
 static const struct sess_line *
 line_by_id(const struct sess_order *o, int64_t line_id)
 {
@@ -238,9 +246,7 @@ midpack_change(const struct sess_order *open, const struct sess_input *in,
 			return 0;
 		res->verdict = V_ON_HOLD;
 		say(res, "ON HOLD %s: %s — wait for release or STN:ABANDON",
-		    nz(open->name), open->hold_reason != NULL &&
-		    open->hold_reason[0] != '\0' ? open->hold_reason :
-		    "no reason given");
+		    nz(open->name), hold_reason(open));
 		return 1;
 	default:
 		return 0;
@@ -313,9 +319,7 @@ refuse_order(const struct sess_order *t, struct sess_result *res)
 	switch (t->status) {
 	case ORDER_ON_HOLD:
 		res->verdict = V_ON_HOLD;
-		say(res, "ON HOLD %s: %s — do not pack", name,
-		    t->hold_reason != NULL && t->hold_reason[0] != '\0' ?
-		    t->hold_reason : "no reason given");
+		say(res, "ON HOLD %s: %s — do not pack", name, hold_reason(t));
 		break;
 	case ORDER_CANCELLED:
 		res->verdict = V_CANCELLED;
