@@ -1,0 +1,8 @@
+# labels/: PDF labels, packing slips and command sheets (libharu + libzint).
+LABELS_SRCS := labels/pdf.c labels/text.c labels/barcode.c labels/media.c \
+	labels/label.c
+LIB_OBJS += $(LABELS_SRCS:%.c=$(B)/%.o)
+BINS += $(B)/labels-sample
+
+$(B)/labels-sample: $(B)/labels/sample.o $(B)/libstation.a
+	$(CC) -o $@ $^ $(LIBS)
