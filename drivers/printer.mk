@@ -1,0 +1,4 @@
+# drivers/printer: PDF jobs to CUPS queues and IPP printers (libcups).
+PRINTER_SRCS := drivers/printer.c drivers/printer_worker.c drivers/printer_ipp.c \
+	drivers/printer_media.c
+LIB_OBJS += $(PRINTER_SRCS:%.c=$(B)/%.o)
