@@ -606,6 +606,11 @@ intake_parse_orders_json(const char *buf, size_t len, struct order ***out,
 		return intake_fail(err, errlen, "empty file");
 	root = json_loadb(buf + bom, len - bom, JSON_REJECT_DUPLICATES, &je);
 	if (root == NULL) {
+		/* jansson quotes the bad input: keep the message one clean line */
+		for (i = 0; je.text[i] != '\0'; i++) {
+			if ((unsigned char)je.text[i] < 0x20 || je.text[i] == 0x7F)
+				je.text[i] = '?';
+		}
 		col = je.column + (bom > 0 && je.line == 1);
 		return intake_fail(err, errlen, "line %d, column %d: %s",
 		    je.line, col, je.text);
