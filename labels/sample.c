@@ -75,6 +75,72 @@ fail:
 	return -1;
 }
 
+static int
+slip(const char *dir)
+{
+	static const char *const titles[] = {
+		"Organic cotton T-shirt", "Merino wool socks",
+		"Stainless steel water bottle with a double-walled vacuum "
+		"insulated body and a leak-proof bamboo lid",
+		"Canvas tote bag", "Ceramic pour-over coffee dripper",
+		"Beeswax food wraps", "Linen tea towel", "Enamel camping mug",
+	};
+	static const char *const variants[] = {
+		"Navy / M", "Grey / 39-42", "750 ml / Forest green", NULL,
+		"White", "Set of 3", "Natural", "Cream",
+	};
+	struct slip_line lines[36];
+	char skus[36][32];
+	struct slip_doc d = {
+		.shop_name = "Example Goods", .shop = shop,
+		.order_name = "#1001", .order_date = "2024-05-02T10:14:00-04:00",
+		.service = "DHL Paket International",
+		.ship_to = { .name = "Anna Müller", .company = "Müller & Söhne GmbH",
+		    .address1 = "Hauptstraße 12", .address2 = "3. OG",
+		    .city = "München", .zip = "80331", .country = "Germany" },
+		.lines = lines, .nlines = 22, .ships_separately = 1,
+		.note = "Please leave the parcel with the neighbours at number 14 "
+		    "if nobody is home.",
+		.gift_message = "Alles Gute zum Geburtstag, Oma! — Lena",
+		.bin_location = "A-03-2",
+	};
+	struct label_media m;
+	struct labels_out o = { 0 };
+	char err[256];
+	size_t i;
+
+	for (i = 0; i < 36; i++) {
+		snprintf(skus[i], sizeof(skus[i]), "EG-%04zu", 1001 + i * 7);
+		lines[i] = (struct slip_line){ skus[i], titles[i % 8],
+		    variants[i % 8], 1 + i % 3, 1 + i % 3 + (i == 4) };
+	}
+	labels_media_default_slip(&m);
+	if (slip_render(&d, &m, &o, err, sizeof(err)) == -1) {
+		fprintf(stderr, "labels-sample: %s\n", err);
+		return -1;
+	}
+	return save(dir, "slip.pdf", &o);
+}
+
+static int
+sheet(const char *dir)
+{
+	static const char *const ids[] = { "P017", "P042" };
+	static const char *const names[] = { "Maria Kowalska", "田中 一郎" };
+	struct sheet_doc d = { .bench = "pack-1", .packer_ids = ids,
+	    .packer_names = names, .npackers = 2 };
+	struct label_media m;
+	struct labels_out o = { 0 };
+	char err[256];
+
+	labels_media_default_slip(&m);
+	if (sheet_render(&d, &m, &o, err, sizeof(err)) == -1) {
+		fprintf(stderr, "labels-sample: %s\n", err);
+		return -1;
+	}
+	return save(dir, "command-sheet.pdf", &o);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -82,7 +148,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: labels-sample DIR\n");
 		return 2;
 	}
-	if (labels(argv[1]) == -1)
+	if (labels(argv[1]) == -1 || slip(argv[1]) == -1 || sheet(argv[1]) == -1)
 		return 1;
 	return 0;
 }
