@@ -6,3 +6,5 @@ BINS += $(B)/labels-sample
 
 $(B)/labels-sample: $(B)/labels/sample.o $(B)/libstation.a
 	$(CC) -o $@ $^ $(LIBS)
+
+TEST_BINS += $(B)/tests/test_labels
