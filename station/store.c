@@ -76,6 +76,8 @@ static const char *migrations[] = {
 	" state TEXT);"			/* counted, undone, shipped, abandoned (item scans) */
 	"CREATE INDEX scans_order ON scans(order_id, state);"
 	"CREATE INDEX scans_station ON scans(station, id);"
+	"CREATE INDEX scans_line ON scans(line_id, state);"
+	"CREATE INDEX scans_package ON scans(package_id, state);"
 	"CREATE TABLE fulfillments ("
 	" id INTEGER PRIMARY KEY, order_id INTEGER NOT NULL, station TEXT NOT NULL,"
 	" packer TEXT, at INTEGER NOT NULL, partial INTEGER NOT NULL,"
@@ -86,6 +88,7 @@ static const char *migrations[] = {
 	" fulfillment_id INTEGER NOT NULL, order_id INTEGER NOT NULL,"
 	" line_id INTEGER NOT NULL, quantity INTEGER NOT NULL);"
 	"CREATE INDEX fulfillment_lines_order ON fulfillment_lines(order_id);"
+	"CREATE INDEX fulfillment_lines_line ON fulfillment_lines(line_id);"
 	"CREATE TABLE print_jobs ("
 	" id INTEGER PRIMARY KEY, created_at INTEGER NOT NULL, station TEXT,"
 	" printer TEXT, kind TEXT NOT NULL, order_id INTEGER, package_id INTEGER,"

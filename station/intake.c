@@ -1,0 +1,321 @@
+/* Intake of order and product files: read, detect, parse, store, move. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "station/intake.h"
+#include "station/intake_parse.h"
+#include "station/log.h"
+#include "station/store.h"
+
+#define INTAKE_MAX_BYTES (1024L * 1024 * 1024)
+
+static const char *kind_names[] = {
+	[INTAKE_UNKNOWN] = "unknown",
+	[INTAKE_ORDERS_JSON] = "orders-json",
+	[INTAKE_ORDERS_CSV] = "orders-csv",
+	[INTAKE_PRODUCTS_CSV] = "products-csv",
+	[INTAKE_CODES_CSV] = "codes-csv",
+};
+
+/* Reads a whole regular file. Returns a malloc'ed buffer (NUL added) or NULL with err. */
+static char *
+read_file(const char *path, size_t *len, char *err, size_t errlen)
+{
+	struct stat sb;
+	char *buf;
+	size_t off = 0;
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
+		snprintf(err, errlen, "cannot read: %s", strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
+		snprintf(err, errlen, "not a regular file");
+		close(fd);
+		return NULL;
+	}
+	if (sb.st_size > INTAKE_MAX_BYTES) {
+		snprintf(err, errlen, "file too large (%lld bytes, limit %ld)",
+		    (long long)sb.st_size, INTAKE_MAX_BYTES);
+		close(fd);
+		return NULL;
+	}
+	if ((buf = malloc((size_t)sb.st_size + 1)) == NULL) {
+		snprintf(err, errlen, "out of memory reading %lld bytes", (long long)sb.st_size);
+		close(fd);
+		return NULL;
+	}
+	while (off < (size_t)sb.st_size &&
+	    (n = read(fd, buf + off, (size_t)sb.st_size - off)) != 0) {
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			snprintf(err, errlen, "cannot read: %s", strerror(errno));
+			free(buf);
+			close(fd);
+			return NULL;
+		}
+		off += (size_t)n;
+	}
+	close(fd);
+	buf[off] = '\0';
+	*len = off;
+	return buf;
+}
+
+static int
+store_orders(struct store *s, struct order **v, size_t n, const char *label,
+    struct intake_result *res, char *err, size_t errlen)
+{
+	const char *outcome;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (store_upsert_order(s, v[i], label, &outcome, err, errlen) == -1)
+			return -1;
+		if (outcome[0] == 'i')
+			res->imported++;
+		else if (outcome[0] == 'u' && outcome[1] == 'p')
+			res->updated++;
+		else
+			res->unchanged++;
+	}
+	return 0;
+}
+
+static int
+store_codes(struct store *s, struct product_code *v, size_t n,
+    struct intake_result *res, char *err, size_t errlen)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (store_upsert_code(s, &v[i], err, errlen) == -1)
+			return -1;
+	res->codes = n;
+	return 0;
+}
+
+/* Parses buf and stores its content; inside a transaction. */
+static int
+parse_and_store(struct store *s, enum intake_kind kind, const char *buf, size_t len,
+    const char *label, struct intake_result *res, char *err, size_t errlen)
+{
+	struct order **orders = NULL;
+	struct product_code *codes = NULL;
+	size_t n = 0;
+	int r = -1;
+
+	switch (kind) {
+	case INTAKE_ORDERS_JSON:
+	case INTAKE_ORDERS_CSV:
+		r = kind == INTAKE_ORDERS_JSON ?
+		    intake_parse_orders_json(buf, len, &orders, &n, err, errlen) :
+		    intake_parse_orders_csv(buf, len, &orders, &n, err, errlen);
+		if (r == 0)
+			r = store_orders(s, orders, n, label, res, err, errlen);
+		order_array_free(orders, orders ? n : 0);
+		break;
+	case INTAKE_PRODUCTS_CSV:
+	case INTAKE_CODES_CSV:
+		r = kind == INTAKE_PRODUCTS_CSV ?
+		    intake_parse_products_csv(buf, len, &codes, &n, err, errlen) :
+		    intake_parse_codes_csv(buf, len, &codes, &n, err, errlen);
+		if (r == 0)
+			r = store_codes(s, codes, n, res, err, errlen);
+		if (codes)
+			product_codes_free(codes, n);
+		break;
+	default:
+		snprintf(err, errlen, len == 0 ? "empty file" :
+		    "not an order or product file (expected Shopify order JSON, the order"
+		    " export CSV, the product export CSV or barcode,sku,multiplier CSV)");
+		break;
+	}
+	return r;
+}
+
+int
+intake_import_file(struct store *s, const char *path, const char *label,
+    struct intake_result *res, char *err, size_t errlen)
+{
+	char why[1024] = "";
+	enum intake_kind kind;
+	size_t len;
+	char *buf;
+	int r;
+
+	memset(res, 0, sizeof(*res));
+	if ((buf = read_file(path, &len, why, sizeof(why))) == NULL) {
+		snprintf(err, errlen, "%s: %s", label, why);
+		return -1;
+	}
+	kind = intake_detect(buf, len);
+	res->kind = kind_names[kind];
+	if (store_begin(s) == -1) {
+		snprintf(err, errlen, "%s: database: %s", label, store_errmsg(s));
+		free(buf);
+		return -1;
+	}
+	r = parse_and_store(s, kind, buf, len, label, res, why, sizeof(why));
+	free(buf);
+	if (r == 0 && store_commit(s) == -1) {
+		snprintf(why, sizeof(why), "database: %s", store_errmsg(s));
+		r = -1;
+	}
+	if (r == -1) {
+		store_rollback(s);
+		memset(res, 0, sizeof(*res));
+		res->kind = kind_names[kind];
+		snprintf(err, errlen, "%s: %s", label, why);
+		/* the refusal is an event of its own, outside the rolled-back work */
+		store_add_event(s, NULL, 0, NULL, "refused", NULL, err, 1);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+is_partial_name(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (name[0] == '.' || n == 0)
+		return 1;
+	if (n > 4 && strcmp(name + n - 4, ".tmp") == 0)
+		return 1;
+	if (n > 5 && strcmp(name + n - 5, ".part") == 0)
+		return 1;
+	if (n > 7 && strcmp(name + n - 7, ".reason") == 0)
+		return 0;
+	return 0;
+}
+
+/* Moves spool/in/name to dir/name, not overwriting: name.1, name.2... */
+static int
+move_to(const char *spool, const char *dir, const char *name, char *dst, size_t dstlen)
+{
+	char src[4096];
+	int i;
+
+	snprintf(src, sizeof(src), "%s/in/%s", spool, name);
+	for (i = 0; i < 1000; i++) {
+		if (i == 0)
+			snprintf(dst, dstlen, "%s/%s/%s", spool, dir, name);
+		else
+			snprintf(dst, dstlen, "%s/%s/%s.%d", spool, dir, name, i);
+		if (access(dst, F_OK) == 0)
+			continue;
+		if (rename(src, dst) == 0)
+			return 0;
+		return -1;
+	}
+	errno = EEXIST;
+	return -1;
+}
+
+static void
+write_reason(const char *path, const char *reason)
+{
+	char rpath[4200], tmp[4300];
+	FILE *f;
+
+	snprintf(rpath, sizeof(rpath), "%s.reason", path);
+	snprintf(tmp, sizeof(tmp), "%s.reason.tmp", path);
+	if ((f = fopen(tmp, "w")) == NULL) {
+		log_warn("cannot write %s", tmp);
+		return;
+	}
+	fprintf(f, "%s\n", reason);
+	if (fflush(f) != 0 || fsync(fileno(f)) != 0) {
+		log_warn("cannot write %s", tmp);
+		fclose(f);
+		unlink(tmp);
+		return;
+	}
+	fclose(f);
+	if (rename(tmp, rpath) == -1)
+		log_warn("cannot rename %s", tmp);
+}
+
+int
+intake_spool_file(struct store *s, const char *spool, const char *name)
+{
+	struct intake_result res;
+	char path[4096], dst[4200], err[1200];
+	struct stat sb;
+
+	if (is_partial_name(name))
+		return 0;
+	snprintf(path, sizeof(path), "%s/in/%s", spool, name);
+	if (lstat(path, &sb) == -1)
+		return 0;
+	if (S_ISDIR(sb.st_mode))
+		return 0;
+	if (intake_import_file(s, path, name, &res, err, sizeof(err)) == 0) {
+		log_info("%s: %s: %zu imported, %zu updated, %zu unchanged, %zu codes",
+		    name, res.kind, res.imported, res.updated, res.unchanged, res.codes);
+		if (move_to(spool, "done", name, dst, sizeof(dst)) == -1) {
+			log_warn("%s: imported, but cannot move it to done/", name);
+			return -1;
+		}
+		return 1;
+	}
+	log_warnx("%s", err);
+	if (move_to(spool, "failed", name, dst, sizeof(dst)) == -1) {
+		log_warn("%s: cannot move it to failed/", name);
+		return -1;
+	}
+	write_reason(dst, err);
+	return 1;
+}
+
+int
+intake_spool_prepare(const char *spool)
+{
+	static const char *sub[] = { "", "/in", "/done", "/failed", "/out" };
+	char path[4096];
+	size_t i;
+
+	for (i = 0; i < sizeof(sub) / sizeof(sub[0]); i++) {
+		snprintf(path, sizeof(path), "%s%s", spool, sub[i]);
+		if (mkdir(path, 0770) == -1 && errno != EEXIST) {
+			log_warn("spool: cannot create %s", path);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+by_name(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+void
+intake_spool_scan(struct store *s, const char *spool)
+{
+	struct dirent **list;
+	char in[4096];
+	int i, n;
+
+	snprintf(in, sizeof(in), "%s/in", spool);
+	if ((n = scandir(in, &list, NULL, by_name)) == -1) {
+		log_warn("spool: cannot list %s", in);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		intake_spool_file(s, spool, list[i]->d_name);
+		free(list[i]);
+	}
+	free(list);
+}
