@@ -7,4 +7,4 @@ BINS += $(B)/labels-sample
 $(B)/labels-sample: $(B)/labels/sample.o $(B)/libstation.a
 	$(CC) -o $@ $^ $(LIBS)
 
-TEST_BINS += $(B)/tests/test_labels
+TEST_BINS += $(B)/tests/test_labels $(B)/tests/test_labels_proof
