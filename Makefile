@@ -33,6 +33,7 @@ include station/station.mk
 -include drivers/printer.mk
 -include drivers/scanner.mk
 include tests/tests.mk
+-include tests/e2e.mk
 
 LIB	:= $(B)/libstation.a
 

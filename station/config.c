@@ -59,7 +59,13 @@ static const struct key keys[] = {
 #undef C
 #undef S
 
+struct perror {
+	int	 line;
+	char	*msg;
+};
+
 struct parse {
+	struct perror	*errv;
 	struct config	*c;
 	FILE		*errs;
 	const char	*file;
@@ -67,16 +73,48 @@ struct parse {
 	int		 line;		/* counted by our reader */
 	int		 nerr;
 	int		 seen_daemon, seen_shop;
+	int		 keyline[3];	/* lines of database, spool, socket */
 	FILE		*fp;
 };
 
+/* Errors are kept and printed sorted by line once the whole file is read. */
 static void
 perr(struct parse *p, int line, const char *fmt, const char *a, const char *b)
 {
-	fprintf(p->errs, "%s:%d: ", p->file, line);
-	fprintf(p->errs, fmt, a, b);
-	fputc('\n', p->errs);
+	struct perror *v = realloc(p->errv, (size_t)(p->nerr + 1) * sizeof(*v));
+	char *msg;
+
+	if (v == NULL)
+		return;
+	p->errv = v;
+	if (asprintf(&msg, fmt, a, b) == -1)
+		return;
+	v[p->nerr].line = line;
+	v[p->nerr].msg = msg;
 	p->nerr++;
+}
+
+static int
+by_line(const void *a, const void *b)
+{
+	const struct perror *x = a, *y = b;
+
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return x < y ? -1 : 1;
+}
+
+static void
+print_errors(struct parse *p)
+{
+	int i;
+
+	qsort(p->errv, (size_t)p->nerr, sizeof(*p->errv), by_line);
+	for (i = 0; i < p->nerr; i++) {
+		fprintf(p->errs, "%s:%d: %s\n", p->file, p->errv[i].line, p->errv[i].msg);
+		free(p->errv[i].msg);
+	}
+	free(p->errv);
 }
 
 static int
@@ -259,10 +297,8 @@ handler(void *user, const char *section, const char *name, const char *value)
 	int sec = section_of(section, &station);
 	size_t i;
 
-	if (sec == -1) {
-		perr(p, p->line, "unknown section [%s]%s", section, "");
-		return 1;
-	}
+	if (sec == -1)
+		return 1;	/* reported once, at the section's line, by scan_sections */
 	if (sec == SEC_DAEMON)
 		p->seen_daemon = 1;
 	if (sec == SEC_SHOP)
@@ -272,8 +308,11 @@ handler(void *user, const char *section, const char *name, const char *value)
 		return 0;
 	}
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		if ((int)keys[i].sec == sec && strcmp(keys[i].name, name) == 0)
+		if ((int)keys[i].sec == sec && strcmp(keys[i].name, name) == 0) {
+			if (sec == SEC_DAEMON && i < 3)
+				p->keyline[i] = p->line;
 			return set_value(p, &keys[i], base, value) == 0;
+		}
 	perr(p, p->line, "unknown key '%s' in [%s]", name, section);
 	return 1;
 }
@@ -321,15 +360,27 @@ scan_sections(struct parse *p)
 }
 
 static void
-check_dir_of(struct parse *p, const char *key, const char *path, int is_dir)
+check_dir_of(struct parse *p, int which, const char *key, const char *path)
 {
-	char *copy = strdup(path), *d;
+	char *copy = strdup(path), *d, *msg;
+	struct perror *v;
 
 	if (copy == NULL)
 		return;
-	d = is_dir ? copy : dirname(copy);
-	if (access(d, W_OK | X_OK) == -1)
-		fprintf(p->errs, "%s:0: %s: %s: %s\n", p->file, key, d, strerror(errno)), p->nerr++;
+	d = which == 1 ? copy : dirname(copy);	/* the spool is a folder itself */
+	if (which == 1 && access(d, F_OK) == -1)
+		d = dirname(copy);		/* created at start if its parent exists */
+	if (access(d, W_OK | X_OK) == -1 &&
+	    asprintf(&msg, "%s: %s: %s", key, d, strerror(errno)) != -1) {
+		if ((v = realloc(p->errv, (size_t)(p->nerr + 1) * sizeof(*v))) == NULL) {
+			free(msg);
+		} else {
+			p->errv = v;
+			v[p->nerr].line = p->keyline[which];
+			v[p->nerr].msg = msg;
+			p->nerr++;
+		}
+	}
 	free(copy);
 }
 
@@ -370,9 +421,9 @@ check_required(struct parse *p, int check_paths)
 	if (c->socket == NULL)
 		c->socket = resolve_path(p, "var/station.sock");
 	if (check_paths) {
-		check_dir_of(p, "database", c->database, 0);
-		check_dir_of(p, "spool", c->spool, 0);
-		check_dir_of(p, "socket", c->socket, 0);
+		check_dir_of(p, 0, "database", c->database);
+		check_dir_of(p, 1, "spool", c->spool);
+		check_dir_of(p, 2, "socket", c->socket);
 	}
 }
 
@@ -405,6 +456,7 @@ config_load(const char *path, int check_paths, FILE *errs)
 	check_required(&p, check_paths);
 	fclose(p.fp);
 	free(p.dir);
+	print_errors(&p);
 	if (p.nerr > 0) {
 		config_free(p.c);
 		return NULL;

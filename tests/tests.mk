@@ -1,3 +1,2 @@
-# tests/: the core's Check suites and end-to-end scripts.
-TEST_BINS +=
-TEST_SCRIPTS +=
+# tests/: the core's Check suites.
+TEST_BINS += $(B)/tests/test_core
