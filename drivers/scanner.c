@@ -77,6 +77,8 @@ struct scanners {
 
 static void	rescan(void *);
 static void	schedule_rescan(struct scanners *, int64_t);
+static void	lost_check(void *);
+static void	schedule_close(struct scanners *);
 
 static void
 say(struct scanner *sc, int connected, const char *fmt, ...)
@@ -376,19 +378,21 @@ close_device(struct scanner *sc)
 	sc->lost = 0;
 }
 
-/* The device went away (or failed for good): drop, tell, wait for it. */
+/*
+ * The device went away (or failed for good): drop the partial scan, tell,
+ * and wait for it. The handle is closed from a loop timer, because libusb
+ * does not allow closing it from inside its event handling (callbacks).
+ */
 static void
 lose(struct scanner *sc, const char *why)
 {
 	size_t cut;
 
 	cut = sc->pos ? hid_pos_reset(sc->posdec) : hid_kbd_reset(sc->kbd);
-	if (sc->busy) {
-		/* the transfer callback finishes the job */
-		sc->lost = 1;
-		libusb_cancel_transfer(sc->xfer);
-	} else
-		close_device(sc);
+	sc->lost = 1;
+	if (sc->busy)
+		libusb_cancel_transfer(sc->xfer);	/* callback comes back */
+	schedule_close(sc->owner);
 	say(sc, 0, "%s", why);
 	if (cut > 0)
 		say(sc, -1, "partial scan (%zu bytes) cut off by unplug dropped",
@@ -428,11 +432,9 @@ xfer_done(struct libusb_transfer *t)
 
 	sc->busy = 0;
 	if (sc->lost) {
-		close_device(sc);
+		schedule_close(sc->owner);
 		return;
 	}
-	if (sc->h == NULL)	/* being freed */
-		return;
 	switch (t->status) {
 	case LIBUSB_TRANSFER_COMPLETED:
 		feed(sc, t->buffer, t->actual_length);
@@ -764,12 +766,26 @@ lost_check(void *arg)
 	size_t i;
 
 	ss->lost_timer = 0;
-	for (i = 0; i < ss->n; i++)
-		if (ss->v[i]->left) {
-			ss->v[i]->left = 0;
-			if (ss->v[i]->dev != NULL && !ss->v[i]->lost)
-				lose(ss->v[i], "scanner unplugged");
+	for (i = 0; i < ss->n; i++) {
+		struct scanner *sc = ss->v[i];
+
+		if (sc->left) {
+			sc->left = 0;
+			if (sc->dev != NULL && !sc->lost)
+				lose(sc, "scanner unplugged");
 		}
+		if (sc->lost && !sc->busy && sc->dev != NULL)
+			close_device(sc);
+	}
+}
+
+static void
+schedule_close(struct scanners *ss)
+{
+	if (ss->lost_timer == 0)
+		ss->lost_timer = loop_add_timer(ss->loop, 0, lost_check, ss);
+	if (ss->lost_timer == -1)
+		ss->lost_timer = 0;
 }
 
 static int LIBUSB_CALL
@@ -787,9 +803,7 @@ hotplug(libusb_context *ctx, libusb_device *dev, libusb_hotplug_event ev,
 	for (i = 0; i < ss->n; i++)
 		if (ss->v[i]->dev == dev && !ss->v[i]->lost) {
 			ss->v[i]->left = 1;	/* lost_check will handle it */
-			if (ss->lost_timer == 0)
-				ss->lost_timer = loop_add_timer(ss->loop, 0,
-				    lost_check, ss);
+			schedule_close(ss);
 		}
 	return 0;
 }

@@ -1,4 +1,8 @@
 # drivers/: USB barcode scanners (libusb) and their report decoders.
-LIB_OBJS += $(B)/drivers/hid_kbd.o $(B)/drivers/hid_pos.o
-TEST_BINS += $(B)/tests/test_hid
-LIB_OBJS += $(B)/drivers/scanner.o
+LIB_OBJS += $(B)/drivers/hid_kbd.o $(B)/drivers/hid_pos.o $(B)/drivers/scanner.o
+TEST_BINS += $(B)/tests/test_hid $(B)/tests/test_scanner_umockdev
+
+# The umockdev fake scanner is linked into the tests and the bench that use it.
+$(B)/tests/fake_usb.o $(B)/tests/test_scanner_umockdev.o $(B)/bench/scan_bench.o: ALL_CFLAGS += $(UMOCKDEV_CFLAGS)
+$(B)/tests/test_scanner_umockdev: $(B)/tests/fake_usb.o
+EXTRA_TEST_LIBS_test_scanner_umockdev := $(UMOCKDEV_LIBS)
