@@ -8,3 +8,5 @@ $(B)/labels-sample: $(B)/labels/sample.o $(B)/libstation.a
 	$(CC) -o $@ $^ $(LIBS)
 
 TEST_BINS += $(B)/tests/test_labels $(B)/tests/test_labels_proof
+BENCH_BINS += $(B)/bench/labels_bench
+TEST_SCRIPTS += tests/labels_valgrind.sh
