@@ -286,8 +286,8 @@ draw_pickup_label(struct lctx *c, const struct geo *g, const struct label_doc *d
 	    line(c, g, pkg, MARGIN + 8, &y, g->w, 12, 8, 0, TA_LEFT, "package") == -1)
 		return -1;
 	/* The order barcode, as on the slip: scanning it opens the order. */
-	if (draw_1d(c, g, BK_CODE128, d->order_name, d->order_name, Y(g, 300),
-	    Y(g, 60), 0.375f, 0.25f) == -1)
+	if (draw_1d(c, g, BK_CODE128, d->order_name, d->order_name, Y(g, 276),
+	    Y(g, 80), 0.5f, 0.25f) == -1)
 		return -1;
 	y = g->h - Y(g, 30);
 	lctx_rule(c, 0, y - 4, g->w, 1);
