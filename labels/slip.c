@@ -67,6 +67,12 @@ push(struct slip *s, struct item it)
 	return 0;
 }
 
+static float
+row_limit(const struct slip *s)
+{
+	return s->ph - 2 * SLIP_MARGIN - HEADER_H - FOOTER_H - 20;
+}
+
 static int
 measure_row(struct slip *s, size_t i, float *h)
 {
@@ -86,6 +92,10 @@ measure_row(struct slip *s, size_t i, float *h)
 	if (*h < text_line_height(&st_title))
 		*h = text_line_height(&st_title);
 	*h += 2 * ROW_PAD;
+	/* A row taller than a page cannot move to the next one: it is cut
+	 * there, with an ellipsis and an event (draw_row). */
+	if (*h > row_limit(s))
+		*h = row_limit(s);
 	return 0;
 }
 
@@ -297,11 +307,23 @@ draw_table_head(struct slip *s, float y)
 }
 
 static int
+draw_variant(struct slip *s, const char *v, float x, float y, float room)
+{
+	if (v == NULL || *v == '\0')
+		return 0;
+	if (room + 0.01f < text_line_height(&st_variant))
+		return lctx_event(s->c, "truncated variant: \"%s\" (row taller "
+		    "than a page)", v);
+	return text_box(s->c, v, x, y, item_w(s), room, &st_variant,
+	    "variant", NULL);
+}
+
+static int
 draw_row(struct slip *s, const struct item *it)
 {
 	const struct slip_line *l = &s->d->lines[it->row];
 	float x = SLIP_MARGIN, y = it->y + ROW_PAD, used = 0;
-	float big = 10000;	/* measured already: nothing to cut */
+	float big = it->h - 2 * ROW_PAD;	/* measured: cuts only giant rows */
 	char qty[64];
 
 	snprintf(qty, sizeof(qty), "%lld of %lld", (long long)l->quantity,
@@ -309,8 +331,8 @@ draw_row(struct slip *s, const struct item *it)
 	if (text_box(s->c, l->sku, x, y, SKU_W, big, &st_sku, "sku", NULL) == -1 ||
 	    text_box(s->c, l->title, x + SKU_W + GAP, y, item_w(s), big,
 	    &st_title, "title", &used) == -1 ||
-	    text_box(s->c, l->variant, x + SKU_W + GAP, y + used, item_w(s), big,
-	    &st_variant, "variant", NULL) == -1 ||
+	    draw_variant(s, l->variant, x + SKU_W + GAP, y + used,
+	    big - used) == -1 ||
 	    text_box(s->c, qty, s->pw - SLIP_MARGIN - QTY_W, y, QTY_W, big,
 	    &st_qty, "quantity", NULL) == -1)
 		return -1;

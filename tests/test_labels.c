@@ -350,6 +350,61 @@ START_TEST(test_write_file)
 }
 END_TEST
 
+START_TEST(test_media_variants)
+{
+	static const struct slip_line l = { "SKU-1", "Mug", "Blue", 1, 1 };
+	struct slip_doc s = { .shop_name = "Example Goods", .order_name = "#7",
+	    .lines = &l, .nlines = 1 };
+	enum labels_size sizes[] = { LABELS_4X6, LABELS_4X4, LABELS_A6 };
+	struct label_doc d = latin_doc();
+	struct label_media m;
+	struct labels_out o = { 0 };
+	char err[256];
+	size_t i;
+
+	labels_media_default_slip(&m);
+	m.size = LABELS_A4;
+	ck_assert_int_eq(slip_render(&s, &m, &o, err, sizeof(err)), 0);
+	ck_assert_int_eq(o.pages, 1);
+	labels_out_free(&o);
+	ck_assert_int_eq(sheet_render(NULL, &m, &o, err, sizeof(err)), 0);
+	labels_out_free(&o);
+	for (i = 0; i < 3; i++) {
+		labels_media_default_label(&m);
+		m.size = sizes[i];
+		m.dpi = 300;
+		d.pickup = (int)i % 2;
+		ck_assert_msg(label_render(&d, 1, &m, &o, err, sizeof(err)) == 0,
+		    "%s", err);
+		ck_assert_uint_eq(o.nevents, 0);
+		labels_out_free(&o);
+	}
+}
+END_TEST
+
+START_TEST(test_slip_giant_row_cut_with_event)
+{
+	struct slip_line l = { "SKU-1", NULL, "Blue", 1, 1 };
+	struct slip_doc s = { .shop_name = "Example Goods", .order_name = "#7",
+	    .lines = &l, .nlines = 1 };
+	struct labels_out o = { 0 };
+	char *title = malloc(6001), err[256];
+	int i;
+
+	ck_assert_ptr_nonnull(title);
+	for (i = 0; i < 1000; i++)
+		memcpy(title + i * 6, "words ", 6);
+	title[6000] = '\0';
+	l.title = title;
+	ck_assert_int_eq(slip_render(&s, NULL, &o, err, sizeof(err)), 0);
+	ck_assert_int_eq(o.pages, 2);	/* the row moved to a page of its own */
+	ck_assert(has_event(&o, "truncated title: \"words words"));
+	ck_assert(has_event(&o, "truncated variant: \"Blue\""));
+	labels_out_free(&o);
+	free(title);
+}
+END_TEST
+
 static Suite *
 labels_suite(void)
 {
@@ -372,6 +427,8 @@ labels_suite(void)
 	tcase_add_test(t, test_slip_page_counts);
 	tcase_add_test(t, test_sheet_commands);
 	tcase_add_test(t, test_write_file);
+	tcase_add_test(t, test_media_variants);
+	tcase_add_test(t, test_slip_giant_row_cut_with_event);
 	suite_add_tcase(s, t);
 	return s;
 }
