@@ -6,3 +6,7 @@ TEST_BINS += $(B)/tests/test_hid $(B)/tests/test_scanner_umockdev
 $(B)/tests/fake_usb.o $(B)/tests/test_scanner_umockdev.o $(B)/bench/scan_bench.o: ALL_CFLAGS += $(UMOCKDEV_CFLAGS)
 $(B)/tests/test_scanner_umockdev: $(B)/tests/fake_usb.o
 EXTRA_TEST_LIBS_test_scanner_umockdev := $(UMOCKDEV_LIBS)
+
+BENCH_BINS += $(B)/bench/scan_bench
+$(B)/bench/scan_bench: $(B)/tests/fake_usb.o
+EXTRA_TEST_LIBS_scan_bench := $(UMOCKDEV_LIBS)

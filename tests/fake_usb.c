@@ -194,6 +194,7 @@ string_desc(const struct fake_dev *d, int idx, uint8_t *o, int max)
 
 /* ---- ioctl answers (umockdev worker thread) ---- */
 
+/* The ioctl argument as len bytes; a new reference (g_object_unref it). */
 static UMockdevIoctlData *
 arg_of(UMockdevIoctlClient *c, size_t len)
 {
@@ -300,8 +301,8 @@ do_submit(struct fake_dev *d, UMockdevIoctlClient *c)
 		    offsetof(struct usbdevfs_urb, buffer),
 		    (gsize)u->buffer_length, NULL);
 	memset(&q, 0, sizeof(q));
-	q.urb = g_object_ref(ud);
-	q.buf = bd != NULL ? g_object_ref(bd) : NULL;
+	q.urb = ud;	/* the references resolve gave us */
+	q.buf = bd;
 	q.addr = ud->client_addr;
 	if (d->gone) {
 		urb_release(&q);
@@ -361,8 +362,10 @@ do_reap(struct fake_dev *d, UMockdevIoctlClient *c)
 	    (size_t)(d->ndone - 1) * sizeof(u));
 	d->ndone--;
 	pp = arg_of(c, sizeof(void *));
-	if (pp != NULL)
+	if (pp != NULL) {
 		umockdev_ioctl_data_set_ptr(pp, 0, u.urb);
+		g_object_unref(pp);
+	}
 	urb_release(&u);
 	return 1;
 }
@@ -372,18 +375,21 @@ do_usbfs_ioctl(struct fake_dev *d, UMockdevIoctlClient *c)
 {
 	UMockdevIoctlData *a = arg_of(c, sizeof(struct usbdevfs_ioctl));
 	struct usbdevfs_ioctl *io;
+	int code;
 
 	if (a == NULL)
 		return -EFAULT;
 	io = (void *)a->data;
-	if (io->ioctl_code == (int)USBDEVFS_DISCONNECT) {
+	code = io->ioctl_code;
+	g_object_unref(a);
+	if (code == (int)USBDEVFS_DISCONNECT) {
 		if (!d->st.kernel_driver)
 			return -ENODATA;
 		d->st.kernel_driver = 0;
 		d->st.detaches++;
 		return 0;
 	}
-	if (io->ioctl_code == (int)USBDEVFS_CONNECT) {
+	if (code == (int)USBDEVFS_CONNECT) {
 		if (d->st.claimed)
 			return -EBUSY;
 		if (!d->st.kernel_driver)
@@ -410,15 +416,18 @@ do_ioctl(struct fake_dev *d, UMockdevIoctlClient *c, gulong req)
 
 			umockdev_ioctl_data_update(a, 0, (guint8 *)&caps,
 			    sizeof(caps));
+			g_object_unref(a);
 		}
 		return 0;
 	case USBDEVFS_GETDRIVER:
 		if (!d->st.kernel_driver)
 			return -ENODATA;
-		if ((a = arg_of(c, sizeof(struct usbdevfs_getdriver))) != NULL)
+		if ((a = arg_of(c, sizeof(struct usbdevfs_getdriver))) != NULL) {
 			umockdev_ioctl_data_update(a,
 			    offsetof(struct usbdevfs_getdriver, driver),
 			    (guint8 *)"usbhid", 7);
+			g_object_unref(a);
+		}
 		return 0;
 	case USBDEVFS_DISCONNECT_CLAIM:
 		if (d->st.claimed)
@@ -454,6 +463,7 @@ do_ioctl(struct fake_dev *d, UMockdevIoctlClient *c, gulong req)
 
 			umockdev_ioctl_data_update(a, 0, (guint8 *)&ci,
 			    sizeof(ci));
+			g_object_unref(a);
 		}
 		return 0;
 	default:
