@@ -1,0 +1,212 @@
+# tests/lib.sh: shared helpers for the end-to-end scripts (sourced, POSIX sh).
+#   . tests/lib.sh
+#   lib_init NAME            temp dir $T, counters, cleanup trap (kills what we started)
+#   lib_station [EXTRA]      writes $T/station.ini ([daemon],[shop],[station pack-1] + EXTRA)
+#   lib_start                starts `stationd -d -c $CONF` in the background, waits for the socket
+#   lib_stop                 SIGTERM, waits, asserts exit 0
+#   lib_kill9                kill -9, waits
+#   ctl ARGS...              stationctl -c $CONF ARGS...
+#   ok NAME / fail NAME MSG  count a case; expect_eq NAME WANT GOT; expect_rc NAME WANT GOT
+#   lib_finish               prints "NAME: N passed, M failed" and exits non-zero on failure
+# Binaries are taken from $STATIOND / $STATIONCTL or build/ of the repository.
+
+LIB_ROOT=${LIB_ROOT:-$(cd "$(dirname "$0")/.." && pwd)}
+STATIOND=${STATIOND:-$LIB_ROOT/build/stationd}
+STATIONCTL=${STATIONCTL:-$LIB_ROOT/build/stationctl}
+SAMPLES=$LIB_ROOT/samples
+LIB_PASS=0
+LIB_FAIL=0
+DPID=
+
+lib_cleanup() {
+	if [ -n "$DPID" ] && kill -0 "$DPID" 2>/dev/null; then
+		kill -9 "$DPID" 2>/dev/null
+		wait "$DPID" 2>/dev/null
+	fi
+	for p in $LIB_EXTRA_PIDS; do
+		kill -9 "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	if [ -n "$LIB_MOUNT" ]; then
+		umount "$LIB_MOUNT" 2>/dev/null
+	fi
+	if [ -n "$T" ] && [ -d "$T" ] && [ -z "$KEEP" ]; then
+		rm -rf "$T"
+	fi
+}
+
+lib_init() {
+	LIB_NAME=$1
+	T=$(mktemp -d /tmp/e2e-"$LIB_NAME".XXXXXX) || exit 1
+	chmod 755 "$T"
+	CONF=$T/station.ini
+	LIB_EXTRA_PIDS=
+	LIB_MOUNT=
+	trap lib_cleanup EXIT
+	trap 'exit 130' INT TERM HUP
+}
+
+# Writes a configuration with one station "pack-1"; $1 is appended verbatim.
+lib_station() {
+	cat >"$CONF" <<EOC
+[daemon]
+database = var/station.db
+spool    = var/spool
+socket   = var/station.sock
+
+[shop]
+name     = Example Goods
+address1 = 1 Dock Road
+city     = Springfield
+province = MA
+zip      = 01101
+country  = US
+gs1_prefix = 0614141
+
+[station pack-1]
+duplicate_window = 0
+$1
+EOC
+	mkdir -p "$T/var"
+	SPOOL=$T/var/spool
+	DB=$T/var/station.db
+	SOCK=$T/var/station.sock
+}
+
+ctl() {
+	"$STATIONCTL" -c "$CONF" "$@"
+}
+
+# Waits until $1 (a shell condition) holds, polling every 10 ms, for at most $2 s.
+wait_for() {
+	_cond=$1
+	_deadline=$(( $(date +%s%N) / 1000000 + ${2:-5} * 1000 ))
+	while ! eval "$_cond"; do
+		if [ $(( $(date +%s%N) / 1000000 )) -gt $_deadline ]; then
+			return 1
+		fi
+		sleep 0.01
+	done
+	return 0
+}
+
+# The daemon answers a ping on its socket (not only: the socket file exists).
+lib_ping() {
+	ctl status >/dev/null 2>&1
+}
+
+lib_start() {
+	"$STATIOND" -d -c "$CONF" 2>>"$T/stationd.log" &
+	DPID=$!
+	if ! wait_for lib_ping 10; then
+		echo "lib_start: stationd did not come up; its log:" >&2
+		tail -20 "$T/stationd.log" >&2
+		return 1
+	fi
+	return 0
+}
+
+# SIGTERM; returns the daemon's exit status (0 expected).
+lib_stop() {
+	[ -n "$DPID" ] || return 0
+	kill -TERM "$DPID" 2>/dev/null
+	wait "$DPID"
+	_rc=$?
+	DPID=
+	return $_rc
+}
+
+lib_kill9() {
+	[ -n "$DPID" ] || return 0
+	kill -9 "$DPID" 2>/dev/null
+	wait "$DPID" 2>/dev/null
+	DPID=
+}
+
+ok() {
+	LIB_PASS=$((LIB_PASS + 1))
+}
+
+fail() {
+	LIB_FAIL=$((LIB_FAIL + 1))
+	echo "FAIL: $1${2:+: $2}"
+}
+
+# expect_eq NAME WANT GOT: exact comparison, a diff on failure.
+expect_eq() {
+	if [ "$2" = "$3" ]; then
+		ok "$1"
+	else
+		fail "$1"
+		printf '%s\n' "$2" >"$T/.want"
+		printf '%s\n' "$3" >"$T/.got"
+		diff -u "$T/.want" "$T/.got" | sed 's/^/    /' | head -40
+	fi
+}
+
+# expect_rc NAME WANT GOT
+expect_rc() {
+	if [ "$2" = "$3" ]; then
+		ok "$1"
+	else
+		fail "$1" "exit status $3, want $2"
+	fi
+}
+
+# expect_contains NAME NEEDLE HAYSTACK
+expect_contains() {
+	case "$3" in
+	*"$2"*) ok "$1" ;;
+	*) fail "$1" "'$2' not in: $(printf '%s' "$3" | head -c 400)" ;;
+	esac
+}
+
+# expect_true NAME COMMAND...: passes when the command succeeds.
+expect_true() {
+	_n=$1
+	shift
+	if "$@"; then ok "$_n"; else fail "$_n" "$*"; fi
+}
+
+# Drops a file into spool/in atomically (written as .tmp, then renamed).
+spool_drop() {
+	cp "$1" "$SPOOL/in/.$2.tmp" && mv "$SPOOL/in/.$2.tmp" "$SPOOL/in/$2"
+}
+
+# Waits until spool/in/$1 has been taken (moved to done/ or failed/).
+spool_wait() {
+	wait_for "[ ! -e '$SPOOL/in/$1' ]" 10
+}
+
+# sqlite3 read-only query on the station database.
+sql() {
+	sqlite3 -readonly -batch "file:$DB?mode=ro" "$1" 2>/dev/null || sqlite3 -batch "$DB" "$1"
+}
+
+lib_finish() {
+	echo "$LIB_NAME: $LIB_PASS passed, $LIB_FAIL failed"
+	[ "$LIB_FAIL" -eq 0 ]
+	exit $?
+}
+
+# lib_order ID NAME FINANCIAL CANCELLED_AT LINE... > file.json
+# LINE is "LINEID:SKU:QTY" (fulfillable = QTY, requires shipping). CANCELLED_AT "" = null.
+# Prints a Shopify order webhook body ({"order":{...}}).
+lib_order() {
+	_id=$1 _name=$2 _fin=$3 _can=$4
+	shift 4
+	_lines= _sep=
+	for _l in "$@"; do
+		_lid=${_l%%:*}; _r=${_l#*:}; _sku=${_r%%:*}; _q=${_r#*:}
+		_lines="$_lines$_sep{\"id\":$_lid,\"sku\":\"$_sku\",\"title\":\"Item $_sku\",\"name\":\"Item $_sku\",\"quantity\":$_q,\"fulfillable_quantity\":$_q,\"requires_shipping\":true,\"grams\":100,\"fulfillment_status\":null}"
+		_sep=,
+	done
+	if [ -n "$_can" ]; then _can="\"$_can\""; else _can=null; fi
+	printf '{"order":{"id":%s,"name":"%s","created_at":"2024-03-04T09:00:00+01:00","financial_status":"%s","fulfillment_status":null,"cancelled_at":%s,"cancel_reason":null,"shipping_address":{"name":"Test Person","address1":"%s","city":"Berlin","zip":"10623","country":"Germany","country_code":"DE"},"shipping_lines":[{"title":"DHL Paket","code":"DHL"}],"line_items":[%s]}}\n' \
+	    "$_id" "$_name" "$_fin" "$_can" "${LIB_ADDRESS:-Street 1}" "$_lines"
+}
+
+# Imports a file through the daemon, quietly; returns stationctl's status.
+lib_import() {
+	ctl import "$1" >/dev/null
+}
