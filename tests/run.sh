@@ -18,9 +18,8 @@ for t in "$@"; do
 	*Checks:*)
 		n=$(echo "$line" | sed -E 's/.*Checks: ([0-9]+).*/\1/')
 		f=$(echo "$line" | sed -E 's/.*Failures: ([0-9]+), Errors: ([0-9]+).*/\1+\2/')
-		f=$((f)); p=$((n - f)) ;;
+		f=$(($f)); p=$((n - f)) ;;
 	*passed*)
-		p=$(echo "$line" | sed -E 's/.*[^0-9]?([0-9]+) passed.*/\1/;s/^([0-9]+) passed.*/\1/')
 		p=$(echo "$line" | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+')
 		f=$(echo "$line" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+') ;;
 	*)	p=0; f=1 ;;
