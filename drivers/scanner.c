@@ -899,6 +899,21 @@ scanners_count_connected(const struct scanners *ss)
 	return n;
 }
 
+int
+scanners_station_connected(const struct scanners *ss, const char *station)
+{
+	size_t i;
+	int r = -1;
+
+	for (i = 0; ss != NULL && i < ss->n; i++)
+		if (strcmp(ss->v[i]->station, station) == 0) {
+			if (ss->v[i]->h != NULL && !ss->v[i]->lost)
+				return 1;
+			r = 0;
+		}
+	return r;
+}
+
 /* Cancels every transfer and runs libusb until their callbacks came back. */
 static void
 drain_transfers(struct scanners *ss)

@@ -74,6 +74,14 @@ int		 scanner_layout_check(const char *layout, char *err,
 int		 scanners_count_connected(const struct scanners *);
 
 /*
+ * 1 if station's scanner is attached and claimed now, 0 if it is
+ * configured but absent (waiting, unplugged), -1 if station has none.
+ * NULL scanners: -1. For `stationctl status`.
+ */
+int		 scanners_station_connected(const struct scanners *,
+		    const char *station);
+
+/*
  * Cancels transfers, releases interfaces, reattaches kernel drivers,
  * unhooks from the loop and frees everything. NULL is a no-op. Runs the
  * libusb event handling it needs to reap cancelled transfers (bounded).

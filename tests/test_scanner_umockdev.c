@@ -269,10 +269,13 @@ START_TEST(unplug_mid_scan_and_replug)
 	assert_alert(3, "pack-1", -1,
 	    "partial scan (4 bytes) cut off by unplug dropped");
 	ck_assert_int_eq(scanners_count_connected(ss), 0);
+	ck_assert_int_eq(scanners_station_connected(ss, "pack-1"), 0);
+	ck_assert_int_eq(scanners_station_connected(ss, "pack-9"), -1);
 	d2 = fake_usb_plug(fu, FAKE_KBD, 0x05e0, 0x1200, NULL, 1);
 	ms = wait_events(5);
 	ck_assert_msg(ms <= 1000, "replug took %lld ms", (long long)ms);
 	assert_alert(4, "pack-1", 1, "scanner attached");
+	ck_assert_int_eq(scanners_station_connected(ss, "pack-1"), 1);
 	fake_dev_type_us(d2, "AFTER\n");
 	wait_events(6);
 	assert_scan(5, "pack-1", "AFTER", "");
