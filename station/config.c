@@ -311,6 +311,10 @@ handler(void *user, const char *section, const char *name, const char *value)
 		if ((int)keys[i].sec == sec && strcmp(keys[i].name, name) == 0) {
 			if (sec == SEC_DAEMON && i < 3)
 				p->keyline[i] = p->line;
+			if (sec == SEC_STATION && keys[i].off == offsetof(struct station_conf, label_printer))
+				((struct station_conf *)base)->label_printer_line = p->line;
+			if (sec == SEC_STATION && keys[i].off == offsetof(struct station_conf, slip_printer))
+				((struct station_conf *)base)->slip_printer_line = p->line;
 			return set_value(p, &keys[i], base, value) == 0;
 		}
 	perr(p, p->line, "unknown key '%s' in [%s]", name, section);

@@ -18,6 +18,8 @@ struct station_conf {
 	char	*slip_media;		/* letter | a4 */
 	int64_t	 duplicate_window_ms;	/* same code again within this: duplicate read */
 	int	 slip_on_open;		/* print the slip when the order opens (if not printed yet) */
+	int	 label_printer_line;	/* where the printers are named, for stationd -n */
+	int	 slip_printer_line;
 };
 
 struct shop_conf {

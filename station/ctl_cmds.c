@@ -77,12 +77,20 @@ print_status_text(json_t *rep)
 	json_array_foreach(st, i, v) {
 		const char *order = json_string_value(json_object_get(v, "order"));
 		const char *packer = json_string_value(json_object_get(v, "packer"));
-		const char *scanner = json_string_value(json_object_get(v, "scanner_state"));
+		const char *scanner = json_string_value(json_object_get(v, "scanner"));
+		json_t *ss = json_object_get(v, "scanner_state");
 
-		printf("station %s: %s%s%s%s%s\n", json_string_value(json_object_get(v, "name")),
+		printf("station %s: %s%s%s%s", json_string_value(json_object_get(v, "name")),
 		    order ? "packing " : "idle", order ? order : "",
-		    packer ? ", packer " : "", packer ? packer : "",
-		    scanner ? scanner : "");
+		    packer ? ", packer " : "", packer ? packer : "");
+		if (scanner)
+			printf(", scanner %s %s", scanner, ss == NULL ? "waiting" :
+			    json_is_true(json_object_get(ss, "connected")) ? "connected" :
+			    "DISCONNECTED");
+		printf("\n");
+		if (ss && !json_is_true(json_object_get(ss, "connected")))
+			printf("ALERT %s scanner: %s\n", json_string_value(json_object_get(v, "name")),
+			    json_string_value(json_object_get(ss, "message")));
 	}
 	alerts = json_object_get(rep, "alerts");
 	json_array_foreach(alerts, i, v)

@@ -18,6 +18,7 @@ struct daemon {
 	struct control	*ctl;
 	struct scanners	*scanners;	/* NULL when no station names a scanner */
 	struct printq	*printq;	/* NULL until printing is wired */
+	json_t		*scanner_state;	/* station → {"connected", "message"} */
 	int		 sigfd;
 	int		 inofd;
 	int		 stopping;

@@ -393,6 +393,12 @@ station_on_scanner_alert(void *arg, const char *station, int connected, const ch
 	    NULL, message, connected <= 0) == -1)
 		log_warnx("[station %s] cannot log the scanner event: %s", station,
 		    store_errmsg(d->store));
+	if (connected >= 0) {
+		if (d->scanner_state == NULL)
+			d->scanner_state = json_object();
+		json_object_set_new(d->scanner_state, station, json_pack("{s:b, s:s}",
+		    "connected", connected > 0, "message", message));
+	}
 	msg = json_pack("{s:s, s:s, s:i, s:s}", "event", "scanner", "station", station,
 	    "connected", connected, "message", message);
 	control_broadcast(d->ctl, station, msg);
@@ -412,10 +418,13 @@ stations_json(struct daemon *d)
 
 		if (store_session_load(d->store, sc->name, &ss) == 0 && ss.order_id)
 			v = store_order_view(d->store, ss.order_id);
-		json_array_append_new(a, json_pack("{s:s, s:s?, s:s?, s:i, s:s?, s:s?, s:s?, s:o}",
+		json_t *sstate = d->scanner_state ? json_object_get(d->scanner_state, sc->name) : NULL;
+
+		json_array_append_new(a, json_pack("{s:s, s:s?, s:s?, s:i, s:s?, s:O?, s:s?, s:s?, s:o}",
 		    "name", sc->name, "order", v ? v->name : NULL,
 		    "packer", ss.packer[0] ? ss.packer : NULL, "box", ss.box,
-		    "scanner", sc->scanner, "label_printer", sc->label_printer,
+		    "scanner", sc->scanner, "scanner_state", sstate,
+		    "label_printer", sc->label_printer,
 		    "slip_printer", sc->slip_printer, "lines", lines_json(v)));
 		order_view_free(v);
 	}

@@ -10,6 +10,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "drivers/printer.h"
 #include "drivers/scanner.h"
 #include "station/config.h"
 #include "station/control.h"
@@ -26,6 +27,40 @@ usage(void)
 {
 	fprintf(stderr, "usage: stationd [-c FILE] [-d] [-n] [-v]\n");
 	exit(2);
+}
+
+/*
+ * stationd -n: asks each named printer whether it exists. An unknown queue
+ * is an error; a server that does not answer now is only a warning.
+ */
+static int
+check_printers(const struct config *c)
+{
+	char err[256];
+	size_t i;
+	int bad = 0, k, r;
+
+	for (i = 0; i < c->nstations; i++) {
+		const struct station_conf *sc = &c->stations[i];
+		const char *dest[2] = { sc->label_printer, sc->slip_printer };
+		const char *key[2] = { "label_printer", "slip_printer" };
+		int line[2] = { sc->label_printer_line, sc->slip_printer_line };
+
+		for (k = 0; k < 2; k++) {
+			if (dest[k] == NULL || (k == 1 && dest[1] && dest[0] &&
+			    strcmp(dest[0], dest[1]) == 0))
+				continue;
+			r = printer_check_dest(NULL, dest[k], err, sizeof(err));
+			if (r == -1) {
+				fprintf(stderr, "%s:%d: %s %s: %s\n", c->path, line[k], key[k],
+				    dest[k], err);
+				bad = 1;
+			} else if (r == -2)
+				fprintf(stderr, "%s:%d: warning: %s %s: cannot check now: %s\n",
+				    c->path, line[k], key[k], dest[k], err);
+		}
+	}
+	return bad ? -1 : 0;
 }
 
 static void
@@ -183,6 +218,7 @@ static void
 teardown(struct daemon *d)
 {
 	scanners_free(d->scanners);
+	json_decref(d->scanner_state);
 	print_stop(d);
 	control_free(d->ctl);
 	if (d->inofd > 0)
@@ -217,6 +253,10 @@ main(int argc, char *argv[])
 	if ((d.conf = config_load(path, check, stderr)) == NULL)
 		return 1;
 	if (check) {
+		if (check_printers(d.conf) == -1) {
+			config_free(d.conf);
+			return 1;
+		}
 		printf("%s: configuration OK (%zu station%s)\n", path, d.conf->nstations,
 		    d.conf->nstations == 1 ? "" : "s");
 		config_free(d.conf);
