@@ -89,7 +89,10 @@ say(struct scanner *sc, int connected, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (connected == 1)
+	/* the alert callback logs for the daemon; stay quiet unless unheard */
+	if (sc->owner->on_alert != NULL)
+		log_debug("[station %s] scanner: %s", sc->station, msg);
+	else if (connected == 1)
 		log_info("[station %s] scanner: %s", sc->station, msg);
 	else
 		log_warnx("[station %s] scanner: %s", sc->station, msg);

@@ -36,7 +36,9 @@ typedef void (*scanner_scan_cb)(void *arg, const char *station,
  *      report length, overlong scan, cut-off scan, stalled endpoint).
  *      These are rate-limited per scanner (a burst of 5, then one a
  *      second; suppressed ones are counted in the next message).
- * message is owned by the driver and valid only during the call.
+ * message is owned by the driver and valid only during the call. The
+ * callback is expected to log it: the driver logs alerts itself only at
+ * debug level (or as warnings when on_alert is NULL).
  */
 typedef void (*scanner_alert_cb)(void *arg, const char *station,
     int connected, const char *message);
