@@ -648,7 +648,8 @@ attach(struct scanner *sc, libusb_device *dev)
 		sc->maxpkt = 64;
 	if ((sc->xfer = libusb_alloc_transfer(0)) == NULL)
 		goto fail_claimed;
-	if ((sc->xfer->buffer = malloc((size_t)sc->maxpkt)) == NULL) {
+	/* zeroed: umockdev forwards the whole IN buffer, valgrind checks it */
+	if ((sc->xfer->buffer = calloc(1, (size_t)sc->maxpkt)) == NULL) {
 		libusb_free_transfer(sc->xfer);
 		sc->xfer = NULL;
 		goto fail_claimed;

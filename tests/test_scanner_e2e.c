@@ -22,7 +22,7 @@
 
 #include "tests/fake_usb.h"
 
-#define WAIT_MS	5000
+#define WAIT_MS	15000
 
 static char	 dir[64], conf[128], root[512];
 static pid_t	 daemon_pid = -1;
@@ -279,7 +279,14 @@ start_daemon(void)
 			dup2(fd, 2);
 			dup2(fd, 1);
 		}
-		execl(bin, "stationd", "-d", "-c", conf, (char *)NULL);
+		/* VALGRIND=1: the daemon (and the driver) under memcheck */
+		if (getenv("VALGRIND") != NULL)
+			execlp("valgrind", "valgrind", "-q", "--leak-check=full",
+			    "--errors-for-leak-kinds=definite",
+			    "--show-leak-kinds=definite", bin, "-d", "-c", conf,
+			    (char *)NULL);
+		else
+			execl(bin, "stationd", "-d", "-c", conf, (char *)NULL);
 		_exit(127);
 	}
 	t0 = now_ms();
