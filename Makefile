@@ -49,10 +49,10 @@ $(B)/%.o: %.c
 
 # A test or bench program: build/tests/NAME from tests/NAME.c (or bench/).
 $(B)/tests/%: $(B)/tests/%.o $(LIB)
-	$(CC) -o $@ $^ $(LIBS) $(CHECK_LIBS) $(EXTRA_TEST_LIBS_$*)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(CHECK_LIBS) $(EXTRA_TEST_LIBS_$*)
 
 $(B)/bench/%: $(B)/bench/%.o $(LIB)
-	$(CC) -o $@ $^ $(LIBS) $(EXTRA_TEST_LIBS_$*)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(EXTRA_TEST_LIBS_$*)
 
 $(LIB): $(LIB_OBJS)
 	@rm -f $@
@@ -76,7 +76,10 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin
 	install -m 755 $(B)/stationd $(DESTDIR)$(PREFIX)/sbin/stationd
 	install -m 755 $(B)/stationctl $(DESTDIR)$(PREFIX)/bin/stationctl
-	$(INSTALL_EXTRA)
+	install -d $(DESTDIR)/etc/station $(DESTDIR)/lib/udev/rules.d $(DESTDIR)/lib/systemd/system
+	[ -e $(DESTDIR)/etc/station/station.ini ] || install -m 640 dist/station.ini $(DESTDIR)/etc/station/station.ini
+	install -m 644 dist/station.rules $(DESTDIR)/lib/udev/rules.d/70-station.rules
+	sed 's|/usr/local/sbin|$(PREFIX)/sbin|g; s|station\.conf|station.ini|g' dist/stationd.service >$(DESTDIR)/lib/systemd/system/stationd.service
 
 clean:
 	rm -rf $(B)

@@ -109,7 +109,8 @@ print_errors(struct parse *p)
 {
 	int i;
 
-	qsort(p->errv, (size_t)p->nerr, sizeof(*p->errv), by_line);
+	if (p->nerr > 0)
+		qsort(p->errv, (size_t)p->nerr, sizeof(*p->errv), by_line);
 	for (i = 0; i < p->nerr; i++) {
 		fprintf(p->errs, "%s:%d: %s\n", p->file, p->errv[i].line, p->errv[i].msg);
 		free(p->errv[i].msg);
