@@ -239,7 +239,8 @@ order_from_row(struct cparse *c, const struct intake_row *row,
 		return -1;
 	}
 	normalize_unfulfilled(&o->fulfillment_status);
-	o->pickup = intake_text_is_pickup(o->shipping_title);
+	o->pickup = o->shipping_title != NULL &&
+	    intake_text_is_pickup(o->shipping_title, strlen(o->shipping_title));
 	*out = o;
 	return 0;
 }

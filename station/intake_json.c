@@ -5,8 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
+#include "station/intake_jsonread.h"
 #include "station/intake_parse.h"
 #include "station/intake_util.h"
 
@@ -15,6 +14,7 @@
 
 /* Where we are, for error messages: "order #1001: line_items[2].quantity". */
 struct jctx {
+	const struct jdoc *d;
 	char	 label[96];	/* "order #1001", "orders[3]" or "order" */
 	char	*err;
 	size_t	 errlen;
@@ -53,6 +53,32 @@ field_fail(const struct jctx *c, struct where w, const char *key,
 	return intake_fail(c->err, c->errlen, "%s: %s: %s", c->label, path, msg);
 }
 
+static const struct jv *
+get(const struct jctx *c, const struct jv *o, const char *key)
+{
+	return jr_get(c->d, o, key);
+}
+
+static int
+is_type(const struct jv *v, enum jv_type t)
+{
+	return v != NULL && v->type == t;
+}
+
+#define IS_NULL(v)	is_type((v), JV_NULL)
+#define IS_STRING(v)	is_type((v), JV_STRING)
+#define IS_INT(v)	is_type((v), JV_INT)
+#define IS_ARRAY(v)	is_type((v), JV_ARRAY)
+#define IS_OBJECT(v)	is_type((v), JV_OBJECT)
+#define IS_BOOL(v)	(is_type((v), JV_TRUE) || is_type((v), JV_FALSE))
+
+/* A string node's bytes and length. */
+static const char *
+str_of(const struct jctx *c, const struct jv *v, size_t *n)
+{
+	return jr_str(c->d, v, n);
+}
+
 static int
 oom(const struct jctx *c)
 {
@@ -61,19 +87,22 @@ oom(const struct jctx *c)
 
 /* A string or null; "" is stored as NULL (no value), like the CSV export. */
 static int
-get_string(const struct jctx *c, json_t *o, struct where w, const char *key,
-    char **out)
+get_string(const struct jctx *c, const struct jv *o, struct where w,
+    const char *key, char **out)
 {
-	json_t *v = json_object_get(o, key);
+	const struct jv *v = get(c, o, key);
+	const char *s;
+	size_t n;
 
 	*out = NULL;
-	if (v == NULL || json_is_null(v))
+	if (v == NULL || IS_NULL(v))
 		return 0;
-	if (!json_is_string(v))
+	if (!IS_STRING(v))
 		return field_fail(c, w, key, "expected a string");
-	if (json_string_length(v) == 0)
+	s = str_of(c, v, &n);
+	if (n == 0)
 		return 0;
-	*out = intake_strndup(json_string_value(v), json_string_length(v));
+	*out = intake_strndup(s, n);
 	return *out == NULL ? oom(c) : 0;
 }
 
@@ -99,27 +128,28 @@ parse_decimal(const char *s, size_t n, int64_t *out)
 
 /* A shop id: an exact integer or its decimal string; missing or null is 0. */
 static int
-get_id(const struct jctx *c, json_t *o, struct where w, const char *key,
+get_id(const struct jctx *c, const struct jv *o, struct where w, const char *key,
     int64_t *out)
 {
-	json_t *v = json_object_get(o, key);
+	const struct jv *v = get(c, o, key);
+	const char *s;
 	char ex[64];
+	size_t n;
 
 	*out = 0;
-	if (v == NULL || json_is_null(v))
+	if (v == NULL || IS_NULL(v))
 		return 0;
-	if (json_is_integer(v)) {
-		if (json_integer_value(v) < 0)
+	if (IS_INT(v)) {
+		if (v->i < 0)
 			return field_fail(c, w, key, "must not be negative");
-		*out = json_integer_value(v);
+		*out = v->i;
 		return 0;
 	}
-	if (json_is_string(v)) {
-		if (parse_decimal(json_string_value(v), json_string_length(v),
-		    out) == 0)
+	if (IS_STRING(v)) {
+		s = str_of(c, v, &n);
+		if (parse_decimal(s, n, out) == 0)
 			return 0;
-		intake_excerpt(ex, sizeof(ex), json_string_value(v),
-		    json_string_length(v));
+		intake_excerpt(ex, sizeof(ex), s, n);
 		return field_fail(c, w, key, "expected an integer id, got '%s'",
 		    ex);
 	}
@@ -128,33 +158,33 @@ get_id(const struct jctx *c, json_t *o, struct where w, const char *key,
 
 /* An integer or null; *present says whether one was given. */
 static int
-get_int(const struct jctx *c, json_t *o, struct where w, const char *key,
+get_int(const struct jctx *c, const struct jv *o, struct where w, const char *key,
     int64_t *out, int *present)
 {
-	json_t *v = json_object_get(o, key);
+	const struct jv *v = get(c, o, key);
 
 	*present = 0;
-	if (v == NULL || json_is_null(v))
+	if (v == NULL || IS_NULL(v))
 		return 0;
-	if (!json_is_integer(v))
+	if (!IS_INT(v))
 		return field_fail(c, w, key, "expected an integer");
-	*out = json_integer_value(v);
+	*out = v->i;
 	*present = 1;
 	return 0;
 }
 
 static int
-get_bool(const struct jctx *c, json_t *o, struct where w, const char *key,
+get_bool(const struct jctx *c, const struct jv *o, struct where w, const char *key,
     int *out, int def)
 {
-	json_t *v = json_object_get(o, key);
+	const struct jv *v = get(c, o, key);
 
 	*out = def;
-	if (v == NULL || json_is_null(v))
+	if (v == NULL || IS_NULL(v))
 		return 0;
-	if (!json_is_boolean(v))
+	if (!IS_BOOL(v))
 		return field_fail(c, w, key, "expected true or false");
-	*out = json_is_true(v);
+	*out = (v->type == JV_TRUE);
 	return 0;
 }
 
@@ -169,12 +199,12 @@ quantity_check(const struct jctx *c, struct where w, const char *key,
 }
 
 static int
-parse_line_quantities(const struct jctx *c, json_t *li, struct where w,
+parse_line_quantities(const struct jctx *c, const struct jv *li, struct where w,
     struct order_line *l)
 {
 	int has;
 
-	if (json_object_get(li, "quantity") == NULL)
+	if (get(c, li, "quantity") == NULL)
 		return field_fail(c, w, "quantity", "missing");
 	if (get_int(c, li, w, "quantity", &l->quantity, &has) == -1)
 		return -1;
@@ -200,12 +230,12 @@ parse_line_quantities(const struct jctx *c, json_t *li, struct where w,
 }
 
 static int
-parse_line(const struct jctx *c, json_t *li, long idx, struct order_line *l)
+parse_line(const struct jctx *c, const struct jv *li, long idx, struct order_line *l)
 {
 	struct where w = { "line_items", idx };
 	int has;
 
-	if (!json_is_object(li))
+	if (!IS_OBJECT(li))
 		return field_fail(c, w, NULL, "expected an object");
 	if (get_id(c, li, w, "id", &l->id) == -1 ||
 	    get_string(c, li, w, "sku", &l->sku) == -1 ||
@@ -266,37 +296,37 @@ dup:
 }
 
 static int
-parse_lines(const struct jctx *c, json_t *jo, struct order *o)
+parse_lines(const struct jctx *c, const struct jv *jo, struct order *o)
 {
-	json_t *arr = json_object_get(jo, "line_items");
+	const struct jv *arr = get(c, jo, "line_items"), *li;
 	size_t i, n;
 
-	if (arr == NULL || json_is_null(arr))
+	if (arr == NULL || IS_NULL(arr))
 		return field_fail(c, TOP, "line_items", "missing");
-	if (!json_is_array(arr))
+	if (!IS_ARRAY(arr))
 		return field_fail(c, TOP, "line_items", "expected an array");
-	n = json_array_size(arr);
+	n = arr->n;
 	if (n > 0 && (o->lines = calloc(n, sizeof(*o->lines))) == NULL)
 		return oom(c);
-	for (i = 0; i < n; i++) {
+	for (i = 0, li = jr_first(c->d, arr); li != NULL;
+	    i++, li = jr_next(c->d, li)) {
 		o->nlines = i + 1;	/* order_free frees what is filled */
-		if (parse_line(c, json_array_get(arr, i), (long)i,
-		    &o->lines[i]) == -1)
+		if (parse_line(c, li, (long)i, &o->lines[i]) == -1)
 			return -1;
 	}
 	return check_line_ids(c, o);
 }
 
 static int
-parse_address(const struct jctx *c, json_t *jo, struct order *o)
+parse_address(const struct jctx *c, const struct jv *jo, struct order *o)
 {
 	static const struct where w = { "shipping_address", -1 };
-	json_t *a = json_object_get(jo, "shipping_address");
+	const struct jv *a = get(c, jo, "shipping_address");
 	struct address *s = &o->ship;
 
-	if (a == NULL || json_is_null(a))
+	if (a == NULL || IS_NULL(a))
 		return 0;	/* digital orders and some pickups have none */
-	if (!json_is_object(a))
+	if (!IS_OBJECT(a))
 		return field_fail(c, TOP, "shipping_address",
 		    "expected an object");
 	o->has_shipping_address = 1;
@@ -319,7 +349,7 @@ parse_address(const struct jctx *c, json_t *jo, struct order *o)
 
 /* A pickup shipping line names itself in one of these fields. */
 static int
-shipping_line_is_pickup(json_t *sl)
+shipping_line_is_pickup(const struct jctx *c, const struct jv *sl)
 {
 	static const char *const keys[] = {
 		"delivery_category", "code", "title", "source"
@@ -327,36 +357,40 @@ shipping_line_is_pickup(json_t *sl)
 	size_t k;
 
 	for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
-		json_t *v = json_object_get(sl, keys[k]);
+		const struct jv *v = get(c, sl, keys[k]);
+		const char *s;
+		size_t n;
 
-		if (json_is_string(v) &&
-		    intake_text_is_pickup(json_string_value(v)))
+		if (!IS_STRING(v))
+			continue;
+		s = str_of(c, v, &n);
+		if (intake_text_is_pickup(s, n))
 			return 1;
 	}
 	return 0;
 }
 
 static int
-parse_shipping_lines(const struct jctx *c, json_t *jo, struct order *o)
+parse_shipping_lines(const struct jctx *c, const struct jv *jo, struct order *o)
 {
-	json_t *arr = json_object_get(jo, "shipping_lines");
+	const struct jv *arr = get(c, jo, "shipping_lines"), *sl;
 	size_t i;
 
-	if (arr == NULL || json_is_null(arr))
+	if (arr == NULL || IS_NULL(arr))
 		return 0;
-	if (!json_is_array(arr))
+	if (!IS_ARRAY(arr))
 		return field_fail(c, TOP, "shipping_lines", "expected an array");
-	for (i = 0; i < json_array_size(arr); i++) {
+	for (i = 0, sl = jr_first(c->d, arr); sl != NULL;
+	    i++, sl = jr_next(c->d, sl)) {
 		struct where w = { "shipping_lines", (long)i };
-		json_t *sl = json_array_get(arr, i);
 
-		if (!json_is_object(sl))
+		if (!IS_OBJECT(sl))
 			return field_fail(c, w, NULL, "expected an object");
 		if (i == 0 && (get_string(c, sl, w, "title",
 		    &o->shipping_title) == -1 ||
 		    get_string(c, sl, w, "code", &o->shipping_code) == -1))
 			return -1;
-		if (shipping_line_is_pickup(sl))
+		if (shipping_line_is_pickup(c, sl))
 			o->pickup = 1;
 	}
 	return 0;
@@ -364,21 +398,22 @@ parse_shipping_lines(const struct jctx *c, json_t *jo, struct order *o)
 
 /* Sets *slot from an attribute value unless an earlier one set it. */
 static int
-attr_take(const struct jctx *c, struct where w, json_t *v, char **slot)
+attr_take(const struct jctx *c, struct where w, const struct jv *v, char **slot)
 {
 	char num[32];
+	const char *s;
+	size_t n;
 
-	if (*slot != NULL || v == NULL || json_is_null(v))
+	if (*slot != NULL || v == NULL || IS_NULL(v))
 		return 0;
-	if (json_is_string(v)) {
-		if (json_string_length(v) == 0)
+	if (IS_STRING(v)) {
+		s = str_of(c, v, &n);
+		if (n == 0)
 			return 0;
-		*slot = intake_strndup(json_string_value(v),
-		    json_string_length(v));
-	} else if (json_is_integer(v)) {
+		*slot = intake_strndup(s, n);
+	} else if (IS_INT(v)) {
 		/* tracking numbers typed into a form may arrive as numbers */
-		snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
-		    json_integer_value(v));
+		snprintf(num, sizeof(num), "%" PRId64, v->i);
 		*slot = intake_strndup(num, strlen(num));
 	} else
 		return field_fail(c, w, "value", "expected a string");
@@ -386,29 +421,31 @@ attr_take(const struct jctx *c, struct where w, json_t *v, char **slot)
 }
 
 static int
-parse_note_attributes(const struct jctx *c, json_t *jo, struct order *o)
+parse_note_attributes(const struct jctx *c, const struct jv *jo, struct order *o)
 {
-	json_t *arr = json_object_get(jo, "note_attributes");
-	size_t i;
+	const struct jv *arr = get(c, jo, "note_attributes"), *a;
+	size_t i, n;
 
-	if (arr == NULL || json_is_null(arr))
+	if (arr == NULL || IS_NULL(arr))
 		return 0;
-	if (!json_is_array(arr))
+	if (!IS_ARRAY(arr))
 		return field_fail(c, TOP, "note_attributes", "expected an array");
-	for (i = 0; i < json_array_size(arr); i++) {
+	for (i = 0, a = jr_first(c->d, arr); a != NULL;
+	    i++, a = jr_next(c->d, a)) {
 		struct where w = { "note_attributes", (long)i };
-		json_t *a = json_array_get(arr, i), *name, *v;
+		const struct jv *name, *v;
+		const char *s;
 		char **slot = NULL;
 
-		if (!json_is_object(a))
+		if (!IS_OBJECT(a))
 			return field_fail(c, w, NULL, "expected an object");
-		name = json_object_get(a, "name");
-		if (name == NULL || json_is_null(name))
+		name = get(c, a, "name");
+		if (name == NULL || IS_NULL(name))
 			continue;
-		if (!json_is_string(name))
+		if (!IS_STRING(name))
 			return field_fail(c, w, "name", "expected a string");
-		switch (intake_classify_attr(json_string_value(name),
-		    json_string_length(name))) {
+		s = str_of(c, name, &n);
+		switch (intake_classify_attr(s, n)) {
 		case INTAKE_ATTR_GIFT_MESSAGE:
 			slot = &o->gift_message;
 			break;
@@ -421,7 +458,7 @@ parse_note_attributes(const struct jctx *c, json_t *jo, struct order *o)
 		case INTAKE_ATTR_NONE:
 			continue;
 		}
-		v = json_object_get(a, "value");
+		v = get(c, a, "value");
 		if (attr_take(c, w, v, slot) == -1)
 			return -1;
 	}
@@ -430,21 +467,23 @@ parse_note_attributes(const struct jctx *c, json_t *jo, struct order *o)
 
 /* name, or "#" + order_number; sets the error label either way. */
 static int
-parse_name(struct jctx *c, json_t *jo, struct order *o)
+parse_name(struct jctx *c, const struct jv *jo, struct order *o)
 {
-	json_t *v = json_object_get(jo, "name"), *num;
+	const struct jv *v = get(c, jo, "name"), *num;
+	const char *s = NULL;
 	char buf[32];
+	size_t n = 0;
 
-	if (v != NULL && !json_is_null(v) && !json_is_string(v))
+	if (v != NULL && !IS_NULL(v) && !IS_STRING(v))
 		return field_fail(c, TOP, "name", "expected a string");
-	if (json_is_string(v) && json_string_length(v) > 0) {
-		o->name = intake_strndup(json_string_value(v),
-		    json_string_length(v));
-	} else {
-		num = json_object_get(jo, "order_number");
-		if (json_is_integer(num) && json_integer_value(num) > 0)
-			snprintf(buf, sizeof(buf), "#%" JSON_INTEGER_FORMAT,
-			    json_integer_value(num));
+	if (IS_STRING(v))
+		s = str_of(c, v, &n);
+	if (n > 0)
+		o->name = intake_strndup(s, n);
+	else {
+		num = get(c, jo, "order_number");
+		if (IS_INT(num) && num->i > 0)
+			snprintf(buf, sizeof(buf), "#%" PRId64, num->i);
 		else
 			return field_fail(c, TOP, "name",
 			    "missing (and no order_number)");
@@ -458,11 +497,11 @@ parse_name(struct jctx *c, json_t *jo, struct order *o)
 }
 
 static int
-parse_order(struct jctx *c, json_t *jo, struct order **out)
+parse_order(struct jctx *c, const struct jv *jo, struct order **out)
 {
 	struct order *o;
 
-	if (!json_is_object(jo))
+	if (!IS_OBJECT(jo))
 		return intake_fail(c->err, c->errlen, "%s: expected an object",
 		    c->label);
 	if ((o = calloc(1, sizeof(*o))) == NULL)
@@ -490,132 +529,86 @@ parse_order(struct jctx *c, json_t *jo, struct order **out)
 	return 0;
 }
 
+/* The state across one file's orders. */
+struct jfile {
+	struct jctx	 c;
+	struct order	**v;
+	size_t		 n, cap;
+	struct intake_set *names, *ids;	/* -> index of the order in v */
+};
+
 /* Rejects an order given twice in one file (same name, or same id). */
 static int
-check_duplicate(struct jctx *c, struct intake_set *names,
-    struct intake_set *ids, struct order **v, size_t i)
+check_duplicate(struct jfile *f)
 {
-	size_t prev;
+	struct order *o = f->v[f->n - 1];
+	size_t prev, i = f->n - 1;
 	int r;
 
-	r = intake_set_add_str(names, v[i]->name, i, &prev);
-	if (r == 0 && v[i]->id != 0)
-		r = intake_set_add_int(ids, v[i]->id, i, &prev);
+	r = intake_set_add_str(f->names, o->name, i, &prev);
+	if (r == 0 && o->id != 0)
+		r = intake_set_add_int(f->ids, o->id, i, &prev);
 	if (r == -1)
-		return oom(c);
+		return oom(&f->c);
 	if (r == 1)
-		return intake_fail(c->err, c->errlen, "%s: appears twice in "
-		    "this file (orders[%zu] and orders[%zu])", c->label, prev, i);
+		return intake_fail(f->c.err, f->c.errlen, "%s: appears twice "
+		    "in this file (orders[%zu] and orders[%zu])", f->c.label,
+		    prev, i);
 	return 0;
 }
 
-/* The orders to read: the array of {"orders":[]}, or a one-element view. */
+/* Called by the reader for each order object, in file order. */
 static int
-orders_of(json_t *root, json_t **list, json_t **single, char *err,
-    size_t errlen)
+on_order(void *ctx, const struct jdoc *d, const struct jv *jo, long idx)
 {
-	json_t *v;
+	struct jfile *f = ctx;
+	struct order **nv;
+	size_t cap;
 
-	*list = NULL;
-	*single = NULL;
-	if (json_is_array(root)) {
-		*list = root;
-		return 0;
+	f->c.d = d;
+	if (idx >= 0)
+		snprintf(f->c.label, sizeof(f->c.label), "orders[%ld]", idx);
+	else
+		snprintf(f->c.label, sizeof(f->c.label), "order");
+	if (f->n == f->cap) {
+		cap = f->cap ? f->cap * 2 : 16;
+		if ((nv = realloc(f->v, cap * sizeof(*nv))) == NULL)
+			return oom(&f->c);
+		f->v = nv;
+		f->cap = cap;
 	}
-	if ((v = json_object_get(root, "orders")) != NULL) {
-		if (!json_is_array(v))
-			return intake_fail(err, errlen,
-			    "orders: expected an array");
-		*list = v;
-		return 0;
-	}
-	if ((v = json_object_get(root, "order")) != NULL) {
-		if (!json_is_object(v))
-			return intake_fail(err, errlen,
-			    "order: expected an object");
-		*single = v;
-		return 0;
-	}
-	*single = root;		/* a bare order object, as webhooks send it */
-	return 0;
-}
-
-static int
-parse_all(json_t *root, struct order ***out, size_t *n, char *err,
-    size_t errlen)
-{
-	struct intake_set *names = NULL, *ids = NULL;
-	struct order **v = NULL;
-	struct jctx c;
-	json_t *list, *single;
-	size_t cnt, i, done = 0;
-	int rc = -1;
-
-	c.err = err;
-	c.errlen = errlen;
-	if (orders_of(root, &list, &single, err, errlen) == -1)
+	if (parse_order(&f->c, jo, &f->v[f->n]) == -1)
 		return -1;
-	cnt = list != NULL ? json_array_size(list) : 1;
-	if (cnt == 0)
-		return intake_fail(err, errlen, "no orders in file");
-	if ((v = calloc(cnt, sizeof(*v))) == NULL ||
-	    (names = intake_set_new()) == NULL ||
-	    (ids = intake_set_new()) == NULL) {
-		intake_fail(err, errlen, "out of memory");
-		goto out;
-	}
-	for (i = 0; i < cnt; i++) {
-		if (list != NULL)
-			snprintf(c.label, sizeof(c.label), "orders[%zu]", i);
-		else
-			snprintf(c.label, sizeof(c.label), "order");
-		if (parse_order(&c, list != NULL ? json_array_get(list, i) :
-		    single, &v[i]) == -1)
-			goto out;
-		done = i + 1;
-		if (check_duplicate(&c, names, ids, v, i) == -1)
-			goto out;
-	}
-	*out = v;
-	*n = cnt;
-	v = NULL;
-	done = 0;
-	rc = 0;
-out:
-	order_array_free(v, done);
-	intake_set_free(names);
-	intake_set_free(ids);
-	return rc;
+	f->n++;
+	return check_duplicate(f);
 }
 
 int
 intake_parse_orders_json(const char *buf, size_t len, struct order ***out,
     size_t *n, char *err, size_t errlen)
 {
-	json_error_t je;
-	json_t *root;
-	size_t bom = intake_bom_len(buf, len), i;
-	int rc, col;
+	struct jfile f;
+	size_t count;
+	int rc;
 
-	for (i = bom; i < len; i++) {
-		if (buf[i] != ' ' && buf[i] != '\t' && buf[i] != '\r' &&
-		    buf[i] != '\n')
-			break;
+	memset(&f, 0, sizeof(f));
+	f.c.err = err;
+	f.c.errlen = errlen;
+	if ((f.names = intake_set_new()) == NULL ||
+	    (f.ids = intake_set_new()) == NULL) {
+		intake_set_free(f.names);
+		return intake_fail(err, errlen, "out of memory");
 	}
-	if (i == len)
-		return intake_fail(err, errlen, "empty file");
-	root = json_loadb(buf + bom, len - bom, JSON_REJECT_DUPLICATES, &je);
-	if (root == NULL) {
-		/* jansson quotes the bad input: keep the message one clean line */
-		for (i = 0; je.text[i] != '\0'; i++) {
-			if ((unsigned char)je.text[i] < 0x20 || je.text[i] == 0x7F)
-				je.text[i] = '?';
-		}
-		col = je.column + (bom > 0 && je.line == 1);
-		return intake_fail(err, errlen, "line %d, column %d: %s",
-		    je.line, col, je.text);
+	rc = jr_each_order(buf, len, on_order, &f, &count, err, errlen);
+	if (rc == 0 && f.n == 0)
+		rc = intake_fail(err, errlen, "no orders in file");
+	intake_set_free(f.names);
+	intake_set_free(f.ids);
+	if (rc == -1) {
+		order_array_free(f.v, f.n);
+		return -1;
 	}
-	rc = parse_all(root, out, n, err, errlen);
-	json_decref(root);
-	return rc;
+	*out = f.v;
+	*n = f.n;
+	return 0;
 }

@@ -41,9 +41,8 @@ intake_bom_len(const char *buf, size_t len)
 	return 0;
 }
 
-/* Length of the valid UTF-8 sequence at s (n bytes left), 0 if invalid. */
-static size_t
-utf8_seq_len(const unsigned char *s, size_t n)
+size_t
+intake_utf8_seq_len(const unsigned char *s, size_t n)
 {
 	unsigned char c = s[0];
 
@@ -92,7 +91,7 @@ intake_check_utf8(const char *buf, size_t len, size_t *line, size_t *col)
 			i++;
 			continue;
 		}
-		k = utf8_seq_len(s + i, len - i);
+		k = intake_utf8_seq_len(s + i, len - i);
 		if (k == 0) {
 			*line = ln;
 			*col = c;
@@ -119,7 +118,7 @@ intake_excerpt(char *dst, size_t dstlen, const char *s, size_t n)
 			i++;
 			continue;
 		}
-		k = utf8_seq_len((const unsigned char *)s + i, n - i);
+		k = intake_utf8_seq_len((const unsigned char *)s + i, n - i);
 		if (k == 0) {
 			dst[o++] = '?';
 			i++;
@@ -209,7 +208,7 @@ intake_classify_attr(const char *name, size_t n)
 }
 
 int
-intake_text_is_pickup(const char *s)
+intake_text_is_pickup(const char *s, size_t n)
 {
 	/*
 	 * Shopify's REST order has no pickup flag: a pickup checkout gives a
@@ -220,11 +219,10 @@ intake_text_is_pickup(const char *s)
 	static const char *const words[] = {
 		"pickup", "pick up", "pick-up", "pick_up"
 	};
-	size_t i, j, n, w;
+	size_t i, j, w;
 
 	if (s == NULL)
 		return 0;
-	n = strlen(s);
 	for (w = 0; w < sizeof(words) / sizeof(words[0]); w++) {
 		size_t wl = strlen(words[w]);
 

@@ -25,6 +25,9 @@ size_t	intake_bom_len(const char *buf, size_t len);
 int	intake_check_utf8(const char *buf, size_t len, size_t *line,
 	    size_t *col);
 
+/* Length of the valid UTF-8 sequence at s (n bytes left); 0 if invalid or NUL. */
+size_t	intake_utf8_seq_len(const unsigned char *s, size_t n);
+
 /*
  * A short printable copy of s[0..n) for error messages: at most ~40 bytes,
  * cut on a character boundary, control bytes shown as '?'. dst >= 64 bytes.
@@ -40,8 +43,8 @@ enum intake_attr {
 };
 enum intake_attr intake_classify_attr(const char *name, size_t n);
 
-/* 1 if a shipping method title/code/source/category says local pickup. */
-int	intake_text_is_pickup(const char *s);
+/* 1 if a shipping method title/code/source/category s[0..n) says local pickup. */
+int	intake_text_is_pickup(const char *s, size_t n);
 
 /* Case-insensitive ASCII comparison of s[0..n) with the C string lit. */
 int	intake_eq_nocase(const char *s, size_t n, const char *lit);

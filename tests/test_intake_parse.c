@@ -297,6 +297,29 @@ START_TEST(test_json_non_latin)
 }
 END_TEST
 
+START_TEST(test_json_escapes_numbers)
+{
+	ck_assert_int_eq(pj("{'name':'#1\\u00e9\\n\\t\\\"\\\\\\/\\b\\f\\r',"
+	    "'note':'\\ud83d\\ude00 ok','email':'\\u00E9t\\u00e9',"
+	    "'total':-0.5e+3,'x':[true,false,null,{},[],-0,1E2],"
+	    "'id':-0,'line_items':[{'id':0,'quantity':0,'grams':0}]}"), 0);
+	ck_assert_str_eq(ov[0]->name, "#1\xc3\xa9\n\t\"\\/\b\f\r");
+	ck_assert_str_eq(ov[0]->note, "😀 ok");
+	ck_assert_str_eq(ov[0]->email, "été");
+	ck_assert_int_eq(ov[0]->id, 0);
+	ck_assert_int_eq(ov[0]->lines[0].quantity, 0);
+	done();
+	/* a decoded key matches too; reals are not integers */
+	ck_assert_int_eq(pj("{'n\\u0061me':'#2'," ONE_LINE "}"), 0);
+	ck_assert_str_eq(ov[0]->name, "#2");
+	done();
+	bad("{'name':'#1','line_items':[{'id':1,'quantity':1e2}]}",
+	    "order #1: line_items[0].quantity: expected an integer");
+	bad("{'name':'#1','id':-9223372036854775808," ONE_LINE "}",
+	    "order #1: id: must not be negative");
+}
+END_TEST
+
 START_TEST(test_json_pickup)
 {
 	static const char *const pick[] = {
@@ -351,26 +374,51 @@ END_TEST
 
 START_TEST(test_json_bad_syntax)
 {
+	char deep[300];
+
 	bad_raw("", 0, "empty file");
 	bad_raw(" \r\n\t\n", 5, "empty file");
 	bad_raw("\xEF\xBB\xBF", 3, "empty file");
-	bad("{'name':'#1',}", "line 1, column 14: string or '}' expected near '}'");
+	bad("{'name':'#1',}", "line 1, column 14: expected a string key, got '}'");
 	bad("{'name':'#1'," ONE_LINE "} x",
-	    "line 1, column 52: end of file expected near 'x'");
+	    "line 1, column 52: unexpected text after the JSON value");
 	bad("{'name':'#1'," ONE_LINE "}{}",
-	    "line 1, column 51: end of file expected near '{'");
+	    "line 1, column 51: unexpected text after the JSON value");
 	bad("{'name':'#1',\n'line_items':[{'id':1,\n'quantity':",
-	    "line 3, column 11: unexpected token near end of file");
-	bad("{'name':'#1','name':'#2'}",
-	    "line 1, column 19: duplicate object key near '\"name\"'");
-	bad("'just a string'",
-	    "line 1, column 15: '[' or '{' expected near '\"just a string\"'");
-	bad_raw("{\"name\":\"\xff\"}", 12,
-	    "line 1, column 9: unable to decode byte 0xff near '\"'");
+	    "line 3, column 12: expected a JSON value, got the end of the file");
+	bad("{'name':'#1','name':'#2'}", "line 1, column 14: duplicate key 'name'");
+	bad("{'name':'#1','a':{'b':1,'b':2}," ONE_LINE "}",
+	    "line 1, column 25: duplicate key 'b'");
+	bad("'just a string'", "line 1, column 1: expected '{' or '[', got '\"'");
+	bad("nul", "line 1, column 1: expected '{' or '[', got 'n'");
+	bad_raw("{\"name\":\"\xff\"}", 12, "line 1, column 10: invalid UTF-8");
+	bad_raw("{\"a\":\"\xed\xa0\x80\"}", 11, "line 1, column 7: invalid UTF-8");
 	bad_raw("{\x01\x02\x03", 4,
-	    "line 1, column 2: string or '}' expected near '?'");
-	bad("{'id':99999999999999999999}",
-	    "line 1, column 26: too big integer near '99999999999999999999'");
+	    "line 1, column 2: expected a string key, got byte 0x01");
+	bad("{'id':99999999999999999999}", "line 1, column 7: integer too big");
+	bad("{'id':9223372036854775808}", "line 1, column 7: integer too big");
+	bad("{'name':'a\\qb'}", "line 1, column 11: invalid escape");
+	bad("{'name':'\\ud800'}",
+	    "line 1, column 10: invalid \\u escape (lone surrogate)");
+	bad("{'name':'\\udc00x'}",
+	    "line 1, column 10: invalid \\u escape (lone surrogate)");
+	bad("{'name':'\\u12'}", "line 1, column 10: invalid \\u escape");
+	bad("{'name':'\\u0000'}", "line 1, column 10: \\u0000 is not allowed");
+	bad("{'name':'a\tb'}", "line 1, column 11: control character in string");
+	bad("{'name':'#1", "line 1, column 9: unterminated string");
+	bad("{'n':01}", "line 1, column 6: invalid number (leading zero)");
+	bad("{'n':-}", "line 1, column 6: invalid number");
+	bad("{'n':1.}", "line 1, column 6: invalid number");
+	bad("{'n':1e}", "line 1, column 6: invalid number");
+	bad("{'n':tru}", "line 1, column 6: expected a JSON value, got 't'");
+	bad("{'a':1 'b':2}", "line 1, column 8: expected ',' or '}', got '\"'");
+	bad("{'a' 1}", "line 1, column 6: expected ':', got '1'");
+	bad("{1:2}", "line 1, column 2: expected a string key, got '1'");
+	bad("{'name':'#1','line_items':[{'quantity':1},]}",
+	    "line 1, column 43: expected a JSON value, got ']'");
+	memset(deep, '[', sizeof(deep) - 1);
+	deep[sizeof(deep) - 1] = '\0';
+	bad_raw(deep, strlen(deep), "line 1, column 130: nesting too deep");
 }
 END_TEST
 
@@ -485,6 +533,7 @@ intake_json_suite(void)
 	tcase_add_test(tc, test_json_defaults_and_nulls);
 	tcase_add_test(tc, test_json_all_fields);
 	tcase_add_test(tc, test_json_non_latin);
+	tcase_add_test(tc, test_json_escapes_numbers);
 	tcase_add_test(tc, test_json_pickup);
 	tcase_add_test(tc, test_json_many_lines);
 	tcase_add_test(tc, test_json_bad_syntax);
