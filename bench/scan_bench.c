@@ -150,7 +150,7 @@ idle(struct loop *lp, const char *what, int ms)
 	    (r1.ru_utime.tv_usec - r0.ru_utime.tv_usec) / 1e3 +
 	    (r1.ru_stime.tv_sec - r0.ru_stime.tv_sec) * 1e3 +
 	    (r1.ru_stime.tv_usec - r0.ru_stime.tv_usec) / 1e3;
-	printf("idle %-34s %6.1f loop wakeups/s  CPU %5.1f%%\n", what,
+	printf("idle %-34s %6.1f loop wakeups/s (poll capped at 1 s)  CPU %5.1f%%\n", what,
 	    wakeups * 1000.0 / ms, cpu * 100.0 / ms);
 }
 
