@@ -4,11 +4,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "station/intake_jsonread.h"
 #include "station/intake_util.h"
 
 /* Deeper nesting than any order has; bounds the recursion. */
 #define MAX_DEPTH	128
+/* Syntax errors outside one order are explained by jansson up to this size. */
+#define EXPLAIN_WHOLE_MAX	(8u << 20)
+#define NO_ELEMENT	((size_t)-1)
 
 struct jdoc {
 	const char	*buf;		/* input, after any BOM */
@@ -18,6 +23,9 @@ struct jdoc {
 	char		*dec;		/* decoded (escaped) strings and keys */
 	size_t		 ndec, capdec;
 	int		 failed;	/* message already in err */
+	int		 syntax;	/* the failure is a syntax error */
+	size_t		 elem;		/* start of the streamed order, or NO_ELEMENT */
+	size_t		 fail_elem;	/* elem when the syntax error was found */
 	char		*err;
 	size_t		 errlen;
 };
@@ -47,8 +55,51 @@ jr_fail(struct jdoc *d, size_t at, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	d->failed = 1;
+	d->syntax = 1;
+	d->fail_elem = d->elem;
 	return intake_fail(d->err, d->errlen, "line %zu, column %zu: %s", line,
 	    col, msg);
+}
+
+/*
+ * Users and tests know jansson's wording ("premature end of input near
+ * ..."), so a syntax error is described by jansson when it also rejects
+ * the text: the failing order alone (bounded memory) or a small file whole.
+ * Positions are made file-relative. Our own message stays otherwise.
+ */
+static void
+explain_with_jansson(struct jdoc *d)
+{
+	json_error_t je;
+	json_t *v;
+	size_t start = 0, i, line = 1, col = 0;
+	int flags = JSON_REJECT_DUPLICATES;
+	char *c;
+
+	if (d->fail_elem != NO_ELEMENT) {
+		start = d->fail_elem;
+		flags |= JSON_DISABLE_EOF_CHECK;
+	} else if (d->len > EXPLAIN_WHOLE_MAX)
+		return;
+	v = json_loadb(d->buf + start, d->len - start, (size_t)flags, &je);
+	if (v != NULL) {
+		json_decref(v);
+		return;
+	}
+	for (i = 0; i < start; i++) {
+		if (d->buf[i] == '\n') {
+			line++;
+			col = 0;
+		} else if (((unsigned char)d->buf[i] & 0xC0) != 0x80)
+			col++;
+	}
+	for (c = je.text; *c != '\0'; c++) {
+		if ((unsigned char)*c < 0x20 || *c == 0x7F)
+			*c = '?';	/* keep the message one clean line */
+	}
+	intake_fail(d->err, d->errlen, "line %zu, column %zu: %s",
+	    line + (size_t)je.line - 1,
+	    (je.line == 1 ? col : 0) + (size_t)je.column, je.text);
 }
 
 static int
@@ -517,7 +568,12 @@ stream_array(struct jdoc *d, struct walk *w)
 		return 0;
 	}
 	for (;; i++) {
-		if (parse_value(d, &el, 1) == -1 || deliver(d, w, el, i) == -1)
+		skip_ws(d);
+		d->elem = d->pos;
+		if (parse_value(d, &el, 1) == -1)
+			return -1;
+		d->elem = NO_ELEMENT;
+		if (deliver(d, w, el, i) == -1)
 			return -1;
 		arena_reset(d, nv, ndec);
 		skip_ws(d);
@@ -629,7 +685,7 @@ jr_each_order(const char *buf, size_t len,
 	d.err = err;
 	d.errlen = errlen;
 	d.nv = 1;		/* index 0 means "none" */
-	d.capv = 0;
+	d.elem = NO_ELEMENT;
 	skip_ws(&d);
 	if (d.pos == d.len)
 		return intake_fail(err, errlen, "empty file");
@@ -645,6 +701,8 @@ jr_each_order(const char *buf, size_t len,
 			rc = jr_fail(&d, d.pos, "unexpected text after the "
 			    "JSON value");
 	}
+	if (rc == -1 && d.syntax)
+		explain_with_jansson(&d);
 	free(d.v);
 	free(d.dec);
 	*count = w.count;
