@@ -210,3 +210,57 @@ lib_order() {
 lib_import() {
 	ctl import "$1" >/dev/null
 }
+
+# --- for the benchmarks -----------------------------------------------------------
+# lib_bulk_orders N PREFIX: N ready orders PREFIX1..PREFIXN, one line (1 x MUG-BLK-12)
+# each, inserted straight into the daemon's schema (the daemon must have created
+# the database and be stopped). Far faster than intake, for big databases.
+lib_bulk_orders() {
+	sqlite3 -batch "$DB" <<EOS
+PRAGMA journal_mode = WAL;
+PRAGMA synchronous = OFF;
+BEGIN;
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1)
+INSERT INTO orders(shop_id, name, created_at, financial_status, has_ship, ship_name,
+    ship_address1, ship_city, ship_zip, ship_country, ship_country_code, shipping_title,
+    status, imported_at, updated_at)
+SELECT 8000000000000 + i, '$2' || i, '2024-03-04T09:00:00Z', 'paid', 1, 'Bench Person ' || i,
+    i || ' Bench Road', 'Springfield', '01101', 'United States', 'US', 'UPS Ground',
+    'ready', 1700000000000, 1700000000000 FROM n;
+INSERT INTO order_lines(order_id, shop_line_id, position, sku, title, name, quantity,
+    fulfillable_quantity, requires_shipping, grams)
+SELECT id, 7000000000000 + id, 1, 'MUG-BLK-12', 'Ceramic Mug', 'Ceramic Mug', 1, 1, 1, 420
+    FROM orders WHERE name GLOB '$2*';
+COMMIT;
+EOS
+}
+
+# lib_bulk_events N: N station-log events over 8 stations, 20 packers and 30 days.
+lib_bulk_events() {
+	sqlite3 -batch "$DB" <<EOS
+PRAGMA synchronous = OFF;
+BEGIN;
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1)
+INSERT INTO events(at, station, order_id, order_name, packer, kind, verdict, message, error)
+SELECT (strftime('%s','now') - 30 * 86400) * 1000 + i * (30 * 86400000 / $1),
+    'pack-' || (i % 8), i % 100000 + 1, '#B' || (i % 100000 + 1), 'p' || (i % 20),
+    CASE WHEN i % 10 = 0 THEN 'open' ELSE 'scan' END,
+    CASE WHEN i % 17 = 0 THEN 'wrong_item' ELSE 'ok' END,
+    'OK  MUG-BLK-12  1 of 1', CASE WHEN i % 17 = 0 THEN 1 ELSE 0 END FROM n;
+COMMIT;
+EOS
+}
+
+# lib_median: the median of the numbers on stdin, one per line.
+lib_median() {
+	sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2];
+		else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# lib_ms COMMAND...: wall time of one run in ms (output discarded).
+lib_ms() {
+	_t0=$(date +%s%N)
+	"$@" >/dev/null 2>&1
+	_t1=$(date +%s%N)
+	echo $(( (_t1 - _t0) / 1000 )) | awk '{ printf "%.3f\n", $1 / 1000 }'
+}

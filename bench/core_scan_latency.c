@@ -1,0 +1,153 @@
+/*
+ * core_scan_latency: scan-to-verdict latency through stationd's control
+ * socket. Keeps one connection and sends {"cmd":"scan",...} lines, one at a
+ * time, timing each reply. Usage: core_scan_latency SOCKET FIRST COUNT SKU
+ * opens orders #B<FIRST>... (one unit of SKU each: open + item = 2 scans)
+ * until COUNT scans were timed; prints p50/p99/max in ms. Exits 1 if a
+ * reply is missing or a verdict is not the one expected.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+static char rbuf[65536];
+static size_t rlen;
+
+static double
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* Reads one reply line into line (NUL-terminated). -1 on EOF or error. */
+static int
+read_line(int fd, char *line, size_t cap)
+{
+	char *nl;
+	ssize_t n;
+
+	for (;;) {
+		if ((nl = memchr(rbuf, '\n', rlen)) != NULL) {
+			size_t l = (size_t)(nl - rbuf);
+
+			if (l >= cap)
+				l = cap - 1;
+			memcpy(line, rbuf, l);
+			line[l] = '\0';
+			rlen -= (size_t)(nl - rbuf) + 1;
+			memmove(rbuf, nl + 1, rlen);
+			return 0;
+		}
+		if (rlen == sizeof(rbuf))
+			return -1;
+		n = read(fd, rbuf + rlen, sizeof(rbuf) - rlen);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		rlen += (size_t)n;
+	}
+}
+
+static int
+write_all(int fd, const char *s, size_t len)
+{
+	ssize_t n;
+
+	while (len > 0) {
+		if ((n = write(fd, s, len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		s += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* One scan; returns its latency in ms, or -1 if the verdict is not want. */
+static double
+scan(int fd, const char *code, const char *want)
+{
+	char req[512], line[8192], needle[64];
+	double t0, t1;
+	int n;
+
+	n = snprintf(req, sizeof(req), "{\"cmd\":\"scan\",\"code\":\"%s\"}\n", code);
+	t0 = now_ms();
+	if (write_all(fd, req, (size_t)n) == -1 || read_line(fd, line, sizeof(line)) == -1) {
+		fprintf(stderr, "core_scan_latency: no reply to %s\n", code);
+		return -1;
+	}
+	t1 = now_ms();
+	snprintf(needle, sizeof(needle), "\"verdict\":\"%s\"", want);
+	if (strstr(line, needle) == NULL) {
+		fprintf(stderr, "core_scan_latency: %s: want %s, got %s\n", code, want, line);
+		return -1;
+	}
+	return t1 - t0;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct sockaddr_un sun;
+	double *lat;
+	long first, count, i = 0, order;
+	char code[64];
+	int fd;
+
+	if (argc == 1) {
+		printf("core_scan_latency: figures come from bench/core_scan.sh\n");
+		return 0;
+	}
+	if (argc != 5) {
+		fprintf(stderr, "usage: core_scan_latency SOCKET FIRST COUNT SKU\n");
+		return 2;
+	}
+	first = atol(argv[2]);
+	count = atol(argv[3]);
+	if (count < 2 || (lat = calloc((size_t)count, sizeof(*lat))) == NULL)
+		return 2;
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", argv[1]);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1 ||
+	    connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		perror("core_scan_latency: connect");
+		free(lat);
+		return 1;
+	}
+	for (order = first; i + 1 < count; order++) {
+		snprintf(code, sizeof(code), "#B%ld", order);
+		if ((lat[i++] = scan(fd, code, "opened")) < 0 ||
+		    (lat[i++] = scan(fd, argv[4], "completed")) < 0) {
+			free(lat);
+			close(fd);
+			return 1;
+		}
+	}
+	close(fd);
+	qsort(lat, (size_t)i, sizeof(*lat), cmp_double);
+	printf("scans %ld  p50 %.3f ms  p99 %.3f ms  max %.3f ms\n", i, lat[i / 2],
+	    lat[(size_t)((double)i * 0.99)], lat[i - 1]);
+	free(lat);
+	return 0;
+}
