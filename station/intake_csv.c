@@ -5,6 +5,7 @@
 
 #include "station/intake_csvread.h"
 #include "station/intake_parse.h"
+#include "station/intake_stream.h"
 #include "station/intake_util.h"
 
 /* Columns we read, found by header name. The first NREQUIRED must exist. */
@@ -35,9 +36,11 @@ struct cparse {
 	long		 col[NCOLS];
 	int		 have_header;
 	size_t		 nheader;
-	struct order	**v;
-	size_t		 n, cap;
-	size_t		 line_cap;	/* capacity of v[n - 1]->lines */
+	struct order	*cur;		/* the order whose rows we read */
+	size_t		 n;		/* orders begun */
+	size_t		 line_cap;	/* capacity of cur->lines */
+	intake_order_cb	 cb;
+	void		*cbctx;
 	struct intake_set *names;	/* order name -> line of its first row */
 	char		*err;
 	size_t		 errlen;
@@ -314,23 +317,29 @@ add_line(struct cparse *c, const struct intake_row *row, struct order *o)
 	return line_from_row(c, row, &o->lines[o->nlines - 1]);
 }
 
+/* Hands the finished order to the callback (which owns it from now on). */
+static int
+emit(struct cparse *c)
+{
+	struct order *o = c->cur;
+
+	c->cur = NULL;
+	if (o == NULL)
+		return 0;
+	return c->cb(c->cbctx, o, c->err, c->errlen);
+}
+
 static int
 add_order(struct cparse *c, const struct intake_row *row)
 {
-	struct order **nv, *o = NULL;
-	size_t cap, prev;
+	struct order *o = NULL;
+	size_t prev;
 	int r;
 
-	if (c->n == c->cap) {
-		cap = c->cap ? c->cap * 2 : 16;
-		if ((nv = realloc(c->v, cap * sizeof(*nv))) == NULL)
-			return oom(c);
-		c->v = nv;
-		c->cap = cap;
-	}
-	if (order_from_row(c, row, &o) == -1)
+	if (emit(c) == -1 || order_from_row(c, row, &o) == -1)
 		return -1;
-	c->v[c->n++] = o;
+	c->cur = o;
+	c->n++;
 	c->line_cap = 0;
 	r = intake_set_add_str(c->names, o->name, row->line, &prev);
 	if (r == -1)
@@ -391,16 +400,16 @@ on_row(void *ctx, const struct intake_row *row)
 		return intake_fail(c->err, c->errlen, "line %zu: column "
 		    "'Name': empty", row->line);
 	/* rows of one order share its Name; order columns are on the first */
-	if (c->n == 0 || strcmp(c->v[c->n - 1]->name, name) != 0) {
+	if (c->cur == NULL || strcmp(c->cur->name, name) != 0) {
 		if (add_order(c, row) == -1)
 			return -1;
 	}
-	return add_line(c, row, c->v[c->n - 1]);
+	return add_line(c, row, c->cur);
 }
 
 int
-intake_parse_orders_csv(const char *buf, size_t len, struct order ***out,
-    size_t *n, char *err, size_t errlen)
+intake_stream_orders_csv(const char *buf, size_t len, intake_order_cb cb,
+    void *ctx, size_t *n, char *err, size_t errlen)
 {
 	struct cparse c;
 	int rc;
@@ -408,6 +417,8 @@ intake_parse_orders_csv(const char *buf, size_t len, struct order ***out,
 	memset(&c, 0, sizeof(c));
 	c.err = err;
 	c.errlen = errlen;
+	c.cb = cb;
+	c.cbctx = ctx;
 	if ((c.names = intake_set_new()) == NULL)
 		return intake_fail(err, errlen, "out of memory");
 	rc = intake_csv_read(buf, len, on_row, &c, err, errlen);
@@ -415,8 +426,24 @@ intake_parse_orders_csv(const char *buf, size_t len, struct order ***out,
 		rc = intake_fail(err, errlen, "empty file");
 	else if (rc == 0 && c.n == 0)
 		rc = intake_fail(err, errlen, "no orders in file");
+	else if (rc == 0)
+		rc = emit(&c);
 	intake_set_free(c.names);
-	if (rc == -1) {
+	order_free(c.cur);
+	if (rc == 0)
+		*n = c.n;
+	return rc;
+}
+
+int
+intake_parse_orders_csv(const char *buf, size_t len, struct order ***out,
+    size_t *n, char *err, size_t errlen)
+{
+	struct intake_collect c = { NULL, 0, 0 };
+	size_t cnt;
+
+	if (intake_stream_orders_csv(buf, len, intake_collect_order, &c, &cnt,
+	    err, errlen) == -1) {
 		order_array_free(c.v, c.n);
 		return -1;
 	}

@@ -7,6 +7,7 @@
 
 #include "station/intake_jsonread.h"
 #include "station/intake_parse.h"
+#include "station/intake_stream.h"
 #include "station/intake_util.h"
 
 /* Up to this many lines a pairwise duplicate check beats a hash set. */
@@ -532,28 +533,28 @@ parse_order(struct jctx *c, const struct jv *jo, struct order **out)
 /* The state across one file's orders. */
 struct jfile {
 	struct jctx	 c;
-	struct order	**v;
-	size_t		 n, cap;
-	struct intake_set *names, *ids;	/* -> index of the order in v */
+	intake_order_cb	 cb;
+	void		*cbctx;
+	size_t		 n;
+	struct intake_set *names, *ids;	/* -> index of the order in the file */
 };
 
 /* Rejects an order given twice in one file (same name, or same id). */
 static int
-check_duplicate(struct jfile *f)
+check_duplicate(struct jfile *f, const struct order *o)
 {
-	struct order *o = f->v[f->n - 1];
-	size_t prev, i = f->n - 1;
+	size_t prev;
 	int r;
 
-	r = intake_set_add_str(f->names, o->name, i, &prev);
+	r = intake_set_add_str(f->names, o->name, f->n, &prev);
 	if (r == 0 && o->id != 0)
-		r = intake_set_add_int(f->ids, o->id, i, &prev);
+		r = intake_set_add_int(f->ids, o->id, f->n, &prev);
 	if (r == -1)
 		return oom(&f->c);
 	if (r == 1)
 		return intake_fail(f->c.err, f->c.errlen, "%s: appears twice "
 		    "in this file (orders[%zu] and orders[%zu])", f->c.label,
-		    prev, i);
+		    prev, f->n);
 	return 0;
 }
 
@@ -562,30 +563,26 @@ static int
 on_order(void *ctx, const struct jdoc *d, const struct jv *jo, long idx)
 {
 	struct jfile *f = ctx;
-	struct order **nv;
-	size_t cap;
+	struct order *o = NULL;
 
 	f->c.d = d;
 	if (idx >= 0)
 		snprintf(f->c.label, sizeof(f->c.label), "orders[%ld]", idx);
 	else
 		snprintf(f->c.label, sizeof(f->c.label), "order");
-	if (f->n == f->cap) {
-		cap = f->cap ? f->cap * 2 : 16;
-		if ((nv = realloc(f->v, cap * sizeof(*nv))) == NULL)
-			return oom(&f->c);
-		f->v = nv;
-		f->cap = cap;
-	}
-	if (parse_order(&f->c, jo, &f->v[f->n]) == -1)
+	if (parse_order(&f->c, jo, &o) == -1)
 		return -1;
+	if (check_duplicate(f, o) == -1) {
+		order_free(o);
+		return -1;
+	}
 	f->n++;
-	return check_duplicate(f);
+	return f->cb(f->cbctx, o, f->c.err, f->c.errlen);
 }
 
 int
-intake_parse_orders_json(const char *buf, size_t len, struct order ***out,
-    size_t *n, char *err, size_t errlen)
+intake_stream_orders_json(const char *buf, size_t len, intake_order_cb cb,
+    void *ctx, size_t *n, char *err, size_t errlen)
 {
 	struct jfile f;
 	size_t count;
@@ -594,6 +591,8 @@ intake_parse_orders_json(const char *buf, size_t len, struct order ***out,
 	memset(&f, 0, sizeof(f));
 	f.c.err = err;
 	f.c.errlen = errlen;
+	f.cb = cb;
+	f.cbctx = ctx;
 	if ((f.names = intake_set_new()) == NULL ||
 	    (f.ids = intake_set_new()) == NULL) {
 		intake_set_free(f.names);
@@ -604,11 +603,24 @@ intake_parse_orders_json(const char *buf, size_t len, struct order ***out,
 		rc = intake_fail(err, errlen, "no orders in file");
 	intake_set_free(f.names);
 	intake_set_free(f.ids);
-	if (rc == -1) {
-		order_array_free(f.v, f.n);
+	if (rc == 0)
+		*n = f.n;
+	return rc;
+}
+
+int
+intake_parse_orders_json(const char *buf, size_t len, struct order ***out,
+    size_t *n, char *err, size_t errlen)
+{
+	struct intake_collect c = { NULL, 0, 0 };
+	size_t cnt;
+
+	if (intake_stream_orders_json(buf, len, intake_collect_order, &c, &cnt,
+	    err, errlen) == -1) {
+		order_array_free(c.v, c.n);
 		return -1;
 	}
-	*out = f.v;
-	*n = f.n;
+	*out = c.v;
+	*n = c.n;
 	return 0;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "station/intake_util.h"
+#include "station/order.h"
 
 int
 intake_fail(char *err, size_t errlen, const char *fmt, ...)
@@ -241,8 +242,8 @@ intake_text_is_pickup(const char *s, size_t n)
 /* The hash set: open addressing, linear probing, load factor <= 1/2. */
 struct set_entry {
 	uint64_t	 hash;
-	const char	*skey;
 	int64_t		 ikey;
+	size_t		 soff;		/* string key: offset into keys */
 	size_t		 val;
 	int		 used;
 };
@@ -251,6 +252,8 @@ struct intake_set {
 	struct set_entry *v;
 	size_t		 cap;		/* power of two */
 	size_t		 n;
+	char		*keys;		/* string keys, NUL-separated */
+	size_t		 nkeys, capkeys;
 };
 
 struct intake_set *
@@ -275,6 +278,7 @@ intake_set_free(struct intake_set *s)
 	if (s == NULL)
 		return;
 	free(s->v);
+	free(s->keys);
 	free(s);
 }
 
@@ -323,27 +327,51 @@ set_grow(struct intake_set *s)
 	return 0;
 }
 
+/* Copies a string key into the set's own storage; its offset, or -1. */
+static int
+key_copy(struct intake_set *s, const char *k, size_t *off)
+{
+	size_t n = strlen(k) + 1, cap = s->capkeys ? s->capkeys : 1024;
+	char *nk;
+
+	if (s->nkeys + n > s->capkeys) {
+		while (cap < s->nkeys + n)
+			cap *= 2;
+		if ((nk = realloc(s->keys, cap)) == NULL)
+			return -1;
+		s->keys = nk;
+		s->capkeys = cap;
+	}
+	memcpy(s->keys + s->nkeys, k, n);
+	*off = s->nkeys;
+	s->nkeys += n;
+	return 0;
+}
+
 static int
 set_add(struct intake_set *s, uint64_t h, const char *skey, int64_t ikey,
     size_t val, size_t *prev)
 {
-	size_t j;
+	size_t j, off = 0;
 
 	if ((s->n + 1) * 2 > s->cap && set_grow(s) == -1)
 		return -1;
 	j = h & (s->cap - 1);
 	while (s->v[j].used) {
 		if (s->v[j].hash == h && (skey != NULL ?
-		    strcmp(s->v[j].skey, skey) == 0 : s->v[j].ikey == ikey)) {
+		    strcmp(s->keys + s->v[j].soff, skey) == 0 :
+		    s->v[j].ikey == ikey)) {
 			if (prev != NULL)
 				*prev = s->v[j].val;
 			return 1;
 		}
 		j = (j + 1) & (s->cap - 1);
 	}
+	if (skey != NULL && key_copy(s, skey, &off) == -1)
+		return -1;
 	s->v[j].used = 1;
 	s->v[j].hash = h;
-	s->v[j].skey = skey;
+	s->v[j].soff = off;
 	s->v[j].ikey = ikey;
 	s->v[j].val = val;
 	s->n++;
@@ -361,4 +389,24 @@ int
 intake_set_add_int(struct intake_set *s, int64_t key, size_t val, size_t *prev)
 {
 	return set_add(s, hash_int(key), NULL, key, val, prev);
+}
+
+int
+intake_collect_order(void *ctx, struct order *o, char *err, size_t errlen)
+{
+	struct intake_collect *c = ctx;
+	struct order **nv;
+	size_t cap;
+
+	if (c->n == c->cap) {
+		cap = c->cap ? c->cap * 2 : 16;
+		if ((nv = realloc(c->v, cap * sizeof(*nv))) == NULL) {
+			order_free(o);
+			return intake_fail(err, errlen, "out of memory");
+		}
+		c->v = nv;
+		c->cap = cap;
+	}
+	c->v[c->n++] = o;
+	return 0;
 }

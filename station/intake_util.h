@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct order;
+
 /* Largest quantity a line may carry; more is a data error, not an order. */
 #define INTAKE_MAX_QUANTITY	100000
 
@@ -51,9 +53,8 @@ int	intake_eq_nocase(const char *s, size_t n, const char *lit);
 
 /*
  * A hash set for duplicate checks (linear time, no quadratic scans). Keys are
- * strings (not copied: the caller keeps them alive while the set lives) or
- * 64-bit integers; each key carries a caller value (an index, a line).
- * Use one key kind per set.
+ * strings (copied: the set owns them) or 64-bit integers; each key carries a
+ * caller value (an index, a line). Use one key kind per set.
  */
 struct intake_set;
 struct intake_set *intake_set_new(void);		/* NULL on ENOMEM */
@@ -63,5 +64,14 @@ int	intake_set_add_str(struct intake_set *, const char *key, size_t val,
 	    size_t *prev);
 int	intake_set_add_int(struct intake_set *, int64_t key, size_t val,
 	    size_t *prev);
+
+/* Gathers streamed orders into the array intake_parse.h hands out. */
+struct intake_collect {
+	struct order	**v;
+	size_t		 n, cap;
+};
+/* An intake_order_cb: appends o to ctx (a struct intake_collect). */
+int	intake_collect_order(void *ctx, struct order *o, char *err,
+	    size_t errlen);
 
 #endif
