@@ -239,13 +239,17 @@ intake_text_is_pickup(const char *s, size_t n)
 	return 0;
 }
 
-/* The hash set: open addressing, linear probing, load factor <= 1/2. */
+/*
+ * The hash set: open addressing, linear probing, load factor <= 1/2, 16
+ * bytes an entry (100,000 orders cost 4 MB a set). Integer keys are stored
+ * as their splitmix64 hash, which is a bijection, so the hash is the key.
+ */
+#define SLOT_EMPTY	UINT32_MAX
+
 struct set_entry {
 	uint64_t	 hash;
-	int64_t		 ikey;
-	size_t		 soff;		/* string key: offset into keys */
-	size_t		 val;
-	int		 used;
+	uint32_t	 soff;		/* string key offset in keys; SLOT_EMPTY */
+	uint32_t	 val;
 };
 
 struct intake_set {
@@ -256,6 +260,19 @@ struct intake_set {
 	size_t		 nkeys, capkeys;
 };
 
+static struct set_entry *
+entries_new(size_t cap)
+{
+	struct set_entry *v = malloc(cap * sizeof(*v));
+	size_t i;
+
+	if (v == NULL)
+		return NULL;
+	for (i = 0; i < cap; i++)
+		v[i].soff = SLOT_EMPTY;
+	return v;
+}
+
 struct intake_set *
 intake_set_new(void)
 {
@@ -264,8 +281,7 @@ intake_set_new(void)
 	if (s == NULL)
 		return NULL;
 	s->cap = 64;
-	s->v = calloc(s->cap, sizeof(*s->v));
-	if (s->v == NULL) {
+	if ((s->v = entries_new(s->cap)) == NULL) {
 		free(s);
 		return NULL;
 	}
@@ -310,14 +326,13 @@ set_grow(struct intake_set *s)
 	struct set_entry *nv;
 	size_t ncap = s->cap * 2, i, j;
 
-	nv = calloc(ncap, sizeof(*nv));
-	if (nv == NULL)
+	if ((nv = entries_new(ncap)) == NULL)
 		return -1;
 	for (i = 0; i < s->cap; i++) {
-		if (!s->v[i].used)
+		if (s->v[i].soff == SLOT_EMPTY)
 			continue;
 		j = s->v[i].hash & (ncap - 1);
-		while (nv[j].used)
+		while (nv[j].soff != SLOT_EMPTY)
 			j = (j + 1) & (ncap - 1);
 		nv[j] = s->v[i];
 	}
@@ -329,11 +344,13 @@ set_grow(struct intake_set *s)
 
 /* Copies a string key into the set's own storage; its offset, or -1. */
 static int
-key_copy(struct intake_set *s, const char *k, size_t *off)
+key_copy(struct intake_set *s, const char *k, uint32_t *off)
 {
 	size_t n = strlen(k) + 1, cap = s->capkeys ? s->capkeys : 1024;
 	char *nk;
 
+	if (s->nkeys + n >= SLOT_EMPTY)
+		return -1;
 	if (s->nkeys + n > s->capkeys) {
 		while (cap < s->nkeys + n)
 			cap *= 2;
@@ -343,24 +360,26 @@ key_copy(struct intake_set *s, const char *k, size_t *off)
 		s->capkeys = cap;
 	}
 	memcpy(s->keys + s->nkeys, k, n);
-	*off = s->nkeys;
+	*off = (uint32_t)s->nkeys;
 	s->nkeys += n;
 	return 0;
 }
 
+/* skey NULL: an integer key, identified by its (bijective) hash alone. */
 static int
-set_add(struct intake_set *s, uint64_t h, const char *skey, int64_t ikey,
-    size_t val, size_t *prev)
+set_add(struct intake_set *s, uint64_t h, const char *skey, size_t val,
+    size_t *prev)
 {
-	size_t j, off = 0;
+	uint32_t off = 0;
+	size_t j;
 
-	if ((s->n + 1) * 2 > s->cap && set_grow(s) == -1)
+	if (val >= SLOT_EMPTY ||
+	    ((s->n + 1) * 2 > s->cap && set_grow(s) == -1))
 		return -1;
 	j = h & (s->cap - 1);
-	while (s->v[j].used) {
-		if (s->v[j].hash == h && (skey != NULL ?
-		    strcmp(s->keys + s->v[j].soff, skey) == 0 :
-		    s->v[j].ikey == ikey)) {
+	while (s->v[j].soff != SLOT_EMPTY) {
+		if (s->v[j].hash == h && (skey == NULL ||
+		    strcmp(s->keys + s->v[j].soff, skey) == 0)) {
 			if (prev != NULL)
 				*prev = s->v[j].val;
 			return 1;
@@ -369,11 +388,9 @@ set_add(struct intake_set *s, uint64_t h, const char *skey, int64_t ikey,
 	}
 	if (skey != NULL && key_copy(s, skey, &off) == -1)
 		return -1;
-	s->v[j].used = 1;
 	s->v[j].hash = h;
 	s->v[j].soff = off;
-	s->v[j].ikey = ikey;
-	s->v[j].val = val;
+	s->v[j].val = (uint32_t)val;
 	s->n++;
 	return 0;
 }
@@ -382,13 +399,13 @@ int
 intake_set_add_str(struct intake_set *s, const char *key, size_t val,
     size_t *prev)
 {
-	return set_add(s, hash_str(key), key, 0, val, prev);
+	return set_add(s, hash_str(key), key, val, prev);
 }
 
 int
 intake_set_add_int(struct intake_set *s, int64_t key, size_t val, size_t *prev)
 {
-	return set_add(s, hash_int(key), NULL, key, val, prev);
+	return set_add(s, hash_int(key), NULL, val, prev);
 }
 
 int

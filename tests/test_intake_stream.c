@@ -124,6 +124,49 @@ START_TEST(test_stream_bad_late)
 }
 END_TEST
 
+/* Thousands of orders: the duplicate checks grow and still find a late repeat. */
+START_TEST(test_stream_many)
+{
+	struct seen s = { .fail_at = 0 };
+	size_t cap = 1 << 20, o = 0, i, n;
+	char *buf = malloc(cap), err[256];
+
+	ck_assert_ptr_nonnull(buf);
+	o += (size_t)snprintf(buf + o, cap - o, "[");
+	for (i = 0; i < 5000; i++)
+		o += (size_t)snprintf(buf + o, cap - o, "%s{\"id\":%zu,\"name\":"
+		    "\"#%zu\",\"line_items\":[]}", i ? "," : "",
+		    (size_t)9007199254740993ULL + i, 10000 + i);
+	snprintf(buf + o, cap - o, "]");
+	ck_assert_int_eq(intake_stream_orders_json(buf, strlen(buf), take, &s,
+	    &n, err, sizeof(err)), 0);
+	ck_assert_uint_eq(n, 5000);
+	/* the same id again, under a new name, at the end */
+	snprintf(buf + o, cap - o, ",{\"id\":9007199254741000,\"name\":"
+	    "\"#99999\",\"line_items\":[]}]");
+	memset(&s, 0, sizeof(s));
+	ck_assert_int_eq(intake_stream_orders_json(buf, strlen(buf), take, &s,
+	    &n, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "order #99999: appears twice in this file "
+	    "(orders[7] and orders[5000])");
+	o = (size_t)snprintf(buf, cap, "Name,Lineitem quantity,Lineitem name\n");
+	for (i = 0; i < 5000; i++)
+		o += (size_t)snprintf(buf + o, cap - o, "#%zu,1,A\n#%zu,2,B\n",
+		    10000 + i, 10000 + i);
+	memset(&s, 0, sizeof(s));
+	ck_assert_int_eq(intake_stream_orders_csv(buf, strlen(buf), take, &s,
+	    &n, err, sizeof(err)), 0);
+	ck_assert_uint_eq(n, 5000);
+	snprintf(buf + o, cap - o, "#10001,1,C\n");
+	memset(&s, 0, sizeof(s));
+	ck_assert_int_eq(intake_stream_orders_csv(buf, strlen(buf), take, &s,
+	    &n, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "line 10002: order #10001 appears again (first "
+	    "at line 4); an order's rows must be adjacent");
+	free(buf);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -135,6 +178,7 @@ main(void)
 	tcase_add_test(tc, test_stream_all);
 	tcase_add_test(tc, test_stream_callback_refuses);
 	tcase_add_test(tc, test_stream_bad_late);
+	tcase_add_test(tc, test_stream_many);
 	suite_add_tcase(su, tc);
 	sr = srunner_create(su);
 	srunner_run_all(sr, CK_NORMAL);
