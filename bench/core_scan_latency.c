@@ -98,6 +98,19 @@ scan(int fd, const char *code, const char *want)
 }
 
 static int
+write_raw(const char *path, const double *lat, long n)
+{
+	FILE *f = fopen(path, "a");
+	long i;
+
+	if (f == NULL)
+		return -1;
+	for (i = 0; i < n; i++)
+		fprintf(f, "%.3f\n", lat[i]);
+	return fclose(f) == 0 ? 0 : -1;
+}
+
+static int
 cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -118,8 +131,8 @@ main(int argc, char *argv[])
 		printf("core_scan_latency: figures come from bench/core_scan.sh\n");
 		return 0;
 	}
-	if (argc != 5) {
-		fprintf(stderr, "usage: core_scan_latency SOCKET FIRST COUNT SKU\n");
+	if (argc != 5 && argc != 6) {
+		fprintf(stderr, "usage: core_scan_latency SOCKET FIRST COUNT SKU [RAWFILE]\n");
 		return 2;
 	}
 	first = atol(argv[2]);
@@ -145,6 +158,11 @@ main(int argc, char *argv[])
 		}
 	}
 	close(fd);
+	if (argc == 6 && write_raw(argv[5], lat, i) == -1) {
+		perror(argv[5]);
+		free(lat);
+		return 1;
+	}
 	qsort(lat, (size_t)i, sizeof(*lat), cmp_double);
 	printf("scans %ld  p50 %.3f ms  p99 %.3f ms  max %.3f ms\n", i, lat[i / 2],
 	    lat[(size_t)((double)i * 0.99)], lat[i - 1]);

@@ -216,7 +216,7 @@ lib_import() {
 # each, inserted straight into the daemon's schema (the daemon must have created
 # the database and be stopped). Far faster than intake, for big databases.
 lib_bulk_orders() {
-	sqlite3 -batch "$DB" <<EOS
+	sqlite3 -batch "$DB" >/dev/null <<EOS
 PRAGMA journal_mode = WAL;
 PRAGMA synchronous = OFF;
 BEGIN;

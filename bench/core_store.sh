@@ -1,0 +1,86 @@
+#!/bin/sh
+# Core bench: on databases of 10,000 and 1,000,000 orders (built straight in the
+# daemon's schema) — `stationctl show` latency, scan-to-verdict latency through
+# the control socket (bench/core_scan_latency, one connection, durable commits),
+# and `stationctl log` with filters over 1,000,000 events. Medians; never asserts.
+. "$(dirname "$0")/../tests/lib.sh"
+lib_init bench_store
+SCANS=${BENCH_SCANS:-10000}
+CLIENT=$LIB_ROOT/build/bench/core_scan_latency
+cd "$T" || exit 1
+
+# setup N: a fresh database holding N ready orders #B1..#BN
+setup() {
+	lib_kill9
+	rm -rf var
+	lib_station
+	lib_start || exit 1
+	lib_stop
+	_t0=$(date +%s)
+	lib_bulk_orders "$1" '#B'
+	lib_start || exit 1
+	echo "database: $1 orders ($(du -h "$DB" | cut -f1), built in $(( $(date +%s) - _t0 )) s)"
+}
+
+# show_latency ORDER: median of 21 runs of `stationctl show ORDER` (process included)
+show_latency() {
+	_i=0
+	: >show.times
+	while [ $_i -lt 21 ]; do
+		lib_ms ctl show "$1" >>show.times
+		_i=$((_i + 1))
+	done
+	lib_median <show.times
+}
+
+# scan_latency N: 500 warm-up scans, then two timed runs of $SCANS/2 scans
+# (open + one item = completed, a durable commit and a spool/out file per order),
+# pooled: orders from a quarter into the table, so 10,000 orders suffice.
+scan_latency() {
+	_first=$(( $1 / 4 ))
+	_half=$(( SCANS / 2 ))
+	: >raw.$1
+	"$CLIENT" "$SOCK" "$_first" 500 MUG-BLK-12 >/dev/null || return 1
+	"$CLIENT" "$SOCK" $(( _first + 250 )) "$_half" MUG-BLK-12 "raw.$1" || return 1
+	"$CLIENT" "$SOCK" $(( _first + 250 + _half / 2 )) "$_half" MUG-BLK-12 "raw.$1" || return 1
+}
+
+# pct FILE P: the P-th percentile of the numbers in FILE
+pct() {
+	sort -n "$1" | awk -v p="$2" '{ v[NR] = $1 } END { i = int(NR * p); if (i < 1) i = 1; print v[i] }'
+}
+
+for n in 10000 1000000; do
+	setup "$n"
+	echo "show latency, $n orders: median $(show_latency "#B$((n / 2))") ms over 21 runs (target <= 20 ms at 1,000,000)"
+	echo "scan-to-verdict latency, $n orders ($SCANS scans in two pooled runs):"
+	scan_latency "$n" >scan.$n || echo "  scan bench failed"
+	sed 's/^/  run: /' scan.$n
+	pct raw.$n 0.99 >p99.$n
+	echo "  pooled $(wc -l <raw.$n | tr -d ' ') scans: p50 $(pct raw.$n 0.5) ms, p99 $(cat p99.$n) ms (target p99 <= 5 ms)"
+done
+echo "scan p99 ratio 1,000,000 / 10,000 orders: $(echo "$(cat p99.1000000) $(cat p99.10000)" | awk '{ printf "%.2f", $1 / $2 }') (target within 1.20)"
+
+# the station log: 1,000,000 events on top of the 1,000,000-order database
+lib_stop
+lib_bulk_events 1000000
+lib_start || exit 1
+echo "log over $(sql 'SELECT count(*) FROM events') events:"
+log_case() {	# LABEL ARGS...
+	_l=$1
+	shift
+	_i=0
+	: >log.times
+	while [ $_i -lt 11 ]; do
+		lib_ms ctl log "$@" >>log.times
+		_i=$((_i + 1))
+	done
+	printf '  %-40s %6s rows  median %s ms (target <= 100 ms)\n' "$_l" \
+	    "$(ctl log "$@" --format csv | tail -n +2 | wc -l | tr -d ' ')" "$(lib_median <log.times)"
+}
+log_case "--order #B4242" --order '#B4242'
+log_case "--station pack-3 --since 1h" --station pack-3 --since 1h
+log_case "--packer p7 --errors --since 1d" --packer p7 --errors --since 1d
+log_case "--kind open --since 2h --format csv" --kind open --since 2h --format csv
+log_case "--errors --since 30m --format json" --errors --since 30m --format json
+lib_stop
