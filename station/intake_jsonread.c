@@ -1,4 +1,6 @@
 /* A strict streaming JSON reader: order files are parsed one order at a time. */
+#include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -166,6 +168,8 @@ dec_put(struct jdoc *d, const char *s, size_t n)
 	size_t cap = d->capdec ? d->capdec : 256;
 	char *nb;
 
+	if (n == 0)
+		return 0;
 	if (d->ndec + n > d->capdec) {
 		while (cap < d->ndec + n)
 			cap *= 2;
@@ -323,6 +327,26 @@ parse_string(struct jdoc *d, size_t *off, size_t *n, int *escaped)
 	return 0;
 }
 
+/* Like jansson, refuse a real that overflows a double. */
+static int
+real_overflows(const char *s, size_t n)
+{
+	char tmp[128], *t = n < sizeof(tmp) ? tmp : malloc(n + 1);
+	double x;
+	int over;
+
+	if (t == NULL)
+		return 0;
+	memcpy(t, s, n);
+	t[n] = '\0';
+	errno = 0;
+	x = strtod(t, NULL);
+	over = (x == HUGE_VAL || x == -HUGE_VAL) && errno == ERANGE;
+	if (t != tmp)
+		free(t);
+	return over;
+}
+
 static int
 parse_number(struct jdoc *d, uint32_t idx)
 {
@@ -368,6 +392,8 @@ parse_number(struct jdoc *d, uint32_t idx)
 	}
 	if (real == 2 || (!real && !neg && v == INT64_MIN))
 		return jr_fail(d, start, "integer too big");
+	if (real && real_overflows(s + start, p - start))
+		return jr_fail(d, start, "real number overflow");
 	d->pos = p;
 	d->v[idx].type = real ? JV_REAL : JV_INT;
 	d->v[idx].i = neg ? v : -v;

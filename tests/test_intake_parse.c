@@ -415,6 +415,7 @@ START_TEST(test_json_bad_syntax)
 	bad("{'n':01}", "line 1, column 6: invalid token near '0'");
 	bad("{'n':1.}", "line 1, column 7: invalid token near '1.'");
 	bad("{'n':tru}", "line 1, column 8: invalid token near 'tru'");
+	bad("{'n':1e999}", "line 1, column 10: real number overflow near '1e999'");
 	bad("{'a':1 'b':2}", "line 1, column 10: '}' expected near '\"b\"'");
 	bad("{1:2}", "line 1, column 2: string or '}' expected near '1'");
 	/* inside a streamed order, jansson sees that order alone */
