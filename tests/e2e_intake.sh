@@ -123,6 +123,8 @@ for f in "$SAMPLES"/bad/*; do spool_drop "$f" "$(basename "$f")"; done
 for f in "$B"/*; do spool_drop "$f" "$(basename "$f")"; done
 while IFS='|' read -r n want; do
 	spool_wait "$n"
+	# the reason is written just after the move: wait for it too
+	wait_for "[ -e '$SPOOL/failed/$n.reason' ] || [ -e '$SPOOL/done/$n' ]" 5
 	if [ -e "$SPOOL/failed/$n" ] && [ -e "$SPOOL/failed/$n.reason" ]; then
 		ok "$n in failed/"
 	else
@@ -144,6 +146,7 @@ expect_eq "refusals are error events" "$(echo "$CASES" | wc -l | tr -d ' ')" \
 ln -s "$SAMPLES/orders/1002-lodz.json" "$T/link.json"
 mv "$T/link.json" "$SPOOL/in/link.json"
 spool_wait link.json
+wait_for "[ -e '$SPOOL/failed/link.json.reason' ]" 5
 expect_contains "symlink refused" "link.json: cannot read" "$(cat "$SPOOL/failed/link.json.reason" 2>/dev/null)"
 # A FIFO dropped into spool/in must not block the daemon's loop.
 mkfifo "$T/fifo.json"
@@ -303,6 +306,7 @@ if mount -t tmpfs -o size=1m tmpfs "$M" 2>/dev/null; then
 	BEFORE=$(snapshot)
 	spool_drop "$T/many.json" many.json
 	spool_wait many.json
+	wait_for "[ -e '$SPOOL/failed/many.json.reason' ] || [ -e '$SPOOL/done/many.json' ]" 5
 	expect_true "disk full: file in failed/" test -e "$SPOOL/failed/many.json"
 	expect_contains "disk full: reason" "many.json: " "$(cat "$SPOOL/failed/many.json.reason" 2>/dev/null)"
 	expect_contains "disk full: reason says full" "full" "$(cat "$SPOOL/failed/many.json.reason" 2>/dev/null)"
