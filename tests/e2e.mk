@@ -2,6 +2,6 @@
 TEST_SCRIPTS += tests/e2e_intake.sh
 TEST_SCRIPTS += tests/e2e_pack.sh
 TEST_SCRIPTS += tests/e2e_crash.sh
-# bench/core_scan_latency is driven by bench/core_scan.sh (it needs a daemon and a database);
+# bench/core_scan_latency is driven by bench/core_store.sh (it needs a daemon and a database);
 # run alone without arguments it only says so.
 BENCH_BINS += $(B)/bench/core_scan_latency
