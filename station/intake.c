@@ -10,6 +10,7 @@
 
 #include "station/intake.h"
 #include "station/intake_parse.h"
+#include "station/intake_stream.h"
 #include "station/log.h"
 #include "station/store.h"
 
@@ -33,7 +34,8 @@ read_file(const char *path, size_t *len, char *err, size_t errlen)
 	ssize_t n;
 	int fd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
+	/* O_NONBLOCK: a FIFO or device dropped into spool/in must not hang the loop */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)) == -1) {
 		snprintf(err, errlen, "cannot read: %s", strerror(errno));
 		return NULL;
 	}
@@ -71,23 +73,30 @@ read_file(const char *path, size_t *len, char *err, size_t errlen)
 	return buf;
 }
 
-static int
-store_orders(struct store *s, struct order **v, size_t n, const char *label,
-    struct intake_result *res, char *err, size_t errlen)
-{
-	const char *outcome;
-	size_t i;
+struct stream_ctx {
+	struct store		*s;
+	const char		*label;
+	struct intake_result	*res;
+};
 
-	for (i = 0; i < n; i++) {
-		if (store_upsert_order(s, v[i], label, &outcome, err, errlen) == -1)
-			return -1;
-		if (outcome[0] == 'i')
-			res->imported++;
-		else if (outcome[0] == 'u' && outcome[1] == 'p')
-			res->updated++;
-		else
-			res->unchanged++;
-	}
+/* Stores each order as the parser hands it over: one order in memory at a time. */
+static int
+store_one(void *arg, struct order *o, char *err, size_t errlen)
+{
+	struct stream_ctx *c = arg;
+	const char *outcome;
+	int r;
+
+	r = store_upsert_order(c->s, o, c->label, &outcome, err, errlen);
+	order_free(o);
+	if (r == -1)
+		return -1;
+	if (outcome[0] == 'i')
+		c->res->imported++;
+	else if (outcome[0] == 'u' && outcome[1] == 'p')
+		c->res->updated++;
+	else
+		c->res->unchanged++;
 	return 0;
 }
 
@@ -109,20 +118,17 @@ static int
 parse_and_store(struct store *s, enum intake_kind kind, const char *buf, size_t len,
     const char *label, struct intake_result *res, char *err, size_t errlen)
 {
-	struct order **orders = NULL;
+	struct stream_ctx sc = { s, label, res };
 	struct product_code *codes = NULL;
 	size_t n = 0;
 	int r = -1;
 
 	switch (kind) {
 	case INTAKE_ORDERS_JSON:
+		r = intake_stream_orders_json(buf, len, store_one, &sc, &n, err, errlen);
+		break;
 	case INTAKE_ORDERS_CSV:
-		r = kind == INTAKE_ORDERS_JSON ?
-		    intake_parse_orders_json(buf, len, &orders, &n, err, errlen) :
-		    intake_parse_orders_csv(buf, len, &orders, &n, err, errlen);
-		if (r == 0)
-			r = store_orders(s, orders, n, label, res, err, errlen);
-		order_array_free(orders, orders ? n : 0);
+		r = intake_stream_orders_csv(buf, len, store_one, &sc, &n, err, errlen);
 		break;
 	case INTAKE_PRODUCTS_CSV:
 	case INTAKE_CODES_CSV:

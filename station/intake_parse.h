@@ -20,8 +20,8 @@ enum intake_kind intake_detect(const char *buf, size_t len);
 /*
  * Each parser reads the whole buffer (UTF-8, optional BOM). On success it
  * returns 0 and hands the caller a malloc'ed array (free with
- * order_array_free / product_codes_free); *n may be 0 only for product
- * files. On any error it returns -1, writes nothing to out/n, and puts one
+ * order_array_free / product_codes_free); *n is at least 1 (a file
+ * with nothing usable is an error). On any error it returns -1, writes nothing to out/n, and puts one
  * line in err naming where: "line 12, column 5: ...", or
  * "order #1001: line_items[2].quantity: expected an integer". Nothing is
  * allocated on the error path. Pure functions: no I/O, no globals.

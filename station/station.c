@@ -145,6 +145,26 @@ prepare(struct scan_ctx *x)
 	return 0;
 }
 
+/* "SKU: more packed (3) than the shop now wants (2); ..." for a supervisor. */
+static void
+conflict_message(const struct scan_ctx *x, int64_t line_id, char *msg, size_t len)
+{
+	const struct sess_line *l = NULL;
+	size_t i;
+
+	for (i = 0; x->open && i < x->open->nlines; i++)
+		if (x->open->lines[i].line_id == line_id)
+			l = &x->open->lines[i];
+	if (l == NULL) {
+		snprintf(msg, len, "line %lld: more packed than the shop now wants;"
+		    " take the extra units out (STN:UNDO)", (long long)line_id);
+		return;
+	}
+	snprintf(msg, len, "%s: more packed (%lld) than the shop now wants (%lld);"
+	    " take the extra units out (STN:UNDO)", l->sku ? l->sku : l->title ? l->title : "line",
+	    (long long)l->packed, (long long)l->remaining);
+}
+
 static int
 apply_effect(struct scan_ctx *x, const struct sess_effect *e, int64_t *package_id)
 {
@@ -187,8 +207,7 @@ apply_effect(struct scan_ctx *x, const struct sess_effect *e, int64_t *package_i
 		x->after.reprint_last = 1;
 		return 0;
 	case EFF_CONFLICT_EVENT:
-		snprintf(msg, sizeof(msg), "line %lld: more packed than the shop now wants;"
-		    " take the extra units out (STN:UNDO)", (long long)e->line_id);
+		conflict_message(x, e->line_id, msg, sizeof(msg));
 		return store_add_event(s, st, order, packer, "conflict", NULL, msg, 1);
 	}
 	return 0;
