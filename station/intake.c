@@ -1,5 +1,6 @@
 /* Intake of order and product files: read, detect, parse, store, move. */
 #include <dirent.h>
+#include <malloc.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -173,6 +174,7 @@ intake_import_file(struct store *s, const char *path, const char *label,
 	}
 	r = parse_and_store(s, kind, buf, len, label, res, why, sizeof(why));
 	free(buf);
+	malloc_trim(0);		/* a big file's memory goes back to the system now */
 	if (r == 0 && store_commit(s) == -1) {
 		snprintf(why, sizeof(why), "database: %s", store_errmsg(s));
 		r = -1;
@@ -205,30 +207,34 @@ is_partial_name(const char *name)
 	return 0;
 }
 
-/* Moves spool/in/name to dir/name, not overwriting: name.1, name.2... */
+/* A free name for spool/in/name in dir: dir/name, else name.1, name.2... */
 static int
-move_to(const char *spool, const char *dir, const char *name, char *dst, size_t dstlen)
+pick_name(const char *spool, const char *dir, const char *name, char *dst, size_t dstlen)
 {
-	char src[4096];
 	int i;
 
-	snprintf(src, sizeof(src), "%s/in/%s", spool, name);
 	for (i = 0; i < 1000; i++) {
 		if (i == 0)
 			snprintf(dst, dstlen, "%s/%s/%s", spool, dir, name);
 		else
 			snprintf(dst, dstlen, "%s/%s/%s.%d", spool, dir, name, i);
-		if (access(dst, F_OK) == 0)
-			continue;
-		if (rename(src, dst) == 0)
+		if (access(dst, F_OK) == -1)
 			return 0;
-		return -1;
 	}
 	errno = EEXIST;
 	return -1;
 }
 
-static void
+static int
+move_to(const char *spool, const char *name, const char *dst)
+{
+	char src[4096];
+
+	snprintf(src, sizeof(src), "%s/in/%s", spool, name);
+	return rename(src, dst);
+}
+
+static int
 write_reason(const char *path, const char *reason)
 {
 	char rpath[4200], tmp[4300];
@@ -238,18 +244,22 @@ write_reason(const char *path, const char *reason)
 	snprintf(tmp, sizeof(tmp), "%s.reason.tmp", path);
 	if ((f = fopen(tmp, "w")) == NULL) {
 		log_warn("cannot write %s", tmp);
-		return;
+		return -1;
 	}
 	fprintf(f, "%s\n", reason);
 	if (fflush(f) != 0 || fsync(fileno(f)) != 0) {
 		log_warn("cannot write %s", tmp);
 		fclose(f);
 		unlink(tmp);
-		return;
+		return -1;
 	}
 	fclose(f);
-	if (rename(tmp, rpath) == -1)
+	if (rename(tmp, rpath) == -1) {
 		log_warn("cannot rename %s", tmp);
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
 }
 
 int
@@ -269,18 +279,20 @@ intake_spool_file(struct store *s, const char *spool, const char *name)
 	if (intake_import_file(s, path, name, &res, err, sizeof(err)) == 0) {
 		log_info("%s: %s: %zu imported, %zu updated, %zu unchanged, %zu codes",
 		    name, res.kind, res.imported, res.updated, res.unchanged, res.codes);
-		if (move_to(spool, "done", name, dst, sizeof(dst)) == -1) {
+		if (pick_name(spool, "done", name, dst, sizeof(dst)) == -1 ||
+		    move_to(spool, name, dst) == -1) {
 			log_warn("%s: imported, but cannot move it to done/", name);
 			return -1;
 		}
 		return 1;
 	}
 	log_warnx("%s", err);
-	if (move_to(spool, "failed", name, dst, sizeof(dst)) == -1) {
+	/* the reason is there before the file: whoever watches failed/ finds both */
+	if (pick_name(spool, "failed", name, dst, sizeof(dst)) == -1 ||
+	    (write_reason(dst, err), move_to(spool, name, dst)) == -1) {
 		log_warn("%s: cannot move it to failed/", name);
 		return -1;
 	}
-	write_reason(dst, err);
 	return 1;
 }
 

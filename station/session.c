@@ -260,7 +260,8 @@ handle_unknown(const struct sess_state *st, const struct sess_order *open,
     const struct sess_input *in, struct sess_result *res)
 {
 	(void)st;
-	if (open == NULL) {
+	/* a malformed command barcode is never an order number */
+	if (open == NULL && strncmp(nz(in->code), "STN:", 4) != 0) {
 		res->verdict = V_NOT_FOUND;
 		say(res, "no order %s", nz(in->code));
 		return;

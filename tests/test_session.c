@@ -946,7 +946,8 @@ START_TEST(test_bad_kind_and_cmd)
 	I.cmd = (enum sess_cmd)42;
 	I.code = "STN:?";
 	run();
-	ck_assert_int_eq(R.verdict, V_NOT_FOUND);
+	/* a malformed command barcode is an unknown code, not a missing order */
+	ck_assert_int_eq(R.verdict, V_UNKNOWN_CODE);
 	open_o();
 	I.kind = SCAN_COMMAND;
 	I.cmd = (enum sess_cmd)42;
