@@ -74,6 +74,8 @@ struct parse {
 	int		 nerr;
 	int		 seen_daemon, seen_shop;
 	int		 keyline[3];	/* lines of database, spool, socket */
+	int		 shop_line;	/* where [shop] starts */
+	int		 gs1_given;	/* gs1_prefix was there, valid or not */
 	FILE		*fp;
 };
 
@@ -312,6 +314,8 @@ handler(void *user, const char *section, const char *name, const char *value)
 		if ((int)keys[i].sec == sec && strcmp(keys[i].name, name) == 0) {
 			if (sec == SEC_DAEMON && i < 3)
 				p->keyline[i] = p->line;
+			if (keys[i].off == offsetof(struct config, shop.gs1_prefix) && sec == SEC_SHOP)
+				p->gs1_given = 1;
 			if (sec == SEC_STATION && keys[i].off == offsetof(struct station_conf, label_printer))
 				((struct station_conf *)base)->label_printer_line = p->line;
 			if (sec == SEC_STATION && keys[i].off == offsetof(struct station_conf, slip_printer))
@@ -357,8 +361,11 @@ scan_sections(struct parse *p)
 			}
 		} else if (strcmp(s + 1, "daemon") == 0)
 			p->seen_daemon = 1;
-		else if (strcmp(s + 1, "shop") == 0)
+		else if (strcmp(s + 1, "shop") == 0) {
 			p->seen_shop = 1;
+			if (p->shop_line == 0)
+				p->shop_line = line;
+		}
 		else if (section_of(s + 1, &(const char *){ NULL }) == -1)
 			perr(p, line, "unknown section [%s]%s", s + 1, "");
 	}
@@ -401,9 +408,9 @@ check_required(struct parse *p, int check_paths)
 		perr(p, p->line, "missing section [shop]%s%s", "", "");
 	else {
 		if (c->shop.name == NULL)
-			perr(p, p->line, "[shop]: missing key 'name'%s%s", "", "");
-		if (c->shop.gs1_prefix == NULL)
-			perr(p, p->line, "[shop]: missing key 'gs1_prefix' (needed for package SSCCs)%s%s", "", "");
+			perr(p, p->shop_line, "[shop]: missing key 'name'%s%s", "", "");
+		if (c->shop.gs1_prefix == NULL && !p->gs1_given)
+			perr(p, p->shop_line, "[shop]: missing key 'gs1_prefix' (needed for package SSCCs)%s%s", "", "");
 	}
 	if (c->nstations == 0)
 		perr(p, p->line, "no [station NAME] section: at least one bench is needed%s%s", "", "");

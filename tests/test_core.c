@@ -189,8 +189,10 @@ START_TEST(test_config_errors)
 	ck_assert_ptr_null(c);
 	ck_assert_str_eq(load_errors("[daemon]\n[shop]\nname = x\ngs1_prefix = 12ab\n", &c),
 	    "c.ini:4: gs1_prefix must be 6 to 12 digits, not '12ab'\n"
-	    "c.ini:4: [shop]: missing key 'gs1_prefix' (needed for package SSCCs)\n"
 	    "c.ini:4: no [station NAME] section: at least one bench is needed\n");
+	ck_assert_ptr_null(c);
+	ck_assert_str_eq(load_errors("[daemon]\n[shop]\nname = x\n[station a]\n", &c),
+	    "c.ini:2: [shop]: missing key 'gs1_prefix' (needed for package SSCCs)\n");
 	ck_assert_ptr_null(c);
 	ck_assert_str_eq(load_errors("[daemon]\n[shop]\nname = x\ngs1_prefix = 0614141\n"
 	    "[station a]\nscanner = usb:zz\nslip_on_open = maybe\n", &c),
