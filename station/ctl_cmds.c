@@ -80,6 +80,9 @@ print_status_text(json_t *rep)
 		const char *scanner = json_string_value(json_object_get(v, "scanner"));
 		json_t *ss = json_object_get(v, "scanner_state");
 
+		if (!json_is_object(ss))
+			ss = NULL;
+
 		printf("station %s: %s%s%s%s", json_string_value(json_object_get(v, "name")),
 		    order ? "packing " : "idle", order ? order : "",
 		    packer ? ", packer " : "", packer ? packer : "");

@@ -227,9 +227,13 @@ cmd_watch(struct ctl *c, int argc, char **argv)
 		if (p[0].revents) {
 			if ((msg = ctl_recv(fd, &buf, &len)) == NULL)
 				break;
-			if (json_object_get(msg, "event") || json_object_get(msg, "verdict"))
-				draw(json_object_get(msg, "event") ? msg :
-				    json_pack("{s:O}", "scan", msg), station);
+			/* the screen is drawn from the daemon's events; a reply only matters if it failed */
+			if (json_object_get(msg, "event") && json_object_get(msg, "scan"))
+				draw(msg, station);
+			else if (json_is_false(json_object_get(msg, "ok")))
+				printf("\n\033[1;41;97m  ERROR  \033[0m %s\a\nscan> ",
+				    json_string_value(json_object_get(msg, "error")) ?: "");
+			fflush(stdout);
 			json_decref(msg);
 		}
 		if (p[1].revents) {
