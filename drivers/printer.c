@@ -45,6 +45,7 @@ struct printers {
 	printer_event_cb cb;
 	void		*arg;
 	char		*server;
+	int		 stall_ms;
 	struct worker	**w;
 	size_t		 nw, capw;
 };
@@ -99,6 +100,7 @@ printers_new(struct loop *loop, printer_event_cb cb, void *arg)
 	ps->loop = loop;
 	ps->cb = cb;
 	ps->arg = arg;
+	ps->stall_ms = PRINTERS_STALL_MS;
 	return ps;
 }
 
@@ -112,6 +114,12 @@ printers_set_server(struct printers *ps, const char *server)
 	free(ps->server);
 	ps->server = s;
 	return 0;
+}
+
+void
+printers_set_stall_ms(struct printers *ps, int ms)
+{
+	ps->stall_ms = ms > 0 ? ms : PRINTERS_STALL_MS;
 }
 
 static void
@@ -321,12 +329,12 @@ on_worker_fd(int fd, short revents, void *arg)
 
 /* In the child: keep only the socket and stdio, then work. */
 static void __attribute__((noreturn))
-worker_child(int fd, const char *server, const char *dest)
+worker_child(int fd, const char *server, const char *dest, int stall_ms)
 {
 	if (fd > 3)
 		close_range(3, (unsigned)fd - 1, 0);
 	close_range((unsigned)fd + 1, ~0U, 0);
-	printer_worker_main(fd, server, dest);
+	printer_worker_main(fd, server, dest, stall_ms);
 }
 
 static struct worker *
@@ -354,7 +362,7 @@ worker_spawn(struct printers *ps, const char *dest)
 	}
 	if (w->pid == 0) {
 		close(sv[0]);
-		worker_child(sv[1], ps->server, dest);
+		worker_child(sv[1], ps->server, dest, ps->stall_ms);
 	}
 	close(sv[1]);
 	w->fd = sv[0];

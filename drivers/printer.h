@@ -94,6 +94,14 @@ void		 printers_free(struct printers *);
 int		 printers_set_server(struct printers *, const char *server);
 
 /*
+ * A CUPS queue whose job of ours stays "processing" this long is reported
+ * OFFLINE: cupsd gives no state reason while its backend cannot reach the
+ * device. Default PRINTERS_STALL_MS; affects workers started later.
+ */
+#define PRINTERS_STALL_MS	15000
+void		 printers_set_stall_ms(struct printers *, int ms);
+
+/*
  * Queues the PDF (copied; the caller keeps its buffer) for dest under the
  * caller's id ref. Never blocks. Returns 0 when queued (then exactly one
  * ACCEPTED-then-STATE... or one FAILED sequence follows for ref), -1 with

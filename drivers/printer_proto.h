@@ -70,8 +70,11 @@ ipp_t	*ipp_do(http_t *, const struct ipp_target *, ipp_t *request);
 /* Plain words for a failed IPP status or HTTP-level failure. */
 void	ipp_reason(const struct ipp_target *, ipp_status_t, char *buf, size_t len);
 
-/* Runs a destination's worker on fd until the daemon closes it; never returns. */
-void	printer_worker_main(int fd, const char *server, const char *dest)
+/*
+ * Runs a destination's worker on fd until the daemon closes it; never
+ * returns. A queue job processing longer than stall_ms raises OFFLINE.
+ */
+void	printer_worker_main(int fd, const char *server, const char *dest, int stall_ms)
 	    __attribute__((noreturn));
 
 #endif

@@ -31,11 +31,14 @@ struct wjob {
 	int64_t		 ref;
 	int		 id;
 	int		 state;		/* last reported enum print_state */
+	int64_t		 busy_since;	/* processing since (ms), 0 if not */
+	int		 stalled;	/* seen stuck while the printer was gone */
 	char		 uuid[64];
 };
 
 struct worker {
 	int		 fd;
+	int		 stall_ms;
 	struct ipp_target t;
 	int		 bad;		/* dest does not parse: fail every job */
 	char		 bad_reason[PROTO_TEXT];
@@ -305,14 +308,18 @@ build_print_job(struct worker *w, const struct msg_submit *m, const char *media)
 	return req;
 }
 
-/* Sends Print-Job with the document. Returns the response or NULL. */
+/*
+ * Sends Print-Job with the document, chunked: with an explicit length
+ * (CUPS 2.4.2) the printer received the document short by a few hundred
+ * bytes and read the rest as a bad request. Returns the response or NULL.
+ */
 static ipp_t *
 send_print_job(struct worker *w, ipp_t *req, const char *pdf, size_t len)
 {
 	http_status_t hs;
 	size_t off, n;
 
-	hs = cupsSendRequest(w->http, req, w->t.resource, len);
+	hs = cupsSendRequest(w->http, req, w->t.resource, CUPS_LENGTH_VARIABLE);
 	for (off = 0; hs == HTTP_STATUS_CONTINUE && off < len; off += n) {
 		n = len - off > 65536 ? 65536 : len - off;
 		hs = cupsWriteRequestData(w->http, pdf + off, n);
@@ -339,6 +346,8 @@ add_job(struct worker *w, int64_t ref, int id, enum print_state st, const char *
 	nj->ref = ref;
 	nj->id = id;
 	nj->state = st;
+	nj->busy_since = st == PRINT_PROCESSING ? now_ms() : 0;
+	nj->stalled = 0;
 	snprintf(nj->uuid, sizeof(nj->uuid), "%s", uuid ? uuid : "");
 	return 0;
 }
@@ -448,12 +457,27 @@ job_reason(ipp_t *resp, char *buf, size_t len)
 		buf[0] = '\0';
 }
 
+static int has_reason(ipp_attribute_t *, const char *);
+
+/*
+ * cupsd calls a job completed when its backend found the printer had
+ * forgotten it (the printer restarted mid-job): the only trace is this
+ * reason (sticky on the queue, so it counts only for a job we saw stall).
+ * Such a job may never have printed.
+ */
+static int
+completed_unconfirmed(ipp_t *resp)
+{
+	return has_reason(ippFindAttribute(resp, "job-printer-state-reasons",
+	    IPP_TAG_KEYWORD), "cups-ipp-missing-job-history");
+}
+
 /* Follows one job. Returns -1 on transport failure (stop this round). */
 static int
 poll_job(struct worker *w, size_t i)
 {
 	static const char *const attrs[] = { "job-state", "job-state-reasons",
-	    "job-state-message", "job-uuid" };
+	    "job-state-message", "job-uuid", "job-printer-state-reasons" };
 	struct wjob *j = &w->jobs[i];
 	char reason[PROTO_TEXT];
 	const char *uuid;
@@ -465,7 +489,7 @@ poll_job(struct worker *w, size_t i)
 		return -1;
 	ippAddInteger(req, IPP_TAG_OPERATION, IPP_TAG_INTEGER, "job-id", j->id);
 	ippAddStrings(req, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "requested-attributes",
-	    4, NULL, attrs);
+	    5, NULL, attrs);
 	resp = ipp_do(w->http, &w->t, req);
 	st = cupsLastError();
 	if (resp == NULL || is_transport_failure(st)) {
@@ -491,6 +515,18 @@ poll_job(struct worker *w, size_t i)
 	}
 	ns = map_job_state(ippGetInteger(ippFindAttribute(resp, "job-state",
 	    IPP_TAG_ENUM), 0));
+	if (ns == PRINT_COMPLETED && j->stalled && completed_unconfirmed(resp)) {
+		snprintf(reason, sizeof(reason), "lost: %.200s lost track of job %d "
+		    "(printer restarted?); it may not have printed", w->t.label, j->id);
+		send_event(w, PRINTER_EV_STATE, j->ref, j->id, PRINT_ABORTED, reason);
+		remove_job(w, i);
+		ippDelete(resp);
+		return 0;
+	}
+	if (ns == PRINT_PROCESSING && j->busy_since == 0)
+		j->busy_since = now_ms();
+	if (ns == PRINT_PROCESSING && now_ms() - j->busy_since >= w->stall_ms)
+		j->stalled = 1;
 	if ((int)ns != j->state) {
 		job_reason(resp, reason, sizeof(reason));
 		j->state = ns;
@@ -531,6 +567,24 @@ has_reason(ipp_attribute_t *r, const char *prefix)
 	return 0;
 }
 
+/*
+ * cupsd shows no state reason while its backend cannot reach the device
+ * (only a message such as "The printer is in use."), so a job of ours that
+ * stays processing past stall_ms is what tells us the printer is gone.
+ */
+static int
+has_stalled_job(const struct worker *w)
+{
+	int64_t now = now_ms();
+	size_t i;
+
+	for (i = 0; i < w->njobs; i++)
+		if (w->jobs[i].state == PRINT_PROCESSING && w->jobs[i].busy_since != 0 &&
+		    now - w->jobs[i].busy_since >= w->stall_ms)
+			return 1;
+	return 0;
+}
+
 /* The alert bits a Get-Printer-Attributes answer means. */
 static unsigned
 printer_alerts(struct worker *w, ipp_t *resp)
@@ -555,7 +609,8 @@ printer_alerts(struct worker *w, ipp_t *resp)
 		w->connecting_polls++;
 	else
 		w->connecting_polls = 0;
-	if (has_reason(r, "offline") || w->connecting_polls >= 2)
+	if (has_reason(r, "offline") || w->connecting_polls >= 2 ||
+	    (w->t.is_queue && has_stalled_job(w)))
 		a |= PRINTER_ALERT_OFFLINE;
 	return a;
 }
@@ -646,7 +701,7 @@ worker_signals(void)
 }
 
 void
-printer_worker_main(int fd, const char *server, const char *dest)
+printer_worker_main(int fd, const char *server, const char *dest, int stall_ms)
 {
 	struct worker w;
 	struct pollfd p;
@@ -655,6 +710,7 @@ printer_worker_main(int fd, const char *server, const char *dest)
 	worker_signals();
 	memset(&w, 0, sizeof(w));
 	w.fd = fd;
+	w.stall_ms = stall_ms;
 	if (ipp_target_parse(server, dest, &w.t, w.bad_reason, sizeof(w.bad_reason)) == -1)
 		w.bad = 1;
 	w.next_printer = w.bad ? INT64_MAX : 0;
