@@ -8,6 +8,7 @@
 #include "station/config.h"
 #include "station/daemon.h"
 #include "station/log.h"
+#include "station/loop.h"
 #include "station/outbox.h"
 #include "station/print.h"
 #include "station/station.h"
@@ -285,23 +286,61 @@ write_outbox(struct daemon *d, int64_t fid)
 	free(doc);
 }
 
+/* Printing waits for the next turn of the loop: the verdict goes out first. */
+struct deferred {
+	struct daemon	*d;
+	char		 station[128];
+	struct after	 a;
+};
+
+static void
+run_prints(struct daemon *d, const char *station, const struct after *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->nlabels; i++)
+		print_label(d, station, a->labels[i], 0);
+	if (a->slip_order)
+		print_slip(d, station, a->slip_order, 0);
+	if (a->reprint_last) {
+		int64_t last = store_last_package(d->store, station);
+
+		if (last > 0)
+			print_label(d, station, last, 1);
+	}
+}
+
+static void
+run_deferred(void *arg)
+{
+	struct deferred *p = arg;
+
+	run_prints(p->d, p->station, &p->a);
+	free(p);
+}
+
 static void
 run_after(struct scan_ctx *x)
 {
 	struct after *a = &x->after;
+	struct deferred *p;
 	size_t i;
 
+	/* spool/out is durable output: written before the verdict leaves */
 	for (i = 0; i < a->nful; i++)
 		write_outbox(x->d, a->fulfillments[i]);
-	for (i = 0; i < a->nlabels; i++)
-		print_label(x->d, x->sc->name, a->labels[i], 0);
-	if (a->slip_order)
-		print_slip(x->d, x->sc->name, a->slip_order, 0);
-	if (a->reprint_last) {
-		int64_t last = store_last_package(x->d->store, x->sc->name);
-
-		if (last > 0)
-			print_label(x->d, x->sc->name, last, 1);
+	if (a->nlabels == 0 && a->slip_order == 0 && !a->reprint_last)
+		return;
+	if (x->d->loop == NULL || (p = calloc(1, sizeof(*p))) == NULL) {
+		run_prints(x->d, x->sc->name, a);
+		return;
+	}
+	p->d = x->d;
+	snprintf(p->station, sizeof(p->station), "%s", x->sc->name);
+	p->a = *a;
+	if (loop_add_timer(x->d->loop, 0, run_deferred, p) == -1) {
+		free(p);
+		run_prints(x->d, x->sc->name, a);
 	}
 }
 

@@ -1,0 +1,44 @@
+/* Print jobs in the store: every document the station prints is a row. */
+#ifndef STATION_STORE_JOBS_H
+#define STATION_STORE_JOBS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct store;
+
+struct job_row {
+	int64_t	 id;
+	char	*station, *printer, *kind, *title, *media, *state;
+	int64_t	 order_id, package_id;
+	int	 copies, attempts, ipp_job_id;
+};
+
+/* Inserts a pending job with its PDF. Returns the row id, -1 on error. */
+int64_t	store_job_insert(struct store *, const char *station, const char *printer,
+	    const char *kind, int64_t order_id, int64_t package_id, const char *title,
+	    const char *media, int copies, const void *pdf, size_t len);
+/*
+ * Sets state ("pending", "held", "processing", "completed", "cancelled",
+ * "aborted", "failed"), the printer's job id (0: unchanged) and reason.
+ * A completed job's PDF is dropped. 0 / -1.
+ */
+int	store_job_update(struct store *, int64_t id, const char *state, int ipp_job_id,
+	    const char *reason);
+int	store_job_attempt(struct store *, int64_t id);
+/* The job's PDF (malloc'ed) and row; 0 / -1 (no row, or the PDF is gone). */
+int	store_job_load(struct store *, int64_t id, struct job_row *, void **pdf, size_t *len);
+void	job_row_clear(struct job_row *);
+/* Jobs never accepted by a printer (to resubmit at start), oldest first. */
+int	store_jobs_unsent(struct store *, int64_t **ids, size_t *n);
+
+int	store_mark_slip_printed(struct store *, int64_t order_id);
+/* Ready orders whose slip was never printed, oldest first (limit 0: all). */
+int	store_orders_without_slip(struct store *, int64_t limit, int64_t **ids, size_t *n);
+/* A package by SSCC (1/0/-1), or an order's last labelled package (id or 0). */
+int	store_find_package_sscc(struct store *, const char *sscc, int64_t *id, char *station,
+	    size_t stationlen);
+int64_t	store_last_package_of_order(struct store *, int64_t order_id, char *station,
+	    size_t stationlen);
+
+#endif
