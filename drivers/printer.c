@@ -354,7 +354,10 @@ worker_spawn(struct printers *ps, const char *dest)
 		worker_free(w);
 		return NULL;
 	}
+	/* Listed before fork so the child's copy of w stays reachable (valgrind). */
+	ps->w[ps->nw++] = w;
 	if ((w->pid = fork()) == -1) {
+		ps->nw--;
 		close(sv[0]);
 		close(sv[1]);
 		worker_free(w);
@@ -368,11 +371,11 @@ worker_spawn(struct printers *ps, const char *dest)
 	w->fd = sv[0];
 	if (fcntl(w->fd, F_SETFL, O_NONBLOCK) == -1 ||
 	    loop_add_fd(ps->loop, w->fd, POLLIN, on_worker_fd, w) == -1) {
+		ps->nw--;
 		worker_stop(w);
 		worker_free(w);
 		return NULL;
 	}
-	ps->w[ps->nw++] = w;
 	log_debug("printer %s: worker %d started", dest, (int)w->pid);
 	return w;
 }
