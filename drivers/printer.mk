@@ -3,3 +3,4 @@ PRINTER_SRCS := drivers/printer.c drivers/printer_worker.c drivers/printer_ipp.c
 	drivers/printer_media.c
 LIB_OBJS += $(PRINTER_SRCS:%.c=$(B)/%.o)
 TEST_BINS += $(B)/tests/test_printer
+BENCH_BINS += $(B)/bench/print_bench
