@@ -91,8 +91,7 @@ on_alert(struct printq *q, const struct printer_event *ev)
 	free(a->reason);
 	a->reason = strdup(ev->reason);
 	if (ev->alerts) {
-		snprintf(msg, sizeof(msg), "printer %s: %s (jobs are kept and retried)", ev->dest,
-		    ev->reason);
+		snprintf(msg, sizeof(msg), "%s (jobs are kept and retried)", ev->reason);
 		log_warnx("%s", msg);
 	} else {
 		snprintf(msg, sizeof(msg), "printer %s: back to normal", ev->dest);

@@ -1,3 +1,4 @@
 # tests/: the core's Check suites.
 TEST_BINS += $(B)/tests/test_core
 TEST_SCRIPTS += tests/sanitize.sh
+TEST_SCRIPTS += tests/e2e_print.sh
