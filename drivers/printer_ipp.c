@@ -172,6 +172,14 @@ ipp_do(http_t *http, const struct ipp_target *t, ipp_t *request)
 	return cupsDoRequest(http, request, t->resource);
 }
 
+/* A failure below IPP (connection reset, timeout) means start afresh. */
+int
+ipp_is_transport_failure(ipp_status_t st)
+{
+	return st == IPP_STATUS_ERROR_SERVICE_UNAVAILABLE ||
+	    st == IPP_STATUS_ERROR_INTERNAL || st == IPP_STATUS_ERROR_TIMEOUT;
+}
+
 void
 ipp_reason(const struct ipp_target *t, ipp_status_t st, char *buf, size_t len)
 {

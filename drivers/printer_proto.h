@@ -67,6 +67,8 @@ ipp_t	*ipp_new_request(const struct ipp_target *, ipp_op_t op);
 /* Sends request (consumed) and returns the response or NULL. Blocks (bounded
  * by the connection's timeout). */
 ipp_t	*ipp_do(http_t *, const struct ipp_target *, ipp_t *request);
+/* A failure below IPP (connection reset, timeout): start afresh. */
+int	ipp_is_transport_failure(ipp_status_t);
 /* Plain words for a failed IPP status or HTTP-level failure. */
 void	ipp_reason(const struct ipp_target *, ipp_status_t, char *buf, size_t len);
 

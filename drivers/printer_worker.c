@@ -18,44 +18,10 @@
 
 #include "drivers/printer.h"
 #include "drivers/printer_proto.h"
+#include "drivers/printer_worker.h"
 
-#define CONNECT_MS	1000	/* loopback/LAN: refused or answered well within */
-#define IO_SEC		5.0	/* a hung server costs seconds, not minutes */
-#define JOB_POLL_MS	50	/* follow active jobs closely: labels are short */
-#define BUSY_POLL_MS	500	/* printer poll while jobs run or alerts are up */
-#define IDLE_POLL_MS	2000
-#define MEDIA_TTL_MS	60000
-#define MAX_MEDIA	64
-
-struct wjob {
-	int64_t		 ref;
-	int		 id;
-	int		 state;		/* last reported enum print_state */
-	int64_t		 busy_since;	/* processing since (ms), 0 if not */
-	int		 stalled;	/* seen stuck while the printer was gone */
-	char		 uuid[64];
-};
-
-struct worker {
-	int		 fd;
-	int		 stall_ms;
-	struct ipp_target t;
-	int		 bad;		/* dest does not parse: fail every job */
-	char		 bad_reason[PROTO_TEXT];
-	http_t		*http;
-	struct wjob	*jobs;
-	size_t		 njobs, capjobs;
-	unsigned	 alerts;
-	int		 alerts_sent;
-	int		 connecting_polls;
-	char		*media[MAX_MEDIA];
-	size_t		 nmedia;
-	int64_t		 media_at;
-	int64_t		 next_printer, next_jobs;
-};
-
-static int64_t
-now_ms(void)
+int64_t
+worker_now_ms(void)
 {
 	struct timespec ts;
 
@@ -109,11 +75,14 @@ worker_exit(struct worker *w)
 	for (i = 0; i < w->nmedia; i++)
 		free(w->media[i]);
 	free(w->jobs);
+	while (w->npend > 0)
+		free(w->pend[--w->npend].body);
+	free(w->pend);
 	_exit(0);
 }
 
-static void
-send_event(struct worker *w, enum printer_event_kind kind, int64_t ref, int job_id,
+void
+worker_send_event(struct worker *w, enum printer_event_kind kind, int64_t ref, int job_id,
     enum print_state state, const char *reason)
 {
 	struct {
@@ -134,45 +103,6 @@ send_event(struct worker *w, enum printer_event_kind kind, int64_t ref, int job_
 		worker_exit(w);
 }
 
-static void
-append(char *buf, size_t len, const char *what)
-{
-	size_t n = strlen(buf);
-
-	snprintf(buf + n, len - n, "%s%s", n ? ", " : "", what);
-}
-
-/* Reports the alert set when it changes, in plain words. */
-static void
-set_alerts(struct worker *w, unsigned alerts, const char *detail)
-{
-	char words[PROTO_TEXT] = "", reason[PROTO_TEXT];
-
-	if (w->alerts_sent && alerts == w->alerts)
-		return;
-	w->alerts = alerts;
-	w->alerts_sent = 1;
-	if (alerts & PRINTER_ALERT_SERVER_DOWN)
-		append(words, sizeof(words), "CUPS server down");
-	if (alerts & PRINTER_ALERT_UNKNOWN_QUEUE)
-		append(words, sizeof(words), "no such queue");
-	if (alerts & PRINTER_ALERT_OFFLINE)
-		append(words, sizeof(words), "offline");
-	if (alerts & PRINTER_ALERT_PAUSED)
-		append(words, sizeof(words), "paused");
-	if (alerts & PRINTER_ALERT_REJECTING)
-		append(words, sizeof(words), "not accepting jobs");
-	if (alerts & PRINTER_ALERT_MEDIA_EMPTY)
-		append(words, sizeof(words), "out of media");
-	if (alerts == 0)
-		snprintf(reason, sizeof(reason), "%.200s: ready", w->t.label);
-	else if (detail != NULL && *detail != '\0')
-		snprintf(reason, sizeof(reason), "%.100s: %s (%.100s)", w->t.label, words,
-		    detail);
-	else
-		snprintf(reason, sizeof(reason), "%.200s: %s", w->t.label, words);
-	send_event(w, PRINTER_EV_ALERT, 0, 0, PRINT_PENDING, reason);
-}
 
 static void
 drop_connection(struct worker *w)
@@ -182,31 +112,23 @@ drop_connection(struct worker *w)
 }
 
 /* Connects if needed. On failure raises the unreachable alert, fills err. */
-static int
-ensure_connected(struct worker *w, char *err, size_t errlen)
+int
+worker_ensure_connected(struct worker *w, char *err, size_t errlen)
 {
 	if (w->http != NULL)
 		return 0;
 	if ((w->http = ipp_connect(&w->t, CONNECT_MS, IO_SEC, err, errlen)) != NULL)
 		return 0;
-	set_alerts(w, w->t.is_queue ? PRINTER_ALERT_SERVER_DOWN : PRINTER_ALERT_OFFLINE,
+	worker_set_alerts(w, w->t.is_queue ? PRINTER_ALERT_SERVER_DOWN : PRINTER_ALERT_OFFLINE,
 	    NULL);
 	return -1;
 }
 
-/* A failure below IPP (connection reset, timeout) means start afresh. */
-static int
-is_transport_failure(ipp_status_t st)
-{
-	return st == IPP_STATUS_ERROR_SERVICE_UNAVAILABLE ||
-	    st == IPP_STATUS_ERROR_INTERNAL || st == IPP_STATUS_ERROR_TIMEOUT;
-}
-
-static void
-transport_failed(struct worker *w, char *reason)
+void
+worker_transport_failed(struct worker *w, char *reason)
 {
 	drop_connection(w);
-	set_alerts(w, w->t.is_queue ? PRINTER_ALERT_SERVER_DOWN : PRINTER_ALERT_OFFLINE,
+	worker_set_alerts(w, w->t.is_queue ? PRINTER_ALERT_SERVER_DOWN : PRINTER_ALERT_OFFLINE,
 	    reason);
 }
 
@@ -246,7 +168,7 @@ media_refresh(struct worker *w)
 	const char *s;
 	int i, n;
 
-	if (w->media_at != 0 && now_ms() - w->media_at < MEDIA_TTL_MS)
+	if (w->media_at != 0 && worker_now_ms() - w->media_at < MEDIA_TTL_MS)
 		return;
 	if ((req = ipp_new_request(&w->t, IPP_OP_GET_PRINTER_ATTRIBUTES)) == NULL)
 		return;
@@ -261,7 +183,7 @@ media_refresh(struct worker *w)
 			if ((s = ippGetString(a, i, NULL)) != NULL &&
 			    (w->media[w->nmedia] = strdup(s)) != NULL)
 				w->nmedia++;
-		w->media_at = now_ms();
+		w->media_at = worker_now_ms();
 	}
 	ippDelete(resp);
 }
@@ -346,8 +268,10 @@ add_job(struct worker *w, int64_t ref, int id, enum print_state st, const char *
 	nj->ref = ref;
 	nj->id = id;
 	nj->state = st;
-	nj->busy_since = st == PRINT_PROCESSING ? now_ms() : 0;
+	nj->busy_since = st == PRINT_PROCESSING ? worker_now_ms() : 0;
 	nj->stalled = 0;
+	nj->accepted_at = worker_now_ms();
+	nj->next_poll = nj->accepted_at + JOB_POLL_MS;
 	snprintf(nj->uuid, sizeof(nj->uuid), "%s", uuid ? uuid : "");
 	return 0;
 }
@@ -363,22 +287,22 @@ job_accepted(struct worker *w, int64_t ref, ipp_t *resp)
 	char reason[PROTO_TEXT];
 
 	snprintf(reason, sizeof(reason), "%.200s accepted job %d", w->t.label, id);
-	send_event(w, PRINTER_EV_ACCEPTED, ref, id, st, reason);
+	worker_send_event(w, PRINTER_EV_ACCEPTED, ref, id, st, reason);
 	if (is_terminal(st)) {
-		send_event(w, PRINTER_EV_STATE, ref, id, st, reason);
+		worker_send_event(w, PRINTER_EV_STATE, ref, id, st, reason);
 		return;
 	}
 	if (add_job(w, ref, id, st, uuid) == -1) {
 		/* Cannot follow it; say so rather than leave it hanging. */
-		send_event(w, PRINTER_EV_STATE, ref, id, PRINT_ABORTED,
+		worker_send_event(w, PRINTER_EV_STATE, ref, id, PRINT_ABORTED,
 		    "lost: out of memory following the job");
 		return;
 	}
-	if (w->next_jobs == 0 || w->next_jobs > now_ms() + JOB_POLL_MS)
-		w->next_jobs = now_ms() + JOB_POLL_MS;
+	if (w->next_jobs == 0 || w->next_jobs > worker_now_ms() + JOB_POLL_MS)
+		w->next_jobs = worker_now_ms() + JOB_POLL_MS;
 }
 
-/* One Print-Job attempt: 1 accepted, 0 refused (reported), -1 transport. */
+/* One Print-Job attempt: 1 accepted, 2 busy, 0 refused, -1 transport. */
 static int
 try_submit(struct worker *w, const struct msg_submit *m, const char *pdf, size_t len,
     char *err, size_t errlen)
@@ -387,7 +311,7 @@ try_submit(struct worker *w, const struct msg_submit *m, const char *pdf, size_t
 	ipp_t *req, *resp;
 	ipp_status_t st;
 
-	if (ensure_connected(w, err, errlen) == -1)
+	if (worker_ensure_connected(w, err, errlen) == -1)
 		return 0;
 	media_choose(w, m->media, media, sizeof(media));
 	if ((req = build_print_job(w, m, media)) == NULL) {
@@ -404,23 +328,30 @@ try_submit(struct worker *w, const struct msg_submit *m, const char *pdf, size_t
 	}
 	ippDelete(resp);
 	ipp_reason(&w->t, st, err, errlen);
-	if (resp == NULL || is_transport_failure(st))
+	if (st == IPP_STATUS_ERROR_BUSY)
+		return 2;
+	if (resp == NULL || ipp_is_transport_failure(st))
 		return -1;
 	/* Refused by the printer: its state explains why; look now. */
 	w->next_printer = 0;
 	return 0;
 }
 
-static void
+/*
+ * Sends one job. Returns 1 if the printer is busy (keep it and ask again
+ * later: printers that take one job at a time say so), else 0 when the
+ * job was accepted or its failure reported.
+ */
+static int
 handle_submit(struct worker *w, const struct msg_submit *m, const char *pdf,
-    size_t len)
+    size_t len, int64_t since)
 {
 	char err[PROTO_TEXT];
 	int reused, r;
 
 	if (w->bad) {
-		send_event(w, PRINTER_EV_FAILED, m->ref, 0, PRINT_FAILED, w->bad_reason);
-		return;
+		worker_send_event(w, PRINTER_EV_FAILED, m->ref, 0, PRINT_FAILED, w->bad_reason);
+		return 0;
 	}
 	reused = w->http != NULL;
 	r = try_submit(w, m, pdf, len, err, sizeof(err));
@@ -429,10 +360,60 @@ handle_submit(struct worker *w, const struct msg_submit *m, const char *pdf,
 		drop_connection(w);
 		r = try_submit(w, m, pdf, len, err, sizeof(err));
 	}
+	if (r == 2 && worker_now_ms() - since < BUSY_GIVEUP_MS)
+		return 1;
 	if (r == -1)
-		transport_failed(w, err);
+		worker_transport_failed(w, err);
 	if (r != 1)
-		send_event(w, PRINTER_EV_FAILED, m->ref, 0, PRINT_FAILED, err);
+		worker_send_event(w, PRINTER_EV_FAILED, m->ref, 0, PRINT_FAILED, err);
+	return 0;
+}
+
+/* Sends waiting jobs in order until one must wait (busy) or none are left. */
+static void
+drain_pending(struct worker *w)
+{
+	struct pend *p;
+	int64_t now;
+
+	while (w->npend > 0) {
+		p = &w->pend[0];
+		now = worker_now_ms();
+		if (p->next_try > now)
+			return;
+		if (handle_submit(w, (struct msg_submit *)(void *)p->body,
+		    p->body + sizeof(struct msg_submit), p->len - sizeof(struct msg_submit),
+		    p->since) == 1) {
+			p->next_try = worker_now_ms() + p->backoff;
+			p->backoff = p->backoff * 2 > BUSY_MAX_MS ? BUSY_MAX_MS : p->backoff * 2;
+			return;
+		}
+		free(p->body);
+		memmove(&w->pend[0], &w->pend[1], --w->npend * sizeof(*w->pend));
+	}
+}
+
+/* Queues a received job (body is taken). -1 if out of memory. */
+static int
+add_pending(struct worker *w, char *body, size_t len)
+{
+	struct pend *np;
+	size_t cap;
+
+	if (w->npend == w->cappend) {
+		cap = w->cappend ? w->cappend * 2 : 8;
+		if ((np = realloc(w->pend, cap * sizeof(*np))) == NULL)
+			return -1;
+		w->pend = np;
+		w->cappend = cap;
+	}
+	np = &w->pend[w->npend++];
+	np->body = body;
+	np->len = len;
+	np->since = worker_now_ms();
+	np->next_try = 0;
+	np->backoff = BUSY_FIRST_MS;
+	return 0;
 }
 
 static void
@@ -457,8 +438,6 @@ job_reason(ipp_t *resp, char *buf, size_t len)
 		buf[0] = '\0';
 }
 
-static int has_reason(ipp_attribute_t *, const char *);
-
 /*
  * cupsd calls a job completed when its backend found the printer had
  * forgotten it (the printer restarted mid-job): the only trace is this
@@ -468,7 +447,7 @@ static int has_reason(ipp_attribute_t *, const char *);
 static int
 completed_unconfirmed(ipp_t *resp)
 {
-	return has_reason(ippFindAttribute(resp, "job-printer-state-reasons",
+	return worker_has_reason(ippFindAttribute(resp, "job-printer-state-reasons",
 	    IPP_TAG_KEYWORD), "cups-ipp-missing-job-history");
 }
 
@@ -492,10 +471,10 @@ poll_job(struct worker *w, size_t i)
 	    5, NULL, attrs);
 	resp = ipp_do(w->http, &w->t, req);
 	st = cupsLastError();
-	if (resp == NULL || is_transport_failure(st)) {
+	if (resp == NULL || ipp_is_transport_failure(st)) {
 		ippDelete(resp);
 		ipp_reason(&w->t, st, reason, sizeof(reason));
-		transport_failed(w, reason);
+		worker_transport_failed(w, reason);
 		return -1;
 	}
 	uuid = ippGetString(ippFindAttribute(resp, "job-uuid", IPP_TAG_URI), 0, NULL);
@@ -504,7 +483,7 @@ poll_job(struct worker *w, size_t i)
 		/* A restarted printer forgot the job (or reused its id). */
 		snprintf(reason, sizeof(reason),
 		    "lost: %.200s no longer knows job %d (restarted?)", w->t.label, j->id);
-		send_event(w, PRINTER_EV_STATE, j->ref, j->id, PRINT_ABORTED, reason);
+		worker_send_event(w, PRINTER_EV_STATE, j->ref, j->id, PRINT_ABORTED, reason);
 		remove_job(w, i);
 		ippDelete(resp);
 		return 0;
@@ -518,19 +497,19 @@ poll_job(struct worker *w, size_t i)
 	if (ns == PRINT_COMPLETED && j->stalled && completed_unconfirmed(resp)) {
 		snprintf(reason, sizeof(reason), "lost: %.200s lost track of job %d "
 		    "(printer restarted?); it may not have printed", w->t.label, j->id);
-		send_event(w, PRINTER_EV_STATE, j->ref, j->id, PRINT_ABORTED, reason);
+		worker_send_event(w, PRINTER_EV_STATE, j->ref, j->id, PRINT_ABORTED, reason);
 		remove_job(w, i);
 		ippDelete(resp);
 		return 0;
 	}
 	if (ns == PRINT_PROCESSING && j->busy_since == 0)
-		j->busy_since = now_ms();
-	if (ns == PRINT_PROCESSING && now_ms() - j->busy_since >= w->stall_ms)
+		j->busy_since = worker_now_ms();
+	if (ns == PRINT_PROCESSING && worker_now_ms() - j->busy_since >= w->stall_ms)
 		j->stalled = 1;
 	if ((int)ns != j->state) {
 		job_reason(resp, reason, sizeof(reason));
 		j->state = ns;
-		send_event(w, PRINTER_EV_STATE, j->ref, j->id, ns, reason);
+		worker_send_event(w, PRINTER_EV_STATE, j->ref, j->id, ns, reason);
 		if (is_terminal(ns))
 			remove_job(w, i);
 	}
@@ -538,115 +517,49 @@ poll_job(struct worker *w, size_t i)
 	return 0;
 }
 
+/*
+ * How long until a job is asked again: 50 ms for its first 2 s, slower
+ * with age, so a hundred jobs waiting in a paused queue cost a few
+ * requests a second, not thousands.
+ */
+static int64_t
+job_interval(const struct wjob *j, int64_t now)
+{
+	int64_t age = now - j->accepted_at;
+
+	if (age < 2000)
+		return JOB_POLL_MS;
+	if (age < 10000)
+		return 250;
+	return JOB_POLL_SLOW_MS;
+}
+
+/* Polls the jobs that are due; sets w->next_jobs to the next due time. */
 static void
 poll_jobs(struct worker *w)
 {
 	char err[PROTO_TEXT];
-	size_t i, n;
+	int64_t now = worker_now_ms(), next = now + JOB_POLL_SLOW_MS;
+	size_t i;
 
-	if (ensure_connected(w, err, sizeof(err)) == -1)
+	w->next_jobs = next;
+	if (worker_ensure_connected(w, err, sizeof(err)) == -1)
 		return;
 	/* Walk backwards: poll_job may swap the last job into slot i. */
 	for (i = w->njobs; i > 0; i--) {
-		n = w->njobs;
-		if (i - 1 < n && poll_job(w, i - 1) == -1)
-			return;
+		if (i - 1 >= w->njobs || w->jobs[i - 1].next_poll > now)
+			continue;
+		w->jobs[i - 1].next_poll = now + job_interval(&w->jobs[i - 1], now);
+		if (poll_job(w, i - 1) == -1)
+			break;
 	}
-}
-
-static int
-has_reason(ipp_attribute_t *r, const char *prefix)
-{
-	int i, n = r != NULL ? ippGetCount(r) : 0;
-	const char *s;
-
-	for (i = 0; i < n; i++)
-		if ((s = ippGetString(r, i, NULL)) != NULL &&
-		    strncmp(s, prefix, strlen(prefix)) == 0)
-			return 1;
-	return 0;
-}
-
-/*
- * cupsd shows no state reason while its backend cannot reach the device
- * (only a message such as "The printer is in use."), so a job of ours that
- * stays processing past stall_ms is what tells us the printer is gone.
- */
-static int
-has_stalled_job(const struct worker *w)
-{
-	int64_t now = now_ms();
-	size_t i;
-
 	for (i = 0; i < w->njobs; i++)
-		if (w->jobs[i].state == PRINT_PROCESSING && w->jobs[i].busy_since != 0 &&
-		    now - w->jobs[i].busy_since >= w->stall_ms)
-			return 1;
-	return 0;
+		if (w->jobs[i].next_poll < next)
+			next = w->jobs[i].next_poll;
+	/* Never spin: jobs skipped after a failure wait at least one beat. */
+	w->next_jobs = next > now + JOB_POLL_MS ? next : now + JOB_POLL_MS;
 }
 
-/* The alert bits a Get-Printer-Attributes answer means. */
-static unsigned
-printer_alerts(struct worker *w, ipp_t *resp)
-{
-	ipp_attribute_t *r = ippFindAttribute(resp, "printer-state-reasons",
-	    IPP_TAG_KEYWORD);
-	ipp_attribute_t *acc = ippFindAttribute(resp, "printer-is-accepting-jobs",
-	    IPP_TAG_BOOLEAN);
-	int state = ippGetInteger(ippFindAttribute(resp, "printer-state", IPP_TAG_ENUM),
-	    0);
-	unsigned a = 0;
-
-	if (state == IPP_PSTATE_STOPPED || has_reason(r, "paused"))
-		a |= PRINTER_ALERT_PAUSED;
-	if (acc != NULL && !ippGetBoolean(acc, 0))
-		a |= PRINTER_ALERT_REJECTING;
-	if (has_reason(r, "media-empty") || has_reason(r, "media-needed"))
-		a |= PRINTER_ALERT_MEDIA_EMPTY;
-	/* cupsd says connecting-to-device briefly on every job; only a
-	 * lasting one (two polls running) means the printer is gone. */
-	if (has_reason(r, "connecting-to-device"))
-		w->connecting_polls++;
-	else
-		w->connecting_polls = 0;
-	if (has_reason(r, "offline") || w->connecting_polls >= 2 ||
-	    (w->t.is_queue && has_stalled_job(w)))
-		a |= PRINTER_ALERT_OFFLINE;
-	return a;
-}
-
-static void
-poll_printer(struct worker *w)
-{
-	static const char *const attrs[] = { "printer-state", "printer-state-reasons",
-	    "printer-is-accepting-jobs", "printer-state-message" };
-	char err[PROTO_TEXT];
-	const char *msg;
-	ipp_t *req, *resp;
-	ipp_status_t st;
-	unsigned a;
-
-	if (ensure_connected(w, err, sizeof(err)) == -1)
-		return;
-	if ((req = ipp_new_request(&w->t, IPP_OP_GET_PRINTER_ATTRIBUTES)) == NULL)
-		return;
-	ippAddStrings(req, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "requested-attributes",
-	    4, NULL, attrs);
-	resp = ipp_do(w->http, &w->t, req);
-	st = cupsLastError();
-	if (resp == NULL || is_transport_failure(st)) {
-		ipp_reason(&w->t, st, err, sizeof(err));
-		transport_failed(w, err);
-	} else if (st == IPP_STATUS_ERROR_NOT_FOUND) {
-		set_alerts(w, PRINTER_ALERT_UNKNOWN_QUEUE, NULL);
-	} else if (st <= IPP_STATUS_OK_EVENTS_COMPLETE) {
-		a = printer_alerts(w, resp);
-		msg = ippGetString(ippFindAttribute(resp, "printer-state-message",
-		    IPP_TAG_TEXT), 0, NULL);
-		set_alerts(w, a, msg);
-	}
-	ippDelete(resp);
-}
 
 static void
 handle_message(struct worker *w)
@@ -669,17 +582,24 @@ handle_message(struct worker *w)
 	m = (struct msg_submit *)(void *)body;
 	m->media[sizeof(m->media) - 1] = '\0';
 	m->title[sizeof(m->title) - 1] = '\0';
-	handle_submit(w, m, body + sizeof(*m), h.len - sizeof(*m));
-	free(body);
+	if (add_pending(w, body, h.len) == -1) {
+		worker_send_event(w, PRINTER_EV_FAILED, m->ref, 0, PRINT_FAILED,
+		    "print worker out of memory");
+		free(body);
+		return;
+	}
+	drain_pending(w);
 }
 
 static int
 next_timeout(const struct worker *w)
 {
-	int64_t due = w->next_printer, now = now_ms();
+	int64_t due = w->next_printer, now = worker_now_ms();
 
 	if (w->njobs > 0 && w->next_jobs < due)
 		due = w->next_jobs;
+	if (w->npend > 0 && w->pend[0].next_try < due)
+		due = w->pend[0].next_try;
 	if (due <= now)
 		return 0;
 	return due - now > 60000 ? 60000 : (int)(due - now);
@@ -722,14 +642,14 @@ printer_worker_main(int fd, const char *server, const char *dest, int stall_ms)
 			worker_exit(&w);
 		if (p.revents != 0)
 			handle_message(&w);
-		now = now_ms();
+		drain_pending(&w);
+		now = worker_now_ms();
 		if (w.njobs > 0 && now >= w.next_jobs) {
 			poll_jobs(&w);
-			w.next_jobs = now_ms() + JOB_POLL_MS;
 		}
 		if (!w.bad && now >= w.next_printer) {
-			poll_printer(&w);
-			w.next_printer = now_ms() +
+			worker_poll_printer(&w);
+			w.next_printer = worker_now_ms() +
 			    (w.njobs > 0 || w.alerts ? BUSY_POLL_MS : IDLE_POLL_MS);
 		}
 	}

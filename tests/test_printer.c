@@ -474,6 +474,34 @@ START_TEST(direct_ipp_closest_media)
 }
 END_TEST
 
+START_TEST(direct_ipp_back_to_back)
+{
+	unsigned char *pdf[3];
+	size_t len[3];
+	char text[32];
+	const struct ev *e;
+	int i;
+
+	/* ippeveprinter takes one job at a time and answers the rest "busy":
+	 * the driver keeps them and sends them in order. */
+	for (i = 0; i < 3; i++) {
+		snprintf(text, sizeof(text), "back to back %d", i);
+		pdf[i] = make_pdf(text, &len[i]);
+		ck_assert_int_eq(printers_submit(ps, 20 + i, eve1_uri, NULL, pdf[i], len[i]),
+		    0);
+	}
+	for (i = 0; i < 3; i++) {
+		ck_assert_ptr_nonnull(e = wait_event(20 + i, PRINTER_EV_STATE,
+		    PRINT_COMPLETED));
+		assert_received(1, e->job_id, pdf[i], len[i]);
+		ck_assert_ptr_null(find_event(20 + i, PRINTER_EV_FAILED, -1));
+		free(pdf[i]);
+	}
+	ck_assert_int_lt(find_event(20, PRINTER_EV_ACCEPTED, -1)->job_id,
+	    find_event(22, PRINTER_EV_ACCEPTED, -1)->job_id);
+}
+END_TEST
+
 START_TEST(raw_queue_exact_bytes)
 {
 	struct print_opts o = { "na_index-4x6_4x6in", 1, "#1002 pkg 1 label" };
@@ -683,6 +711,62 @@ START_TEST(printer_killed_during_queued_job)
 }
 END_TEST
 
+START_TEST(idle_printer_watched)
+{
+	const struct ev *e;
+
+	ck_assert_int_eq(printers_watch(ps, eve2_uri), 0);
+	ck_assert_ptr_nonnull(e = wait_alert(eve2_uri, ~0u, 0));
+	ck_assert_msg(strstr(e->reason, ": ready") != NULL, "%s", e->reason);
+	ck_assert_int_eq(run("sh %s kill-eve %s 2", rig_script, rig_dir), 0);
+	ck_assert_ptr_nonnull(e = wait_alert(eve2_uri, PRINTER_ALERT_OFFLINE, 1));
+	ck_assert_msg(strstr(e->reason, "offline") != NULL, "%s", e->reason);
+	ck_assert_int_eq(run("sh %s start-eve %s 2", rig_script, rig_dir), 0);
+	ck_assert_ptr_nonnull(wait_alert(eve2_uri, PRINTER_ALERT_OFFLINE, 0));
+	ck_assert_uint_eq(printers_pending(ps), 0);
+}
+END_TEST
+
+/* The one child process of this test: the destination's worker. */
+static pid_t
+worker_pid(void)
+{
+	char path[64], buf[256];
+	FILE *f;
+	long pid = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)getpid(),
+	    (int)getpid());
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	if (fgets(buf, sizeof(buf), f) != NULL)
+		pid = strtol(buf, NULL, 10);
+	fclose(f);
+	return pid > 0 ? (pid_t)pid : -1;
+}
+
+START_TEST(worker_death_fails_its_jobs)
+{
+	size_t len;
+	unsigned char *pdf = make_pdf("worker died", &len);
+	const struct ev *e;
+	pid_t pid;
+
+	fault_file("eve1.hold", 1);
+	ck_assert_int_eq(printers_submit(ps, 16, eve1_uri, NULL, pdf, len), 0);
+	ck_assert_ptr_nonnull(wait_event(16, PRINTER_EV_ACCEPTED, -1));
+	ck_assert_int_gt(pid = worker_pid(), 0);
+	ck_assert_int_eq(kill(pid, SIGKILL), 0);
+	ck_assert_ptr_nonnull(e = wait_event(16, PRINTER_EV_FAILED, -1));
+	ck_assert_msg(strstr(e->reason, "exited") != NULL, "%s", e->reason);
+	ck_assert_uint_eq(printers_pending(ps), 0);
+	fault_file("eve1.hold", 0);
+	/* A new worker takes the next job. */
+	print_and_complete(17, eve1_uri, NULL, pdf, len);
+	free(pdf);
+}
+END_TEST
+
 static Suite *
 printer_suite(void)
 {
@@ -698,6 +782,7 @@ printer_suite(void)
 	tcase_set_timeout(real, 60);
 	tcase_add_test(real, direct_ipp_exact_bytes_and_options);
 	tcase_add_test(real, direct_ipp_closest_media);
+	tcase_add_test(real, direct_ipp_back_to_back);
 	tcase_add_test(real, raw_queue_exact_bytes);
 	tcase_add_test(real, everywhere_queue_completes);
 	tcase_add_test(real, unknown_queue);
@@ -707,6 +792,8 @@ printer_suite(void)
 	tcase_add_test(real, printer_killed_before_job);
 	tcase_add_test(real, printer_killed_during_direct_job);
 	tcase_add_test(real, printer_killed_during_queued_job);
+	tcase_add_test(real, idle_printer_watched);
+	tcase_add_test(real, worker_death_fails_its_jobs);
 	suite_add_tcase(s, real);
 	return s;
 }
