@@ -199,14 +199,13 @@ queue_doc(struct daemon *d, const char *station, const char *printer, const char
 	return id;
 }
 
+/* A station without that printer is a choice made in the configuration: no alert. */
 static void
 no_printer(struct daemon *d, const char *station, int64_t order_id, const char *what)
 {
-	char msg[200];
-
-	snprintf(msg, sizeof(msg), "%s not printed: no printer configured for station %s",
-	    what, station);
-	store_add_event(d->store, station, order_id, NULL, "print", NULL, msg, 1);
+	(void)d;
+	(void)order_id;
+	log_debug("[station %s] %s: no printer configured, not printed", station, what);
 }
 
 int
