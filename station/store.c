@@ -95,7 +95,7 @@ static const char *migrations[] = {
 	" title TEXT, media TEXT, copies INTEGER NOT NULL DEFAULT 1,"
 	" ipp_job_id INTEGER, state TEXT NOT NULL, reason TEXT,"
 	" attempts INTEGER NOT NULL DEFAULT 0, updated_at INTEGER,"
-	" completed_at INTEGER, pdf BLOB);"
+	" accepted_at INTEGER, completed_at INTEGER, pdf BLOB);"
 	"CREATE INDEX print_jobs_state ON print_jobs(state);"
 	"CREATE TABLE events ("
 	" id INTEGER PRIMARY KEY, at INTEGER NOT NULL, station TEXT,"

@@ -50,6 +50,7 @@ store_job_update(struct store *s, int64_t id, const char *state, int ipp_job_id,
 	sqlite3_stmt *st = store_stmt(s,
 	    "UPDATE print_jobs SET state = ?2, ipp_job_id = CASE WHEN ?3 > 0 THEN ?3"
 	    " ELSE ipp_job_id END, reason = ?4, updated_at = ?5,"
+	    " accepted_at = CASE WHEN ?3 > 0 AND accepted_at IS NULL THEN ?5 ELSE accepted_at END,"
 	    " completed_at = CASE WHEN ?2 = 'completed' THEN ?5 ELSE completed_at END,"
 	    " pdf = CASE WHEN ?2 = 'completed' THEN NULL ELSE pdf END WHERE id = ?1");
 
