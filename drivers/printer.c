@@ -401,6 +401,49 @@ printers_watch(struct printers *ps, const char *dest)
 	return worker_get(ps, dest) != NULL ? 0 : -1;
 }
 
+/* Appends one message to w's output and starts writing it. 0 / -1. */
+static int
+queue_message(struct worker *w, uint32_t type, const void *a, size_t alen,
+    const void *b, size_t blen)
+{
+	struct msg_hdr h;
+	size_t need = w->outlen + sizeof(h) + alen + blen;
+
+	if (grow((void **)&w->refs, &w->caprefs, w->nrefs + 1, sizeof(*w->refs)) == -1 ||
+	    grow((void **)&w->out, &w->outcap, need, 1) == -1)
+		return -1;
+	h.len = (uint32_t)(alen + blen);
+	h.type = type;
+	memcpy(w->out + w->outlen, &h, sizeof(h));
+	memcpy(w->out + w->outlen + sizeof(h), a, alen);
+	if (blen > 0)
+		memcpy(w->out + w->outlen + sizeof(h) + alen, b, blen);
+	w->outlen = need;
+	flush_output(w);
+	return 0;
+}
+
+int
+printers_follow(struct printers *ps, int64_t ref, const char *dest, int job_id)
+{
+	struct msg_follow f;
+	struct worker *w;
+
+	if (dest == NULL || *dest == '\0' || job_id <= 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	if ((w = worker_get(ps, dest)) == NULL)
+		return -1;
+	memset(&f, 0, sizeof(f));
+	f.ref = ref;
+	f.job_id = job_id;
+	if (queue_message(w, MSG_FOLLOW, &f, sizeof(f), NULL, 0) == -1)
+		return -1;
+	w->refs[w->nrefs++] = ref;
+	return 0;
+}
+
 static void
 fill_submit(struct msg_submit *m, int64_t ref, const struct print_opts *opts)
 {
@@ -417,10 +460,8 @@ int
 printers_submit(struct printers *ps, int64_t ref, const char *dest,
     const struct print_opts *opts, const void *pdf, size_t len)
 {
-	struct msg_hdr h;
 	struct msg_submit m;
 	struct worker *w;
-	size_t need;
 
 	if (dest == NULL || *dest == '\0' || (pdf == NULL && len > 0) ||
 	    len > PROTO_MAX_BODY - sizeof(m)) {
@@ -429,19 +470,9 @@ printers_submit(struct printers *ps, int64_t ref, const char *dest,
 	}
 	if ((w = worker_get(ps, dest)) == NULL)
 		return -1;
-	need = w->outlen + sizeof(h) + sizeof(m) + len;
-	if (grow((void **)&w->refs, &w->caprefs, w->nrefs + 1, sizeof(*w->refs)) == -1 ||
-	    grow((void **)&w->out, &w->outcap, need, 1) == -1)
-		return -1;
 	fill_submit(&m, ref, opts);
-	h.len = (uint32_t)(sizeof(m) + len);
-	h.type = MSG_SUBMIT;
-	memcpy(w->out + w->outlen, &h, sizeof(h));
-	memcpy(w->out + w->outlen + sizeof(h), &m, sizeof(m));
-	if (len > 0)
-		memcpy(w->out + w->outlen + sizeof(h) + sizeof(m), pdf, len);
-	w->outlen = need;
+	if (queue_message(w, MSG_SUBMIT, &m, sizeof(m), pdf, len) == -1)
+		return -1;
 	w->refs[w->nrefs++] = ref;
-	flush_output(w);
 	return 0;
 }

@@ -111,6 +111,15 @@ int		 printers_submit(struct printers *, int64_t ref, const char *dest,
 		    const struct print_opts *, const void *pdf, size_t len);
 
 /*
+ * Follows a job a printer accepted earlier (job_id from an ACCEPTED event
+ * stored before a daemon restart): STATE events follow as for a submitted
+ * job; a printer that no longer knows the job reports it aborted, "lost:".
+ * Never blocks. 0 / -1 (errno).
+ */
+int		 printers_follow(struct printers *, int64_t ref, const char *dest,
+		    int job_id);
+
+/*
  * Starts watching dest for alerts without printing (e.g. at daemon start
  * for every configured printer). Never blocks. 0 / -1 (errno).
  */

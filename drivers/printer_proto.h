@@ -18,7 +18,8 @@
 
 enum proto_type {
 	MSG_SUBMIT = 1,		/* daemon -> worker: struct msg_submit + PDF */
-	MSG_EVENT = 2		/* worker -> daemon: struct msg_event */
+	MSG_EVENT = 2,		/* worker -> daemon: struct msg_event */
+	MSG_FOLLOW = 3		/* daemon -> worker: struct msg_follow */
 };
 
 struct msg_hdr {
@@ -31,6 +32,11 @@ struct msg_submit {
 	int32_t		copies;
 	char		media[PROTO_MEDIA];
 	char		title[PROTO_TEXT];
+};
+
+struct msg_follow {
+	int64_t		ref;
+	int32_t		job_id;
 };
 
 struct msg_event {

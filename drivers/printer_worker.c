@@ -561,6 +561,27 @@ poll_jobs(struct worker *w)
 }
 
 
+/*
+ * Follows a job accepted before (by an earlier daemon). Its state is
+ * reported at the first poll; a printer that forgot it reports it lost.
+ */
+static void
+handle_follow(struct worker *w)
+{
+	struct msg_follow f;
+
+	if (read_full(w->fd, &f, sizeof(f)) == -1)
+		worker_exit(w);
+	if (add_job(w, f.ref, f.job_id, PRINT_PENDING, NULL) == -1) {
+		worker_send_event(w, PRINTER_EV_STATE, f.ref, f.job_id, PRINT_ABORTED,
+		    "lost: out of memory following the job");
+		return;
+	}
+	w->jobs[w->njobs - 1].state = -1;	/* unknown: report the first answer */
+	w->jobs[w->njobs - 1].next_poll = 0;
+	w->next_jobs = 0;
+}
+
 static void
 handle_message(struct worker *w)
 {
@@ -568,8 +589,13 @@ handle_message(struct worker *w)
 	struct msg_submit *m;
 	char *body;
 
-	if (read_full(w->fd, &h, sizeof(h)) == -1 || h.len > PROTO_MAX_BODY ||
-	    h.len < sizeof(*m) || h.type != MSG_SUBMIT)
+	if (read_full(w->fd, &h, sizeof(h)) == -1 || h.len > PROTO_MAX_BODY)
+		worker_exit(w);
+	if (h.type == MSG_FOLLOW && h.len == sizeof(struct msg_follow)) {
+		handle_follow(w);
+		return;
+	}
+	if (h.type != MSG_SUBMIT || h.len < sizeof(*m))
 		worker_exit(w);
 	if ((body = malloc(h.len)) == NULL) {
 		/* Cannot even read it: the daemon sees us die and fails the job. */

@@ -767,6 +767,37 @@ START_TEST(worker_death_fails_its_jobs)
 }
 END_TEST
 
+START_TEST(follow_after_restart)
+{
+	size_t len;
+	unsigned char *pdf = make_pdf("followed by the next daemon", &len);
+	const struct ev *e;
+	int job_id;
+
+	ck_assert_int_eq(run("cupsdisable -h %s %s", cups_server, q_raw), 0);
+	ck_assert_int_eq(printers_submit(ps, 30, q_raw, NULL, pdf, len), 0);
+	ck_assert_ptr_nonnull(e = wait_event(30, PRINTER_EV_ACCEPTED, -1));
+	job_id = e->job_id;
+	/* The daemon stops; the next one follows the stored job id. */
+	printers_free(ps);
+	nevents = 0;
+	ck_assert_ptr_nonnull(ps = printers_new(loop, on_event, NULL));
+	ck_assert_int_eq(printers_set_server(ps, cups_server), 0);
+	ck_assert_int_eq(printers_follow(ps, 30, q_raw, job_id), 0);
+	ck_assert_ptr_nonnull(e = wait_event(30, PRINTER_EV_STATE, PRINT_PENDING));
+	ck_assert_int_eq(run("cupsenable -h %s %s", cups_server, q_raw), 0);
+	ck_assert_ptr_nonnull(e = wait_event(30, PRINTER_EV_STATE, PRINT_COMPLETED));
+	ck_assert_int_eq(e->job_id, job_id);
+	ck_assert_int_gt(find_received(1, pdf, len), 0);
+	/* A job the printer never had is reported lost, to be printed again. */
+	ck_assert_int_eq(printers_follow(ps, 31, eve1_uri, 9999), 0);
+	ck_assert_ptr_nonnull(e = wait_event(31, PRINTER_EV_STATE, PRINT_ABORTED));
+	ck_assert_msg(strncmp(e->reason, "lost:", 5) == 0, "%s", e->reason);
+	ck_assert_uint_eq(printers_pending(ps), 0);
+	free(pdf);
+}
+END_TEST
+
 static Suite *
 printer_suite(void)
 {
@@ -789,6 +820,7 @@ printer_suite(void)
 	tcase_add_test(real, cupsd_not_running);
 	tcase_add_test(real, rejecting_queue);
 	tcase_add_test(real, disabled_queue);
+	tcase_add_test(real, follow_after_restart);
 	tcase_add_test(real, printer_killed_before_job);
 	tcase_add_test(real, printer_killed_during_direct_job);
 	tcase_add_test(real, printer_killed_during_queued_job);
