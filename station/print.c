@@ -299,6 +299,25 @@ print_sheet(struct daemon *d, const char *station)
 	return 0;
 }
 
+static void
+follow_unfinished(struct printq *q)
+{
+	int64_t *ids = NULL;
+	size_t n = 0, i;
+	struct job_row j;
+
+	if (store_jobs_unfinished(q->d->store, &ids, &n) == -1)
+		return;
+	for (i = 0; i < n; i++) {
+		/* an unfinished job still has its PDF, so its row loads */
+		if (store_job_load(q->d->store, ids[i], &j, NULL, NULL) == -1)
+			continue;
+		printers_follow(q->p, ids[i], j.printer, j.ipp_job_id);
+		job_row_clear(&j);
+	}
+	free(ids);
+}
+
 int
 print_start(struct daemon *d)
 {
@@ -323,6 +342,7 @@ print_start(struct daemon *d)
 			printers_watch(q->p, sc->slip_printer);
 	}
 	retry_sweep(q);		/* jobs a stop or crash left unsent */
+	follow_unfinished(q);	/* and those a printer had accepted */
 	return 0;
 }
 

@@ -166,6 +166,13 @@ store_jobs_unsent(struct store *s, int64_t **ids, size_t *n)
 }
 
 int
+store_jobs_unfinished(struct store *s, int64_t **ids, size_t *n)
+{
+	return collect_ids(s, "SELECT id FROM print_jobs WHERE state IN ('pending', 'held',"
+	    " 'processing') AND ipp_job_id IS NOT NULL ORDER BY id", 0, ids, n);
+}
+
+int
 store_mark_slip_printed(struct store *s, int64_t order_id)
 {
 	sqlite3_stmt *st = store_stmt(s, "UPDATE orders SET slip_printed = 1 WHERE id = ?");

@@ -31,6 +31,8 @@ int	store_job_load(struct store *, int64_t id, struct job_row *, void **pdf, siz
 void	job_row_clear(struct job_row *);
 /* Jobs never accepted by a printer (to resubmit at start), oldest first. */
 int	store_jobs_unsent(struct store *, int64_t **ids, size_t *n);
+/* Jobs a printer accepted but not yet reported finished (to follow after a restart). */
+int	store_jobs_unfinished(struct store *, int64_t **ids, size_t *n);
 
 int	store_mark_slip_printed(struct store *, int64_t order_id);
 /* Ready orders whose slip was never printed, oldest first (limit 0: all). */
