@@ -798,6 +798,38 @@ START_TEST(follow_after_restart)
 }
 END_TEST
 
+/* Out of labels, seen on dest (eve1 directly or through the raw queue). */
+static void
+media_empty_on(int64_t ref, const char *dest)
+{
+	size_t len;
+	unsigned char *pdf = make_pdf(dest, &len);
+	const struct ev *e;
+
+	fault_file("eve1.media-empty", 1);
+	ck_assert_int_eq(printers_submit(ps, ref, dest, NULL, pdf, len), 0);
+	ck_assert_ptr_nonnull(e = wait_alert(dest, PRINTER_ALERT_MEDIA_EMPTY, 1));
+	ck_assert_msg(strstr(e->reason, "out of media") != NULL, "%s", e->reason);
+	ck_assert_ptr_null(find_event(ref, PRINTER_EV_STATE, PRINT_COMPLETED));
+	fault_file("eve1.media-empty", 0);
+	ck_assert_ptr_nonnull(wait_event(ref, PRINTER_EV_STATE, PRINT_COMPLETED));
+	ck_assert_ptr_nonnull(wait_alert(dest, PRINTER_ALERT_MEDIA_EMPTY, 0));
+	ck_assert_int_gt(find_received(1, pdf, len), 0);
+	free(pdf);
+}
+
+START_TEST(media_empty_direct)
+{
+	media_empty_on(40, eve1_uri);
+}
+END_TEST
+
+START_TEST(media_empty_queue)
+{
+	media_empty_on(41, q_raw);
+}
+END_TEST
+
 static Suite *
 printer_suite(void)
 {
@@ -821,6 +853,8 @@ printer_suite(void)
 	tcase_add_test(real, rejecting_queue);
 	tcase_add_test(real, disabled_queue);
 	tcase_add_test(real, follow_after_restart);
+	tcase_add_test(real, media_empty_direct);
+	tcase_add_test(real, media_empty_queue);
 	tcase_add_test(real, printer_killed_before_job);
 	tcase_add_test(real, printer_killed_during_direct_job);
 	tcase_add_test(real, printer_killed_during_queued_job);

@@ -19,6 +19,8 @@
 # job's IPP_* environment in job-ID.env. Fault hooks read by the sink:
 #   DIR/faults/eveN.hold   a job waits (<= 30 s) while this file exists
 #   DIR/faults/eveN.fail   a job fails (sink exits 1)
+#   DIR/faults/eveN.media-empty  a job reports media-empty-error and waits
+#                          (<= 30 s) while this file exists
 # DIR must be reachable by user lp (cupsd runs filters as lp).
 set -u
 
@@ -81,6 +83,15 @@ id=$(basename "$1" | sed -E 's/^([0-9]+).*/\1/')
 env | grep '^IPP_' | sort >"$d/job-$id.env.tmp"
 cp "$1" "$d/job-$id.pdf.tmp"
 n=0
+# Out of labels: the printer says so (STATE: lines, as CUPS filters do)
+# and waits until someone reloads it.
+if [ -e "$RIG_DIR/faults/$RIG_NAME.media-empty" ]; then
+	echo "STATE: +media-empty-error" >&2
+	while [ -e "$RIG_DIR/faults/$RIG_NAME.media-empty" ] && [ $n -lt 600 ]; do
+		sleep 0.05; n=$((n + 1))
+	done
+	echo "STATE: -media-empty-error" >&2
+fi
 while [ -e "$RIG_DIR/faults/$RIG_NAME.hold" ] && [ $n -lt 600 ]; do
 	sleep 0.05; n=$((n + 1))
 done
