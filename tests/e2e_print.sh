@@ -128,5 +128,19 @@ expect_eq "stationd -n rejects an unknown queue" "1" "$?"
 expect_contains "and names it with file:line" "bad.ini:" "$(cat "$T/err")"
 expect_contains "and the queue" "NoSuchQueue" "$(cat "$T/err")"
 
+# 10. kill -9 while a printer is working on a label: after the restart the
+#     daemon follows the accepted job to completion instead of losing it.
+ctl import "$LIB_ROOT/samples/orders/1005-tokyo.json" >/dev/null
+touch "$RIG/faults/eve1.hold"
+scan pack-1 '#1005'; scan pack-1 STN:QTY:2; scan pack-1 4901234567894; scan pack-1 061414100038
+expect_true "the label is accepted and held by the printer" \
+    wait_for '[ "$(jobstate "#1005 package 1 label")" = processing ]' 15
+lib_kill9
+lib_start || exit 1
+rm -f "$RIG/faults/eve1.hold"
+expect_true "after kill -9 and restart the held label is followed to completion" \
+    wait_for '[ "$(jobstate "#1005 package 1 label")" = completed ]' 20
+expect_eq "and printed once" "1" "$(grep -l '^IPP_JOB_NAME=#1005 package 1 label$' "$RIG"/recv/eve1/*.env | wc -l)"
+
 lib_stop
 lib_finish
