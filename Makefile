@@ -79,7 +79,15 @@ install: all
 	install -d $(DESTDIR)/etc/station $(DESTDIR)/lib/udev/rules.d $(DESTDIR)/lib/systemd/system
 	[ -e $(DESTDIR)/etc/station/station.ini ] || install -m 640 dist/station.ini $(DESTDIR)/etc/station/station.ini
 	install -m 644 dist/station.rules $(DESTDIR)/lib/udev/rules.d/70-station.rules
-	sed 's|/usr/local/sbin|$(PREFIX)/sbin|g; s|station\.conf|station.ini|g' dist/stationd.service >$(DESTDIR)/lib/systemd/system/stationd.service
+	sed 's|/usr/local/sbin|$(PREFIX)/sbin|g' dist/stationd.service >$(DESTDIR)/lib/systemd/system/stationd.service
+	@# the daemon's own unprivileged user, when installing on this machine as root
+	if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then \
+		getent group station >/dev/null || groupadd --system station; \
+		getent passwd station >/dev/null || useradd --system --gid station \
+		    --no-create-home --home-dir /var/lib/station --shell /usr/sbin/nologin station; \
+		chgrp station /etc/station/station.ini; \
+		udevadm control --reload 2>/dev/null || true; \
+	fi
 
 clean:
 	rm -rf $(B)
