@@ -350,3 +350,12 @@ store_counter_next(struct store *s, const char *name)
 	sqlite3_reset(st);
 	return v;
 }
+
+int
+store_step_done(sqlite3_stmt *st)
+{
+	int r = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	return r == SQLITE_DONE ? 0 : -1;
+}

@@ -11,6 +11,8 @@ struct store;
 int	 store_bind_text(sqlite3_stmt *, int, const char *);
 /* strdup of a text column, NULL for NULL (or out of memory). */
 char	*store_col_dup(sqlite3_stmt *, int);
+/* Steps a statement that returns no row, then resets it. 0 / -1. */
+int	 store_step_done(sqlite3_stmt *);
 /* Next value of a named counter (inside a transaction); -1 on error. */
 int64_t	 store_counter_next(struct store *, const char *name);
 

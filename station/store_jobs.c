@@ -7,15 +7,6 @@
 #include "station/store_int.h"
 #include "station/store_jobs.h"
 
-static int
-step_done(sqlite3_stmt *st)
-{
-	int r = sqlite3_step(st);
-
-	sqlite3_reset(st);
-	return r == SQLITE_DONE ? 0 : -1;
-}
-
 int64_t
 store_job_insert(struct store *s, const char *station, const char *printer,
     const char *kind, int64_t order_id, int64_t package_id, const char *title,
@@ -38,7 +29,7 @@ store_job_insert(struct store *s, const char *station, const char *printer,
 	store_bind_text(st, 8, media);
 	sqlite3_bind_int(st, 9, copies > 0 ? copies : 1);
 	sqlite3_bind_blob64(st, 10, pdf, len, SQLITE_TRANSIENT);
-	if (step_done(st) == -1)
+	if (store_step_done(st) == -1)
 		return -1;
 	return sqlite3_last_insert_rowid(store_db(s));
 }
@@ -61,7 +52,7 @@ store_job_update(struct store *s, int64_t id, const char *state, int ipp_job_id,
 	sqlite3_bind_int(st, 3, ipp_job_id);
 	store_bind_text(st, 4, reason);
 	sqlite3_bind_int64(st, 5, store_now_ms());
-	return step_done(st);
+	return store_step_done(st);
 }
 
 int
@@ -72,7 +63,7 @@ store_job_attempt(struct store *s, int64_t id)
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
-	return step_done(st);
+	return store_step_done(st);
 }
 
 void
@@ -180,7 +171,7 @@ store_mark_slip_printed(struct store *s, int64_t order_id)
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, order_id);
-	return step_done(st);
+	return store_step_done(st);
 }
 
 int

@@ -11,15 +11,6 @@
 #include "station/store_int.h"
 #include "station/store_pack.h"
 
-static int
-step_done(sqlite3_stmt *st)
-{
-	int r = sqlite3_step(st);
-
-	sqlite3_reset(st);
-	return r == SQLITE_DONE ? 0 : -1;
-}
-
 static char *
 keep(struct order_view *v, sqlite3_stmt *st, int col)
 {
@@ -186,7 +177,7 @@ store_session_save(struct store *s, const char *station, const struct sess_state
 	store_bind_text(st, 5, ss->packer);
 	store_bind_text(st, 6, ss->last_code);
 	sqlite3_bind_int64(st, 7, ss->last_ms);
-	return step_done(st);
+	return store_step_done(st);
 }
 
 int
@@ -286,7 +277,7 @@ store_record_scan(struct store *s, const char *station, const char *packer,
 	sqlite3_bind_int64(st, 9, units);
 	if (package_id) sqlite3_bind_int64(st, 10, package_id); else sqlite3_bind_null(st, 10);
 	store_bind_text(st, 11, state);
-	if (step_done(st) == -1)
+	if (store_step_done(st) == -1)
 		return -1;
 	return sqlite3_last_insert_rowid(store_db(s));
 }
@@ -302,14 +293,14 @@ store_open_order(struct store *s, int64_t order_id, const char *station)
 	store_bind_text(st, 1, station);
 	sqlite3_bind_int64(st, 2, store_now_ms());
 	sqlite3_bind_int64(st, 3, order_id);
-	if (step_done(st) == -1)
+	if (store_step_done(st) == -1)
 		return -1;
 	st = store_stmt(s, "UPDATE sessions SET opened_at = ? WHERE station = ?");
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, store_now_ms());
 	store_bind_text(st, 2, station);
-	return step_done(st);
+	return store_step_done(st);
 }
 
 int64_t
@@ -340,7 +331,7 @@ store_open_package(struct store *s, int64_t order_id, const char *station, int b
 	store_bind_text(st, 2, station);
 	sqlite3_bind_int(st, 3, box > 0 ? box : 1);
 	sqlite3_bind_int64(st, 4, store_now_ms());
-	if (step_done(st) == -1)
+	if (store_step_done(st) == -1)
 		return -1;
 	return sqlite3_last_insert_rowid(store_db(s));
 }
@@ -364,7 +355,7 @@ store_undo_last(struct store *s, const char *station, int64_t order_id)
 	if ((st = store_stmt(s, "UPDATE scans SET state = 'undone' WHERE id = ?")) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
-	return step_done(st);
+	return store_step_done(st);
 }
 
 int64_t
@@ -409,7 +400,7 @@ store_close_package(struct store *s, int64_t order_id, const char *station,
 		sqlite3_bind_null(st, 2);
 	sqlite3_bind_int64(st, 3, store_now_ms());
 	sqlite3_bind_int64(st, 4, id);
-	return step_done(st) == 0 ? id : -1;
+	return store_step_done(st) == 0 ? id : -1;
 }
 
 /* The order's status once nothing is open at a bench. */
@@ -448,7 +439,7 @@ settle_status(struct store *s, int64_t order_id)
 	sqlite3_bind_int64(st, 1, store_now_ms());
 	store_bind_text(st, 2, status);
 	sqlite3_bind_int64(st, 3, order_id);
-	return step_done(st);
+	return store_step_done(st);
 }
 
 static json_t *
@@ -537,7 +528,7 @@ exec_bound(struct store *s, const char *sql, int64_t a, const char *b, int64_t c
 	store_bind_text(st, 2, b);
 	if (c)
 		sqlite3_bind_int64(st, 3, c);
-	return step_done(st);
+	return store_step_done(st);
 }
 
 int64_t
@@ -561,7 +552,7 @@ store_ship(struct store *s, int64_t order_id, const char *station, const char *p
 	store_bind_text(st, 3, packer && *packer ? packer : NULL);
 	sqlite3_bind_int64(st, 4, store_now_ms());
 	sqlite3_bind_int(st, 5, partial);
-	if (step_done(st) == -1)
+	if (store_step_done(st) == -1)
 		return -1;
 	fid = sqlite3_last_insert_rowid(store_db(s));
 	if (exec_bound(s, "INSERT INTO fulfillment_lines(fulfillment_id, order_id, line_id, quantity)"
@@ -583,7 +574,7 @@ store_ship(struct store *s, int64_t order_id, const char *station, const char *p
 	}
 	store_bind_text(st, 1, text);
 	sqlite3_bind_int64(st, 2, fid);
-	r = step_done(st);
+	r = store_step_done(st);
 	free(text);
 	return r == 0 ? fid : -1;
 }
@@ -647,5 +638,5 @@ store_mark_outbox(struct store *s, int64_t id, const char *name)
 		return -1;
 	store_bind_text(st, 1, name);
 	sqlite3_bind_int64(st, 2, id);
-	return step_done(st);
+	return store_step_done(st);
 }
