@@ -64,18 +64,22 @@ worker_has_reason(ipp_attribute_t *r, const char *prefix)
  * cupsd shows no state reason while its backend cannot reach the device
  * (only a message such as "The printer is in use."), so a job of ours that
  * stays processing past stall_ms is what tells us the printer is gone.
+ * Marks such jobs (see completed_unconfirmed) and returns whether any.
  */
 static int
-has_stalled_job(const struct worker *w)
+mark_stalled_jobs(struct worker *w)
 {
 	int64_t now = worker_now_ms();
 	size_t i;
+	int n = 0;
 
 	for (i = 0; i < w->njobs; i++)
 		if (w->jobs[i].state == PRINT_PROCESSING && w->jobs[i].busy_since != 0 &&
-		    now - w->jobs[i].busy_since >= w->stall_ms)
-			return 1;
-	return 0;
+		    now - w->jobs[i].busy_since >= w->stall_ms) {
+			w->jobs[i].stalled = 1;
+			n++;
+		}
+	return n > 0;
 }
 
 /* The alert bits a Get-Printer-Attributes answer means. */
@@ -102,8 +106,10 @@ printer_alerts(struct worker *w, ipp_t *resp)
 		w->connecting_polls++;
 	else
 		w->connecting_polls = 0;
-	if (worker_has_reason(r, "offline") || w->connecting_polls >= 2 ||
-	    (w->t.is_queue && has_stalled_job(w)))
+	if (worker_has_reason(r, "offline") || w->connecting_polls >= 2)
+		a |= PRINTER_ALERT_OFFLINE;
+	/* A job stuck with no reason given (not paused, not out of media). */
+	if (a == 0 && w->t.is_queue && mark_stalled_jobs(w))
 		a |= PRINTER_ALERT_OFFLINE;
 	return a;
 }

@@ -504,8 +504,6 @@ poll_job(struct worker *w, size_t i)
 	}
 	if (ns == PRINT_PROCESSING && j->busy_since == 0)
 		j->busy_since = worker_now_ms();
-	if (ns == PRINT_PROCESSING && worker_now_ms() - j->busy_since >= w->stall_ms)
-		j->stalled = 1;
 	if ((int)ns != j->state) {
 		job_reason(resp, reason, sizeof(reason));
 		j->state = ns;
