@@ -270,6 +270,7 @@ add_job(struct worker *w, int64_t ref, int id, enum print_state st, const char *
 	nj->state = st;
 	nj->busy_since = st == PRINT_PROCESSING ? worker_now_ms() : 0;
 	nj->stalled = 0;
+	nj->history_flag = -1;
 	nj->accepted_at = worker_now_ms();
 	nj->next_poll = nj->accepted_at + JOB_POLL_MS;
 	snprintf(nj->uuid, sizeof(nj->uuid), "%s", uuid ? uuid : "");
@@ -438,17 +439,25 @@ job_reason(ipp_t *resp, char *buf, size_t len)
 		buf[0] = '\0';
 }
 
-/*
- * cupsd calls a job completed when its backend found the printer had
- * forgotten it (the printer restarted mid-job): the only trace is this
- * reason (sticky on the queue, so it counts only for a job we saw stall).
- * Such a job may never have printed.
- */
 static int
-completed_unconfirmed(ipp_t *resp)
+has_missing_history(ipp_t *resp)
 {
 	return worker_has_reason(ippFindAttribute(resp, "job-printer-state-reasons",
 	    IPP_TAG_KEYWORD), "cups-ipp-missing-job-history");
+}
+
+/*
+ * cupsd calls a job completed when its backend found the printer had
+ * forgotten it (the printer restarted mid-job): the only trace is the
+ * cups-ipp-missing-job-history reason. It sticks to the queue for later
+ * jobs, so it counts only for a job we saw stall with the printer gone and
+ * that did not carry the reason while it was active. Such a job may never
+ * have printed.
+ */
+static int
+completed_unconfirmed(const struct wjob *j, ipp_t *resp)
+{
+	return j->stalled && j->history_flag == 0 && has_missing_history(resp);
 }
 
 /* Follows one job. Returns -1 on transport failure (stop this round). */
@@ -494,7 +503,9 @@ poll_job(struct worker *w, size_t i)
 	}
 	ns = map_job_state(ippGetInteger(ippFindAttribute(resp, "job-state",
 	    IPP_TAG_ENUM), 0));
-	if (ns == PRINT_COMPLETED && j->stalled && completed_unconfirmed(resp)) {
+	if (!is_terminal(ns) && j->history_flag == -1)
+		j->history_flag = has_missing_history(resp);
+	if (ns == PRINT_COMPLETED && completed_unconfirmed(j, resp)) {
 		snprintf(reason, sizeof(reason), "lost: %.200s lost track of job %d "
 		    "(printer restarted?); it may not have printed", w->t.label, j->id);
 		worker_send_event(w, PRINTER_EV_STATE, j->ref, j->id, PRINT_ABORTED, reason);

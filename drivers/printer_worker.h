@@ -41,6 +41,8 @@ struct wjob {
 	int		 state;		/* last reported enum print_state */
 	int64_t		 busy_since;	/* processing since (ms), 0 if not */
 	int		 stalled;	/* seen stuck while the printer was gone */
+	int		 history_flag;	/* missing-job-history seen while active:
+					   -1 not asked yet, 0 no, 1 yes */
 	int64_t		 accepted_at;
 	int64_t		 next_poll;
 	char		 uuid[64];

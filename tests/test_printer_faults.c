@@ -222,6 +222,27 @@ START_TEST(media_empty_queue)
 }
 END_TEST
 
+START_TEST(printer_killed_before_queued_job)
+{
+	size_t len;
+	unsigned char *pdf = make_pdf("cupsd waits for the printer", &len);
+	const struct ev *e;
+
+	ck_assert_int_eq(run("sh %s kill-eve %s 1", rig_script, rig_dir), 0);
+	ck_assert_int_eq(printers_submit(ps, 18, q_raw, NULL, pdf, len), 0);
+	ck_assert_ptr_nonnull(wait_event(18, PRINTER_EV_ACCEPTED, -1));
+	ck_assert_ptr_nonnull(e = wait_alert(q_raw, PRINTER_ALERT_OFFLINE, 1));
+	ck_assert_int_eq(run("sh %s start-eve %s 1", rig_script, rig_dir), 0);
+	/* cupsd delivers the job it kept: completed, not reported lost. */
+	ck_assert_ptr_nonnull(e = wait_terminal(18));
+	ck_assert_msg(e->state == PRINT_COMPLETED, "%s: %s", print_state_name(e->state),
+	    e->reason);
+	ck_assert_int_gt(find_received(1, pdf, len), 0);
+	ck_assert_ptr_nonnull(wait_alert(q_raw, PRINTER_ALERT_OFFLINE, 0));
+	free(pdf);
+}
+END_TEST
+
 static Suite *
 printer_faults_suite(void)
 {
@@ -236,6 +257,7 @@ printer_faults_suite(void)
 	tcase_add_test(real, printer_killed_before_job);
 	tcase_add_test(real, printer_killed_during_direct_job);
 	tcase_add_test(real, printer_killed_during_queued_job);
+	tcase_add_test(real, printer_killed_before_queued_job);
 	tcase_add_test(real, worker_death_fails_its_jobs);
 	tcase_add_test(real, media_empty_direct);
 	tcase_add_test(real, media_empty_queue);

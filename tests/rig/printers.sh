@@ -124,12 +124,19 @@ start_eve() {
 	wait_ipp "ipp://localhost:$port/ipp/print" $! || die "printer eve$n did not start"
 }
 
+# alive PID: running (a zombie whose parent does not reap it counts as gone).
+alive() {
+	st=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
+	case "$st" in Z*|"") return 1 ;; esac
+	return 0
+}
+
 kill_pidfile() {
 	[ -f "$1" ] || return 0
 	p=$(cat "$1")
 	kill -"${2:-TERM}" "$p" 2>/dev/null
 	i=0
-	while kill -0 "$p" 2>/dev/null && [ $i -lt 100 ]; do
+	while alive "$p" && [ $i -lt 100 ]; do
 		sleep 0.02; i=$((i + 1))
 	done
 	kill -KILL "$p" 2>/dev/null
@@ -266,7 +273,7 @@ ensure)
 	rm -f "$RIG_DIR"/faults/*
 	for n in 1 2; do
 		p=$(cat "$RIG_DIR/eve$n/pid" 2>/dev/null)
-		if [ -z "$p" ] || ! kill -0 "$p" 2>/dev/null; then start_eve $n; fi
+		if [ -z "$p" ] || ! alive "$p"; then start_eve $n; fi
 	done
 	cupsenable -h "$CUPS_SERVER" "$Q_RAW" "$Q_EVERYWHERE" &&
 	cupsaccept -h "$CUPS_SERVER" "$Q_RAW" "$Q_EVERYWHERE" || die "cannot reset queues" ;;
