@@ -40,7 +40,7 @@ enum print_state {
 #define PRINTER_ALERT_UNKNOWN_QUEUE	0x20u	/* no such queue on the server */
 
 enum printer_event_kind {
-	PRINTER_EV_ACCEPTED,	/* ref's job was accepted: job_id is set */
+	PRINTER_EV_ACCEPTED,	/* ref's job was accepted: job_id, state set */
 	PRINTER_EV_STATE,	/* ref's job changed state (state, reason) */
 	PRINTER_EV_FAILED,	/* ref's job could not be submitted (reason);
 				   the driver forgets it: resubmit to retry */
@@ -103,9 +103,12 @@ void		 printers_set_stall_ms(struct printers *, int ms);
 
 /*
  * Queues the PDF (copied; the caller keeps its buffer) for dest under the
- * caller's id ref. Never blocks. Returns 0 when queued (then exactly one
- * ACCEPTED-then-STATE... or one FAILED sequence follows for ref), -1 with
- * errno on local failure (ENOMEM, fork/socket failure, EINVAL).
+ * caller's id ref. Never blocks. Returns 0 when queued, -1 with errno on
+ * local failure (ENOMEM, fork/socket failure, EINVAL). After 0, ref gets
+ * either FAILED, or ACCEPTED then STATE events ending in a terminal state
+ * (or FAILED if the worker process dies meanwhile). A printer that answers
+ * "busy" (one job at a time) is asked again with backoff for up to 60 s;
+ * jobs to one dest are sent in submission order.
  */
 int		 printers_submit(struct printers *, int64_t ref, const char *dest,
 		    const struct print_opts *, const void *pdf, size_t len);
