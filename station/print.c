@@ -112,9 +112,18 @@ on_printer_event(const struct printer_event *ev, void *arg)
 		on_alert(q, ev);
 		return;
 	case PRINTER_EV_ACCEPTED:
-		store_job_update(s, ev->ref, "processing", ev->job_id, NULL);
+		store_job_update(s, ev->ref, state_word(ev->state), ev->job_id, NULL);
 		return;
 	case PRINTER_EV_STATE:
+		if (ev->state == PRINT_ABORTED && strncmp(ev->reason, "lost:", 5) == 0) {
+			/* a restarted printer forgot it: it may not have printed, send it again */
+			store_job_reset(s, ev->ref, ev->reason);
+			snprintf(msg, sizeof(msg), "print job %lld on %s %s; sending it again",
+			    (long long)ev->ref, ev->dest, ev->reason);
+			job_event(q, ev->ref, "print", msg, 1);
+			arm_retry(q);
+			return;
+		}
 		store_job_update(s, ev->ref, state_word(ev->state), ev->job_id, ev->reason);
 		if (ev->state == PRINT_ABORTED || ev->state == PRINT_CANCELLED) {
 			snprintf(msg, sizeof(msg), "print job %lld on %s %s: %s (reprint to retry)",

@@ -66,6 +66,21 @@ store_job_attempt(struct store *s, int64_t id)
 	return store_step_done(st);
 }
 
+int
+store_job_reset(struct store *s, int64_t id, const char *reason)
+{
+	sqlite3_stmt *st = store_stmt(s, "UPDATE print_jobs SET state = 'failed', ipp_job_id = NULL,"
+	    " accepted_at = NULL, reason = ?2, attempts = attempts + 1, updated_at = ?3"
+	    " WHERE id = ?1 AND pdf IS NOT NULL");
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	store_bind_text(st, 2, reason);
+	sqlite3_bind_int64(st, 3, store_now_ms());
+	return store_step_done(st);
+}
+
 void
 job_row_clear(struct job_row *j)
 {

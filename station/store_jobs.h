@@ -26,6 +26,8 @@ int64_t	store_job_insert(struct store *, const char *station, const char *printe
 int	store_job_update(struct store *, int64_t id, const char *state, int ipp_job_id,
 	    const char *reason);
 int	store_job_attempt(struct store *, int64_t id);
+/* Back to unsent (a printer lost the job): failed, no printer job id. 0 / -1. */
+int	store_job_reset(struct store *, int64_t id, const char *reason);
 /* The job's PDF (malloc'ed) and row; 0 / -1 (no row, or the PDF is gone). */
 int	store_job_load(struct store *, int64_t id, struct job_row *, void **pdf, size_t *len);
 void	job_row_clear(struct job_row *);

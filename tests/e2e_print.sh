@@ -142,5 +142,21 @@ expect_true "after kill -9 and restart the held label is followed to completion"
     wait_for '[ "$(jobstate "#1005 package 1 label")" = completed ]' 20
 expect_eq "and printed once" "1" "$(grep -l '^IPP_JOB_NAME=#1005 package 1 label$' "$RIG"/recv/eve1/*.env | wc -l)"
 
+# 11. The printer dies in the middle of a label (power cut): the restarted
+#     printer has forgotten the job, so it is sent again and printed.
+ctl import "$LIB_ROOT/samples/orders/1003-moskva.json" >/dev/null
+touch "$RIG/faults/eve1.hold"
+scan pack-1 '#1003'; scan pack-1 STN:QTY:4; scan pack-1 4901234567894; scan pack-1 4006381334181
+expect_true "the label is accepted and in the printer's hands" \
+    wait_for '[ "$(jobstate "#1003 package 1 label")" = processing ]' 15
+rig kill-eve "$RIG" 1
+rm -f "$RIG/faults/eve1.hold"
+rig start-eve "$RIG" 1 >/dev/null
+expect_true "the lost label is sent again and completes" \
+    wait_for '[ "$(jobstate "#1003 package 1 label")" = completed ]' 40
+expect_eq "it reached the printer" "#1003 package 1 label" "$(jobname "$(newest eve1)")"
+expect_eq "the loss is in the log" "1" \
+    "$(sql "SELECT count(*) > 0 FROM events WHERE kind = 'print' AND message LIKE '%lost:%sending it again'")"
+
 lib_stop
 lib_finish
