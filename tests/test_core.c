@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "station/config.h"
+#include "station/intake_parse.h"
 #include "station/loop.h"
 #include "station/readiness.h"
 #include "station/sscc.h"
@@ -399,6 +400,39 @@ START_TEST(test_table)
 }
 END_TEST
 
+/* An orders/create webhook in Shopify's full shape (price sets, tax lines,
+ * properties, staff, ids above 2^53, a repeated SKU, a digital line). */
+START_TEST(test_webhook_shape)
+{
+	FILE *f = fopen(TOP_DIR "/tests/data/intake/webhook-orders-create.json", "r");
+	static char buf[65536];
+	struct order **v = NULL;
+	char err[256];
+	size_t len, n = 0;
+
+	ck_assert_ptr_nonnull(f);
+	len = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	ck_assert_int_eq(intake_detect(buf, len), INTAKE_ORDERS_JSON);
+	ck_assert_int_eq(intake_parse_orders_json(buf, len, &v, &n, err, sizeof(err)), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(v[0]->id, 820982911946154509LL);
+	ck_assert_str_eq(v[0]->name, "#9998");
+	ck_assert_str_eq(v[0]->gift_message, "Enjoy!");
+	ck_assert_str_eq(v[0]->shipping_title, "Generic Shipping");
+	ck_assert_int_eq(v[0]->pickup, 0);
+	ck_assert_str_eq(v[0]->ship.name, "Steve Shipper");
+	ck_assert_str_eq(v[0]->ship.province_code, "KY");
+	ck_assert_uint_eq(v[0]->nlines, 3);
+	ck_assert_int_eq(v[0]->lines[0].id, 866550311766439020LL);
+	ck_assert_int_eq(v[0]->lines[1].id, 141249953214522974LL);
+	ck_assert_str_eq(v[0]->lines[1].sku, "IPOD2008PINK");
+	ck_assert_int_eq(v[0]->lines[1].grams, 567);
+	ck_assert_int_eq(v[0]->lines[2].requires_shipping, 0);
+	order_array_free(v, n);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -418,6 +452,7 @@ main(void)
 	tcase_add_test(tc, test_store_hold);
 	tcase_add_test(tc, test_loop_timers);
 	tcase_add_test(tc, test_table);
+	tcase_add_test(tc, test_webhook_shape);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
