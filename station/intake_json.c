@@ -203,6 +203,7 @@ static int
 parse_line_quantities(const struct jctx *c, const struct jv *li, struct where w,
     struct order_line *l)
 {
+	int64_t cur;
 	int has;
 
 	if (get(c, li, "quantity") == NULL)
@@ -213,6 +214,14 @@ parse_line_quantities(const struct jctx *c, const struct jv *li, struct where w,
 		return field_fail(c, w, "quantity", "expected an integer");
 	if (quantity_check(c, w, "quantity", l->quantity) == -1)
 		return -1;
+	/* Order edits leave "quantity" as first ordered; "current_quantity" is what is ordered now. */
+	if (get_int(c, li, w, "current_quantity", &cur, &has) == -1)
+		return -1;
+	if (has) {
+		if (quantity_check(c, w, "current_quantity", cur) == -1)
+			return -1;
+		l->quantity = cur;
+	}
 	if (get_int(c, li, w, "fulfillable_quantity", &l->fulfillable_quantity,
 	    &has) == -1)
 		return -1;

@@ -430,6 +430,18 @@ START_TEST(test_webhook_shape)
 	ck_assert_int_eq(v[0]->lines[1].grams, 567);
 	ck_assert_int_eq(v[0]->lines[2].requires_shipping, 0);
 	order_array_free(v, n);
+	/* an order edit removed two of three: current_quantity is what is ordered now */
+	{
+		static const char edited[] = "{\"order\":{\"id\":1,\"name\":\"#1\",\"line_items\":"
+		    "[{\"id\":2,\"sku\":\"A\",\"quantity\":3,\"current_quantity\":1,"
+		    "\"fulfillable_quantity\":1}]}}";
+
+		ck_assert_int_eq(intake_parse_orders_json(edited, sizeof(edited) - 1, &v, &n,
+		    err, sizeof(err)), 0);
+		ck_assert_int_eq(v[0]->lines[0].quantity, 1);
+		ck_assert_int_eq(v[0]->lines[0].fulfillable_quantity, 1);
+		order_array_free(v, n);
+	}
 }
 END_TEST
 
