@@ -15,7 +15,7 @@ enum col {
 	C_NOTE_ATTRS, C_TAGS, C_SHIP_METHOD, C_SHIP_NAME, C_SHIP_STREET,
 	C_SHIP_A1, C_SHIP_A2, C_SHIP_COMPANY, C_SHIP_CITY, C_SHIP_ZIP,
 	C_SHIP_PROV, C_SHIP_PROV_NAME, C_SHIP_COUNTRY, C_SHIP_PHONE,
-	C_LI_SKU, C_LI_REQSHIP, C_LI_FULSTAT,
+	C_LI_SKU, C_LI_REQSHIP, C_LI_FULSTAT, C_BILL_NAME,
 	NCOLS
 };
 #define NREQUIRED	3
@@ -29,7 +29,7 @@ static const char *const col_names[NCOLS] = {
 	"Shipping Zip", "Shipping Province", "Shipping Province Name",
 	"Shipping Country", "Shipping Phone",
 	"Lineitem sku", "Lineitem requires shipping",
-	"Lineitem fulfillment status",
+	"Lineitem fulfillment status", "Billing Name",
 };
 
 struct cparse {
@@ -192,6 +192,9 @@ parse_address(struct cparse *c, const struct intake_row *row, struct order *o)
 		a->country = country;
 	o->has_shipping_address = a->name != NULL || a->address1 != NULL ||
 	    a->city != NULL || a->zip != NULL || country != NULL;
+	/* no address (a pickup): the buyer's name is still what the counter needs */
+	if (!o->has_shipping_address && take(c, row, C_BILL_NAME, 0, &a->name) == -1)
+		return -1;
 	return 0;
 }
 

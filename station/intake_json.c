@@ -327,6 +327,27 @@ parse_lines(const struct jctx *c, const struct jv *jo, struct order *o)
 	return check_line_ids(c, o);
 }
 
+/*
+ * With no shipping address (local pickup), the buyer's name still goes on
+ * the pickup label: billing_address.name, else the customer's names.
+ */
+static int
+parse_buyer_name(const struct jctx *c, const struct jv *jo, struct order *o)
+{
+	static const struct where wb = { "billing_address", -1 };
+	static const struct where wc = { "customer", -1 };
+	const struct jv *b = get(c, jo, "billing_address"), *cu = get(c, jo, "customer");
+	struct address *s = &o->ship;
+
+	if (b != NULL && IS_OBJECT(b) && get_string(c, b, wb, "name", &s->name) == -1)
+		return -1;
+	if (s->name == NULL && cu != NULL && IS_OBJECT(cu) &&
+	    (get_string(c, cu, wc, "first_name", &s->first_name) == -1 ||
+	    get_string(c, cu, wc, "last_name", &s->last_name) == -1))
+		return -1;
+	return 0;
+}
+
 static int
 parse_address(const struct jctx *c, const struct jv *jo, struct order *o)
 {
@@ -335,7 +356,7 @@ parse_address(const struct jctx *c, const struct jv *jo, struct order *o)
 	struct address *s = &o->ship;
 
 	if (a == NULL || IS_NULL(a))
-		return 0;	/* digital orders and some pickups have none */
+		return parse_buyer_name(c, jo, o);	/* digital orders and pickups have none */
 	if (!IS_OBJECT(a))
 		return field_fail(c, TOP, "shipping_address",
 		    "expected an object");

@@ -63,3 +63,18 @@ readiness_of(const struct order *o, const int64_t *shipped, char *reason, size_t
 		return ORDER_FULFILLED;
 	return done > 0 ? ORDER_PARTIAL : ORDER_READY;
 }
+
+int
+readiness_is_pickup(const struct order *o)
+{
+	size_t i;
+
+	if (o->pickup)
+		return 1;
+	if (o->has_shipping_address)
+		return 0;
+	for (i = 0; i < o->nlines; i++)
+		if (o->lines[i].requires_shipping)
+			return 1;
+	return 0;
+}

@@ -26,4 +26,11 @@ int64_t	readiness_line_remaining(const struct order_line *l, int64_t shipped);
 enum order_status readiness_of(const struct order *o, const int64_t *shipped,
 	    char *reason, size_t reasonlen);
 
+/*
+ * A local pickup: the shop says so (order.pickup), or there is something to
+ * hand over and no shipping address to send it to. (Shopify's REST orders
+ * name a pickup only by the location's address in shipping_lines.)
+ */
+int	readiness_is_pickup(const struct order *o);
+
 #endif

@@ -273,7 +273,7 @@ bind_order(sqlite3_stmt *st, const struct order *o, const char *status,
 	store_bind_text(st, 25, a->phone);
 	store_bind_text(st, 26, o->shipping_title);
 	store_bind_text(st, 27, o->shipping_code);
-	sqlite3_bind_int(st, 28, o->pickup);
+	sqlite3_bind_int(st, 28, readiness_is_pickup(o));
 	store_bind_text(st, 29, o->tracking_number);
 	store_bind_text(st, 30, o->tracking_company);
 	store_bind_text(st, 31, status);

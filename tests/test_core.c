@@ -440,6 +440,24 @@ START_TEST(test_webhook_shape)
 		    err, sizeof(err)), 0);
 		ck_assert_int_eq(v[0]->lines[0].quantity, 1);
 		ck_assert_int_eq(v[0]->lines[0].fulfillable_quantity, 1);
+		ck_assert_int_eq(readiness_is_pickup(v[0]), 1);	/* no address to ship to */
+		order_array_free(v, n);
+	}
+	/* a pickup as REST sends it: the shipping line names only the store's
+	 * address, there is no shipping address, the buyer is in billing_address */
+	{
+		static const char pickup[] = "{\"id\":3,\"name\":\"#3\",\"shipping_address\":null,"
+		    "\"billing_address\":{\"name\":\"Jörg Weiß\"},\"shipping_lines\":[{\"title\":"
+		    "\"1 Dock Road\",\"code\":\"1 Dock Road\",\"source\":\"shopify\"}],"
+		    "\"line_items\":[{\"id\":4,\"sku\":\"A\",\"quantity\":1}]}";
+
+		ck_assert_int_eq(intake_parse_orders_json(pickup, sizeof(pickup) - 1, &v, &n,
+		    err, sizeof(err)), 0);
+		ck_assert_int_eq(v[0]->has_shipping_address, 0);
+		ck_assert_str_eq(v[0]->ship.name, "Jörg Weiß");
+		ck_assert_int_eq(readiness_is_pickup(v[0]), 1);
+		v[0]->lines[0].requires_shipping = 0;	/* digital: nothing to hand over */
+		ck_assert_int_eq(readiness_is_pickup(v[0]), 0);
 		order_array_free(v, n);
 	}
 }
