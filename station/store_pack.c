@@ -442,6 +442,26 @@ settle_status(struct store *s, int64_t order_id)
 	return store_step_done(st);
 }
 
+/* [{"id": null, "lineItemId": "gid://shopify/LineItem/N", "quantity": q}, ...] */
+static json_t *
+fo_items(json_t *lines)
+{
+	json_t *a = json_array(), *l;
+	char gid[64];
+	size_t i;
+
+	json_array_foreach(lines, i, l) {
+		json_t *id = json_object_get(l, "id");
+
+		snprintf(gid, sizeof(gid), "gid://shopify/LineItem/%" JSON_INTEGER_FORMAT,
+		    json_integer_value(id));
+		json_array_append_new(a, json_pack("{s:n, s:o, s:O}", "id",
+		    "lineItemId", json_is_integer(id) ? json_string(gid) : json_null(),
+		    "quantity", json_object_get(l, "quantity")));
+	}
+	return a;
+}
+
 static json_t *
 fulfillment_doc(struct store *s, int64_t fid, int64_t order_id, const char *station,
     const char *packer, int partial, int notify)
@@ -501,10 +521,15 @@ fulfillment_doc(struct store *s, int64_t fid, int64_t order_id, const char *stat
 		    "weight_grams", sqlite3_column_type(st, 2) == SQLITE_NULL ? json_null() :
 		    json_integer(sqlite3_column_int64(st, 2))));
 	sqlite3_reset(st);
-	/* After Shopify's FulfillmentInput: what an uploader passes on. */
+	/*
+	 * After Shopify's fulfillmentCreate FulfillmentInput. The REST order
+	 * carries no fulfillment-order ids: each line names its LineItem gid,
+	 * which an uploader resolves to the fulfillment order's line item.
+	 */
 	json_object_set_new(doc, "fulfillment", json_pack("{s:b, s:O, s:[{s:n, s:o}]}",
 	    "notifyCustomer", notify, "trackingInfo", tracking,
-	    "lineItemsByFulfillmentOrder", "fulfillmentOrderId", "lineItems", json_incref(lines)));
+	    "lineItemsByFulfillmentOrder", "fulfillmentOrderId",
+	    "fulfillmentOrderLineItems", fo_items(lines)));
 	json_object_set_new(doc, "line_items", lines);
 	json_object_set_new(doc, "packages", pkgs);
 	json_decref(tracking);

@@ -68,7 +68,10 @@ scan pack-1 '#9999' '{"verdict":"not_found","station":"pack-1","order":null,"sku
 F=$SPOOL/out/fulfillment-000001-2001.json
 expect_true "spool/out document for #2001" test -s "$F"
 expect_eq "#2001 document: order and lines" '["#2001",[["MUG-BLK-12",2],["TEE-NAT-M",1]],true]' \
-    "$(jq -c '[.order_name, [.fulfillment.lineItemsByFulfillmentOrder[0].lineItems[] | [.sku, .quantity]], .fulfillment.notifyCustomer]' "$F")"
+    "$(jq -c '[.order_name, [.line_items[] | [.sku, .quantity]], .fulfillment.notifyCustomer]' "$F")"
+expect_eq "#2001 document: fulfillmentCreate line items by LineItem gid" \
+    '[["gid://shopify/LineItem/9007199254741001",2],["gid://shopify/LineItem/9007199254741003",1]]' \
+    "$(jq -c '[.fulfillment.lineItemsByFulfillmentOrder[0].fulfillmentOrderLineItems[] | [.lineItemId, .quantity]]' "$F")"
 # ids above 2^53 exactly as the shop sent them (jq would round them: grep the text)
 expect_eq "#2001 document: exact ids" "9007199254740993
 9007199254741001
