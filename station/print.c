@@ -12,10 +12,10 @@
 #include "labels/labels.h"
 #include "station/config.h"
 #include "station/daemon.h"
-#include "station/docs.h"
 #include "station/log.h"
 #include "station/loop.h"
 #include "station/print.h"
+#include "station/render.h"
 #include "station/store.h"
 #include "station/store_jobs.h"
 
@@ -33,6 +33,7 @@ struct printq {
 	struct alert	*alerts;
 	size_t		 nalerts;
 	int64_t		 retry_timer;	/* 0: not armed */
+	struct renderer	*r;		/* documents are made in child processes */
 };
 
 static void retry_sweep(void *);
@@ -217,33 +218,91 @@ no_printer(struct daemon *d, const char *station, int64_t order_id, const char *
 	log_debug("[station %s] %s: no printer configured, not printed", station, what);
 }
 
+/* A rendered document goes to its station's printer as a stored job. */
+static void
+deliver(struct daemon *d, const struct render_req *r, const char *title0, int64_t order_id,
+    struct labels_out *out)
+{
+	const struct station_conf *sc = config_station(d->conf, r->station);
+	const char *printer, *media, *kind;
+	char title[300];
+
+	if (sc == NULL)
+		return;
+	snprintf(title, sizeof(title), "%s%s", title0, r->reprint ? " (reprint)" : "");
+	if (r->kind == RENDER_LABEL) {
+		printer = sc->label_printer;
+		media = sc->label_media;
+		kind = "label";
+	} else {
+		printer = sc->slip_printer;
+		media = sc->slip_media;
+		kind = r->kind == RENDER_SLIP ? "slip" : "sheet";
+	}
+	if (printer == NULL) {
+		no_printer(d, r->station, order_id, title);
+		return;
+	}
+	if (queue_doc(d, r->station, printer, kind, order_id, r->package_id, title, media,
+	    out) != -1 && r->kind == RENDER_SLIP)
+		store_mark_slip_printed(d->store, order_id);
+}
+
+static void
+on_rendered(struct daemon *d, const struct render_req *r, const char *title,
+    int64_t order_id, struct labels_out *out, const char *err)
+{
+	if (err != NULL) {
+		log_warnx("[station %s] %s: %s", r->station, r->kind == RENDER_LABEL ? "label" :
+		    r->kind == RENDER_SLIP ? "slip" : "command sheet", err);
+		store_add_event(d->store, r->station, order_id, NULL, "print", NULL, err, 1);
+		return;
+	}
+	deliver(d, r, title, order_id, out);
+}
+
+/* Renders in a child when the queue runs, else here; never fails silently. */
+static int
+print_doc(struct daemon *d, const struct render_req *r)
+{
+	struct labels_out out;
+	char title[256], err[512];
+	int64_t order_id;
+
+	if (config_station(d->conf, r->station) == NULL)
+		return -1;
+	if (d->printq && d->printq->r)
+		return renderer_submit(d->printq->r, r);
+	memset(&out, 0, sizeof(out));
+	if (render_now(d, d->store, r, title, sizeof(title), &order_id, &out, err,
+	    sizeof(err)) == -1) {
+		on_rendered(d, r, NULL, r->order_id, NULL, err);
+		return -1;
+	}
+	deliver(d, r, title, order_id, &out);
+	labels_out_free(&out);
+	return 0;
+}
+
+static void
+make_req(struct render_req *r, enum render_kind kind, const char *station, int64_t order_id,
+    int64_t package_id, int reprint)
+{
+	memset(r, 0, sizeof(*r));
+	r->kind = kind;
+	snprintf(r->station, sizeof(r->station), "%s", station);
+	r->order_id = order_id;
+	r->package_id = package_id;
+	r->reprint = reprint;
+}
+
 int
 print_label(struct daemon *d, const char *station, int64_t package_id, int reprint)
 {
-	const struct station_conf *sc = config_station(d->conf, station);
-	struct labels_out out;
-	char title[160], err[300];
-	int64_t order_id = 0;
+	struct render_req r;
 
-	if (sc == NULL)
-		return -1;
-	memset(&out, 0, sizeof(out));
-	if (docs_label(d->store, d->conf, sc, package_id, &out, title, sizeof(title),
-	    &order_id, err, sizeof(err)) == -1) {
-		log_warnx("[station %s] label for package %lld: %s", station,
-		    (long long)package_id, err);
-		store_add_event(d->store, station, order_id, NULL, "print", NULL, err, 1);
-		return -1;
-	}
-	if (reprint && strlen(title) + 10 < sizeof(title))
-		strcat(title, " (reprint)");
-	if (sc->label_printer == NULL)
-		no_printer(d, station, order_id, title);
-	else
-		queue_doc(d, station, sc->label_printer, "label", order_id, package_id, title,
-		    sc->label_media, &out);
-	labels_out_free(&out);
-	return 0;
+	make_req(&r, RENDER_LABEL, station, 0, package_id, reprint);
+	return print_doc(d, &r);
 }
 
 static int
@@ -264,48 +323,21 @@ slip_printed(struct daemon *d, int64_t order_id)
 int
 print_slip(struct daemon *d, const char *station, int64_t order_id, int reprint)
 {
-	const struct station_conf *sc = config_station(d->conf, station);
-	struct labels_out out;
-	char title[160], err[300];
+	struct render_req r;
 
-	if (sc == NULL || (!reprint && slip_printed(d, order_id)))
+	if (!reprint && slip_printed(d, order_id))
 		return 0;
-	memset(&out, 0, sizeof(out));
-	if (docs_slip(d->store, d->conf, sc, order_id, &out, title, sizeof(title),
-	    err, sizeof(err)) == -1) {
-		log_warnx("[station %s] slip: %s", station, err);
-		store_add_event(d->store, station, order_id, NULL, "print", NULL, err, 1);
-		return -1;
-	}
-	if (sc->slip_printer == NULL)
-		no_printer(d, station, order_id, title);
-	else if (queue_doc(d, station, sc->slip_printer, "slip", order_id, 0, title,
-	    sc->slip_media, &out) != -1)
-		store_mark_slip_printed(d->store, order_id);
-	labels_out_free(&out);
-	return 0;
+	make_req(&r, RENDER_SLIP, station, order_id, 0, reprint);
+	return print_doc(d, &r);
 }
 
 int
 print_sheet(struct daemon *d, const char *station)
 {
-	const struct station_conf *sc = config_station(d->conf, station);
-	struct labels_out out;
-	char title[160], err[300];
+	struct render_req r;
 
-	if (sc == NULL)
-		return -1;
-	memset(&out, 0, sizeof(out));
-	if (docs_sheet(d->conf, sc, &out, title, sizeof(title), err, sizeof(err)) == -1) {
-		log_warnx("[station %s] command sheet: %s", station, err);
-		return -1;
-	}
-	if (sc->slip_printer == NULL)
-		no_printer(d, station, 0, title);
-	else
-		queue_doc(d, station, sc->slip_printer, "sheet", 0, 0, title, sc->slip_media, &out);
-	labels_out_free(&out);
-	return 0;
+	make_req(&r, RENDER_SHEET, station, 0, 0, 0);
+	return print_doc(d, &r);
 }
 
 static void
@@ -342,6 +374,8 @@ print_start(struct daemon *d)
 		return -1;
 	}
 	d->printq = q;
+	if ((q->r = renderer_new(d, on_rendered, 2)) == NULL)
+		log_warnx("printing: documents will be rendered in the daemon itself");
 	for (i = 0; i < d->conf->nstations; i++) {
 		const struct station_conf *sc = &d->conf->stations[i];
 
@@ -365,6 +399,7 @@ print_stop(struct daemon *d)
 		return;
 	if (q->retry_timer)
 		loop_cancel_timer(d->loop, q->retry_timer);
+	renderer_free(q->r);
 	printers_free(q->p);
 	for (i = 0; i < q->nalerts; i++) {
 		free(q->alerts[i].dest);

@@ -4,7 +4,7 @@ STATION_SRCS := station/loop.c station/log.c station/order.c station/store.c \
 	station/readiness.c station/config.c station/intake.c station/sscc.c \
 	station/outbox.c station/table.c station/control.c station/commands.c \
 	station/station.c station/print.c station/print_cmds.c \
-	station/docs.c station/store_jobs.c
+	station/docs.c station/store_jobs.c station/render.c
 LIB_OBJS += $(STATION_SRCS:%.c=$(B)/%.o)
 BINS += $(B)/stationd $(B)/stationctl
 CTL_OBJS := $(B)/station/stationctl.o $(B)/station/ctl_cmds.o $(B)/station/ctl_log.o
