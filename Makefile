@@ -37,7 +37,7 @@ include tests/tests.mk
 
 LIB	:= $(B)/libstation.a
 
-.PHONY: all deps check build-tests demo bench install clean
+.PHONY: all deps check build-tests demo bench install clean lint
 all: $(BINS)
 
 deps:
@@ -88,6 +88,12 @@ install: all
 		chgrp station /etc/station/station.ini; \
 		udevadm control --reload 2>/dev/null || true; \
 	fi
+
+# Static analysis (clang-tidy with .clang-tidy, cppcheck): prints findings.
+lint:
+	clang-tidy -quiet $(wildcard station/*.c drivers/*.c labels/*.c) -- -std=c11 -D_GNU_SOURCE -I. \
+	    $(shell pkg-config --cflags $(PKGS)) 2>/dev/null | grep -E 'warning|error' || true
+	cppcheck -q --std=c11 -I. --enable=warning,portability station drivers labels
 
 clean:
 	rm -rf $(B)
