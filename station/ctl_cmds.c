@@ -73,7 +73,7 @@ print_status_text(json_t *rep)
 	printf("orders   ");
 	json_object_foreach(json_object_get(rep, "orders"), k, v)
 		printf(" %s %lld", k, (long long)json_integer_value(v));
-	printf("\n");
+	printf("%s\n", json_object_size(json_object_get(rep, "orders")) ? "" : " none yet");
 	json_array_foreach(st, i, v) {
 		const char *order = json_string_value(json_object_get(v, "order"));
 		const char *packer = json_string_value(json_object_get(v, "packer"));

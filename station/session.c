@@ -403,7 +403,7 @@ emit_conflicts(const struct sess_order *open, const char *sku,
 }
 
 static void
-refuse_item(const struct sess_order *open, const char *sku,
+refuse_item(const struct sess_order *open, const char *sku, int64_t units,
     struct sess_result *res)
 {
 	const struct sess_line *first = NULL;
@@ -421,8 +421,13 @@ refuse_item(const struct sess_order *open, const char *sku,
 	res->verdict = V_TOO_MANY;
 	concern_line(res, first);
 	emit_conflicts(open, sku, res);
-	say(res, "TOO MANY: %s already %lld of %lld", nz(sku),
-	    (long long)first->packed, (long long)first->remaining);
+	/* a case pack or STN:QTY that overshoots says how many it tried to add */
+	if (units > 1 && units < 1000000 && first->packed < first->remaining)
+		say(res, "TOO MANY: %lld x %s would make %lld of %lld", (long long)units,
+		    nz(sku), (long long)(first->packed + units), (long long)first->remaining);
+	else
+		say(res, "TOO MANY: %s already %lld of %lld", nz(sku),
+		    (long long)first->packed, (long long)first->remaining);
 }
 
 static void
@@ -473,7 +478,7 @@ handle_item(const struct sess_state *st, const struct sess_order *open,
 			return;
 		}
 	}
-	refuse_item(open, in->sku, res);
+	refuse_item(open, in->sku, units, res);
 }
 
 /* ---- SCAN_COMMAND ---- */

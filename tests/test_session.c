@@ -613,7 +613,7 @@ START_TEST(test_item_multiplier)
 	scan_item("SKU-1", 4);		/* 3 + 4 > 6 */
 	ck_assert_int_eq(R.verdict, V_TOO_MANY);
 	expect_effects(-1);
-	ck_assert_str_eq(R.message, "TOO MANY: SKU-1 already 3 of 6");
+	ck_assert_str_eq(R.message, "TOO MANY: 4 x SKU-1 would make 7 of 6");
 	scan_item("SKU-1", 3);
 	ck_assert_int_eq(R.verdict, V_OK);
 	ck_assert_int_eq(L[0].packed, 6);
