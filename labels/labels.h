@@ -8,9 +8,10 @@
  * Threading and blocking: every call is reentrant (no mutable globals; one
  * libharu document per call) and blocks only on CPU and on reading font
  * files. A Latin label takes well under 1 ms; the first non-Latin run of a
- * document loads a TrueType font, which libharu 2.3.0 maps in 40-80 ms (the
- * CJK font is the slow one), later labels of the same document share it.
- * Big batches belong in a child process, not in the station's poll loop.
+ * document loads a TrueType font: libharu 2.3.0 would map the CJK font in
+ * ~50 ms, so fonts are loaded from a copy with a compacted cmap (see
+ * fontcache.h, made once in $STATION_FONT_CACHE or /tmp), ~16 ms a CJK
+ * label. The station renders documents in child processes anyway.
  *
  * Ownership: every string in the input structs is UTF-8, borrowed for the
  * duration of the call only and may be NULL where it says "optional". Output

@@ -1,6 +1,6 @@
 # labels/: PDF labels, packing slips and command sheets (libharu + libzint).
 LABELS_SRCS := labels/pdf.c labels/text.c labels/barcode.c labels/media.c \
-	labels/label.c labels/slip.c labels/sheet.c
+	labels/label.c labels/slip.c labels/sheet.c labels/fontcache.c
 LIB_OBJS += $(LABELS_SRCS:%.c=$(B)/%.o)
 BINS += $(B)/labels-sample
 

@@ -3,7 +3,7 @@
 # (Redis's SANITIZER= idea): any report fails the run.
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
-SUITES="test_core test_session test_intake_parse test_intake_csv test_hid test_labels"
+SUITES="test_core test_session test_intake_parse test_intake_csv test_hid test_labels test_fontcache"
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
 targets=""
 for s in $SUITES; do

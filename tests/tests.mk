@@ -1,5 +1,5 @@
 # tests/: the core's Check suites.
-TEST_BINS += $(B)/tests/test_core
+TEST_BINS += $(B)/tests/test_core $(B)/tests/test_fontcache
 TEST_SCRIPTS += tests/sanitize.sh
 TEST_SCRIPTS += tests/e2e_print.sh
 $(B)/tests/test_core.o: ALL_CFLAGS += -DTOP_DIR='"$(CURDIR)"'
