@@ -398,6 +398,10 @@ fontcache_path(const char *src, char *buf, size_t buflen)
 	}
 	if (mkdir(dir, 0700) == -1 && errno != EEXIST)
 		return src;
+	/* a shared /tmp: only a folder of our own that nobody else can write */
+	if (lstat(dir, &sb) == -1 || !S_ISDIR(sb.st_mode) || sb.st_uid != getuid() ||
+	    (sb.st_mode & 022) != 0 || stat(src, &sb) == -1)
+		return src;
 	base = strrchr(src, '/') ? strrchr(src, '/') + 1 : src;
 	snprintf(buf, buflen, "%s/%lld-%lld-%s", dir, (long long)sb.st_size,
 	    (long long)sb.st_mtime, base);
