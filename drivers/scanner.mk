@@ -1,5 +1,6 @@
 # drivers/: USB barcode scanners (libusb) and their report decoders.
-LIB_OBJS += $(B)/drivers/hid_kbd.o $(B)/drivers/hid_pos.o $(B)/drivers/scanner.o
+LIB_OBJS += $(B)/drivers/hid_kbd.o $(B)/drivers/hid_pos.o $(B)/drivers/scanner.o \
+	$(B)/drivers/scanner_spec.o
 TEST_BINS += $(B)/tests/test_hid $(B)/tests/test_scanner_umockdev
 
 # The umockdev fake scanner is linked into the tests and the bench that use it.
