@@ -4,3 +4,4 @@ TEST_SCRIPTS += tests/sanitize.sh
 TEST_SCRIPTS += tests/e2e_print.sh
 $(B)/tests/test_core.o: ALL_CFLAGS += -DTOP_DIR='"$(CURDIR)"'
 TEST_SCRIPTS += tests/daemon_valgrind.sh
+TEST_SCRIPTS += tests/e2e_signals.sh
