@@ -38,6 +38,8 @@ include tests/tests.mk
 LIB	:= $(B)/libstation.a
 
 .PHONY: all deps check build-tests demo bench install clean lint
+# keep test and bench objects between builds (they are intermediate to make)
+.SECONDARY:
 all: $(BINS)
 
 deps:
