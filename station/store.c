@@ -359,3 +359,35 @@ store_step_done(sqlite3_stmt *st)
 	sqlite3_reset(st);
 	return r == SQLITE_DONE ? 0 : -1;
 }
+
+/* Collects the first column of a query bound with up to one integer. */
+int
+store_collect_ids(struct store *s, const char *sql, int64_t arg, int64_t **ids, size_t *n)
+{
+	sqlite3_stmt *st = store_stmt(s, sql);
+	int64_t *v = NULL, *nv;
+	size_t cnt = 0;
+	int r;
+
+	if (st == NULL)
+		return -1;
+	if (sqlite3_bind_parameter_count(st) > 0)
+		sqlite3_bind_int64(st, 1, arg);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((nv = realloc(v, (cnt + 1) * sizeof(*v))) == NULL) {
+			free(v);
+			sqlite3_reset(st);
+			return -1;
+		}
+		v = nv;
+		v[cnt++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_reset(st);
+	if (r != SQLITE_DONE) {
+		free(v);
+		return -1;
+	}
+	*ids = v;
+	*n = cnt;
+	return 0;
+}

@@ -3,6 +3,7 @@
 #define STATION_STORE_INT_H
 
 #include <sqlite3.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct store;
@@ -13,6 +14,12 @@ int	 store_bind_text(sqlite3_stmt *, int, const char *);
 char	*store_col_dup(sqlite3_stmt *, int);
 /* Steps a statement that returns no row, then resets it. 0 / -1. */
 int	 store_step_done(sqlite3_stmt *);
+/*
+ * The first column of every row of sql (bound with arg if it takes one),
+ * as a malloc'ed array. 0 / -1.
+ */
+int	 store_collect_ids(struct store *, const char *sql, int64_t arg, int64_t **ids,
+	    size_t *n);
 /* Next value of a named counter (inside a transaction); -1 on error. */
 int64_t	 store_counter_next(struct store *, const char *name);
 

@@ -132,49 +132,17 @@ store_job_load(struct store *s, int64_t id, struct job_row *j, void **pdf, size_
 	return 0;
 }
 
-/* Collects the first column of a query bound with up to one integer. */
-static int
-collect_ids(struct store *s, const char *sql, int64_t arg, int64_t **ids, size_t *n)
-{
-	sqlite3_stmt *st = store_stmt(s, sql);
-	int64_t *v = NULL, *nv;
-	size_t cnt = 0;
-	int r;
-
-	if (st == NULL)
-		return -1;
-	if (sqlite3_bind_parameter_count(st) > 0)
-		sqlite3_bind_int64(st, 1, arg);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((nv = realloc(v, (cnt + 1) * sizeof(*v))) == NULL) {
-			free(v);
-			sqlite3_reset(st);
-			return -1;
-		}
-		v = nv;
-		v[cnt++] = sqlite3_column_int64(st, 0);
-	}
-	sqlite3_reset(st);
-	if (r != SQLITE_DONE) {
-		free(v);
-		return -1;
-	}
-	*ids = v;
-	*n = cnt;
-	return 0;
-}
-
 int
 store_jobs_unsent(struct store *s, int64_t **ids, size_t *n)
 {
-	return collect_ids(s, "SELECT id FROM print_jobs WHERE state IN ('pending', 'failed')"
+	return store_collect_ids(s, "SELECT id FROM print_jobs WHERE state IN ('pending', 'failed')"
 	    " AND ipp_job_id IS NULL AND pdf IS NOT NULL ORDER BY id", 0, ids, n);
 }
 
 int
 store_jobs_unfinished(struct store *s, int64_t **ids, size_t *n)
 {
-	return collect_ids(s, "SELECT id FROM print_jobs WHERE state IN ('pending', 'held',"
+	return store_collect_ids(s, "SELECT id FROM print_jobs WHERE state IN ('pending', 'held',"
 	    " 'processing') AND ipp_job_id IS NOT NULL ORDER BY id", 0, ids, n);
 }
 
@@ -192,7 +160,7 @@ store_mark_slip_printed(struct store *s, int64_t order_id)
 int
 store_orders_without_slip(struct store *s, int64_t limit, int64_t **ids, size_t *n)
 {
-	return collect_ids(s, "SELECT id FROM orders WHERE status IN ('ready', 'partial')"
+	return store_collect_ids(s, "SELECT id FROM orders WHERE status IN ('ready', 'partial')"
 	    " AND slip_printed = 0 ORDER BY created_at, id LIMIT ?", limit > 0 ? limit : -1, ids, n);
 }
 

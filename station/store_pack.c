@@ -618,25 +618,8 @@ store_close_unshipped(struct store *s, int64_t order_id, const char *station)
 int
 store_pending_outbox(struct store *s, int64_t **ids, size_t *n)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT id FROM fulfillments WHERE outbox_name IS NULL ORDER BY id");
-	int64_t *v = NULL, *nv;
-	size_t cnt = 0;
-
-	if (st == NULL)
-		return -1;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		if ((nv = realloc(v, (cnt + 1) * sizeof(*v))) == NULL) {
-			free(v);
-			sqlite3_reset(st);
-			return -1;
-		}
-		v = nv;
-		v[cnt++] = sqlite3_column_int64(st, 0);
-	}
-	sqlite3_reset(st);
-	*ids = v;
-	*n = cnt;
-	return 0;
+	return store_collect_ids(s, "SELECT id FROM fulfillments WHERE outbox_name IS NULL"
+	    " ORDER BY id", 0, ids, n);
 }
 
 char *
