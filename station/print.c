@@ -56,11 +56,8 @@ job_event(struct printq *q, int64_t ref, const char *kind, const char *msg, int 
 {
 	struct job_row j;
 
-	if (store_job_load(q->d->store, ref, &j, NULL, NULL) == -1) {
-		/* the PDF may be gone (completed): the row is enough for the log */
-		store_add_event(q->d->store, NULL, 0, NULL, kind, NULL, msg, error);
-		return;
-	}
+	if (store_job_load(q->d->store, ref, &j, NULL, NULL) == -1)
+		memset(&j, 0, sizeof(j));	/* still log it, without station and order */
 	store_add_event(q->d->store, j.station, j.order_id, NULL, kind, NULL, msg, error);
 	job_row_clear(&j);
 }
@@ -350,7 +347,6 @@ follow_unfinished(struct printq *q)
 	if (store_jobs_unfinished(q->d->store, &ids, &n) == -1)
 		return;
 	for (i = 0; i < n; i++) {
-		/* an unfinished job still has its PDF, so its row loads */
 		if (store_job_load(q->d->store, ids[i], &j, NULL, NULL) == -1)
 			continue;
 		printers_follow(q->p, ids[i], j.printer, j.ipp_job_id);

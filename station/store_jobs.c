@@ -103,16 +103,18 @@ store_job_load(struct store *s, int64_t id, struct job_row *j, void **pdf, size_
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) != SQLITE_ROW || (b = sqlite3_column_blob(st, 11)) == NULL) {
+	if (sqlite3_step(st) != SQLITE_ROW) {
 		sqlite3_reset(st);
 		return -1;
 	}
-	n = sqlite3_column_bytes(st, 11);
-	if (pdf && (*pdf = malloc((size_t)n)) == NULL) {
-		sqlite3_reset(st);
-		return -1;
-	}
-	if (pdf) {
+	/* the PDF is read only when asked for (it is gone once the job completed) */
+	if (pdf != NULL) {
+		b = sqlite3_column_blob(st, 11);
+		n = sqlite3_column_bytes(st, 11);
+		if (b == NULL || (*pdf = malloc((size_t)n)) == NULL) {
+			sqlite3_reset(st);
+			return -1;
+		}
 		memcpy(*pdf, b, (size_t)n);
 		*len = (size_t)n;
 	}

@@ -28,7 +28,8 @@ int	store_job_update(struct store *, int64_t id, const char *state, int ipp_job_
 int	store_job_attempt(struct store *, int64_t id);
 /* Back to unsent (a printer lost the job): failed, no printer job id. 0 / -1. */
 int	store_job_reset(struct store *, int64_t id, const char *reason);
-/* The job's PDF (malloc'ed) and row; 0 / -1 (no row, or the PDF is gone). */
+/* The job's row, and its PDF (malloc'ed) when pdf is non-NULL; 0 / -1 (no row,
+ * or a PDF asked for that is gone). */
 int	store_job_load(struct store *, int64_t id, struct job_row *, void **pdf, size_t *len);
 void	job_row_clear(struct job_row *);
 /* Jobs never accepted by a printer (to resubmit at start), oldest first. */
