@@ -302,27 +302,12 @@ print_label(struct daemon *d, const char *station, int64_t package_id, int repri
 	return print_doc(d, &r);
 }
 
-static int
-slip_printed(struct daemon *d, int64_t order_id)
-{
-	sqlite3_stmt *st = store_stmt(d->store, "SELECT slip_printed FROM orders WHERE id = ?");
-	int r = 0;
-
-	if (st == NULL)
-		return 0;
-	sqlite3_bind_int64(st, 1, order_id);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		r = sqlite3_column_int(st, 0);
-	sqlite3_reset(st);
-	return r;
-}
-
 int
 print_slip(struct daemon *d, const char *station, int64_t order_id, int reprint)
 {
 	struct render_req r;
 
-	if (!reprint && slip_printed(d, order_id))
+	if (!reprint && store_slip_printed(d->store, order_id) == 1)
 		return 0;
 	make_req(&r, RENDER_SLIP, station, order_id, 0, reprint);
 	return print_doc(d, &r);

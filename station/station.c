@@ -14,6 +14,7 @@
 #include "station/station.h"
 #include "station/store.h"
 #include "station/store_pack.h"
+#include "station/store_query.h"
 
 #define MAX_AFTER 8
 
@@ -489,28 +490,13 @@ stations_json(struct daemon *d)
 	return a;
 }
 
-static json_t *
-order_counts(struct daemon *d)
-{
-	sqlite3_stmt *st = store_stmt(d->store, "SELECT status, count(*) FROM orders GROUP BY status");
-	json_t *o = json_object();
-
-	if (st == NULL)
-		return o;
-	while (sqlite3_step(st) == SQLITE_ROW)
-		json_object_set_new(o, (const char *)sqlite3_column_text(st, 0),
-		    json_integer(sqlite3_column_int64(st, 1)));
-	sqlite3_reset(st);
-	return o;
-}
-
 json_t *
 station_status_json(struct daemon *d)
 {
 	return json_pack("{s:b, s:I, s:s, s:s, s:o, s:o, s:o}", "ok", 1,
 	    "pid", (json_int_t)getpid(), "database", d->conf->database,
 	    "spool", d->conf->spool, "stations", stations_json(d),
-	    "orders", order_counts(d), "alerts", print_alerts_json(d));
+	    "orders", query_order_counts(d->store), "alerts", print_alerts_json(d));
 }
 
 void

@@ -160,6 +160,20 @@ store_mark_slip_printed(struct store *s, int64_t order_id)
 }
 
 int
+store_slip_printed(struct store *s, int64_t order_id)
+{
+	sqlite3_stmt *st = store_stmt(s, "SELECT slip_printed FROM orders WHERE id = ?");
+	int r;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, order_id);
+	r = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) != 0 : -1;
+	sqlite3_reset(st);
+	return r;
+}
+
+int
 store_orders_without_slip(struct store *s, int64_t limit, int64_t **ids, size_t *n)
 {
 	return store_collect_ids(s, "SELECT id FROM orders WHERE status IN ('ready', 'partial')"

@@ -38,6 +38,8 @@ int	store_jobs_unsent(struct store *, int64_t **ids, size_t *n);
 int	store_jobs_unfinished(struct store *, int64_t **ids, size_t *n);
 
 int	store_mark_slip_printed(struct store *, int64_t order_id);
+/* 1 if the order's slip was printed, 0 if not, -1 on error. */
+int	store_slip_printed(struct store *, int64_t order_id);
 /* Ready orders whose slip was never printed, oldest first (limit 0: all). */
 int	store_orders_without_slip(struct store *, int64_t limit, int64_t **ids, size_t *n);
 /* A package by SSCC (1/0/-1), or an order's last labelled package (id or 0). */

@@ -26,6 +26,20 @@ fmt_time(int64_t ms, char *out, size_t len)
 	strftime(out, len, "%Y-%m-%d %H:%M:%S", &tm);
 }
 
+json_t *
+query_order_counts(struct store *s)
+{
+	sqlite3_stmt *st = store_stmt(s, "SELECT status, count(*) FROM orders GROUP BY status");
+	json_t *o = json_object();
+
+	if (st == NULL)
+		return o;
+	while (sqlite3_step(st) == SQLITE_ROW)
+		json_object_set_new(o, col(st, 0), json_integer(sqlite3_column_int64(st, 1)));
+	sqlite3_reset(st);
+	return o;
+}
+
 static const char SQL_ORDERS[] =
     "SELECT o.name, o.status, coalesce(o.ship_name, trim(coalesce(o.ship_first_name,'') || ' ' ||"
     " coalesce(o.ship_last_name,''))), o.ship_city, o.ship_country_code,"

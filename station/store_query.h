@@ -8,6 +8,8 @@
 struct store;
 struct table;
 
+/* {"ready": n, "on_hold": n, ...}: orders per status (empty on error). */
+json_t		*query_order_counts(struct store *);
 /* The order list (optionally one status), oldest first. NULL on error. */
 struct table	*query_orders(struct store *, const char *status);
 /* One order with lines, packages, shipments and its log. NULL if absent; *err set on error. */
