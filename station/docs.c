@@ -64,10 +64,13 @@ static const char SQL_ORDER_DOC[] =
     " coalesce(ship_country, ship_country_code), ship_phone, created_at, note, gift_message"
     " FROM orders WHERE id = ?";
 
-/* Loads the order's columns (SQL_ORDER_DOC order) into to and strs; 0 / -1. */
+/*
+ * Loads the order's columns into to and f: name, service, "pickup" or NULL,
+ * tracking, carrier, created_at, note, gift message. 0 / -1.
+ */
 static int
 load_order(struct store *s, int64_t id, struct strs *k, struct labels_address *to,
-    const char *f[7])
+    const char *f[8])
 {
 	sqlite3_stmt *st = store_stmt(s, SQL_ORDER_DOC);
 
@@ -95,6 +98,7 @@ load_order(struct store *s, int64_t id, struct strs *k, struct labels_address *t
 	to->phone = keep(k, st, 13);
 	f[5] = keep(k, st, 14);		/* created_at */
 	f[6] = keep(k, st, 15);		/* note */
+	f[7] = keep(k, st, 16);		/* gift message */
 	sqlite3_reset(st);
 	return f[0] ? 0 : -1;
 }
@@ -121,7 +125,7 @@ docs_label(struct store *s, const struct config *c, const struct station_conf *s
 	struct strs k = { NULL, 0 };
 	struct label_doc d;
 	struct label_media m;
-	const char *f[7];
+	const char *f[8];
 	int r = -1;
 
 	memset(&d, 0, sizeof(d));
@@ -180,7 +184,7 @@ docs_slip(struct store *s, const struct config *c, const struct station_conf *sc
 	struct slip_line *lines = NULL, *nl;
 	struct label_media m;
 	struct slip_doc d;
-	const char *f[7];
+	const char *f[8];
 	size_t n = 0;
 	int r = -1;
 
@@ -221,14 +225,9 @@ docs_slip(struct store *s, const struct config *c, const struct station_conf *sc
 	d.service = f[2] ? "Local pickup" : f[1];
 	d.order_date = f[5];
 	d.note = f[6];
+	d.gift_message = f[7];
 	d.lines = lines;
 	d.nlines = n;
-	if ((st = store_stmt(s, "SELECT gift_message FROM orders WHERE id = ?")) != NULL) {
-		sqlite3_bind_int64(st, 1, order_id);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			d.gift_message = keep(&k, st, 0);
-		sqlite3_reset(st);
-	}
 	labels_media_default_slip(&m);
 	if (labels_parse_slip_size(sc->slip_media, &m.size) == -1) {
 		snprintf(err, errlen, "slip_media %s: unknown size", sc->slip_media);

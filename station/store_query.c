@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "station/readiness.h"
 #include "station/store.h"
 #include "station/store_int.h"
 #include "station/store_query.h"
@@ -137,11 +138,14 @@ order_lines(struct store *s, int64_t id)
 		int64_t q = sqlite3_column_int64(st, 5), fq = sqlite3_column_int64(st, 6);
 		int64_t shipped = sqlite3_column_int64(st, 9), rem;
 		int rs = sqlite3_column_int(st, 7), removed = sqlite3_column_int(st, 8);
+		struct order_line ol;
 
 		/* "quantity" is the shippable quantity: what this station may pack in all. */
-		rem = q - shipped < fq ? q - shipped : fq;
-		if (rem < 0)
-			rem = 0;
+		memset(&ol, 0, sizeof(ol));
+		ol.quantity = q;
+		ol.fulfillable_quantity = fq;
+		ol.requires_shipping = rs;
+		rem = readiness_line_remaining(&ol, shipped);
 		json_array_append_new(a, json_pack("{s:I, s:o, s:o, s:o, s:o, s:I, s:I, s:I, s:I,"
 		    " s:I, s:b, s:b, s:o}",
 		    "line", (json_int_t)sqlite3_column_int64(st, 0), "id", int_or_null(st, 1),
