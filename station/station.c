@@ -264,18 +264,13 @@ record(struct scan_ctx *x)
 static void
 write_outbox(struct daemon *d, int64_t fid)
 {
-	char *doc = store_fulfillment_doc(d->store, fid), name[128], dir[4096];
-	json_t *j;
-	json_error_t e;
-	const char *oname = NULL;
+	char oname[256], name[128], dir[4096];
+	char *doc = store_fulfillment_doc(d->store, fid, oname, sizeof(oname));
 
 	if (doc == NULL) {
 		log_warnx("fulfillment %lld: cannot read its document", (long long)fid);
 		return;
 	}
-	j = json_loads(doc, 0, &e);
-	if (j)
-		oname = json_string_value(json_object_get(j, "order_name"));
 	outbox_name(fid, oname, name, sizeof(name));
 	snprintf(dir, sizeof(dir), "%s/out", d->conf->spool);
 	if (outbox_write_atomic(dir, name, doc) == -1)
@@ -283,7 +278,6 @@ write_outbox(struct daemon *d, int64_t fid)
 	else if (store_mark_outbox(d->store, fid, name) == -1)
 		log_warnx("fulfillment %lld: written but not marked: %s", (long long)fid,
 		    store_errmsg(d->store));
-	json_decref(j);
 	free(doc);
 }
 

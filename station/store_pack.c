@@ -623,16 +623,19 @@ store_pending_outbox(struct store *s, int64_t **ids, size_t *n)
 }
 
 char *
-store_fulfillment_doc(struct store *s, int64_t id)
+store_fulfillment_doc(struct store *s, int64_t id, char *order_name, size_t namelen)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT doc FROM fulfillments WHERE id = ?");
+	sqlite3_stmt *st = store_stmt(s, "SELECT f.doc, o.name FROM fulfillments f"
+	    " JOIN orders o ON o.id = f.order_id WHERE f.id = ?");
 	char *doc = NULL;
 
 	if (st == NULL)
 		return NULL;
 	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) == SQLITE_ROW)
+	if (sqlite3_step(st) == SQLITE_ROW) {
 		doc = store_col_dup(st, 0);
+		snprintf(order_name, namelen, "%s", sqlite3_column_text(st, 1));
+	}
 	sqlite3_reset(st);
 	return doc;
 }

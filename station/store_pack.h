@@ -66,8 +66,8 @@ int	store_close_unshipped(struct store *, int64_t order_id, const char *station)
 
 /* Fulfillments whose spool/out file is not written yet (after a crash). */
 int	store_pending_outbox(struct store *, int64_t **ids, size_t *n);
-/* The fulfillment's document, owned by the caller. NULL on error. */
-char	*store_fulfillment_doc(struct store *, int64_t id);
+/* The fulfillment's document (owned by the caller) and its order's name. NULL on error. */
+char	*store_fulfillment_doc(struct store *, int64_t id, char *order_name, size_t namelen);
 int	store_mark_outbox(struct store *, int64_t id, const char *name);
 
 #endif
