@@ -442,15 +442,5 @@ int
 intake_parse_orders_csv(const char *buf, size_t len, struct order ***out,
     size_t *n, char *err, size_t errlen)
 {
-	struct intake_collect c = { NULL, 0, 0 };
-	size_t cnt;
-
-	if (intake_stream_orders_csv(buf, len, intake_collect_order, &c, &cnt,
-	    err, errlen) == -1) {
-		order_array_free(c.v, c.n);
-		return -1;
-	}
-	*out = c.v;
-	*n = c.n;
-	return 0;
+	return intake_collect_orders(intake_stream_orders_csv, buf, len, out, n, err, errlen);
 }

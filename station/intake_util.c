@@ -408,10 +408,16 @@ intake_set_add_int(struct intake_set *s, int64_t key, size_t val, size_t *prev)
 	return set_add(s, hash_int(key), NULL, val, prev);
 }
 
-int
-intake_collect_order(void *ctx, struct order *o, char *err, size_t errlen)
+struct collect {
+	struct order	**v;
+	size_t		 n, cap;
+};
+
+/* An intake_order_cb: appends o to ctx (a struct collect). */
+static int
+collect_order(void *ctx, struct order *o, char *err, size_t errlen)
 {
-	struct intake_collect *c = ctx;
+	struct collect *c = ctx;
 	struct order **nv;
 	size_t cap;
 
@@ -425,5 +431,21 @@ intake_collect_order(void *ctx, struct order *o, char *err, size_t errlen)
 		c->cap = cap;
 	}
 	c->v[c->n++] = o;
+	return 0;
+}
+
+int
+intake_collect_orders(intake_stream_fn stream, const char *buf, size_t len,
+    struct order ***out, size_t *n, char *err, size_t errlen)
+{
+	struct collect c = { NULL, 0, 0 };
+	size_t cnt;
+
+	if (stream(buf, len, collect_order, &c, &cnt, err, errlen) == -1) {
+		order_array_free(c.v, c.n);
+		return -1;
+	}
+	*out = c.v;
+	*n = c.n;
 	return 0;
 }

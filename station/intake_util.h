@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "station/intake_stream.h"
+
 struct order;
 
 /* Largest quantity a line may carry; more is a data error, not an order. */
@@ -65,13 +67,13 @@ int	intake_set_add_str(struct intake_set *, const char *key, size_t val,
 int	intake_set_add_int(struct intake_set *, int64_t key, size_t val,
 	    size_t *prev);
 
-/* Gathers streamed orders into the array intake_parse.h hands out. */
-struct intake_collect {
-	struct order	**v;
-	size_t		 n, cap;
-};
-/* An intake_order_cb: appends o to ctx (a struct intake_collect). */
-int	intake_collect_order(void *ctx, struct order *o, char *err,
-	    size_t errlen);
+/*
+ * Runs a streaming parser (intake_stream.h) and gathers its orders into the
+ * array intake_parse.h hands out: the array parsers are this over a stream.
+ */
+typedef int (*intake_stream_fn)(const char *buf, size_t len, intake_order_cb cb,
+	    void *ctx, size_t *n, char *err, size_t errlen);
+int	intake_collect_orders(intake_stream_fn stream, const char *buf, size_t len,
+	    struct order ***out, size_t *n, char *err, size_t errlen);
 
 #endif
