@@ -13,15 +13,6 @@
 
 typedef json_t *(*command_fn)(struct daemon *, json_t *req);
 
-static json_t *
-fail(const char *fmt, const char *a, const char *b)
-{
-	char msg[1400];
-
-	snprintf(msg, sizeof(msg), fmt, a ? a : "", b ? b : "");
-	return json_pack("{s:b, s:s}", "ok", 0, "error", msg);
-}
-
 static const char *
 arg_str(json_t *req, const char *key)
 {
@@ -43,11 +34,11 @@ cmd_import(struct daemon *d, json_t *req)
 	char err[1400];
 
 	if (path == NULL)
-		return fail("import: missing \"path\"%s%s", NULL, NULL);
+		return reply_error("import: missing \"path\"");
 	label = (label = strrchr(path, '/')) ? label + 1 : path;
 	if (intake_import_file(d->store, path, label, &res, err, sizeof(err)) == -1) {
 		log_warnx("import %s", err);
-		return fail("%s%s", err, NULL);
+		return reply_error("%s", err);
 	}
 	log_info("import %s: %s: %zu imported, %zu updated, %zu unchanged, %zu codes",
 	    path, res.kind, res.imported, res.updated, res.unchanged, res.codes);
@@ -67,24 +58,24 @@ hold_or_release(struct daemon *d, json_t *req, int hold)
 	int r;
 
 	if (name == NULL)
-		return fail("missing \"order\"%s%s", NULL, NULL);
+		return reply_error("missing \"order\"");
 	if (hold && (reason == NULL || *reason == '\0'))
-		return fail("hold %s: a reason is required (--reason TEXT)%s", name, NULL);
+		return reply_error("hold %s: a reason is required (--reason TEXT)", name);
 	if (store_begin(d->store) == -1)
-		return fail("database: %s%s", store_errmsg(d->store), NULL);
+		return reply_error("database: %s", store_errmsg(d->store));
 	r = store_find_order(d->store, name, &id);
 	if (r == 1)
 		r = hold ? store_hold_order(d->store, id, reason, err, sizeof(err)) :
 		    store_release_order(d->store, id, err, sizeof(err));
 	else if (r == 0) {
 		store_rollback(d->store);
-		return fail("no order %s%s", name, NULL);
+		return reply_error("no order %s", name);
 	}
 	if (r != 0 || store_commit(d->store) == -1) {
 		store_rollback(d->store);
 		if (r == 1)
-			return fail("%s: %s", name, err);
-		return fail("database: %s%s", store_errmsg(d->store), NULL);
+			return reply_error("%s: %s", name, err);
+		return reply_error("database: %s", store_errmsg(d->store));
 	}
 	log_info("%s %s%s%s", hold ? "hold" : "release", name, hold ? ": " : "", hold ? reason : "");
 	return json_pack("{s:b, s:s}", "ok", 1, "order", name);
@@ -109,7 +100,7 @@ cmd_scan(struct daemon *d, json_t *req)
 	const char *aim = arg_str(req, "aim");
 
 	if (code == NULL)
-		return fail("scan: missing \"code\"%s%s", NULL, NULL);
+		return reply_error("scan: missing \"code\"");
 	return station_scan_json(d, station, code, aim ? aim : "");
 }
 

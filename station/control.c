@@ -2,6 +2,8 @@
 #include <errno.h>
 #include <grp.h>
 #include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -109,9 +111,36 @@ control_broadcast(struct control *ctl, const char *station, json_t *msg)
 }
 
 static json_t *
-error_reply(const char *msg)
+vreply(int ok, const char *fmt, va_list ap)
 {
-	return json_pack("{s:b, s:s}", "ok", 0, "error", msg);
+	char msg[1400];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	return json_pack("{s:b, s:s}", "ok", ok, ok ? "message" : "error", msg);
+}
+
+json_t *
+reply_error(const char *fmt, ...)
+{
+	va_list ap;
+	json_t *r;
+
+	va_start(ap, fmt);
+	r = vreply(0, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+json_t *
+reply_message(const char *fmt, ...)
+{
+	va_list ap;
+	json_t *r;
+
+	va_start(ap, fmt);
+	r = vreply(1, fmt, ap);
+	va_end(ap);
+	return r;
 }
 
 static void
@@ -124,7 +153,7 @@ handle_line(struct client *c, const char *line, size_t len)
 	req = json_loadb(line, len, 0, &jerr);
 	if (req == NULL || !json_is_object(req) ||
 	    (cmd = json_string_value(json_object_get(req, "cmd"))) == NULL) {
-		rep = error_reply("bad request: expected a JSON object with \"cmd\"");
+		rep = reply_error("bad request: expected a JSON object with \"cmd\"");
 	} else if (strcmp(cmd, "watch") == 0) {
 		const char *st = json_string_value(json_object_get(req, "station"));
 
@@ -135,7 +164,7 @@ handle_line(struct client *c, const char *line, size_t len)
 		rep = commands_run(c->ctl->d, req);
 	json_decref(req);
 	if (rep == NULL)
-		rep = error_reply("out of memory");
+		rep = reply_error("out of memory");
 	client_send(c, rep);
 	json_decref(rep);
 }

@@ -31,6 +31,10 @@ struct daemon {
  */
 json_t	*commands_run(struct daemon *, json_t *req);
 
+/* Control replies: {"ok": false, "error": ...} and {"ok": true, "message": ...}. */
+json_t	*reply_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+json_t	*reply_message(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* Tells watchers (stationctl watch) about a station's change; see control.c. */
 void	 control_broadcast(struct control *, const char *station, json_t *msg);
 

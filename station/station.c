@@ -43,15 +43,6 @@ struct scan_ctx {
 	struct after			 after;
 };
 
-static json_t *
-fail(const char *fmt, const char *a)
-{
-	char msg[512];
-
-	snprintf(msg, sizeof(msg), fmt, a ? a : "");
-	return json_pack("{s:b, s:s}", "ok", 0, "error", msg);
-}
-
 static const struct station_conf *
 resolve_station(struct daemon *d, const char *name)
 {
@@ -394,12 +385,13 @@ station_scan_json(struct daemon *d, const char *station, const char *code, const
 	x.code = code;
 	x.aim = aim;
 	if ((x.sc = resolve_station(d, station)) == NULL)
-		return fail(station ? "no station '%s' in the configuration" :
-		    "several stations: say which (--station NAME)%s", station);
+		return station ? reply_error("no station '%s' in the configuration", station) :
+		    reply_error("several stations: say which (--station NAME)");
 	if (*code == '\0' || strlen(code) > 4096)
-		return fail("scan: empty or overlong code%s", NULL);
+		return reply_error("scan: empty or overlong code");
 	if (store_begin(d->store) == -1)
-		return fail("not recorded: database busy or unavailable: %s", store_errmsg(d->store));
+		return reply_error("not recorded: database busy or unavailable: %s",
+		    store_errmsg(d->store));
 	if (prepare(&x) == -1)
 		goto dberr;
 	session_step(&x.state, x.open ? &x.open->o : NULL, &x.in, &x.res);
@@ -419,7 +411,7 @@ dberr:
 	log_warnx("[station %s] scan %s not recorded: %s", x.sc->name, code, store_errmsg(d->store));
 	order_view_free(x.open);
 	order_view_free(x.target);
-	return fail("not recorded (scan again): database: %s", store_errmsg(d->store));
+	return reply_error("not recorded (scan again): database: %s", store_errmsg(d->store));
 }
 
 void
