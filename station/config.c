@@ -3,6 +3,7 @@
 #include <ini.h>
 #include <libgen.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,15 +82,23 @@ struct parse {
 
 /* Errors are kept and printed sorted by line once the whole file is read. */
 static void
-perr(struct parse *p, int line, const char *fmt, const char *a, const char *b)
+perr(struct parse *p, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void
+perr(struct parse *p, int line, const char *fmt, ...)
 {
 	struct perror *v = realloc(p->errv, (size_t)(p->nerr + 1) * sizeof(*v));
+	va_list ap;
 	char *msg;
+	int r;
 
 	if (v == NULL)
 		return;
 	p->errv = v;
-	if (asprintf(&msg, fmt, a, b) == -1)
+	va_start(ap, fmt);
+	r = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (r == -1)
 		return;
 	v[p->nerr].line = line;
 	v[p->nerr].msg = msg;
@@ -268,7 +277,7 @@ set_value(struct parse *p, const struct key *k, void *base, const char *value)
 	char err[256], **sp = (char **)((char *)base + k->off);
 
 	if (k->check && k->check(value, err, sizeof(err)) == -1) {
-		perr(p, p->line, "%s%s", err, "");
+		perr(p, p->line, "%s", err);
 		return 0;
 	}
 	switch (k->kind) {
@@ -307,7 +316,7 @@ handler(void *user, const char *section, const char *name, const char *value)
 	if (sec == SEC_SHOP)
 		p->seen_shop = 1;
 	if (sec == SEC_STATION && (base = station_for(p, station)) == NULL) {
-		perr(p, p->line, "out of memory%s%s", "", "");
+		perr(p, p->line, "out of memory");
 		return 0;
 	}
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
@@ -367,32 +376,22 @@ scan_sections(struct parse *p)
 				p->shop_line = line;
 		}
 		else if (section_of(s + 1, &(const char *){ NULL }) == -1)
-			perr(p, line, "unknown section [%s]%s", s + 1, "");
+			perr(p, line, "unknown section [%s]", s + 1);
 	}
 }
 
 static void
 check_dir_of(struct parse *p, int which, const char *key, const char *path)
 {
-	char *copy = strdup(path), *d, *msg;
-	struct perror *v;
+	char *copy = strdup(path), *d;
 
 	if (copy == NULL)
 		return;
 	d = which == 1 ? copy : dirname(copy);	/* the spool is a folder itself */
 	if (which == 1 && access(d, F_OK) == -1)
 		d = dirname(copy);		/* created at start if its parent exists */
-	if (access(d, W_OK | X_OK) == -1 &&
-	    asprintf(&msg, "%s: %s: %s", key, d, strerror(errno)) != -1) {
-		if ((v = realloc(p->errv, (size_t)(p->nerr + 1) * sizeof(*v))) == NULL) {
-			free(msg);
-		} else {
-			p->errv = v;
-			v[p->nerr].line = p->keyline[which];
-			v[p->nerr].msg = msg;
-			p->nerr++;
-		}
-	}
+	if (access(d, W_OK | X_OK) == -1)
+		perr(p, p->keyline[which], "%s: %s: %s", key, d, strerror(errno));
 	free(copy);
 }
 
@@ -403,17 +402,17 @@ check_required(struct parse *p, int check_paths)
 	size_t i;
 
 	if (!p->seen_daemon)
-		perr(p, p->line, "missing section [daemon]%s%s", "", "");
+		perr(p, p->line, "missing section [daemon]");
 	if (!p->seen_shop)
-		perr(p, p->line, "missing section [shop]%s%s", "", "");
+		perr(p, p->line, "missing section [shop]");
 	else {
 		if (c->shop.name == NULL)
-			perr(p, p->shop_line, "[shop]: missing key 'name'%s%s", "", "");
+			perr(p, p->shop_line, "[shop]: missing key 'name'");
 		if (c->shop.gs1_prefix == NULL && !p->gs1_given)
-			perr(p, p->shop_line, "[shop]: missing key 'gs1_prefix' (needed for package SSCCs)%s%s", "", "");
+			perr(p, p->shop_line, "[shop]: missing key 'gs1_prefix' (needed for package SSCCs)");
 	}
 	if (c->nstations == 0)
-		perr(p, p->line, "no [station NAME] section: at least one bench is needed%s%s", "", "");
+		perr(p, p->line, "no [station NAME] section: at least one bench is needed");
 	for (i = 0; i < c->nstations; i++) {
 		struct station_conf *sc = &c->stations[i];
 
@@ -463,7 +462,7 @@ config_load(const char *path, int check_paths, FILE *errs)
 	p.c->path = strdup(path);
 	r = ini_parse_stream(reader, &p, handler, &p);
 	if (r > 0)
-		perr(&p, r, "syntax error (expected [section] or key = value)%s%s", "", "");
+		perr(&p, r, "syntax error (expected [section] or key = value)");
 	scan_sections(&p);
 	check_required(&p, check_paths);
 	fclose(p.fp);
