@@ -20,6 +20,8 @@ int	 store_step_done(sqlite3_stmt *);
  */
 int	 store_collect_ids(struct store *, const char *sql, int64_t arg, int64_t **ids,
 	    size_t *n);
+/* "fulfilled", "partial" or "ready" from the order's lines and shipments. 0 / -1. */
+int	 store_ship_status(struct store *, int64_t order_id, const char **status);
 /* Next value of a named counter (inside a transaction); -1 on error. */
 int64_t	 store_counter_next(struct store *, const char *name);
 

@@ -592,28 +592,24 @@ store_hold_order(struct store *s, int64_t id, const char *reason, char *err, siz
 
 /* The status an order returns to when a hold ends. */
 static int
-released_status(struct store *s, int64_t id, char *out, size_t outlen)
+released_status(struct store *s, int64_t id, const char **out)
 {
-	sqlite3_stmt *st = store_stmt(s,
-	    "SELECT station IS NOT NULL,"
-	    " (SELECT count(*) FROM fulfillments WHERE order_id = ?1) +"
-	    " (SELECT count(*) FROM order_lines WHERE order_id = ?1 AND removed = 0"
-	    "   AND quantity > fulfillable_quantity)"
-	    " FROM orders WHERE id = ?1");
-	int r;
+	sqlite3_stmt *st = store_stmt(s, "SELECT station IS NOT NULL FROM orders WHERE id = ?");
+	int r, at_bench;
 
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
 	r = sqlite3_step(st);
-	if (r != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return -1;
-	}
-	snprintf(out, outlen, "%s", sqlite3_column_int(st, 0) ? "in_progress" :
-	    sqlite3_column_int64(st, 1) > 0 ? "partial" : "ready");
+	at_bench = r == SQLITE_ROW && sqlite3_column_int(st, 0);
 	sqlite3_reset(st);
-	return 0;
+	if (r != SQLITE_ROW)
+		return -1;
+	if (at_bench) {
+		*out = "in_progress";
+		return 0;
+	}
+	return store_ship_status(s, id, out);
 }
 
 int
@@ -621,7 +617,8 @@ store_release_order(struct store *s, int64_t id, char *err, size_t errlen)
 {
 	sqlite3_stmt *st = store_stmt(s,
 	    "SELECT status, hold_source, hold_reason FROM orders WHERE id = ?");
-	char *status, *src, *reason, next[32], msg[300];
+	char *status, *src, *reason, msg[300];
+	const char *next;
 	int r = -1;
 
 	if (st == NULL)
@@ -646,7 +643,7 @@ store_release_order(struct store *s, int64_t id, char *err, size_t errlen)
 		r = 1;
 		goto done;
 	}
-	if (released_status(s, id, next, sizeof(next)) == -1)
+	if (released_status(s, id, &next) == -1)
 		goto done;
 	st = store_stmt(s, "UPDATE orders SET status = ?, hold_reason = NULL,"
 	    " hold_source = NULL, updated_at = ? WHERE id = ?");

@@ -403,21 +403,21 @@ store_close_package(struct store *s, int64_t order_id, const char *station,
 	return store_step_done(st) == 0 ? id : -1;
 }
 
-/* The order's status once nothing is open at a bench. */
-static int
-settle_status(struct store *s, int64_t order_id)
+/* What the order's lines say once nothing is open at a bench: fulfilled, partial or ready. */
+int
+store_ship_status(struct store *s, int64_t order_id, const char **status)
 {
 	sqlite3_stmt *st = store_stmt(s,
 	    "SELECT l.quantity, l.fulfillable_quantity, l.requires_shipping, l.removed,"
 	    " (SELECT coalesce(sum(quantity), 0) FROM fulfillment_lines f WHERE f.line_id = l.id)"
 	    " FROM order_lines l WHERE l.order_id = ?");
 	int64_t remaining = 0, shipped = 0;
-	const char *status;
+	int r;
 
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, order_id);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		struct order_line l;
 		int64_t sh = sqlite3_column_int64(st, 4);
 
@@ -430,7 +430,21 @@ settle_status(struct store *s, int64_t order_id)
 		shipped += sh + (l.quantity - l.fulfillable_quantity);
 	}
 	sqlite3_reset(st);
-	status = remaining == 0 ? "fulfilled" : shipped > 0 ? "partial" : "ready";
+	if (r != SQLITE_DONE)
+		return -1;
+	*status = remaining == 0 ? "fulfilled" : shipped > 0 ? "partial" : "ready";
+	return 0;
+}
+
+/* Closes the order's bench session: station cleared, status from its lines. */
+static int
+settle_status(struct store *s, int64_t order_id)
+{
+	sqlite3_stmt *st;
+	const char *status;
+
+	if (store_ship_status(s, order_id, &status) == -1)
+		return -1;
 	st = store_stmt(s, "UPDATE orders SET station = NULL, updated_at = ?,"
 	    " status = CASE WHEN status IN ('in_progress', 'ready', 'partial') THEN ?"
 	    " ELSE status END WHERE id = ?");
