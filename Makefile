@@ -26,9 +26,11 @@ TEST_BINS	:=
 TEST_SCRIPTS	:=
 BENCH_BINS	:=
 
+# The default goal comes first, before any fragment's rules.
+.PHONY: all
+all:
+
 include station/station.mk
--include station/intake.mk
--include station/session.mk
 -include labels/labels.mk
 -include drivers/printer.mk
 -include drivers/scanner.mk
@@ -93,9 +95,9 @@ install: all
 
 # Static analysis (clang-tidy with .clang-tidy, cppcheck): prints findings.
 lint:
-	clang-tidy -quiet $(wildcard station/*.c drivers/*.c labels/*.c) -- -std=c11 -D_GNU_SOURCE -I. \
+	clang-tidy -quiet $(wildcard common/*.c station/*/*.c drivers/*.c labels/*.c) -- -std=c11 -D_GNU_SOURCE -I. \
 	    $(shell pkg-config --cflags $(PKGS)) 2>/dev/null | grep -E 'warning|error' || true
-	cppcheck -q --std=c11 -I. --enable=warning,portability station drivers labels
+	cppcheck -q --std=c11 -I. --enable=warning,portability common station drivers labels
 
 clean:
 	rm -rf $(B)

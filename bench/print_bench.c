@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "drivers/printer.h"
-#include "station/loop.h"
+#include "common/loop.h"
 
 #define JOBS		250
 #define TICK_MS		10

@@ -11,7 +11,7 @@
 #include <time.h>
 
 #include "drivers/scanner.h"
-#include "station/loop.h"
+#include "common/loop.h"
 #include "tests/fake_usb.h"
 
 #define SCANS	300

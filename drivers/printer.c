@@ -23,8 +23,8 @@
 
 #include "drivers/printer.h"
 #include "drivers/printer_proto.h"
-#include "station/log.h"
-#include "station/loop.h"
+#include "common/log.h"
+#include "common/loop.h"
 
 struct worker {
 	struct printers	*ps;

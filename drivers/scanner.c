@@ -13,8 +13,8 @@
 #include "drivers/hid_pos.h"
 #include "drivers/scanner.h"
 #include "drivers/scanner_int.h"
-#include "station/log.h"
-#include "station/loop.h"
+#include "common/log.h"
+#include "common/loop.h"
 
 #define RESCAN_MS	500	/* absent scanners are looked for this often */
 #define CTRL_TIMEOUT_MS	250	/* descriptor reads while opening */

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "labels/labels.h"
-#include "station/order.h"
+#include "station/core/order.h"
 
 void
 labels_media_default_label(struct label_media *m)

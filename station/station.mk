@@ -1,15 +1,28 @@
-# station/: the daemon core and stationctl.
-STATION_SRCS := station/loop.c station/log.c station/order.c station/store.c \
-	station/store_orders.c station/store_pack.c station/store_query.c \
-	station/readiness.c station/config.c station/intake.c station/sscc.c \
-	station/outbox.c station/table.c station/control.c station/commands.c \
-	station/station.c station/print.c station/print_cmds.c \
-	station/docs.c station/store_jobs.c station/render.c
-LIB_OBJS += $(STATION_SRCS:%.c=$(B)/%.o)
+# station/: the daemon (daemon/), stationctl (ctl/), and the layers below them:
+# core/ (pure logic), store/ (the database), intake/ (order and product files).
+# common/ (loop, log) sits under station/, drivers/ and labels/ alike.
+COMMON_SRCS := common/loop.c common/log.c
+CORE_SRCS := station/core/session.c station/core/session_names.c station/core/readiness.c \
+	station/core/order.c station/core/sscc.c
+STORE_SRCS := station/store/store.c station/store/store_orders.c station/store/store_pack.c \
+	station/store/store_query.c station/store/store_jobs.c
+INTAKE_SRCS := station/intake/intake_util.c station/intake/intake_detect.c \
+	station/intake/intake_jsonread.c station/intake/intake_json.c \
+	station/intake/intake_csvread.c station/intake/intake_csv.c \
+	station/intake/intake_products.c station/intake/intake.c
+DAEMON_SRCS := station/daemon/config.c station/daemon/outbox.c station/daemon/control.c \
+	station/daemon/commands.c station/daemon/station.c station/daemon/print.c \
+	station/daemon/print_cmds.c station/daemon/docs.c station/daemon/render.c \
+	station/ctl/table.c
+LIB_OBJS += $(COMMON_SRCS:%.c=$(B)/%.o) $(CORE_SRCS:%.c=$(B)/%.o) $(STORE_SRCS:%.c=$(B)/%.o) \
+	$(INTAKE_SRCS:%.c=$(B)/%.o) $(DAEMON_SRCS:%.c=$(B)/%.o)
 BINS += $(B)/stationd $(B)/stationctl
-CTL_OBJS := $(B)/station/stationctl.o $(B)/station/ctl_cmds.o $(B)/station/ctl_log.o
+CTL_OBJS := $(B)/station/ctl/stationctl.o $(B)/station/ctl/ctl_cmds.o $(B)/station/ctl/ctl_log.o
 
-$(B)/stationd: $(B)/station/stationd.o $(B)/libstation.a
+TEST_BINS += $(B)/tests/test_intake_parse $(B)/tests/test_intake_csv \
+	$(B)/tests/test_intake_stream $(B)/tests/test_session
+
+$(B)/stationd: $(B)/station/daemon/stationd.o $(B)/libstation.a
 	$(CC) -o $@ $^ $(LIBS)
 
 $(B)/stationctl: $(CTL_OBJS) $(B)/libstation.a

@@ -14,7 +14,7 @@
 #include <hpdf.h>
 
 #include "drivers/printer.h"
-#include "station/loop.h"
+#include "common/loop.h"
 #include "tests/printer_rig.h"
 char rig_dir[PATH_MAX];
 char rig_script[PATH_MAX];

@@ -7,14 +7,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "station/config.h"
-#include "station/intake_parse.h"
-#include "station/loop.h"
-#include "station/readiness.h"
-#include "station/sscc.h"
-#include "station/store.h"
-#include "station/store_pack.h"
-#include "station/table.h"
+#include "station/daemon/config.h"
+#include "station/intake/intake_parse.h"
+#include "common/loop.h"
+#include "station/core/readiness.h"
+#include "station/core/sscc.h"
+#include "station/store/store.h"
+#include "station/store/store_pack.h"
+#include "station/ctl/table.h"
 
 static char tmpdir[256];
 

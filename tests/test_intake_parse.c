@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "station/intake_parse.h"
+#include "station/intake/intake_parse.h"
 
 static char err[512];
 static struct order **ov;

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "station/intake_stream.h"
+#include "station/intake/intake_stream.h"
 
 struct seen {
 	char	 names[8][16];

@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "labels/labels.h"
-#include "station/order.h"
+#include "station/core/order.h"
 
 static struct label_doc
 latin_doc(void)

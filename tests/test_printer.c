@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "drivers/printer.h"
-#include "station/loop.h"
+#include "common/loop.h"
 #include "tests/printer_rig.h"
 
 START_TEST(media_closest)

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "drivers/printer.h"
-#include "station/loop.h"
+#include "common/loop.h"
 #include "tests/printer_rig.h"
 
 /* Waits for the sink to hold a job of eveN (its .tmp copy exists). */

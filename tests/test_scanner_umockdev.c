@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "drivers/scanner.h"
-#include "station/loop.h"
+#include "common/loop.h"
 #include "tests/fake_usb.h"
 
 #define WAIT_MS	3000

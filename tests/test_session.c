@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "station/session.h"
+#include "station/core/session.h"
 
 #define WINDOW	500
 

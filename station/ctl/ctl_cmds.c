@@ -1,0 +1,382 @@
+/* stationctl commands that change things (through the daemon) or show orders. */
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "station/daemon/config.h"
+#include "station/ctl/ctl.h"
+#include "station/store/store.h"
+#include "station/store/store_query.h"
+#include "station/ctl/table.h"
+
+enum { OPT_FORMAT = 1, OPT_STATUS, OPT_REASON, OPT_STATION, OPT_LABEL, OPT_SLIP, OPT_LIMIT };
+
+static const struct option long_opts[] = {
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "status", required_argument, NULL, OPT_STATUS },
+	{ "reason", required_argument, NULL, OPT_REASON },
+	{ "station", required_argument, NULL, OPT_STATION },
+	{ "label", no_argument, NULL, OPT_LABEL },
+	{ "slip", no_argument, NULL, OPT_SLIP },
+	{ "limit", required_argument, NULL, OPT_LIMIT },
+	{ NULL, 0, NULL, 0 }
+};
+
+struct opts {
+	const char	*format, *status, *reason, *station;
+	int		 label, slip;
+	long		 limit;
+};
+
+/* Parses the options every command shares; allowed is a string of OPT_ codes. */
+static void
+parse_opts(int argc, char **argv, const char *allowed, struct opts *o)
+{
+	int ch;
+	char *end;
+
+	memset(o, 0, sizeof(*o));
+	while ((ch = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
+		if (ch == '?' || strchr(allowed, ch) == NULL)
+			ctl_usage("unknown option");
+		switch (ch) {
+		case OPT_FORMAT: o->format = optarg; break;
+		case OPT_STATUS: o->status = optarg; break;
+		case OPT_REASON: o->reason = optarg; break;
+		case OPT_STATION: o->station = optarg; break;
+		case OPT_LABEL: o->label = 1; break;
+		case OPT_SLIP: o->slip = 1; break;
+		case OPT_LIMIT:
+			o->limit = strtol(optarg, &end, 10);
+			if (*end || o->limit < 1)
+				ctl_usage("--limit takes a positive number");
+			break;
+		}
+	}
+}
+
+static void
+print_status_text(json_t *rep)
+{
+	json_t *st = json_object_get(rep, "stations"), *v, *alerts;
+	const char *k;
+	size_t i;
+
+	printf("stationd running (pid %lld)\ndatabase  %s\nspool     %s\n",
+	    (long long)json_integer_value(json_object_get(rep, "pid")),
+	    json_string_value(json_object_get(rep, "database")),
+	    json_string_value(json_object_get(rep, "spool")));
+	printf("orders   ");
+	json_object_foreach(json_object_get(rep, "orders"), k, v)
+		printf(" %s %lld", k, (long long)json_integer_value(v));
+	printf("%s\n", json_object_size(json_object_get(rep, "orders")) ? "" : " none yet");
+	json_array_foreach(st, i, v) {
+		const char *order = json_string_value(json_object_get(v, "order"));
+		const char *packer = json_string_value(json_object_get(v, "packer"));
+		const char *scanner = json_string_value(json_object_get(v, "scanner"));
+		json_t *ss = json_object_get(v, "scanner_state");
+
+		if (!json_is_object(ss))
+			ss = NULL;
+
+		printf("station %s: %s%s%s%s", json_string_value(json_object_get(v, "name")),
+		    order ? "packing " : "idle", order ? order : "",
+		    packer ? ", packer " : "", packer ? packer : "");
+		if (scanner)
+			printf(", scanner %s %s", scanner, ss == NULL ? "waiting" :
+			    json_is_true(json_object_get(ss, "connected")) ? "connected" :
+			    "DISCONNECTED");
+		printf("\n");
+		if (ss && !json_is_true(json_object_get(ss, "connected")))
+			printf("ALERT %s scanner: %s\n", json_string_value(json_object_get(v, "name")),
+			    json_string_value(json_object_get(ss, "message")));
+	}
+	alerts = json_object_get(rep, "alerts");
+	json_array_foreach(alerts, i, v)
+		printf("ALERT %s %s: %s\n",
+		    json_string_value(json_object_get(v, "station")) ?
+		    json_string_value(json_object_get(v, "station")) : "-",
+		    json_string_value(json_object_get(v, "printer")) ?
+		    json_string_value(json_object_get(v, "printer")) : "",
+		    json_string_value(json_object_get(v, "alert")));
+}
+
+int
+cmd_status(struct ctl *c, int argc, char **argv)
+{
+	struct opts o;
+	json_t *rep;
+	int rc;
+
+	parse_opts(argc, argv, (char[]){ OPT_FORMAT, 0 }, &o);
+	if (optind != argc)
+		ctl_usage("status takes no arguments");
+	rep = ctl_request(c, json_pack("{s:s}", "cmd", "status"));
+	if ((rc = ctl_check(rep)) == 0) {
+		if (o.format && ctl_format(o.format, 0) == TABLE_JSON) {
+			json_dumpf(rep, stdout, JSON_INDENT(2));
+			putchar('\n');
+		} else
+			print_status_text(rep);
+	}
+	json_decref(rep);
+	return rc;
+}
+
+int
+cmd_import(struct ctl *c, int argc, char **argv)
+{
+	char abs[PATH_MAX];
+	struct opts o;
+	int rc = 0, i;
+
+	parse_opts(argc, argv, "", &o);
+	if (optind >= argc)
+		ctl_usage("import needs at least one FILE");
+	for (i = optind; i < argc; i++) {
+		json_t *rep;
+
+		if (realpath(argv[i], abs) == NULL) {
+			fprintf(stderr, "stationctl: %s: %s\n", argv[i], strerror(errno));
+			rc = 1;
+			continue;
+		}
+		rep = ctl_request(c, json_pack("{s:s, s:s}", "cmd", "import", "path", abs));
+		if (rep == NULL)
+			return 1;
+		if (ctl_check(rep) == 0)
+			printf("%s: %s: %lld imported, %lld updated, %lld unchanged, %lld codes\n",
+			    argv[i], json_string_value(json_object_get(rep, "kind")),
+			    (long long)json_integer_value(json_object_get(rep, "imported")),
+			    (long long)json_integer_value(json_object_get(rep, "updated")),
+			    (long long)json_integer_value(json_object_get(rep, "unchanged")),
+			    (long long)json_integer_value(json_object_get(rep, "codes")));
+		else
+			rc = 1;
+		json_decref(rep);
+	}
+	return rc;
+}
+
+int
+cmd_orders(struct ctl *c, int argc, char **argv)
+{
+	struct opts o;
+	struct table *t;
+	struct store *s;
+
+	parse_opts(argc, argv, (char[]){ OPT_FORMAT, OPT_STATUS, 0 }, &o);
+	if (optind != argc)
+		ctl_usage("orders takes no arguments");
+	if (o.status && order_status_parse(o.status) == -1) {
+		fprintf(stderr, "stationctl: unknown status '%s' (ready, on_hold, in_progress,"
+		    " partial, fulfilled, cancelled, archived, digital)\n", o.status);
+		return 2;
+	}
+	if ((s = ctl_store(c)) == NULL)
+		return 1;
+	if ((t = query_orders(s, o.status)) == NULL) {
+		fprintf(stderr, "stationctl: database: %s\n", store_errmsg(s));
+		return 1;
+	}
+	table_print(t, o.format ? ctl_format(o.format, 1) : TABLE_TEXT, stdout);
+	table_free(t);
+	return 0;
+}
+
+static void
+print_order_text(json_t *o)
+{
+	json_t *a = json_object_get(o, "shipping_address"), *v;
+	size_t i;
+
+	printf("%s  %s", json_string_value(json_object_get(o, "name")),
+	    json_string_value(json_object_get(o, "status")));
+	if (json_string_value(json_object_get(o, "hold_reason")))
+		printf(" (%s)", json_string_value(json_object_get(o, "hold_reason")));
+	if (json_string_value(json_object_get(o, "station")))
+		printf(" at %s", json_string_value(json_object_get(o, "station")));
+	printf("\n");
+	if (json_is_object(a))
+		printf("ship to  %s, %s, %s %s, %s\n",
+		    json_string_value(json_object_get(a, "name")) ?: "",
+		    json_string_value(json_object_get(a, "address1")) ?: "",
+		    json_string_value(json_object_get(a, "zip")) ?: "",
+		    json_string_value(json_object_get(a, "city")) ?: "",
+		    json_string_value(json_object_get(a, "country")) ?: "");
+	printf("delivery %s\n", json_is_true(json_object_get(o, "pickup")) ? "local pickup" :
+	    json_string_value(json_object_get(o, "shipping_title")) ?: "-");
+	printf("%-16s %-40s %8s %6s %7s\n", "SKU", "TITLE", "QUANTITY", "PACKED", "SHIPPED");
+	json_array_foreach(json_object_get(o, "lines"), i, v) {
+		if (!json_is_true(json_object_get(v, "requires_shipping")) ||
+		    json_is_true(json_object_get(v, "removed")))
+			continue;
+		printf("%-16s %-40.40s %8lld %6lld %7lld\n",
+		    json_string_value(json_object_get(v, "sku")) ?: "-",
+		    json_string_value(json_object_get(v, "title")) ?: "",
+		    (long long)json_integer_value(json_object_get(v, "quantity")),
+		    (long long)json_integer_value(json_object_get(v, "packed")),
+		    (long long)json_integer_value(json_object_get(v, "shipped")));
+	}
+	json_array_foreach(json_object_get(o, "packages"), i, v)
+		printf("package %lld  %s  %s\n",
+		    (long long)json_integer_value(json_object_get(v, "box")),
+		    json_string_value(json_object_get(v, "sscc")) ?: "(open)",
+		    json_string_value(json_object_get(v, "state")));
+}
+
+int
+cmd_show(struct ctl *c, int argc, char **argv)
+{
+	struct opts o;
+	struct store *s;
+	json_t *order;
+	int err;
+
+	parse_opts(argc, argv, (char[]){ OPT_FORMAT, 0 }, &o);
+	if (optind + 1 != argc)
+		ctl_usage("show takes one ORDER");
+	if ((s = ctl_store(c)) == NULL)
+		return 1;
+	if ((order = query_order(s, argv[optind], &err)) == NULL) {
+		if (err)
+			fprintf(stderr, "stationctl: database: %s\n", store_errmsg(s));
+		else
+			fprintf(stderr, "stationctl: no order %s\n", argv[optind]);
+		return 1;
+	}
+	if (o.format && ctl_format(o.format, 0) == TABLE_JSON) {
+		json_dumpf(order, stdout, JSON_INDENT(2));
+		putchar('\n');
+	} else
+		print_order_text(order);
+	json_decref(order);
+	return 0;
+}
+
+int
+cmd_hold(struct ctl *c, int argc, char **argv)
+{
+	struct opts o;
+	json_t *rep;
+	int rc;
+
+	parse_opts(argc, argv, (char[]){ OPT_REASON, 0 }, &o);
+	if (optind + 1 != argc)
+		ctl_usage("hold takes one ORDER");
+	if (o.reason == NULL || *o.reason == '\0')
+		ctl_usage("hold needs --reason TEXT");
+	rep = ctl_request(c, json_pack("{s:s, s:s, s:s}", "cmd", "hold", "order", argv[optind],
+	    "reason", o.reason));
+	if ((rc = ctl_check(rep)) == 0)
+		printf("%s on hold: %s\n", argv[optind], o.reason);
+	json_decref(rep);
+	return rc;
+}
+
+int
+cmd_release(struct ctl *c, int argc, char **argv)
+{
+	struct opts o;
+	json_t *rep;
+	int rc;
+
+	parse_opts(argc, argv, "", &o);
+	if (optind + 1 != argc)
+		ctl_usage("release takes one ORDER");
+	rep = ctl_request(c, json_pack("{s:s, s:s}", "cmd", "release", "order", argv[optind]));
+	if ((rc = ctl_check(rep)) == 0)
+		printf("%s released\n", argv[optind]);
+	json_decref(rep);
+	return rc;
+}
+
+int
+cmd_scan(struct ctl *c, int argc, char **argv)
+{
+	struct opts o;
+	json_t *rep, *out;
+	int rc, json;
+
+	parse_opts(argc, argv, (char[]){ OPT_STATION, OPT_FORMAT, 0 }, &o);
+	if (optind + 1 != argc)
+		ctl_usage("scan takes one CODE");
+	json = o.format && ctl_format(o.format, 0) == TABLE_JSON;
+	rep = ctl_request(c, json_pack("{s:s, s:s?, s:s}", "cmd", "scan", "station", o.station,
+	    "code", argv[optind]));
+	if (ctl_check(rep) != 0) {
+		json_decref(rep);
+		return 1;
+	}
+	rc = json_is_true(json_object_get(rep, "refused")) ? 1 : 0;
+	if (json) {
+		out = json_pack("{s:O, s:O, s:O, s:O, s:O, s:O, s:O}",
+		    "verdict", json_object_get(rep, "verdict"), "station", json_object_get(rep, "station"),
+		    "order", json_object_get(rep, "order") ?: json_null(),
+		    "sku", json_object_get(rep, "sku") ?: json_null(),
+		    "packed", json_object_get(rep, "packed"), "of", json_object_get(rep, "of"),
+		    "message", json_object_get(rep, "message"));
+		json_dumpf(out, stdout, JSON_COMPACT);
+		putchar('\n');
+		json_decref(out);
+	} else
+		printf("%s: %s\n", json_string_value(json_object_get(rep, "verdict")),
+		    json_string_value(json_object_get(rep, "message")));
+	json_decref(rep);
+	return rc;
+}
+
+/* A print command answered by the daemon: prints its "message". */
+static int
+print_request(struct ctl *c, json_t *req)
+{
+	json_t *rep = ctl_request(c, req);
+	int rc = ctl_check(rep);
+
+	if (rc == 0)
+		printf("%s\n", json_string_value(json_object_get(rep, "message")) ?: "ok");
+	json_decref(rep);
+	return rc;
+}
+
+int
+cmd_reprint(struct ctl *c, int argc, char **argv)
+{
+	struct opts o;
+
+	parse_opts(argc, argv, (char[]){ OPT_LABEL, OPT_SLIP, OPT_STATION, 0 }, &o);
+	if (optind + 1 != argc)
+		ctl_usage("reprint takes one ORDER or SSCC");
+	if (o.label && o.slip)
+		ctl_usage("reprint: --label or --slip, not both");
+	return print_request(c, json_pack("{s:s, s:s, s:s, s:s?}", "cmd", "reprint",
+	    "what", argv[optind], "kind", o.slip ? "slip" : o.label ? "label" : "auto",
+	    "station", o.station));
+}
+
+int
+cmd_print_slips(struct ctl *c, int argc, char **argv)
+{
+	struct opts o;
+
+	parse_opts(argc, argv, (char[]){ OPT_LIMIT, OPT_STATION, 0 }, &o);
+	if (optind != argc)
+		ctl_usage("print-slips takes no arguments");
+	return print_request(c, json_pack("{s:s, s:I, s:s?}", "cmd", "print-slips",
+	    "limit", (json_int_t)(o.limit ? o.limit : 0), "station", o.station));
+}
+
+int
+cmd_sheet(struct ctl *c, int argc, char **argv)
+{
+	struct opts o;
+
+	parse_opts(argc, argv, (char[]){ OPT_STATION, 0 }, &o);
+	if (optind != argc)
+		ctl_usage("sheet takes no arguments");
+	return print_request(c, json_pack("{s:s, s:s?}", "cmd", "sheet", "station", o.station));
+}

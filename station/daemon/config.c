@@ -1,0 +1,510 @@
+/* Reading station.ini with inih: a table of keys, each with its checker. */
+#include <errno.h>
+#include <ini.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "drivers/scanner.h"
+#include "station/daemon/config.h"
+
+enum section { SEC_DAEMON, SEC_SHOP, SEC_STATION };
+enum kind { K_STR, K_PATH, K_INT, K_BOOL };
+
+struct key {
+	enum section	 sec;
+	const char	*name;
+	enum kind	 kind;
+	size_t		 off;		/* into struct config or struct station_conf */
+	int		(*check)(const char *v, char *err, size_t errlen);
+};
+
+static int check_media(const char *, char *, size_t);
+static int check_dpi(const char *, char *, size_t);
+static int check_slip_media(const char *, char *, size_t);
+static int check_gs1(const char *, char *, size_t);
+static int check_printer(const char *, char *, size_t);
+static int check_window(const char *, char *, size_t);
+
+#define C(f) offsetof(struct config, f)
+#define S(f) offsetof(struct station_conf, f)
+static const struct key keys[] = {
+	{ SEC_DAEMON, "database", K_PATH, C(database), NULL },
+	{ SEC_DAEMON, "spool", K_PATH, C(spool), NULL },
+	{ SEC_DAEMON, "socket", K_PATH, C(socket), NULL },
+	{ SEC_DAEMON, "socket_group", K_STR, C(socket_group), NULL },
+	{ SEC_SHOP, "name", K_STR, C(shop.name), NULL },
+	{ SEC_SHOP, "address1", K_STR, C(shop.address1), NULL },
+	{ SEC_SHOP, "address2", K_STR, C(shop.address2), NULL },
+	{ SEC_SHOP, "city", K_STR, C(shop.city), NULL },
+	{ SEC_SHOP, "province", K_STR, C(shop.province), NULL },
+	{ SEC_SHOP, "zip", K_STR, C(shop.zip), NULL },
+	{ SEC_SHOP, "country", K_STR, C(shop.country), NULL },
+	{ SEC_SHOP, "phone", K_STR, C(shop.phone), NULL },
+	{ SEC_SHOP, "gs1_prefix", K_STR, C(shop.gs1_prefix), check_gs1 },
+	{ SEC_STATION, "scanner", K_STR, S(scanner), scanner_spec_check },
+	{ SEC_STATION, "scanner_layout", K_STR, S(scanner_layout), scanner_layout_check },
+	{ SEC_STATION, "label_printer", K_STR, S(label_printer), check_printer },
+	{ SEC_STATION, "slip_printer", K_STR, S(slip_printer), check_printer },
+	{ SEC_STATION, "label_media", K_STR, S(label_media), check_media },
+	{ SEC_STATION, "label_dpi", K_INT, S(label_dpi), check_dpi },
+	{ SEC_STATION, "slip_media", K_STR, S(slip_media), check_slip_media },
+	{ SEC_STATION, "duplicate_window", K_INT, S(duplicate_window_ms), check_window },
+	{ SEC_STATION, "slip_on_open", K_BOOL, S(slip_on_open), NULL },
+};
+#undef C
+#undef S
+
+struct perror {
+	int	 line;
+	char	*msg;
+};
+
+struct parse {
+	struct perror	*errv;
+	struct config	*c;
+	FILE		*errs;
+	const char	*file;
+	char		*dir;
+	int		 line;		/* counted by our reader */
+	int		 nerr;
+	int		 seen_daemon, seen_shop;
+	int		 keyline[3];	/* lines of database, spool, socket */
+	int		 shop_line;	/* where [shop] starts */
+	int		 gs1_given;	/* gs1_prefix was there, valid or not */
+	FILE		*fp;
+};
+
+/* Errors are kept and printed sorted by line once the whole file is read. */
+static void
+perr(struct parse *p, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void
+perr(struct parse *p, int line, const char *fmt, ...)
+{
+	struct perror *v = realloc(p->errv, (size_t)(p->nerr + 1) * sizeof(*v));
+	va_list ap;
+	char *msg;
+	int r;
+
+	if (v == NULL)
+		return;
+	p->errv = v;
+	va_start(ap, fmt);
+	r = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (r == -1)
+		return;
+	v[p->nerr].line = line;
+	v[p->nerr].msg = msg;
+	p->nerr++;
+}
+
+static int
+by_line(const void *a, const void *b)
+{
+	const struct perror *x = a, *y = b;
+
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return x < y ? -1 : 1;
+}
+
+static void
+print_errors(struct parse *p)
+{
+	int i;
+
+	if (p->nerr > 0)
+		qsort(p->errv, (size_t)p->nerr, sizeof(*p->errv), by_line);
+	for (i = 0; i < p->nerr; i++) {
+		fprintf(p->errs, "%s:%d: %s\n", p->file, p->errv[i].line, p->errv[i].msg);
+		free(p->errv[i].msg);
+	}
+	free(p->errv);
+}
+
+static int
+check_media(const char *v, char *err, size_t len)
+{
+	if (strcmp(v, "4x6") && strcmp(v, "4x4") && strcmp(v, "a6")) {
+		snprintf(err, len, "label_media must be 4x6, 4x4 or a6, not '%s'", v);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+check_slip_media(const char *v, char *err, size_t len)
+{
+	if (strcmp(v, "letter") && strcmp(v, "a4")) {
+		snprintf(err, len, "slip_media must be letter or a4, not '%s'", v);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+check_dpi(const char *v, char *err, size_t len)
+{
+	if (strcmp(v, "203") && strcmp(v, "300")) {
+		snprintf(err, len, "label_dpi must be 203 or 300, not '%s'", v);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+check_window(const char *v, char *err, size_t len)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno || *end || n < 0 || n > 60000) {
+		snprintf(err, len, "duplicate_window is milliseconds, 0 to 60000, not '%s'", v);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+check_gs1(const char *v, char *err, size_t len)
+{
+	size_t n = strlen(v), i;
+
+	for (i = 0; i < n; i++)
+		if (v[i] < '0' || v[i] > '9')
+			break;
+	if (i != n || n < 6 || n > 12) {
+		snprintf(err, len, "gs1_prefix must be 6 to 12 digits, not '%s'", v);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+check_printer(const char *v, char *err, size_t len)
+{
+	size_t i;
+
+	if (strncmp(v, "ipp://", 6) == 0 || strncmp(v, "ipps://", 7) == 0)
+		return 0;
+	for (i = 0; v[i]; i++)
+		if (v[i] <= ' ' || v[i] == '/' || v[i] == '#' || v[i] == '\\' || v[i] == 0x7f)
+			break;
+	if (v[i] || i == 0 || i > 127) {
+		snprintf(err, len, "'%s' is neither a CUPS queue name nor an ipp:// URI", v);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+parse_bool(const char *v, int *out)
+{
+	if (!strcasecmp(v, "yes") || !strcasecmp(v, "true") || !strcmp(v, "1") || !strcasecmp(v, "on"))
+		*out = 1;
+	else if (!strcasecmp(v, "no") || !strcasecmp(v, "false") || !strcmp(v, "0") || !strcasecmp(v, "off"))
+		*out = 0;
+	else
+		return -1;
+	return 0;
+}
+
+static char *
+resolve_path(struct parse *p, const char *v)
+{
+	char *r;
+
+	if (v[0] == '/')
+		return strdup(v);
+	if (asprintf(&r, "%s/%s", p->dir, v) == -1)
+		return NULL;
+	return r;
+}
+
+static struct station_conf *
+station_for(struct parse *p, const char *name)
+{
+	struct config *c = p->c;
+	struct station_conf *sc;
+	size_t i;
+
+	for (i = 0; i < c->nstations; i++)
+		if (strcmp(c->stations[i].name, name) == 0)
+			return &c->stations[i];
+	sc = realloc(c->stations, (c->nstations + 1) * sizeof(*sc));
+	if (sc == NULL)
+		return NULL;
+	c->stations = sc;
+	sc = &c->stations[c->nstations++];
+	memset(sc, 0, sizeof(*sc));
+	sc->name = strdup(name);
+	sc->line = p->line;
+	sc->label_dpi = 203;
+	sc->duplicate_window_ms = 500;
+	sc->slip_on_open = 1;
+	return sc->name ? sc : NULL;
+}
+
+/* "station pack-1" → SEC_STATION and "pack-1". -1 if unknown. */
+static int
+section_of(const char *section, const char **station)
+{
+	if (strcmp(section, "daemon") == 0)
+		return SEC_DAEMON;
+	if (strcmp(section, "shop") == 0)
+		return SEC_SHOP;
+	if (strncmp(section, "station ", 8) == 0 && section[8] != '\0') {
+		*station = section + 8;
+		while (**station == ' ')
+			(*station)++;
+		return **station ? SEC_STATION : -1;
+	}
+	return -1;
+}
+
+static int
+set_value(struct parse *p, const struct key *k, void *base, const char *value)
+{
+	char err[256], **sp = (char **)((char *)base + k->off);
+
+	if (k->check && k->check(value, err, sizeof(err)) == -1) {
+		perr(p, p->line, "%s", err);
+		return 0;
+	}
+	switch (k->kind) {
+	case K_STR:
+	case K_PATH:
+		free(*sp);
+		*sp = k->kind == K_PATH ? resolve_path(p, value) : strdup(value);
+		break;
+	case K_INT:
+		if (k->off == offsetof(struct station_conf, duplicate_window_ms))
+			*(int64_t *)((char *)base + k->off) = strtoll(value, NULL, 10);
+		else
+			*(int *)((char *)base + k->off) = atoi(value);
+		break;
+	case K_BOOL:
+		if (parse_bool(value, (int *)((char *)base + k->off)) == -1)
+			perr(p, p->line, "%s: expected yes or no, not '%s'", k->name, value);
+		break;
+	}
+	return 0;
+}
+
+static int
+handler(void *user, const char *section, const char *name, const char *value)
+{
+	struct parse *p = user;
+	const char *station = NULL;
+	void *base = p->c;
+	int sec = section_of(section, &station);
+	size_t i;
+
+	if (sec == -1)
+		return 1;	/* reported once, at the section's line, by scan_sections */
+	if (sec == SEC_DAEMON)
+		p->seen_daemon = 1;
+	if (sec == SEC_SHOP)
+		p->seen_shop = 1;
+	if (sec == SEC_STATION && (base = station_for(p, station)) == NULL) {
+		perr(p, p->line, "out of memory");
+		return 0;
+	}
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if ((int)keys[i].sec == sec && strcmp(keys[i].name, name) == 0) {
+			if (sec == SEC_DAEMON && i < 3)
+				p->keyline[i] = p->line;
+			if (keys[i].off == offsetof(struct config, shop.gs1_prefix) && sec == SEC_SHOP)
+				p->gs1_given = 1;
+			if (sec == SEC_STATION && keys[i].off == offsetof(struct station_conf, label_printer))
+				((struct station_conf *)base)->label_printer_line = p->line;
+			if (sec == SEC_STATION && keys[i].off == offsetof(struct station_conf, slip_printer))
+				((struct station_conf *)base)->slip_printer_line = p->line;
+			return set_value(p, &keys[i], base, value) == 0;
+		}
+	perr(p, p->line, "unknown key '%s' in [%s]", name, section);
+	return 1;
+}
+
+/* Our line reader: inih gets lines from here, so we know the line number. */
+static char *
+reader(char *str, int num, void *stream)
+{
+	struct parse *p = stream;
+	char *r = fgets(str, num, p->fp);
+
+	if (r != NULL)
+		p->line++;
+	return r;
+}
+
+/* Catches "[station x]" sections with no keys, which inih never reports. */
+static void
+scan_sections(struct parse *p)
+{
+	char buf[512], *s, *e;
+	int line = 0;
+
+	rewind(p->fp);
+	while (fgets(buf, sizeof(buf), p->fp)) {
+		line++;
+		s = buf + strspn(buf, " \t");
+		if (*s != '[' || (e = strchr(s, ']')) == NULL)
+			continue;
+		*e = '\0';
+		if (strncmp(s + 1, "station ", 8) == 0) {
+			const char *st = NULL;
+
+			if (section_of(s + 1, &st) == SEC_STATION) {
+				p->line = line;
+				station_for(p, st);
+			}
+		} else if (strcmp(s + 1, "daemon") == 0)
+			p->seen_daemon = 1;
+		else if (strcmp(s + 1, "shop") == 0) {
+			p->seen_shop = 1;
+			if (p->shop_line == 0)
+				p->shop_line = line;
+		}
+		else if (section_of(s + 1, &(const char *){ NULL }) == -1)
+			perr(p, line, "unknown section [%s]", s + 1);
+	}
+}
+
+static void
+check_dir_of(struct parse *p, int which, const char *key, const char *path)
+{
+	char *copy = strdup(path), *d;
+
+	if (copy == NULL)
+		return;
+	d = which == 1 ? copy : dirname(copy);	/* the spool is a folder itself */
+	if (which == 1 && access(d, F_OK) == -1)
+		d = dirname(copy);		/* created at start if its parent exists */
+	if (access(d, W_OK | X_OK) == -1)
+		perr(p, p->keyline[which], "%s: %s: %s", key, d, strerror(errno));
+	free(copy);
+}
+
+static void
+check_required(struct parse *p, int check_paths)
+{
+	struct config *c = p->c;
+	size_t i;
+
+	if (!p->seen_daemon)
+		perr(p, p->line, "missing section [daemon]");
+	if (!p->seen_shop)
+		perr(p, p->line, "missing section [shop]");
+	else {
+		if (c->shop.name == NULL)
+			perr(p, p->shop_line, "[shop]: missing key 'name'");
+		if (c->shop.gs1_prefix == NULL && !p->gs1_given)
+			perr(p, p->shop_line, "[shop]: missing key 'gs1_prefix' (needed for package SSCCs)");
+	}
+	if (c->nstations == 0)
+		perr(p, p->line, "no [station NAME] section: at least one bench is needed");
+	for (i = 0; i < c->nstations; i++) {
+		struct station_conf *sc = &c->stations[i];
+
+		if (sc->label_media == NULL)
+			sc->label_media = strdup("4x6");
+		if (sc->slip_media == NULL)
+			sc->slip_media = strdup("letter");
+		if (sc->scanner_layout == NULL)
+			sc->scanner_layout = strdup("us");
+	}
+	if (!p->seen_daemon)
+		return;
+	if (c->database == NULL)
+		c->database = resolve_path(p, "var/station.db");
+	if (c->spool == NULL)
+		c->spool = resolve_path(p, "var/spool");
+	if (c->socket == NULL)
+		c->socket = resolve_path(p, "var/station.sock");
+	if (check_paths) {
+		check_dir_of(p, 0, "database", c->database);
+		check_dir_of(p, 1, "spool", c->spool);
+		check_dir_of(p, 2, "socket", c->socket);
+	}
+}
+
+struct config *
+config_load(const char *path, int check_paths, FILE *errs)
+{
+	struct parse p;
+	char *copy;
+	int r;
+
+	memset(&p, 0, sizeof(p));
+	p.errs = errs;
+	p.file = path;
+	if ((p.fp = fopen(path, "r")) == NULL) {
+		fprintf(errs, "%s:0: %s\n", path, strerror(errno));
+		return NULL;
+	}
+	if ((p.c = calloc(1, sizeof(*p.c))) == NULL || (copy = strdup(path)) == NULL) {
+		fclose(p.fp);
+		free(p.c);
+		return NULL;
+	}
+	p.dir = strdup(dirname(copy));
+	free(copy);
+	p.c->path = strdup(path);
+	r = ini_parse_stream(reader, &p, handler, &p);
+	if (r > 0)
+		perr(&p, r, "syntax error (expected [section] or key = value)");
+	scan_sections(&p);
+	check_required(&p, check_paths);
+	fclose(p.fp);
+	free(p.dir);
+	print_errors(&p);
+	if (p.nerr > 0) {
+		config_free(p.c);
+		return NULL;
+	}
+	return p.c;
+}
+
+void
+config_free(struct config *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->nstations; i++) {
+		struct station_conf *s = &c->stations[i];
+
+		free(s->name); free(s->scanner); free(s->scanner_layout);
+		free(s->label_printer); free(s->slip_printer); free(s->label_media);
+		free(s->slip_media);
+	}
+	free(c->stations);
+	free(c->path); free(c->database); free(c->spool); free(c->socket);
+	free(c->socket_group);
+	free(c->shop.name); free(c->shop.address1); free(c->shop.address2);
+	free(c->shop.city); free(c->shop.province); free(c->shop.zip);
+	free(c->shop.country); free(c->shop.phone); free(c->shop.gs1_prefix);
+	free(c);
+}
+
+const struct station_conf *
+config_station(const struct config *c, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < c->nstations; i++)
+		if (strcmp(c->stations[i].name, name) == 0)
+			return &c->stations[i];
+	return NULL;
+}

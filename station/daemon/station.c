@@ -1,0 +1,509 @@
+/* Stations at work: a scan becomes a committed row, then a verdict, then effects. */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "station/daemon/config.h"
+#include "station/daemon/daemon.h"
+#include "common/log.h"
+#include "common/loop.h"
+#include "station/daemon/outbox.h"
+#include "station/daemon/print.h"
+#include "station/daemon/station.h"
+#include "station/store/store.h"
+#include "station/store/store_pack.h"
+#include "station/store/store_query.h"
+
+#define MAX_AFTER 8
+
+/* What to do once the transaction is committed. */
+struct after {
+	int64_t	 fulfillments[MAX_AFTER];
+	size_t	 nful;
+	int64_t	 labels[MAX_AFTER];
+	size_t	 nlabels;
+	int64_t	 slip_order;
+	int	 reprint_last;
+};
+
+struct scan_ctx {
+	struct daemon			*d;
+	const struct station_conf	*sc;
+	const char			*code;
+	const char			*aim;
+	struct sess_state		 state;
+	struct order_view		*open;
+	struct order_view		*target;
+	struct sess_input		 in;
+	struct sess_result		 res;
+	char				 sku[256];
+	char				 packer_arg[64];
+	struct after			 after;
+};
+
+static const struct station_conf *
+resolve_station(struct daemon *d, const char *name)
+{
+	if (name == NULL || *name == '\0')
+		return d->conf->nstations == 1 ? &d->conf->stations[0] : NULL;
+	return config_station(d->conf, name);
+}
+
+/* Order names are printed as "#1001"; a bare "1001" typed at a keyboard also opens it. */
+static int
+find_order_code(struct store *s, const char *code, int64_t *id)
+{
+	char alt[80];
+	size_t n = strlen(code), i;
+	int r = store_find_order(s, code, id);
+
+	if (r != 0 || code[0] == '#' || n == 0 || n > 10)
+		return r;
+	for (i = 0; i < n; i++)
+		if (code[i] < '0' || code[i] > '9')
+			return 0;
+	snprintf(alt, sizeof(alt), "#%s", code);
+	return store_find_order(s, alt, id);
+}
+
+static int
+classify(struct scan_ctx *x)
+{
+	struct store *s = x->d->store;
+	int64_t id, mult;
+	int r;
+
+	x->in.kind = SCAN_UNKNOWN;
+	r = session_parse_command(x->code, &x->in.cmd, &x->in.qty, x->packer_arg,
+	    sizeof(x->packer_arg));
+	if (r == 1) {
+		x->in.kind = SCAN_COMMAND;
+		x->in.packer = x->packer_arg;
+		return 0;
+	}
+	if (r == -1)
+		return 0;
+	if ((r = find_order_code(s, x->code, &id)) == -1)
+		return -1;
+	if (r == 1) {
+		if (x->open && x->open->o.id == id)
+			x->in.target = &x->open->o;
+		else if ((x->target = store_order_view(s, id)) == NULL)
+			return -1;
+		else
+			x->in.target = &x->target->o;
+		x->in.kind = SCAN_ORDER;
+		return 0;
+	}
+	if ((r = store_find_product(s, x->code, x->sku, sizeof(x->sku), &mult)) == -1)
+		return -1;
+	if (r == 1) {
+		x->in.kind = SCAN_ITEM;
+		x->in.sku = x->sku;
+		x->in.multiplier = mult > 0 ? mult : 1;
+	}
+	return 0;
+}
+
+static int
+prepare(struct scan_ctx *x)
+{
+	struct store *s = x->d->store;
+	int64_t last;
+
+	if (store_session_load(s, x->sc->name, &x->state) == -1)
+		return -1;
+	if (x->state.order_id != 0 &&
+	    (x->open = store_order_view(s, x->state.order_id)) == NULL)
+		return -1;
+	if (classify(x) == -1)
+		return -1;
+	x->in.station = x->sc->name;
+	x->in.code = x->code;
+	x->in.now_ms = store_now_ms();
+	x->in.dup_window_ms = x->sc->duplicate_window_ms;
+	if (x->open) {
+		int r = store_last_item(s, x->sc->name, x->open->o.id,
+		    &x->in.last_item_line, &x->in.last_item_units);
+
+		if (r == -1)
+			return -1;
+		x->in.has_last_item = r;
+	}
+	if ((last = store_last_package(s, x->sc->name)) == -1)
+		return -1;
+	x->in.has_last_label = last > 0;
+	return 0;
+}
+
+/* "SKU: more packed (3) than the shop now wants (2); ..." for a supervisor. */
+static void
+conflict_message(const struct scan_ctx *x, int64_t line_id, char *msg, size_t len)
+{
+	const struct sess_line *l = NULL;
+	size_t i;
+
+	for (i = 0; x->open && i < x->open->nlines; i++)
+		if (x->open->lines[i].line_id == line_id)
+			l = &x->open->lines[i];
+	if (l == NULL) {
+		snprintf(msg, len, "line %lld: more packed than the shop now wants;"
+		    " take the extra units out (STN:UNDO)", (long long)line_id);
+		return;
+	}
+	snprintf(msg, len, "%s: more packed (%lld) than the shop now wants (%lld);"
+	    " take the extra units out (STN:UNDO)", l->sku ? l->sku : l->title ? l->title : "line",
+	    (long long)l->packed, (long long)l->remaining);
+}
+
+static int
+apply_effect(struct scan_ctx *x, const struct sess_effect *e, int64_t *package_id)
+{
+	struct store *s = x->d->store;
+	const char *st = x->sc->name, *packer = x->res.next.packer;
+	int64_t order = e->order_id ? e->order_id : x->res.order_id, id;
+	char sscc[19], msg[300];
+
+	switch (e->kind) {
+	case EFF_OPEN:
+		if (store_open_order(s, order, st) == -1)
+			return -1;
+		if (x->sc->slip_on_open)
+			x->after.slip_order = order;
+		return 0;
+	case EFF_COUNT_ITEM:
+		*package_id = store_open_package(s, order, st, x->state.box ? x->state.box : 1);
+		return *package_id == -1 ? -1 : 0;
+	case EFF_UNDO_ITEM:
+		return store_undo_last(s, st, order);
+	case EFF_CLOSE_BOX:
+		if ((id = store_close_package(s, order, st, x->d->conf->shop.gs1_prefix, sscc)) == -1)
+			return -1;
+		if (id > 0 && x->after.nlabels < MAX_AFTER)
+			x->after.labels[x->after.nlabels++] = id;
+		return 0;
+	case EFF_SHIP_FULL:
+	case EFF_SHIP_PARTIAL:
+		id = store_ship(s, order, st, packer, e->kind == EFF_SHIP_PARTIAL, 1);
+		if (id == -1)
+			return -1;
+		if (x->after.nful < MAX_AFTER)
+			x->after.fulfillments[x->after.nful++] = id;
+		return 0;
+	case EFF_ABANDON:
+	case EFF_CLOSE_CANCELLED:
+	case EFF_CLOSE_SHIPPED:
+		return store_close_unshipped(s, order, st);
+	case EFF_REPRINT_LABEL:
+		x->after.reprint_last = 1;
+		return 0;
+	case EFF_CONFLICT_EVENT:
+		conflict_message(x, e->line_id, msg, sizeof(msg));
+		return store_add_event(s, st, order, packer, "conflict", NULL, msg, 1);
+	}
+	return 0;
+}
+
+static const char *
+event_kind(enum verdict v)
+{
+	switch (v) {
+	case V_OPENED: return "open";
+	case V_COMPLETED: return "complete";
+	case V_PARTIAL_SHIPPED: return "partial";
+	case V_ABANDONED: return "abandon";
+	case V_PACKER: return "login";
+	case V_LOGOUT: return "logout";
+	default: return "scan";
+	}
+}
+
+/* The whole scan in one transaction: scan row, effects, state, event. */
+static int
+record(struct scan_ctx *x)
+{
+	struct store *s = x->d->store;
+	const struct sess_result *r = &x->res;
+	int64_t package_id = 0, line_id = r->line_id, units = 0;
+	const char *state = NULL;
+	size_t i;
+
+	/* A counted unit is in its box before the box closes or ships. */
+	for (i = 0; i < r->neff; i++)
+		if (r->eff[i].kind == EFF_COUNT_ITEM) {
+			if (apply_effect(x, &r->eff[i], &package_id) == -1)
+				return -1;
+			line_id = r->eff[i].line_id;
+			units = r->eff[i].units;
+			state = "counted";
+		}
+	if (store_record_scan(s, x->sc->name, r->next.packer, x->code, x->aim,
+	    verdict_name(r->verdict), r->order_id, line_id, units, package_id, state) == -1)
+		return -1;
+	for (i = 0; i < r->neff; i++)
+		if (r->eff[i].kind != EFF_COUNT_ITEM && apply_effect(x, &r->eff[i], &package_id) == -1)
+			return -1;
+	if (store_session_save(s, x->sc->name, &r->next) == -1)
+		return -1;
+	return store_add_event(s, x->sc->name, r->order_id, r->next.packer[0] ? r->next.packer :
+	    x->state.packer, event_kind(r->verdict), verdict_name(r->verdict), r->message,
+	    verdict_is_refusal(r->verdict));
+}
+
+static void
+write_outbox(struct daemon *d, int64_t fid)
+{
+	char oname[256], name[128], dir[4096];
+	char *doc = store_fulfillment_doc(d->store, fid, oname, sizeof(oname));
+
+	if (doc == NULL) {
+		log_warnx("fulfillment %lld: cannot read its document", (long long)fid);
+		return;
+	}
+	outbox_name(fid, oname, name, sizeof(name));
+	snprintf(dir, sizeof(dir), "%s/out", d->conf->spool);
+	if (outbox_write_atomic(dir, name, doc) == -1)
+		log_warn("spool/out: cannot write %s (kept in the database, retried at start)", name);
+	else if (store_mark_outbox(d->store, fid, name) == -1)
+		log_warnx("fulfillment %lld: written but not marked: %s", (long long)fid,
+		    store_errmsg(d->store));
+	free(doc);
+}
+
+/* Printing waits for the next turn of the loop: the verdict goes out first. */
+struct deferred {
+	struct daemon	*d;
+	char		 station[128];
+	struct after	 a;
+};
+
+static void
+run_prints(struct daemon *d, const char *station, const struct after *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->nlabels; i++)
+		print_label(d, station, a->labels[i], 0);
+	if (a->slip_order)
+		print_slip(d, station, a->slip_order, 0);
+	if (a->reprint_last) {
+		int64_t last = store_last_package(d->store, station);
+
+		if (last > 0)
+			print_label(d, station, last, 1);
+	}
+}
+
+static void
+run_deferred(void *arg)
+{
+	struct deferred *p = arg;
+
+	run_prints(p->d, p->station, &p->a);
+	free(p);
+}
+
+static void
+run_after(struct scan_ctx *x)
+{
+	struct after *a = &x->after;
+	struct deferred *p;
+	size_t i;
+
+	/* spool/out is durable output: written before the verdict leaves */
+	for (i = 0; i < a->nful; i++)
+		write_outbox(x->d, a->fulfillments[i]);
+	if (a->nlabels == 0 && a->slip_order == 0 && !a->reprint_last)
+		return;
+	if (x->d->loop == NULL || (p = calloc(1, sizeof(*p))) == NULL) {
+		run_prints(x->d, x->sc->name, a);
+		return;
+	}
+	p->d = x->d;
+	snprintf(p->station, sizeof(p->station), "%s", x->sc->name);
+	p->a = *a;
+	if (loop_add_timer(x->d->loop, 0, run_deferred, p) == -1) {
+		free(p);
+		run_prints(x->d, x->sc->name, a);
+	}
+}
+
+static json_t *
+lines_json(const struct order_view *v)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; v && a && i < v->nlines; i++)
+		json_array_append_new(a, json_pack("{s:I, s:s?, s:s?, s:I, s:I}",
+		    "line", (json_int_t)v->lines[i].line_id, "sku", v->lines[i].sku,
+		    "title", v->lines[i].title, "packed", (json_int_t)v->lines[i].packed,
+		    "of", (json_int_t)v->lines[i].remaining));
+	return a;
+}
+
+static json_t *
+reply_json(struct scan_ctx *x)
+{
+	const struct sess_result *r = &x->res;
+
+	return json_pack("{s:b, s:s, s:s, s:s?, s:s?, s:I, s:I, s:s, s:b, s:s?}",
+	    "ok", 1, "verdict", verdict_name(r->verdict), "station", x->sc->name,
+	    "order", r->order_name, "sku", r->sku, "packed", (json_int_t)r->packed,
+	    "of", (json_int_t)r->of, "message", r->message,
+	    "refused", verdict_is_refusal(r->verdict),
+	    "packer", r->next.packer[0] ? r->next.packer : NULL);
+}
+
+/* Tells `stationctl watch` what the bench looks like now. */
+static void
+broadcast(struct scan_ctx *x, json_t *reply)
+{
+	struct order_view *v = NULL;
+	json_t *msg;
+
+	if (x->res.next.order_id)
+		v = store_order_view(x->d->store, x->res.next.order_id);
+	msg = json_pack("{s:s, s:O, s:s?, s:o}", "event", "scan", "scan", reply,
+	    "open", v ? v->name : NULL, "lines", lines_json(v));
+	if (msg)
+		control_broadcast(x->d->ctl, x->sc->name, msg);
+	json_decref(msg);
+	order_view_free(v);
+}
+
+json_t *
+station_scan_json(struct daemon *d, const char *station, const char *code, const char *aim)
+{
+	struct scan_ctx x;
+	json_t *reply;
+
+	memset(&x, 0, sizeof(x));
+	x.d = d;
+	x.code = code;
+	x.aim = aim;
+	if ((x.sc = resolve_station(d, station)) == NULL)
+		return station ? reply_error("no station '%s' in the configuration", station) :
+		    reply_error("several stations: say which (--station NAME)");
+	if (*code == '\0' || strlen(code) > 4096)
+		return reply_error("scan: empty or overlong code");
+	if (store_begin(d->store) == -1)
+		return reply_error("not recorded: database busy or unavailable: %s",
+		    store_errmsg(d->store));
+	if (prepare(&x) == -1)
+		goto dberr;
+	session_step(&x.state, x.open ? &x.open->o : NULL, &x.in, &x.res);
+	if (record(&x) == -1 || store_commit(d->store) == -1)
+		goto dberr;
+	/* Committed: only now is the verdict real. */
+	reply = reply_json(&x);
+	log_debug("[station %s] %s → %s", x.sc->name, code, verdict_name(x.res.verdict));
+	run_after(&x);
+	if (reply)
+		broadcast(&x, reply);
+	order_view_free(x.open);
+	order_view_free(x.target);
+	return reply;
+dberr:
+	store_rollback(d->store);
+	log_warnx("[station %s] scan %s not recorded: %s", x.sc->name, code, store_errmsg(d->store));
+	order_view_free(x.open);
+	order_view_free(x.target);
+	return reply_error("not recorded (scan again): database: %s", store_errmsg(d->store));
+}
+
+void
+station_on_scanner(void *arg, const char *station, const char *code, const char *aim)
+{
+	json_t *r = station_scan_json(arg, station, code, aim);
+
+	if (r && !json_is_true(json_object_get(r, "ok")))
+		log_warnx("[station %s] %s", station, json_string_value(json_object_get(r, "error")));
+	json_decref(r);
+}
+
+void
+station_on_scanner_alert(void *arg, const char *station, int connected, const char *message)
+{
+	struct daemon *d = arg;
+	json_t *msg;
+
+	if (connected > 0)
+		log_info("[station %s] scanner: %s", station, message);
+	else
+		log_warnx("[station %s] scanner: %s", station, message);
+	if (store_add_event(d->store, station, 0, NULL, connected > 0 ? "scanner" : "alert",
+	    NULL, message, connected <= 0) == -1)
+		log_warnx("[station %s] cannot log the scanner event: %s", station,
+		    store_errmsg(d->store));
+	if (connected >= 0) {
+		if (d->scanner_state == NULL)
+			d->scanner_state = json_object();
+		json_object_set_new(d->scanner_state, station, json_pack("{s:b, s:s}",
+		    "connected", connected > 0, "message", message));
+	}
+	msg = json_pack("{s:s, s:s, s:i, s:s}", "event", "scanner", "station", station,
+	    "connected", connected, "message", message);
+	control_broadcast(d->ctl, station, msg);
+	json_decref(msg);
+}
+
+static json_t *
+stations_json(struct daemon *d)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; a && i < d->conf->nstations; i++) {
+		const struct station_conf *sc = &d->conf->stations[i];
+		struct sess_state ss;
+		struct order_view *v = NULL;
+
+		if (store_session_load(d->store, sc->name, &ss) == 0 && ss.order_id)
+			v = store_order_view(d->store, ss.order_id);
+		json_t *sstate = d->scanner_state ? json_object_get(d->scanner_state, sc->name) : NULL;
+
+		json_array_append_new(a, json_pack("{s:s, s:s?, s:s?, s:i, s:s?, s:O?, s:s?, s:s?, s:o}",
+		    "name", sc->name, "order", v ? v->name : NULL,
+		    "packer", ss.packer[0] ? ss.packer : NULL, "box", ss.box,
+		    "scanner", sc->scanner, "scanner_state", sstate,
+		    "label_printer", sc->label_printer,
+		    "slip_printer", sc->slip_printer, "lines", lines_json(v)));
+		order_view_free(v);
+	}
+	return a;
+}
+
+json_t *
+station_status_json(struct daemon *d)
+{
+	return json_pack("{s:b, s:I, s:s, s:s, s:o, s:o, s:o}", "ok", 1,
+	    "pid", (json_int_t)getpid(), "database", d->conf->database,
+	    "spool", d->conf->spool, "stations", stations_json(d),
+	    "orders", query_order_counts(d->store), "alerts", print_alerts_json(d));
+}
+
+void
+station_recover(struct daemon *d)
+{
+	int64_t *ids = NULL;
+	size_t n = 0, i;
+
+	if (store_pending_outbox(d->store, &ids, &n) == -1) {
+		log_warnx("recover: %s", store_errmsg(d->store));
+		return;
+	}
+	for (i = 0; i < n; i++)
+		write_outbox(d, ids[i]);
+	if (n)
+		log_info("recover: wrote %zu pending spool/out files", n);
+	free(ids);
+}
+
+json_t *
+station_command_json(struct daemon *d, const char *cmd, json_t *req)
+{
+	return print_command_json(d, cmd, req);
+}

@@ -1,0 +1,274 @@
+/* stationd: the pack-station daemon. One process, one poll loop. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "drivers/printer.h"
+#include "drivers/scanner.h"
+#include "station/daemon/config.h"
+#include "station/daemon/control.h"
+#include "station/daemon/daemon.h"
+#include "station/intake/intake.h"
+#include "common/log.h"
+#include "common/loop.h"
+#include "station/daemon/print.h"
+#include "station/daemon/station.h"
+#include "station/store/store.h"
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: stationd [-c FILE] [-d] [-n] [-v]\n");
+	exit(2);
+}
+
+/*
+ * stationd -n: asks each named printer whether it exists. An unknown queue
+ * is an error; a server that does not answer now is only a warning.
+ */
+static int
+check_printers(const struct config *c)
+{
+	char err[256];
+	size_t i;
+	int bad = 0, k, r;
+
+	for (i = 0; i < c->nstations; i++) {
+		const struct station_conf *sc = &c->stations[i];
+		const char *dest[2] = { sc->label_printer, sc->slip_printer };
+		const char *key[2] = { "label_printer", "slip_printer" };
+		int line[2] = { sc->label_printer_line, sc->slip_printer_line };
+
+		for (k = 0; k < 2; k++) {
+			if (dest[k] == NULL || (k == 1 && dest[1] && dest[0] &&
+			    strcmp(dest[0], dest[1]) == 0))
+				continue;
+			r = printer_check_dest(NULL, dest[k], err, sizeof(err));
+			if (r == -1) {
+				fprintf(stderr, "%s:%d: %s %s: %s\n", c->path, line[k], key[k],
+				    dest[k], err);
+				bad = 1;
+			} else if (r == -2)
+				fprintf(stderr, "%s:%d: warning: %s %s: cannot check now: %s\n",
+				    c->path, line[k], key[k], dest[k], err);
+		}
+	}
+	return bad ? -1 : 0;
+}
+
+static void
+reload(struct daemon *d)
+{
+	struct config *c = config_load(d->conf->path, 0, stderr);
+
+	log_reopen();
+	if (c == NULL) {
+		log_warnx("HUP: %s has errors; keeping the running configuration", d->conf->path);
+		return;
+	}
+	if (strcmp(c->database, d->conf->database) || strcmp(c->spool, d->conf->spool) ||
+	    strcmp(c->socket, d->conf->socket))
+		log_warnx("HUP: database, spool and socket changes take effect at restart");
+	/* Stations keep their names: the scanner side is rebuilt at restart too. */
+	free(c->database); c->database = strdup(d->conf->database);
+	free(c->spool); c->spool = strdup(d->conf->spool);
+	free(c->socket); c->socket = strdup(d->conf->socket);
+	config_free(d->conf);
+	d->conf = c;
+	log_info("HUP: configuration re-read");
+}
+
+static void
+on_signal(int fd, short revents, void *arg)
+{
+	struct daemon *d = arg;
+	struct signalfd_siginfo si;
+
+	(void)revents;
+	while (read(fd, &si, sizeof(si)) == sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGTERM:
+		case SIGINT:
+			log_info("signal %d: stopping", (int)si.ssi_signo);
+			d->stopping = 1;
+			loop_stop(d->loop);
+			break;
+		case SIGHUP:
+			reload(d);
+			break;
+		}
+	}
+}
+
+static void
+on_inotify(int fd, short revents, void *arg)
+{
+	struct daemon *d = arg;
+	char buf[16384] __attribute__((aligned(__alignof__(struct inotify_event))));
+	const struct inotify_event *ev;
+	ssize_t n;
+	char *p;
+
+	(void)revents;
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		for (p = buf; p < buf + n; p += sizeof(*ev) + ev->len) {
+			ev = (const struct inotify_event *)p;
+			if (ev->mask & IN_Q_OVERFLOW) {
+				intake_spool_scan(d->store, d->conf->spool);
+				continue;
+			}
+			if (ev->len && (ev->mask & (IN_CLOSE_WRITE | IN_MOVED_TO)))
+				intake_spool_file(d->store, d->conf->spool, ev->name);
+		}
+	}
+}
+
+static int
+setup_signals(struct daemon *d)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) == -1 ||
+	    (d->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) == -1) {
+		log_warn("signalfd");
+		return -1;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	return loop_add_fd(d->loop, d->sigfd, POLLIN, on_signal, d);
+}
+
+static int
+setup_spool(struct daemon *d)
+{
+	char in[PATH_MAX];
+
+	if (intake_spool_prepare(d->conf->spool) == -1)
+		return -1;
+	snprintf(in, sizeof(in), "%s/in", d->conf->spool);
+	if ((d->inofd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) == -1 ||
+	    inotify_add_watch(d->inofd, in, IN_CLOSE_WRITE | IN_MOVED_TO) == -1) {
+		log_warn("inotify on %s", in);
+		return -1;
+	}
+	return loop_add_fd(d->loop, d->inofd, POLLIN, on_inotify, d);
+}
+
+static int
+setup_scanners(struct daemon *d)
+{
+	char err[256];
+	size_t i;
+
+	for (i = 0; i < d->conf->nstations; i++) {
+		const struct station_conf *sc = &d->conf->stations[i];
+
+		if (sc->scanner == NULL)
+			continue;
+		if (d->scanners == NULL && (d->scanners = scanners_new(d->loop,
+		    station_on_scanner, station_on_scanner_alert, d)) == NULL) {
+			log_warnx("scanners: cannot start libusb");
+			return -1;
+		}
+		if (scanners_add(d->scanners, sc->name, sc->scanner, sc->scanner_layout,
+		    err, sizeof(err)) == -1) {
+			log_warnx("[station %s] scanner %s: %s", sc->name, sc->scanner, err);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+run(struct daemon *d)
+{
+	char err[512];
+
+	if ((d->store = store_open(d->conf->database, 0, err, sizeof(err))) == NULL) {
+		log_warnx("database: %s", err);
+		return 1;
+	}
+	if ((d->loop = loop_new()) == NULL || setup_signals(d) == -1 ||
+	    setup_spool(d) == -1 ||
+	    (d->ctl = control_new(d, d->conf->socket, d->conf->socket_group)) == NULL ||
+	    print_start(d) == -1 || setup_scanners(d) == -1)
+		return 1;
+	station_recover(d);
+	intake_spool_scan(d->store, d->conf->spool);
+	log_info("ready: %zu station(s), database %s, spool %s, socket %s",
+	    d->conf->nstations, d->conf->database, d->conf->spool, d->conf->socket);
+	if (loop_run(d->loop) == -1) {
+		log_warn("poll");
+		return 1;
+	}
+	return 0;
+}
+
+static void
+teardown(struct daemon *d)
+{
+	scanners_free(d->scanners);
+	json_decref(d->scanner_state);
+	print_stop(d);
+	control_free(d->ctl);
+	if (d->inofd > 0)
+		close(d->inofd);
+	if (d->sigfd > 0)
+		close(d->sigfd);
+	loop_free(d->loop);
+	store_close(d->store);
+	config_free(d->conf);
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char *path = CONFIG_DEFAULT_PATH;
+	int ch, foreground = 0, check = 0, verbose = 0, rc;
+	struct daemon d;
+
+	memset(&d, 0, sizeof(d));
+	d.sigfd = d.inofd = -1;
+	while ((ch = getopt(argc, argv, "c:dnv")) != -1) {
+		switch (ch) {
+		case 'c': path = optarg; break;
+		case 'd': foreground = 1; break;
+		case 'n': check = 1; break;
+		case 'v': verbose = 1; break;
+		default: usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	if ((d.conf = config_load(path, check, stderr)) == NULL)
+		return 1;
+	if (check) {
+		if (check_printers(d.conf) == -1) {
+			config_free(d.conf);
+			return 1;
+		}
+		printf("%s: configuration OK (%zu station%s)\n", path, d.conf->nstations,
+		    d.conf->nstations == 1 ? "" : "s");
+		config_free(d.conf);
+		return 0;
+	}
+	log_init("stationd", foreground, verbose);
+	if (!foreground && daemon(1, 0) == -1) {
+		log_warn("daemon");
+		return 1;
+	}
+	rc = run(&d);
+	teardown(&d);
+	log_info("stopped");
+	return rc;
+}

@@ -1,0 +1,218 @@
+/* Print jobs, slips and packages looked up for printing. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "station/store/store.h"
+#include "station/store/store_int.h"
+#include "station/store/store_jobs.h"
+
+int64_t
+store_job_insert(struct store *s, const char *station, const char *printer,
+    const char *kind, int64_t order_id, int64_t package_id, const char *title,
+    const char *media, int copies, const void *pdf, size_t len)
+{
+	sqlite3_stmt *st = store_stmt(s,
+	    "INSERT INTO print_jobs(created_at, station, printer, kind, order_id, package_id,"
+	    " title, media, copies, state, updated_at, pdf)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'pending', ?1, ?10)");
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, store_now_ms());
+	store_bind_text(st, 2, station);
+	store_bind_text(st, 3, printer);
+	store_bind_text(st, 4, kind);
+	if (order_id) sqlite3_bind_int64(st, 5, order_id); else sqlite3_bind_null(st, 5);
+	if (package_id) sqlite3_bind_int64(st, 6, package_id); else sqlite3_bind_null(st, 6);
+	store_bind_text(st, 7, title);
+	store_bind_text(st, 8, media);
+	sqlite3_bind_int(st, 9, copies > 0 ? copies : 1);
+	sqlite3_bind_blob64(st, 10, pdf, len, SQLITE_TRANSIENT);
+	if (store_step_done(st) == -1)
+		return -1;
+	return sqlite3_last_insert_rowid(store_db(s));
+}
+
+int
+store_job_update(struct store *s, int64_t id, const char *state, int ipp_job_id,
+    const char *reason)
+{
+	sqlite3_stmt *st = store_stmt(s,
+	    "UPDATE print_jobs SET state = ?2, ipp_job_id = CASE WHEN ?3 > 0 THEN ?3"
+	    " ELSE ipp_job_id END, reason = ?4, updated_at = ?5,"
+	    " accepted_at = CASE WHEN ?3 > 0 AND accepted_at IS NULL THEN ?5 ELSE accepted_at END,"
+	    " completed_at = CASE WHEN ?2 = 'completed' THEN ?5 ELSE completed_at END,"
+	    " pdf = CASE WHEN ?2 = 'completed' THEN NULL ELSE pdf END WHERE id = ?1");
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	store_bind_text(st, 2, state);
+	sqlite3_bind_int(st, 3, ipp_job_id);
+	store_bind_text(st, 4, reason);
+	sqlite3_bind_int64(st, 5, store_now_ms());
+	return store_step_done(st);
+}
+
+int
+store_job_attempt(struct store *s, int64_t id)
+{
+	sqlite3_stmt *st = store_stmt(s, "UPDATE print_jobs SET attempts = attempts + 1 WHERE id = ?");
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	return store_step_done(st);
+}
+
+int
+store_job_reset(struct store *s, int64_t id, const char *reason)
+{
+	sqlite3_stmt *st = store_stmt(s, "UPDATE print_jobs SET state = 'failed', ipp_job_id = NULL,"
+	    " accepted_at = NULL, reason = ?2, attempts = attempts + 1, updated_at = ?3"
+	    " WHERE id = ?1 AND pdf IS NOT NULL");
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	store_bind_text(st, 2, reason);
+	sqlite3_bind_int64(st, 3, store_now_ms());
+	return store_step_done(st);
+}
+
+void
+job_row_clear(struct job_row *j)
+{
+	free(j->station); free(j->printer); free(j->kind); free(j->title);
+	free(j->media); free(j->state);
+	memset(j, 0, sizeof(*j));
+}
+
+int
+store_job_load(struct store *s, int64_t id, struct job_row *j, void **pdf, size_t *len)
+{
+	sqlite3_stmt *st = store_stmt(s,
+	    "SELECT station, printer, kind, title, media, state, coalesce(order_id, 0),"
+	    " coalesce(package_id, 0), copies, attempts, coalesce(ipp_job_id, 0), pdf"
+	    " FROM print_jobs WHERE id = ?");
+	const void *b;
+	int n;
+
+	memset(j, 0, sizeof(*j));
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return -1;
+	}
+	/* the PDF is read only when asked for (it is gone once the job completed) */
+	if (pdf != NULL) {
+		b = sqlite3_column_blob(st, 11);
+		n = sqlite3_column_bytes(st, 11);
+		if (b == NULL || (*pdf = malloc((size_t)n)) == NULL) {
+			sqlite3_reset(st);
+			return -1;
+		}
+		memcpy(*pdf, b, (size_t)n);
+		*len = (size_t)n;
+	}
+	j->id = id;
+	j->station = store_col_dup(st, 0);
+	j->printer = store_col_dup(st, 1);
+	j->kind = store_col_dup(st, 2);
+	j->title = store_col_dup(st, 3);
+	j->media = store_col_dup(st, 4);
+	j->state = store_col_dup(st, 5);
+	j->order_id = sqlite3_column_int64(st, 6);
+	j->package_id = sqlite3_column_int64(st, 7);
+	j->copies = sqlite3_column_int(st, 8);
+	j->attempts = sqlite3_column_int(st, 9);
+	j->ipp_job_id = sqlite3_column_int(st, 10);
+	sqlite3_reset(st);
+	return 0;
+}
+
+int
+store_jobs_unsent(struct store *s, int64_t **ids, size_t *n)
+{
+	return store_collect_ids(s, "SELECT id FROM print_jobs WHERE state IN ('pending', 'failed')"
+	    " AND ipp_job_id IS NULL AND pdf IS NOT NULL ORDER BY id", 0, ids, n);
+}
+
+int
+store_jobs_unfinished(struct store *s, int64_t **ids, size_t *n)
+{
+	return store_collect_ids(s, "SELECT id FROM print_jobs WHERE state IN ('pending', 'held',"
+	    " 'processing') AND ipp_job_id IS NOT NULL ORDER BY id", 0, ids, n);
+}
+
+int
+store_mark_slip_printed(struct store *s, int64_t order_id)
+{
+	sqlite3_stmt *st = store_stmt(s, "UPDATE orders SET slip_printed = 1 WHERE id = ?");
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, order_id);
+	return store_step_done(st);
+}
+
+int
+store_slip_printed(struct store *s, int64_t order_id)
+{
+	sqlite3_stmt *st = store_stmt(s, "SELECT slip_printed FROM orders WHERE id = ?");
+	int r;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, order_id);
+	r = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) != 0 : -1;
+	sqlite3_reset(st);
+	return r;
+}
+
+int
+store_orders_without_slip(struct store *s, int64_t limit, int64_t **ids, size_t *n)
+{
+	return store_collect_ids(s, "SELECT id FROM orders WHERE status IN ('ready', 'partial')"
+	    " AND slip_printed = 0 ORDER BY created_at, id LIMIT ?", limit > 0 ? limit : -1, ids, n);
+}
+
+int
+store_find_package_sscc(struct store *s, const char *sscc, int64_t *id, char *station,
+    size_t stationlen)
+{
+	sqlite3_stmt *st = store_stmt(s, "SELECT id, station FROM packages WHERE sscc = ?");
+	int r;
+
+	if (st == NULL)
+		return -1;
+	store_bind_text(st, 1, sscc);
+	if ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		snprintf(station, stationlen, "%s", sqlite3_column_text(st, 1));
+	}
+	sqlite3_reset(st);
+	return r == SQLITE_ROW ? 1 : r == SQLITE_DONE ? 0 : -1;
+}
+
+int64_t
+store_last_package_of_order(struct store *s, int64_t order_id, char *station, size_t stationlen)
+{
+	sqlite3_stmt *st = store_stmt(s, "SELECT id, station FROM packages WHERE order_id = ?"
+	    " AND sscc IS NOT NULL AND state IN ('closed', 'shipped') ORDER BY id DESC LIMIT 1");
+	int64_t id = 0;
+	int r;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, order_id);
+	if ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		snprintf(station, stationlen, "%s", sqlite3_column_text(st, 1));
+	}
+	sqlite3_reset(st);
+	return r == SQLITE_ROW || r == SQLITE_DONE ? id : -1;
+}

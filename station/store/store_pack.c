@@ -1,0 +1,667 @@
+/* Pack sessions in the store: station state, order views and the effects of scans. */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "station/core/readiness.h"
+#include "station/core/sscc.h"
+#include "station/store/store.h"
+#include "station/store/store_int.h"
+#include "station/store/store_pack.h"
+
+static char *
+keep(struct order_view *v, sqlite3_stmt *st, int col)
+{
+	char *s = store_col_dup(st, col), **n;
+
+	if (s == NULL)
+		return NULL;
+	if ((n = realloc(v->strs, (v->nstrs + 1) * sizeof(*n))) == NULL) {
+		free(s);
+		return NULL;
+	}
+	v->strs = n;
+	v->strs[v->nstrs++] = s;
+	return s;
+}
+
+void
+order_view_free(struct order_view *v)
+{
+	size_t i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; i < v->nstrs; i++)
+		free(v->strs[i]);
+	free(v->strs);
+	free(v->lines);
+	free(v->name);
+	free(v->hold_reason);
+	free(v->station);
+	free(v);
+}
+
+static const char SQL_VIEW_LINES[] =
+    "SELECT l.id, l.sku, coalesce(l.title, l.name), l.quantity, l.fulfillable_quantity,"
+    " l.requires_shipping, l.removed,"
+    " (SELECT coalesce(sum(quantity), 0) FROM fulfillment_lines f WHERE f.line_id = l.id),"
+    " (SELECT coalesce(sum(units), 0) FROM scans c WHERE c.line_id = l.id AND c.state = 'counted'),"
+    " (SELECT coalesce(sum(c.units), 0) FROM scans c JOIN packages p ON p.id = c.package_id"
+    "   WHERE c.line_id = l.id AND c.state = 'counted' AND p.state = 'open')"
+    " FROM order_lines l WHERE l.order_id = ? ORDER BY l.position";
+
+static int
+load_view_lines(struct store *s, struct order_view *v, int64_t order_id)
+{
+	sqlite3_stmt *st = store_stmt(s, SQL_VIEW_LINES);
+	size_t cap = 0;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, order_id);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		struct order_line ol;
+		struct sess_line *sl;
+		int64_t rem, packed = sqlite3_column_int64(st, 8);
+
+		memset(&ol, 0, sizeof(ol));
+		ol.quantity = sqlite3_column_int64(st, 3);
+		ol.fulfillable_quantity = sqlite3_column_int64(st, 4);
+		ol.requires_shipping = sqlite3_column_int(st, 5);
+		rem = sqlite3_column_int(st, 6) ? 0 :
+		    readiness_line_remaining(&ol, sqlite3_column_int64(st, 7));
+		if (rem == 0 && packed == 0)
+			continue;	/* nothing to pack on this line now */
+		if (v->nlines == cap) {
+			void *p = realloc(v->lines, (cap = cap ? cap * 2 : 8) * sizeof(*sl));
+
+			if (p == NULL)
+				goto fail;
+			v->lines = p;
+		}
+		sl = &v->lines[v->nlines++];
+		sl->line_id = sqlite3_column_int64(st, 0);
+		sl->sku = sqlite3_column_type(st, 1) == SQLITE_NULL ? NULL : keep(v, st, 1);
+		sl->title = sqlite3_column_type(st, 2) == SQLITE_NULL ? NULL : keep(v, st, 2);
+		sl->remaining = rem;
+		sl->packed = packed;
+		sl->packed_box = sqlite3_column_int64(st, 9);
+	}
+	sqlite3_reset(st);
+	return 0;
+fail:
+	sqlite3_reset(st);
+	return -1;
+}
+
+struct order_view *
+store_order_view(struct store *s, int64_t order_id)
+{
+	sqlite3_stmt *st = store_stmt(s,
+	    "SELECT name, status, hold_reason, station FROM orders WHERE id = ?");
+	struct order_view *v;
+	int status;
+
+	if (st == NULL || (v = calloc(1, sizeof(*v))) == NULL)
+		return NULL;
+	sqlite3_bind_int64(st, 1, order_id);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		free(v);
+		return NULL;
+	}
+	v->name = store_col_dup(st, 0);
+	status = order_status_parse((const char *)sqlite3_column_text(st, 1));
+	v->hold_reason = store_col_dup(st, 2);
+	v->station = store_col_dup(st, 3);
+	sqlite3_reset(st);
+	if (v->name == NULL || status < 0 || load_view_lines(s, v, order_id) == -1) {
+		order_view_free(v);
+		return NULL;
+	}
+	v->o.id = order_id;
+	v->o.name = v->name;
+	v->o.status = (enum order_status)status;
+	v->o.hold_reason = v->hold_reason;
+	v->o.station = v->station;
+	v->o.lines = v->lines;
+	v->o.nlines = v->nlines;
+	return v;
+}
+
+int
+store_session_load(struct store *s, const char *station, struct sess_state *ss)
+{
+	sqlite3_stmt *st = store_stmt(s,
+	    "SELECT coalesce(order_id, 0), box, qty_next, packer, last_code, last_ms"
+	    " FROM sessions WHERE station = ?");
+	int r;
+
+	memset(ss, 0, sizeof(*ss));
+	if (st == NULL)
+		return -1;
+	store_bind_text(st, 1, station);
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW) {
+		ss->order_id = sqlite3_column_int64(st, 0);
+		ss->box = sqlite3_column_int(st, 1);
+		ss->qty_next = sqlite3_column_int64(st, 2);
+		snprintf(ss->packer, sizeof(ss->packer), "%s", sqlite3_column_text(st, 3));
+		snprintf(ss->last_code, sizeof(ss->last_code), "%s", sqlite3_column_text(st, 4));
+		ss->last_ms = sqlite3_column_int64(st, 5);
+	}
+	sqlite3_reset(st);
+	return r == SQLITE_ROW || r == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_session_save(struct store *s, const char *station, const struct sess_state *ss)
+{
+	sqlite3_stmt *st = store_stmt(s,
+	    "INSERT INTO sessions(station, order_id, box, qty_next, packer, last_code, last_ms)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(station) DO UPDATE SET"
+	    " order_id = ?2, box = ?3, qty_next = ?4, packer = ?5, last_code = ?6, last_ms = ?7");
+
+	if (st == NULL)
+		return -1;
+	store_bind_text(st, 1, station);
+	if (ss->order_id)
+		sqlite3_bind_int64(st, 2, ss->order_id);
+	else
+		sqlite3_bind_null(st, 2);
+	sqlite3_bind_int(st, 3, ss->box);
+	sqlite3_bind_int64(st, 4, ss->qty_next);
+	store_bind_text(st, 5, ss->packer);
+	store_bind_text(st, 6, ss->last_code);
+	sqlite3_bind_int64(st, 7, ss->last_ms);
+	return store_step_done(st);
+}
+
+int
+store_find_product(struct store *s, const char *code, char *sku, size_t skulen,
+    int64_t *multiplier)
+{
+	sqlite3_stmt *st = store_stmt(s,
+	    "SELECT sku, multiplier FROM product_codes WHERE code = ?");
+	int r;
+
+	if (st == NULL)
+		return -1;
+	store_bind_text(st, 1, code);
+	if ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		snprintf(sku, skulen, "%s", sqlite3_column_text(st, 0));
+		*multiplier = sqlite3_column_int64(st, 1);
+		sqlite3_reset(st);
+		return 1;
+	}
+	sqlite3_reset(st);
+	if (r != SQLITE_DONE)
+		return -1;
+	if ((st = store_stmt(s, "SELECT 1 FROM order_lines WHERE sku = ? LIMIT 1")) == NULL)
+		return -1;
+	store_bind_text(st, 1, code);
+	r = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (r == SQLITE_ROW) {
+		snprintf(sku, skulen, "%s", code);
+		*multiplier = 1;
+		return 1;
+	}
+	return r == SQLITE_DONE ? 0 : -1;
+}
+
+static const char SQL_LAST_ITEM[] =
+    "SELECT c.id, c.line_id, c.units FROM scans c JOIN packages p ON p.id = c.package_id"
+    " WHERE c.station = ? AND c.order_id = ? AND c.state = 'counted' AND p.state = 'open'"
+    " ORDER BY c.id DESC LIMIT 1";
+
+int
+store_last_item(struct store *s, const char *station, int64_t order_id,
+    int64_t *line_id, int64_t *units)
+{
+	sqlite3_stmt *st = store_stmt(s, SQL_LAST_ITEM);
+	int r;
+
+	if (st == NULL)
+		return -1;
+	store_bind_text(st, 1, station);
+	sqlite3_bind_int64(st, 2, order_id);
+	if ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		*line_id = sqlite3_column_int64(st, 1);
+		*units = sqlite3_column_int64(st, 2);
+	}
+	sqlite3_reset(st);
+	return r == SQLITE_ROW ? 1 : r == SQLITE_DONE ? 0 : -1;
+}
+
+int64_t
+store_last_package(struct store *s, const char *station)
+{
+	sqlite3_stmt *st = store_stmt(s,
+	    "SELECT id FROM packages WHERE station = ? AND sscc IS NOT NULL"
+	    " AND state IN ('closed', 'shipped') ORDER BY closed_at DESC, id DESC LIMIT 1");
+	int64_t id = 0;
+	int r;
+
+	if (st == NULL)
+		return -1;
+	store_bind_text(st, 1, station);
+	if ((r = sqlite3_step(st)) == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return r == SQLITE_ROW || r == SQLITE_DONE ? id : -1;
+}
+
+int64_t
+store_record_scan(struct store *s, const char *station, const char *packer,
+    const char *code, const char *aim, const char *verdict, int64_t order_id,
+    int64_t line_id, int64_t units, int64_t package_id, const char *state)
+{
+	sqlite3_stmt *st = store_stmt(s,
+	    "INSERT INTO scans(at, station, packer, code, aim, verdict, order_id, line_id,"
+	    " units, package_id, state) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, store_now_ms());
+	store_bind_text(st, 2, station);
+	store_bind_text(st, 3, packer && *packer ? packer : NULL);
+	store_bind_text(st, 4, code);
+	store_bind_text(st, 5, aim && *aim ? aim : NULL);
+	store_bind_text(st, 6, verdict);
+	if (order_id) sqlite3_bind_int64(st, 7, order_id); else sqlite3_bind_null(st, 7);
+	if (line_id) sqlite3_bind_int64(st, 8, line_id); else sqlite3_bind_null(st, 8);
+	sqlite3_bind_int64(st, 9, units);
+	if (package_id) sqlite3_bind_int64(st, 10, package_id); else sqlite3_bind_null(st, 10);
+	store_bind_text(st, 11, state);
+	if (store_step_done(st) == -1)
+		return -1;
+	return sqlite3_last_insert_rowid(store_db(s));
+}
+
+int
+store_open_order(struct store *s, int64_t order_id, const char *station)
+{
+	sqlite3_stmt *st = store_stmt(s,
+	    "UPDATE orders SET status = 'in_progress', station = ?, updated_at = ? WHERE id = ?");
+
+	if (st == NULL)
+		return -1;
+	store_bind_text(st, 1, station);
+	sqlite3_bind_int64(st, 2, store_now_ms());
+	sqlite3_bind_int64(st, 3, order_id);
+	if (store_step_done(st) == -1)
+		return -1;
+	st = store_stmt(s, "UPDATE sessions SET opened_at = ? WHERE station = ?");
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, store_now_ms());
+	store_bind_text(st, 2, station);
+	return store_step_done(st);
+}
+
+int64_t
+store_open_package(struct store *s, int64_t order_id, const char *station, int box)
+{
+	sqlite3_stmt *st = store_stmt(s,
+	    "SELECT id FROM packages WHERE order_id = ? AND station = ? AND state = 'open'");
+	int64_t id;
+	int r;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, order_id);
+	store_bind_text(st, 2, station);
+	if ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+		return id;
+	}
+	sqlite3_reset(st);
+	if (r != SQLITE_DONE)
+		return -1;
+	st = store_stmt(s, "INSERT INTO packages(order_id, station, box, state, created_at)"
+	    " VALUES (?, ?, ?, 'open', ?)");
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, order_id);
+	store_bind_text(st, 2, station);
+	sqlite3_bind_int(st, 3, box > 0 ? box : 1);
+	sqlite3_bind_int64(st, 4, store_now_ms());
+	if (store_step_done(st) == -1)
+		return -1;
+	return sqlite3_last_insert_rowid(store_db(s));
+}
+
+int
+store_undo_last(struct store *s, const char *station, int64_t order_id)
+{
+	sqlite3_stmt *st = store_stmt(s, SQL_LAST_ITEM);
+	int64_t id;
+	int r;
+
+	if (st == NULL)
+		return -1;
+	store_bind_text(st, 1, station);
+	sqlite3_bind_int64(st, 2, order_id);
+	r = sqlite3_step(st);
+	id = r == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	if (r != SQLITE_ROW)
+		return r == SQLITE_DONE ? 0 : -1;
+	if ((st = store_stmt(s, "UPDATE scans SET state = 'undone' WHERE id = ?")) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	return store_step_done(st);
+}
+
+int64_t
+store_close_package(struct store *s, int64_t order_id, const char *station,
+    const char *gs1_prefix, char sscc[19])
+{
+	sqlite3_stmt *st = store_stmt(s,
+	    "SELECT p.id, (SELECT CASE WHEN min(l.grams) < 0 THEN NULL"
+	    "   ELSE sum(l.grams * c.units) END FROM scans c JOIN order_lines l ON l.id = c.line_id"
+	    "   WHERE c.package_id = p.id AND c.state = 'counted')"
+	    " FROM packages p WHERE p.order_id = ? AND p.station = ? AND p.state = 'open'");
+	int64_t id, serial;
+	int has_weight, r;
+	int64_t grams = 0;
+	char key[64];
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, order_id);
+	store_bind_text(st, 2, station);
+	r = sqlite3_step(st);
+	if (r != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return r == SQLITE_DONE ? 0 : -1;
+	}
+	id = sqlite3_column_int64(st, 0);
+	has_weight = sqlite3_column_type(st, 1) != SQLITE_NULL;
+	if (has_weight)
+		grams = sqlite3_column_int64(st, 1);
+	sqlite3_reset(st);
+	snprintf(key, sizeof(key), "sscc:%s", gs1_prefix);
+	if ((serial = store_counter_next(s, key)) < 0 || sscc_make(gs1_prefix, serial, sscc) == -1)
+		return -1;
+	st = store_stmt(s, "UPDATE packages SET state = 'closed', sscc = ?, weight_grams = ?,"
+	    " closed_at = ? WHERE id = ?");
+	if (st == NULL)
+		return -1;
+	store_bind_text(st, 1, sscc);
+	if (has_weight)
+		sqlite3_bind_int64(st, 2, grams);
+	else
+		sqlite3_bind_null(st, 2);
+	sqlite3_bind_int64(st, 3, store_now_ms());
+	sqlite3_bind_int64(st, 4, id);
+	return store_step_done(st) == 0 ? id : -1;
+}
+
+/* What the order's lines say once nothing is open at a bench: fulfilled, partial or ready. */
+int
+store_ship_status(struct store *s, int64_t order_id, const char **status)
+{
+	sqlite3_stmt *st = store_stmt(s,
+	    "SELECT l.quantity, l.fulfillable_quantity, l.requires_shipping, l.removed,"
+	    " (SELECT coalesce(sum(quantity), 0) FROM fulfillment_lines f WHERE f.line_id = l.id)"
+	    " FROM order_lines l WHERE l.order_id = ?");
+	int64_t remaining = 0, shipped = 0;
+	int r;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, order_id);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		struct order_line l;
+		int64_t sh = sqlite3_column_int64(st, 4);
+
+		memset(&l, 0, sizeof(l));
+		l.quantity = sqlite3_column_int64(st, 0);
+		l.fulfillable_quantity = sqlite3_column_int64(st, 1);
+		l.requires_shipping = sqlite3_column_int(st, 2);
+		if (!sqlite3_column_int(st, 3))
+			remaining += readiness_line_remaining(&l, sh);
+		shipped += sh + (l.quantity - l.fulfillable_quantity);
+	}
+	sqlite3_reset(st);
+	if (r != SQLITE_DONE)
+		return -1;
+	*status = remaining == 0 ? "fulfilled" : shipped > 0 ? "partial" : "ready";
+	return 0;
+}
+
+/* Closes the order's bench session: station cleared, status from its lines. */
+static int
+settle_status(struct store *s, int64_t order_id)
+{
+	sqlite3_stmt *st;
+	const char *status;
+
+	if (store_ship_status(s, order_id, &status) == -1)
+		return -1;
+	st = store_stmt(s, "UPDATE orders SET station = NULL, updated_at = ?,"
+	    " status = CASE WHEN status IN ('in_progress', 'ready', 'partial') THEN ?"
+	    " ELSE status END WHERE id = ?");
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, store_now_ms());
+	store_bind_text(st, 2, status);
+	sqlite3_bind_int64(st, 3, order_id);
+	return store_step_done(st);
+}
+
+/* [{"id": null, "lineItemId": "gid://shopify/LineItem/N", "quantity": q}, ...] */
+static json_t *
+fo_items(json_t *lines)
+{
+	json_t *a = json_array(), *l;
+	char gid[64];
+	size_t i;
+
+	json_array_foreach(lines, i, l) {
+		json_t *id = json_object_get(l, "id");
+
+		snprintf(gid, sizeof(gid), "gid://shopify/LineItem/%" JSON_INTEGER_FORMAT,
+		    json_integer_value(id));
+		json_array_append_new(a, json_pack("{s:n, s:o, s:O}", "id",
+		    "lineItemId", json_is_integer(id) ? json_string(gid) : json_null(),
+		    "quantity", json_object_get(l, "quantity")));
+	}
+	return a;
+}
+
+static json_t *
+fulfillment_doc(struct store *s, int64_t fid, int64_t order_id, const char *station,
+    const char *packer, int partial, int notify)
+{
+	sqlite3_stmt *st = store_stmt(s,
+	    "SELECT shop_id, name, tracking_number, tracking_company, pickup FROM orders WHERE id = ?");
+	json_t *doc, *lines, *pkgs, *tracking = json_null();
+	char at[32];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (st == NULL)
+		return NULL;
+	gmtime_r(&now, &tm);
+	strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	sqlite3_bind_int64(st, 1, order_id);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return NULL;
+	}
+	if (sqlite3_column_type(st, 2) != SQLITE_NULL)
+		tracking = json_pack("{s:s?, s:s?}", "number", sqlite3_column_text(st, 2),
+		    "company", sqlite3_column_text(st, 3));
+	doc = json_pack("{s:I, s:o, s:s, s:s, s:s?, s:s, s:b, s:b}",
+	    "fulfillment_id", (json_int_t)fid,
+	    "order_id", sqlite3_column_type(st, 0) == SQLITE_NULL ? json_null() :
+	    json_integer(sqlite3_column_int64(st, 0)),
+	    "order_name", sqlite3_column_text(st, 1), "station", station,
+	    "packer", packer && *packer ? packer : NULL, "created_at", at,
+	    "partial", partial, "pickup", sqlite3_column_int(st, 4));
+	sqlite3_reset(st);
+	lines = json_array();
+	pkgs = json_array();
+	if (doc == NULL || lines == NULL || pkgs == NULL)
+		goto fail;
+	st = store_stmt(s, "SELECT l.shop_line_id, l.sku, coalesce(l.name, l.title), fl.quantity"
+	    " FROM fulfillment_lines fl JOIN order_lines l ON l.id = fl.line_id"
+	    " WHERE fl.fulfillment_id = ? ORDER BY l.position");
+	if (st == NULL)
+		goto fail;
+	sqlite3_bind_int64(st, 1, fid);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		json_array_append_new(lines, json_pack("{s:o, s:s?, s:s?, s:I}",
+		    "id", sqlite3_column_type(st, 0) == SQLITE_NULL ? json_null() :
+		    json_integer(sqlite3_column_int64(st, 0)),
+		    "sku", sqlite3_column_text(st, 1), "name", sqlite3_column_text(st, 2),
+		    "quantity", (json_int_t)sqlite3_column_int64(st, 3)));
+	sqlite3_reset(st);
+	st = store_stmt(s, "SELECT box, sscc, weight_grams FROM packages"
+	    " WHERE fulfillment_id = ? ORDER BY box, id");
+	if (st == NULL)
+		goto fail;
+	sqlite3_bind_int64(st, 1, fid);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		json_array_append_new(pkgs, json_pack("{s:i, s:s?, s:o}",
+		    "box", sqlite3_column_int(st, 0), "sscc", sqlite3_column_text(st, 1),
+		    "weight_grams", sqlite3_column_type(st, 2) == SQLITE_NULL ? json_null() :
+		    json_integer(sqlite3_column_int64(st, 2))));
+	sqlite3_reset(st);
+	/*
+	 * After Shopify's fulfillmentCreate FulfillmentInput. The REST order
+	 * carries no fulfillment-order ids: each line names its LineItem gid,
+	 * which an uploader resolves to the fulfillment order's line item.
+	 */
+	json_object_set_new(doc, "fulfillment", json_pack("{s:b, s:O, s:[{s:n, s:o}]}",
+	    "notifyCustomer", notify, "trackingInfo", tracking,
+	    "lineItemsByFulfillmentOrder", "fulfillmentOrderId",
+	    "fulfillmentOrderLineItems", fo_items(lines)));
+	json_object_set_new(doc, "line_items", lines);
+	json_object_set_new(doc, "packages", pkgs);
+	json_decref(tracking);
+	return doc;
+fail:
+	json_decref(doc);
+	json_decref(lines);
+	json_decref(pkgs);
+	json_decref(tracking);
+	return NULL;
+}
+
+static int
+exec_bound(struct store *s, const char *sql, int64_t a, const char *b, int64_t c)
+{
+	sqlite3_stmt *st = store_stmt(s, sql);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, a);
+	store_bind_text(st, 2, b);
+	if (c)
+		sqlite3_bind_int64(st, 3, c);
+	return store_step_done(st);
+}
+
+int64_t
+store_ship(struct store *s, int64_t order_id, const char *station, const char *packer,
+    int partial, int notify)
+{
+	sqlite3_stmt *st = store_stmt(s,
+	    "INSERT INTO fulfillments(order_id, station, packer, at, partial, units, opened_at, doc)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, (SELECT coalesce(sum(units), 0) FROM scans"
+	    "  WHERE order_id = ?1 AND station = ?2 AND state = 'counted'),"
+	    " (SELECT opened_at FROM sessions WHERE station = ?2), '{}')");
+	json_t *doc;
+	char *text;
+	int64_t fid;
+	int r;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, order_id);
+	store_bind_text(st, 2, station);
+	store_bind_text(st, 3, packer && *packer ? packer : NULL);
+	sqlite3_bind_int64(st, 4, store_now_ms());
+	sqlite3_bind_int(st, 5, partial);
+	if (store_step_done(st) == -1)
+		return -1;
+	fid = sqlite3_last_insert_rowid(store_db(s));
+	if (exec_bound(s, "INSERT INTO fulfillment_lines(fulfillment_id, order_id, line_id, quantity)"
+	    " SELECT ?3, ?1, line_id, sum(units) FROM scans WHERE order_id = ?1 AND station = ?2"
+	    " AND state = 'counted' GROUP BY line_id", order_id, station, fid) == -1 ||
+	    exec_bound(s, "UPDATE scans SET state = 'shipped' WHERE order_id = ?1 AND station = ?2"
+	    " AND state = 'counted'", order_id, station, 0) == -1 ||
+	    exec_bound(s, "UPDATE packages SET state = 'shipped', fulfillment_id = ?3"
+	    " WHERE order_id = ?1 AND station = ?2 AND state = 'closed'", order_id, station, fid) == -1 ||
+	    settle_status(s, order_id) == -1)
+		return -1;
+	if ((doc = fulfillment_doc(s, fid, order_id, station, packer, partial, notify)) == NULL)
+		return -1;
+	text = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS);
+	json_decref(doc);
+	if (text == NULL || (st = store_stmt(s, "UPDATE fulfillments SET doc = ? WHERE id = ?")) == NULL) {
+		free(text);
+		return -1;
+	}
+	store_bind_text(st, 1, text);
+	sqlite3_bind_int64(st, 2, fid);
+	r = store_step_done(st);
+	free(text);
+	return r == 0 ? fid : -1;
+}
+
+int
+store_close_unshipped(struct store *s, int64_t order_id, const char *station)
+{
+	if (exec_bound(s, "UPDATE scans SET state = 'abandoned' WHERE order_id = ?1 AND station = ?2"
+	    " AND state = 'counted'", order_id, station, 0) == -1 ||
+	    exec_bound(s, "UPDATE packages SET state = 'void' WHERE order_id = ?1 AND station = ?2"
+	    " AND state IN ('open', 'closed')", order_id, station, 0) == -1)
+		return -1;
+	return settle_status(s, order_id);
+}
+
+int
+store_pending_outbox(struct store *s, int64_t **ids, size_t *n)
+{
+	return store_collect_ids(s, "SELECT id FROM fulfillments WHERE outbox_name IS NULL"
+	    " ORDER BY id", 0, ids, n);
+}
+
+char *
+store_fulfillment_doc(struct store *s, int64_t id, char *order_name, size_t namelen)
+{
+	sqlite3_stmt *st = store_stmt(s, "SELECT f.doc, o.name FROM fulfillments f"
+	    " JOIN orders o ON o.id = f.order_id WHERE f.id = ?");
+	char *doc = NULL;
+
+	if (st == NULL)
+		return NULL;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		doc = store_col_dup(st, 0);
+		snprintf(order_name, namelen, "%s", sqlite3_column_text(st, 1));
+	}
+	sqlite3_reset(st);
+	return doc;
+}
+
+int
+store_mark_outbox(struct store *s, int64_t id, const char *name)
+{
+	sqlite3_stmt *st = store_stmt(s, "UPDATE fulfillments SET outbox_name = ? WHERE id = ?");
+
+	if (st == NULL)
+		return -1;
+	store_bind_text(st, 1, name);
+	sqlite3_bind_int64(st, 2, id);
+	return store_step_done(st);
+}
