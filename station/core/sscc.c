@@ -23,6 +23,7 @@ sscc_make(const char *prefix, int64_t serial, char out[19])
 	int plen = (int)strlen(prefix), width = 16 - plen, i;
 	int64_t space = 1;
 	char buf[32];
+	int n;
 
 	if (plen < 6 || plen > 12 || serial < 0)
 		return -1;
@@ -30,9 +31,10 @@ sscc_make(const char *prefix, int64_t serial, char out[19])
 		space *= 10;
 	if (serial >= space * 10)
 		return -1;
-	snprintf(buf, sizeof(buf), "%d%s%0*lld", (int)(serial / space), prefix, width,
+	/* 1 extension digit + prefix + serial reference: exactly 17 digits */
+	n = snprintf(buf, sizeof(buf), "%d%s%0*lld", (int)(serial / space), prefix, width,
 	    (long long)(serial % space));
-	if (strlen(buf) != 17)
+	if (n != 17)
 		return -1;
 	memcpy(out, buf, 17);
 	out[17] = (char)('0' + sscc_check_digit(out, 17));
