@@ -6,3 +6,5 @@ TEST_SCRIPTS += tests/e2e_crash.sh
 # run alone without arguments it only says so.
 BENCH_BINS += $(B)/bench/core_scan_latency
 TEST_SCRIPTS += tests/e2e_make.sh
+# bench/verdict.sh: scan->verdict by verdict against the synced-commit floor (issue 11).
+BENCH_BINS += $(B)/bench/commit_floor $(B)/bench/verdict_latency
