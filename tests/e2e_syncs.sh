@@ -1,0 +1,32 @@
+#!/bin/sh
+# The verdict path's durable syncs (issue 11): a completed scan costs at most
+# one synced commit before its verdict is sent; documents, spool/out and
+# printing follow it. Counted with an LD_PRELOAD shim that logs every
+# fsync/fdatasync and every verdict written to the control socket, in order.
+. "$(dirname "$0")/lib.sh"
+lib_init syncs
+SHIM=$LIB_ROOT/build/tests/sync_count.so
+[ -f "$SHIM" ] || { echo "syncs: $SHIM missing"; exit 1; }
+lib_station ""
+LOG=$T/syncs.log
+export SYNC_COUNT_LOG="$LOG"
+LD_PRELOAD=$SHIM lib_start || exit 1
+unset SYNC_COUNT_LOG
+lib_order 5001 '#5001' paid "" 6001:MUG-BLK-12:1 >"$T/o.json"
+lib_import "$T/o.json"
+
+# syncs_in_reply CODE VERDICT: the syncs between this scan's request and its reply
+syncs_in_reply() {
+	_before=$(wc -l <"$LOG")
+	_got=$(ctl scan --format json "$1" | jq -r .verdict)
+	[ "$_got" = "$2" ] || { echo "want $2, got $_got" >&2; echo -1; return; }
+	tail -n +$((_before + 1)) "$LOG" | awk '/^reply/ { print n + 0; exit } /^sync/ { n++ }'
+}
+n=$(syncs_in_reply '#5001' opened)
+expect_true "opening an order costs one synced commit (got $n)" test "$n" -le 1 -a "$n" -ge 0
+# (no printers: nothing follows an open, so the next count starts clean)
+n=$(syncs_in_reply MUG-BLK-12 completed)
+expect_true "a completed scan costs at most one synced commit before its verdict (got $n)" test "$n" -le 1 -a "$n" -ge 0
+expect_true "spool/out is written after the verdict" wait_for 'ls "$SPOOL"/out/*.json >/dev/null 2>&1' 5
+lib_stop
+lib_finish
