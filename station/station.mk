@@ -2,7 +2,8 @@
 # core/ (pure logic), store/ (the database), intake/ (order and product files).
 # common/ (loop, log) sits under station/, drivers/ and labels/ alike.
 COMMON_SRCS := common/loop.c common/log.c
-CORE_SRCS := station/core/session.c station/core/session_names.c station/core/readiness.c \
+CORE_SRCS := station/core/session.c station/core/session_names.c station/core/order_state.c \
+	station/core/readiness.c \
 	station/core/order.c station/core/sscc.c
 STORE_SRCS := station/store/store.c station/store/store_orders.c station/store/store_pack.c \
 	station/store/store_query.c station/store/store_jobs.c
@@ -20,7 +21,7 @@ BINS += $(B)/stationd $(B)/stationctl
 CTL_OBJS := $(B)/station/ctl/stationctl.o $(B)/station/ctl/ctl_cmds.o $(B)/station/ctl/ctl_log.o
 
 TEST_BINS += $(B)/tests/test_intake_parse $(B)/tests/test_intake_csv \
-	$(B)/tests/test_intake_stream $(B)/tests/test_session
+	$(B)/tests/test_intake_stream $(B)/tests/test_session $(B)/tests/test_order_state
 
 $(B)/stationd: $(B)/station/daemon/stationd.o $(B)/libstation.a
 	$(CC) -o $@ $^ $(LIBS)

@@ -76,31 +76,48 @@ START_TEST(test_readiness)
 	o.lines = lines;
 	o.nlines = 2;
 	o.financial_status = "paid";
-	ck_assert_int_eq(readiness_of(&o, NULL, reason, sizeof(reason)), ORDER_READY);
-	ck_assert_int_eq(readiness_of(&o, shipped, reason, sizeof(reason)), ORDER_PARTIAL);
+	ck_assert_int_eq(readiness_of(&o, NULL, NULL, reason, sizeof(reason)), ORDER_READY);
+	ck_assert_int_eq(readiness_of(&o, shipped, NULL, reason, sizeof(reason)), ORDER_PARTIAL);
 	shipped[0] = 3;
-	ck_assert_int_eq(readiness_of(&o, shipped, reason, sizeof(reason)), ORDER_FULFILLED);
+	ck_assert_int_eq(readiness_of(&o, shipped, NULL, reason, sizeof(reason)), ORDER_FULFILLED);
 	o.financial_status = "pending";
-	ck_assert_int_eq(readiness_of(&o, NULL, reason, sizeof(reason)), ORDER_ON_HOLD);
+	ck_assert_int_eq(readiness_of(&o, NULL, NULL, reason, sizeof(reason)), ORDER_ON_HOLD);
 	ck_assert_str_eq(reason, "not paid (pending)");
 	o.financial_status = "voided";
-	ck_assert_int_eq(readiness_of(&o, NULL, reason, sizeof(reason)), ORDER_ON_HOLD);
+	ck_assert_int_eq(readiness_of(&o, NULL, NULL, reason, sizeof(reason)), ORDER_ON_HOLD);
 	o.financial_status = "refunded";
-	ck_assert_int_eq(readiness_of(&o, NULL, reason, sizeof(reason)), ORDER_ON_HOLD);
+	ck_assert_int_eq(readiness_of(&o, NULL, NULL, reason, sizeof(reason)), ORDER_ON_HOLD);
 	o.financial_status = "authorized";
-	ck_assert_int_eq(readiness_of(&o, NULL, reason, sizeof(reason)), ORDER_READY);
+	ck_assert_int_eq(readiness_of(&o, NULL, NULL, reason, sizeof(reason)), ORDER_READY);
 	o.cancelled_at = "2026-11-01T10:00:00Z";
-	ck_assert_int_eq(readiness_of(&o, NULL, reason, sizeof(reason)), ORDER_CANCELLED);
+	ck_assert_int_eq(readiness_of(&o, NULL, NULL, reason, sizeof(reason)), ORDER_CANCELLED);
 	o.cancelled_at = NULL;
 	lines[0].requires_shipping = 0;
-	ck_assert_int_eq(readiness_of(&o, NULL, reason, sizeof(reason)), ORDER_DIGITAL);
+	ck_assert_int_eq(readiness_of(&o, NULL, NULL, reason, sizeof(reason)), ORDER_DIGITAL);
 	lines[0] = mkline(3, 2, 1);	/* one fulfilled upstream */
-	ck_assert_int_eq(readiness_of(&o, NULL, reason, sizeof(reason)), ORDER_PARTIAL);
-	/* remaining = min(fulfillable, quantity - shipped here) */
-	ck_assert_int_eq(readiness_line_remaining(&lines[0], 0), 2);
-	ck_assert_int_eq(readiness_line_remaining(&lines[0], 2), 1);
-	ck_assert_int_eq(readiness_line_remaining(&lines[0], 5), 0);
-	ck_assert_int_eq(readiness_line_remaining(&lines[1], 0), 0);
+	ck_assert_int_eq(readiness_of(&o, NULL, NULL, reason, sizeof(reason)), ORDER_PARTIAL);
+	/*
+	 * remaining = min(fulfillable - our shipments the shop has not heard
+	 * of, quantity - shipped here)
+	 */
+	ck_assert_int_eq(readiness_line_remaining(&lines[0], 0, 0), 2);
+	ck_assert_int_eq(readiness_line_remaining(&lines[0], 2, 1), 1);
+	ck_assert_int_eq(readiness_line_remaining(&lines[0], 5, 2), 0);
+	ck_assert_int_eq(readiness_line_remaining(&lines[1], 0, 0), 0);
+	/* issue 9 #1: 2 of 3 fulfilled upstream, 1 shipped here: nothing left */
+	lines[0] = mkline(3, 1, 1);
+	ck_assert_int_eq(readiness_line_remaining(&lines[0], 0, 0), 1);
+	ck_assert_int_eq(readiness_line_remaining(&lines[0], 1, 0), 0);
+	lines[0] = mkline(3, 0, 1);	/* the shop heard of ours: not taken off twice */
+	ck_assert_int_eq(readiness_line_remaining(&lines[0], 1, 1), 0);
+	lines[0] = mkline(3, 1, 1);
+	shipped[0] = 1;
+	ck_assert_int_eq(readiness_of(&o, shipped, NULL, reason, sizeof(reason)), ORDER_FULFILLED);
+	/* issue 9 #3: a quantity 0 line ships nothing: never fulfilled at import */
+	lines[0] = mkline(0, 0, 1);
+	ck_assert_int_eq(readiness_of(&o, NULL, NULL, reason, sizeof(reason)), ORDER_DIGITAL);
+	lines[1] = mkline(2, 2, 1);
+	ck_assert_int_eq(readiness_of(&o, NULL, NULL, reason, sizeof(reason)), ORDER_READY);
 }
 END_TEST
 

@@ -171,8 +171,8 @@ done:
 static const char SQL_SLIP_LINES[] =
     "SELECT l.sku, l.title, l.variant_title, l.quantity, l.fulfillable_quantity,"
     " l.requires_shipping,"
-    " (SELECT coalesce(sum(quantity), 0) FROM fulfillment_lines f WHERE f.line_id = l.id)"
-    " FROM order_lines l WHERE l.order_id = ? AND l.removed = 0 ORDER BY l.position";
+    " (SELECT coalesce(sum(quantity), 0) FROM fulfillment_lines f WHERE f.line_id = l.id),"
+    " l.shop_acked FROM order_lines l WHERE l.order_id = ? AND l.removed = 0 ORDER BY l.position";
 
 int
 docs_slip(struct store *s, const struct config *c, const struct station_conf *sc,
@@ -201,7 +201,8 @@ docs_slip(struct store *s, const struct config *c, const struct station_conf *sc
 		ol.quantity = sqlite3_column_int64(st, 3);
 		ol.fulfillable_quantity = sqlite3_column_int64(st, 4);
 		ol.requires_shipping = sqlite3_column_int(st, 5);
-		rem = readiness_line_remaining(&ol, sqlite3_column_int64(st, 6));
+		rem = readiness_line_remaining(&ol, sqlite3_column_int64(st, 6),
+		    sqlite3_column_int64(st, 7));
 		if (ol.requires_shipping && rem < ol.quantity)
 			d.ships_separately = 1;	/* some of it shipped or ships apart */
 		if (rem == 0)

@@ -107,6 +107,15 @@ static const char *migrations[] = {
 	"CREATE INDEX events_kind ON events(kind, at);"
 	"CREATE INDEX events_packer ON events(packer, at);"
 	"CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);",
+	/*
+	 * 1 -> 2: how many of our shipped units the shop has already taken off
+	 * a line's fulfillable quantity (issue 9 #1). Existing rows keep the
+	 * old reading (as many as the upstream count allows).
+	 */
+	"ALTER TABLE order_lines ADD COLUMN shop_acked INTEGER NOT NULL DEFAULT 0;"
+	"UPDATE order_lines SET shop_acked = max(0, min("
+	" (SELECT coalesce(sum(f.quantity), 0) FROM fulfillment_lines f WHERE f.line_id = order_lines.id),"
+	" quantity - fulfillable_quantity));",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "station/core/order_state.h"
+
 struct store;
 
 /* Binds a string or NULL. */
@@ -20,8 +22,11 @@ int	 store_step_done(sqlite3_stmt *);
  */
 int	 store_collect_ids(struct store *, const char *sql, int64_t arg, int64_t **ids,
 	    size_t *n);
-/* "fulfilled", "partial" or "ready" from the order's lines and shipments. 0 / -1. */
-int	 store_ship_status(struct store *, int64_t order_id, const char **status);
+/*
+ * What the order's lines and shipments say (order_state_of_lines):
+ * ready, partial, fulfilled or digital (nothing to ship). 0 / -1.
+ */
+int	 store_lines_status(struct store *, int64_t order_id, enum order_status *status);
 /* Next value of a named counter (inside a transaction); -1 on error. */
 int64_t	 store_counter_next(struct store *, const char *name);
 

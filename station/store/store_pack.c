@@ -5,7 +5,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "station/core/readiness.h"
+#include "station/core/order_state.h"
 #include "station/core/sscc.h"
 #include "station/store/store.h"
 #include "station/store/store_int.h"
@@ -50,7 +50,8 @@ static const char SQL_VIEW_LINES[] =
     " (SELECT coalesce(sum(quantity), 0) FROM fulfillment_lines f WHERE f.line_id = l.id),"
     " (SELECT coalesce(sum(units), 0) FROM scans c WHERE c.line_id = l.id AND c.state = 'counted'),"
     " (SELECT coalesce(sum(c.units), 0) FROM scans c JOIN packages p ON p.id = c.package_id"
-    "   WHERE c.line_id = l.id AND c.state = 'counted' AND p.state = 'open')"
+    "   WHERE c.line_id = l.id AND c.state = 'counted' AND p.state = 'open'),"
+    " l.shop_acked"
     " FROM order_lines l WHERE l.order_id = ? ORDER BY l.position";
 
 static int
@@ -63,16 +64,17 @@ load_view_lines(struct store *s, struct order_view *v, int64_t order_id)
 		return -1;
 	sqlite3_bind_int64(st, 1, order_id);
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		struct order_line ol;
+		struct order_qty q;
 		struct sess_line *sl;
 		int64_t rem, packed = sqlite3_column_int64(st, 8);
 
-		memset(&ol, 0, sizeof(ol));
-		ol.quantity = sqlite3_column_int64(st, 3);
-		ol.fulfillable_quantity = sqlite3_column_int64(st, 4);
-		ol.requires_shipping = sqlite3_column_int(st, 5);
-		rem = sqlite3_column_int(st, 6) ? 0 :
-		    readiness_line_remaining(&ol, sqlite3_column_int64(st, 7));
+		q.quantity = sqlite3_column_int64(st, 3);
+		q.fulfillable = sqlite3_column_int64(st, 4);
+		q.requires_shipping = sqlite3_column_int(st, 5);
+		q.removed = sqlite3_column_int(st, 6);
+		q.shipped = sqlite3_column_int64(st, 7);
+		q.acked = sqlite3_column_int64(st, 10);
+		rem = order_qty_remaining(&q);
 		if (rem == 0 && packed == 0)
 			continue;	/* nothing to pack on this line now */
 		if (v->nlines == cap) {
@@ -200,7 +202,12 @@ store_find_product(struct store *s, const char *code, char *sku, size_t skulen,
 	sqlite3_reset(st);
 	if (r != SQLITE_DONE)
 		return -1;
-	if ((st = store_stmt(s, "SELECT 1 FROM order_lines WHERE sku = ? LIMIT 1")) == NULL)
+	/*
+	 * The SKU itself, known from the catalog (a product code's sku) or
+	 * from some order line: one unit of it (issue 9 #2).
+	 */
+	if ((st = store_stmt(s, "SELECT 1 FROM product_codes WHERE sku = ?1"
+	    " UNION ALL SELECT 1 FROM order_lines WHERE sku = ?1 LIMIT 1")) == NULL)
 		return -1;
 	store_bind_text(st, 1, code);
 	r = sqlite3_step(st);
@@ -282,17 +289,46 @@ store_record_scan(struct store *s, const char *station, const char *packer,
 	return sqlite3_last_insert_rowid(store_db(s));
 }
 
-int
-store_open_order(struct store *s, int64_t order_id, const char *station)
+/* The order's lifecycle state. 0 / -1. */
+static int
+load_state(struct store *s, int64_t order_id, struct order_state *out)
 {
 	sqlite3_stmt *st = store_stmt(s,
-	    "UPDATE orders SET status = 'in_progress', station = ?, updated_at = ? WHERE id = ?");
+	    "SELECT status, hold_source, station IS NOT NULL FROM orders WHERE id = ?");
+	int r, status = -1;
 
 	if (st == NULL)
 		return -1;
-	store_bind_text(st, 1, station);
-	sqlite3_bind_int64(st, 2, store_now_ms());
-	sqlite3_bind_int64(st, 3, order_id);
+	sqlite3_bind_int64(st, 1, order_id);
+	if ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		status = order_status_parse((const char *)sqlite3_column_text(st, 0));
+		out->hold = order_hold_parse((const char *)sqlite3_column_text(st, 1));
+		out->at_bench = sqlite3_column_int(st, 2);
+	}
+	sqlite3_reset(st);
+	if (status < 0)
+		return -1;
+	out->status = (enum order_status)status;
+	return 0;
+}
+
+int
+store_open_order(struct store *s, int64_t order_id, const char *station)
+{
+	struct order_state cur, next;
+	struct order_event ev = { OEV_OPEN, ORDER_READY };
+	sqlite3_stmt *st;
+
+	if (load_state(s, order_id, &cur) == -1 ||
+	    order_state_apply(&cur, &ev, &next) != ORDER_OK)
+		return -1;
+	st = store_stmt(s, "UPDATE orders SET status = ?, station = ?, updated_at = ? WHERE id = ?");
+	if (st == NULL)
+		return -1;
+	store_bind_text(st, 1, order_status_name(next.status));
+	store_bind_text(st, 2, station);
+	sqlite3_bind_int64(st, 3, store_now_ms());
+	sqlite3_bind_int64(st, 4, order_id);
 	if (store_step_done(st) == -1)
 		return -1;
 	st = store_stmt(s, "UPDATE sessions SET opened_at = ? WHERE station = ?");
@@ -403,55 +439,55 @@ store_close_package(struct store *s, int64_t order_id, const char *station,
 	return store_step_done(st) == 0 ? id : -1;
 }
 
-/* What the order's lines say once nothing is open at a bench: fulfilled, partial or ready. */
 int
-store_ship_status(struct store *s, int64_t order_id, const char **status)
+store_lines_status(struct store *s, int64_t order_id, enum order_status *status)
 {
 	sqlite3_stmt *st = store_stmt(s,
 	    "SELECT l.quantity, l.fulfillable_quantity, l.requires_shipping, l.removed,"
-	    " (SELECT coalesce(sum(quantity), 0) FROM fulfillment_lines f WHERE f.line_id = l.id)"
-	    " FROM order_lines l WHERE l.order_id = ?");
-	int64_t remaining = 0, shipped = 0;
+	    " (SELECT coalesce(sum(quantity), 0) FROM fulfillment_lines f WHERE f.line_id = l.id),"
+	    " l.shop_acked FROM order_lines l WHERE l.order_id = ?");
+	struct order_tally t = { 0, 0 };
 	int r;
 
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, order_id);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		struct order_line l;
-		int64_t sh = sqlite3_column_int64(st, 4);
+		struct order_qty q;
 
-		memset(&l, 0, sizeof(l));
-		l.quantity = sqlite3_column_int64(st, 0);
-		l.fulfillable_quantity = sqlite3_column_int64(st, 1);
-		l.requires_shipping = sqlite3_column_int(st, 2);
-		if (!sqlite3_column_int(st, 3))
-			remaining += readiness_line_remaining(&l, sh);
-		shipped += sh + (l.quantity - l.fulfillable_quantity);
+		q.quantity = sqlite3_column_int64(st, 0);
+		q.fulfillable = sqlite3_column_int64(st, 1);
+		q.requires_shipping = sqlite3_column_int(st, 2);
+		q.removed = sqlite3_column_int(st, 3);
+		q.shipped = sqlite3_column_int64(st, 4);
+		q.acked = sqlite3_column_int64(st, 5);
+		order_tally_add(&t, &q);
 	}
 	sqlite3_reset(st);
 	if (r != SQLITE_DONE)
 		return -1;
-	*status = remaining == 0 ? "fulfilled" : shipped > 0 ? "partial" : "ready";
+	*status = order_tally_status(&t);
 	return 0;
 }
 
-/* Closes the order's bench session: station cleared, status from its lines. */
+/* Closes the order's bench session: station cleared, status from its lines (OEV_SHIP/CLOSE). */
 static int
-settle_status(struct store *s, int64_t order_id)
+settle_status(struct store *s, int64_t order_id, enum order_event_kind kind)
 {
+	struct order_state cur, next;
+	struct order_event ev;
 	sqlite3_stmt *st;
-	const char *status;
 
-	if (store_ship_status(s, order_id, &status) == -1)
+	ev.kind = kind;
+	if (load_state(s, order_id, &cur) == -1 || store_lines_status(s, order_id, &ev.shop) == -1 ||
+	    order_state_apply(&cur, &ev, &next) != ORDER_OK)
 		return -1;
-	st = store_stmt(s, "UPDATE orders SET station = NULL, updated_at = ?,"
-	    " status = CASE WHEN status IN ('in_progress', 'ready', 'partial') THEN ?"
-	    " ELSE status END WHERE id = ?");
+	st = store_stmt(s, "UPDATE orders SET station = NULL, updated_at = ?, status = ?"
+	    " WHERE id = ?");
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, store_now_ms());
-	store_bind_text(st, 2, status);
+	store_bind_text(st, 2, order_status_name(next.status));
 	sqlite3_bind_int64(st, 3, order_id);
 	return store_step_done(st);
 }
@@ -601,7 +637,7 @@ store_ship(struct store *s, int64_t order_id, const char *station, const char *p
 	    " AND state = 'counted'", order_id, station, 0) == -1 ||
 	    exec_bound(s, "UPDATE packages SET state = 'shipped', fulfillment_id = ?3"
 	    " WHERE order_id = ?1 AND station = ?2 AND state = 'closed'", order_id, station, fid) == -1 ||
-	    settle_status(s, order_id) == -1)
+	    settle_status(s, order_id, OEV_SHIP) == -1)
 		return -1;
 	if ((doc = fulfillment_doc(s, fid, order_id, station, packer, partial, notify)) == NULL)
 		return -1;
@@ -626,7 +662,7 @@ store_close_unshipped(struct store *s, int64_t order_id, const char *station)
 	    exec_bound(s, "UPDATE packages SET state = 'void' WHERE order_id = ?1 AND station = ?2"
 	    " AND state IN ('open', 'closed')", order_id, station, 0) == -1)
 		return -1;
-	return settle_status(s, order_id);
+	return settle_status(s, order_id, OEV_CLOSE);
 }
 
 int

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "station/core/readiness.h"
+#include "station/core/order_state.h"
 #include "station/store/store.h"
 #include "station/store/store_int.h"
 #include "station/store/store_query.h"
@@ -41,13 +41,15 @@ query_order_counts(struct store *s)
 	return o;
 }
 
+#define SHIPPED "(SELECT coalesce(sum(f.quantity), 0) FROM fulfillment_lines f WHERE f.line_id = l.id)"
 static const char SQL_ORDERS[] =
     "SELECT o.name, o.status, coalesce(o.ship_name, trim(coalesce(o.ship_first_name,'') || ' ' ||"
     " coalesce(o.ship_last_name,''))), o.ship_city, o.ship_country_code,"
     " (SELECT count(*) FROM order_lines l WHERE l.order_id = o.id AND l.removed = 0"
     "   AND l.requires_shipping = 1),"
-    " (SELECT coalesce(sum(max(0, min(l.fulfillable_quantity, l.quantity -"
-    "   (SELECT coalesce(sum(f.quantity), 0) FROM fulfillment_lines f WHERE f.line_id = l.id)))), 0)"
+    /* order_qty_remaining in SQL: min(fulfillable - (shipped - acked), quantity - shipped) */
+    " (SELECT coalesce(sum(max(0, min(l.fulfillable_quantity - max(0, " SHIPPED " - l.shop_acked),"
+    "   l.quantity - " SHIPPED "))), 0)"
     "   FROM order_lines l WHERE l.order_id = o.id AND l.removed = 0 AND l.requires_shipping = 1),"
     " CASE WHEN o.pickup THEN 'pickup' ELSE coalesce(o.shipping_title, '') END,"
     " coalesce(o.station, ''), coalesce(o.hold_reason, '')"
@@ -123,7 +125,7 @@ static const char SQL_ORDER_LINES[] =
     " l.fulfillable_quantity, l.requires_shipping, l.removed,"
     " (SELECT coalesce(sum(quantity), 0) FROM fulfillment_lines f WHERE f.line_id = l.id),"
     " (SELECT coalesce(sum(units), 0) FROM scans c WHERE c.line_id = l.id AND c.state = 'counted'),"
-    " l.grams FROM order_lines l WHERE l.order_id = ? ORDER BY l.position";
+    " l.grams, l.shop_acked FROM order_lines l WHERE l.order_id = ? ORDER BY l.position";
 
 static json_t *
 order_lines(struct store *s, int64_t id)
@@ -138,14 +140,16 @@ order_lines(struct store *s, int64_t id)
 		int64_t q = sqlite3_column_int64(st, 5), fq = sqlite3_column_int64(st, 6);
 		int64_t shipped = sqlite3_column_int64(st, 9), rem;
 		int rs = sqlite3_column_int(st, 7), removed = sqlite3_column_int(st, 8);
-		struct order_line ol;
+		struct order_qty oq;
 
 		/* "quantity" is the shippable quantity: what this station may pack in all. */
-		memset(&ol, 0, sizeof(ol));
-		ol.quantity = q;
-		ol.fulfillable_quantity = fq;
-		ol.requires_shipping = rs;
-		rem = readiness_line_remaining(&ol, shipped);
+		oq.quantity = q;
+		oq.fulfillable = fq;
+		oq.requires_shipping = rs;
+		oq.removed = removed;
+		oq.shipped = shipped;
+		oq.acked = sqlite3_column_int64(st, 12);
+		rem = order_qty_remaining(&oq);
 		json_array_append_new(a, json_pack("{s:I, s:o, s:o, s:o, s:o, s:I, s:I, s:I, s:I,"
 		    " s:I, s:b, s:b, s:o}",
 		    "line", (json_int_t)sqlite3_column_int64(st, 0), "id", int_or_null(st, 1),
