@@ -6,7 +6,7 @@
 #include "station/core/order_state.h"
 #include "station/core/readiness.h"
 #include "station/store/store.h"
-#include "station/store/store_int.h"
+#include "station/store/sqlite/sqlite_int.h"
 
 /* An existing line as the store has it, for matching a re-import. */
 struct old_line {
@@ -80,7 +80,7 @@ store_find_order(struct store *s, const char *name, int64_t *id)
 	if (st == NULL)
 		return -1;
 	store_bind_text(st, 1, name);
-	r = sqlite3_step(st);
+	r = store_step(s, st);
 	if (r == SQLITE_ROW) {
 		*id = sqlite3_column_int64(st, 0);
 		sqlite3_reset(st);
@@ -101,7 +101,7 @@ find_existing(struct store *s, const struct order *o, int64_t *id, char *err, si
 		if ((st = store_stmt(s, SQL_FIND_BY_SHOP_ID)) == NULL)
 			return -1;
 		sqlite3_bind_int64(st, 1, o->id);
-		r = sqlite3_step(st);
+		r = store_step(s, st);
 		if (r == SQLITE_ROW) {
 			*id = sqlite3_column_int64(st, 0);
 			sqlite3_reset(st);
@@ -114,7 +114,7 @@ find_existing(struct store *s, const struct order *o, int64_t *id, char *err, si
 	if ((st = store_stmt(s, SQL_FIND_BY_NAME)) == NULL)
 		return -1;
 	store_bind_text(st, 1, o->name);
-	r = sqlite3_step(st);
+	r = store_step(s, st);
 	if (r == SQLITE_ROW) {
 		int64_t shop = sqlite3_column_int64(st, 1);
 
@@ -148,7 +148,7 @@ load_old(struct store *s, int64_t id, struct old_order *old)
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) != SQLITE_ROW) {
+	if (store_step(s, st) != SQLITE_ROW) {
 		sqlite3_reset(st);
 		return -1;
 	}
@@ -168,7 +168,7 @@ load_old(struct store *s, int64_t id, struct old_order *old)
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while (store_step(s, st) == SQLITE_ROW) {
 		struct old_line *l;
 
 		if (old->nlines == cap) {
@@ -323,7 +323,7 @@ write_line(struct store *s, const char *sql, int64_t key, size_t pos, const stru
 	sqlite3_bind_int64(st, 11, l->grams);
 	store_bind_text(st, 12, l->fulfillment_status);
 	sqlite3_bind_int64(st, 13, acked);
-	r = sqlite3_step(st);
+	r = store_step(s, st);
 	sqlite3_reset(st);
 	return r == SQLITE_DONE ? 0 : -1;
 }
@@ -348,7 +348,7 @@ insert_new(struct store *s, const struct order *o, const char *source,
 	stt = ns.status;
 	bind_order(st, o, order_status_name(stt), reason[0] ? reason : NULL,
 	    order_hold_name(ns.hold), store_now_ms());
-	if (sqlite3_step(st) != SQLITE_DONE) {
+	if (store_step(s, st) != SQLITE_DONE) {
 		sqlite3_reset(st);
 		goto fail;
 	}
@@ -461,7 +461,7 @@ update_existing(struct store *s, const struct order *o, int64_t id, const char *
 		if (st == NULL)
 			goto done;
 		sqlite3_bind_int64(st, 1, ol->id);
-		if (sqlite3_step(st) != SQLITE_DONE)
+		if (store_step(s, st) != SQLITE_DONE)
 			goto done;
 		snprintf(buf, sizeof(buf), "line %s removed", ol->sku ? ol->sku : ol->name ? ol->name : "");
 		note_change(changes, sizeof(changes), buf);
@@ -491,7 +491,7 @@ update_existing(struct store *s, const struct order *o, int64_t id, const char *
 		goto done;
 	bind_order(st, o, status, hold_reason, hold_source, store_now_ms());
 	sqlite3_bind_int64(st, 35, id);
-	if (sqlite3_step(st) != SQLITE_DONE)
+	if (store_step(s, st) != SQLITE_DONE)
 		goto done;
 	if (changes[0] == '\0') {
 		*outcome = "unchanged";
@@ -555,7 +555,7 @@ store_upsert_code(struct store *s, const struct product_code *c, char *err, size
 	store_bind_text(st, 2, c->sku);
 	sqlite3_bind_int64(st, 3, c->multiplier);
 	sqlite3_bind_int64(st, 4, store_now_ms());
-	r = sqlite3_step(st);
+	r = store_step(s, st);
 	sqlite3_reset(st);
 	if (r == SQLITE_DONE)
 		return 0;
@@ -575,7 +575,7 @@ load_state(struct store *s, int64_t id, struct order_state *out, char **reason)
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
-	if ((r = sqlite3_step(st)) != SQLITE_ROW) {
+	if ((r = store_step(s, st)) != SQLITE_ROW) {
 		sqlite3_reset(st);
 		return -1;
 	}
@@ -607,7 +607,7 @@ save_state(struct store *s, int64_t id, const struct order_state *ns, const char
 	store_bind_text(st, 3, order_hold_name(ns->hold));
 	sqlite3_bind_int64(st, 4, store_now_ms());
 	sqlite3_bind_int64(st, 5, id);
-	return store_step_done(st);
+	return store_run(s, st);
 }
 
 int

@@ -1,12 +1,14 @@
-/* The SQLite store: open, migrate, statement cache, transactions, events. */
+/* The SQLite store: open, migrate, statement cache, transactions, first error, events. */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "station/store/sqlite/sqlite.h"
+#include "station/store/sqlite/sqlite_int.h"
 #include "station/store/store.h"
-#include "station/store/store_int.h"
 
 #define STMT_CACHE 160
 
@@ -20,7 +22,13 @@ struct store {
 	int		 readonly;
 	struct stmt_slot cache[STMT_CACHE];
 	size_t		 ncache;
+	int		 failed;	/* err holds this transaction's first error */
+	char		 err[512];
+	struct store	*next;		/* open stores, to find one by its handle */
 };
+
+/* Open stores: store_step_done(st) finds its store by the statement's handle. */
+static struct store *open_stores;
 
 /* Forward migrations: migrations[i] takes user_version i to i + 1. */
 static const char *migrations[] = {
@@ -130,9 +138,65 @@ store_now_ms(void)
 }
 
 const char *
+store_strerror(struct store *s)
+{
+	if (s == NULL)
+		return "no database";
+	if (s->failed)
+		return s->err;
+	/* Nothing recorded: whatever SQLite still says, never "not an error". */
+	if (s->db != NULL && sqlite3_errcode(s->db) != SQLITE_OK)
+		return sqlite3_errmsg(s->db);
+	return "unknown error";
+}
+
+const char *
 store_errmsg(struct store *s)
 {
-	return s->db ? sqlite3_errmsg(s->db) : "no database";
+	return store_strerror(s);
+}
+
+int
+store_fail(struct store *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (s->failed)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(s->err, sizeof(s->err), fmt, ap);
+	va_end(ap);
+	s->failed = 1;
+	return -1;
+}
+
+/* Records SQLite's current error as the first one (if it is the first). */
+static void
+fail_db(struct store *s)
+{
+	if (s != NULL)
+		store_fail(s, "%s", sqlite3_errmsg(s->db));
+}
+
+static struct store *
+store_of(sqlite3 *db)
+{
+	struct store *s;
+
+	for (s = open_stores; s != NULL; s = s->next)
+		if (s->db == db)
+			return s;
+	return NULL;
+}
+
+int
+store_step(struct store *s, sqlite3_stmt *st)
+{
+	int r = sqlite3_step(st);
+
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		fail_db(s);
+	return r;
 }
 
 sqlite3 *
@@ -147,6 +211,9 @@ store_stmt(struct store *s, const char *sql)
 	sqlite3_stmt *st;
 	size_t i;
 
+	/* Outside a transaction every statement is one: its errors start afresh. */
+	if (sqlite3_get_autocommit(s->db))
+		s->failed = 0;
 	for (i = 0; i < s->ncache; i++)
 		if (s->cache[i].sql == sql) {
 			st = s->cache[i].st;
@@ -154,8 +221,10 @@ store_stmt(struct store *s, const char *sql)
 			sqlite3_clear_bindings(st);
 			return st;
 		}
-	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+		fail_db(s);
 		return NULL;
+	}
 	if (s->ncache < STMT_CACHE) {
 		s->cache[s->ncache].sql = sql;
 		s->cache[s->ncache].st = st;
@@ -223,7 +292,7 @@ migrate(struct store *s, char *err, size_t errlen)
 }
 
 struct store *
-store_open(const char *path, int readonly, char *err, size_t errlen)
+sqlite_store_open(const char *path, int readonly, char *err, size_t errlen)
 {
 	struct store *s;
 	int flags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
@@ -260,16 +329,24 @@ store_open(const char *path, int readonly, char *err, size_t errlen)
 			return NULL;
 		}
 	}
+	s->next = open_stores;
+	open_stores = s;
 	return s;
 }
 
 void
 store_close(struct store *s)
 {
+	struct store **pp;
 	size_t i;
 
 	if (s == NULL)
 		return;
+	for (pp = &open_stores; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == s) {
+			*pp = s->next;
+			break;
+		}
 	for (i = 0; i < s->ncache; i++)
 		sqlite3_finalize(s->cache[i].st);
 	if (s->db)
@@ -280,9 +357,11 @@ store_close(struct store *s)
 int
 store_begin(struct store *s)
 {
-	sqlite3_stmt *st = store_stmt(s, "BEGIN IMMEDIATE");
+	sqlite3_stmt *st;
 
-	return st && sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	s->failed = 0;		/* a new transaction, a new first error */
+	st = store_stmt(s, "BEGIN IMMEDIATE");
+	return st && store_step(s, st) == SQLITE_DONE ? 0 : -1;
 }
 
 int
@@ -290,12 +369,13 @@ store_commit(struct store *s)
 {
 	sqlite3_stmt *st = store_stmt(s, "COMMIT");
 
-	if (st && sqlite3_step(st) == SQLITE_DONE)
+	if (st && store_step(s, st) == SQLITE_DONE)
 		return 0;
 	store_rollback(s);
 	return -1;
 }
 
+/* Rolls back; the first error stays what store_strerror says. */
 void
 store_rollback(struct store *s)
 {
@@ -307,6 +387,12 @@ int
 store_bind_text(sqlite3_stmt *st, int i, const char *v)
 {
 	return v ? sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st, i);
+}
+
+int
+store_bind_id(sqlite3_stmt *st, int i, int64_t v)
+{
+	return v ? sqlite3_bind_int64(st, i, v) : sqlite3_bind_null(st, i);
 }
 
 char *
@@ -340,7 +426,7 @@ store_add_event(struct store *s, const char *station, int64_t order_id,
 	store_bind_text(st, 6, verdict);
 	store_bind_text(st, 7, message);
 	sqlite3_bind_int(st, 8, is_error ? 1 : 0);
-	return sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	return store_run(s, st);
 }
 
 int64_t
@@ -354,19 +440,25 @@ store_counter_next(struct store *s, const char *name)
 	if (st == NULL)
 		return -1;
 	store_bind_text(st, 1, name);
-	if (sqlite3_step(st) == SQLITE_ROW)
+	if (store_step(s, st) == SQLITE_ROW)
 		v = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
 	return v;
 }
 
 int
-store_step_done(sqlite3_stmt *st)
+store_run(struct store *s, sqlite3_stmt *st)
 {
-	int r = sqlite3_step(st);
+	int r = store_step(s, st);
 
 	sqlite3_reset(st);
 	return r == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_step_done(sqlite3_stmt *st)
+{
+	return store_run(store_of(sqlite3_db_handle(st)), st);
 }
 
 /* Collects the first column of a query bound with up to one integer. */
@@ -382,11 +474,11 @@ store_collect_ids(struct store *s, const char *sql, int64_t arg, int64_t **ids, 
 		return -1;
 	if (sqlite3_bind_parameter_count(st) > 0)
 		sqlite3_bind_int64(st, 1, arg);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((r = store_step(s, st)) == SQLITE_ROW) {
 		if ((nv = realloc(v, (cnt + 1) * sizeof(*v))) == NULL) {
 			free(v);
 			sqlite3_reset(st);
-			return -1;
+			return store_fail(s, "out of memory");
 		}
 		v = nv;
 		v[cnt++] = sqlite3_column_int64(st, 0);
@@ -399,4 +491,10 @@ store_collect_ids(struct store *s, const char *sql, int64_t arg, int64_t **ids, 
 	*ids = v;
 	*n = cnt;
 	return 0;
+}
+
+int
+store_schema_version(struct store *s)
+{
+	return user_version(s);
 }
