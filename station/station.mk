@@ -5,11 +5,11 @@ COMMON_SRCS := common/loop.c common/log.c
 CORE_SRCS := station/core/session.c station/core/session_names.c station/core/order_state.c \
 	station/core/readiness.c \
 	station/core/order.c station/core/sscc.c
-# store/: the engine-neutral interface (store_open picks the engine); sqlite/: SQLite
-STORE_SRCS := station/store/store_open.c station/store/sqlite/sqlite_store.c \
+# store/: the engine-neutral interface (store.c picks the engine, forwards to its ops); sqlite/: SQLite
+STORE_SRCS := station/store/store.c station/store/store_rows.c station/store/sqlite/sqlite_store.c \
 	station/store/sqlite/store_orders.c station/store/sqlite/store_pack.c \
 	station/store/sqlite/store_query.c station/store/sqlite/store_docs.c \
-	station/store/store_jobs.c
+	station/store/sqlite/store_jobs.c
 INTAKE_SRCS := station/intake/intake_util.c station/intake/intake_detect.c \
 	station/intake/intake_jsonread.c station/intake/intake_json.c \
 	station/intake/intake_csvread.c station/intake/intake_csv.c \

@@ -326,7 +326,7 @@ START_TEST(test_random_lifecycle)
 			ev.kind = (enum order_event_kind)rnd(&seed, OEV_COUNT);
 			if (ev.kind == OEV_IMPORT)
 				ev.kind = OEV_REIMPORT;
-			/* what the store passes: readiness for re-imports, the lines' status otherwise */
+			/* what the store passes: readiness (re-import), else the lines' status */
 			ev.shop = ev.kind == OEV_REIMPORT ? shop_says[rnd(&seed, 6)] :
 			    shop_says[rnd(&seed, 4)];
 			rg = order_state_apply(&s, &ev, &got);
@@ -380,7 +380,7 @@ START_TEST(test_random_quantities)
 				heard += unheard;
 				unheard = 0;
 				break;
-			case 2:		/* someone else ships one (the shop knows of all of ours) */
+			case 2:		/* another shipper (the shop knows all of ours) */
 				if (unheard == 0 && want > 0)
 					others++;
 				break;
@@ -391,7 +391,8 @@ START_TEST(test_random_quantities)
 				break;
 			}
 			/* every step ends with a re-import of what the shop says now */
-			l.acked = order_qty_acked(seen_upstream, others + heard, l.shipped, l.acked);
+			l.acked = order_qty_acked(seen_upstream, others + heard, l.shipped,
+			    l.acked);
 			seen_upstream = others + heard;
 			l.quantity = q;
 			l.fulfillable = q - others - heard;

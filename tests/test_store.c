@@ -409,14 +409,16 @@ START_TEST(test_store_first_error)
 	/* an event without a kind breaks the schema's NOT NULL: the first error */
 	ck_assert_int_eq(store_add_event(s, NULL, 0, NULL, NULL, NULL, "x", 0), -1);
 	/* a scan without a code: a second error, which must not replace the first */
-	ck_assert_int_eq(store_record_scan(s, "pack-1", NULL, NULL, NULL, "ok", 0, 0, 0, 0, NULL), -1);
+	ck_assert_int_eq(store_record_scan(s, "pack-1", NULL, NULL, NULL, "ok", 0, 0, 0, 0,
+	    NULL), -1);
 	store_rollback(s);
 	ck_assert_ptr_nonnull(strstr(store_strerror(s), "events.kind"));
 	ck_assert_str_eq(store_errmsg(s), store_strerror(s));
 	ck_assert_ptr_null(strstr(store_strerror(s), "not an error"));
 	/* a new transaction starts a new record */
 	ck_assert_int_eq(store_begin(s), 0);
-	ck_assert_int_eq(store_record_scan(s, "pack-1", NULL, NULL, NULL, "ok", 0, 0, 0, 0, NULL), -1);
+	ck_assert_int_eq(store_record_scan(s, "pack-1", NULL, NULL, NULL, "ok", 0, 0, 0, 0,
+	    NULL), -1);
 	store_rollback(s);
 	ck_assert_ptr_nonnull(strstr(store_strerror(s), "scans.code"));
 	/* a read-only store refuses writes with SQLite's reason */

@@ -25,7 +25,8 @@ fo_items(const struct store_fulfillment *f)
 	for (i = 0; a != NULL && i < f->nlines; i++) {
 		const struct store_fulfillment_line *l = &f->lines[i];
 
-		snprintf(gid, sizeof(gid), "gid://shopify/LineItem/%lld", (long long)l->shop_line_id);
+		snprintf(gid, sizeof(gid), "gid://shopify/LineItem/%lld",
+		    (long long)l->shop_line_id);
 		json_array_append_new(a, json_pack("{s:n, s:o, s:I}", "id",
 		    "lineItemId", l->has_shop_line_id ? json_string(gid) : json_null(),
 		    "quantity", (json_int_t)l->quantity));

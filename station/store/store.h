@@ -81,7 +81,8 @@ int	store_upsert_code(struct store *, const struct product_code *, char *err, si
 int	store_find_order(struct store *, const char *name, int64_t *id);
 
 /* Supervisor hold / release. 0 ok, 1 refused (reason in err), -1 error. */
-int	store_hold_order(struct store *, int64_t id, const char *reason, char *err, size_t errlen);
+int	store_hold_order(struct store *, int64_t id, const char *reason, char *err,
+	    size_t errlen);
 int	store_release_order(struct store *, int64_t id, char *err, size_t errlen);
 
 #endif

@@ -16,7 +16,7 @@ struct store;
 struct store_doc_line {
 	char		*sku, *title, *variant_title;
 	int64_t		 quantity;	/* ordered (after edits) */
-	int64_t		 remaining;	/* still to ship from here (order_qty_remaining) */
+	int64_t		 remaining;	/* still to ship from here */
 	int		 requires_shipping;
 };
 

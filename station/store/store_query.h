@@ -39,7 +39,8 @@ struct store_detail_line {
 	int64_t		 shop_id;	/* has_shop_id: 0 if the shop gave none */
 	int		 has_shop_id;
 	char		*sku, *title, *variant_title;
-	int64_t		 quantity;	/* shippable in all: remaining + shipped (0 if not shipped or removed) */
+	/* shippable in all: remaining + shipped (0 for digital or removed lines) */
+	int64_t		 quantity;
 	int64_t		 ordered, fulfillable, packed, shipped;
 	int		 requires_shipping, removed;
 	int64_t		 grams;		/* has_grams */
@@ -77,7 +78,8 @@ struct store_order_detail {
 	size_t				 nfulfillments;
 };
 /* 1 found (*out owned by the caller), 0 no such order, -1 error. */
-int	store_load_order_detail(struct store *, const char *name, struct store_order_detail **out);
+int	store_load_order_detail(struct store *, const char *name,
+	    struct store_order_detail **out);
 void	store_order_detail_free(struct store_order_detail *);	/* NULL ok */
 
 struct log_filter {
@@ -102,7 +104,7 @@ void	store_event_rows_free(struct store_event_row *, size_t);
 struct store_stats_row {
 	char		*group;
 	int64_t		 orders, shipments, units;
-	int64_t		 active_ms;	/* from opening at the bench to shipment, summed */
+	int64_t		 active_ms;	/* bench opening to shipment, summed */
 	int64_t		 partial_shipments, item_scans, misscans;
 };
 /* Statistics since/until grouped by "packer", "station", "hour", "day" or NULL (all). 0 / -1. */

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "station/core/order_state.h"
+#include "station/store/store_engine.h"
 
 struct store;
 
@@ -55,5 +56,66 @@ int	 store_collect_ids(struct store *, const char *sql, int64_t arg, int64_t **i
 int	 store_lines_status(struct store *, int64_t order_id, enum order_status *status);
 /* Next value of a named counter (inside a transaction); -1 on error. */
 int64_t	 store_counter_next(struct store *, const char *name);
+
+/* The engine's operations (struct store_ops), defined across this folder. */
+void sqlite_store_close(struct store *);
+const char *sqlite_store_strerror(struct store *);
+int sqlite_store_schema_version(struct store *);
+int sqlite_store_begin(struct store *);
+int sqlite_store_commit(struct store *);
+void sqlite_store_rollback(struct store *);
+int sqlite_store_add_event(struct store *, const char *station, int64_t order_id,
+	    const char *packer, const char *kind, const char *verdict,
+	    const char *message, int is_error);
+int sqlite_store_upsert_order(struct store *, const struct order *, const char *source,
+	    const char **outcome, char *err, size_t errlen);
+int sqlite_store_upsert_code(struct store *, const struct product_code *, char *err,
+	    size_t errlen);
+int sqlite_store_find_order(struct store *, const char *name, int64_t *id);
+int sqlite_store_hold_order(struct store *, int64_t id, const char *reason, char *err,
+	    size_t errlen);
+int sqlite_store_release_order(struct store *, int64_t id, char *err, size_t errlen);
+struct order_view *sqlite_store_order_view(struct store *, int64_t order_id);
+int sqlite_store_session_load(struct store *, const char *station, struct sess_state *);
+int sqlite_store_session_save(struct store *, const char *station,
+	    const struct sess_state *);
+int sqlite_store_find_product(struct store *, const char *code, char *sku,
+	    size_t skulen, int64_t *multiplier);
+int sqlite_store_last_item(struct store *, const char *station, int64_t order_id,
+	    int64_t *line_id, int64_t *units);
+int64_t sqlite_store_last_package(struct store *, const char *station);
+int64_t sqlite_store_record_scan(struct store *, const char *station,
+	    const char *packer, const char *code, const char *aim, const char *verdict,
+	    int64_t order_id, int64_t line_id, int64_t units, int64_t package_id,
+	    const char *state);
+int sqlite_store_open_order(struct store *, int64_t order_id, const char *station);
+int64_t sqlite_store_open_package(struct store *, int64_t order_id,
+	    const char *station, int box);
+int sqlite_store_undo_last(struct store *, const char *station, int64_t order_id);
+int64_t sqlite_store_close_package(struct store *, int64_t order_id,
+	    const char *station, const char *gs1_prefix, char sscc[19]);
+int64_t sqlite_store_ship(struct store *, int64_t order_id, const char *station,
+	    const char *packer, int partial);
+int sqlite_store_close_unshipped(struct store *, int64_t order_id, const char *station);
+int sqlite_store_pending_outbox(struct store *, int64_t **ids, size_t *n);
+char *sqlite_store_fulfillment_doc(struct store *, int64_t id, char *order_name,
+	    size_t namelen);
+int sqlite_store_mark_outbox(struct store *, int64_t id, const char *name);
+int sqlite_store_load_fulfillment(struct store *, int64_t id,
+	    struct store_fulfillment **out);
+int sqlite_store_set_fulfillment_doc(struct store *, int64_t id, const char *doc);
+int sqlite_store_count_orders(struct store *, struct store_status_count **rows, size_t *n);
+int sqlite_store_list_orders(struct store *, const char *status,
+	    struct store_order_row **rows, size_t *n);
+int sqlite_store_load_order_detail(struct store *, const char *name,
+	    struct store_order_detail **out);
+int sqlite_store_list_events(struct store *, const struct log_filter *f,
+	    struct store_event_row **rows, size_t *n);
+int sqlite_store_list_stats(struct store *, int64_t since_ms, int64_t until_ms,
+	    const char *by, struct store_stats_row **rows, size_t *n);
+int sqlite_store_load_order_doc(struct store *, int64_t order_id,
+	    struct store_order_doc **out);
+int sqlite_store_load_package(struct store *, int64_t package_id,
+	    struct store_package_doc *out);
 
 #endif

@@ -17,18 +17,66 @@ struct stmt_slot {
 	sqlite3_stmt	*st;
 };
 
-struct store {
+struct sqlite_store {
+	struct store	 base;		/* first: a struct store * is one of these */
 	sqlite3		*db;
 	int		 readonly;
 	struct stmt_slot cache[STMT_CACHE];
 	size_t		 ncache;
 	int		 failed;	/* err holds this transaction's first error */
 	char		 err[512];
-	struct store	*next;		/* open stores, to find one by its handle */
+	struct sqlite_store *next;	/* open stores, to find one by its handle */
 };
 
 /* Open stores: store_step_done(st) finds its store by the statement's handle. */
-static struct store *open_stores;
+static struct sqlite_store *open_stores;
+
+static const struct store_ops sqlite_ops = {
+	.close = sqlite_store_close,
+	.strerror = sqlite_store_strerror,
+	.schema_version = sqlite_store_schema_version,
+	.begin = sqlite_store_begin,
+	.commit = sqlite_store_commit,
+	.rollback = sqlite_store_rollback,
+	.add_event = sqlite_store_add_event,
+	.upsert_order = sqlite_store_upsert_order,
+	.upsert_code = sqlite_store_upsert_code,
+	.find_order = sqlite_store_find_order,
+	.hold_order = sqlite_store_hold_order,
+	.release_order = sqlite_store_release_order,
+	.order_view = sqlite_store_order_view,
+	.session_load = sqlite_store_session_load,
+	.session_save = sqlite_store_session_save,
+	.find_product = sqlite_store_find_product,
+	.last_item = sqlite_store_last_item,
+	.last_package = sqlite_store_last_package,
+	.record_scan = sqlite_store_record_scan,
+	.open_order = sqlite_store_open_order,
+	.open_package = sqlite_store_open_package,
+	.undo_last = sqlite_store_undo_last,
+	.close_package = sqlite_store_close_package,
+	.ship = sqlite_store_ship,
+	.close_unshipped = sqlite_store_close_unshipped,
+	.pending_outbox = sqlite_store_pending_outbox,
+	.fulfillment_doc = sqlite_store_fulfillment_doc,
+	.mark_outbox = sqlite_store_mark_outbox,
+	.load_fulfillment = sqlite_store_load_fulfillment,
+	.set_fulfillment_doc = sqlite_store_set_fulfillment_doc,
+	.count_orders = sqlite_store_count_orders,
+	.list_orders = sqlite_store_list_orders,
+	.load_order_detail = sqlite_store_load_order_detail,
+	.list_events = sqlite_store_list_events,
+	.list_stats = sqlite_store_list_stats,
+	.load_order_doc = sqlite_store_load_order_doc,
+	.load_package = sqlite_store_load_package,
+};
+
+/* The SQLite handle behind a store this engine opened. */
+static struct sqlite_store *
+SQ(struct store *s)
+{
+	return (struct sqlite_store *)s;
+}
 
 /* Forward migrations: migrations[i] takes user_version i to i + 1. */
 static const char *migrations[] = {
@@ -128,32 +176,15 @@ static const char *migrations[] = {
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
-int64_t
-store_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 const char *
-store_strerror(struct store *s)
+sqlite_store_strerror(struct store *s)
 {
-	if (s == NULL)
-		return "no database";
-	if (s->failed)
-		return s->err;
+	if (SQ(s)->failed)
+		return SQ(s)->err;
 	/* Nothing recorded: whatever SQLite still says, never "not an error". */
-	if (s->db != NULL && sqlite3_errcode(s->db) != SQLITE_OK)
-		return sqlite3_errmsg(s->db);
+	if (SQ(s)->db != NULL && sqlite3_errcode(SQ(s)->db) != SQLITE_OK)
+		return sqlite3_errmsg(SQ(s)->db);
 	return "unknown error";
-}
-
-const char *
-store_errmsg(struct store *s)
-{
-	return store_strerror(s);
 }
 
 int
@@ -161,12 +192,12 @@ store_fail(struct store *s, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (s->failed)
+	if (SQ(s)->failed)
 		return -1;
 	va_start(ap, fmt);
-	vsnprintf(s->err, sizeof(s->err), fmt, ap);
+	vsnprintf(SQ(s)->err, sizeof(SQ(s)->err), fmt, ap);
 	va_end(ap);
-	s->failed = 1;
+	SQ(s)->failed = 1;
 	return -1;
 }
 
@@ -175,17 +206,17 @@ static void
 fail_db(struct store *s)
 {
 	if (s != NULL)
-		store_fail(s, "%s", sqlite3_errmsg(s->db));
+		store_fail(s, "%s", sqlite3_errmsg(SQ(s)->db));
 }
 
 static struct store *
 store_of(sqlite3 *db)
 {
-	struct store *s;
+	struct sqlite_store *q;
 
-	for (s = open_stores; s != NULL; s = s->next)
-		if (s->db == db)
-			return s;
+	for (q = open_stores; q != NULL; q = q->next)
+		if (q->db == db)
+			return &q->base;
 	return NULL;
 }
 
@@ -202,7 +233,7 @@ store_step(struct store *s, sqlite3_stmt *st)
 sqlite3 *
 store_db(struct store *s)
 {
-	return s->db;
+	return SQ(s)->db;
 }
 
 sqlite3_stmt *
@@ -212,23 +243,23 @@ store_stmt(struct store *s, const char *sql)
 	size_t i;
 
 	/* Outside a transaction every statement is one: its errors start afresh. */
-	if (sqlite3_get_autocommit(s->db))
-		s->failed = 0;
-	for (i = 0; i < s->ncache; i++)
-		if (s->cache[i].sql == sql) {
-			st = s->cache[i].st;
+	if (sqlite3_get_autocommit(SQ(s)->db))
+		SQ(s)->failed = 0;
+	for (i = 0; i < SQ(s)->ncache; i++)
+		if (SQ(s)->cache[i].sql == sql) {
+			st = SQ(s)->cache[i].st;
 			sqlite3_reset(st);
 			sqlite3_clear_bindings(st);
 			return st;
 		}
-	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v3(SQ(s)->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
 		fail_db(s);
 		return NULL;
 	}
-	if (s->ncache < STMT_CACHE) {
-		s->cache[s->ncache].sql = sql;
-		s->cache[s->ncache].st = st;
-		s->ncache++;
+	if (SQ(s)->ncache < STMT_CACHE) {
+		SQ(s)->cache[SQ(s)->ncache].sql = sql;
+		SQ(s)->cache[SQ(s)->ncache].st = st;
+		SQ(s)->ncache++;
 	}
 	/* Past the cache size a statement would leak: the table is sized for every literal. */
 	return st;
@@ -239,8 +270,8 @@ exec_sql(struct store *s, const char *sql, char *err, size_t errlen)
 {
 	char *msg = NULL;
 
-	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		snprintf(err, errlen, "%s", msg ? msg : sqlite3_errmsg(s->db));
+	if (sqlite3_exec(SQ(s)->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		snprintf(err, errlen, "%s", msg ? msg : sqlite3_errmsg(SQ(s)->db));
 		sqlite3_free(msg);
 		return -1;
 	}
@@ -253,7 +284,7 @@ user_version(struct store *s)
 	sqlite3_stmt *st;
 	int v = -1;
 
-	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(SQ(s)->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	if (sqlite3_step(st) == SQLITE_ROW)
 		v = sqlite3_column_int(st, 0);
@@ -282,7 +313,7 @@ migrate(struct store *s, char *err, size_t errlen)
 		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
 		if (exec_sql(s, migrations[v], err, errlen) == -1 ||
 		    exec_sql(s, sql, err, errlen) == -1) {
-			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+			sqlite3_exec(SQ(s)->db, "ROLLBACK", NULL, NULL, NULL);
 			return -1;
 		}
 		if (exec_sql(s, "COMMIT", err, errlen) == -1)
@@ -294,20 +325,23 @@ migrate(struct store *s, char *err, size_t errlen)
 struct store *
 sqlite_store_open(const char *path, int readonly, char *err, size_t errlen)
 {
+	struct sqlite_store *q;
 	struct store *s;
 	int flags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 
-	if ((s = calloc(1, sizeof(*s))) == NULL) {
+	if ((q = calloc(1, sizeof(*q))) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	s->readonly = readonly;
-	if (sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "%s: %s", path, s->db ? sqlite3_errmsg(s->db) : "cannot open");
-		store_close(s);
+	q->base.ops = &sqlite_ops;
+	s = &q->base;
+	SQ(s)->readonly = readonly;
+	if (sqlite3_open_v2(path, &SQ(s)->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", path, SQ(s)->db ? sqlite3_errmsg(SQ(s)->db) : "cannot open");
+		sqlite_store_close(s);
 		return NULL;
 	}
-	sqlite3_busy_timeout(s->db, 5000);
+	sqlite3_busy_timeout(SQ(s)->db, 5000);
 	if (!readonly) {
 		if (exec_sql(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
 		    "PRAGMA foreign_keys=OFF;", err, errlen) == -1 ||
@@ -316,7 +350,7 @@ sqlite_store_open(const char *path, int readonly, char *err, size_t errlen)
 
 			snprintf(tmp, sizeof(tmp), "%s: %s", path, err);
 			snprintf(err, errlen, "%s", tmp);
-			store_close(s);
+			sqlite_store_close(s);
 			return NULL;
 		}
 	} else {
@@ -325,47 +359,47 @@ sqlite_store_open(const char *path, int readonly, char *err, size_t errlen)
 		if (v != NMIGRATIONS) {
 			snprintf(err, errlen, "%s: %s", path, v < 0 ? store_errmsg(s) :
 			    "database not initialised by this station version (start stationd first)");
-			store_close(s);
+			sqlite_store_close(s);
 			return NULL;
 		}
 	}
-	s->next = open_stores;
-	open_stores = s;
+	q->next = open_stores;
+	open_stores = q;
 	return s;
 }
 
 void
-store_close(struct store *s)
+sqlite_store_close(struct store *s)
 {
-	struct store **pp;
+	struct sqlite_store **pp;
 	size_t i;
 
 	if (s == NULL)
 		return;
 	for (pp = &open_stores; *pp != NULL; pp = &(*pp)->next)
-		if (*pp == s) {
-			*pp = s->next;
+		if (*pp == SQ(s)) {
+			*pp = SQ(s)->next;
 			break;
 		}
-	for (i = 0; i < s->ncache; i++)
-		sqlite3_finalize(s->cache[i].st);
-	if (s->db)
-		sqlite3_close(s->db);
+	for (i = 0; i < SQ(s)->ncache; i++)
+		sqlite3_finalize(SQ(s)->cache[i].st);
+	if (SQ(s)->db)
+		sqlite3_close(SQ(s)->db);
 	free(s);
 }
 
 int
-store_begin(struct store *s)
+sqlite_store_begin(struct store *s)
 {
 	sqlite3_stmt *st;
 
-	s->failed = 0;		/* a new transaction, a new first error */
+	SQ(s)->failed = 0;		/* a new transaction, a new first error */
 	st = store_stmt(s, "BEGIN IMMEDIATE");
 	return st && store_step(s, st) == SQLITE_DONE ? 0 : -1;
 }
 
 int
-store_commit(struct store *s)
+sqlite_store_commit(struct store *s)
 {
 	sqlite3_stmt *st = store_stmt(s, "COMMIT");
 
@@ -377,10 +411,10 @@ store_commit(struct store *s)
 
 /* Rolls back; the first error stays what store_strerror says. */
 void
-store_rollback(struct store *s)
+sqlite_store_rollback(struct store *s)
 {
-	if (!sqlite3_get_autocommit(s->db))
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	if (!sqlite3_get_autocommit(SQ(s)->db))
+		sqlite3_exec(SQ(s)->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
 int
@@ -404,7 +438,7 @@ store_col_dup(sqlite3_stmt *st, int i)
 }
 
 int
-store_add_event(struct store *s, const char *station, int64_t order_id,
+sqlite_store_add_event(struct store *s, const char *station, int64_t order_id,
     const char *packer, const char *kind, const char *verdict,
     const char *message, int is_error)
 {
@@ -494,7 +528,7 @@ store_collect_ids(struct store *s, const char *sql, int64_t arg, int64_t **ids, 
 }
 
 int
-store_schema_version(struct store *s)
+sqlite_store_schema_version(struct store *s)
 {
 	return user_version(s);
 }

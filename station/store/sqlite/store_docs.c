@@ -20,28 +20,6 @@ dup_or_null(sqlite3_stmt *st, int i, int *oom)
 	return t;
 }
 
-void
-store_order_doc_free(struct store_order_doc *d)
-{
-	struct store_address *a;
-	size_t i;
-
-	if (d == NULL)
-		return;
-	a = &d->ship;
-	free(d->name); free(d->service); free(d->tracking); free(d->carrier);
-	free(d->created_at); free(d->note); free(d->gift_message);
-	free(a->name); free(a->company); free(a->address1); free(a->address2);
-	free(a->city); free(a->province); free(a->zip); free(a->country); free(a->phone);
-	for (i = 0; i < d->nlines; i++) {
-		free(d->lines[i].sku);
-		free(d->lines[i].title);
-		free(d->lines[i].variant_title);
-	}
-	free(d->lines);
-	free(d);
-}
-
 static const char SQL_ORDER_DOC[] =
     "SELECT name, shipping_title, pickup, tracking_number, tracking_company,"
     " coalesce(ship_name, trim(coalesce(ship_first_name, '') || ' ' ||"
@@ -96,7 +74,7 @@ doc_lines(struct store *s, int64_t order_id, struct store_order_doc *d, int *oom
 }
 
 int
-store_load_order_doc(struct store *s, int64_t order_id, struct store_order_doc **out)
+sqlite_store_load_order_doc(struct store *s, int64_t order_id, struct store_order_doc **out)
 {
 	sqlite3_stmt *st = store_stmt(s, SQL_ORDER_DOC);
 	struct store_order_doc *d;
@@ -142,7 +120,7 @@ store_load_order_doc(struct store *s, int64_t order_id, struct store_order_doc *
 }
 
 int
-store_load_package(struct store *s, int64_t package_id, struct store_package_doc *out)
+sqlite_store_load_package(struct store *s, int64_t package_id, struct store_package_doc *out)
 {
 	sqlite3_stmt *st = store_stmt(s,
 	    "SELECT order_id, box, sscc, weight_grams, state,"

@@ -72,7 +72,7 @@ static const char SQL_FIND_BY_NAME[] =
     "SELECT id, shop_id FROM orders WHERE name = ?";
 
 int
-store_find_order(struct store *s, const char *name, int64_t *id)
+sqlite_store_find_order(struct store *s, const char *name, int64_t *id)
 {
 	sqlite3_stmt *st = store_stmt(s, SQL_FIND_BY_NAME);
 	int r;
@@ -519,7 +519,7 @@ done:
 }
 
 int
-store_upsert_order(struct store *s, const struct order *o, const char *source,
+sqlite_store_upsert_order(struct store *s, const struct order *o, const char *source,
     const char **outcome, char *err, size_t errlen)
 {
 	int64_t id;
@@ -541,7 +541,7 @@ store_upsert_order(struct store *s, const struct order *o, const char *source,
 }
 
 int
-store_upsert_code(struct store *s, const struct product_code *c, char *err, size_t errlen)
+sqlite_store_upsert_code(struct store *s, const struct product_code *c, char *err, size_t errlen)
 {
 	sqlite3_stmt *st = store_stmt(s,
 	    "INSERT INTO product_codes(code, sku, multiplier, updated_at) VALUES (?,?,?,?)"
@@ -569,7 +569,8 @@ static int
 load_state(struct store *s, int64_t id, struct order_state *out, char **reason)
 {
 	sqlite3_stmt *st = store_stmt(s,
-	    "SELECT status, hold_source, station IS NOT NULL, hold_reason FROM orders WHERE id = ?");
+	    "SELECT status, hold_source, station IS NOT NULL, hold_reason"
+	    " FROM orders WHERE id = ?");
 	int r, status;
 
 	if (st == NULL)
@@ -611,7 +612,7 @@ save_state(struct store *s, int64_t id, const struct order_state *ns, const char
 }
 
 int
-store_hold_order(struct store *s, int64_t id, const char *reason, char *err, size_t errlen)
+sqlite_store_hold_order(struct store *s, int64_t id, const char *reason, char *err, size_t errlen)
 {
 	struct order_state cur, next;
 	struct order_event ev = { OEV_HOLD, ORDER_READY };
@@ -621,7 +622,8 @@ store_hold_order(struct store *s, int64_t id, const char *reason, char *err, siz
 		return -1;
 	free(old_reason);
 	if (order_state_apply(&cur, &ev, &next) != ORDER_OK) {
-		snprintf(err, errlen, "order is %s: nothing to hold", order_status_name(cur.status));
+		snprintf(err, errlen, "order is %s: nothing to hold",
+		    order_status_name(cur.status));
 		return 1;
 	}
 	if (save_state(s, id, &next, reason) == -1)
@@ -631,7 +633,7 @@ store_hold_order(struct store *s, int64_t id, const char *reason, char *err, siz
 }
 
 int
-store_release_order(struct store *s, int64_t id, char *err, size_t errlen)
+sqlite_store_release_order(struct store *s, int64_t id, char *err, size_t errlen)
 {
 	struct order_state cur, next;
 	struct order_event ev = { OEV_RELEASE, ORDER_READY };

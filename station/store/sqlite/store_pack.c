@@ -26,23 +26,6 @@ keep(struct order_view *v, sqlite3_stmt *st, int col)
 	return s;
 }
 
-void
-order_view_free(struct order_view *v)
-{
-	size_t i;
-
-	if (v == NULL)
-		return;
-	for (i = 0; i < v->nstrs; i++)
-		free(v->strs[i]);
-	free(v->strs);
-	free(v->lines);
-	free(v->name);
-	free(v->hold_reason);
-	free(v->station);
-	free(v);
-}
-
 static const char SQL_VIEW_LINES[] =
     "SELECT l.id, l.sku, coalesce(l.title, l.name), l.quantity, l.fulfillable_quantity,"
     " l.requires_shipping, l.removed,"
@@ -99,7 +82,7 @@ fail:
 }
 
 struct order_view *
-store_order_view(struct store *s, int64_t order_id)
+sqlite_store_order_view(struct store *s, int64_t order_id)
 {
 	sqlite3_stmt *st = store_stmt(s,
 	    "SELECT name, status, hold_reason, station FROM orders WHERE id = ?");
@@ -134,7 +117,7 @@ store_order_view(struct store *s, int64_t order_id)
 }
 
 int
-store_session_load(struct store *s, const char *station, struct sess_state *ss)
+sqlite_store_session_load(struct store *s, const char *station, struct sess_state *ss)
 {
 	sqlite3_stmt *st = store_stmt(s,
 	    "SELECT coalesce(order_id, 0), box, qty_next, packer, last_code, last_ms"
@@ -159,7 +142,7 @@ store_session_load(struct store *s, const char *station, struct sess_state *ss)
 }
 
 int
-store_session_save(struct store *s, const char *station, const struct sess_state *ss)
+sqlite_store_session_save(struct store *s, const char *station, const struct sess_state *ss)
 {
 	sqlite3_stmt *st = store_stmt(s,
 	    "INSERT INTO sessions(station, order_id, box, qty_next, packer, last_code, last_ms)"
@@ -182,7 +165,7 @@ store_session_save(struct store *s, const char *station, const struct sess_state
 }
 
 int
-store_find_product(struct store *s, const char *code, char *sku, size_t skulen,
+sqlite_store_find_product(struct store *s, const char *code, char *sku, size_t skulen,
     int64_t *multiplier)
 {
 	sqlite3_stmt *st = store_stmt(s,
@@ -225,7 +208,7 @@ static const char SQL_LAST_ITEM[] =
     " ORDER BY c.id DESC LIMIT 1";
 
 int
-store_last_item(struct store *s, const char *station, int64_t order_id,
+sqlite_store_last_item(struct store *s, const char *station, int64_t order_id,
     int64_t *line_id, int64_t *units)
 {
 	sqlite3_stmt *st = store_stmt(s, SQL_LAST_ITEM);
@@ -244,7 +227,7 @@ store_last_item(struct store *s, const char *station, int64_t order_id,
 }
 
 int64_t
-store_last_package(struct store *s, const char *station)
+sqlite_store_last_package(struct store *s, const char *station)
 {
 	sqlite3_stmt *st = store_stmt(s,
 	    "SELECT id FROM packages WHERE station = ? AND sscc IS NOT NULL"
@@ -262,7 +245,7 @@ store_last_package(struct store *s, const char *station)
 }
 
 int64_t
-store_record_scan(struct store *s, const char *station, const char *packer,
+sqlite_store_record_scan(struct store *s, const char *station, const char *packer,
     const char *code, const char *aim, const char *verdict, int64_t order_id,
     int64_t line_id, int64_t units, int64_t package_id, const char *state)
 {
@@ -312,7 +295,7 @@ load_state(struct store *s, int64_t order_id, struct order_state *out)
 }
 
 int
-store_open_order(struct store *s, int64_t order_id, const char *station)
+sqlite_store_open_order(struct store *s, int64_t order_id, const char *station)
 {
 	struct order_state cur, next;
 	struct order_event ev = { OEV_OPEN, ORDER_READY };
@@ -321,7 +304,8 @@ store_open_order(struct store *s, int64_t order_id, const char *station)
 	if (load_state(s, order_id, &cur) == -1 ||
 	    order_state_apply(&cur, &ev, &next) != ORDER_OK)
 		return -1;
-	st = store_stmt(s, "UPDATE orders SET status = ?, station = ?, updated_at = ? WHERE id = ?");
+	st = store_stmt(s,
+	    "UPDATE orders SET status = ?, station = ?, updated_at = ? WHERE id = ?");
 	if (st == NULL)
 		return -1;
 	store_bind_text(st, 1, order_status_name(next.status));
@@ -339,7 +323,7 @@ store_open_order(struct store *s, int64_t order_id, const char *station)
 }
 
 int64_t
-store_open_package(struct store *s, int64_t order_id, const char *station, int box)
+sqlite_store_open_package(struct store *s, int64_t order_id, const char *station, int box)
 {
 	sqlite3_stmt *st = store_stmt(s,
 	    "SELECT id FROM packages WHERE order_id = ? AND station = ? AND state = 'open'");
@@ -372,7 +356,7 @@ store_open_package(struct store *s, int64_t order_id, const char *station, int b
 }
 
 int
-store_undo_last(struct store *s, const char *station, int64_t order_id)
+sqlite_store_undo_last(struct store *s, const char *station, int64_t order_id)
 {
 	sqlite3_stmt *st = store_stmt(s, SQL_LAST_ITEM);
 	int64_t id;
@@ -394,7 +378,7 @@ store_undo_last(struct store *s, const char *station, int64_t order_id)
 }
 
 int64_t
-store_close_package(struct store *s, int64_t order_id, const char *station,
+sqlite_store_close_package(struct store *s, int64_t order_id, const char *station,
     const char *gs1_prefix, char sscc[19])
 {
 	sqlite3_stmt *st = store_stmt(s,
@@ -478,7 +462,8 @@ settle_status(struct store *s, int64_t order_id, enum order_event_kind kind)
 	sqlite3_stmt *st;
 
 	ev.kind = kind;
-	if (load_state(s, order_id, &cur) == -1 || store_lines_status(s, order_id, &ev.shop) == -1 ||
+	if (load_state(s, order_id, &cur) == -1 ||
+	    store_lines_status(s, order_id, &ev.shop) == -1 ||
 	    order_state_apply(&cur, &ev, &next) != ORDER_OK)
 		return -1;
 	st = store_stmt(s, "UPDATE orders SET station = NULL, updated_at = ?, status = ?"
@@ -506,7 +491,7 @@ exec_bound(struct store *s, const char *sql, int64_t a, const char *b, int64_t c
 }
 
 int64_t
-store_ship(struct store *s, int64_t order_id, const char *station, const char *packer,
+sqlite_store_ship(struct store *s, int64_t order_id, const char *station, const char *packer,
     int partial)
 {
 	sqlite3_stmt *st = store_stmt(s,
@@ -539,7 +524,7 @@ store_ship(struct store *s, int64_t order_id, const char *station, const char *p
 }
 
 int
-store_set_fulfillment_doc(struct store *s, int64_t id, const char *doc)
+sqlite_store_set_fulfillment_doc(struct store *s, int64_t id, const char *doc)
 {
 	sqlite3_stmt *st = store_stmt(s, "UPDATE fulfillments SET doc = ? WHERE id = ?");
 
@@ -551,7 +536,7 @@ store_set_fulfillment_doc(struct store *s, int64_t id, const char *doc)
 }
 
 int
-store_close_unshipped(struct store *s, int64_t order_id, const char *station)
+sqlite_store_close_unshipped(struct store *s, int64_t order_id, const char *station)
 {
 	if (exec_bound(s, "UPDATE scans SET state = 'abandoned' WHERE order_id = ?1 AND station = ?2"
 	    " AND state = 'counted'", order_id, station, 0) == -1 ||
@@ -562,14 +547,14 @@ store_close_unshipped(struct store *s, int64_t order_id, const char *station)
 }
 
 int
-store_pending_outbox(struct store *s, int64_t **ids, size_t *n)
+sqlite_store_pending_outbox(struct store *s, int64_t **ids, size_t *n)
 {
 	return store_collect_ids(s, "SELECT id FROM fulfillments WHERE outbox_name IS NULL"
 	    " ORDER BY id", 0, ids, n);
 }
 
 char *
-store_fulfillment_doc(struct store *s, int64_t id, char *order_name, size_t namelen)
+sqlite_store_fulfillment_doc(struct store *s, int64_t id, char *order_name, size_t namelen)
 {
 	sqlite3_stmt *st = store_stmt(s, "SELECT f.doc, o.name FROM fulfillments f"
 	    " JOIN orders o ON o.id = f.order_id WHERE f.id = ?");
@@ -587,7 +572,7 @@ store_fulfillment_doc(struct store *s, int64_t id, char *order_name, size_t name
 }
 
 int
-store_mark_outbox(struct store *s, int64_t id, const char *name)
+sqlite_store_mark_outbox(struct store *s, int64_t id, const char *name)
 {
 	sqlite3_stmt *st = store_stmt(s, "UPDATE fulfillments SET outbox_name = ? WHERE id = ?");
 
@@ -596,27 +581,6 @@ store_mark_outbox(struct store *s, int64_t id, const char *name)
 	store_bind_text(st, 1, name);
 	sqlite3_bind_int64(st, 2, id);
 	return store_run(s, st);
-}
-
-void
-store_fulfillment_free(struct store_fulfillment *f)
-{
-	size_t i;
-
-	if (f == NULL)
-		return;
-	for (i = 0; i < f->nlines; i++) {
-		free(f->lines[i].sku);
-		free(f->lines[i].name);
-	}
-	for (i = 0; i < f->npackages; i++)
-		free(f->packages[i].sscc);
-	free(f->lines);
-	free(f->packages);
-	free(f->order_name);
-	free(f->tracking_number);
-	free(f->tracking_company);
-	free(f);
 }
 
 /* A text column copied, or NULL (for NULL); *oom set if the copy failed. */
@@ -702,7 +666,7 @@ fulfillment_packages(struct store *s, struct store_fulfillment *f, int *oom)
 }
 
 int
-store_load_fulfillment(struct store *s, int64_t id, struct store_fulfillment **out)
+sqlite_store_load_fulfillment(struct store *s, int64_t id, struct store_fulfillment **out)
 {
 	sqlite3_stmt *st = store_stmt(s,
 	    "SELECT o.shop_id, o.name, o.tracking_number, o.tracking_company, o.pickup"

@@ -39,7 +39,7 @@ dup_col(sqlite3_stmt *st, int i, int *oom)
 }
 
 int
-store_count_orders(struct store *s, struct store_status_count **rows, size_t *n)
+sqlite_store_count_orders(struct store *s, struct store_status_count **rows, size_t *n)
 {
 	sqlite3_stmt *st = store_stmt(s,
 	    "SELECT status, count(*) FROM orders GROUP BY status ORDER BY status");
@@ -69,7 +69,8 @@ store_count_orders(struct store *s, struct store_status_count **rows, size_t *n)
 	return 0;
 }
 
-#define SHIPPED "(SELECT coalesce(sum(f.quantity), 0) FROM fulfillment_lines f WHERE f.line_id = l.id)"
+#define SHIPPED \
+    "(SELECT coalesce(sum(f.quantity), 0) FROM fulfillment_lines f WHERE f.line_id = l.id)"
 static const char SQL_ORDERS[] =
     "SELECT o.name, o.status, coalesce(o.ship_name, trim(coalesce(o.ship_first_name,'') || ' ' ||"
     " coalesce(o.ship_last_name,''))), o.ship_city, o.ship_country_code,"
@@ -83,20 +84,8 @@ static const char SQL_ORDERS[] =
     " coalesce(o.station, ''), coalesce(o.hold_reason, '')"
     " FROM orders o WHERE (?1 IS NULL OR o.status = ?1) ORDER BY o.id";
 
-void
-store_order_rows_free(struct store_order_row *v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		free(v[i].name); free(v[i].status); free(v[i].ship_to); free(v[i].city);
-		free(v[i].country); free(v[i].delivery); free(v[i].station); free(v[i].reason);
-	}
-	free(v);
-}
-
 int
-store_list_orders(struct store *s, const char *status, struct store_order_row **rows,
+sqlite_store_list_orders(struct store *s, const char *status, struct store_order_row **rows,
     size_t *n)
 {
 	sqlite3_stmt *st = store_stmt(s, SQL_ORDERS);
@@ -306,41 +295,8 @@ detail_fulfillments(struct store *s, int64_t id, struct store_order_detail *d)
 	return r == SQLITE_DONE ? 0 : -1;
 }
 
-void
-store_order_detail_free(struct store_order_detail *d)
-{
-	struct store_address *a;
-	size_t i;
-
-	if (d == NULL)
-		return;
-	a = &d->ship;
-	free(d->name); free(d->status); free(d->hold_reason); free(d->station); free(d->hold_source);
-	free(d->created_at); free(d->financial_status); free(d->cancelled_at);
-	free(d->cancel_reason); free(d->note); free(d->gift_message); free(d->tags);
-	free(d->email); free(d->shipping_title); free(d->shipping_code);
-	free(d->tracking_number); free(d->tracking_company);
-	free(a->name); free(a->first_name); free(a->last_name); free(a->company);
-	free(a->address1); free(a->address2); free(a->city); free(a->province);
-	free(a->zip); free(a->country); free(a->country_code); free(a->phone);
-	for (i = 0; i < d->nlines; i++) {
-		free(d->lines[i].sku); free(d->lines[i].title); free(d->lines[i].variant_title);
-	}
-	free(d->lines);
-	for (i = 0; i < d->npackages; i++) {
-		free(d->packages[i].sscc); free(d->packages[i].state); free(d->packages[i].station);
-	}
-	free(d->packages);
-	for (i = 0; i < d->nfulfillments; i++) {
-		free(d->fulfillments[i].station); free(d->fulfillments[i].packer);
-		free(d->fulfillments[i].file);
-	}
-	free(d->fulfillments);
-	free(d);
-}
-
 int
-store_load_order_detail(struct store *s, const char *name, struct store_order_detail **out)
+sqlite_store_load_order_detail(struct store *s, const char *name, struct store_order_detail **out)
 {
 	sqlite3_stmt *st = store_stmt(s, SQL_ORDER);
 	struct store_order_detail *d;
@@ -378,20 +334,8 @@ static const char SQL_LOG[] =
     " AND (?5 IS NULL OR packer = ?5) AND (?6 IS NULL OR kind = ?6)"
     " AND (?7 = 0 OR error = 1) AND id > ?8 ORDER BY id LIMIT ?9";
 
-void
-store_event_rows_free(struct store_event_row *v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		free(v[i].station); free(v[i].order); free(v[i].packer);
-		free(v[i].kind); free(v[i].verdict); free(v[i].message);
-	}
-	free(v);
-}
-
 int
-store_list_events(struct store *s, const struct log_filter *f,
+sqlite_store_list_events(struct store *s, const struct log_filter *f,
     struct store_event_row **rows, size_t *n)
 {
 	sqlite3_stmt *st = store_stmt(s, SQL_LOG);
@@ -465,18 +409,8 @@ static const char SQL_STATS[] =
     "   ('wrong_item', 'too_many', 'unknown_code'))"
     " FROM groups ORDER BY groups.g";
 
-void
-store_stats_rows_free(struct store_stats_row *v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(v[i].group);
-	free(v);
-}
-
 int
-store_list_stats(struct store *s, int64_t since_ms, int64_t until_ms, const char *by,
+sqlite_store_list_stats(struct store *s, int64_t since_ms, int64_t until_ms, const char *by,
     struct store_stats_row **rows, size_t *n)
 {
 	sqlite3_stmt *st = store_stmt(s, SQL_STATS);
