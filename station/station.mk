@@ -2,10 +2,14 @@
 # core/ (pure logic), store/ (the database), intake/ (order and product files).
 # common/ (loop, log) sits under station/, drivers/ and labels/ alike.
 COMMON_SRCS := common/loop.c common/log.c
-CORE_SRCS := station/core/session.c station/core/session_names.c station/core/readiness.c \
+CORE_SRCS := station/core/session.c station/core/session_names.c station/core/order_state.c \
+	station/core/readiness.c \
 	station/core/order.c station/core/sscc.c
-STORE_SRCS := station/store/store.c station/store/store_orders.c station/store/store_pack.c \
-	station/store/store_query.c station/store/store_jobs.c
+# store/: the engine-neutral interface (store.c picks the engine, forwards to its ops); sqlite/: SQLite
+STORE_SRCS := station/store/store.c station/store/store_rows.c station/store/sqlite/sqlite_store.c \
+	station/store/sqlite/store_orders.c station/store/sqlite/store_pack.c \
+	station/store/sqlite/store_query.c station/store/sqlite/store_docs.c \
+	station/store/sqlite/store_jobs.c
 INTAKE_SRCS := station/intake/intake_util.c station/intake/intake_detect.c \
 	station/intake/intake_jsonread.c station/intake/intake_json.c \
 	station/intake/intake_csvread.c station/intake/intake_csv.c \
@@ -13,6 +17,7 @@ INTAKE_SRCS := station/intake/intake_util.c station/intake/intake_detect.c \
 DAEMON_SRCS := station/daemon/config.c station/daemon/outbox.c station/daemon/control.c \
 	station/daemon/commands.c station/daemon/station.c station/daemon/print.c \
 	station/daemon/print_cmds.c station/daemon/docs.c station/daemon/render.c \
+	station/daemon/replies.c station/daemon/fulfillment_doc.c \
 	station/ctl/table.c
 LIB_OBJS += $(COMMON_SRCS:%.c=$(B)/%.o) $(CORE_SRCS:%.c=$(B)/%.o) $(STORE_SRCS:%.c=$(B)/%.o) \
 	$(INTAKE_SRCS:%.c=$(B)/%.o) $(DAEMON_SRCS:%.c=$(B)/%.o)
@@ -20,7 +25,8 @@ BINS += $(B)/stationd $(B)/stationctl
 CTL_OBJS := $(B)/station/ctl/stationctl.o $(B)/station/ctl/ctl_cmds.o $(B)/station/ctl/ctl_log.o
 
 TEST_BINS += $(B)/tests/test_intake_parse $(B)/tests/test_intake_csv \
-	$(B)/tests/test_intake_stream $(B)/tests/test_session
+	$(B)/tests/test_intake_stream $(B)/tests/test_session $(B)/tests/test_order_state \
+	$(B)/tests/test_store
 
 $(B)/stationd: $(B)/station/daemon/stationd.o $(B)/libstation.a
 	$(CC) -o $@ $^ $(LIBS)

@@ -226,6 +226,52 @@ expect_eq "stats header" "group,orders,shipments,units,units_per_hour,partial_sh
 expect_eq "stats figures" "pack-1,4,5,18,1,19,4,0.2105
 pack-2,1,1,1,0,4,3,0.7500" "$(echo "$stats" | tail -n +2 | cut -d, -f1-4,6-9)"
 
+# --- issue 9 #1: a line partly fulfilled upstream ships exactly what is left ------------
+# #2101: TEE-NAT-M x3, 2 already fulfilled in the shop (1 left).
+lib_order 2101 '#2101' paid '' 2111:TEE-NAT-M:3 |
+    jq -c '.order.line_items[0].fulfillable_quantity = 1' >"$T/2101.json"
+lib_import "$T/2101.json" || fail "import #2101"
+expect_eq "#2101 partial at import, 1 to ship" '["partial",null,[["TEE-NAT-M",1,0,0]]]' "$(lines '#2101')"
+scan pack-1 '#2101' '{"verdict":"opened","station":"pack-1","order":"#2101","sku":null,"packed":0,"of":1,"message":"OPENED #2101: scan the items (1 units)"}'
+scan pack-1 TEE-NAT-M '{"verdict":"completed","station":"pack-1","order":"#2101","sku":"TEE-NAT-M","packed":1,"of":1,"message":"COMPLETE #2101: all 1 units packed, label printing"}'
+expect_eq "#2101 fulfilled after 1 unit" '["fulfilled",null,[["TEE-NAT-M",1,0,1]]]' "$(lines '#2101')"
+scan pack-1 '#2101' '{"verdict":"already_fulfilled","station":"pack-1","order":"#2101","sku":null,"packed":0,"of":0,"message":"#2101 already shipped"}' 1
+expect_eq "#2101 units left 0" "0" "$(ctl orders --status fulfilled --format json | jq -r '.[] | select(.order == "#2101") | .units')"
+# the same file again: the shop has not heard of our shipment yet
+lib_import "$T/2101.json" || fail "re-import #2101"
+expect_eq "#2101 re-import (shop not told yet): still fulfilled" '["fulfilled",null,[["TEE-NAT-M",1,0,1]]]' "$(lines '#2101')"
+# the shop heard of it: fulfillable 0; our unit must not be taken off twice
+jq -c '.order.line_items[0].fulfillable_quantity = 0' "$T/2101.json" >"$T/2101b.json"
+lib_import "$T/2101b.json" || fail "re-import #2101 (shop told)"
+expect_eq "#2101 re-import (shop told): still fulfilled" '["fulfilled",null,[["TEE-NAT-M",1,0,1]]]' "$(lines '#2101')"
+# then the shop raises the quantity to 4: exactly one more unit, not two
+jq -c '.order.line_items[0].quantity = 4 | .order.line_items[0].fulfillable_quantity = 1' "$T/2101.json" >"$T/2101c.json"
+lib_import "$T/2101c.json" || fail "re-import #2101 (quantity 4)"
+expect_eq "#2101 quantity 4: one more to ship" '["partial",null,[["TEE-NAT-M",2,0,1]]]' "$(lines '#2101')"
+# (another code than the last '#2101': the same one within 2 s is a duplicate read)
+scan pack-1 '2101' '{"verdict":"opened","station":"pack-1","order":"#2101","sku":null,"packed":0,"of":1,"message":"OPENED #2101: scan the items (1 units)"}'
+scan pack-1 STN:ABANDON '{"verdict":"abandoned","station":"pack-1","order":"#2101","sku":null,"packed":0,"of":0,"message":"ABANDONED #2101: nothing shipped, return items to stock"}'
+expect_eq "#2101 one fulfillment of 1 unit" '[[false,1]]' \
+    "$(ctl show '#2101' --format json | jq -c '[.fulfillments[] | [.partial, .units]]')"
+
+# --- issue 9 #2: a catalog SKU that is in no order is a wrong item, not unknown ----------
+lib_order 2102 '#2102' paid '' 2121:TEA-SEN-100:1 >"$T/2102.json"
+lib_import "$T/2102.json" || fail "import #2102"
+scan pack-1 '#2102' '{"verdict":"opened","station":"pack-1","order":"#2102","sku":null,"packed":0,"of":1,"message":"OPENED #2102: scan the items (1 units)"}'
+scan pack-1 MUG-WHT-12 '{"verdict":"wrong_item","station":"pack-1","order":"#2102","sku":"MUG-WHT-12","packed":0,"of":0,"message":"WRONG ITEM: MUG-WHT-12 is not in #2102"}' 1
+scan pack-1 4006381333948 '{"verdict":"wrong_item","station":"pack-1","order":"#2102","sku":"MUG-WHT-12","packed":0,"of":0,"message":"WRONG ITEM: MUG-WHT-12 is not in #2102"}' 1
+scan pack-1 TEA-SEN-100 '{"verdict":"completed","station":"pack-1","order":"#2102","sku":"TEA-SEN-100","packed":1,"of":1,"message":"COMPLETE #2102: all 1 units packed, label printing"}'
+
+# --- issue 9 #3: a quantity 0 line never makes an order fulfilled at import -------------
+lib_order 2103 '#2103' paid '' 2131:PEN-BLU-10:0 >"$T/2103.json"
+lib_import "$T/2103.json" || fail "import #2103"
+expect_eq "#2103 (only a quantity 0 line): nothing to ship, not fulfilled" '["digital",null,[["PEN-BLU-10",0,0,0]]]' "$(lines '#2103')"
+expect_eq "#2103 no fulfillment" "0" "$(ctl show '#2103' --format json | jq '.fulfillments | length')"
+lib_order 2104 '#2104' paid '' 2141:PEN-BLU-10:0 2142:TOTE-CAN:1 >"$T/2104.json"
+lib_import "$T/2104.json" || fail "import #2104"
+expect_eq "#2104 (a quantity 0 line beside a real one): ready" '["ready",null,[["PEN-BLU-10",0,0,0],["TOTE-CAN",1,0,0]]]' "$(lines '#2104')"
+
+
 lib_stop
 expect_rc "SIGTERM: exit 0" 0 $?
 lib_finish

@@ -1,4 +1,4 @@
-/* Unit tests of the core: SSCC, readiness, config, store, loop, tables. */
+/* Unit tests of the core: SSCC, readiness, config, loop, tables (the store: test_store.c). */
 #include <check.h>
 #include <locale.h>
 #include <stdint.h>
@@ -12,8 +12,6 @@
 #include "common/loop.h"
 #include "station/core/readiness.h"
 #include "station/core/sscc.h"
-#include "station/store/store.h"
-#include "station/store/store_pack.h"
 #include "station/ctl/table.h"
 
 static char tmpdir[256];
@@ -76,31 +74,48 @@ START_TEST(test_readiness)
 	o.lines = lines;
 	o.nlines = 2;
 	o.financial_status = "paid";
-	ck_assert_int_eq(readiness_of(&o, NULL, reason, sizeof(reason)), ORDER_READY);
-	ck_assert_int_eq(readiness_of(&o, shipped, reason, sizeof(reason)), ORDER_PARTIAL);
+	ck_assert_int_eq(readiness_of(&o, NULL, NULL, reason, sizeof(reason)), ORDER_READY);
+	ck_assert_int_eq(readiness_of(&o, shipped, NULL, reason, sizeof(reason)), ORDER_PARTIAL);
 	shipped[0] = 3;
-	ck_assert_int_eq(readiness_of(&o, shipped, reason, sizeof(reason)), ORDER_FULFILLED);
+	ck_assert_int_eq(readiness_of(&o, shipped, NULL, reason, sizeof(reason)), ORDER_FULFILLED);
 	o.financial_status = "pending";
-	ck_assert_int_eq(readiness_of(&o, NULL, reason, sizeof(reason)), ORDER_ON_HOLD);
+	ck_assert_int_eq(readiness_of(&o, NULL, NULL, reason, sizeof(reason)), ORDER_ON_HOLD);
 	ck_assert_str_eq(reason, "not paid (pending)");
 	o.financial_status = "voided";
-	ck_assert_int_eq(readiness_of(&o, NULL, reason, sizeof(reason)), ORDER_ON_HOLD);
+	ck_assert_int_eq(readiness_of(&o, NULL, NULL, reason, sizeof(reason)), ORDER_ON_HOLD);
 	o.financial_status = "refunded";
-	ck_assert_int_eq(readiness_of(&o, NULL, reason, sizeof(reason)), ORDER_ON_HOLD);
+	ck_assert_int_eq(readiness_of(&o, NULL, NULL, reason, sizeof(reason)), ORDER_ON_HOLD);
 	o.financial_status = "authorized";
-	ck_assert_int_eq(readiness_of(&o, NULL, reason, sizeof(reason)), ORDER_READY);
+	ck_assert_int_eq(readiness_of(&o, NULL, NULL, reason, sizeof(reason)), ORDER_READY);
 	o.cancelled_at = "2026-11-01T10:00:00Z";
-	ck_assert_int_eq(readiness_of(&o, NULL, reason, sizeof(reason)), ORDER_CANCELLED);
+	ck_assert_int_eq(readiness_of(&o, NULL, NULL, reason, sizeof(reason)), ORDER_CANCELLED);
 	o.cancelled_at = NULL;
 	lines[0].requires_shipping = 0;
-	ck_assert_int_eq(readiness_of(&o, NULL, reason, sizeof(reason)), ORDER_DIGITAL);
+	ck_assert_int_eq(readiness_of(&o, NULL, NULL, reason, sizeof(reason)), ORDER_DIGITAL);
 	lines[0] = mkline(3, 2, 1);	/* one fulfilled upstream */
-	ck_assert_int_eq(readiness_of(&o, NULL, reason, sizeof(reason)), ORDER_PARTIAL);
-	/* remaining = min(fulfillable, quantity - shipped here) */
-	ck_assert_int_eq(readiness_line_remaining(&lines[0], 0), 2);
-	ck_assert_int_eq(readiness_line_remaining(&lines[0], 2), 1);
-	ck_assert_int_eq(readiness_line_remaining(&lines[0], 5), 0);
-	ck_assert_int_eq(readiness_line_remaining(&lines[1], 0), 0);
+	ck_assert_int_eq(readiness_of(&o, NULL, NULL, reason, sizeof(reason)), ORDER_PARTIAL);
+	/*
+	 * remaining = min(fulfillable - our shipments the shop has not heard
+	 * of, quantity - shipped here)
+	 */
+	ck_assert_int_eq(readiness_line_remaining(&lines[0], 0, 0), 2);
+	ck_assert_int_eq(readiness_line_remaining(&lines[0], 2, 1), 1);
+	ck_assert_int_eq(readiness_line_remaining(&lines[0], 5, 2), 0);
+	ck_assert_int_eq(readiness_line_remaining(&lines[1], 0, 0), 0);
+	/* issue 9 #1: 2 of 3 fulfilled upstream, 1 shipped here: nothing left */
+	lines[0] = mkline(3, 1, 1);
+	ck_assert_int_eq(readiness_line_remaining(&lines[0], 0, 0), 1);
+	ck_assert_int_eq(readiness_line_remaining(&lines[0], 1, 0), 0);
+	lines[0] = mkline(3, 0, 1);	/* the shop heard of ours: not taken off twice */
+	ck_assert_int_eq(readiness_line_remaining(&lines[0], 1, 1), 0);
+	lines[0] = mkline(3, 1, 1);
+	shipped[0] = 1;
+	ck_assert_int_eq(readiness_of(&o, shipped, NULL, reason, sizeof(reason)), ORDER_FULFILLED);
+	/* issue 9 #3: a quantity 0 line ships nothing: never fulfilled at import */
+	lines[0] = mkline(0, 0, 1);
+	ck_assert_int_eq(readiness_of(&o, NULL, NULL, reason, sizeof(reason)), ORDER_DIGITAL);
+	lines[1] = mkline(2, 2, 1);
+	ck_assert_int_eq(readiness_of(&o, NULL, NULL, reason, sizeof(reason)), ORDER_READY);
 }
 END_TEST
 
@@ -200,154 +215,6 @@ START_TEST(test_config_errors)
 	    "c.ini:6: bad scanner \"usb:zz\": expected usb:VID:PID, usb:VID:PID:SERIAL or usb-port:BUS-PORT[.PORT...]\n"
 	    "c.ini:7: slip_on_open: expected yes or no, not 'maybe'\n");
 	ck_assert_ptr_null(c);
-}
-END_TEST
-
-static struct order *
-mkorder(int64_t id, const char *name, int64_t qty)
-{
-	struct order *o = calloc(1, sizeof(*o));
-
-	o->id = id;
-	o->name = strdup(name);
-	o->financial_status = strdup("paid");
-	o->has_shipping_address = 1;
-	o->ship.name = strdup("Anna Müller");
-	o->ship.city = strdup("Łódź");
-	o->nlines = 1;
-	o->lines = calloc(1, sizeof(*o->lines));
-	o->lines[0].id = 9007199254740993LL;
-	o->lines[0].sku = strdup("SKU-1");
-	o->lines[0].title = strdup("Mug");
-	o->lines[0].quantity = qty;
-	o->lines[0].fulfillable_quantity = qty;
-	o->lines[0].requires_shipping = 1;
-	o->lines[0].grams = 300;
-	return o;
-}
-
-static int64_t
-count(struct store *s, const char *sql)
-{
-	sqlite3_stmt *st;
-	int64_t n = -1;
-
-	ck_assert_int_eq(sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL), SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return n;
-}
-
-static struct store *
-open_db(void)
-{
-	char path[400], err[256];
-	struct store *s;
-
-	snprintf(path, sizeof(path), "%s/t.db", tmpdir);
-	s = store_open(path, 0, err, sizeof(err));
-	ck_assert_msg(s != NULL, "%s", err);
-	return s;
-}
-
-START_TEST(test_store_migrate)
-{
-	char path[400], err[256];
-	struct store *s = open_db(), *ro;
-
-	ck_assert_int_eq(count(s, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
-	ck_assert_int_eq(count(s, "SELECT count(*) FROM sqlite_master WHERE name = 'print_jobs'"), 1);
-	store_close(s);
-	s = open_db();	/* reopening migrates nothing */
-	ck_assert_int_eq(count(s, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
-	snprintf(path, sizeof(path), "%s/t.db", tmpdir);
-	ro = store_open(path, 1, err, sizeof(err));
-	ck_assert_ptr_nonnull(ro);
-	store_close(ro);
-	ck_assert_int_eq(sqlite3_exec(store_db(s), "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
-	store_close(s);
-	ck_assert_ptr_null(store_open(path, 0, err, sizeof(err)));
-	ck_assert_ptr_nonnull(strstr(err, "schema version 99 is newer"));
-}
-END_TEST
-
-START_TEST(test_store_reimport)
-{
-	struct store *s = open_db();
-	struct order *o = mkorder(9007199254740993LL, "#1001", 3);
-	const char *outcome;
-	char err[256];
-	int64_t id, pkg;
-
-	ck_assert_int_eq(store_begin(s), 0);
-	ck_assert_int_eq(store_upsert_order(s, o, "t.json", &outcome, err, sizeof(err)), 0);
-	ck_assert_str_eq(outcome, "imported");
-	ck_assert_int_eq(store_commit(s), 0);
-	ck_assert_int_eq(count(s, "SELECT shop_id FROM orders"), 9007199254740993LL);
-	ck_assert_int_eq(count(s, "SELECT shop_line_id FROM order_lines"), 9007199254740993LL);
-	/* the same again: unchanged */
-	ck_assert_int_eq(store_upsert_order(s, o, "t.json", &outcome, err, sizeof(err)), 0);
-	ck_assert_str_eq(outcome, "unchanged");
-	/* two units packed, then the shop lowers the quantity to 1: a conflict event */
-	ck_assert_int_eq(store_find_order(s, "#1001", &id), 1);
-	ck_assert_int_gt(pkg = store_open_package(s, id, "pack-1", 1), 0);
-	ck_assert_int_gt(store_record_scan(s, "pack-1", NULL, "SKU-1", NULL, "ok", id,
-	    count(s, "SELECT id FROM order_lines"), 2, pkg, "counted"), 0);
-	o->lines[0].quantity = o->lines[0].fulfillable_quantity = 1;
-	ck_assert_int_eq(store_upsert_order(s, o, "t2.json", &outcome, err, sizeof(err)), 0);
-	ck_assert_str_eq(outcome, "updated");
-	ck_assert_int_eq(count(s, "SELECT count(*) FROM events WHERE kind = 'conflict' AND error = 1"
-	    " AND message LIKE 'SKU-1: 2 packed but only 1 to ship now%'"), 1);
-	ck_assert_int_eq(count(s, "SELECT count(*) FROM events WHERE kind = 'update'"
-	    " AND message = 'updated from t2.json: SKU-1 quantity 3 → 1'"), 1);
-	/* cancelled upstream */
-	o->cancelled_at = strdup("2026-11-01T10:00:00Z");
-	ck_assert_int_eq(store_upsert_order(s, o, "t3.json", &outcome, err, sizeof(err)), 0);
-	ck_assert_int_eq(count(s, "SELECT count(*) FROM orders WHERE status = 'cancelled'"), 1);
-	/* the line removed upstream: kept, marked removed, packed units reported */
-	free(o->cancelled_at);
-	o->cancelled_at = NULL;
-	o->nlines = 0;
-	ck_assert_int_eq(store_upsert_order(s, o, "t4.json", &outcome, err, sizeof(err)), 0);
-	ck_assert_int_eq(count(s, "SELECT removed FROM order_lines"), 1);
-	ck_assert_int_eq(count(s, "SELECT status = 'digital' FROM orders"), 1);
-	o->nlines = 1;
-	order_free(o);
-	store_close(s);
-}
-END_TEST
-
-START_TEST(test_store_hold)
-{
-	struct store *s = open_db();
-	struct order *o = mkorder(1, "#2001", 1);
-	const char *outcome;
-	char err[256];
-	int64_t id;
-
-	ck_assert_int_eq(store_upsert_order(s, o, "t.json", &outcome, err, sizeof(err)), 0);
-	ck_assert_int_eq(store_find_order(s, "#2001", &id), 1);
-	ck_assert_int_eq(store_hold_order(s, id, "address check", err, sizeof(err)), 0);
-	ck_assert_int_eq(count(s, "SELECT count(*) FROM orders WHERE status = 'on_hold'"
-	    " AND hold_reason = 'address check' AND hold_source = 'supervisor'"), 1);
-	/* a re-import keeps the supervisor's hold */
-	ck_assert_int_eq(store_upsert_order(s, o, "t.json", &outcome, err, sizeof(err)), 0);
-	ck_assert_int_eq(count(s, "SELECT count(*) FROM orders WHERE status = 'on_hold'"
-	    " AND hold_reason = 'address check'"), 1);
-	ck_assert_int_eq(store_release_order(s, id, err, sizeof(err)), 0);
-	ck_assert_int_eq(count(s, "SELECT count(*) FROM orders WHERE status = 'ready'"), 1);
-	ck_assert_int_eq(store_release_order(s, id, err, sizeof(err)), 1);
-	ck_assert_str_eq(err, "order is ready, not on hold");
-	/* unpaid: the shop's hold, which a supervisor cannot lift */
-	free(o->financial_status);
-	o->financial_status = strdup("pending");
-	ck_assert_int_eq(store_upsert_order(s, o, "t.json", &outcome, err, sizeof(err)), 0);
-	ck_assert_int_eq(store_release_order(s, id, err, sizeof(err)), 1);
-	ck_assert_ptr_nonnull(strstr(err, "held by the shop: not paid (pending)"));
-	ck_assert_int_eq(store_find_order(s, "#9999", &id), 0);
-	order_free(o);
-	store_close(s);
 }
 END_TEST
 
@@ -477,9 +344,6 @@ main(void)
 	tcase_add_test(tc, test_readiness);
 	tcase_add_test(tc, test_config_good);
 	tcase_add_test(tc, test_config_errors);
-	tcase_add_test(tc, test_store_migrate);
-	tcase_add_test(tc, test_store_reimport);
-	tcase_add_test(tc, test_store_hold);
 	tcase_add_test(tc, test_loop_timers);
 	tcase_add_test(tc, test_table);
 	tcase_add_test(tc, test_webhook_shape);

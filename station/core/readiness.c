@@ -6,17 +6,26 @@
 
 static const char *unpaid[] = { "pending", "voided", "refunded", "expired" };
 
-int64_t
-readiness_line_remaining(const struct order_line *l, int64_t shipped)
+struct order_qty
+readiness_line_qty(const struct order_line *l, int64_t shipped, int64_t acked)
 {
-	int64_t r;
+	struct order_qty q;
 
-	if (!l->requires_shipping)
-		return 0;
-	r = l->quantity - shipped;
-	if (l->fulfillable_quantity < r)
-		r = l->fulfillable_quantity;
-	return r > 0 ? r : 0;
+	q.quantity = l->quantity;
+	q.fulfillable = l->fulfillable_quantity;
+	q.requires_shipping = l->requires_shipping;
+	q.removed = 0;
+	q.shipped = shipped;
+	q.acked = acked;
+	return q;
+}
+
+int64_t
+readiness_line_remaining(const struct order_line *l, int64_t shipped, int64_t acked)
+{
+	struct order_qty q = readiness_line_qty(l, shipped, acked);
+
+	return order_qty_remaining(&q);
 }
 
 static int
@@ -33,10 +42,10 @@ is_unpaid(const char *fs)
 }
 
 enum order_status
-readiness_of(const struct order *o, const int64_t *shipped, char *reason, size_t reasonlen)
+readiness_of(const struct order *o, const int64_t *shipped, const int64_t *acked,
+    char *reason, size_t reasonlen)
 {
-	int64_t remaining = 0, done = 0, sh;
-	int any_shipping = 0;
+	struct order_tally t = { 0, 0 };
 	size_t i;
 
 	if (reasonlen)
@@ -48,20 +57,12 @@ readiness_of(const struct order *o, const int64_t *shipped, char *reason, size_t
 		return ORDER_ON_HOLD;
 	}
 	for (i = 0; i < o->nlines; i++) {
-		const struct order_line *l = &o->lines[i];
+		struct order_qty q = readiness_line_qty(&o->lines[i], shipped ? shipped[i] : 0,
+		    acked ? acked[i] : 0);
 
-		if (!l->requires_shipping)
-			continue;
-		any_shipping = 1;
-		sh = shipped ? shipped[i] : 0;
-		remaining += readiness_line_remaining(l, sh);
-		done += sh + (l->quantity - l->fulfillable_quantity);
+		order_tally_add(&t, &q);
 	}
-	if (!any_shipping)
-		return ORDER_DIGITAL;
-	if (remaining == 0)
-		return ORDER_FULFILLED;
-	return done > 0 ? ORDER_PARTIAL : ORDER_READY;
+	return order_tally_status(&t);
 }
 
 int

@@ -6,25 +6,27 @@
 #include <stdint.h>
 
 #include "station/core/order.h"
-#include "station/core/session.h"
+#include "station/core/order_state.h"
 
 /*
- * Units of line l still to ship from this station, given `shipped` units the
- * station already shipped for it: 0 for digital lines, else
- * max(0, min(fulfillable_quantity, quantity - shipped)). The min() keeps a
- * re-import honest whether or not the shop has heard of our shipments yet.
+ * Line l's quantities for the lifecycle rules (order_state.h), given the
+ * `shipped` units this station shipped for it and the `acked` of those the
+ * shop has already taken off its fulfillable quantity.
  */
-int64_t	readiness_line_remaining(const struct order_line *l, int64_t shipped);
+struct order_qty readiness_line_qty(const struct order_line *l, int64_t shipped, int64_t acked);
+/* Units of line l still to ship from this station: order_qty_remaining of the above. */
+int64_t	readiness_line_remaining(const struct order_line *l, int64_t shipped, int64_t acked);
 
 /*
  * The shop-side status: CANCELLED (cancelled_at set), ON_HOLD (unpaid:
  * pending, voided, refunded, expired; reason written), DIGITAL (no line
  * requires shipping), FULFILLED (nothing left), PARTIAL (something already
- * shipped, here or upstream), else READY. shipped[i] is for o->lines[i]
- * (NULL: none).
+ * shipped, here or upstream), else READY (order_state_of_lines). shipped[i] and acked[i] are for
+ * o->lines[i] (NULL: none). A line with quantity 0 ships nothing: an order
+ * of only such lines is DIGITAL (nothing to ship), never FULFILLED.
  */
 enum order_status readiness_of(const struct order *o, const int64_t *shipped,
-	    char *reason, size_t reasonlen);
+	    const int64_t *acked, char *reason, size_t reasonlen);
 
 /*
  * A local pickup: the shop says so (order.pickup), or there is something to

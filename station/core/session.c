@@ -300,16 +300,11 @@ open_order(const struct sess_order *t, struct sess_result *res)
 static int
 order_is_openable(const struct sess_order *t, const char *station)
 {
-	switch (t->status) {
-	case ORDER_READY:
-	case ORDER_PARTIAL:
-		return 1;
-	case ORDER_IN_PROGRESS:
-		return t->station == NULL ||
-		    strcmp(t->station, nz(station)) == 0;
-	default:
+	if (!order_state_is_openable(t->status))
 		return 0;
-	}
+	if (t->status != ORDER_IN_PROGRESS)
+		return 1;
+	return t->station == NULL || strcmp(t->station, nz(station)) == 0;
 }
 
 static void

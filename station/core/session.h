@@ -10,22 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum order_status {
-	ORDER_READY = 0,	/* may be opened at a bench */
-	ORDER_ON_HOLD,		/* blocked, with hold_reason */
-	ORDER_IN_PROGRESS,	/* open at a bench (station) */
-	ORDER_PARTIAL,		/* some shipped, the rest may be opened again */
-	ORDER_FULFILLED,	/* everything shipped */
-	ORDER_CANCELLED,
-	ORDER_ARCHIVED,
-	ORDER_DIGITAL,		/* nothing to ship: never shown to packers */
-	ORDER_STATUS_COUNT
-};
-
-/* "ready", "on_hold", ... "digital"; never NULL. */
-const char	*order_status_name(enum order_status);
-/* Parses a status name; -1 if unknown. */
-int		 order_status_parse(const char *);
+#include "station/core/order_state.h"
 
 enum verdict {
 	V_OPENED = 0, V_OK, V_COMPLETED, V_PARTIAL_SHIPPED, V_NEW_BOX, V_UNDONE,

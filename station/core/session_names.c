@@ -1,21 +1,10 @@
-/* The session's names (statuses, verdicts) and the command barcode parser. */
+/* The session's names (verdicts) and the command barcode parser. */
 #include <stdint.h>
 #include <string.h>
 
 #include "station/core/session.h"
 
 /* The users' contract: these exact strings appear in JSON, CSV and the log. */
-static const char *const status_names[ORDER_STATUS_COUNT] = {
-	[ORDER_READY] = "ready",
-	[ORDER_ON_HOLD] = "on_hold",
-	[ORDER_IN_PROGRESS] = "in_progress",
-	[ORDER_PARTIAL] = "partial",
-	[ORDER_FULFILLED] = "fulfilled",
-	[ORDER_CANCELLED] = "cancelled",
-	[ORDER_ARCHIVED] = "archived",
-	[ORDER_DIGITAL] = "digital",
-};
-
 static const char *const verdict_names[V_COUNT] = {
 	[V_OPENED] = "opened",
 	[V_OK] = "ok",
@@ -40,27 +29,6 @@ static const char *const verdict_names[V_COUNT] = {
 	[V_UNKNOWN_CODE] = "unknown_code",
 	[V_DUPLICATE_READ] = "duplicate_read",
 };
-
-const char *
-order_status_name(enum order_status s)
-{
-	if ((unsigned)s >= ORDER_STATUS_COUNT)
-		return "unknown";
-	return status_names[s];
-}
-
-int
-order_status_parse(const char *name)
-{
-	int i;
-
-	if (name == NULL)
-		return -1;
-	for (i = 0; i < ORDER_STATUS_COUNT; i++)
-		if (strcmp(name, status_names[i]) == 0)
-			return i;
-	return -1;
-}
 
 const char *
 verdict_name(enum verdict v)

@@ -10,7 +10,7 @@
 #include "station/daemon/config.h"
 #include "station/ctl/ctl.h"
 #include "station/store/store.h"
-#include "station/store/store_query.h"
+#include "station/daemon/replies.h"
 #include "station/ctl/table.h"
 
 enum { OPT_FORMAT = 1, OPT_STATUS, OPT_REASON, OPT_STATION, OPT_LABEL, OPT_SLIP, OPT_LIMIT };
@@ -179,7 +179,7 @@ cmd_orders(struct ctl *c, int argc, char **argv)
 	}
 	if ((s = ctl_store(c)) == NULL)
 		return 1;
-	if ((t = query_orders(s, o.status)) == NULL) {
+	if ((t = replies_orders(s, o.status)) == NULL) {
 		fprintf(stderr, "stationctl: database: %s\n", store_errmsg(s));
 		return 1;
 	}
@@ -242,7 +242,7 @@ cmd_show(struct ctl *c, int argc, char **argv)
 		ctl_usage("show takes one ORDER");
 	if ((s = ctl_store(c)) == NULL)
 		return 1;
-	if ((order = query_order(s, argv[optind], &err)) == NULL) {
+	if ((order = replies_order(s, argv[optind], &err)) == NULL) {
 		if (err)
 			fprintf(stderr, "stationctl: database: %s\n", store_errmsg(s));
 		else

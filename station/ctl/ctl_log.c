@@ -11,7 +11,7 @@
 
 #include "station/ctl/ctl.h"
 #include "station/store/store.h"
-#include "station/store/store_query.h"
+#include "station/daemon/replies.h"
 #include "station/ctl/table.h"
 
 enum { O_SINCE = 1, O_UNTIL, O_STATION, O_ORDER, O_PACKER, O_KIND, O_ERRORS, O_FORMAT,
@@ -102,7 +102,7 @@ cmd_log(struct ctl *c, int argc, char **argv)
 		return 1;
 	for (;;) {
 		f.after_id = last;
-		if ((t = query_log(s, &f, &last)) == NULL) {
+		if ((t = replies_log(s, &f, &last)) == NULL) {
 			fprintf(stderr, "stationctl: database: %s\n", store_errmsg(s));
 			return 1;
 		}
@@ -158,7 +158,7 @@ cmd_stats(struct ctl *c, int argc, char **argv)
 		ctl_usage("stats takes no arguments");
 	if ((s = ctl_store(c)) == NULL)
 		return 1;
-	if ((t = query_stats(s, since, until, by)) == NULL) {
+	if ((t = replies_stats(s, since, until, by)) == NULL) {
 		fprintf(stderr, "stationctl: database: %s\n", store_errmsg(s));
 		return 1;
 	}

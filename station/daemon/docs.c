@@ -6,41 +6,8 @@
 #include "labels/labels.h"
 #include "station/daemon/config.h"
 #include "station/daemon/docs.h"
-#include "station/core/readiness.h"
 #include "station/store/store.h"
-#include "station/store/store_int.h"
-
-/* Strings copied out of rows, freed together. */
-struct strs {
-	char	**v;
-	size_t	  n;
-};
-
-static const char *
-keep(struct strs *s, sqlite3_stmt *st, int col)
-{
-	char *t, **nv;
-
-	if (sqlite3_column_type(st, col) == SQLITE_NULL || (t = store_col_dup(st, col)) == NULL)
-		return NULL;
-	if ((nv = realloc(s->v, (s->n + 1) * sizeof(*nv))) == NULL) {
-		free(t);
-		return NULL;
-	}
-	s->v = nv;
-	s->v[s->n++] = t;
-	return t;
-}
-
-static void
-strs_free(struct strs *s)
-{
-	size_t i;
-
-	for (i = 0; i < s->n; i++)
-		free(s->v[i]);
-	free(s->v);
-}
+#include "station/store/store_docs.h"
 
 static void
 shop_address(const struct config *c, struct labels_address *a)
@@ -56,51 +23,41 @@ shop_address(const struct config *c, struct labels_address *a)
 	a->phone = c->shop.phone;
 }
 
-static const char SQL_ORDER_DOC[] =
-    "SELECT name, shipping_title, pickup, tracking_number, tracking_company,"
-    " coalesce(ship_name, trim(coalesce(ship_first_name, '') || ' ' ||"
-    "  coalesce(ship_last_name, ''))), ship_company, ship_address1, ship_address2,"
-    " ship_city, coalesce(ship_province_code, ship_province), ship_zip,"
-    " coalesce(ship_country, ship_country_code), ship_phone, created_at, note, gift_message"
-    " FROM orders WHERE id = ?";
-
-/*
- * Loads the order's columns into to and f: name, service, "pickup" or NULL,
- * tracking, carrier, created_at, note, gift message. 0 / -1.
- */
-static int
-load_order(struct store *s, int64_t id, struct strs *k, struct labels_address *to,
-    const char *f[8])
+/* The ship-to address of an order's document, borrowed from d. */
+static void
+ship_to(const struct store_order_doc *d, struct labels_address *to)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_ORDER_DOC);
-
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return -1;
-	}
 	memset(to, 0, sizeof(*to));
-	f[0] = keep(k, st, 0);		/* name */
-	f[1] = keep(k, st, 1);		/* service */
-	f[2] = sqlite3_column_int(st, 2) ? "pickup" : NULL;
-	f[3] = keep(k, st, 3);		/* tracking */
-	f[4] = keep(k, st, 4);		/* carrier */
-	to->name = keep(k, st, 5);
-	to->company = keep(k, st, 6);
-	to->address1 = keep(k, st, 7);
-	to->address2 = keep(k, st, 8);
-	to->city = keep(k, st, 9);
-	to->province = keep(k, st, 10);
-	to->zip = keep(k, st, 11);
-	to->country = keep(k, st, 12);
-	to->phone = keep(k, st, 13);
-	f[5] = keep(k, st, 14);		/* created_at */
-	f[6] = keep(k, st, 15);		/* note */
-	f[7] = keep(k, st, 16);		/* gift message */
-	sqlite3_reset(st);
-	return f[0] ? 0 : -1;
+	to->name = d->ship.name;
+	to->company = d->ship.company;
+	to->address1 = d->ship.address1;
+	to->address2 = d->ship.address2;
+	to->city = d->ship.city;
+	to->province = d->ship.province;
+	to->zip = d->ship.zip;
+	to->country = d->ship.country;
+	to->phone = d->ship.phone;
+}
+
+/* Loads order_id's document rows; -1 with err when absent or on error. */
+static int
+load_order(struct store *s, int64_t order_id, struct store_order_doc **o, char *err,
+    size_t errlen)
+{
+	int r = store_load_order_doc(s, order_id, o);
+
+	if (r == 1 && (*o)->name != NULL)
+		return 0;
+	if (r == 1) {
+		store_order_doc_free(*o);
+		*o = NULL;
+	}
+	if (r == -1)
+		snprintf(err, errlen, "order %lld: database: %s", (long long)order_id,
+		    store_strerror(s));
+	else
+		snprintf(err, errlen, "no order %lld", (long long)order_id);
+	return -1;
 }
 
 static int
@@ -118,114 +75,90 @@ docs_label(struct store *s, const struct config *c, const struct station_conf *s
     int64_t package_id, struct labels_out *out, char *title, size_t titlelen,
     int64_t *order_id, char *err, size_t errlen)
 {
-	sqlite3_stmt *st = store_stmt(s,
-	    "SELECT order_id, box, sscc, weight_grams, state,"
-	    " (SELECT count(*) FROM packages q WHERE q.fulfillment_id = p.fulfillment_id)"
-	    " FROM packages p WHERE id = ?");
-	struct strs k = { NULL, 0 };
+	struct store_order_doc *o = NULL;
+	struct store_package_doc p;
 	struct label_doc d;
 	struct label_media m;
-	const char *f[8];
-	int r = -1;
+	int r;
 
 	memset(&d, 0, sizeof(d));
-	if (st == NULL)
-		goto db;
-	sqlite3_bind_int64(st, 1, package_id);
-	if (sqlite3_step(st) != SQLITE_ROW || sqlite3_column_type(st, 2) == SQLITE_NULL) {
-		sqlite3_reset(st);
-		snprintf(err, errlen, "no closed package %lld", (long long)package_id);
-		goto done;
+	if ((r = store_load_package(s, package_id, &p)) == -1) {
+		snprintf(err, errlen, "database: %s", store_strerror(s));
+		return -1;
 	}
-	*order_id = sqlite3_column_int64(st, 0);
-	d.package_no = sqlite3_column_int(st, 1);
-	d.sscc = keep(&k, st, 2);
-	d.weight_grams = sqlite3_column_type(st, 3) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 3);
+	if (r == 0 || p.sscc[0] == '\0') {
+		snprintf(err, errlen, "no closed package %lld", (long long)package_id);
+		return -1;
+	}
+	*order_id = p.order_id;
+	if (load_order(s, p.order_id, &o, err, errlen) == -1)
+		return -1;
+	d.package_no = p.box;
+	d.sscc = p.sscc;
+	d.weight_grams = p.weight_grams;
 	/* "n of m" once the shipment is complete; "n" while more boxes may follow */
-	if (strcmp((const char *)sqlite3_column_text(st, 4), "shipped") == 0)
-		d.package_count = sqlite3_column_int(st, 5);
-	sqlite3_reset(st);
-	if (load_order(s, *order_id, &k, &d.to, f) == -1)
-		goto db;
+	if (p.shipped)
+		d.package_count = p.count;
+	ship_to(o, &d.to);
 	d.shop_name = c->shop.name;
 	shop_address(c, &d.from);
-	d.order_name = f[0];
-	d.service = f[1];
-	d.pickup = f[2] != NULL;
-	d.tracking = f[3];
-	d.carrier = f[4];
-	if (label_media_of(sc, &m) == -1) {
+	d.order_name = o->name;
+	d.service = o->service;
+	d.pickup = o->pickup;
+	d.tracking = o->tracking;
+	d.carrier = o->carrier;
+	r = -1;
+	if (label_media_of(sc, &m) == -1)
 		snprintf(err, errlen, "label_media %s: unknown size", sc->label_media);
-		goto done;
+	else {
+		snprintf(title, titlelen, "%s package %d label", d.order_name, d.package_no);
+		r = label_render(&d, 1, &m, out, err, errlen);
 	}
-	snprintf(title, titlelen, "%s package %d label", d.order_name, d.package_no);
-	r = label_render(&d, 1, &m, out, err, errlen);
-	goto done;
-db:
-	snprintf(err, errlen, "database: %s", store_errmsg(s));
-done:
-	strs_free(&k);
+	store_order_doc_free(o);
 	return r;
 }
-
-static const char SQL_SLIP_LINES[] =
-    "SELECT l.sku, l.title, l.variant_title, l.quantity, l.fulfillable_quantity,"
-    " l.requires_shipping,"
-    " (SELECT coalesce(sum(quantity), 0) FROM fulfillment_lines f WHERE f.line_id = l.id)"
-    " FROM order_lines l WHERE l.order_id = ? AND l.removed = 0 ORDER BY l.position";
 
 int
 docs_slip(struct store *s, const struct config *c, const struct station_conf *sc,
     int64_t order_id, struct labels_out *out, char *title, size_t titlelen,
     char *err, size_t errlen)
 {
-	sqlite3_stmt *st;
-	struct strs k = { NULL, 0 };
-	struct slip_line *lines = NULL, *nl;
+	struct store_order_doc *o = NULL;
+	struct slip_line *lines = NULL;
 	struct label_media m;
 	struct slip_doc d;
-	const char *f[8];
-	size_t n = 0;
+	size_t i, n = 0;
 	int r = -1;
 
 	memset(&d, 0, sizeof(d));
-	if (load_order(s, order_id, &k, &d.ship_to, f) == -1 ||
-	    (st = store_stmt(s, SQL_SLIP_LINES)) == NULL)
-		goto db;
-	sqlite3_bind_int64(st, 1, order_id);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		struct order_line ol;
-		int64_t rem;
+	if (load_order(s, order_id, &o, err, errlen) == -1)
+		return -1;
+	if (o->nlines > 0 && (lines = calloc(o->nlines, sizeof(*lines))) == NULL) {
+		snprintf(err, errlen, "order %lld: out of memory", (long long)order_id);
+		goto done;
+	}
+	for (i = 0; i < o->nlines; i++) {
+		const struct store_doc_line *l = &o->lines[i];
 
-		memset(&ol, 0, sizeof(ol));
-		ol.quantity = sqlite3_column_int64(st, 3);
-		ol.fulfillable_quantity = sqlite3_column_int64(st, 4);
-		ol.requires_shipping = sqlite3_column_int(st, 5);
-		rem = readiness_line_remaining(&ol, sqlite3_column_int64(st, 6));
-		if (ol.requires_shipping && rem < ol.quantity)
+		if (l->requires_shipping && l->remaining < l->quantity)
 			d.ships_separately = 1;	/* some of it shipped or ships apart */
-		if (rem == 0)
+		if (l->remaining == 0)
 			continue;
-		if ((nl = realloc(lines, (n + 1) * sizeof(*nl))) == NULL) {
-			sqlite3_reset(st);
-			goto db;
-		}
-		lines = nl;
-		lines[n].sku = keep(&k, st, 0);
-		lines[n].title = keep(&k, st, 1);
-		lines[n].variant = keep(&k, st, 2);
-		lines[n].quantity = rem;
-		lines[n].ordered = ol.quantity;
+		lines[n].sku = l->sku;
+		lines[n].title = l->title;
+		lines[n].variant = l->variant_title;
+		lines[n].quantity = l->remaining;
+		lines[n].ordered = l->quantity;
 		n++;
 	}
-	sqlite3_reset(st);
+	ship_to(o, &d.ship_to);
 	d.shop_name = c->shop.name;
 	shop_address(c, &d.shop);
-	d.order_name = f[0];
-	d.service = f[2] ? "Local pickup" : f[1];
-	d.order_date = f[5];
-	d.note = f[6];
-	d.gift_message = f[7];
+	d.order_name = o->name;
+	d.service = o->pickup ? "Local pickup" : o->service;
+	d.order_date = o->created_at;
+	d.note = o->note;
+	d.gift_message = o->gift_message;
 	d.lines = lines;
 	d.nlines = n;
 	labels_media_default_slip(&m);
@@ -235,12 +168,9 @@ docs_slip(struct store *s, const struct config *c, const struct station_conf *sc
 	}
 	snprintf(title, titlelen, "%s packing slip", d.order_name);
 	r = slip_render(&d, &m, out, err, errlen);
-	goto done;
-db:
-	snprintf(err, errlen, "order %lld: database: %s", (long long)order_id, store_errmsg(s));
 done:
 	free(lines);
-	strs_free(&k);
+	store_order_doc_free(o);
 	return r;
 }
 

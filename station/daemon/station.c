@@ -14,7 +14,8 @@
 #include "station/daemon/station.h"
 #include "station/store/store.h"
 #include "station/store/store_pack.h"
-#include "station/store/store_query.h"
+#include "station/daemon/fulfillment_doc.h"
+#include "station/daemon/replies.h"
 
 #define MAX_AFTER 8
 
@@ -186,7 +187,7 @@ apply_effect(struct scan_ctx *x, const struct sess_effect *e, int64_t *package_i
 		return 0;
 	case EFF_SHIP_FULL:
 	case EFF_SHIP_PARTIAL:
-		id = store_ship(s, order, st, packer, e->kind == EFF_SHIP_PARTIAL, 1);
+		id = fulfillment_record(s, order, st, packer, e->kind == EFF_SHIP_PARTIAL, 1);
 		if (id == -1)
 			return -1;
 		if (x->after.nful < MAX_AFTER)
@@ -482,7 +483,7 @@ station_status_json(struct daemon *d)
 	return json_pack("{s:b, s:I, s:s, s:s, s:o, s:o, s:o}", "ok", 1,
 	    "pid", (json_int_t)getpid(), "database", d->conf->database,
 	    "spool", d->conf->spool, "stations", stations_json(d),
-	    "orders", query_order_counts(d->store), "alerts", print_alerts_json(d));
+	    "orders", replies_order_counts(d->store), "alerts", print_alerts_json(d));
 }
 
 void

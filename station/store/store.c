@@ -1,115 +1,28 @@
-/* The SQLite store: open, migrate, statement cache, transactions, events. */
-#include <errno.h>
+/*
+ * The store's engine-neutral half: store_open chooses the engine by the
+ * store's address (a file path or "sqlite:PATH" is SQLite; a second engine
+ * is a second folder and one more line in store_open), and every other
+ * public function forwards to the engine's operation.
+ */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "station/store/store.h"
-#include "station/store/store_int.h"
+#include "station/store/sqlite/sqlite.h"
+#include "station/store/store_engine.h"
 
-#define STMT_CACHE 160
-
-struct stmt_slot {
-	const char	*sql;
-	sqlite3_stmt	*st;
-};
-
-struct store {
-	sqlite3		*db;
-	int		 readonly;
-	struct stmt_slot cache[STMT_CACHE];
-	size_t		 ncache;
-};
-
-/* Forward migrations: migrations[i] takes user_version i to i + 1. */
-static const char *migrations[] = {
-	/* 0 -> 1 */
-	"CREATE TABLE orders ("
-	" id INTEGER PRIMARY KEY,"
-	" shop_id INTEGER UNIQUE,"
-	" name TEXT NOT NULL UNIQUE,"
-	" email TEXT, created_at TEXT, financial_status TEXT,"
-	" shop_fulfillment_status TEXT, cancelled_at TEXT, cancel_reason TEXT,"
-	" note TEXT, gift_message TEXT, tags TEXT,"
-	" has_ship INTEGER NOT NULL DEFAULT 0,"
-	" ship_name TEXT, ship_first_name TEXT, ship_last_name TEXT, ship_company TEXT,"
-	" ship_address1 TEXT, ship_address2 TEXT, ship_city TEXT, ship_province TEXT,"
-	" ship_province_code TEXT, ship_zip TEXT, ship_country TEXT,"
-	" ship_country_code TEXT, ship_phone TEXT,"
-	" shipping_title TEXT, shipping_code TEXT, pickup INTEGER NOT NULL DEFAULT 0,"
-	" tracking_number TEXT, tracking_company TEXT,"
-	" status TEXT NOT NULL, hold_reason TEXT, hold_source TEXT, station TEXT,"
-	" slip_printed INTEGER NOT NULL DEFAULT 0,"
-	" imported_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
-	"CREATE INDEX orders_status ON orders(status, id);"
-	"CREATE TABLE order_lines ("
-	" id INTEGER PRIMARY KEY,"
-	" order_id INTEGER NOT NULL REFERENCES orders(id),"
-	" shop_line_id INTEGER, position INTEGER NOT NULL,"
-	" sku TEXT, title TEXT, variant_title TEXT, name TEXT,"
-	" quantity INTEGER NOT NULL, fulfillable_quantity INTEGER NOT NULL,"
-	" requires_shipping INTEGER NOT NULL, grams INTEGER NOT NULL DEFAULT -1,"
-	" shop_fulfillment_status TEXT, removed INTEGER NOT NULL DEFAULT 0);"
-	"CREATE INDEX order_lines_order ON order_lines(order_id);"
-	"CREATE INDEX order_lines_sku ON order_lines(sku);"
-	"CREATE TABLE product_codes ("
-	" code TEXT PRIMARY KEY, sku TEXT NOT NULL,"
-	" multiplier INTEGER NOT NULL DEFAULT 1, updated_at INTEGER NOT NULL);"
-	"CREATE TABLE sessions ("
-	" station TEXT PRIMARY KEY, order_id INTEGER, box INTEGER NOT NULL DEFAULT 0,"
-	" qty_next INTEGER NOT NULL DEFAULT 0, packer TEXT NOT NULL DEFAULT '',"
-	" last_code TEXT NOT NULL DEFAULT '', last_ms INTEGER NOT NULL DEFAULT 0,"
-	" opened_at INTEGER, last_label_job INTEGER);"
-	"CREATE TABLE packages ("
-	" id INTEGER PRIMARY KEY, order_id INTEGER NOT NULL, station TEXT NOT NULL,"
-	" box INTEGER NOT NULL, sscc TEXT UNIQUE,"
-	" state TEXT NOT NULL,"		/* open, closed, shipped, void */
-	" fulfillment_id INTEGER, weight_grams INTEGER,"
-	" created_at INTEGER NOT NULL, closed_at INTEGER);"
-	"CREATE INDEX packages_order ON packages(order_id, state);"
-	"CREATE TABLE scans ("
-	" id INTEGER PRIMARY KEY, at INTEGER NOT NULL, station TEXT NOT NULL,"
-	" packer TEXT, code TEXT NOT NULL, aim TEXT, verdict TEXT NOT NULL,"
-	" order_id INTEGER, line_id INTEGER, units INTEGER NOT NULL DEFAULT 0,"
-	" package_id INTEGER,"
-	" state TEXT);"			/* counted, undone, shipped, abandoned (item scans) */
-	"CREATE INDEX scans_order ON scans(order_id, state);"
-	"CREATE INDEX scans_station ON scans(station, id);"
-	"CREATE INDEX scans_line ON scans(line_id, state);"
-	"CREATE INDEX scans_package ON scans(package_id, state);"
-	"CREATE TABLE fulfillments ("
-	" id INTEGER PRIMARY KEY, order_id INTEGER NOT NULL, station TEXT NOT NULL,"
-	" packer TEXT, at INTEGER NOT NULL, partial INTEGER NOT NULL,"
-	" units INTEGER NOT NULL, opened_at INTEGER,"
-	" outbox_name TEXT, doc TEXT NOT NULL);"
-	"CREATE INDEX fulfillments_at ON fulfillments(at);"
-	"CREATE TABLE fulfillment_lines ("
-	" fulfillment_id INTEGER NOT NULL, order_id INTEGER NOT NULL,"
-	" line_id INTEGER NOT NULL, quantity INTEGER NOT NULL);"
-	"CREATE INDEX fulfillment_lines_order ON fulfillment_lines(order_id);"
-	"CREATE INDEX fulfillment_lines_line ON fulfillment_lines(line_id);"
-	"CREATE TABLE print_jobs ("
-	" id INTEGER PRIMARY KEY, created_at INTEGER NOT NULL, station TEXT,"
-	" printer TEXT, kind TEXT NOT NULL, order_id INTEGER, package_id INTEGER,"
-	" title TEXT, media TEXT, copies INTEGER NOT NULL DEFAULT 1,"
-	" ipp_job_id INTEGER, state TEXT NOT NULL, reason TEXT,"
-	" attempts INTEGER NOT NULL DEFAULT 0, updated_at INTEGER,"
-	" accepted_at INTEGER, completed_at INTEGER, pdf BLOB);"
-	"CREATE INDEX print_jobs_state ON print_jobs(state);"
-	"CREATE TABLE events ("
-	" id INTEGER PRIMARY KEY, at INTEGER NOT NULL, station TEXT,"
-	" order_id INTEGER, order_name TEXT, packer TEXT, kind TEXT NOT NULL,"
-	" verdict TEXT, message TEXT NOT NULL, error INTEGER NOT NULL DEFAULT 0);"
-	"CREATE INDEX events_at ON events(at);"
-	"CREATE INDEX events_station ON events(station, at);"
-	"CREATE INDEX events_order ON events(order_name, at);"
-	"CREATE INDEX events_kind ON events(kind, at);"
-	"CREATE INDEX events_packer ON events(packer, at);"
-	"CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);",
-};
-
-#define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
+struct store *
+store_open(const char *path, int readonly, char *err, size_t errlen)
+{
+	if (strncmp(path, "sqlite:", 7) == 0)
+		return sqlite_store_open(path + 7, readonly, err, errlen);
+	if (strncmp(path, "postgresql:", 11) == 0 || strncmp(path, "postgres:", 9) == 0) {
+		snprintf(err, errlen,
+    "%s: this station is built without a PostgreSQL store", path);
+		return NULL;
+	}
+	return sqlite_store_open(path, readonly, err, errlen);
+}
 
 int64_t
 store_now_ms(void)
@@ -123,271 +36,245 @@ store_now_ms(void)
 const char *
 store_errmsg(struct store *s)
 {
-	return s->db ? sqlite3_errmsg(s->db) : "no database";
+	return store_strerror(s);
 }
 
-sqlite3 *
-store_db(struct store *s)
-{
-	return s->db;
-}
-
-sqlite3_stmt *
-store_stmt(struct store *s, const char *sql)
-{
-	sqlite3_stmt *st;
-	size_t i;
-
-	for (i = 0; i < s->ncache; i++)
-		if (s->cache[i].sql == sql) {
-			st = s->cache[i].st;
-			sqlite3_reset(st);
-			sqlite3_clear_bindings(st);
-			return st;
-		}
-	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
-		return NULL;
-	if (s->ncache < STMT_CACHE) {
-		s->cache[s->ncache].sql = sql;
-		s->cache[s->ncache].st = st;
-		s->ncache++;
-	}
-	/* Past the cache size a statement would leak: the table is sized for every literal. */
-	return st;
-}
-
-static int
-exec_sql(struct store *s, const char *sql, char *err, size_t errlen)
-{
-	char *msg = NULL;
-
-	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		snprintf(err, errlen, "%s", msg ? msg : sqlite3_errmsg(s->db));
-		sqlite3_free(msg);
-		return -1;
-	}
-	return 0;
-}
-
-static int
-user_version(struct store *s)
-{
-	sqlite3_stmt *st;
-	int v = -1;
-
-	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	return v;
-}
-
-static int
-migrate(struct store *s, char *err, size_t errlen)
-{
-	char sql[64];
-	int v = user_version(s);
-
-	if (v < 0) {
-		snprintf(err, errlen, "reading schema version: %s", store_errmsg(s));
-		return -1;
-	}
-	if (v > NMIGRATIONS) {
-		snprintf(err, errlen, "database schema version %d is newer than this station (%d)",
-		    v, NMIGRATIONS);
-		return -1;
-	}
-	for (; v < NMIGRATIONS; v++) {
-		if (exec_sql(s, "BEGIN IMMEDIATE", err, errlen) == -1)
-			return -1;
-		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
-		if (exec_sql(s, migrations[v], err, errlen) == -1 ||
-		    exec_sql(s, sql, err, errlen) == -1) {
-			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-			return -1;
-		}
-		if (exec_sql(s, "COMMIT", err, errlen) == -1)
-			return -1;
-	}
-	return 0;
-}
-
-struct store *
-store_open(const char *path, int readonly, char *err, size_t errlen)
-{
-	struct store *s;
-	int flags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-
-	if ((s = calloc(1, sizeof(*s))) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return NULL;
-	}
-	s->readonly = readonly;
-	if (sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "%s: %s", path, s->db ? sqlite3_errmsg(s->db) : "cannot open");
-		store_close(s);
-		return NULL;
-	}
-	sqlite3_busy_timeout(s->db, 5000);
-	if (!readonly) {
-		if (exec_sql(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-		    "PRAGMA foreign_keys=OFF;", err, errlen) == -1 ||
-		    migrate(s, err, errlen) == -1) {
-			char tmp[512];
-
-			snprintf(tmp, sizeof(tmp), "%s: %s", path, err);
-			snprintf(err, errlen, "%s", tmp);
-			store_close(s);
-			return NULL;
-		}
-	} else {
-		int v = user_version(s);
-
-		if (v != NMIGRATIONS) {
-			snprintf(err, errlen, "%s: %s", path, v < 0 ? store_errmsg(s) :
-			    "database not initialised by this station version (start stationd first)");
-			store_close(s);
-			return NULL;
-		}
-	}
-	return s;
-}
+/* ---- forwarders: one per operation ---------------------------------------- */
 
 void
 store_close(struct store *s)
 {
-	size_t i;
+	if (s != NULL)
+		s->ops->close(s);
+}
 
-	if (s == NULL)
-		return;
-	for (i = 0; i < s->ncache; i++)
-		sqlite3_finalize(s->cache[i].st);
-	if (s->db)
-		sqlite3_close(s->db);
-	free(s);
+const char *
+store_strerror(struct store *s)
+{
+	return s != NULL ? s->ops->strerror(s) : "no database";
+}
+
+int
+store_schema_version(struct store *s)
+{
+	return s->ops->schema_version(s);
 }
 
 int
 store_begin(struct store *s)
 {
-	sqlite3_stmt *st = store_stmt(s, "BEGIN IMMEDIATE");
-
-	return st && sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	return s->ops->begin(s);
 }
 
 int
 store_commit(struct store *s)
 {
-	sqlite3_stmt *st = store_stmt(s, "COMMIT");
-
-	if (st && sqlite3_step(st) == SQLITE_DONE)
-		return 0;
-	store_rollback(s);
-	return -1;
+	return s->ops->commit(s);
 }
 
 void
 store_rollback(struct store *s)
 {
-	if (!sqlite3_get_autocommit(s->db))
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-}
-
-int
-store_bind_text(sqlite3_stmt *st, int i, const char *v)
-{
-	return v ? sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st, i);
-}
-
-char *
-store_col_dup(sqlite3_stmt *st, int i)
-{
-	const unsigned char *t = sqlite3_column_text(st, i);
-
-	return t ? strdup((const char *)t) : NULL;
+	s->ops->rollback(s);
 }
 
 int
 store_add_event(struct store *s, const char *station, int64_t order_id,
-    const char *packer, const char *kind, const char *verdict,
-    const char *message, int is_error)
+    const char *packer, const char *kind, const char *verdict, const char *message,
+    int is_error)
 {
-	sqlite3_stmt *st = store_stmt(s,
-	    "INSERT INTO events(at, station, order_id, order_name, packer, kind,"
-	    " verdict, message, error) VALUES (?, ?, ?,"
-	    " (SELECT name FROM orders WHERE id = ?3), ?, ?, ?, ?, ?)");
+	return s->ops->add_event(s, station, order_id, packer, kind, verdict, message,
+	    is_error);
+}
 
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, store_now_ms());
-	store_bind_text(st, 2, station);
-	if (order_id)
-		sqlite3_bind_int64(st, 3, order_id);
-	else
-		sqlite3_bind_null(st, 3);
-	store_bind_text(st, 4, packer && *packer ? packer : NULL);
-	store_bind_text(st, 5, kind);
-	store_bind_text(st, 6, verdict);
-	store_bind_text(st, 7, message);
-	sqlite3_bind_int(st, 8, is_error ? 1 : 0);
-	return sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+int
+store_upsert_order(struct store *s, const struct order *a1, const char *source,
+    const char **outcome, char *err, size_t errlen)
+{
+	return s->ops->upsert_order(s, a1, source, outcome, err, errlen);
+}
+
+int
+store_upsert_code(struct store *s, const struct product_code *a1, char *err, size_t errlen)
+{
+	return s->ops->upsert_code(s, a1, err, errlen);
+}
+
+int
+store_find_order(struct store *s, const char *name, int64_t *id)
+{
+	return s->ops->find_order(s, name, id);
+}
+
+int
+store_hold_order(struct store *s, int64_t id, const char *reason, char *err, size_t errlen)
+{
+	return s->ops->hold_order(s, id, reason, err, errlen);
+}
+
+int
+store_release_order(struct store *s, int64_t id, char *err, size_t errlen)
+{
+	return s->ops->release_order(s, id, err, errlen);
+}
+
+struct order_view *
+store_order_view(struct store *s, int64_t order_id)
+{
+	return s->ops->order_view(s, order_id);
+}
+
+int
+store_session_load(struct store *s, const char *station, struct sess_state *a2)
+{
+	return s->ops->session_load(s, station, a2);
+}
+
+int
+store_session_save(struct store *s, const char *station, const struct sess_state *a2)
+{
+	return s->ops->session_save(s, station, a2);
+}
+
+int
+store_find_product(struct store *s, const char *code, char *sku, size_t skulen,
+    int64_t *multiplier)
+{
+	return s->ops->find_product(s, code, sku, skulen, multiplier);
+}
+
+int
+store_last_item(struct store *s, const char *station, int64_t order_id,
+    int64_t *line_id, int64_t *units)
+{
+	return s->ops->last_item(s, station, order_id, line_id, units);
 }
 
 int64_t
-store_counter_next(struct store *s, const char *name)
+store_last_package(struct store *s, const char *station)
 {
-	sqlite3_stmt *st = store_stmt(s,
-	    "INSERT INTO counters(name, value) VALUES (?, 1)"
-	    " ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value");
-	int64_t v = -1;
+	return s->ops->last_package(s, station);
+}
 
-	if (st == NULL)
-		return -1;
-	store_bind_text(st, 1, name);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return v;
+int64_t
+store_record_scan(struct store *s, const char *station, const char *packer,
+    const char *code, const char *aim, const char *verdict, int64_t order_id,
+    int64_t line_id, int64_t units, int64_t package_id, const char *state)
+{
+	return s->ops->record_scan(s, station, packer, code, aim, verdict, order_id,
+    line_id,
+	    units, package_id, state);
 }
 
 int
-store_step_done(sqlite3_stmt *st)
+store_open_order(struct store *s, int64_t order_id, const char *station)
 {
-	int r = sqlite3_step(st);
-
-	sqlite3_reset(st);
-	return r == SQLITE_DONE ? 0 : -1;
+	return s->ops->open_order(s, order_id, station);
 }
 
-/* Collects the first column of a query bound with up to one integer. */
-int
-store_collect_ids(struct store *s, const char *sql, int64_t arg, int64_t **ids, size_t *n)
+int64_t
+store_open_package(struct store *s, int64_t order_id, const char *station, int box)
 {
-	sqlite3_stmt *st = store_stmt(s, sql);
-	int64_t *v = NULL, *nv;
-	size_t cnt = 0;
-	int r;
+	return s->ops->open_package(s, order_id, station, box);
+}
 
-	if (st == NULL)
-		return -1;
-	if (sqlite3_bind_parameter_count(st) > 0)
-		sqlite3_bind_int64(st, 1, arg);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((nv = realloc(v, (cnt + 1) * sizeof(*v))) == NULL) {
-			free(v);
-			sqlite3_reset(st);
-			return -1;
-		}
-		v = nv;
-		v[cnt++] = sqlite3_column_int64(st, 0);
-	}
-	sqlite3_reset(st);
-	if (r != SQLITE_DONE) {
-		free(v);
-		return -1;
-	}
-	*ids = v;
-	*n = cnt;
-	return 0;
+int
+store_undo_last(struct store *s, const char *station, int64_t order_id)
+{
+	return s->ops->undo_last(s, station, order_id);
+}
+
+int64_t
+store_close_package(struct store *s, int64_t order_id, const char *station,
+    const char *gs1_prefix, char sscc[19])
+{
+	return s->ops->close_package(s, order_id, station, gs1_prefix, sscc);
+}
+
+int64_t
+store_ship(struct store *s, int64_t order_id, const char *station, const char *packer,
+    int partial)
+{
+	return s->ops->ship(s, order_id, station, packer, partial);
+}
+
+int
+store_close_unshipped(struct store *s, int64_t order_id, const char *station)
+{
+	return s->ops->close_unshipped(s, order_id, station);
+}
+
+int
+store_pending_outbox(struct store *s, int64_t **ids, size_t *n)
+{
+	return s->ops->pending_outbox(s, ids, n);
+}
+
+char *
+store_fulfillment_doc(struct store *s, int64_t id, char *order_name, size_t namelen)
+{
+	return s->ops->fulfillment_doc(s, id, order_name, namelen);
+}
+
+int
+store_mark_outbox(struct store *s, int64_t id, const char *name)
+{
+	return s->ops->mark_outbox(s, id, name);
+}
+
+int
+store_load_fulfillment(struct store *s, int64_t id, struct store_fulfillment **out)
+{
+	return s->ops->load_fulfillment(s, id, out);
+}
+
+int
+store_set_fulfillment_doc(struct store *s, int64_t id, const char *doc)
+{
+	return s->ops->set_fulfillment_doc(s, id, doc);
+}
+
+int
+store_count_orders(struct store *s, struct store_status_count **rows, size_t *n)
+{
+	return s->ops->count_orders(s, rows, n);
+}
+
+int
+store_list_orders(struct store *s, const char *status, struct store_order_row **rows,
+    size_t *n)
+{
+	return s->ops->list_orders(s, status, rows, n);
+}
+
+int
+store_load_order_detail(struct store *s, const char *name, struct store_order_detail **out)
+{
+	return s->ops->load_order_detail(s, name, out);
+}
+
+int
+store_list_events(struct store *s, const struct log_filter *f,
+    struct store_event_row **rows, size_t *n)
+{
+	return s->ops->list_events(s, f, rows, n);
+}
+
+int
+store_list_stats(struct store *s, int64_t since_ms, int64_t until_ms, const char *by,
+    struct store_stats_row **rows, size_t *n)
+{
+	return s->ops->list_stats(s, since_ms, until_ms, by, rows, n);
+}
+
+int
+store_load_order_doc(struct store *s, int64_t order_id, struct store_order_doc **out)
+{
+	return s->ops->load_order_doc(s, order_id, out);
+}
+
+int
+store_load_package(struct store *s, int64_t package_id, struct store_package_doc *out)
+{
+	return s->ops->load_package(s, package_id, out);
 }

@@ -1,36 +1,50 @@
 /*
- * The station's one SQLite database (WAL, synchronous=FULL): schema,
- * migrations and every SQL statement of the core, as prepared statements.
- * Single-threaded; a store handle belongs to one process. stationctl opens
- * the same file read-only while the daemon writes.
+ * The station's store: orders, pack sessions, shipments, print jobs and the
+ * station log, behind an engine-neutral interface (row structs, status
+ * codes, no SQL or engine types). The engine is chosen by store_open's
+ * address; SQLite lives in station/store/sqlite/. Single-threaded; a store
+ * handle belongs to one process. stationctl opens the same database
+ * read-only while the daemon writes.
+ *
+ * Errors: functions return 0 / -1 (or 1 / 0 / -1 for lookups); after -1,
+ * store_strerror says why. Within a transaction the FIRST error is kept,
+ * so a rollback never turns the cause into "not an error".
  */
 #ifndef STATION_STORE_H
 #define STATION_STORE_H
 
 #include <stddef.h>
 #include <stdint.h>
-#include <sqlite3.h>
 
 #include "station/core/order.h"
-#include "station/core/session.h"
+#include "station/core/order_state.h"
 
 struct store;
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 /*
- * Opens (creating and migrating unless readonly) the database at path.
- * Returns NULL with a message in err on failure. Blocks on disk I/O.
+ * Opens (creating and migrating unless readonly) the store at path: a file
+ * path or "sqlite:PATH". Returns NULL with a message in err on failure.
+ * Blocks on disk I/O.
  */
 struct store	*store_open(const char *path, int readonly, char *err, size_t errlen);
 void		 store_close(struct store *);		/* NULL is a no-op */
-sqlite3		*store_db(struct store *);		/* for store_*.c siblings */
-/* A cached prepared statement for a SQL literal (reset, bindings cleared). */
-sqlite3_stmt	*store_stmt(struct store *, const char *sql);
-/* The last SQLite error as text. */
+/*
+ * Why the last call failed: the first error of the current (or just
+ * rolled back) transaction, or of the last statement outside one. Never
+ * NULL; owned by the store, valid until its next call.
+ */
+const char	*store_strerror(struct store *);
+/* The same (the older name). */
 const char	*store_errmsg(struct store *);
+/* The schema version of an open store (STORE_SCHEMA_VERSION once migrated); -1 on error. */
+int		 store_schema_version(struct store *);
 
-/* Transactions: 0 / -1. store_commit is durable when it returns 0. */
+/*
+ * Transactions: 0 / -1. store_begin starts a fresh error record;
+ * store_commit is durable when it returns 0 and rolls back when it fails.
+ */
 int	store_begin(struct store *);
 int	store_commit(struct store *);
 void	store_rollback(struct store *);
@@ -67,7 +81,8 @@ int	store_upsert_code(struct store *, const struct product_code *, char *err, si
 int	store_find_order(struct store *, const char *name, int64_t *id);
 
 /* Supervisor hold / release. 0 ok, 1 refused (reason in err), -1 error. */
-int	store_hold_order(struct store *, int64_t id, const char *reason, char *err, size_t errlen);
+int	store_hold_order(struct store *, int64_t id, const char *reason, char *err,
+	    size_t errlen);
 int	store_release_order(struct store *, int64_t id, char *err, size_t errlen);
 
 #endif

@@ -2,7 +2,6 @@
 #ifndef STATION_STORE_PACK_H
 #define STATION_STORE_PACK_H
 
-#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -57,10 +56,12 @@ int64_t	store_close_package(struct store *, int64_t order_id, const char *statio
 /*
  * Records the shipment of every counted unit of the order at the station:
  * fulfillment rows, packages shipped, order status partial/fulfilled,
- * session closed. Returns the fulfillment id, -1 on error.
+ * session closed. Its document is the caller's (store_set_fulfillment_doc;
+ * see station/daemon/fulfillment_doc.h). Returns the fulfillment id, -1 on
+ * error.
  */
 int64_t	store_ship(struct store *, int64_t order_id, const char *station,
-	    const char *packer, int partial, int notify_customer);
+	    const char *packer, int partial);
 /* Closes the session without shipping (abandon, cancelled, shipped upstream). */
 int	store_close_unshipped(struct store *, int64_t order_id, const char *station);
 
@@ -69,5 +70,34 @@ int	store_pending_outbox(struct store *, int64_t **ids, size_t *n);
 /* The fulfillment's document (owned by the caller) and its order's name. NULL on error. */
 char	*store_fulfillment_doc(struct store *, int64_t id, char *order_name, size_t namelen);
 int	store_mark_outbox(struct store *, int64_t id, const char *name);
+
+/* A recorded shipment as its spool/out document needs it. */
+struct store_fulfillment_line {
+	int64_t		 shop_line_id;	/* has_shop_line_id */
+	int		 has_shop_line_id;
+	char		*sku, *name;	/* NULL when the line has none */
+	int64_t		 quantity;
+};
+struct store_fulfillment_package {
+	int		 box;
+	char		*sscc;		/* NULL while unlabelled */
+	int64_t		 weight_grams;	/* -1: unknown */
+};
+struct store_fulfillment {
+	int64_t		 id;
+	int64_t		 order_shop_id;	/* has_order_shop_id */
+	int		 has_order_shop_id;
+	char		*order_name, *tracking_number, *tracking_company;
+	int		 pickup;
+	struct store_fulfillment_line	 *lines;	/* by line position */
+	size_t				  nlines;
+	struct store_fulfillment_package *packages;	/* by box */
+	size_t				  npackages;
+};
+/* 0 with *out owned by the caller, -1 on error (no such fulfillment included). */
+int	store_load_fulfillment(struct store *, int64_t id, struct store_fulfillment **out);
+void	store_fulfillment_free(struct store_fulfillment *);	/* NULL ok */
+/* Stores the fulfillment's spool/out document text (inside the shipment's transaction). */
+int	store_set_fulfillment_doc(struct store *, int64_t id, const char *doc);
 
 #endif

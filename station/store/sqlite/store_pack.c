@@ -1,14 +1,13 @@
 /* Pack sessions in the store: station state, order views and the effects of scans. */
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "station/core/readiness.h"
+#include "station/core/order_state.h"
 #include "station/core/sscc.h"
 #include "station/store/store.h"
-#include "station/store/store_int.h"
+#include "station/store/sqlite/sqlite_int.h"
 #include "station/store/store_pack.h"
 
 static char *
@@ -27,30 +26,14 @@ keep(struct order_view *v, sqlite3_stmt *st, int col)
 	return s;
 }
 
-void
-order_view_free(struct order_view *v)
-{
-	size_t i;
-
-	if (v == NULL)
-		return;
-	for (i = 0; i < v->nstrs; i++)
-		free(v->strs[i]);
-	free(v->strs);
-	free(v->lines);
-	free(v->name);
-	free(v->hold_reason);
-	free(v->station);
-	free(v);
-}
-
 static const char SQL_VIEW_LINES[] =
     "SELECT l.id, l.sku, coalesce(l.title, l.name), l.quantity, l.fulfillable_quantity,"
     " l.requires_shipping, l.removed,"
     " (SELECT coalesce(sum(quantity), 0) FROM fulfillment_lines f WHERE f.line_id = l.id),"
     " (SELECT coalesce(sum(units), 0) FROM scans c WHERE c.line_id = l.id AND c.state = 'counted'),"
     " (SELECT coalesce(sum(c.units), 0) FROM scans c JOIN packages p ON p.id = c.package_id"
-    "   WHERE c.line_id = l.id AND c.state = 'counted' AND p.state = 'open')"
+    "   WHERE c.line_id = l.id AND c.state = 'counted' AND p.state = 'open'),"
+    " l.shop_acked"
     " FROM order_lines l WHERE l.order_id = ? ORDER BY l.position";
 
 static int
@@ -62,17 +45,18 @@ load_view_lines(struct store *s, struct order_view *v, int64_t order_id)
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, order_id);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		struct order_line ol;
+	while (store_step(s, st) == SQLITE_ROW) {
+		struct order_qty q;
 		struct sess_line *sl;
 		int64_t rem, packed = sqlite3_column_int64(st, 8);
 
-		memset(&ol, 0, sizeof(ol));
-		ol.quantity = sqlite3_column_int64(st, 3);
-		ol.fulfillable_quantity = sqlite3_column_int64(st, 4);
-		ol.requires_shipping = sqlite3_column_int(st, 5);
-		rem = sqlite3_column_int(st, 6) ? 0 :
-		    readiness_line_remaining(&ol, sqlite3_column_int64(st, 7));
+		q.quantity = sqlite3_column_int64(st, 3);
+		q.fulfillable = sqlite3_column_int64(st, 4);
+		q.requires_shipping = sqlite3_column_int(st, 5);
+		q.removed = sqlite3_column_int(st, 6);
+		q.shipped = sqlite3_column_int64(st, 7);
+		q.acked = sqlite3_column_int64(st, 10);
+		rem = order_qty_remaining(&q);
 		if (rem == 0 && packed == 0)
 			continue;	/* nothing to pack on this line now */
 		if (v->nlines == cap) {
@@ -98,7 +82,7 @@ fail:
 }
 
 struct order_view *
-store_order_view(struct store *s, int64_t order_id)
+sqlite_store_order_view(struct store *s, int64_t order_id)
 {
 	sqlite3_stmt *st = store_stmt(s,
 	    "SELECT name, status, hold_reason, station FROM orders WHERE id = ?");
@@ -108,7 +92,7 @@ store_order_view(struct store *s, int64_t order_id)
 	if (st == NULL || (v = calloc(1, sizeof(*v))) == NULL)
 		return NULL;
 	sqlite3_bind_int64(st, 1, order_id);
-	if (sqlite3_step(st) != SQLITE_ROW) {
+	if (store_step(s, st) != SQLITE_ROW) {
 		sqlite3_reset(st);
 		free(v);
 		return NULL;
@@ -133,7 +117,7 @@ store_order_view(struct store *s, int64_t order_id)
 }
 
 int
-store_session_load(struct store *s, const char *station, struct sess_state *ss)
+sqlite_store_session_load(struct store *s, const char *station, struct sess_state *ss)
 {
 	sqlite3_stmt *st = store_stmt(s,
 	    "SELECT coalesce(order_id, 0), box, qty_next, packer, last_code, last_ms"
@@ -144,7 +128,7 @@ store_session_load(struct store *s, const char *station, struct sess_state *ss)
 	if (st == NULL)
 		return -1;
 	store_bind_text(st, 1, station);
-	r = sqlite3_step(st);
+	r = store_step(s, st);
 	if (r == SQLITE_ROW) {
 		ss->order_id = sqlite3_column_int64(st, 0);
 		ss->box = sqlite3_column_int(st, 1);
@@ -158,7 +142,7 @@ store_session_load(struct store *s, const char *station, struct sess_state *ss)
 }
 
 int
-store_session_save(struct store *s, const char *station, const struct sess_state *ss)
+sqlite_store_session_save(struct store *s, const char *station, const struct sess_state *ss)
 {
 	sqlite3_stmt *st = store_stmt(s,
 	    "INSERT INTO sessions(station, order_id, box, qty_next, packer, last_code, last_ms)"
@@ -177,11 +161,11 @@ store_session_save(struct store *s, const char *station, const struct sess_state
 	store_bind_text(st, 5, ss->packer);
 	store_bind_text(st, 6, ss->last_code);
 	sqlite3_bind_int64(st, 7, ss->last_ms);
-	return store_step_done(st);
+	return store_run(s, st);
 }
 
 int
-store_find_product(struct store *s, const char *code, char *sku, size_t skulen,
+sqlite_store_find_product(struct store *s, const char *code, char *sku, size_t skulen,
     int64_t *multiplier)
 {
 	sqlite3_stmt *st = store_stmt(s,
@@ -191,7 +175,7 @@ store_find_product(struct store *s, const char *code, char *sku, size_t skulen,
 	if (st == NULL)
 		return -1;
 	store_bind_text(st, 1, code);
-	if ((r = sqlite3_step(st)) == SQLITE_ROW) {
+	if ((r = store_step(s, st)) == SQLITE_ROW) {
 		snprintf(sku, skulen, "%s", sqlite3_column_text(st, 0));
 		*multiplier = sqlite3_column_int64(st, 1);
 		sqlite3_reset(st);
@@ -200,10 +184,15 @@ store_find_product(struct store *s, const char *code, char *sku, size_t skulen,
 	sqlite3_reset(st);
 	if (r != SQLITE_DONE)
 		return -1;
-	if ((st = store_stmt(s, "SELECT 1 FROM order_lines WHERE sku = ? LIMIT 1")) == NULL)
+	/*
+	 * The SKU itself, known from the catalog (a product code's sku) or
+	 * from some order line: one unit of it (issue 9 #2).
+	 */
+	if ((st = store_stmt(s, "SELECT 1 FROM product_codes WHERE sku = ?1"
+	    " UNION ALL SELECT 1 FROM order_lines WHERE sku = ?1 LIMIT 1")) == NULL)
 		return -1;
 	store_bind_text(st, 1, code);
-	r = sqlite3_step(st);
+	r = store_step(s, st);
 	sqlite3_reset(st);
 	if (r == SQLITE_ROW) {
 		snprintf(sku, skulen, "%s", code);
@@ -219,7 +208,7 @@ static const char SQL_LAST_ITEM[] =
     " ORDER BY c.id DESC LIMIT 1";
 
 int
-store_last_item(struct store *s, const char *station, int64_t order_id,
+sqlite_store_last_item(struct store *s, const char *station, int64_t order_id,
     int64_t *line_id, int64_t *units)
 {
 	sqlite3_stmt *st = store_stmt(s, SQL_LAST_ITEM);
@@ -229,7 +218,7 @@ store_last_item(struct store *s, const char *station, int64_t order_id,
 		return -1;
 	store_bind_text(st, 1, station);
 	sqlite3_bind_int64(st, 2, order_id);
-	if ((r = sqlite3_step(st)) == SQLITE_ROW) {
+	if ((r = store_step(s, st)) == SQLITE_ROW) {
 		*line_id = sqlite3_column_int64(st, 1);
 		*units = sqlite3_column_int64(st, 2);
 	}
@@ -238,7 +227,7 @@ store_last_item(struct store *s, const char *station, int64_t order_id,
 }
 
 int64_t
-store_last_package(struct store *s, const char *station)
+sqlite_store_last_package(struct store *s, const char *station)
 {
 	sqlite3_stmt *st = store_stmt(s,
 	    "SELECT id FROM packages WHERE station = ? AND sscc IS NOT NULL"
@@ -249,14 +238,14 @@ store_last_package(struct store *s, const char *station)
 	if (st == NULL)
 		return -1;
 	store_bind_text(st, 1, station);
-	if ((r = sqlite3_step(st)) == SQLITE_ROW)
+	if ((r = store_step(s, st)) == SQLITE_ROW)
 		id = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
 	return r == SQLITE_ROW || r == SQLITE_DONE ? id : -1;
 }
 
 int64_t
-store_record_scan(struct store *s, const char *station, const char *packer,
+sqlite_store_record_scan(struct store *s, const char *station, const char *packer,
     const char *code, const char *aim, const char *verdict, int64_t order_id,
     int64_t line_id, int64_t units, int64_t package_id, const char *state)
 {
@@ -277,34 +266,64 @@ store_record_scan(struct store *s, const char *station, const char *packer,
 	sqlite3_bind_int64(st, 9, units);
 	if (package_id) sqlite3_bind_int64(st, 10, package_id); else sqlite3_bind_null(st, 10);
 	store_bind_text(st, 11, state);
-	if (store_step_done(st) == -1)
+	if (store_run(s, st) == -1)
 		return -1;
 	return sqlite3_last_insert_rowid(store_db(s));
 }
 
-int
-store_open_order(struct store *s, int64_t order_id, const char *station)
+/* The order's lifecycle state. 0 / -1. */
+static int
+load_state(struct store *s, int64_t order_id, struct order_state *out)
 {
 	sqlite3_stmt *st = store_stmt(s,
-	    "UPDATE orders SET status = 'in_progress', station = ?, updated_at = ? WHERE id = ?");
+	    "SELECT status, hold_source, station IS NOT NULL FROM orders WHERE id = ?");
+	int r, status = -1;
 
 	if (st == NULL)
 		return -1;
-	store_bind_text(st, 1, station);
-	sqlite3_bind_int64(st, 2, store_now_ms());
-	sqlite3_bind_int64(st, 3, order_id);
-	if (store_step_done(st) == -1)
+	sqlite3_bind_int64(st, 1, order_id);
+	if ((r = store_step(s, st)) == SQLITE_ROW) {
+		status = order_status_parse((const char *)sqlite3_column_text(st, 0));
+		out->hold = order_hold_parse((const char *)sqlite3_column_text(st, 1));
+		out->at_bench = sqlite3_column_int(st, 2);
+	}
+	sqlite3_reset(st);
+	if (status < 0)
+		return -1;
+	out->status = (enum order_status)status;
+	return 0;
+}
+
+int
+sqlite_store_open_order(struct store *s, int64_t order_id, const char *station)
+{
+	struct order_state cur, next;
+	struct order_event ev = { OEV_OPEN, ORDER_READY };
+	sqlite3_stmt *st;
+
+	if (load_state(s, order_id, &cur) == -1 ||
+	    order_state_apply(&cur, &ev, &next) != ORDER_OK)
+		return -1;
+	st = store_stmt(s,
+	    "UPDATE orders SET status = ?, station = ?, updated_at = ? WHERE id = ?");
+	if (st == NULL)
+		return -1;
+	store_bind_text(st, 1, order_status_name(next.status));
+	store_bind_text(st, 2, station);
+	sqlite3_bind_int64(st, 3, store_now_ms());
+	sqlite3_bind_int64(st, 4, order_id);
+	if (store_run(s, st) == -1)
 		return -1;
 	st = store_stmt(s, "UPDATE sessions SET opened_at = ? WHERE station = ?");
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, store_now_ms());
 	store_bind_text(st, 2, station);
-	return store_step_done(st);
+	return store_run(s, st);
 }
 
 int64_t
-store_open_package(struct store *s, int64_t order_id, const char *station, int box)
+sqlite_store_open_package(struct store *s, int64_t order_id, const char *station, int box)
 {
 	sqlite3_stmt *st = store_stmt(s,
 	    "SELECT id FROM packages WHERE order_id = ? AND station = ? AND state = 'open'");
@@ -315,7 +334,7 @@ store_open_package(struct store *s, int64_t order_id, const char *station, int b
 		return -1;
 	sqlite3_bind_int64(st, 1, order_id);
 	store_bind_text(st, 2, station);
-	if ((r = sqlite3_step(st)) == SQLITE_ROW) {
+	if ((r = store_step(s, st)) == SQLITE_ROW) {
 		id = sqlite3_column_int64(st, 0);
 		sqlite3_reset(st);
 		return id;
@@ -331,13 +350,13 @@ store_open_package(struct store *s, int64_t order_id, const char *station, int b
 	store_bind_text(st, 2, station);
 	sqlite3_bind_int(st, 3, box > 0 ? box : 1);
 	sqlite3_bind_int64(st, 4, store_now_ms());
-	if (store_step_done(st) == -1)
+	if (store_run(s, st) == -1)
 		return -1;
 	return sqlite3_last_insert_rowid(store_db(s));
 }
 
 int
-store_undo_last(struct store *s, const char *station, int64_t order_id)
+sqlite_store_undo_last(struct store *s, const char *station, int64_t order_id)
 {
 	sqlite3_stmt *st = store_stmt(s, SQL_LAST_ITEM);
 	int64_t id;
@@ -347,7 +366,7 @@ store_undo_last(struct store *s, const char *station, int64_t order_id)
 		return -1;
 	store_bind_text(st, 1, station);
 	sqlite3_bind_int64(st, 2, order_id);
-	r = sqlite3_step(st);
+	r = store_step(s, st);
 	id = r == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	sqlite3_reset(st);
 	if (r != SQLITE_ROW)
@@ -355,11 +374,11 @@ store_undo_last(struct store *s, const char *station, int64_t order_id)
 	if ((st = store_stmt(s, "UPDATE scans SET state = 'undone' WHERE id = ?")) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
-	return store_step_done(st);
+	return store_run(s, st);
 }
 
 int64_t
-store_close_package(struct store *s, int64_t order_id, const char *station,
+sqlite_store_close_package(struct store *s, int64_t order_id, const char *station,
     const char *gs1_prefix, char sscc[19])
 {
 	sqlite3_stmt *st = store_stmt(s,
@@ -376,7 +395,7 @@ store_close_package(struct store *s, int64_t order_id, const char *station,
 		return -1;
 	sqlite3_bind_int64(st, 1, order_id);
 	store_bind_text(st, 2, station);
-	r = sqlite3_step(st);
+	r = store_step(s, st);
 	if (r != SQLITE_ROW) {
 		sqlite3_reset(st);
 		return r == SQLITE_DONE ? 0 : -1;
@@ -400,160 +419,61 @@ store_close_package(struct store *s, int64_t order_id, const char *station,
 		sqlite3_bind_null(st, 2);
 	sqlite3_bind_int64(st, 3, store_now_ms());
 	sqlite3_bind_int64(st, 4, id);
-	return store_step_done(st) == 0 ? id : -1;
+	return store_run(s, st) == 0 ? id : -1;
 }
 
-/* What the order's lines say once nothing is open at a bench: fulfilled, partial or ready. */
 int
-store_ship_status(struct store *s, int64_t order_id, const char **status)
+store_lines_status(struct store *s, int64_t order_id, enum order_status *status)
 {
 	sqlite3_stmt *st = store_stmt(s,
 	    "SELECT l.quantity, l.fulfillable_quantity, l.requires_shipping, l.removed,"
-	    " (SELECT coalesce(sum(quantity), 0) FROM fulfillment_lines f WHERE f.line_id = l.id)"
-	    " FROM order_lines l WHERE l.order_id = ?");
-	int64_t remaining = 0, shipped = 0;
+	    " (SELECT coalesce(sum(quantity), 0) FROM fulfillment_lines f WHERE f.line_id = l.id),"
+	    " l.shop_acked FROM order_lines l WHERE l.order_id = ?");
+	struct order_tally t = { 0, 0 };
 	int r;
 
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, order_id);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		struct order_line l;
-		int64_t sh = sqlite3_column_int64(st, 4);
+	while ((r = store_step(s, st)) == SQLITE_ROW) {
+		struct order_qty q;
 
-		memset(&l, 0, sizeof(l));
-		l.quantity = sqlite3_column_int64(st, 0);
-		l.fulfillable_quantity = sqlite3_column_int64(st, 1);
-		l.requires_shipping = sqlite3_column_int(st, 2);
-		if (!sqlite3_column_int(st, 3))
-			remaining += readiness_line_remaining(&l, sh);
-		shipped += sh + (l.quantity - l.fulfillable_quantity);
+		q.quantity = sqlite3_column_int64(st, 0);
+		q.fulfillable = sqlite3_column_int64(st, 1);
+		q.requires_shipping = sqlite3_column_int(st, 2);
+		q.removed = sqlite3_column_int(st, 3);
+		q.shipped = sqlite3_column_int64(st, 4);
+		q.acked = sqlite3_column_int64(st, 5);
+		order_tally_add(&t, &q);
 	}
 	sqlite3_reset(st);
 	if (r != SQLITE_DONE)
 		return -1;
-	*status = remaining == 0 ? "fulfilled" : shipped > 0 ? "partial" : "ready";
+	*status = order_tally_status(&t);
 	return 0;
 }
 
-/* Closes the order's bench session: station cleared, status from its lines. */
+/* Closes the order's bench session: station cleared, status from its lines (OEV_SHIP/CLOSE). */
 static int
-settle_status(struct store *s, int64_t order_id)
+settle_status(struct store *s, int64_t order_id, enum order_event_kind kind)
 {
+	struct order_state cur, next;
+	struct order_event ev;
 	sqlite3_stmt *st;
-	const char *status;
 
-	if (store_ship_status(s, order_id, &status) == -1)
+	ev.kind = kind;
+	if (load_state(s, order_id, &cur) == -1 ||
+	    store_lines_status(s, order_id, &ev.shop) == -1 ||
+	    order_state_apply(&cur, &ev, &next) != ORDER_OK)
 		return -1;
-	st = store_stmt(s, "UPDATE orders SET station = NULL, updated_at = ?,"
-	    " status = CASE WHEN status IN ('in_progress', 'ready', 'partial') THEN ?"
-	    " ELSE status END WHERE id = ?");
+	st = store_stmt(s, "UPDATE orders SET station = NULL, updated_at = ?, status = ?"
+	    " WHERE id = ?");
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, store_now_ms());
-	store_bind_text(st, 2, status);
+	store_bind_text(st, 2, order_status_name(next.status));
 	sqlite3_bind_int64(st, 3, order_id);
-	return store_step_done(st);
-}
-
-/* [{"id": null, "lineItemId": "gid://shopify/LineItem/N", "quantity": q}, ...] */
-static json_t *
-fo_items(json_t *lines)
-{
-	json_t *a = json_array(), *l;
-	char gid[64];
-	size_t i;
-
-	json_array_foreach(lines, i, l) {
-		json_t *id = json_object_get(l, "id");
-
-		snprintf(gid, sizeof(gid), "gid://shopify/LineItem/%" JSON_INTEGER_FORMAT,
-		    json_integer_value(id));
-		json_array_append_new(a, json_pack("{s:n, s:o, s:O}", "id",
-		    "lineItemId", json_is_integer(id) ? json_string(gid) : json_null(),
-		    "quantity", json_object_get(l, "quantity")));
-	}
-	return a;
-}
-
-static json_t *
-fulfillment_doc(struct store *s, int64_t fid, int64_t order_id, const char *station,
-    const char *packer, int partial, int notify)
-{
-	sqlite3_stmt *st = store_stmt(s,
-	    "SELECT shop_id, name, tracking_number, tracking_company, pickup FROM orders WHERE id = ?");
-	json_t *doc, *lines, *pkgs, *tracking = json_null();
-	char at[32];
-	time_t now = time(NULL);
-	struct tm tm;
-
-	if (st == NULL)
-		return NULL;
-	gmtime_r(&now, &tm);
-	strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	sqlite3_bind_int64(st, 1, order_id);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return NULL;
-	}
-	if (sqlite3_column_type(st, 2) != SQLITE_NULL)
-		tracking = json_pack("{s:s?, s:s?}", "number", sqlite3_column_text(st, 2),
-		    "company", sqlite3_column_text(st, 3));
-	doc = json_pack("{s:I, s:o, s:s, s:s, s:s?, s:s, s:b, s:b}",
-	    "fulfillment_id", (json_int_t)fid,
-	    "order_id", sqlite3_column_type(st, 0) == SQLITE_NULL ? json_null() :
-	    json_integer(sqlite3_column_int64(st, 0)),
-	    "order_name", sqlite3_column_text(st, 1), "station", station,
-	    "packer", packer && *packer ? packer : NULL, "created_at", at,
-	    "partial", partial, "pickup", sqlite3_column_int(st, 4));
-	sqlite3_reset(st);
-	lines = json_array();
-	pkgs = json_array();
-	if (doc == NULL || lines == NULL || pkgs == NULL)
-		goto fail;
-	st = store_stmt(s, "SELECT l.shop_line_id, l.sku, coalesce(l.name, l.title), fl.quantity"
-	    " FROM fulfillment_lines fl JOIN order_lines l ON l.id = fl.line_id"
-	    " WHERE fl.fulfillment_id = ? ORDER BY l.position");
-	if (st == NULL)
-		goto fail;
-	sqlite3_bind_int64(st, 1, fid);
-	while (sqlite3_step(st) == SQLITE_ROW)
-		json_array_append_new(lines, json_pack("{s:o, s:s?, s:s?, s:I}",
-		    "id", sqlite3_column_type(st, 0) == SQLITE_NULL ? json_null() :
-		    json_integer(sqlite3_column_int64(st, 0)),
-		    "sku", sqlite3_column_text(st, 1), "name", sqlite3_column_text(st, 2),
-		    "quantity", (json_int_t)sqlite3_column_int64(st, 3)));
-	sqlite3_reset(st);
-	st = store_stmt(s, "SELECT box, sscc, weight_grams FROM packages"
-	    " WHERE fulfillment_id = ? ORDER BY box, id");
-	if (st == NULL)
-		goto fail;
-	sqlite3_bind_int64(st, 1, fid);
-	while (sqlite3_step(st) == SQLITE_ROW)
-		json_array_append_new(pkgs, json_pack("{s:i, s:s?, s:o}",
-		    "box", sqlite3_column_int(st, 0), "sscc", sqlite3_column_text(st, 1),
-		    "weight_grams", sqlite3_column_type(st, 2) == SQLITE_NULL ? json_null() :
-		    json_integer(sqlite3_column_int64(st, 2))));
-	sqlite3_reset(st);
-	/*
-	 * After Shopify's fulfillmentCreate FulfillmentInput. The REST order
-	 * carries no fulfillment-order ids: each line names its LineItem gid,
-	 * which an uploader resolves to the fulfillment order's line item.
-	 */
-	json_object_set_new(doc, "fulfillment", json_pack("{s:b, s:O, s:[{s:n, s:o}]}",
-	    "notifyCustomer", notify, "trackingInfo", tracking,
-	    "lineItemsByFulfillmentOrder", "fulfillmentOrderId",
-	    "fulfillmentOrderLineItems", fo_items(lines)));
-	json_object_set_new(doc, "line_items", lines);
-	json_object_set_new(doc, "packages", pkgs);
-	json_decref(tracking);
-	return doc;
-fail:
-	json_decref(doc);
-	json_decref(lines);
-	json_decref(pkgs);
-	json_decref(tracking);
-	return NULL;
+	return store_run(s, st);
 }
 
 static int
@@ -567,22 +487,19 @@ exec_bound(struct store *s, const char *sql, int64_t a, const char *b, int64_t c
 	store_bind_text(st, 2, b);
 	if (c)
 		sqlite3_bind_int64(st, 3, c);
-	return store_step_done(st);
+	return store_run(s, st);
 }
 
 int64_t
-store_ship(struct store *s, int64_t order_id, const char *station, const char *packer,
-    int partial, int notify)
+sqlite_store_ship(struct store *s, int64_t order_id, const char *station, const char *packer,
+    int partial)
 {
 	sqlite3_stmt *st = store_stmt(s,
 	    "INSERT INTO fulfillments(order_id, station, packer, at, partial, units, opened_at, doc)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, (SELECT coalesce(sum(units), 0) FROM scans"
 	    "  WHERE order_id = ?1 AND station = ?2 AND state = 'counted'),"
 	    " (SELECT opened_at FROM sessions WHERE station = ?2), '{}')");
-	json_t *doc;
-	char *text;
 	int64_t fid;
-	int r;
 
 	if (st == NULL)
 		return -1;
@@ -591,7 +508,7 @@ store_ship(struct store *s, int64_t order_id, const char *station, const char *p
 	store_bind_text(st, 3, packer && *packer ? packer : NULL);
 	sqlite3_bind_int64(st, 4, store_now_ms());
 	sqlite3_bind_int(st, 5, partial);
-	if (store_step_done(st) == -1)
+	if (store_run(s, st) == -1)
 		return -1;
 	fid = sqlite3_last_insert_rowid(store_db(s));
 	if (exec_bound(s, "INSERT INTO fulfillment_lines(fulfillment_id, order_id, line_id, quantity)"
@@ -601,43 +518,43 @@ store_ship(struct store *s, int64_t order_id, const char *station, const char *p
 	    " AND state = 'counted'", order_id, station, 0) == -1 ||
 	    exec_bound(s, "UPDATE packages SET state = 'shipped', fulfillment_id = ?3"
 	    " WHERE order_id = ?1 AND station = ?2 AND state = 'closed'", order_id, station, fid) == -1 ||
-	    settle_status(s, order_id) == -1)
+	    settle_status(s, order_id, OEV_SHIP) == -1)
 		return -1;
-	if ((doc = fulfillment_doc(s, fid, order_id, station, packer, partial, notify)) == NULL)
-		return -1;
-	text = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS);
-	json_decref(doc);
-	if (text == NULL || (st = store_stmt(s, "UPDATE fulfillments SET doc = ? WHERE id = ?")) == NULL) {
-		free(text);
-		return -1;
-	}
-	store_bind_text(st, 1, text);
-	sqlite3_bind_int64(st, 2, fid);
-	r = store_step_done(st);
-	free(text);
-	return r == 0 ? fid : -1;
+	return fid;
 }
 
 int
-store_close_unshipped(struct store *s, int64_t order_id, const char *station)
+sqlite_store_set_fulfillment_doc(struct store *s, int64_t id, const char *doc)
+{
+	sqlite3_stmt *st = store_stmt(s, "UPDATE fulfillments SET doc = ? WHERE id = ?");
+
+	if (st == NULL)
+		return -1;
+	store_bind_text(st, 1, doc);
+	sqlite3_bind_int64(st, 2, id);
+	return store_run(s, st);
+}
+
+int
+sqlite_store_close_unshipped(struct store *s, int64_t order_id, const char *station)
 {
 	if (exec_bound(s, "UPDATE scans SET state = 'abandoned' WHERE order_id = ?1 AND station = ?2"
 	    " AND state = 'counted'", order_id, station, 0) == -1 ||
 	    exec_bound(s, "UPDATE packages SET state = 'void' WHERE order_id = ?1 AND station = ?2"
 	    " AND state IN ('open', 'closed')", order_id, station, 0) == -1)
 		return -1;
-	return settle_status(s, order_id);
+	return settle_status(s, order_id, OEV_CLOSE);
 }
 
 int
-store_pending_outbox(struct store *s, int64_t **ids, size_t *n)
+sqlite_store_pending_outbox(struct store *s, int64_t **ids, size_t *n)
 {
 	return store_collect_ids(s, "SELECT id FROM fulfillments WHERE outbox_name IS NULL"
 	    " ORDER BY id", 0, ids, n);
 }
 
 char *
-store_fulfillment_doc(struct store *s, int64_t id, char *order_name, size_t namelen)
+sqlite_store_fulfillment_doc(struct store *s, int64_t id, char *order_name, size_t namelen)
 {
 	sqlite3_stmt *st = store_stmt(s, "SELECT f.doc, o.name FROM fulfillments f"
 	    " JOIN orders o ON o.id = f.order_id WHERE f.id = ?");
@@ -646,7 +563,7 @@ store_fulfillment_doc(struct store *s, int64_t id, char *order_name, size_t name
 	if (st == NULL)
 		return NULL;
 	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	if (store_step(s, st) == SQLITE_ROW) {
 		doc = store_col_dup(st, 0);
 		snprintf(order_name, namelen, "%s", sqlite3_column_text(st, 1));
 	}
@@ -655,7 +572,7 @@ store_fulfillment_doc(struct store *s, int64_t id, char *order_name, size_t name
 }
 
 int
-store_mark_outbox(struct store *s, int64_t id, const char *name)
+sqlite_store_mark_outbox(struct store *s, int64_t id, const char *name)
 {
 	sqlite3_stmt *st = store_stmt(s, "UPDATE fulfillments SET outbox_name = ? WHERE id = ?");
 
@@ -663,5 +580,122 @@ store_mark_outbox(struct store *s, int64_t id, const char *name)
 		return -1;
 	store_bind_text(st, 1, name);
 	sqlite3_bind_int64(st, 2, id);
-	return store_step_done(st);
+	return store_run(s, st);
+}
+
+/* A text column copied, or NULL (for NULL); *oom set if the copy failed. */
+static char *
+dup_or_null(sqlite3_stmt *st, int i, int *oom)
+{
+	char *t;
+
+	if (sqlite3_column_type(st, i) == SQLITE_NULL)
+		return NULL;
+	if ((t = store_col_dup(st, i)) == NULL)
+		*oom = 1;
+	return t;
+}
+
+static int
+fulfillment_lines(struct store *s, struct store_fulfillment *f, int *oom)
+{
+	sqlite3_stmt *st = store_stmt(s,
+	    "SELECT l.shop_line_id, l.sku, coalesce(l.name, l.title), fl.quantity"
+	    " FROM fulfillment_lines fl JOIN order_lines l ON l.id = fl.line_id"
+	    " WHERE fl.fulfillment_id = ? ORDER BY l.position");
+	size_t cap = 0;
+	int r;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, f->id);
+	while ((r = store_step(s, st)) == SQLITE_ROW) {
+		struct store_fulfillment_line *l;
+
+		if (f->nlines == cap) {
+			void *p = realloc(f->lines, (cap = cap ? cap * 2 : 8) * sizeof(*l));
+
+			if (p == NULL) {
+				*oom = 1;
+				break;
+			}
+			f->lines = p;
+		}
+		l = &f->lines[f->nlines++];
+		l->has_shop_line_id = sqlite3_column_type(st, 0) != SQLITE_NULL;
+		l->shop_line_id = sqlite3_column_int64(st, 0);
+		l->sku = dup_or_null(st, 1, oom);
+		l->name = dup_or_null(st, 2, oom);
+		l->quantity = sqlite3_column_int64(st, 3);
+	}
+	sqlite3_reset(st);
+	return *oom || r == SQLITE_DONE || r == SQLITE_ROW ? 0 : -1;
+}
+
+static int
+fulfillment_packages(struct store *s, struct store_fulfillment *f, int *oom)
+{
+	sqlite3_stmt *st = store_stmt(s, "SELECT box, sscc, weight_grams FROM packages"
+	    " WHERE fulfillment_id = ? ORDER BY box, id");
+	size_t cap = 0;
+	int r;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, f->id);
+	while ((r = store_step(s, st)) == SQLITE_ROW) {
+		struct store_fulfillment_package *p;
+
+		if (f->npackages == cap) {
+			void *np = realloc(f->packages, (cap = cap ? cap * 2 : 4) * sizeof(*p));
+
+			if (np == NULL) {
+				*oom = 1;
+				break;
+			}
+			f->packages = np;
+		}
+		p = &f->packages[f->npackages++];
+		p->box = sqlite3_column_int(st, 0);
+		p->sscc = dup_or_null(st, 1, oom);
+		p->weight_grams = sqlite3_column_type(st, 2) == SQLITE_NULL ? -1 :
+		    sqlite3_column_int64(st, 2);
+	}
+	sqlite3_reset(st);
+	return *oom || r == SQLITE_DONE || r == SQLITE_ROW ? 0 : -1;
+}
+
+int
+sqlite_store_load_fulfillment(struct store *s, int64_t id, struct store_fulfillment **out)
+{
+	sqlite3_stmt *st = store_stmt(s,
+	    "SELECT o.shop_id, o.name, o.tracking_number, o.tracking_company, o.pickup"
+	    " FROM fulfillments f JOIN orders o ON o.id = f.order_id WHERE f.id = ?");
+	struct store_fulfillment *f;
+	int r, oom = 0;
+
+	if (st == NULL)
+		return -1;
+	if ((f = calloc(1, sizeof(*f))) == NULL)
+		return store_fail(s, "out of memory");
+	f->id = id;
+	sqlite3_bind_int64(st, 1, id);
+	if ((r = store_step(s, st)) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		free(f);
+		return r == SQLITE_DONE ? store_fail(s, "no fulfillment %lld", (long long)id) : -1;
+	}
+	f->has_order_shop_id = sqlite3_column_type(st, 0) != SQLITE_NULL;
+	f->order_shop_id = sqlite3_column_int64(st, 0);
+	f->order_name = dup_or_null(st, 1, &oom);
+	f->tracking_number = dup_or_null(st, 2, &oom);
+	f->tracking_company = dup_or_null(st, 3, &oom);
+	f->pickup = sqlite3_column_int(st, 4);
+	sqlite3_reset(st);
+	if (fulfillment_lines(s, f, &oom) == -1 || fulfillment_packages(s, f, &oom) == -1 || oom) {
+		store_fulfillment_free(f);
+		return oom ? store_fail(s, "out of memory") : -1;
+	}
+	*out = f;
+	return 0;
 }

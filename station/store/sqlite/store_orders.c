@@ -3,13 +3,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "station/core/order_state.h"
 #include "station/core/readiness.h"
 #include "station/store/store.h"
-#include "station/store/store_int.h"
+#include "station/store/sqlite/sqlite_int.h"
 
 /* An existing line as the store has it, for matching a re-import. */
 struct old_line {
-	int64_t	 id, shop_line_id, quantity, shipped, packed;
+	int64_t	 id, shop_line_id, quantity, fulfillable, shipped, acked, packed;
 	char	*sku, *name;
 	int	 removed, matched;
 };
@@ -71,7 +72,7 @@ static const char SQL_FIND_BY_NAME[] =
     "SELECT id, shop_id FROM orders WHERE name = ?";
 
 int
-store_find_order(struct store *s, const char *name, int64_t *id)
+sqlite_store_find_order(struct store *s, const char *name, int64_t *id)
 {
 	sqlite3_stmt *st = store_stmt(s, SQL_FIND_BY_NAME);
 	int r;
@@ -79,7 +80,7 @@ store_find_order(struct store *s, const char *name, int64_t *id)
 	if (st == NULL)
 		return -1;
 	store_bind_text(st, 1, name);
-	r = sqlite3_step(st);
+	r = store_step(s, st);
 	if (r == SQLITE_ROW) {
 		*id = sqlite3_column_int64(st, 0);
 		sqlite3_reset(st);
@@ -100,7 +101,7 @@ find_existing(struct store *s, const struct order *o, int64_t *id, char *err, si
 		if ((st = store_stmt(s, SQL_FIND_BY_SHOP_ID)) == NULL)
 			return -1;
 		sqlite3_bind_int64(st, 1, o->id);
-		r = sqlite3_step(st);
+		r = store_step(s, st);
 		if (r == SQLITE_ROW) {
 			*id = sqlite3_column_int64(st, 0);
 			sqlite3_reset(st);
@@ -113,7 +114,7 @@ find_existing(struct store *s, const struct order *o, int64_t *id, char *err, si
 	if ((st = store_stmt(s, SQL_FIND_BY_NAME)) == NULL)
 		return -1;
 	store_bind_text(st, 1, o->name);
-	r = sqlite3_step(st);
+	r = store_step(s, st);
 	if (r == SQLITE_ROW) {
 		int64_t shop = sqlite3_column_int64(st, 1);
 
@@ -147,7 +148,7 @@ load_old(struct store *s, int64_t id, struct old_order *old)
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) != SQLITE_ROW) {
+	if (store_step(s, st) != SQLITE_ROW) {
 		sqlite3_reset(st);
 		return -1;
 	}
@@ -161,12 +162,13 @@ load_old(struct store *s, int64_t id, struct old_order *old)
 	st = store_stmt(s,
 	    "SELECT l.id, coalesce(l.shop_line_id, 0), l.quantity, l.sku, l.name, l.removed,"
 	    " (SELECT coalesce(sum(quantity), 0) FROM fulfillment_lines f WHERE f.line_id = l.id),"
-	    " (SELECT coalesce(sum(units), 0) FROM scans c WHERE c.line_id = l.id AND c.state = 'counted')"
+	    " (SELECT coalesce(sum(units), 0) FROM scans c WHERE c.line_id = l.id AND c.state = 'counted'),"
+	    " l.fulfillable_quantity, l.shop_acked"
 	    " FROM order_lines l WHERE l.order_id = ? ORDER BY l.position");
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while (store_step(s, st) == SQLITE_ROW) {
 		struct old_line *l;
 
 		if (old->nlines == cap) {
@@ -188,6 +190,8 @@ load_old(struct store *s, int64_t id, struct old_order *old)
 		l->removed = sqlite3_column_int(st, 5);
 		l->shipped = sqlite3_column_int64(st, 6);
 		l->packed = sqlite3_column_int64(st, 7);
+		l->fulfillable = sqlite3_column_int64(st, 8);
+		l->acked = sqlite3_column_int64(st, 9);
 	}
 	sqlite3_reset(st);
 	return 0;
@@ -285,15 +289,18 @@ bind_order(sqlite3_stmt *st, const struct order *o, const char *status,
 static const char SQL_INSERT_LINE[] =
     "INSERT INTO order_lines(order_id, shop_line_id, position, sku, title,"
     " variant_title, name, quantity, fulfillable_quantity, requires_shipping,"
-    " grams, shop_fulfillment_status, removed) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,0)";
+    " grams, shop_fulfillment_status, removed, shop_acked)"
+    " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,0,?13)";
 static const char SQL_UPDATE_LINE[] =
     "UPDATE order_lines SET shop_line_id = ?2, position = ?3, sku = ?4, title = ?5,"
     " variant_title = ?6, name = ?7, quantity = ?8, fulfillable_quantity = ?9,"
     " requires_shipping = ?10, grams = ?11, shop_fulfillment_status = ?12,"
-    " removed = 0 WHERE id = ?1";
+    " removed = 0, shop_acked = ?13 WHERE id = ?1";
 
+/* Writes one line; acked: how many of our shipped units the shop has heard of. */
 static int
-write_line(struct store *s, const char *sql, int64_t key, size_t pos, const struct order_line *l)
+write_line(struct store *s, const char *sql, int64_t key, size_t pos, const struct order_line *l,
+    int64_t acked)
 {
 	sqlite3_stmt *st = store_stmt(s, sql);
 	int r;
@@ -315,7 +322,8 @@ write_line(struct store *s, const char *sql, int64_t key, size_t pos, const stru
 	sqlite3_bind_int(st, 10, l->requires_shipping);
 	sqlite3_bind_int64(st, 11, l->grams);
 	store_bind_text(st, 12, l->fulfillment_status);
-	r = sqlite3_step(st);
+	sqlite3_bind_int64(st, 13, acked);
+	r = store_step(s, st);
 	sqlite3_reset(st);
 	return r == SQLITE_DONE ? 0 : -1;
 }
@@ -325,25 +333,31 @@ insert_new(struct store *s, const struct order *o, const char *source,
     char *err, size_t errlen)
 {
 	char reason[128], msg[256];
-	enum order_status stt = readiness_of(o, NULL, reason, sizeof(reason));
+	struct order_event ev = { OEV_IMPORT, ORDER_READY };
+	struct order_state none = { ORDER_READY, ORDER_HOLD_NONE, 0 }, ns;
+	enum order_status stt;
 	sqlite3_stmt *st = store_stmt(s, SQL_INSERT_ORDER);
 	int64_t id, units = 0;
 	size_t i;
 
 	if (st == NULL)
 		goto fail;
+	ev.shop = readiness_of(o, NULL, NULL, reason, sizeof(reason));
+	if (order_state_apply(&none, &ev, &ns) != ORDER_OK)
+		goto fail;
+	stt = ns.status;
 	bind_order(st, o, order_status_name(stt), reason[0] ? reason : NULL,
-	    stt == ORDER_ON_HOLD ? "shop" : NULL, store_now_ms());
-	if (sqlite3_step(st) != SQLITE_DONE) {
+	    order_hold_name(ns.hold), store_now_ms());
+	if (store_step(s, st) != SQLITE_DONE) {
 		sqlite3_reset(st);
 		goto fail;
 	}
 	sqlite3_reset(st);
 	id = sqlite3_last_insert_rowid(store_db(s));
 	for (i = 0; i < o->nlines; i++) {
-		if (write_line(s, SQL_INSERT_LINE, id, i, &o->lines[i]) == -1)
+		if (write_line(s, SQL_INSERT_LINE, id, i, &o->lines[i], 0) == -1)
 			goto fail;
-		units += readiness_line_remaining(&o->lines[i], 0);
+		units += readiness_line_remaining(&o->lines[i], 0, 0);
 	}
 	snprintf(msg, sizeof(msg), "imported from %s: %s%s%s, %zu lines, %lld units to ship",
 	    source, order_status_name(stt), reason[0] ? " — " : "", reason, o->nlines,
@@ -367,26 +381,19 @@ note_change(char *buf, size_t len, const char *text)
 	snprintf(buf + n, len - n, "%s%s", n ? "; " : "", text);
 }
 
-/* The status an existing order takes after a re-import. */
-static const char *
-next_status(const struct old_order *old, enum order_status shop, const char **hold_source)
+/* The lifecycle state of an order row. */
+static int
+row_state(const char *status, const char *hold_source, const char *station,
+    struct order_state *out)
 {
-	*hold_source = NULL;
-	if (streq(old->status, "archived"))
-		return "archived";
-	if (shop == ORDER_CANCELLED)
-		return "cancelled";
-	if (streq(old->hold_source, "supervisor")) {
-		*hold_source = "supervisor";
-		return "on_hold";
-	}
-	if (shop == ORDER_ON_HOLD) {
-		*hold_source = "shop";
-		return "on_hold";
-	}
-	if (old->station != NULL && shop != ORDER_FULFILLED && shop != ORDER_DIGITAL)
-		return "in_progress";
-	return order_status_name(shop);
+	int st = order_status_parse(status);
+
+	if (st < 0)
+		return -1;
+	out->status = (enum order_status)st;
+	out->hold = order_hold_parse(hold_source);
+	out->at_bench = station != NULL;
+	return 0;
 }
 
 static int
@@ -394,17 +401,20 @@ update_existing(struct store *s, const struct order *o, int64_t id, const char *
     const char **outcome, char *err, size_t errlen)
 {
 	struct old_order old;
-	int64_t *shipped = NULL;
+	int64_t *shipped = NULL, *acked = NULL;
 	char reason[128], changes[900] = "", buf[300], *addr = NULL;
 	const char *status, *hold_source, *hold_reason;
-	enum order_status shop;
+	struct order_state cur, next;
+	struct order_event ev = { OEV_REIMPORT, ORDER_READY };
 	sqlite3_stmt *st;
 	size_t i;
 	long m;
 	int rc = -1;
 
 	if (load_old(s, id, &old) == -1 ||
-	    (shipped = calloc(o->nlines + 1, sizeof(*shipped))) == NULL)
+	    row_state(old.status, old.hold_source, old.station, &cur) == -1 ||
+	    (shipped = calloc(o->nlines + 1, sizeof(*shipped))) == NULL ||
+	    (acked = calloc(o->nlines + 1, sizeof(*acked))) == NULL)
 		goto done;
 	for (i = 0; i < o->nlines; i++) {
 		const struct order_line *nl = &o->lines[i];
@@ -415,7 +425,9 @@ update_existing(struct store *s, const struct order *o, int64_t id, const char *
 
 			ol->matched = 1;
 			shipped[i] = ol->shipped;
-			if (write_line(s, SQL_UPDATE_LINE, ol->id, i, nl) == -1)
+			acked[i] = order_qty_acked(ol->quantity - ol->fulfillable,
+			    nl->quantity - nl->fulfillable_quantity, ol->shipped, ol->acked);
+			if (write_line(s, SQL_UPDATE_LINE, ol->id, i, nl, acked[i]) == -1)
 				goto done;
 			if (ol->quantity != nl->quantity) {
 				snprintf(buf, sizeof(buf), "%s quantity %lld → %lld",
@@ -425,7 +437,7 @@ update_existing(struct store *s, const struct order *o, int64_t id, const char *
 			}
 			if (ol->removed)
 				note_change(changes, sizeof(changes), "line restored");
-			rem = readiness_line_remaining(nl, ol->shipped);
+			rem = readiness_line_remaining(nl, ol->shipped, acked[i]);
 			if (ol->packed > rem) {
 				snprintf(buf, sizeof(buf), "%s: %lld packed but only %lld to ship now"
 				    " — take %lld out of the box", nl->sku ? nl->sku : "line",
@@ -434,7 +446,7 @@ update_existing(struct store *s, const struct order *o, int64_t id, const char *
 					goto done;
 			}
 		} else {
-			if (write_line(s, SQL_INSERT_LINE, id, i, nl) == -1)
+			if (write_line(s, SQL_INSERT_LINE, id, i, nl, 0) == -1)
 				goto done;
 			snprintf(buf, sizeof(buf), "line %s added", nl->sku ? nl->sku : nl->title ? nl->title : "");
 			note_change(changes, sizeof(changes), buf);
@@ -449,7 +461,7 @@ update_existing(struct store *s, const struct order *o, int64_t id, const char *
 		if (st == NULL)
 			goto done;
 		sqlite3_bind_int64(st, 1, ol->id);
-		if (sqlite3_step(st) != SQLITE_DONE)
+		if (store_step(s, st) != SQLITE_DONE)
 			goto done;
 		snprintf(buf, sizeof(buf), "line %s removed", ol->sku ? ol->sku : ol->name ? ol->name : "");
 		note_change(changes, sizeof(changes), buf);
@@ -460,11 +472,12 @@ update_existing(struct store *s, const struct order *o, int64_t id, const char *
 				goto done;
 		}
 	}
-	shop = readiness_of(o, shipped, reason, sizeof(reason));
-	status = next_status(&old, shop, &hold_source);
-	hold_reason = NULL;
-	if (hold_source && strcmp(hold_source, "shop") == 0)
-		hold_reason = reason;
+	ev.shop = readiness_of(o, shipped, acked, reason, sizeof(reason));
+	if (order_state_apply(&cur, &ev, &next) != ORDER_OK)
+		goto done;
+	status = order_status_name(next.status);
+	hold_source = order_hold_name(next.hold);
+	hold_reason = next.hold == ORDER_HOLD_SHOP ? reason : NULL;
 	if ((addr = address_fingerprint(&o->ship)) == NULL)
 		goto done;
 	if (!streq(addr, old.addr))
@@ -478,7 +491,7 @@ update_existing(struct store *s, const struct order *o, int64_t id, const char *
 		goto done;
 	bind_order(st, o, status, hold_reason, hold_source, store_now_ms());
 	sqlite3_bind_int64(st, 35, id);
-	if (sqlite3_step(st) != SQLITE_DONE)
+	if (store_step(s, st) != SQLITE_DONE)
 		goto done;
 	if (changes[0] == '\0') {
 		*outcome = "unchanged";
@@ -500,12 +513,13 @@ done:
 		snprintf(err, errlen, "order %s: store: %s", o->name, store_errmsg(s));
 	free(addr);
 	free(shipped);
+	free(acked);
 	old_order_clear(&old);
 	return rc;
 }
 
 int
-store_upsert_order(struct store *s, const struct order *o, const char *source,
+sqlite_store_upsert_order(struct store *s, const struct order *o, const char *source,
     const char **outcome, char *err, size_t errlen)
 {
 	int64_t id;
@@ -527,7 +541,7 @@ store_upsert_order(struct store *s, const struct order *o, const char *source,
 }
 
 int
-store_upsert_code(struct store *s, const struct product_code *c, char *err, size_t errlen)
+sqlite_store_upsert_code(struct store *s, const struct product_code *c, char *err, size_t errlen)
 {
 	sqlite3_stmt *st = store_stmt(s,
 	    "INSERT INTO product_codes(code, sku, multiplier, updated_at) VALUES (?,?,?,?)"
@@ -541,7 +555,7 @@ store_upsert_code(struct store *s, const struct product_code *c, char *err, size
 	store_bind_text(st, 2, c->sku);
 	sqlite3_bind_int64(st, 3, c->multiplier);
 	sqlite3_bind_int64(st, 4, store_now_ms());
-	r = sqlite3_step(st);
+	r = store_step(s, st);
 	sqlite3_reset(st);
 	if (r == SQLITE_DONE)
 		return 0;
@@ -550,115 +564,104 @@ fail:
 	return -1;
 }
 
-int
-store_hold_order(struct store *s, int64_t id, const char *reason, char *err, size_t errlen)
+/* The order's lifecycle state and hold reason (malloc'ed, may be NULL). 0 / -1. */
+static int
+load_state(struct store *s, int64_t id, struct order_state *out, char **reason)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT status, station FROM orders WHERE id = ?");
-	char *status = NULL, msg[300];
-	int r;
+	sqlite3_stmt *st = store_stmt(s,
+	    "SELECT status, hold_source, station IS NOT NULL, hold_reason"
+	    " FROM orders WHERE id = ?");
+	int r, status;
 
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) != SQLITE_ROW) {
+	if ((r = store_step(s, st)) != SQLITE_ROW) {
 		sqlite3_reset(st);
 		return -1;
 	}
-	status = store_col_dup(st, 0);
+	status = order_status_parse((const char *)sqlite3_column_text(st, 0));
+	out->hold = order_hold_parse((const char *)sqlite3_column_text(st, 1));
+	out->at_bench = sqlite3_column_int(st, 2);
+	*reason = store_col_dup(st, 3);
 	sqlite3_reset(st);
-	if (status == NULL)
+	if (status < 0) {
+		free(*reason);
+		*reason = NULL;
 		return -1;
-	if (strcmp(status, "fulfilled") == 0 || strcmp(status, "cancelled") == 0 ||
-	    strcmp(status, "archived") == 0 || strcmp(status, "digital") == 0) {
-		snprintf(err, errlen, "order is %s: nothing to hold", status);
-		free(status);
-		return 1;
 	}
-	free(status);
-	st = store_stmt(s, "UPDATE orders SET status = 'on_hold', hold_reason = ?,"
-	    " hold_source = 'supervisor', updated_at = ? WHERE id = ?");
+	out->status = (enum order_status)status;
+	return 0;
+}
+
+/* Writes status and hold (with reason when held by a supervisor). 0 / -1. */
+static int
+save_state(struct store *s, int64_t id, const struct order_state *ns, const char *reason)
+{
+	sqlite3_stmt *st = store_stmt(s, "UPDATE orders SET status = ?, hold_reason = ?,"
+	    " hold_source = ?, updated_at = ? WHERE id = ?");
+
 	if (st == NULL)
 		return -1;
-	store_bind_text(st, 1, reason);
-	sqlite3_bind_int64(st, 2, store_now_ms());
-	sqlite3_bind_int64(st, 3, id);
-	r = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (r != SQLITE_DONE)
+	store_bind_text(st, 1, order_status_name(ns->status));
+	store_bind_text(st, 2, ns->hold != ORDER_HOLD_NONE ? reason : NULL);
+	store_bind_text(st, 3, order_hold_name(ns->hold));
+	sqlite3_bind_int64(st, 4, store_now_ms());
+	sqlite3_bind_int64(st, 5, id);
+	return store_run(s, st);
+}
+
+int
+sqlite_store_hold_order(struct store *s, int64_t id, const char *reason, char *err, size_t errlen)
+{
+	struct order_state cur, next;
+	struct order_event ev = { OEV_HOLD, ORDER_READY };
+	char *old_reason = NULL, msg[300];
+
+	if (load_state(s, id, &cur, &old_reason) == -1)
+		return -1;
+	free(old_reason);
+	if (order_state_apply(&cur, &ev, &next) != ORDER_OK) {
+		snprintf(err, errlen, "order is %s: nothing to hold",
+		    order_status_name(cur.status));
+		return 1;
+	}
+	if (save_state(s, id, &next, reason) == -1)
 		return -1;
 	snprintf(msg, sizeof(msg), "held: %s", reason);
 	return store_add_event(s, NULL, id, NULL, "hold", NULL, msg, 0);
 }
 
-/* The status an order returns to when a hold ends. */
-static int
-released_status(struct store *s, int64_t id, const char **out)
-{
-	sqlite3_stmt *st = store_stmt(s, "SELECT station IS NOT NULL FROM orders WHERE id = ?");
-	int r, at_bench;
-
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	r = sqlite3_step(st);
-	at_bench = r == SQLITE_ROW && sqlite3_column_int(st, 0);
-	sqlite3_reset(st);
-	if (r != SQLITE_ROW)
-		return -1;
-	if (at_bench) {
-		*out = "in_progress";
-		return 0;
-	}
-	return store_ship_status(s, id, out);
-}
-
 int
-store_release_order(struct store *s, int64_t id, char *err, size_t errlen)
+sqlite_store_release_order(struct store *s, int64_t id, char *err, size_t errlen)
 {
-	sqlite3_stmt *st = store_stmt(s,
-	    "SELECT status, hold_source, hold_reason FROM orders WHERE id = ?");
-	char *status, *src, *reason, msg[300];
-	const char *next;
+	struct order_state cur, next;
+	struct order_event ev = { OEV_RELEASE, ORDER_READY };
+	char *reason = NULL, msg[300];
 	int r = -1;
 
-	if (st == NULL)
+	if (load_state(s, id, &cur, &reason) == -1)
 		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return -1;
-	}
-	status = store_col_dup(st, 0);
-	src = store_col_dup(st, 1);
-	reason = store_col_dup(st, 2);
-	sqlite3_reset(st);
-	if (!streq(status, "on_hold")) {
-		snprintf(err, errlen, "order is %s, not on hold", status ? status : "?");
-		r = 1;
+	if (!cur.at_bench && store_lines_status(s, id, &ev.shop) == -1)
 		goto done;
-	}
-	if (streq(src, "shop")) {
+	switch (order_state_apply(&cur, &ev, &next)) {
+	case ORDER_OK:
+		break;
+	case ORDER_REFUSE_SHOP_HOLD:
 		snprintf(err, errlen, "held by the shop: %s; it is released when the shop"
 		    " sends the order paid", reason ? reason : "");
 		r = 1;
 		goto done;
+	default:
+		snprintf(err, errlen, "order is %s, not on hold", order_status_name(cur.status));
+		r = 1;
+		goto done;
 	}
-	if (released_status(s, id, &next) == -1)
+	if (save_state(s, id, &next, NULL) == -1)
 		goto done;
-	st = store_stmt(s, "UPDATE orders SET status = ?, hold_reason = NULL,"
-	    " hold_source = NULL, updated_at = ? WHERE id = ?");
-	if (st == NULL)
-		goto done;
-	store_bind_text(st, 1, next);
-	sqlite3_bind_int64(st, 2, store_now_ms());
-	sqlite3_bind_int64(st, 3, id);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		goto done;
-	snprintf(msg, sizeof(msg), "released: now %s", next);
+	snprintf(msg, sizeof(msg), "released: now %s", order_status_name(next.status));
 	r = store_add_event(s, NULL, id, NULL, "release", NULL, msg, 0);
 done:
-	free(status);
-	free(src);
 	free(reason);
 	return r;
 }

@@ -1,0 +1,534 @@
+/* The SQLite store: open, migrate, statement cache, transactions, first error, events. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "station/store/sqlite/sqlite.h"
+#include "station/store/sqlite/sqlite_int.h"
+#include "station/store/store.h"
+
+#define STMT_CACHE 160
+
+struct stmt_slot {
+	const char	*sql;
+	sqlite3_stmt	*st;
+};
+
+struct sqlite_store {
+	struct store	 base;		/* first: a struct store * is one of these */
+	sqlite3		*db;
+	int		 readonly;
+	struct stmt_slot cache[STMT_CACHE];
+	size_t		 ncache;
+	int		 failed;	/* err holds this transaction's first error */
+	char		 err[512];
+	struct sqlite_store *next;	/* open stores, to find one by its handle */
+};
+
+/* Open stores: store_step_done(st) finds its store by the statement's handle. */
+static struct sqlite_store *open_stores;
+
+static const struct store_ops sqlite_ops = {
+	.close = sqlite_store_close,
+	.strerror = sqlite_store_strerror,
+	.schema_version = sqlite_store_schema_version,
+	.begin = sqlite_store_begin,
+	.commit = sqlite_store_commit,
+	.rollback = sqlite_store_rollback,
+	.add_event = sqlite_store_add_event,
+	.upsert_order = sqlite_store_upsert_order,
+	.upsert_code = sqlite_store_upsert_code,
+	.find_order = sqlite_store_find_order,
+	.hold_order = sqlite_store_hold_order,
+	.release_order = sqlite_store_release_order,
+	.order_view = sqlite_store_order_view,
+	.session_load = sqlite_store_session_load,
+	.session_save = sqlite_store_session_save,
+	.find_product = sqlite_store_find_product,
+	.last_item = sqlite_store_last_item,
+	.last_package = sqlite_store_last_package,
+	.record_scan = sqlite_store_record_scan,
+	.open_order = sqlite_store_open_order,
+	.open_package = sqlite_store_open_package,
+	.undo_last = sqlite_store_undo_last,
+	.close_package = sqlite_store_close_package,
+	.ship = sqlite_store_ship,
+	.close_unshipped = sqlite_store_close_unshipped,
+	.pending_outbox = sqlite_store_pending_outbox,
+	.fulfillment_doc = sqlite_store_fulfillment_doc,
+	.mark_outbox = sqlite_store_mark_outbox,
+	.load_fulfillment = sqlite_store_load_fulfillment,
+	.set_fulfillment_doc = sqlite_store_set_fulfillment_doc,
+	.count_orders = sqlite_store_count_orders,
+	.list_orders = sqlite_store_list_orders,
+	.load_order_detail = sqlite_store_load_order_detail,
+	.list_events = sqlite_store_list_events,
+	.list_stats = sqlite_store_list_stats,
+	.load_order_doc = sqlite_store_load_order_doc,
+	.load_package = sqlite_store_load_package,
+};
+
+/* The SQLite handle behind a store this engine opened. */
+static struct sqlite_store *
+SQ(struct store *s)
+{
+	return (struct sqlite_store *)s;
+}
+
+/* Forward migrations: migrations[i] takes user_version i to i + 1. */
+static const char *migrations[] = {
+	/* 0 -> 1 */
+	"CREATE TABLE orders ("
+	" id INTEGER PRIMARY KEY,"
+	" shop_id INTEGER UNIQUE,"
+	" name TEXT NOT NULL UNIQUE,"
+	" email TEXT, created_at TEXT, financial_status TEXT,"
+	" shop_fulfillment_status TEXT, cancelled_at TEXT, cancel_reason TEXT,"
+	" note TEXT, gift_message TEXT, tags TEXT,"
+	" has_ship INTEGER NOT NULL DEFAULT 0,"
+	" ship_name TEXT, ship_first_name TEXT, ship_last_name TEXT, ship_company TEXT,"
+	" ship_address1 TEXT, ship_address2 TEXT, ship_city TEXT, ship_province TEXT,"
+	" ship_province_code TEXT, ship_zip TEXT, ship_country TEXT,"
+	" ship_country_code TEXT, ship_phone TEXT,"
+	" shipping_title TEXT, shipping_code TEXT, pickup INTEGER NOT NULL DEFAULT 0,"
+	" tracking_number TEXT, tracking_company TEXT,"
+	" status TEXT NOT NULL, hold_reason TEXT, hold_source TEXT, station TEXT,"
+	" slip_printed INTEGER NOT NULL DEFAULT 0,"
+	" imported_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
+	"CREATE INDEX orders_status ON orders(status, id);"
+	"CREATE TABLE order_lines ("
+	" id INTEGER PRIMARY KEY,"
+	" order_id INTEGER NOT NULL REFERENCES orders(id),"
+	" shop_line_id INTEGER, position INTEGER NOT NULL,"
+	" sku TEXT, title TEXT, variant_title TEXT, name TEXT,"
+	" quantity INTEGER NOT NULL, fulfillable_quantity INTEGER NOT NULL,"
+	" requires_shipping INTEGER NOT NULL, grams INTEGER NOT NULL DEFAULT -1,"
+	" shop_fulfillment_status TEXT, removed INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX order_lines_order ON order_lines(order_id);"
+	"CREATE INDEX order_lines_sku ON order_lines(sku);"
+	"CREATE TABLE product_codes ("
+	" code TEXT PRIMARY KEY, sku TEXT NOT NULL,"
+	" multiplier INTEGER NOT NULL DEFAULT 1, updated_at INTEGER NOT NULL);"
+	"CREATE TABLE sessions ("
+	" station TEXT PRIMARY KEY, order_id INTEGER, box INTEGER NOT NULL DEFAULT 0,"
+	" qty_next INTEGER NOT NULL DEFAULT 0, packer TEXT NOT NULL DEFAULT '',"
+	" last_code TEXT NOT NULL DEFAULT '', last_ms INTEGER NOT NULL DEFAULT 0,"
+	" opened_at INTEGER, last_label_job INTEGER);"
+	"CREATE TABLE packages ("
+	" id INTEGER PRIMARY KEY, order_id INTEGER NOT NULL, station TEXT NOT NULL,"
+	" box INTEGER NOT NULL, sscc TEXT UNIQUE,"
+	" state TEXT NOT NULL,"		/* open, closed, shipped, void */
+	" fulfillment_id INTEGER, weight_grams INTEGER,"
+	" created_at INTEGER NOT NULL, closed_at INTEGER);"
+	"CREATE INDEX packages_order ON packages(order_id, state);"
+	"CREATE TABLE scans ("
+	" id INTEGER PRIMARY KEY, at INTEGER NOT NULL, station TEXT NOT NULL,"
+	" packer TEXT, code TEXT NOT NULL, aim TEXT, verdict TEXT NOT NULL,"
+	" order_id INTEGER, line_id INTEGER, units INTEGER NOT NULL DEFAULT 0,"
+	" package_id INTEGER,"
+	" state TEXT);"			/* counted, undone, shipped, abandoned (item scans) */
+	"CREATE INDEX scans_order ON scans(order_id, state);"
+	"CREATE INDEX scans_station ON scans(station, id);"
+	"CREATE INDEX scans_line ON scans(line_id, state);"
+	"CREATE INDEX scans_package ON scans(package_id, state);"
+	"CREATE TABLE fulfillments ("
+	" id INTEGER PRIMARY KEY, order_id INTEGER NOT NULL, station TEXT NOT NULL,"
+	" packer TEXT, at INTEGER NOT NULL, partial INTEGER NOT NULL,"
+	" units INTEGER NOT NULL, opened_at INTEGER,"
+	" outbox_name TEXT, doc TEXT NOT NULL);"
+	"CREATE INDEX fulfillments_at ON fulfillments(at);"
+	"CREATE TABLE fulfillment_lines ("
+	" fulfillment_id INTEGER NOT NULL, order_id INTEGER NOT NULL,"
+	" line_id INTEGER NOT NULL, quantity INTEGER NOT NULL);"
+	"CREATE INDEX fulfillment_lines_order ON fulfillment_lines(order_id);"
+	"CREATE INDEX fulfillment_lines_line ON fulfillment_lines(line_id);"
+	"CREATE TABLE print_jobs ("
+	" id INTEGER PRIMARY KEY, created_at INTEGER NOT NULL, station TEXT,"
+	" printer TEXT, kind TEXT NOT NULL, order_id INTEGER, package_id INTEGER,"
+	" title TEXT, media TEXT, copies INTEGER NOT NULL DEFAULT 1,"
+	" ipp_job_id INTEGER, state TEXT NOT NULL, reason TEXT,"
+	" attempts INTEGER NOT NULL DEFAULT 0, updated_at INTEGER,"
+	" accepted_at INTEGER, completed_at INTEGER, pdf BLOB);"
+	"CREATE INDEX print_jobs_state ON print_jobs(state);"
+	"CREATE TABLE events ("
+	" id INTEGER PRIMARY KEY, at INTEGER NOT NULL, station TEXT,"
+	" order_id INTEGER, order_name TEXT, packer TEXT, kind TEXT NOT NULL,"
+	" verdict TEXT, message TEXT NOT NULL, error INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX events_at ON events(at);"
+	"CREATE INDEX events_station ON events(station, at);"
+	"CREATE INDEX events_order ON events(order_name, at);"
+	"CREATE INDEX events_kind ON events(kind, at);"
+	"CREATE INDEX events_packer ON events(packer, at);"
+	"CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);",
+	/*
+	 * 1 -> 2: how many of our shipped units the shop has already taken off
+	 * a line's fulfillable quantity (issue 9 #1). Existing rows keep the
+	 * old reading (as many as the upstream count allows).
+	 */
+	"ALTER TABLE order_lines ADD COLUMN shop_acked INTEGER NOT NULL DEFAULT 0;"
+	"UPDATE order_lines SET shop_acked = max(0, min("
+	" (SELECT coalesce(sum(f.quantity), 0) FROM fulfillment_lines f WHERE f.line_id = order_lines.id),"
+	" quantity - fulfillable_quantity));",
+};
+
+#define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+const char *
+sqlite_store_strerror(struct store *s)
+{
+	if (SQ(s)->failed)
+		return SQ(s)->err;
+	/* Nothing recorded: whatever SQLite still says, never "not an error". */
+	if (SQ(s)->db != NULL && sqlite3_errcode(SQ(s)->db) != SQLITE_OK)
+		return sqlite3_errmsg(SQ(s)->db);
+	return "unknown error";
+}
+
+int
+store_fail(struct store *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (SQ(s)->failed)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(SQ(s)->err, sizeof(SQ(s)->err), fmt, ap);
+	va_end(ap);
+	SQ(s)->failed = 1;
+	return -1;
+}
+
+/* Records SQLite's current error as the first one (if it is the first). */
+static void
+fail_db(struct store *s)
+{
+	if (s != NULL)
+		store_fail(s, "%s", sqlite3_errmsg(SQ(s)->db));
+}
+
+static struct store *
+store_of(sqlite3 *db)
+{
+	struct sqlite_store *q;
+
+	for (q = open_stores; q != NULL; q = q->next)
+		if (q->db == db)
+			return &q->base;
+	return NULL;
+}
+
+int
+store_step(struct store *s, sqlite3_stmt *st)
+{
+	int r = sqlite3_step(st);
+
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		fail_db(s);
+	return r;
+}
+
+sqlite3 *
+store_db(struct store *s)
+{
+	return SQ(s)->db;
+}
+
+sqlite3_stmt *
+store_stmt(struct store *s, const char *sql)
+{
+	sqlite3_stmt *st;
+	size_t i;
+
+	/* Outside a transaction every statement is one: its errors start afresh. */
+	if (sqlite3_get_autocommit(SQ(s)->db))
+		SQ(s)->failed = 0;
+	for (i = 0; i < SQ(s)->ncache; i++)
+		if (SQ(s)->cache[i].sql == sql) {
+			st = SQ(s)->cache[i].st;
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			return st;
+		}
+	if (sqlite3_prepare_v3(SQ(s)->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+		fail_db(s);
+		return NULL;
+	}
+	if (SQ(s)->ncache < STMT_CACHE) {
+		SQ(s)->cache[SQ(s)->ncache].sql = sql;
+		SQ(s)->cache[SQ(s)->ncache].st = st;
+		SQ(s)->ncache++;
+	}
+	/* Past the cache size a statement would leak: the table is sized for every literal. */
+	return st;
+}
+
+static int
+exec_sql(struct store *s, const char *sql, char *err, size_t errlen)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(SQ(s)->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		snprintf(err, errlen, "%s", msg ? msg : sqlite3_errmsg(SQ(s)->db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+user_version(struct store *s)
+{
+	sqlite3_stmt *st;
+	int v = -1;
+
+	if (sqlite3_prepare_v2(SQ(s)->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static int
+migrate(struct store *s, char *err, size_t errlen)
+{
+	char sql[64];
+	int v = user_version(s);
+
+	if (v < 0) {
+		snprintf(err, errlen, "reading schema version: %s", store_errmsg(s));
+		return -1;
+	}
+	if (v > NMIGRATIONS) {
+		snprintf(err, errlen, "database schema version %d is newer than this station (%d)",
+		    v, NMIGRATIONS);
+		return -1;
+	}
+	for (; v < NMIGRATIONS; v++) {
+		if (exec_sql(s, "BEGIN IMMEDIATE", err, errlen) == -1)
+			return -1;
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
+		if (exec_sql(s, migrations[v], err, errlen) == -1 ||
+		    exec_sql(s, sql, err, errlen) == -1) {
+			sqlite3_exec(SQ(s)->db, "ROLLBACK", NULL, NULL, NULL);
+			return -1;
+		}
+		if (exec_sql(s, "COMMIT", err, errlen) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+struct store *
+sqlite_store_open(const char *path, int readonly, char *err, size_t errlen)
+{
+	struct sqlite_store *q;
+	struct store *s;
+	int flags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+
+	if ((q = calloc(1, sizeof(*q))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	q->base.ops = &sqlite_ops;
+	s = &q->base;
+	SQ(s)->readonly = readonly;
+	if (sqlite3_open_v2(path, &SQ(s)->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", path, SQ(s)->db ? sqlite3_errmsg(SQ(s)->db) : "cannot open");
+		sqlite_store_close(s);
+		return NULL;
+	}
+	sqlite3_busy_timeout(SQ(s)->db, 5000);
+	if (!readonly) {
+		if (exec_sql(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+		    "PRAGMA foreign_keys=OFF;", err, errlen) == -1 ||
+		    migrate(s, err, errlen) == -1) {
+			char tmp[512];
+
+			snprintf(tmp, sizeof(tmp), "%s: %s", path, err);
+			snprintf(err, errlen, "%s", tmp);
+			sqlite_store_close(s);
+			return NULL;
+		}
+	} else {
+		int v = user_version(s);
+
+		if (v != NMIGRATIONS) {
+			snprintf(err, errlen, "%s: %s", path, v < 0 ? store_errmsg(s) :
+			    "database not initialised by this station version (start stationd first)");
+			sqlite_store_close(s);
+			return NULL;
+		}
+	}
+	q->next = open_stores;
+	open_stores = q;
+	return s;
+}
+
+void
+sqlite_store_close(struct store *s)
+{
+	struct sqlite_store **pp;
+	size_t i;
+
+	if (s == NULL)
+		return;
+	for (pp = &open_stores; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == SQ(s)) {
+			*pp = SQ(s)->next;
+			break;
+		}
+	for (i = 0; i < SQ(s)->ncache; i++)
+		sqlite3_finalize(SQ(s)->cache[i].st);
+	if (SQ(s)->db)
+		sqlite3_close(SQ(s)->db);
+	free(s);
+}
+
+int
+sqlite_store_begin(struct store *s)
+{
+	sqlite3_stmt *st;
+
+	SQ(s)->failed = 0;		/* a new transaction, a new first error */
+	st = store_stmt(s, "BEGIN IMMEDIATE");
+	return st && store_step(s, st) == SQLITE_DONE ? 0 : -1;
+}
+
+int
+sqlite_store_commit(struct store *s)
+{
+	sqlite3_stmt *st = store_stmt(s, "COMMIT");
+
+	if (st && store_step(s, st) == SQLITE_DONE)
+		return 0;
+	store_rollback(s);
+	return -1;
+}
+
+/* Rolls back; the first error stays what store_strerror says. */
+void
+sqlite_store_rollback(struct store *s)
+{
+	if (!sqlite3_get_autocommit(SQ(s)->db))
+		sqlite3_exec(SQ(s)->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int
+store_bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+	return v ? sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st, i);
+}
+
+int
+store_bind_id(sqlite3_stmt *st, int i, int64_t v)
+{
+	return v ? sqlite3_bind_int64(st, i, v) : sqlite3_bind_null(st, i);
+}
+
+char *
+store_col_dup(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	return t ? strdup((const char *)t) : NULL;
+}
+
+int
+sqlite_store_add_event(struct store *s, const char *station, int64_t order_id,
+    const char *packer, const char *kind, const char *verdict,
+    const char *message, int is_error)
+{
+	sqlite3_stmt *st = store_stmt(s,
+	    "INSERT INTO events(at, station, order_id, order_name, packer, kind,"
+	    " verdict, message, error) VALUES (?, ?, ?,"
+	    " (SELECT name FROM orders WHERE id = ?3), ?, ?, ?, ?, ?)");
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, store_now_ms());
+	store_bind_text(st, 2, station);
+	if (order_id)
+		sqlite3_bind_int64(st, 3, order_id);
+	else
+		sqlite3_bind_null(st, 3);
+	store_bind_text(st, 4, packer && *packer ? packer : NULL);
+	store_bind_text(st, 5, kind);
+	store_bind_text(st, 6, verdict);
+	store_bind_text(st, 7, message);
+	sqlite3_bind_int(st, 8, is_error ? 1 : 0);
+	return store_run(s, st);
+}
+
+int64_t
+store_counter_next(struct store *s, const char *name)
+{
+	sqlite3_stmt *st = store_stmt(s,
+	    "INSERT INTO counters(name, value) VALUES (?, 1)"
+	    " ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value");
+	int64_t v = -1;
+
+	if (st == NULL)
+		return -1;
+	store_bind_text(st, 1, name);
+	if (store_step(s, st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return v;
+}
+
+int
+store_run(struct store *s, sqlite3_stmt *st)
+{
+	int r = store_step(s, st);
+
+	sqlite3_reset(st);
+	return r == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_step_done(sqlite3_stmt *st)
+{
+	return store_run(store_of(sqlite3_db_handle(st)), st);
+}
+
+/* Collects the first column of a query bound with up to one integer. */
+int
+store_collect_ids(struct store *s, const char *sql, int64_t arg, int64_t **ids, size_t *n)
+{
+	sqlite3_stmt *st = store_stmt(s, sql);
+	int64_t *v = NULL, *nv;
+	size_t cnt = 0;
+	int r;
+
+	if (st == NULL)
+		return -1;
+	if (sqlite3_bind_parameter_count(st) > 0)
+		sqlite3_bind_int64(st, 1, arg);
+	while ((r = store_step(s, st)) == SQLITE_ROW) {
+		if ((nv = realloc(v, (cnt + 1) * sizeof(*v))) == NULL) {
+			free(v);
+			sqlite3_reset(st);
+			return store_fail(s, "out of memory");
+		}
+		v = nv;
+		v[cnt++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_reset(st);
+	if (r != SQLITE_DONE) {
+		free(v);
+		return -1;
+	}
+	*ids = v;
+	*n = cnt;
+	return 0;
+}
+
+int
+sqlite_store_schema_version(struct store *s)
+{
+	return user_version(s);
+}
