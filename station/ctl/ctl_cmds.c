@@ -1,11 +1,14 @@
 /* stationctl commands that change things (through the daemon) or show orders. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "station/daemon/config.h"
 #include "station/ctl/ctl.h"
@@ -131,8 +134,9 @@ int
 cmd_import(struct ctl *c, int argc, char **argv)
 {
 	char abs[PATH_MAX];
+	struct stat sb;
 	struct opts o;
-	int rc = 0, i;
+	int rc = 0, i, fd;
 
 	parse_opts(argc, argv, "", &o);
 	if (optind >= argc)
@@ -145,7 +149,22 @@ cmd_import(struct ctl *c, int argc, char **argv)
 			rc = 1;
 			continue;
 		}
-		rep = ctl_request(c, json_pack("{s:s, s:s}", "cmd", "import", "path", abs));
+		/*
+		 * The daemon reads the file this process opened, never the path
+		 * with its own rights: who imports must be able to read the file.
+		 * O_NONBLOCK: opening a FIFO must not hang.
+		 */
+		if ((fd = open(abs, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1 ||
+		    fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
+			fprintf(stderr, "stationctl: %s: %s\n", argv[i],
+			    fd == -1 ? strerror(errno) : "not a regular file");
+			if (fd != -1)
+				close(fd);
+			rc = 1;
+			continue;
+		}
+		rep = ctl_request_fd(c, json_pack("{s:s, s:s}", "cmd", "import", "name", abs), fd);
+		close(fd);
 		if (rep == NULL)
 			return 1;
 		if (ctl_check(rep) == 0)

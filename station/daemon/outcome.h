@@ -1,0 +1,49 @@
+/*
+ * What one scan came to, as a plain struct. The daemon core (station.c)
+ * fills it; only the control layer (commands.c, control.c) turns it into
+ * JSON, so the scanner path never builds a reply it throws away.
+ */
+#ifndef STATION_OUTCOME_H
+#define STATION_OUTCOME_H
+
+#include <stdint.h>
+
+#include "station/core/session.h"
+
+struct order_view;
+
+/*
+ * recorded = 1: the scan is committed and every field below error holds
+ * (has_order/has_sku say whether order/sku name something). recorded = 0:
+ * nothing was recorded, error says why for the person who scanned.
+ */
+struct scan_outcome {
+	int		 recorded;
+	char		 error[512];
+	enum verdict	 verdict;
+	int		 refused;	/* verdict_is_refusal(verdict) */
+	char		 station[128];
+	int		 has_order;
+	char		 order[512];
+	int		 has_sku;
+	char		 sku[256];
+	int64_t		 packed, of;	/* n of m for item verdicts */
+	char		 message[256];	/* one line for the packer */
+	char		 packer[64];	/* "" when nobody is logged in */
+};
+
+/*
+ * Who is told about a station's changes (stationctl watch). The control
+ * layer registers these in struct daemon; the core calls them when set.
+ * Both must not block; what they are given is borrowed for the call.
+ * bench: the order open at the station after the scan, NULL when idle.
+ */
+struct daemon_watchers {
+	void	(*scan)(void *arg, const struct scan_outcome *,
+		    const struct order_view *bench);
+	void	(*scanner)(void *arg, const char *station, int connected,
+		    const char *message);
+	void	*arg;
+};
+
+#endif
