@@ -48,6 +48,8 @@ expect_eq "daemon answers others during the flood" "opened: #5001 is already ope
 RSS1=$(rss_kb)
 echo "flood: $(cat "$T/flood.out") bytes written without reading; daemon RSS ${RSS0} kB -> ${RSS1} kB"
 expect_true "daemon RSS < 40 MB with a 20 MB pipelining client (${RSS1} kB)" test "$RSS1" -lt 40960
+expect_true "daemon RSS grew < 16 MB with a 20 MB pipelining client (${RSS0} -> ${RSS1} kB)" \
+    test $((RSS1 - RSS0)) -lt 16384
 exec 7>&-
 wait "$FLOOD" 2>/dev/null
 
@@ -63,6 +65,8 @@ expect_eq "20000 scans answered" 20000 "$($CLIENT scans "$SOCK" 20000 NOPE-NOT-A
 RSS2=$(rss_kb)
 echo "watch: 20000 scans in $(( $(date +%s) - t0 )) s, watcher not reading; daemon RSS ${RSS0} kB -> ${RSS2} kB"
 expect_true "daemon RSS < 40 MB with a watcher that never reads (${RSS2} kB)" test "$RSS2" -lt 40960
+expect_true "daemon RSS grew < 16 MB with a watcher that never reads (${RSS0} -> ${RSS2} kB)" \
+    test $((RSS2 - RSS0)) -lt 16384
 expect_true "daemon alive" kill -0 "$DPID"
 expect_eq "daemon answers others" "unknown_code: UNKNOWN CODE: NOPE" "$(ctl scan NOPE 2>&1)"
 # The watcher now reads: what it gets says that events were dropped.
@@ -74,5 +78,51 @@ expect_contains "watcher told that events were dropped" \
 expect_eq "events delivered + dropped = scans" 20001 \
     "$(awk '$1 == "scan" { n += $2 } $1 == "dropped" && NF > 2 { n += $2 } END { print n }' "$T/watch.out")"
 
+# --- import reads only what the client could read (issue 9 #15) ---------------------
+# The socket is opened to everyone here, as socket_group would to a group of clerks.
+chmod 0666 "$SOCK"
+printf 'SECRET-CUSTOMER-DATA,not,an,order\n' >"$T/secret.csv"
+chmod 0600 "$T/secret.csv"
+lib_order 5002 '#5002' paid '' 500201:MUG-BLK-12:1 >"$T/nobody.json"
+chmod 0644 "$T/nobody.json"
+out=$(runuser -u nobody -- "$STATIONCTL" -c "$CONF" import "$T/secret.csv" 2>&1)
+expect_rc "nobody: import of a root 0600 file refused" 1 $?
+expect_eq "nobody: told why, nothing of the file echoed" \
+    "stationctl: $T/secret.csv: Permission denied" "$out"
+out=$(runuser -u nobody -- $CLIENT raw "$SOCK" "{\"cmd\":\"import\",\"path\":\"$T/secret.csv\"}" 2>&1)
+expect_eq "nobody: a raw import by path is refused" \
+    '{"ok":false,"error":"import: send the file itself, not a path (stationctl import passes the open file)"}' "$out"
+expect_eq "nobody: no order imported from the secret file" 0 \
+    "$(sql "SELECT count(*) FROM events WHERE message LIKE '%SECRET%'")"
+out=$(runuser -u nobody -- "$STATIONCTL" -c "$CONF" import "$T/nobody.json" 2>&1)
+expect_rc "nobody: import of a file it can read" 0 $?
+expect_eq "nobody: import reply" "$T/nobody.json: orders-json: 1 imported, 0 updated, 0 unchanged, 0 codes" "$out"
+expect_eq "#5002 imported" ready "$(ctl show '#5002' --format json | jq -r .status)"
+mkfifo "$T/fifo.json"
+out=$(ctl import "$T/fifo.json" 2>&1)
+expect_rc "a FIFO is refused at once" 1 $?
+expect_eq "a FIFO: reason" "stationctl: $T/fifo.json: not a regular file" "$out"
+
+# --- control requests the parser refuses --------------------------------------------
+expect_eq "not JSON" '{"ok":false,"error":"bad request: expected a JSON object with \"cmd\""}' \
+    "$($CLIENT raw "$SOCK" 'scan #5001')"
+expect_eq "code of the wrong type" '{"ok":false,"error":"bad request: \"code\" must be a string"}' \
+    "$($CLIENT raw "$SOCK" '{"cmd":"scan","code":5}')"
+expect_eq "duplicate keys" '{"ok":false,"error":"bad request: expected a JSON object with \"cmd\""}' \
+    "$($CLIENT raw "$SOCK" '{"cmd":"scan","code":"A","code":"B"}')"
+
 expect_true "daemon stops cleanly" lib_stop
+
+# --- a daemon that dies mid-request: said, exit 1, no SIGPIPE (issue 9 #17) ----------
+sed "s|^socket .*|socket = $T/dying.sock|" "$CONF" >"$T/dying.ini"
+$CLIENT dying "$T/dying.sock" &
+LIB_EXTRA_PIDS="$LIB_EXTRA_PIDS $!"
+wait_for "[ -S '$T/dying.sock' ]" 10 || fail "dying daemon listens"
+# two 120 KB arguments: more than the socket holds, so the send is cut mid-request
+big=$(head -c 122880 /dev/zero | tr '\0' 'x')
+"$STATIONCTL" -c "$T/dying.ini" hold "#$big" --reason "$big" >/dev/null 2>"$T/dying.err"
+expect_rc "daemon gone mid-request: exit 1 (not 141)" 1 $?
+expect_eq "daemon gone mid-request: said" \
+    "stationctl: the station daemon closed the connection while the request was being sent (Broken pipe): did it stop or refuse the request? See its log" \
+    "$(cat "$T/dying.err")"
 lib_finish

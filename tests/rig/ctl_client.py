@@ -11,6 +11,8 @@ requests), so the daemon's limits can be tested.
   ctl_client.py scans SOCK N CODE   pipeline N scans of CODE at pack-1, read every reply;
                                     prints the number of replies
   ctl_client.py raw SOCK LINE       send LINE (a request) and print the reply line
+  ctl_client.py dying SOCK          a daemon that dies mid-request: listens on SOCK,
+                                    accepts one client, reads 10 bytes, closes, exits
 """
 import socket
 import sys
@@ -103,5 +105,19 @@ def raw(path, line):
     sys.stdout.write(f.readline().decode("utf-8", "replace"))
 
 
+def dying(path):
+    import os
+    ls = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    ls.bind(path + ".tmp")
+    ls.listen(1)
+    os.rename(path + ".tmp", path)
+    c, _ = ls.accept()
+    c.recv(10)
+    c.close()
+    ls.close()
+    os.unlink(path)
+
+
 if __name__ == "__main__":
-    {"flood": flood, "watch": watch, "scans": scans, "raw": raw}[sys.argv[1]](*sys.argv[2:])
+    {"flood": flood, "watch": watch, "scans": scans, "raw": raw,
+     "dying": dying}[sys.argv[1]](*sys.argv[2:])
