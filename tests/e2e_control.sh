@@ -103,6 +103,36 @@ out=$(ctl import "$T/fifo.json" 2>&1)
 expect_rc "a FIFO is refused at once" 1 $?
 expect_eq "a FIFO: reason" "stationctl: $T/fifo.json: not a regular file" "$out"
 
+# --- shop data cannot drive the terminal (issue 9 #16) --------------------------------
+ESC=$(printf '\033')
+EVIL=$(printf '#66\033[2J\nX')
+lib_order 5066 '#66\u001b[2J\nX' paid '' '506601:EVIL\u001b]0;pwned\u0007:1' >"$T/evil.json"
+lib_import "$T/evil.json" || fail "import the hostile order"
+for cmd in "orders" "show $EVIL" "log" "status"; do
+	# shellcheck disable=SC2086
+	out=$(ctl $cmd 2>&1)
+	case "$out" in
+	*"$ESC"*) fail "$cmd: no raw escape reaches the terminal" ;;
+	*) ok "$cmd: no raw escape" ;;
+	esac
+done
+expect_contains "orders: the name escaped visibly" '#66\x1b[2J\x0aX' "$(ctl orders)"
+expect_eq "show: the name and the SKU escaped visibly" \
+    '#66\x1b[2J\x0aX  ready
+EVIL\x1b]0;pwned\x07' "$(ctl show "$EVIL" | sed -n '1p;$p' | awk '{ print ($1 ~ /^EVIL/) ? $1 : $0 }')"
+out=$(ctl scan "$EVIL" 2>&1)
+expect_eq "scan: the verdict line has no raw control characters" 'order_open: #66?[2J?X not opened: finish, STN:PARTIAL or STN:ABANDON #5001 first' "$out"
+expect_eq "orders --format json keeps the exact name" "$EVIL" \
+    "$(ctl orders --format json | jq -r '.[] | select(.order | startswith("#66")) | .order')"
+expect_eq "show --format json keeps the exact SKU" "$(printf 'EVIL\033]0;pwned\007')" \
+    "$(ctl show "$EVIL" --format json | jq -r '.lines[0].sku')"
+# a file whose name is not UTF-8 keeps its message in log --format json
+printf 'not an order\n' >"$T/bad.txt"
+spool_drop "$T/bad.txt" "$(printf 'bad\377name.json')"
+spool_wait "$(printf 'bad\377name.json')" || fail "non-UTF-8 file taken"
+expect_eq "log --format json: the message of a non-UTF-8 file name, invalid bytes as \\xNN" 1 \
+    "$(ctl log --format json | jq '[.[] | select(.message != null and (.message | contains("bad\\xffname.json")))] | length')"
+
 # --- control requests the parser refuses --------------------------------------------
 expect_eq "not JSON" '{"ok":false,"error":"bad request: expected a JSON object with \"cmd\""}' \
     "$($CLIENT raw "$SOCK" 'scan #5001')"

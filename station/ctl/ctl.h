@@ -29,6 +29,14 @@ void		 ctl_lost(int sent, int err);
 json_t		*ctl_request(struct ctl *, json_t *req);
 json_t		*ctl_request_fd(struct ctl *, json_t *req, int passfd);
 int		 ctl_check(json_t *rep);
+/*
+ * s for a terminal: control characters and invalid UTF-8 escaped
+ * (table_escape), so shop data cannot rewrite the screen. NULL stays NULL.
+ * The result lives until 32 more calls: use it within one printf.
+ */
+const char	*ctl_safe(const char *s);
+/* ctl_safe of obj's string member key (NULL if absent or not a string). */
+const char	*ctl_str(json_t *obj, const char *key);
 struct store	*ctl_store(struct ctl *);
 int		 ctl_format(const char *, int allow_csv);
 /* "15m", "2h", "3d", "90s" ago, or "YYYY-MM-DD[ HH:MM[:SS]]" local time → unix ms; -1 bad. */

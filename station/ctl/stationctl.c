@@ -220,6 +220,28 @@ ctl_request(struct ctl *c, json_t *req)
 	return ctl_request_fd(c, req, -1);
 }
 
+const char *
+ctl_safe(const char *s)
+{
+	static char *ring[32];
+	static size_t next;
+	const char *r;
+
+	if (s == NULL)
+		return NULL;
+	free(ring[next]);
+	ring[next] = table_escape(s, 0);
+	r = ring[next] ? ring[next] : "(out of memory)";
+	next = (next + 1) % (sizeof(ring) / sizeof(ring[0]));
+	return r;
+}
+
+const char *
+ctl_str(json_t *obj, const char *key)
+{
+	return ctl_safe(json_string_value(json_object_get(obj, key)));
+}
+
 /* Prints a refusal's one line and returns 1, or 0 for ok. */
 int
 ctl_check(json_t *rep)
@@ -227,7 +249,7 @@ ctl_check(json_t *rep)
 	if (rep == NULL)
 		return 1;
 	if (!json_is_true(json_object_get(rep, "ok"))) {
-		fprintf(stderr, "stationctl: %s\n", json_string_value(json_object_get(rep, "error")));
+		fprintf(stderr, "stationctl: %s\n", ctl_str(rep, "error"));
 		return 1;
 	}
 	return 0;

@@ -1,5 +1,7 @@
 /* Aligned text, RFC 4180 CSV and JSON arrays from one row model. */
 #include <jansson.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
@@ -90,6 +92,70 @@ table_format_parse(const char *s)
 	return -1;
 }
 
+/* Length of the valid UTF-8 sequence at s (its code point in *cp), 0 if invalid. */
+static size_t
+utf8_seq(const unsigned char *s, uint32_t *cp)
+{
+	size_t n, i;
+	uint32_t c;
+
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		n = 2;
+		c = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		n = 3;
+		c = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		n = 4;
+		c = s[0] & 0x07;
+	} else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3f);
+	}
+	if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10ffff)) ||
+	    (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return n;
+}
+
+char *
+table_escape(const char *s, int keep_controls)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t len = strlen(s), o = 0, n;
+	char *out = malloc(len * 6 + 1);	/* "\u0085" for 2 bytes, "\xNN" for 1 */
+	uint32_t cp;
+
+	if (out == NULL)
+		return NULL;
+	while (*p) {
+		if ((n = utf8_seq(p, &cp)) == 0) {
+			o += (size_t)sprintf(out + o, "\\x%02x", *p);
+			p++;
+			continue;
+		}
+		if (!keep_controls && (cp < 0x20 || cp == 0x7f))
+			o += (size_t)sprintf(out + o, "\\x%02x", (unsigned)cp);
+		else if (!keep_controls && cp >= 0x80 && cp < 0xa0)
+			o += (size_t)sprintf(out + o, "\\u%04x", (unsigned)cp);
+		else {
+			memcpy(out + o, p, n);
+			o += n;
+		}
+		p += n;
+	}
+	out[o] = '\0';
+	return out;
+}
+
 int
 table_text_width(const char *s)
 {
@@ -132,14 +198,34 @@ print_csv_cell(const char *v, FILE *f)
 	fputc('"', f);
 }
 
+/* The cells as a person's terminal gets them: control characters escaped. */
+static int
+escape_cells(struct table *t)
+{
+	size_t i;
+	char *e;
+
+	for (i = 0; i < t->nrows * t->ncols; i++) {
+		if (t->cells[i] == NULL)
+			continue;
+		if ((e = table_escape(t->cells[i], 0)) == NULL)
+			return -1;
+		free(t->cells[i]);
+		t->cells[i] = e;
+	}
+	return 0;
+}
+
 static void
 print_text(struct table *t, FILE *f)
 {
 	int *w = calloc(t->ncols, sizeof(int));
 	size_t r, c;
 
-	if (w == NULL)
+	if (w == NULL || escape_cells(t) == -1) {
+		free(w);
 		return;
+	}
 	for (c = 0; c < t->ncols; c++)
 		w[c] = table_text_width(t->cols[c]);
 	for (r = 0; r < t->nrows; r++)
@@ -187,9 +273,14 @@ print_json(struct table *t, FILE *f)
 				long long n = strtoll(v, &end, 10);
 
 				jv = *end == '\0' && *v ? json_integer(n) : json_string(v);
-			} else if (v)
-				jv = json_string(v);
-			json_object_set_new(o, t->cols[c], jv);
+			} else if (v && (jv = json_string(v)) == NULL) {
+				/* not UTF-8 (a file name): keep it, invalid bytes as \xNN */
+				char *e = table_escape(v, 1);
+
+				jv = e ? json_string(e) : NULL;
+				free(e);
+			}
+			json_object_set_new(o, t->cols[c], jv ? jv : json_null());
 		}
 		json_array_append_new(a, o);
 	}

@@ -19,6 +19,14 @@ void		 table_numeric(struct table *, size_t i);
 void		 table_print(struct table *, enum table_format, FILE *);
 /* "table", "csv", "json" → format; -1 if unknown. */
 int		 table_format_parse(const char *);
+/*
+ * A copy of s safe to show: invalid UTF-8 bytes become the four characters
+ * "\xNN"; unless keep_controls, so do control characters (C0, DEL; C1 as
+ * "\u0085"), so shop data cannot move the cursor or rewrite the screen.
+ * JSON keeps controls (it escapes them itself). Caller frees; NULL if out
+ * of memory.
+ */
+char		*table_escape(const char *s, int keep_controls);
 /* Display width of a UTF-8 string in terminal columns. */
 int		 table_text_width(const char *);
 
