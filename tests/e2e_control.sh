@@ -133,6 +133,19 @@ spool_wait "$(printf 'bad\377name.json')" || fail "non-UTF-8 file taken"
 expect_eq "log --format json: the message of a non-UTF-8 file name, invalid bytes as \\xNN" 1 \
     "$(ctl log --format json | jq '[.[] | select(.message != null and (.message | contains("bad\\xffname.json")))] | length')"
 
+# --- scan events in log --format json carry the exact code and its AIM id (issue 9 #19) ---
+out=$($CLIENT raw "$SOCK" '{"cmd":"scan","station":"pack-1","code":"0109506000134352\u001d10LOT7","aim":"]C1"}')
+expect_contains "GS1 scan answered" '"verdict":"unknown_code"' "$out"
+ctl scan NOPE-KEYBOARD >/dev/null 2>&1
+expect_eq "log --format json: scan events carry code (GS1 separator exact) and aim" \
+    '["0109506000134352\u001d10LOT7","]C1"]
+["NOPE-KEYBOARD",""]' \
+    "$(ctl log --format json --kind scan | jq -c '.[-2:][] | [.code, .aim]')"
+expect_eq "log --format json: other events carry neither" 0 \
+    "$(ctl log --format json --kind import | jq '[.[] | select(has("code") or has("aim"))] | length')"
+expect_eq "log table keeps its columns" "time  station  order  packer  kind  verdict  message" \
+    "$(ctl log | head -1 | sed 's/  */  /g')"
+
 # --- control requests the parser refuses --------------------------------------------
 expect_eq "not JSON" '{"ok":false,"error":"bad request: expected a JSON object with \"cmd\""}' \
     "$($CLIENT raw "$SOCK" 'scan #5001')"

@@ -12,6 +12,7 @@ struct table {
 	char	**cols;
 	size_t	  ncols;
 	int	 *numeric;
+	int	 *json_only;
 	char	**cells;	/* nrows * ncols */
 	size_t	  nrows, cap;
 };
@@ -23,7 +24,8 @@ table_new(const char *const *cols, size_t ncols)
 	size_t i;
 
 	if (t == NULL || (t->cols = calloc(ncols, sizeof(char *))) == NULL ||
-	    (t->numeric = calloc(ncols, sizeof(int))) == NULL) {
+	    (t->numeric = calloc(ncols, sizeof(int))) == NULL ||
+	    (t->json_only = calloc(ncols, sizeof(int))) == NULL) {
 		table_free(t);
 		return NULL;
 	}
@@ -49,6 +51,7 @@ table_free(struct table *t)
 		free(t->cells[i]);
 	free(t->cols);
 	free(t->numeric);
+	free(t->json_only);
 	free(t->cells);
 	free(t);
 }
@@ -58,6 +61,13 @@ table_numeric(struct table *t, size_t i)
 {
 	if (i < t->ncols)
 		t->numeric[i] = 1;
+}
+
+void
+table_json_only(struct table *t, size_t i)
+{
+	if (i < t->ncols)
+		t->json_only[i] = 1;
 }
 
 int
@@ -216,11 +226,22 @@ escape_cells(struct table *t)
 	return 0;
 }
 
+/* The index of the last column text and CSV show. */
+static size_t
+last_shown(const struct table *t)
+{
+	size_t c = t->ncols;
+
+	while (c > 1 && t->json_only[c - 1])
+		c--;
+	return c - 1;
+}
+
 static void
 print_text(struct table *t, FILE *f)
 {
 	int *w = calloc(t->ncols, sizeof(int));
-	size_t r, c;
+	size_t r, c, last = last_shown(t);
 
 	if (w == NULL || escape_cells(t) == -1) {
 		free(w);
@@ -241,13 +262,15 @@ print_text(struct table *t, FILE *f)
 			const char *v = r == 0 ? t->cols[c] : t->cells[(r - 1) * t->ncols + c];
 			int pad = w[c] - (v ? table_text_width(v) : 0);
 
+			if (t->json_only[c])
+				continue;
 			if (t->numeric[c] && r > 0)
 				fprintf(f, "%*s%s", pad, "", v ? v : "");
-			else if (c + 1 < t->ncols)
+			else if (c < last)
 				fprintf(f, "%s%*s", v ? v : "", pad, "");
 			else
 				fputs(v ? v : "", f);
-			if (c + 1 < t->ncols)
+			if (c < last)
 				fputs("  ", f);
 		}
 		fputc('\n', f);
@@ -280,6 +303,8 @@ print_json(struct table *t, FILE *f)
 				jv = e ? json_string(e) : NULL;
 				free(e);
 			}
+			if (v == NULL && t->json_only[c])
+				continue;
 			json_object_set_new(o, t->cols[c], jv ? jv : json_null());
 		}
 		json_array_append_new(a, o);
@@ -301,6 +326,8 @@ table_print(struct table *t, enum table_format fmt, FILE *f)
 	case TABLE_CSV:
 		for (r = 0; r <= t->nrows; r++) {
 			for (c = 0; c < t->ncols; c++) {
+				if (t->json_only[c])
+					continue;
 				if (c)
 					fputc(',', f);
 				print_csv_cell(r == 0 ? t->cols[c] : t->cells[(r - 1) * t->ncols + c], f);

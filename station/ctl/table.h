@@ -15,6 +15,12 @@ void		 table_free(struct table *);
 int		 table_add(struct table *, const char *const *vals);
 /* Marks column i as numeric (JSON numbers, right-aligned text). */
 void		 table_numeric(struct table *, size_t i);
+/*
+ * Marks column i as for scripts only: left out of text and CSV (whose
+ * columns people and scripts rely on), and left out of a JSON row where
+ * its cell is NULL.
+ */
+void		 table_json_only(struct table *, size_t i);
 /* Prints in the format; text tables align by display width (UTF-8 aware). */
 void		 table_print(struct table *, enum table_format, FILE *);
 /* "table", "csv", "json" → format; -1 if unknown. */

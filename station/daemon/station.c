@@ -226,7 +226,7 @@ record(struct scan_ctx *x)
 {
 	struct store *s = x->d->store;
 	const struct sess_result *r = &x->res;
-	int64_t package_id = 0, line_id = r->line_id, units = 0;
+	int64_t package_id = 0, line_id = r->line_id, units = 0, scan_id;
 	const char *state = NULL;
 	size_t i;
 
@@ -239,17 +239,17 @@ record(struct scan_ctx *x)
 			units = r->eff[i].units;
 			state = "counted";
 		}
-	if (store_record_scan(s, x->sc->name, r->next.packer, x->code, x->aim,
-	    verdict_name(r->verdict), r->order_id, line_id, units, package_id, state) == -1)
+	if ((scan_id = store_record_scan(s, x->sc->name, r->next.packer, x->code, x->aim,
+	    verdict_name(r->verdict), r->order_id, line_id, units, package_id, state)) == -1)
 		return -1;
 	for (i = 0; i < r->neff; i++)
 		if (r->eff[i].kind != EFF_COUNT_ITEM && apply_effect(x, &r->eff[i], &package_id) == -1)
 			return -1;
 	if (store_session_save(s, x->sc->name, &r->next) == -1)
 		return -1;
-	return store_add_event(s, x->sc->name, r->order_id, r->next.packer[0] ? r->next.packer :
-	    x->state.packer, event_kind(r->verdict), verdict_name(r->verdict), r->message,
-	    verdict_is_refusal(r->verdict));
+	return store_add_scan_event(s, scan_id, x->sc->name, r->order_id, r->next.packer[0] ?
+	    r->next.packer : x->state.packer, event_kind(r->verdict), verdict_name(r->verdict),
+	    r->message, verdict_is_refusal(r->verdict));
 }
 
 static void

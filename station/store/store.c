@@ -107,6 +107,8 @@ static const char *migrations[] = {
 	"CREATE INDEX events_kind ON events(kind, at);"
 	"CREATE INDEX events_packer ON events(packer, at);"
 	"CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);",
+	/* 1 -> 2: a scan's event names its scan row (log --format json shows code, aim) */
+	"ALTER TABLE events ADD COLUMN scan_id INTEGER;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -308,15 +310,15 @@ store_col_dup(sqlite3_stmt *st, int i)
 	return t ? strdup((const char *)t) : NULL;
 }
 
-int
-store_add_event(struct store *s, const char *station, int64_t order_id,
+static int
+add_event(struct store *s, int64_t scan_id, const char *station, int64_t order_id,
     const char *packer, const char *kind, const char *verdict,
     const char *message, int is_error)
 {
 	sqlite3_stmt *st = store_stmt(s,
 	    "INSERT INTO events(at, station, order_id, order_name, packer, kind,"
-	    " verdict, message, error) VALUES (?, ?, ?,"
-	    " (SELECT name FROM orders WHERE id = ?3), ?, ?, ?, ?, ?)");
+	    " verdict, message, error, scan_id) VALUES (?, ?, ?,"
+	    " (SELECT name FROM orders WHERE id = ?3), ?, ?, ?, ?, ?, ?)");
 
 	if (st == NULL)
 		return -1;
@@ -331,7 +333,28 @@ store_add_event(struct store *s, const char *station, int64_t order_id,
 	store_bind_text(st, 6, verdict);
 	store_bind_text(st, 7, message);
 	sqlite3_bind_int(st, 8, is_error ? 1 : 0);
+	if (scan_id > 0)
+		sqlite3_bind_int64(st, 9, scan_id);
+	else
+		sqlite3_bind_null(st, 9);
 	return sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_add_event(struct store *s, const char *station, int64_t order_id,
+    const char *packer, const char *kind, const char *verdict,
+    const char *message, int is_error)
+{
+	return add_event(s, 0, station, order_id, packer, kind, verdict, message, is_error);
+}
+
+int
+store_add_scan_event(struct store *s, int64_t scan_id, const char *station,
+    int64_t order_id, const char *packer, const char *kind, const char *verdict,
+    const char *message, int is_error)
+{
+	return add_event(s, scan_id, station, order_id, packer, kind, verdict, message,
+	    is_error);
 }
 
 int64_t

@@ -246,25 +246,30 @@ query_order(struct store *s, const char *name, int *err)
 }
 
 static const char SQL_LOG[] =
-    "SELECT id, at, coalesce(station, ''), coalesce(order_name, ''), coalesce(packer, ''),"
-    " kind, coalesce(verdict, ''), message, error FROM events"
-    " WHERE (?1 = 0 OR at >= ?1) AND (?2 = 0 OR at < ?2)"
-    " AND (?3 IS NULL OR station = ?3) AND (?4 IS NULL OR order_name = ?4)"
-    " AND (?5 IS NULL OR packer = ?5) AND (?6 IS NULL OR kind = ?6)"
-    " AND (?7 = 0 OR error = 1) AND id > ?8 ORDER BY id LIMIT ?9";
+    "SELECT e.id, e.at, coalesce(e.station, ''), coalesce(e.order_name, ''),"
+    " coalesce(e.packer, ''), e.kind, coalesce(e.verdict, ''), e.message, e.error,"
+    " sc.code, CASE WHEN sc.id IS NULL THEN NULL ELSE coalesce(sc.aim, '') END"
+    " FROM events e LEFT JOIN scans sc ON sc.id = e.scan_id"
+    " WHERE (?1 = 0 OR e.at >= ?1) AND (?2 = 0 OR e.at < ?2)"
+    " AND (?3 IS NULL OR e.station = ?3) AND (?4 IS NULL OR e.order_name = ?4)"
+    " AND (?5 IS NULL OR e.packer = ?5) AND (?6 IS NULL OR e.kind = ?6)"
+    " AND (?7 = 0 OR e.error = 1) AND e.id > ?8 ORDER BY e.id LIMIT ?9";
 
+/* code and aim (the scan itself, exact) are for scripts: JSON only, on scan events only. */
 struct table *
 query_log(struct store *s, const struct log_filter *f, int64_t *last_id)
 {
 	static const char *const cols[] = { "time", "station", "order", "packer", "kind",
-	    "verdict", "message" };
+	    "verdict", "message", "code", "aim" };
 	sqlite3_stmt *st = store_stmt(s, SQL_LOG);
 	struct table *t;
 	char when[32];
 	int r;
 
-	if (st == NULL || (t = table_new(cols, 7)) == NULL)
+	if (st == NULL || (t = table_new(cols, 9)) == NULL)
 		return NULL;
+	table_json_only(t, 7);
+	table_json_only(t, 8);
 	sqlite3_bind_int64(st, 1, f->since_ms);
 	sqlite3_bind_int64(st, 2, f->until_ms);
 	store_bind_text(st, 3, f->station);
@@ -275,7 +280,7 @@ query_log(struct store *s, const struct log_filter *f, int64_t *last_id)
 	sqlite3_bind_int64(st, 8, f->after_id);
 	sqlite3_bind_int64(st, 9, f->limit > 0 ? f->limit : -1);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *v[7];
+		const char *v[9];
 
 		*last_id = sqlite3_column_int64(st, 0);
 		fmt_time(sqlite3_column_int64(st, 1), when, sizeof(when));
@@ -286,6 +291,8 @@ query_log(struct store *s, const struct log_filter *f, int64_t *last_id)
 		v[4] = col(st, 5);
 		v[5] = col(st, 6);
 		v[6] = col(st, 7);
+		v[7] = col(st, 9);
+		v[8] = col(st, 10);
 		table_add(t, v);
 	}
 	sqlite3_reset(st);
