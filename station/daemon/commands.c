@@ -61,7 +61,7 @@ stations_json(struct daemon *d)
 
 		if (store_session_load(d->store, sc->name, &ss) == 0 && ss.order_id)
 			v = store_order_view(d->store, ss.order_id);
-		sstate = d->scanner_state ? json_object_get(d->scanner_state, sc->name) : NULL;
+		sstate = control_scanner_state(d->ctl, sc->name);
 		json_array_append_new(a, json_pack("{s:s, s:s?, s:s?, s:i, s:s?, s:O?, s:s?, s:s?, s:o}",
 		    "name", sc->name, "order", v ? v->name : NULL,
 		    "packer", ss.packer[0] ? ss.packer : NULL, "box", ss.box,

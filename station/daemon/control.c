@@ -49,6 +49,7 @@ struct control {
 	char		*path;
 	struct client	*clients;
 	size_t		 nclients;
+	json_t		*scanners;	/* station → {"connected", "message"}, for status */
 };
 
 static void client_close(struct client *);
@@ -190,10 +191,25 @@ on_scan(void *arg, const struct scan_outcome *o, const struct order_view *bench)
 	json_decref(msg);
 }
 
+json_t *
+control_scanner_state(struct control *ctl, const char *station)
+{
+	return ctl && ctl->scanners ? json_object_get(ctl->scanners, station) : NULL;
+}
+
 static void
 on_scanner(void *arg, const char *station, int connected, const char *message)
 {
+	struct control *ctl = arg;
 	json_t *msg = commands_scanner_event(station, connected, message);
+
+	if (connected >= 0) {
+		if (ctl->scanners == NULL)
+			ctl->scanners = json_object();
+		if (ctl->scanners != NULL)
+			json_object_set_new(ctl->scanners, station, json_pack("{s:b, s:s}",
+			    "connected", connected > 0, "message", message));
+	}
 
 	broadcast(arg, station, msg);
 	json_decref(msg);
@@ -504,6 +520,7 @@ control_free(struct control *ctl)
 	loop_del_fd(ctl->d->loop, ctl->fd);
 	close(ctl->fd);
 	unlink(ctl->path);
+	json_decref(ctl->scanners);
 	free(ctl->path);
 	free(ctl);
 }

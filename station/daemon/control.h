@@ -23,6 +23,9 @@ struct scan_outcome;
 struct control	*control_new(struct daemon *, const char *path, const char *group);
 void		 control_free(struct control *);	/* closes clients, unlinks */
 
+/* A station's scanner as last reported ({"connected", "message"}), borrowed; NULL: none yet. */
+json_t		*control_scanner_state(struct control *, const char *station);
+
 /*
  * Parses one request line (len bytes, without its newline): a JSON object
  * whose "cmd" is a string and whose known arguments have their types. Pure:

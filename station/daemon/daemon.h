@@ -2,8 +2,6 @@
 #ifndef STATION_DAEMON_H
 #define STATION_DAEMON_H
 
-#include <jansson.h>
-
 #include "station/daemon/outcome.h"
 
 struct config;
@@ -20,7 +18,6 @@ struct daemon {
 	struct control	*ctl;
 	struct scanners	*scanners;	/* NULL when no station names a scanner */
 	struct printq	*printq;	/* NULL until printing is wired */
-	json_t		*scanner_state;	/* station → {"connected", "message"} */
 	struct daemon_watchers watchers; /* set by the control layer; NULL fns: nobody */
 	int		 sigfd;
 	int		 inofd;

@@ -33,10 +33,11 @@ struct scan_outcome {
 };
 
 /*
- * Who is told about a station's changes (stationctl watch). The control
- * layer registers these in struct daemon; the core calls them when set.
- * Both must not block; what they are given is borrowed for the call.
+ * Who is told about a station's changes (stationctl watch, status). The
+ * control layer registers these in struct daemon; the core calls them when
+ * set. Both must not block; what they are given is borrowed for the call.
  * bench: the order open at the station after the scan, NULL when idle.
+ * scanner: connected 1 up, 0 lost, -1 a passing alert (state unchanged).
  */
 struct daemon_watchers {
 	void	(*scan)(void *arg, const struct scan_outcome *,

@@ -1,5 +1,4 @@
 /* Stations at work: a scan becomes a committed row, then a verdict, then effects. */
-#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -447,12 +446,6 @@ station_on_scanner_alert(void *arg, const char *station, int connected, const ch
 	    NULL, message, connected <= 0) == -1)
 		log_warnx("[station %s] cannot log the scanner event: %s", station,
 		    store_errmsg(d->store));
-	if (connected >= 0) {
-		if (d->scanner_state == NULL)
-			d->scanner_state = json_object();
-		json_object_set_new(d->scanner_state, station, json_pack("{s:b, s:s}",
-		    "connected", connected > 0, "message", message));
-	}
 	if (d->watchers.scanner)
 		d->watchers.scanner(d->watchers.arg, station, connected, message);
 }
