@@ -27,14 +27,18 @@ lib_import "$T/5001.json" || fail "import #5001"
 expect_eq "#5001 opens" "opened: OPENED #5001: scan the items (100 units)" "$(ctl scan '#5001')"
 RSS0=$(rss_kb)
 
-# --- closed clients are let go: more requests in a row than the client limit (64) ----
+# --- closed clients are let go: more requests in a row than the client limit ----
 n=0
 i=0
-while [ $i -lt 100 ]; do
+while [ $i -lt 200 ]; do
 	ctl status >/dev/null 2>&1 && n=$((n + 1))
 	i=$((i + 1))
 done
-expect_eq "100 requests in a row answered" 100 "$n"
+expect_eq "200 requests in a row answered" 200 "$n"
+expect_eq "at most 128 clients at once; the others are told" "ok=128 refused=12" \
+    "$($CLIENT many "$SOCK" 140)"
+expect_eq "clients served again once they left" "opened: #5001 is already open here" \
+    "$(ctl scan '#5001' 2>&1)"
 
 # --- a client that pipelines 20 MB of requests and never reads a reply ----------
 mkfifo "$T/flood.in"

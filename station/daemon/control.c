@@ -25,7 +25,7 @@
 #define CLIENT_MAX_LINE		(64 * 1024)	/* a request line; the longest is a hold reason */
 #define CLIENT_OUT_HIGH		(256 * 1024)	/* unsent bytes above which a client waits */
 #define CLIENT_MAX_FDS		4		/* passed files waiting for their request */
-#define CONTROL_MAX_CLIENTS	64
+#define CONTROL_MAX_CLIENTS	128	/* benches' watch screens and scripts; ~330 KB each at most */
 
 struct client {
 	int		 fd;

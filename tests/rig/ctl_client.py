@@ -11,6 +11,8 @@ requests), so the daemon's limits can be tested.
   ctl_client.py scans SOCK N CODE   pipeline N scans of CODE at pack-1, read every reply;
                                     prints the number of replies
   ctl_client.py raw SOCK LINE       send LINE (a request) and print the reply line
+  ctl_client.py many SOCK N         hold N connections open at once, ping on each;
+                                    prints "ok=X refused=Y"
   ctl_client.py dying SOCK          a daemon that dies mid-request: listens on SOCK,
                                     accepts one client, reads 10 bytes, closes, exits
 """
@@ -105,6 +107,25 @@ def raw(path, line):
     sys.stdout.write(f.readline().decode("utf-8", "replace"))
 
 
+def many(path, n):
+    import json
+    conns = []
+    for _ in range(int(n)):
+        s = connect(path)
+        s.sendall(b'{"cmd":"ping"}\n')
+        conns.append(s)
+    ok = refused = 0
+    for s in conns:
+        s.settimeout(5)
+        line = s.makefile("rb").readline()
+        rep = json.loads(line) if line else {}
+        if rep.get("ok"):
+            ok += 1
+        elif rep.get("error") == "too many control clients":
+            refused += 1
+    print("ok=%d refused=%d" % (ok, refused))
+
+
 def dying(path):
     import os
     ls = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -120,4 +141,4 @@ def dying(path):
 
 if __name__ == "__main__":
     {"flood": flood, "watch": watch, "scans": scans, "raw": raw,
-     "dying": dying}[sys.argv[1]](*sys.argv[2:])
+     "many": many, "dying": dying}[sys.argv[1]](*sys.argv[2:])
