@@ -22,7 +22,7 @@ struct scan_outcome {
 	char		 error[512];
 	enum verdict	 verdict;
 	int		 refused;	/* verdict_is_refusal(verdict) */
-	char		 station[128];
+	const char	*station;	/* the configuration's name (d->conf): used at once */
 	int		 has_order;
 	char		 order[512];
 	int		 has_sku;

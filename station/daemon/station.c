@@ -338,7 +338,7 @@ outcome_fill(const struct scan_ctx *x, struct scan_outcome *out)
 	out->recorded = 1;
 	out->verdict = r->verdict;
 	out->refused = verdict_is_refusal(r->verdict);
-	snprintf(out->station, sizeof(out->station), "%s", x->sc->name);
+	out->station = x->sc->name;
 	if ((out->has_order = r->order_name != NULL))
 		snprintf(out->order, sizeof(out->order), "%s", r->order_name);
 	if ((out->has_sku = r->sku != NULL))
