@@ -146,8 +146,8 @@ cmd_stats(struct ctl *c, int argc, char **argv)
 		case O_UNTIL: until = time_arg("--until", optarg); break;
 		case O_FORMAT: fmt = ctl_format(optarg, 1); break;
 		case O_BY:
-			if (strcmp(optarg, "packer") && strcmp(optarg, "station") &&
-			    strcmp(optarg, "hour") && strcmp(optarg, "day"))
+			if (strcmp(optarg, "packer") != 0 && strcmp(optarg, "station") != 0 &&
+			    strcmp(optarg, "hour") != 0 && strcmp(optarg, "day") != 0)
 				ctl_usage("--by takes packer, station, hour or day");
 			by = optarg;
 			break;

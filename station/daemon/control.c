@@ -22,8 +22,8 @@
 #include "common/log.h"
 #include "common/loop.h"
 
-#define CLIENT_MAX_LINE		(64 * 1024)	/* a request line; the longest is a hold reason */
-#define CLIENT_OUT_HIGH		(256 * 1024)	/* unsent bytes above which a client waits */
+#define CLIENT_MAX_LINE		((size_t)64 * 1024)	/* a request line; the longest is a hold reason */
+#define CLIENT_OUT_HIGH		((size_t)256 * 1024)	/* unsent bytes above which a client waits */
 #define CLIENT_MAX_FDS		4		/* passed files waiting for their request */
 #define CONTROL_MAX_CLIENTS	128	/* benches' watch screens and scripts; ~330 KB each at most */
 
@@ -386,7 +386,7 @@ client_io(int fd, short revents, void *arg)
 	}
 	if (append(&c->in, &c->inlen, &c->incap, buf, (size_t)n) == -1 ||
 	    line_tail(c->in, c->inlen) > CLIENT_MAX_LINE) {
-		log_warnx("control: request line over %d bytes; closing the client",
+		log_warnx("control: request line over %zu bytes; closing the client",
 		    CLIENT_MAX_LINE);
 		client_close(c);
 		return;
@@ -466,7 +466,7 @@ control_new(struct daemon *d, const char *path, const char *group)
 		log_warnx("control: socket path too long: %s", path);
 		return NULL;
 	}
-	strcpy(sun.sun_path, path);
+	memcpy(sun.sun_path, path, strlen(path) + 1);
 	if ((ctl = calloc(1, sizeof(*ctl))) == NULL || (ctl->path = strdup(path)) == NULL) {
 		free(ctl);
 		return NULL;
@@ -512,11 +512,16 @@ fail:
 void
 control_free(struct control *ctl)
 {
+	struct client *c;
+
 	if (ctl == NULL)
 		return;
 	memset(&ctl->d->watchers, 0, sizeof(ctl->d->watchers));
-	while (ctl->clients)
-		client_close(ctl->clients);
+	while ((c = ctl->clients) != NULL) {
+		ctl->clients = c->next;	/* unlinked here: client_close finds nothing to unlink */
+		ctl->nclients--;
+		client_close(c);
+	}
 	loop_del_fd(ctl->d->loop, ctl->fd);
 	close(ctl->fd);
 	unlink(ctl->path);

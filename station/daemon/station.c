@@ -1,5 +1,4 @@
 /* Stations at work: a scan becomes a committed row, then a verdict, then effects. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -349,17 +348,6 @@ outcome_fill(const struct scan_ctx *x, struct scan_outcome *out)
 	snprintf(out->packer, sizeof(out->packer), "%s", r->next.packer);
 }
 
-static void __attribute__((format(printf, 2, 3)))
-outcome_refuse(struct scan_outcome *out, const char *fmt, ...)
-{
-	va_list ap;
-
-	out->recorded = 0;
-	va_start(ap, fmt);
-	vsnprintf(out->error, sizeof(out->error), fmt, ap);
-	va_end(ap);
-}
-
 /* Tells `stationctl watch` what the bench looks like now. */
 static void
 tell_watchers(struct scan_ctx *x, const struct scan_outcome *out)
@@ -388,18 +376,20 @@ station_scan(struct daemon *d, const char *station, const char *code, const char
 	x.aim = aim;
 	if ((x.sc = resolve_station(d, station)) == NULL) {
 		if (station)
-			outcome_refuse(out, "no station '%s' in the configuration", station);
+			snprintf(out->error, sizeof(out->error),
+			    "no station '%s' in the configuration", station);
 		else
-			outcome_refuse(out, "several stations: say which (--station NAME)");
+			snprintf(out->error, sizeof(out->error),
+			    "several stations: say which (--station NAME)");
 		return;
 	}
 	if (*code == '\0' || strlen(code) > 4096) {
-		outcome_refuse(out, "scan: empty or overlong code");
+		snprintf(out->error, sizeof(out->error), "scan: empty or overlong code");
 		return;
 	}
 	if (store_begin(d->store) == -1) {
-		outcome_refuse(out, "not recorded: database busy or unavailable: %s",
-		    store_errmsg(d->store));
+		snprintf(out->error, sizeof(out->error),
+		    "not recorded: database busy or unavailable: %s", store_errmsg(d->store));
 		return;
 	}
 	if (prepare(&x) == -1)
@@ -420,7 +410,8 @@ dberr:
 	log_warnx("[station %s] scan %s not recorded: %s", x.sc->name, code, store_errmsg(d->store));
 	order_view_free(x.open);
 	order_view_free(x.target);
-	outcome_refuse(out, "not recorded (scan again): database: %s", store_errmsg(d->store));
+	snprintf(out->error, sizeof(out->error), "not recorded (scan again): database: %s",
+	    store_errmsg(d->store));
 }
 
 void
