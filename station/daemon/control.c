@@ -156,6 +156,26 @@ client_send(struct client *c, json_t *msg)
 	client_flush(c);
 }
 
+/* Whether c watches station (NULL: an event for every station). */
+static int
+client_watches(const struct client *c, const char *station)
+{
+	return c->watch != NULL && !c->dead && (c->watch[0] == '\0' || station == NULL ||
+	    strcmp(c->watch, station) == 0);
+}
+
+static int
+on_watching(void *arg, const char *station)
+{
+	struct control *ctl = arg;
+	struct client *c;
+
+	for (c = ctl->clients; c; c = c->next)
+		if (client_watches(c, station))
+			return 1;
+	return 0;
+}
+
 /* Queues an event for every watcher of station; one that is behind loses it. */
 static void
 broadcast(struct control *ctl, const char *station, json_t *msg)
@@ -169,8 +189,7 @@ broadcast(struct control *ctl, const char *station, json_t *msg)
 	}
 	for (c = ctl->clients; c; c = next) {
 		next = c->next;
-		if (c->watch == NULL || c->dead || (c->watch[0] != '\0' && station != NULL &&
-		    strcmp(c->watch, station) != 0))
+		if (!client_watches(c, station))
 			continue;
 		if (c->outlen >= CLIENT_OUT_HIGH || c->dropped > 0) {
 			c->dropped++;
@@ -497,6 +516,7 @@ control_new(struct daemon *d, const char *path, const char *group)
 		log_warn("control: listen %s", path);
 		goto fail;
 	}
+	d->watchers.watching = on_watching;
 	d->watchers.scan = on_scan;
 	d->watchers.scanner = on_scanner;
 	d->watchers.arg = ctl;

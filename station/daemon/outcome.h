@@ -40,6 +40,8 @@ struct scan_outcome {
  * scanner: connected 1 up, 0 lost, -1 a passing alert (state unchanged).
  */
 struct daemon_watchers {
+	/* 1 if anyone watches station now: else the core skips loading the bench */
+	int	(*watching)(void *arg, const char *station);
 	void	(*scan)(void *arg, const struct scan_outcome *,
 		    const struct order_view *bench);
 	void	(*scanner)(void *arg, const char *station, int connected,

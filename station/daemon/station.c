@@ -355,7 +355,7 @@ tell_watchers(struct scan_ctx *x, const struct scan_outcome *out)
 	const struct daemon_watchers *w = &x->d->watchers;
 	struct order_view *v = NULL;
 
-	if (w->scan == NULL)
+	if (w->scan == NULL || (w->watching && !w->watching(w->arg, out->station)))
 		return;
 	if (x->res.next.order_id)
 		v = store_order_view(x->d->store, x->res.next.order_id);
