@@ -13,3 +13,4 @@ $(B)/tests/sync_count.so: tests/shim/sync_count.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 $(WARN) -shared -fPIC -O2 -o $@ $< -ldl
 build-tests: $(B)/tests/sync_count.so
+TEST_SCRIPTS += tests/e2e_control.sh

@@ -1,11 +1,14 @@
 /* stationctl commands that change things (through the daemon) or show orders. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "station/daemon/config.h"
 #include "station/ctl/ctl.h"
@@ -68,22 +71,22 @@ print_status_text(json_t *rep)
 
 	printf("stationd running (pid %lld)\ndatabase  %s\nspool     %s\n",
 	    (long long)json_integer_value(json_object_get(rep, "pid")),
-	    json_string_value(json_object_get(rep, "database")),
-	    json_string_value(json_object_get(rep, "spool")));
+	    ctl_str(rep, "database"),
+	    ctl_str(rep, "spool"));
 	printf("orders   ");
 	json_object_foreach(json_object_get(rep, "orders"), k, v)
 		printf(" %s %lld", k, (long long)json_integer_value(v));
 	printf("%s\n", json_object_size(json_object_get(rep, "orders")) ? "" : " none yet");
 	json_array_foreach(st, i, v) {
-		const char *order = json_string_value(json_object_get(v, "order"));
-		const char *packer = json_string_value(json_object_get(v, "packer"));
-		const char *scanner = json_string_value(json_object_get(v, "scanner"));
+		const char *order = ctl_str(v, "order");
+		const char *packer = ctl_str(v, "packer");
+		const char *scanner = ctl_str(v, "scanner");
 		json_t *ss = json_object_get(v, "scanner_state");
 
 		if (!json_is_object(ss))
 			ss = NULL;
 
-		printf("station %s: %s%s%s%s", json_string_value(json_object_get(v, "name")),
+		printf("station %s: %s%s%s%s", ctl_str(v, "name"),
 		    order ? "packing " : "idle", order ? order : "",
 		    packer ? ", packer " : "", packer ? packer : "");
 		if (scanner)
@@ -92,17 +95,17 @@ print_status_text(json_t *rep)
 			    "DISCONNECTED");
 		printf("\n");
 		if (ss && !json_is_true(json_object_get(ss, "connected")))
-			printf("ALERT %s scanner: %s\n", json_string_value(json_object_get(v, "name")),
-			    json_string_value(json_object_get(ss, "message")));
+			printf("ALERT %s scanner: %s\n", ctl_str(v, "name"),
+			    ctl_str(ss, "message"));
 	}
 	alerts = json_object_get(rep, "alerts");
 	json_array_foreach(alerts, i, v)
 		printf("ALERT %s %s: %s\n",
-		    json_string_value(json_object_get(v, "station")) ?
-		    json_string_value(json_object_get(v, "station")) : "-",
-		    json_string_value(json_object_get(v, "printer")) ?
-		    json_string_value(json_object_get(v, "printer")) : "",
-		    json_string_value(json_object_get(v, "alert")));
+		    ctl_str(v, "station") ?
+		    ctl_str(v, "station") : "-",
+		    ctl_str(v, "printer") ?
+		    ctl_str(v, "printer") : "",
+		    ctl_str(v, "alert"));
 }
 
 int
@@ -131,8 +134,9 @@ int
 cmd_import(struct ctl *c, int argc, char **argv)
 {
 	char abs[PATH_MAX];
+	struct stat sb;
 	struct opts o;
-	int rc = 0, i;
+	int rc = 0, i, fd;
 
 	parse_opts(argc, argv, "", &o);
 	if (optind >= argc)
@@ -145,12 +149,27 @@ cmd_import(struct ctl *c, int argc, char **argv)
 			rc = 1;
 			continue;
 		}
-		rep = ctl_request(c, json_pack("{s:s, s:s}", "cmd", "import", "path", abs));
+		/*
+		 * The daemon reads the file this process opened, never the path
+		 * with its own rights: who imports must be able to read the file.
+		 * O_NONBLOCK: opening a FIFO must not hang.
+		 */
+		if ((fd = open(abs, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1 ||
+		    fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
+			fprintf(stderr, "stationctl: %s: %s\n", argv[i],
+			    fd == -1 ? strerror(errno) : "not a regular file");
+			if (fd != -1)
+				close(fd);
+			rc = 1;
+			continue;
+		}
+		rep = ctl_request_fd(c, json_pack("{s:s, s:s}", "cmd", "import", "name", abs), fd);
+		close(fd);
 		if (rep == NULL)
 			return 1;
 		if (ctl_check(rep) == 0)
 			printf("%s: %s: %lld imported, %lld updated, %lld unchanged, %lld codes\n",
-			    argv[i], json_string_value(json_object_get(rep, "kind")),
+			    argv[i], ctl_str(rep, "kind"),
 			    (long long)json_integer_value(json_object_get(rep, "imported")),
 			    (long long)json_integer_value(json_object_get(rep, "updated")),
 			    (long long)json_integer_value(json_object_get(rep, "unchanged")),
@@ -194,30 +213,30 @@ print_order_text(json_t *o)
 	json_t *a = json_object_get(o, "shipping_address"), *v;
 	size_t i;
 
-	printf("%s  %s", json_string_value(json_object_get(o, "name")),
-	    json_string_value(json_object_get(o, "status")));
-	if (json_string_value(json_object_get(o, "hold_reason")))
-		printf(" (%s)", json_string_value(json_object_get(o, "hold_reason")));
-	if (json_string_value(json_object_get(o, "station")))
-		printf(" at %s", json_string_value(json_object_get(o, "station")));
+	printf("%s  %s", ctl_str(o, "name"),
+	    ctl_str(o, "status"));
+	if (ctl_str(o, "hold_reason"))
+		printf(" (%s)", ctl_str(o, "hold_reason"));
+	if (ctl_str(o, "station"))
+		printf(" at %s", ctl_str(o, "station"));
 	printf("\n");
 	if (json_is_object(a))
 		printf("ship to  %s, %s, %s %s, %s\n",
-		    json_string_value(json_object_get(a, "name")) ?: "",
-		    json_string_value(json_object_get(a, "address1")) ?: "",
-		    json_string_value(json_object_get(a, "zip")) ?: "",
-		    json_string_value(json_object_get(a, "city")) ?: "",
-		    json_string_value(json_object_get(a, "country")) ?: "");
+		    ctl_str(a, "name") ?: "",
+		    ctl_str(a, "address1") ?: "",
+		    ctl_str(a, "zip") ?: "",
+		    ctl_str(a, "city") ?: "",
+		    ctl_str(a, "country") ?: "");
 	printf("delivery %s\n", json_is_true(json_object_get(o, "pickup")) ? "local pickup" :
-	    json_string_value(json_object_get(o, "shipping_title")) ?: "-");
+	    ctl_str(o, "shipping_title") ?: "-");
 	printf("%-16s %-40s %8s %6s %7s\n", "SKU", "TITLE", "QUANTITY", "PACKED", "SHIPPED");
 	json_array_foreach(json_object_get(o, "lines"), i, v) {
 		if (!json_is_true(json_object_get(v, "requires_shipping")) ||
 		    json_is_true(json_object_get(v, "removed")))
 			continue;
 		printf("%-16s %-40.40s %8lld %6lld %7lld\n",
-		    json_string_value(json_object_get(v, "sku")) ?: "-",
-		    json_string_value(json_object_get(v, "title")) ?: "",
+		    ctl_str(v, "sku") ?: "-",
+		    ctl_str(v, "title") ?: "",
 		    (long long)json_integer_value(json_object_get(v, "quantity")),
 		    (long long)json_integer_value(json_object_get(v, "packed")),
 		    (long long)json_integer_value(json_object_get(v, "shipped")));
@@ -225,8 +244,8 @@ print_order_text(json_t *o)
 	json_array_foreach(json_object_get(o, "packages"), i, v)
 		printf("package %lld  %s  %s\n",
 		    (long long)json_integer_value(json_object_get(v, "box")),
-		    json_string_value(json_object_get(v, "sscc")) ?: "(open)",
-		    json_string_value(json_object_get(v, "state")));
+		    ctl_str(v, "sscc") ?: "(open)",
+		    ctl_str(v, "state"));
 }
 
 int
@@ -324,8 +343,8 @@ cmd_scan(struct ctl *c, int argc, char **argv)
 		putchar('\n');
 		json_decref(out);
 	} else
-		printf("%s: %s\n", json_string_value(json_object_get(rep, "verdict")),
-		    json_string_value(json_object_get(rep, "message")));
+		printf("%s: %s\n", ctl_str(rep, "verdict"),
+		    ctl_str(rep, "message"));
 	json_decref(rep);
 	return rc;
 }
@@ -338,7 +357,7 @@ print_request(struct ctl *c, json_t *req)
 	int rc = ctl_check(rep);
 
 	if (rc == 0)
-		printf("%s\n", json_string_value(json_object_get(rep, "message")) ?: "ok");
+		printf("%s\n", ctl_str(rep, "message") ?: "ok");
 	json_decref(rep);
 	return rc;
 }

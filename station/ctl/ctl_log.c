@@ -146,8 +146,8 @@ cmd_stats(struct ctl *c, int argc, char **argv)
 		case O_UNTIL: until = time_arg("--until", optarg); break;
 		case O_FORMAT: fmt = ctl_format(optarg, 1); break;
 		case O_BY:
-			if (strcmp(optarg, "packer") && strcmp(optarg, "station") &&
-			    strcmp(optarg, "hour") && strcmp(optarg, "day"))
+			if (strcmp(optarg, "packer") != 0 && strcmp(optarg, "station") != 0 &&
+			    strcmp(optarg, "hour") != 0 && strcmp(optarg, "day") != 0)
 				ctl_usage("--by takes packer, station, hour or day");
 			by = optarg;
 			break;
@@ -174,22 +174,23 @@ draw(json_t *msg, const char *station)
 	json_t *scan = json_object_get(msg, "scan"), *v;
 	const char *verdict = json_string_value(json_object_get(scan, "verdict"));
 	int refused = json_is_true(json_object_get(scan, "refused"));
-	const char *open = json_string_value(json_object_get(msg, "open"));
+	const char *open = ctl_str(msg, "open");
 	size_t i;
 
 	printf("\033[H\033[2J");
-	printf("station %s   %s\n\n", station ? station : "", open ? open : "(no order open)");
+	printf("station %s   %s\n\n", station ? ctl_safe(station) : "",
+	    open ? open : "(no order open)");
 	json_array_foreach(json_object_get(msg, "lines"), i, v) {
 		long long p = json_integer_value(json_object_get(v, "packed"));
 		long long of = json_integer_value(json_object_get(v, "of"));
 
 		printf("  %s %-18s %-36.36s %3lld / %-3lld\n", p >= of ? "\033[32m✔\033[0m" : " ",
-		    json_string_value(json_object_get(v, "sku")) ?: "-",
-		    json_string_value(json_object_get(v, "title")) ?: "", p, of);
+		    ctl_str(v, "sku") ?: "-",
+		    ctl_str(v, "title") ?: "", p, of);
 	}
 	if (verdict) {
 		printf("\n  \033[1;%sm  %s  \033[0m\n  %s\n", refused ? "41;97" : "42;30",
-		    verdict, json_string_value(json_object_get(scan, "message")) ?: "");
+		    ctl_safe(verdict), ctl_str(scan, "message") ?: "");
 		if (refused)
 			putchar('\a');
 	}
@@ -204,7 +205,7 @@ cmd_watch(struct ctl *c, int argc, char **argv)
 	char *buf = NULL, line[4200];
 	size_t len = 0;
 	json_t *msg;
-	int ch, fd;
+	int ch, fd, rc = 0;
 
 	while ((ch = getopt_long(argc, argv, "", log_opts, NULL)) != -1) {
 		if (ch != O_STATION)
@@ -213,11 +214,21 @@ cmd_watch(struct ctl *c, int argc, char **argv)
 	}
 	if ((fd = ctl_connect(c)) == -1)
 		return 1;
-	if (ctl_send(fd, json_pack("{s:s, s:s?}", "cmd", "watch", "station", station)) == -1)
+	if (ctl_send(fd, json_pack("{s:s, s:s?}", "cmd", "watch", "station", station)) == -1) {
+		ctl_lost(0, errno);
+		close(fd);
 		return 1;
-	msg = ctl_recv(fd, &buf, &len);
+	}
+	errno = 0;
+	if ((msg = ctl_recv(fd, &buf, &len)) == NULL) {
+		ctl_lost(1, errno);
+		free(buf);
+		close(fd);
+		return 1;
+	}
 	json_decref(msg);
-	printf("watching %s — scan or type a code and Enter\nscan> ", station ? station : "all stations");
+	printf("watching %s — scan or type a code and Enter\nscan> ",
+	    station ? ctl_safe(station) : "all stations");
 	fflush(stdout);
 	for (;;) {
 		struct pollfd p[2] = { { fd, POLLIN, 0 }, { 0, POLLIN, 0 } };
@@ -225,14 +236,22 @@ cmd_watch(struct ctl *c, int argc, char **argv)
 		if (poll(p, 2, -1) == -1 && errno != EINTR)
 			break;
 		if (p[0].revents) {
-			if ((msg = ctl_recv(fd, &buf, &len)) == NULL)
+			errno = 0;
+			if ((msg = ctl_recv(fd, &buf, &len)) == NULL) {
+				/* the daemon went away (stopped, or dropped this screen) */
+				printf("\n");
+				ctl_lost(1, errno);
+				rc = 1;
 				break;
+			}
 			/* the screen is drawn from the daemon's events; a reply only matters if it failed */
 			if (json_object_get(msg, "event") && json_object_get(msg, "scan"))
 				draw(msg, station);
 			else if (json_is_false(json_object_get(msg, "ok")))
 				printf("\n\033[1;41;97m  ERROR  \033[0m %s\a\nscan> ",
-				    json_string_value(json_object_get(msg, "error")) ?: "");
+				    ctl_str(msg, "error") ?: "");
+			else if (json_integer_value(json_object_get(msg, "dropped")) > 0)
+				printf("\n(%s)\nscan> ", ctl_str(msg, "message"));
 			fflush(stdout);
 			json_decref(msg);
 		}
@@ -241,11 +260,15 @@ cmd_watch(struct ctl *c, int argc, char **argv)
 				break;
 			line[strcspn(line, "\r\n")] = '\0';
 			if (line[0] && ctl_send(fd, json_pack("{s:s, s:s?, s:s}", "cmd", "scan",
-			    "station", station, "code", line)) == -1)
+			    "station", station, "code", line)) == -1) {
+				printf("\n");
+				ctl_lost(0, errno);
+				rc = 1;
 				break;
+			}
 		}
 	}
 	free(buf);
 	close(fd);
-	return 0;
+	return rc;
 }

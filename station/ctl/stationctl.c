@@ -65,33 +65,85 @@ ctl_connect(struct ctl *c)
 	return fd;
 }
 
+/*
+ * Sends req as one line, with passfd (if not -1) attached to its first byte
+ * (SCM_RIGHTS). MSG_NOSIGNAL: a daemon gone mid-request is an error to
+ * report (EPIPE), not a silent death by SIGPIPE. 0 / -1 with errno.
+ */
 int
-ctl_send(int fd, json_t *req)
+ctl_send_fd(int fd, json_t *req, int passfd)
 {
+	union {
+		struct cmsghdr	hdr;
+		char		buf[CMSG_SPACE(sizeof(int))];
+	} cmsg;
 	char *s = json_dumps(req, JSON_COMPACT), *line;
 	size_t len, off = 0;
 	ssize_t n;
+	int e;
 
-	if (s == NULL)
+	if (s == NULL) {
+		errno = ENOMEM;
 		return -1;
+	}
 	len = strlen(s);
 	if ((line = realloc(s, len + 2)) == NULL) {
 		free(s);
+		errno = ENOMEM;
 		return -1;
 	}
 	line[len++] = '\n';
 	line[len] = '\0';
 	while (off < len) {
-		if ((n = write(fd, line + off, len - off)) == -1) {
+		struct iovec iov = { line + off, len - off };
+		struct msghdr mh;
+
+		memset(&mh, 0, sizeof(mh));
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		if (off == 0 && passfd != -1) {
+			memset(&cmsg, 0, sizeof(cmsg));
+			mh.msg_control = cmsg.buf;
+			mh.msg_controllen = sizeof(cmsg.buf);
+			CMSG_FIRSTHDR(&mh)->cmsg_level = SOL_SOCKET;
+			CMSG_FIRSTHDR(&mh)->cmsg_type = SCM_RIGHTS;
+			CMSG_FIRSTHDR(&mh)->cmsg_len = CMSG_LEN(sizeof(int));
+			memcpy(CMSG_DATA(CMSG_FIRSTHDR(&mh)), &passfd, sizeof(int));
+		}
+		if ((n = sendmsg(fd, &mh, MSG_NOSIGNAL)) == -1) {
 			if (errno == EINTR)
 				continue;
+			e = errno;
 			free(line);
+			errno = e;
 			return -1;
 		}
 		off += (size_t)n;
 	}
 	free(line);
 	return 0;
+}
+
+int
+ctl_send(int fd, json_t *req)
+{
+	return ctl_send_fd(fd, req, -1);
+}
+
+/* What went wrong talking to the daemon, in one line on stderr. */
+void
+ctl_lost(int sent, int err)
+{
+	if (!sent)
+		fprintf(stderr, "stationctl: the station daemon closed the connection while"
+		    " the request was being sent (%s): did it stop or refuse the request?"
+		    " See its log\n", strerror(err));
+	else if (err)
+		fprintf(stderr, "stationctl: no reply from the station daemon: %s\n",
+		    strerror(err));
+	else
+		fprintf(stderr, "stationctl: the station daemon closed the connection before"
+		    " replying: did it stop? See its log\n");
 }
 
 /* Reads one newline-terminated JSON reply. NULL on EOF or error. */
@@ -110,11 +162,15 @@ ctl_recv(int fd, char **buf, size_t *len)
 			j = json_loadb(*buf, l, 0, &e);
 			memmove(*buf, nl + 1, *len - l - 1);
 			*len -= l + 1;
+			if (j == NULL)
+				errno = EBADMSG;
 			return j;
 		}
 		if ((n = read(fd, tmp, sizeof(tmp))) <= 0) {
 			if (n == -1 && errno == EINTR)
 				continue;
+			if (n == 0)
+				errno = 0;
 			return NULL;
 		}
 		{
@@ -130,7 +186,7 @@ ctl_recv(int fd, char **buf, size_t *len)
 }
 
 json_t *
-ctl_request(struct ctl *c, json_t *req)
+ctl_request_fd(struct ctl *c, json_t *req, int passfd)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -141,14 +197,49 @@ ctl_request(struct ctl *c, json_t *req)
 		json_decref(req);
 		return NULL;
 	}
-	if (ctl_send(fd, req) == 0)
-		rep = ctl_recv(fd, &buf, &len);
-	if (rep == NULL)
-		fprintf(stderr, "stationctl: no reply from the station daemon\n");
+	if (ctl_send_fd(fd, req, passfd) == -1) {
+		int e = errno;
+
+		/* a refusal it sent before closing (too many clients) is still readable */
+		if ((rep = ctl_recv(fd, &buf, &len)) == NULL)
+			ctl_lost(0, e);
+	} else {
+		errno = 0;
+		if ((rep = ctl_recv(fd, &buf, &len)) == NULL)
+			ctl_lost(1, errno);
+	}
 	free(buf);
 	close(fd);
 	json_decref(req);
 	return rep;
+}
+
+json_t *
+ctl_request(struct ctl *c, json_t *req)
+{
+	return ctl_request_fd(c, req, -1);
+}
+
+const char *
+ctl_safe(const char *s)
+{
+	static char *ring[32];
+	static size_t next;
+	const char *r;
+
+	if (s == NULL)
+		return NULL;
+	free(ring[next]);
+	ring[next] = table_escape(s, 0);
+	r = ring[next] ? ring[next] : "(out of memory)";
+	next = (next + 1) % (sizeof(ring) / sizeof(ring[0]));
+	return r;
+}
+
+const char *
+ctl_str(json_t *obj, const char *key)
+{
+	return ctl_safe(json_string_value(json_object_get(obj, key)));
 }
 
 /* Prints a refusal's one line and returns 1, or 0 for ok. */
@@ -158,7 +249,7 @@ ctl_check(json_t *rep)
 	if (rep == NULL)
 		return 1;
 	if (!json_is_true(json_object_get(rep, "ok"))) {
-		fprintf(stderr, "stationctl: %s\n", json_string_value(json_object_get(rep, "error")));
+		fprintf(stderr, "stationctl: %s\n", ctl_str(rep, "error"));
 		return 1;
 	}
 	return 0;

@@ -1,5 +1,7 @@
 /* Aligned text, RFC 4180 CSV and JSON arrays from one row model. */
 #include <jansson.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
@@ -10,6 +12,7 @@ struct table {
 	char	**cols;
 	size_t	  ncols;
 	int	 *numeric;
+	int	 *json_only;
 	char	**cells;	/* nrows * ncols */
 	size_t	  nrows, cap;
 };
@@ -21,7 +24,8 @@ table_new(const char *const *cols, size_t ncols)
 	size_t i;
 
 	if (t == NULL || (t->cols = calloc(ncols, sizeof(char *))) == NULL ||
-	    (t->numeric = calloc(ncols, sizeof(int))) == NULL) {
+	    (t->numeric = calloc(ncols, sizeof(int))) == NULL ||
+	    (t->json_only = calloc(ncols, sizeof(int))) == NULL) {
 		table_free(t);
 		return NULL;
 	}
@@ -47,6 +51,7 @@ table_free(struct table *t)
 		free(t->cells[i]);
 	free(t->cols);
 	free(t->numeric);
+	free(t->json_only);
 	free(t->cells);
 	free(t);
 }
@@ -56,6 +61,13 @@ table_numeric(struct table *t, size_t i)
 {
 	if (i < t->ncols)
 		t->numeric[i] = 1;
+}
+
+void
+table_json_only(struct table *t, size_t i)
+{
+	if (i < t->ncols)
+		t->json_only[i] = 1;
 }
 
 int
@@ -88,6 +100,70 @@ table_format_parse(const char *s)
 	if (strcmp(s, "json") == 0)
 		return TABLE_JSON;
 	return -1;
+}
+
+/* Length of the valid UTF-8 sequence at s (its code point in *cp), 0 if invalid. */
+static size_t
+utf8_seq(const unsigned char *s, uint32_t *cp)
+{
+	size_t n, i;
+	uint32_t c;
+
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		n = 2;
+		c = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		n = 3;
+		c = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		n = 4;
+		c = s[0] & 0x07;
+	} else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3f);
+	}
+	if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10ffff)) ||
+	    (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return n;
+}
+
+char *
+table_escape(const char *s, int keep_controls)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t len = strlen(s), o = 0, n;
+	char *out = malloc(len * 6 + 1);	/* "\u0085" for 2 bytes, "\xNN" for 1 */
+	uint32_t cp;
+
+	if (out == NULL)
+		return NULL;
+	while (*p) {
+		if ((n = utf8_seq(p, &cp)) == 0) {
+			o += (size_t)sprintf(out + o, "\\x%02x", *p);
+			p++;
+			continue;
+		}
+		if (!keep_controls && (cp < 0x20 || cp == 0x7f))
+			o += (size_t)sprintf(out + o, "\\x%02x", (unsigned)cp);
+		else if (!keep_controls && cp >= 0x80 && cp < 0xa0)
+			o += (size_t)sprintf(out + o, "\\u%04x", (unsigned)cp);
+		else {
+			memcpy(out + o, p, n);
+			o += n;
+		}
+		p += n;
+	}
+	out[o] = '\0';
+	return out;
 }
 
 int
@@ -132,14 +208,45 @@ print_csv_cell(const char *v, FILE *f)
 	fputc('"', f);
 }
 
+/* The cells as a person's terminal gets them: control characters escaped. */
+static int
+escape_cells(struct table *t)
+{
+	size_t i;
+	char *e;
+
+	for (i = 0; i < t->nrows * t->ncols; i++) {
+		if (t->cells[i] == NULL)
+			continue;
+		if ((e = table_escape(t->cells[i], 0)) == NULL)
+			return -1;
+		free(t->cells[i]);
+		t->cells[i] = e;
+	}
+	return 0;
+}
+
+/* The index of the last column text and CSV show. */
+static size_t
+last_shown(const struct table *t)
+{
+	size_t c = t->ncols;
+
+	while (c > 1 && t->json_only[c - 1])
+		c--;
+	return c - 1;
+}
+
 static void
 print_text(struct table *t, FILE *f)
 {
 	int *w = calloc(t->ncols, sizeof(int));
-	size_t r, c;
+	size_t r, c, last = last_shown(t);
 
-	if (w == NULL)
+	if (w == NULL || escape_cells(t) == -1) {
+		free(w);
 		return;
+	}
 	for (c = 0; c < t->ncols; c++)
 		w[c] = table_text_width(t->cols[c]);
 	for (r = 0; r < t->nrows; r++)
@@ -155,13 +262,15 @@ print_text(struct table *t, FILE *f)
 			const char *v = r == 0 ? t->cols[c] : t->cells[(r - 1) * t->ncols + c];
 			int pad = w[c] - (v ? table_text_width(v) : 0);
 
+			if (t->json_only[c])
+				continue;
 			if (t->numeric[c] && r > 0)
 				fprintf(f, "%*s%s", pad, "", v ? v : "");
-			else if (c + 1 < t->ncols)
+			else if (c < last)
 				fprintf(f, "%s%*s", v ? v : "", pad, "");
 			else
 				fputs(v ? v : "", f);
-			if (c + 1 < t->ncols)
+			if (c < last)
 				fputs("  ", f);
 		}
 		fputc('\n', f);
@@ -187,9 +296,16 @@ print_json(struct table *t, FILE *f)
 				long long n = strtoll(v, &end, 10);
 
 				jv = *end == '\0' && *v ? json_integer(n) : json_string(v);
-			} else if (v)
-				jv = json_string(v);
-			json_object_set_new(o, t->cols[c], jv);
+			} else if (v && (jv = json_string(v)) == NULL) {
+				/* not UTF-8 (a file name): keep it, invalid bytes as \xNN */
+				char *e = table_escape(v, 1);
+
+				jv = e ? json_string(e) : NULL;
+				free(e);
+			}
+			if (v == NULL && t->json_only[c])
+				continue;
+			json_object_set_new(o, t->cols[c], jv ? jv : json_null());
 		}
 		json_array_append_new(a, o);
 	}
@@ -210,6 +326,8 @@ table_print(struct table *t, enum table_format fmt, FILE *f)
 	case TABLE_CSV:
 		for (r = 0; r <= t->nrows; r++) {
 			for (c = 0; c < t->ncols; c++) {
+				if (t->json_only[c])
+					continue;
 				if (c)
 					fputc(',', f);
 				print_csv_cell(r == 0 ? t->cols[c] : t->cells[(r - 1) * t->ncols + c], f);

@@ -1,17 +1,31 @@
-/* Control commands: one small handler per command name. */
+/* Control commands: one small handler per command name; outcomes become JSON here. */
+#include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "station/daemon/config.h"
+#include "station/daemon/control.h"
 #include "station/daemon/daemon.h"
+#include "station/daemon/print.h"
+#include "station/daemon/reply.h"
 #include "station/intake/intake.h"
 #include "common/log.h"
 #include "station/daemon/station.h"
 #include "station/store/store.h"
+#include "station/store/store_pack.h"
+#include "station/store/store_query.h"
+#include "station/daemon/replies.h"
 
-typedef json_t *(*command_fn)(struct daemon *, json_t *req);
+/* The largest file `stationctl import` sends (the intake's own limit). */
+#define IMPORT_MAX_BYTES (1024L * 1024 * 1024)
+
+typedef json_t *(*command_fn)(struct daemon *, json_t *req, int *fd);
 
 static const char *
 arg_str(json_t *req, const char *key)
@@ -19,29 +33,165 @@ arg_str(json_t *req, const char *key)
 	return json_string_value(json_object_get(req, key));
 }
 
+/* The open order's lines as watchers and status show them. */
 static json_t *
-cmd_status(struct daemon *d, json_t *req)
+lines_json(const struct order_view *v)
 {
-	(void)req;
-	return station_status_json(d);
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; v && a && i < v->nlines; i++)
+		json_array_append_new(a, json_pack("{s:I, s:s?, s:s?, s:I, s:I}",
+		    "line", (json_int_t)v->lines[i].line_id, "sku", v->lines[i].sku,
+		    "title", v->lines[i].title, "packed", (json_int_t)v->lines[i].packed,
+		    "of", (json_int_t)v->lines[i].remaining));
+	return a;
 }
 
 static json_t *
-cmd_import(struct daemon *d, json_t *req)
+stations_json(struct daemon *d)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; a && i < d->conf->nstations; i++) {
+		const struct station_conf *sc = &d->conf->stations[i];
+		struct sess_state ss;
+		struct order_view *v = NULL;
+		json_t *sstate;
+
+		if (store_session_load(d->store, sc->name, &ss) == 0 && ss.order_id)
+			v = store_order_view(d->store, ss.order_id);
+		sstate = control_scanner_state(d->ctl, sc->name);
+		json_array_append_new(a, json_pack("{s:s, s:s?, s:s?, s:i, s:s?, s:O?, s:s?, s:s?, s:o}",
+		    "name", sc->name, "order", v ? v->name : NULL,
+		    "packer", ss.packer[0] ? ss.packer : NULL, "box", ss.box,
+		    "scanner", sc->scanner, "scanner_state", sstate,
+		    "label_printer", sc->label_printer,
+		    "slip_printer", sc->slip_printer, "lines", lines_json(v)));
+		order_view_free(v);
+	}
+	return a;
+}
+
+static json_t *
+cmd_status(struct daemon *d, json_t *req, int *fd)
+{
+	(void)req;
+	(void)fd;
+	return json_pack("{s:b, s:I, s:s, s:s, s:o, s:o, s:o}", "ok", 1,
+	    "pid", (json_int_t)getpid(), "database", d->conf->database,
+	    "spool", d->conf->spool, "stations", stations_json(d),
+	    "orders", replies_order_counts(d->store), "alerts", print_alerts_json(d));
+}
+
+json_t *
+commands_scan_json(const struct scan_outcome *o)
+{
+	if (!o->recorded)
+		return reply_error("%s", o->error);
+	return json_pack("{s:b, s:s, s:s, s:s?, s:s?, s:I, s:I, s:s, s:b, s:s?}",
+	    "ok", 1, "verdict", verdict_name(o->verdict), "station", o->station,
+	    "order", o->has_order ? o->order : NULL, "sku", o->has_sku ? o->sku : NULL,
+	    "packed", (json_int_t)o->packed, "of", (json_int_t)o->of, "message", o->message,
+	    "refused", o->refused, "packer", o->packer[0] ? o->packer : NULL);
+}
+
+json_t *
+commands_scan_event(const struct scan_outcome *o, const struct order_view *bench)
+{
+	return json_pack("{s:s, s:o, s:s?, s:o}", "event", "scan", "scan", commands_scan_json(o),
+	    "open", bench ? bench->name : NULL, "lines", lines_json(bench));
+}
+
+json_t *
+commands_scanner_event(const char *station, int connected, const char *message)
+{
+	return json_pack("{s:s, s:s, s:i, s:s}", "event", "scanner", "station", station,
+	    "connected", connected, "message", message);
+}
+
+/*
+ * Copies the file the client opened into a private file under the spool,
+ * so the intake reads exactly what the client could read: the daemon never
+ * opens a client-named path with its own rights. Returns the copy's path
+ * (caller unlinks and frees) or NULL with err.
+ */
+static char *
+import_copy(struct daemon *d, int fd, char *err, size_t errlen)
+{
+	struct stat sb;
+	char *tmp;
+	off_t off = 0;
+	ssize_t n;
+	int out;
+
+	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
+		snprintf(err, errlen, "not a regular file");
+		return NULL;
+	}
+	if (sb.st_size > IMPORT_MAX_BYTES) {
+		snprintf(err, errlen, "file too large (%lld bytes, limit %ld)",
+		    (long long)sb.st_size, IMPORT_MAX_BYTES);
+		return NULL;
+	}
+	if (asprintf(&tmp, "%s/.import-XXXXXX", d->conf->spool) == -1) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if ((out = mkostemp(tmp, O_CLOEXEC)) == -1) {
+		snprintf(err, errlen, "cannot make a copy in the spool: %s", strerror(errno));
+		free(tmp);
+		return NULL;
+	}
+	while (off < sb.st_size && (n = sendfile(out, fd, &off, (size_t)(sb.st_size - off))) != 0)
+		if (n == -1 && errno != EINTR) {
+			snprintf(err, errlen, "cannot read: %s", strerror(errno));
+			close(out);
+			unlink(tmp);
+			free(tmp);
+			return NULL;
+		}
+	close(out);
+	return tmp;
+}
+
+/* The file's name as the client gave it, for messages: its last component. */
+static const char *
+import_label(json_t *req)
+{
+	const char *name = arg_str(req, "name"), *slash;
+
+	if (name == NULL || *name == '\0')
+		return "(unnamed)";
+	return (slash = strrchr(name, '/')) != NULL && slash[1] ? slash + 1 : name;
+}
+
+static json_t *
+cmd_import(struct daemon *d, json_t *req, int *fd)
 {
 	struct intake_result res;
-	const char *path = arg_str(req, "path"), *label;
-	char err[1400];
+	const char *label = import_label(req);
+	char err[1400], *copy;
+	int r;
 
-	if (path == NULL)
-		return reply_error("import: missing \"path\"");
-	label = (label = strrchr(path, '/')) ? label + 1 : path;
-	if (intake_import_file(d->store, path, label, &res, err, sizeof(err)) == -1) {
+	if (*fd == -1)
+		return reply_error("import: send the file itself, not a path"
+		    " (stationctl import passes the open file)");
+	copy = import_copy(d, *fd, err, sizeof(err));
+	close(*fd);
+	*fd = -1;
+	if (copy == NULL)
+		return reply_error("%s: %s", label, err);
+	r = intake_import_file(d->store, copy, label, &res, err, sizeof(err));
+	unlink(copy);
+	free(copy);
+	if (r == -1) {
 		log_warnx("import %s", err);
 		return reply_error("%s", err);
 	}
 	log_info("import %s: %s: %zu imported, %zu updated, %zu unchanged, %zu codes",
-	    path, res.kind, res.imported, res.updated, res.unchanged, res.codes);
+	    label, res.kind, res.imported, res.updated, res.unchanged, res.codes);
 	return json_pack("{s:b, s:s, s:s, s:I, s:I, s:I, s:I}", "ok", 1, "file", label,
 	    "kind", res.kind, "imported", (json_int_t)res.imported,
 	    "updated", (json_int_t)res.updated, "unchanged", (json_int_t)res.unchanged,
@@ -82,33 +232,39 @@ hold_or_release(struct daemon *d, json_t *req, int hold)
 }
 
 static json_t *
-cmd_hold(struct daemon *d, json_t *req)
+cmd_hold(struct daemon *d, json_t *req, int *fd)
 {
+	(void)fd;
 	return hold_or_release(d, req, 1);
 }
 
 static json_t *
-cmd_release(struct daemon *d, json_t *req)
+cmd_release(struct daemon *d, json_t *req, int *fd)
 {
+	(void)fd;
 	return hold_or_release(d, req, 0);
 }
 
 static json_t *
-cmd_scan(struct daemon *d, json_t *req)
+cmd_scan(struct daemon *d, json_t *req, int *fd)
 {
 	const char *station = arg_str(req, "station"), *code = arg_str(req, "code");
 	const char *aim = arg_str(req, "aim");
+	struct scan_outcome out;
 
+	(void)fd;
 	if (code == NULL)
 		return reply_error("scan: missing \"code\"");
-	return station_scan_json(d, station, code, aim ? aim : "");
+	station_scan(d, station, code, aim ? aim : "", &out);
+	return commands_scan_json(&out);
 }
 
 static json_t *
-cmd_ping(struct daemon *d, json_t *req)
+cmd_ping(struct daemon *d, json_t *req, int *fd)
 {
 	(void)d;
 	(void)req;
+	(void)fd;
 	return json_pack("{s:b, s:I}", "ok", 1, "pid", (json_int_t)getpid());
 }
 
@@ -125,13 +281,13 @@ static const struct {
 };
 
 json_t *
-commands_run(struct daemon *d, json_t *req)
+commands_run(struct daemon *d, json_t *req, int *fd)
 {
 	const char *cmd = arg_str(req, "cmd");
 	size_t i;
 
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (strcmp(commands[i].name, cmd) == 0)
-			return commands[i].fn(d, req);
-	return station_command_json(d, cmd, req);
+			return commands[i].fn(d, req, fd);
+	return print_command_json(d, cmd, req);
 }

@@ -7,6 +7,7 @@
 #include "station/daemon/config.h"
 #include "station/daemon/daemon.h"
 #include "station/daemon/print.h"
+#include "station/daemon/reply.h"
 #include "station/store/store.h"
 #include "station/store/store_jobs.h"
 

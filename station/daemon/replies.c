@@ -199,7 +199,7 @@ struct table *
 replies_log(struct store *s, const struct log_filter *f, int64_t *last_id)
 {
 	static const char *const cols[] = { "time", "station", "order", "packer", "kind",
-	    "verdict", "message" };
+	    "verdict", "message", "code", "aim" };
 	struct store_event_row *v;
 	struct table *t;
 	char when[32];
@@ -207,12 +207,15 @@ replies_log(struct store *s, const struct log_filter *f, int64_t *last_id)
 
 	if (store_list_events(s, f, &v, &n) == -1)
 		return NULL;
-	if ((t = table_new(cols, 7)) == NULL) {
+	if ((t = table_new(cols, 9)) == NULL) {
 		store_event_rows_free(v, n);
 		return NULL;
 	}
+	/* code and aim (the scan itself, exact) are for scripts: JSON only, scan events only */
+	table_json_only(t, 7);
+	table_json_only(t, 8);
 	for (i = 0; i < n; i++) {
-		const char *row[7];
+		const char *row[9];
 
 		*last_id = v[i].id;
 		fmt_time(v[i].at_ms, when, sizeof(when));
@@ -223,6 +226,8 @@ replies_log(struct store *s, const struct log_filter *f, int64_t *last_id)
 		row[4] = v[i].kind;
 		row[5] = v[i].verdict;
 		row[6] = v[i].message;
+		row[7] = v[i].code;
+		row[8] = v[i].aim;
 		table_add(t, row);
 	}
 	store_event_rows_free(v, n);

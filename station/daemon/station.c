@@ -1,5 +1,4 @@
 /* Stations at work: a scan becomes a committed row, then a verdict, then effects. */
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +14,6 @@
 #include "station/store/store.h"
 #include "station/store/store_pack.h"
 #include "station/daemon/fulfillment_doc.h"
-#include "station/daemon/replies.h"
 
 #define MAX_AFTER 8
 
@@ -227,7 +225,7 @@ record(struct scan_ctx *x)
 {
 	struct store *s = x->d->store;
 	const struct sess_result *r = &x->res;
-	int64_t package_id = 0, line_id = r->line_id, units = 0;
+	int64_t package_id = 0, line_id = r->line_id, units = 0, scan_id;
 	const char *state = NULL;
 	size_t i;
 
@@ -240,17 +238,17 @@ record(struct scan_ctx *x)
 			units = r->eff[i].units;
 			state = "counted";
 		}
-	if (store_record_scan(s, x->sc->name, r->next.packer, x->code, x->aim,
-	    verdict_name(r->verdict), r->order_id, line_id, units, package_id, state) == -1)
+	if ((scan_id = store_record_scan(s, x->sc->name, r->next.packer, x->code, x->aim,
+	    verdict_name(r->verdict), r->order_id, line_id, units, package_id, state)) == -1)
 		return -1;
 	for (i = 0; i < r->neff; i++)
 		if (r->eff[i].kind != EFF_COUNT_ITEM && apply_effect(x, &r->eff[i], &package_id) == -1)
 			return -1;
 	if (store_session_save(s, x->sc->name, &r->next) == -1)
 		return -1;
-	return store_add_event(s, x->sc->name, r->order_id, r->next.packer[0] ? r->next.packer :
-	    x->state.packer, event_kind(r->verdict), verdict_name(r->verdict), r->message,
-	    verdict_is_refusal(r->verdict));
+	return store_add_scan_event(s, scan_id, x->sc->name, r->order_id, r->next.packer[0] ?
+	    r->next.packer : x->state.packer, event_kind(r->verdict), verdict_name(r->verdict),
+	    r->message, verdict_is_refusal(r->verdict));
 }
 
 static void
@@ -331,105 +329,106 @@ run_after(struct scan_ctx *x)
 	}
 }
 
-static json_t *
-lines_json(const struct order_view *v)
-{
-	json_t *a = json_array();
-	size_t i;
-
-	for (i = 0; v && a && i < v->nlines; i++)
-		json_array_append_new(a, json_pack("{s:I, s:s?, s:s?, s:I, s:I}",
-		    "line", (json_int_t)v->lines[i].line_id, "sku", v->lines[i].sku,
-		    "title", v->lines[i].title, "packed", (json_int_t)v->lines[i].packed,
-		    "of", (json_int_t)v->lines[i].remaining));
-	return a;
-}
-
-static json_t *
-reply_json(struct scan_ctx *x)
+/* The outcome of a committed scan: what the packer is told. */
+static void
+outcome_fill(const struct scan_ctx *x, struct scan_outcome *out)
 {
 	const struct sess_result *r = &x->res;
 
-	return json_pack("{s:b, s:s, s:s, s:s?, s:s?, s:I, s:I, s:s, s:b, s:s?}",
-	    "ok", 1, "verdict", verdict_name(r->verdict), "station", x->sc->name,
-	    "order", r->order_name, "sku", r->sku, "packed", (json_int_t)r->packed,
-	    "of", (json_int_t)r->of, "message", r->message,
-	    "refused", verdict_is_refusal(r->verdict),
-	    "packer", r->next.packer[0] ? r->next.packer : NULL);
+	out->recorded = 1;
+	out->verdict = r->verdict;
+	out->refused = verdict_is_refusal(r->verdict);
+	out->station = x->sc->name;
+	if ((out->has_order = r->order_name != NULL))
+		snprintf(out->order, sizeof(out->order), "%s", r->order_name);
+	if ((out->has_sku = r->sku != NULL))
+		snprintf(out->sku, sizeof(out->sku), "%s", r->sku);
+	out->packed = r->packed;
+	out->of = r->of;
+	snprintf(out->message, sizeof(out->message), "%s", r->message);
+	snprintf(out->packer, sizeof(out->packer), "%s", r->next.packer);
 }
 
 /* Tells `stationctl watch` what the bench looks like now. */
 static void
-broadcast(struct scan_ctx *x, json_t *reply)
+tell_watchers(struct scan_ctx *x, const struct scan_outcome *out)
 {
+	const struct daemon_watchers *w = &x->d->watchers;
 	struct order_view *v = NULL;
-	json_t *msg;
 
+	if (w->scan == NULL || (w->watching && !w->watching(w->arg, out->station)))
+		return;
 	if (x->res.next.order_id)
 		v = store_order_view(x->d->store, x->res.next.order_id);
-	msg = json_pack("{s:s, s:O, s:s?, s:o}", "event", "scan", "scan", reply,
-	    "open", v ? v->name : NULL, "lines", lines_json(v));
-	if (msg)
-		control_broadcast(x->d->ctl, x->sc->name, msg);
-	json_decref(msg);
+	w->scan(w->arg, out, v);
 	order_view_free(v);
 }
 
-json_t *
-station_scan_json(struct daemon *d, const char *station, const char *code, const char *aim)
+void
+station_scan(struct daemon *d, const char *station, const char *code, const char *aim,
+    struct scan_outcome *out)
 {
 	struct scan_ctx x;
-	json_t *reply;
 
+	memset(out, 0, sizeof(*out));
 	memset(&x, 0, sizeof(x));
 	x.d = d;
 	x.code = code;
 	x.aim = aim;
-	if ((x.sc = resolve_station(d, station)) == NULL)
-		return station ? reply_error("no station '%s' in the configuration", station) :
-		    reply_error("several stations: say which (--station NAME)");
-	if (*code == '\0' || strlen(code) > 4096)
-		return reply_error("scan: empty or overlong code");
-	if (store_begin(d->store) == -1)
-		return reply_error("not recorded: database busy or unavailable: %s",
-		    store_errmsg(d->store));
+	if ((x.sc = resolve_station(d, station)) == NULL) {
+		if (station)
+			snprintf(out->error, sizeof(out->error),
+			    "no station '%s' in the configuration", station);
+		else
+			snprintf(out->error, sizeof(out->error),
+			    "several stations: say which (--station NAME)");
+		return;
+	}
+	if (*code == '\0' || strlen(code) > 4096) {
+		snprintf(out->error, sizeof(out->error), "scan: empty or overlong code");
+		return;
+	}
+	if (store_begin(d->store) == -1) {
+		snprintf(out->error, sizeof(out->error),
+		    "not recorded: database busy or unavailable: %s", store_errmsg(d->store));
+		return;
+	}
 	if (prepare(&x) == -1)
 		goto dberr;
 	session_step(&x.state, x.open ? &x.open->o : NULL, &x.in, &x.res);
 	if (record(&x) == -1 || store_commit(d->store) == -1)
 		goto dberr;
 	/* Committed: only now is the verdict real. */
-	reply = reply_json(&x);
+	outcome_fill(&x, out);
 	log_debug("[station %s] %s → %s", x.sc->name, code, verdict_name(x.res.verdict));
 	run_after(&x);
-	if (reply)
-		broadcast(&x, reply);
+	tell_watchers(&x, out);
 	order_view_free(x.open);
 	order_view_free(x.target);
-	return reply;
+	return;
 dberr:
 	store_rollback(d->store);
 	log_warnx("[station %s] scan %s not recorded: %s", x.sc->name, code, store_errmsg(d->store));
 	order_view_free(x.open);
 	order_view_free(x.target);
-	return reply_error("not recorded (scan again): database: %s", store_errmsg(d->store));
+	snprintf(out->error, sizeof(out->error), "not recorded (scan again): database: %s",
+	    store_errmsg(d->store));
 }
 
 void
 station_on_scanner(void *arg, const char *station, const char *code, const char *aim)
 {
-	json_t *r = station_scan_json(arg, station, code, aim);
+	struct scan_outcome out;
 
-	if (r && !json_is_true(json_object_get(r, "ok")))
-		log_warnx("[station %s] %s", station, json_string_value(json_object_get(r, "error")));
-	json_decref(r);
+	station_scan(arg, station, code, aim, &out);
+	if (!out.recorded)
+		log_warnx("[station %s] %s", station, out.error);
 }
 
 void
 station_on_scanner_alert(void *arg, const char *station, int connected, const char *message)
 {
 	struct daemon *d = arg;
-	json_t *msg;
 
 	if (connected > 0)
 		log_info("[station %s] scanner: %s", station, message);
@@ -439,51 +438,8 @@ station_on_scanner_alert(void *arg, const char *station, int connected, const ch
 	    NULL, message, connected <= 0) == -1)
 		log_warnx("[station %s] cannot log the scanner event: %s", station,
 		    store_errmsg(d->store));
-	if (connected >= 0) {
-		if (d->scanner_state == NULL)
-			d->scanner_state = json_object();
-		json_object_set_new(d->scanner_state, station, json_pack("{s:b, s:s}",
-		    "connected", connected > 0, "message", message));
-	}
-	msg = json_pack("{s:s, s:s, s:i, s:s}", "event", "scanner", "station", station,
-	    "connected", connected, "message", message);
-	control_broadcast(d->ctl, station, msg);
-	json_decref(msg);
-}
-
-static json_t *
-stations_json(struct daemon *d)
-{
-	json_t *a = json_array();
-	size_t i;
-
-	for (i = 0; a && i < d->conf->nstations; i++) {
-		const struct station_conf *sc = &d->conf->stations[i];
-		struct sess_state ss;
-		struct order_view *v = NULL;
-
-		if (store_session_load(d->store, sc->name, &ss) == 0 && ss.order_id)
-			v = store_order_view(d->store, ss.order_id);
-		json_t *sstate = d->scanner_state ? json_object_get(d->scanner_state, sc->name) : NULL;
-
-		json_array_append_new(a, json_pack("{s:s, s:s?, s:s?, s:i, s:s?, s:O?, s:s?, s:s?, s:o}",
-		    "name", sc->name, "order", v ? v->name : NULL,
-		    "packer", ss.packer[0] ? ss.packer : NULL, "box", ss.box,
-		    "scanner", sc->scanner, "scanner_state", sstate,
-		    "label_printer", sc->label_printer,
-		    "slip_printer", sc->slip_printer, "lines", lines_json(v)));
-		order_view_free(v);
-	}
-	return a;
-}
-
-json_t *
-station_status_json(struct daemon *d)
-{
-	return json_pack("{s:b, s:I, s:s, s:s, s:o, s:o, s:o}", "ok", 1,
-	    "pid", (json_int_t)getpid(), "database", d->conf->database,
-	    "spool", d->conf->spool, "stations", stations_json(d),
-	    "orders", replies_order_counts(d->store), "alerts", print_alerts_json(d));
+	if (d->watchers.scanner)
+		d->watchers.scanner(d->watchers.arg, station, connected, message);
 }
 
 void
@@ -501,10 +457,4 @@ station_recover(struct daemon *d)
 	if (n)
 		log_info("recover: wrote %zu pending spool/out files", n);
 	free(ids);
-}
-
-json_t *
-station_command_json(struct daemon *d, const char *cmd, json_t *req)
-{
-	return print_command_json(d, cmd, req);
 }

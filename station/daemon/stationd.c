@@ -218,7 +218,6 @@ static void
 teardown(struct daemon *d)
 {
 	scanners_free(d->scanners);
-	json_decref(d->scanner_state);
 	print_stop(d);
 	control_free(d->ctl);
 	if (d->inofd > 0)

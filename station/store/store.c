@@ -83,7 +83,16 @@ store_add_event(struct store *s, const char *station, int64_t order_id,
     const char *packer, const char *kind, const char *verdict, const char *message,
     int is_error)
 {
-	return s->ops->add_event(s, station, order_id, packer, kind, verdict, message,
+	return s->ops->add_event(s, 0, station, order_id, packer, kind, verdict, message,
+	    is_error);
+}
+
+int
+store_add_scan_event(struct store *s, int64_t scan_id, const char *station,
+    int64_t order_id, const char *packer, const char *kind, const char *verdict,
+    const char *message, int is_error)
+{
+	return s->ops->add_event(s, scan_id, station, order_id, packer, kind, verdict, message,
 	    is_error);
 }
 

@@ -21,7 +21,7 @@
 
 struct store;
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 /*
  * Opens (creating and migrating unless readonly) the store at path: a file
@@ -60,6 +60,10 @@ int64_t	store_now_ms(void);
  */
 int	store_add_event(struct store *, const char *station, int64_t order_id,
 	    const char *packer, const char *kind, const char *verdict,
+	    const char *message, int is_error);
+/* The event of a scan: as store_add_event, naming the scan row (store_record_scan). */
+int	store_add_scan_event(struct store *, int64_t scan_id, const char *station,
+	    int64_t order_id, const char *packer, const char *kind, const char *verdict,
 	    const char *message, int is_error);
 
 /* --- intake ------------------------------------------------------------- */

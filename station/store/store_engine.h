@@ -27,8 +27,9 @@ struct store_ops {
 	int (*begin)(struct store *);
 	int (*commit)(struct store *);
 	void (*rollback)(struct store *);
-	int (*add_event)(struct store *, const char *station, int64_t order_id,
-		    const char *packer, const char *kind, const char *verdict,
+	/* scan_id: the scan row the event reports (0: none) */
+	int (*add_event)(struct store *, int64_t scan_id, const char *station,
+	    int64_t order_id, const char *packer, const char *kind, const char *verdict,
 	    const char *message, int is_error);
 	int (*upsert_order)(struct store *, const struct order *, const char *source,
 		    const char **outcome, char *err, size_t errlen);

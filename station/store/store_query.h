@@ -93,6 +93,7 @@ struct log_filter {
 struct store_event_row {
 	int64_t		 id, at_ms;
 	char		*station, *order, *packer, *kind, *verdict, *message;
+	char		*code, *aim;	/* the scan itself, exact; NULL unless a scan's event */
 	int		 error;
 };
 /* Events matching f, oldest first. 0 / -1. */

@@ -98,6 +98,7 @@ store_event_rows_free(struct store_event_row *v, size_t n)
 	for (i = 0; i < n; i++) {
 		free(v[i].station); free(v[i].order); free(v[i].packer);
 		free(v[i].kind); free(v[i].verdict); free(v[i].message);
+		free(v[i].code); free(v[i].aim);
 	}
 	free(v);
 }

@@ -172,6 +172,8 @@ static const char *migrations[] = {
 	"UPDATE order_lines SET shop_acked = max(0, min("
 	" (SELECT coalesce(sum(f.quantity), 0) FROM fulfillment_lines f WHERE f.line_id = order_lines.id),"
 	" quantity - fulfillable_quantity));",
+	/* 2 -> 3: a scan's event names its scan row (log --format json shows code, aim) */
+	"ALTER TABLE events ADD COLUMN scan_id INTEGER;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -438,14 +440,14 @@ store_col_dup(sqlite3_stmt *st, int i)
 }
 
 int
-sqlite_store_add_event(struct store *s, const char *station, int64_t order_id,
-    const char *packer, const char *kind, const char *verdict,
+sqlite_store_add_event(struct store *s, int64_t scan_id, const char *station,
+    int64_t order_id, const char *packer, const char *kind, const char *verdict,
     const char *message, int is_error)
 {
 	sqlite3_stmt *st = store_stmt(s,
 	    "INSERT INTO events(at, station, order_id, order_name, packer, kind,"
-	    " verdict, message, error) VALUES (?, ?, ?,"
-	    " (SELECT name FROM orders WHERE id = ?3), ?, ?, ?, ?, ?)");
+	    " verdict, message, error, scan_id) VALUES (?, ?, ?,"
+	    " (SELECT name FROM orders WHERE id = ?3), ?, ?, ?, ?, ?, ?)");
 
 	if (st == NULL)
 		return -1;
@@ -460,6 +462,10 @@ sqlite_store_add_event(struct store *s, const char *station, int64_t order_id,
 	store_bind_text(st, 6, verdict);
 	store_bind_text(st, 7, message);
 	sqlite3_bind_int(st, 8, is_error ? 1 : 0);
+	if (scan_id > 0)
+		sqlite3_bind_int64(st, 9, scan_id);
+	else
+		sqlite3_bind_null(st, 9);
 	return store_run(s, st);
 }
 

@@ -327,12 +327,14 @@ sqlite_store_load_order_detail(struct store *s, const char *name, struct store_o
 }
 
 static const char SQL_LOG[] =
-    "SELECT id, at, coalesce(station, ''), coalesce(order_name, ''), coalesce(packer, ''),"
-    " kind, coalesce(verdict, ''), message, error FROM events"
-    " WHERE (?1 = 0 OR at >= ?1) AND (?2 = 0 OR at < ?2)"
-    " AND (?3 IS NULL OR station = ?3) AND (?4 IS NULL OR order_name = ?4)"
-    " AND (?5 IS NULL OR packer = ?5) AND (?6 IS NULL OR kind = ?6)"
-    " AND (?7 = 0 OR error = 1) AND id > ?8 ORDER BY id LIMIT ?9";
+    "SELECT e.id, e.at, coalesce(e.station, ''), coalesce(e.order_name, ''),"
+    " coalesce(e.packer, ''), e.kind, coalesce(e.verdict, ''), e.message, e.error,"
+    " sc.code, CASE WHEN sc.id IS NULL THEN NULL ELSE coalesce(sc.aim, '') END"
+    " FROM events e LEFT JOIN scans sc ON sc.id = e.scan_id"
+    " WHERE (?1 = 0 OR e.at >= ?1) AND (?2 = 0 OR e.at < ?2)"
+    " AND (?3 IS NULL OR e.station = ?3) AND (?4 IS NULL OR e.order_name = ?4)"
+    " AND (?5 IS NULL OR e.packer = ?5) AND (?6 IS NULL OR e.kind = ?6)"
+    " AND (?7 = 0 OR e.error = 1) AND e.id > ?8 ORDER BY e.id LIMIT ?9";
 
 int
 sqlite_store_list_events(struct store *s, const struct log_filter *f,
@@ -369,6 +371,8 @@ sqlite_store_list_events(struct store *s, const struct log_filter *f,
 		e->verdict = dup_col(st, 6, &oom);
 		e->message = dup_col(st, 7, &oom);
 		e->error = sqlite3_column_int(st, 8);
+		e->code = sqlite3_column_type(st, 9) == SQLITE_NULL ? NULL : dup_col(st, 9, &oom);
+		e->aim = sqlite3_column_type(st, 10) == SQLITE_NULL ? NULL : dup_col(st, 10, &oom);
 	}
 	sqlite3_reset(st);
 	if (oom || r != SQLITE_DONE) {
