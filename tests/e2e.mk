@@ -5,3 +5,4 @@ TEST_SCRIPTS += tests/e2e_crash.sh
 # bench/core_scan_latency is driven by bench/core_store.sh (it needs a daemon and a database);
 # run alone without arguments it only says so.
 BENCH_BINS += $(B)/bench/core_scan_latency
+TEST_SCRIPTS += tests/e2e_bigfield.sh

@@ -112,11 +112,13 @@ child_main(struct daemon *d, const struct render_req *r, int fd)
 	clean(title);
 	snprintf(line, sizeof(line), "OK\t%lld\t%s\n", (long long)order_id, title);
 	write_all(fd, line, strlen(line));
+	/* events carry shop data of any length: written in pieces, never copied to a fixed buffer */
 	for (i = 0; i < out.nevents; i++) {
-		snprintf(line, sizeof(line), "E\t%s", out.events[i]);
-		clean(line + 2);
-		strcat(line, "\n");
-		write_all(fd, line, strlen(line));
+		clean(out.events[i]);
+		if (write_all(fd, "E\t", 2) == -1 ||
+		    write_all(fd, out.events[i], strlen(out.events[i])) == -1 ||
+		    write_all(fd, "\n", 1) == -1)
+			_exit(1);
 	}
 	write_all(fd, "\n", 1);
 	write_all(fd, out.pdf, out.len);
