@@ -6,3 +6,4 @@ TEST_SCRIPTS += tests/e2e_crash.sh
 # run alone without arguments it only says so.
 BENCH_BINS += $(B)/bench/core_scan_latency
 TEST_SCRIPTS += tests/e2e_bigfield.sh
+TEST_SCRIPTS += tests/e2e_guard.sh
