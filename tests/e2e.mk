@@ -7,3 +7,4 @@ TEST_SCRIPTS += tests/e2e_crash.sh
 BENCH_BINS += $(B)/bench/core_scan_latency
 TEST_SCRIPTS += tests/e2e_bigfield.sh
 TEST_SCRIPTS += tests/e2e_guard.sh
+TEST_SCRIPTS += tests/e2e_effects.sh

@@ -22,6 +22,7 @@ struct render_req {
 	int64_t		 order_id;	/* slips */
 	int64_t		 package_id;	/* labels */
 	int		 reprint;
+	int64_t		 effect;	/* the effects row this carries out, 0: none */
 };
 
 /*

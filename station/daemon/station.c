@@ -1,5 +1,6 @@
 /* Stations at work: a scan becomes a committed row, then a verdict, then effects. */
 #include <jansson.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,16 +16,22 @@
 #include "station/store/store.h"
 #include "station/store/store_pack.h"
 #include "station/store/store_query.h"
+#include "station/store/store_jobs.h"
 
 #define MAX_AFTER 8
 
-/* What to do once the transaction is committed. */
+/*
+ * What to do once the transaction is committed. Labels and slips are also
+ * effects rows of that transaction (carried out again after a crash), and
+ * fulfillments are rows without an outbox name until spool/out has them.
+ */
 struct after {
-	int64_t	 fulfillments[MAX_AFTER];
 	size_t	 nful;
 	int64_t	 labels[MAX_AFTER];
+	int64_t	 label_effects[MAX_AFTER];
 	size_t	 nlabels;
 	int64_t	 slip_order;
+	int64_t	 slip_effect;
 	int	 reprint_last;
 };
 
@@ -42,6 +49,20 @@ struct scan_ctx {
 	char				 packer_arg[64];
 	struct after			 after;
 };
+
+/*
+ * Test hook: STATION_TEST_CRASH=after-commit kills the daemon right after
+ * committing a scan that implies a label or a shipment, before any of it is
+ * carried out (the worst moment for a crash). Read from the environment
+ * only; an unset variable costs one getenv per such scan.
+ */
+static int
+test_crash(const char *point)
+{
+	const char *v = getenv("STATION_TEST_CRASH");
+
+	return v != NULL && strcmp(v, point) == 0;
+}
 
 static const struct station_conf *
 resolve_station(struct daemon *d, const char *name)
@@ -170,8 +191,12 @@ apply_effect(struct scan_ctx *x, const struct sess_effect *e, int64_t *package_i
 	case EFF_OPEN:
 		if (store_open_order(s, order, st) == -1)
 			return -1;
-		if (x->sc->slip_on_open)
+		if (x->sc->slip_on_open && x->sc->slip_printer) {
+			if ((id = store_effect_add(s, st, "slip", order)) == -1)
+				return -1;
 			x->after.slip_order = order;
+			x->after.slip_effect = id;
+		}
 		return 0;
 	case EFF_COUNT_ITEM:
 		*package_id = store_open_package(s, order, st, x->state.box ? x->state.box : 1);
@@ -181,16 +206,24 @@ apply_effect(struct scan_ctx *x, const struct sess_effect *e, int64_t *package_i
 	case EFF_CLOSE_BOX:
 		if ((id = store_close_package(s, order, st, x->d->conf->shop.gs1_prefix, sscc)) == -1)
 			return -1;
-		if (id > 0 && x->after.nlabels < MAX_AFTER)
-			x->after.labels[x->after.nlabels++] = id;
+		if (id > 0 && x->sc->label_printer) {
+			int64_t eff = store_effect_add(s, st, "label", id);
+
+			if (eff == -1)
+				return -1;
+			/* past MAX_AFTER the row stays pending: carried out at the next start */
+			if (x->after.nlabels < MAX_AFTER) {
+				x->after.labels[x->after.nlabels] = id;
+				x->after.label_effects[x->after.nlabels++] = eff;
+			}
+		}
 		return 0;
 	case EFF_SHIP_FULL:
 	case EFF_SHIP_PARTIAL:
 		id = store_ship(s, order, st, packer, e->kind == EFF_SHIP_PARTIAL, 1);
 		if (id == -1)
 			return -1;
-		if (x->after.nful < MAX_AFTER)
-			x->after.fulfillments[x->after.nful++] = id;
+		x->after.nful++;
 		return 0;
 	case EFF_ABANDON:
 	case EFF_CLOSE_CANCELLED:
@@ -252,26 +285,6 @@ record(struct scan_ctx *x)
 	    verdict_is_refusal(r->verdict));
 }
 
-static void
-write_outbox(struct daemon *d, int64_t fid)
-{
-	char oname[256], name[128], dir[4096];
-	char *doc = store_fulfillment_doc(d->store, fid, oname, sizeof(oname));
-
-	if (doc == NULL) {
-		log_warnx("fulfillment %lld: cannot read its document", (long long)fid);
-		return;
-	}
-	outbox_name(fid, oname, name, sizeof(name));
-	snprintf(dir, sizeof(dir), "%s/out", d->conf->spool);
-	if (outbox_write_atomic(dir, name, doc) == -1)
-		log_warn("spool/out: cannot write %s (kept in the database, retried at start)", name);
-	else if (store_mark_outbox(d->store, fid, name) == -1)
-		log_warnx("fulfillment %lld: written but not marked: %s", (long long)fid,
-		    store_errmsg(d->store));
-	free(doc);
-}
-
 /* Printing waits for the next turn of the loop: the verdict goes out first. */
 struct deferred {
 	struct daemon	*d;
@@ -285,9 +298,9 @@ run_prints(struct daemon *d, const char *station, const struct after *a)
 	size_t i;
 
 	for (i = 0; i < a->nlabels; i++)
-		print_label(d, station, a->labels[i], 0);
+		print_label_effect(d, station, a->labels[i], 0, a->label_effects[i]);
 	if (a->slip_order)
-		print_slip(d, station, a->slip_order, 0);
+		print_slip_effect(d, station, a->slip_order, 0, a->slip_effect);
 	if (a->reprint_last) {
 		int64_t last = store_last_package(d->store, station);
 
@@ -310,11 +323,10 @@ run_after(struct scan_ctx *x)
 {
 	struct after *a = &x->after;
 	struct deferred *p;
-	size_t i;
 
-	/* spool/out is durable output: written before the verdict leaves */
-	for (i = 0; i < a->nful; i++)
-		write_outbox(x->d, a->fulfillments[i]);
+	/* spool/out is durable output: written (in order) before the verdict leaves */
+	if (a->nful)
+		outbox_flush(x->d);
 	if (a->nlabels == 0 && a->slip_order == 0 && !a->reprint_last)
 		return;
 	if (x->d->loop == NULL || (p = calloc(1, sizeof(*p))) == NULL) {
@@ -397,6 +409,8 @@ station_scan_json(struct daemon *d, const char *station, const char *code, const
 	session_step(&x.state, x.open ? &x.open->o : NULL, &x.in, &x.res);
 	if (record(&x) == -1 || store_commit(d->store) == -1)
 		goto dberr;
+	if ((x.after.nful || x.after.nlabels) && test_crash("after-commit"))
+		raise(SIGKILL);
 	/* Committed: only now is the verdict real. */
 	reply = reply_json(&x);
 	log_debug("[station %s] %s → %s", x.sc->name, code, verdict_name(x.res.verdict));
@@ -476,13 +490,44 @@ stations_json(struct daemon *d)
 	return a;
 }
 
+/* Printer alerts, and spool/out's while it cannot be written. */
+static json_t *
+alerts_json(struct daemon *d)
+{
+	json_t *a = print_alerts_json(d);
+	const char *oa = outbox_alert();
+
+	if (a && oa)
+		json_array_append_new(a, json_pack("{s:n, s:s, s:s}", "station", "printer",
+		    "spool/out", "alert", oa));
+	return a;
+}
+
 json_t *
 station_status_json(struct daemon *d)
 {
 	return json_pack("{s:b, s:I, s:s, s:s, s:o, s:o, s:o}", "ok", 1,
 	    "pid", (json_int_t)getpid(), "database", d->conf->database,
 	    "spool", d->conf->spool, "stations", stations_json(d),
-	    "orders", query_order_counts(d->store), "alerts", print_alerts_json(d));
+	    "orders", query_order_counts(d->store), "alerts", alerts_json(d));
+}
+
+/* A committed label or slip a crash left undone: carried out now. */
+static void
+recover_effect(struct daemon *d, int64_t id)
+{
+	char station[128], kind[16];
+	int64_t ref;
+
+	if (store_effect_load(d->store, id, station, sizeof(station), kind, sizeof(kind),
+	    &ref) == -1)
+		return;
+	if (strcmp(kind, "label") == 0)
+		print_label_effect(d, station, ref, 0, id);
+	else if (strcmp(kind, "slip") == 0)
+		print_slip_effect(d, station, ref, 0, id);
+	else
+		store_effect_done(d->store, id);	/* a kind this version does not know */
 }
 
 void
@@ -491,14 +536,15 @@ station_recover(struct daemon *d)
 	int64_t *ids = NULL;
 	size_t n = 0, i;
 
-	if (store_pending_outbox(d->store, &ids, &n) == -1) {
+	outbox_flush(d);
+	if (store_effects_pending(d->store, &ids, &n) == -1) {
 		log_warnx("recover: %s", store_errmsg(d->store));
 		return;
 	}
 	for (i = 0; i < n; i++)
-		write_outbox(d, ids[i]);
+		recover_effect(d, ids[i]);
 	if (n)
-		log_info("recover: wrote %zu pending spool/out files", n);
+		log_info("recover: %zu label(s)/slip(s) a stop left undone queued again", n);
 	free(ids);
 }
 

@@ -216,3 +216,61 @@ store_last_package_of_order(struct store *s, int64_t order_id, char *station, si
 	sqlite3_reset(st);
 	return r == SQLITE_ROW || r == SQLITE_DONE ? id : -1;
 }
+
+/* --- effects: what a committed scan implies, done after it (and after a crash) --- */
+
+int64_t
+store_effect_add(struct store *s, const char *station, const char *kind, int64_t ref)
+{
+	sqlite3_stmt *st = store_stmt(s,
+	    "INSERT INTO effects(at, station, kind, ref) VALUES (?, ?, ?, ?)");
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, store_now_ms());
+	store_bind_text(st, 2, station);
+	store_bind_text(st, 3, kind);
+	sqlite3_bind_int64(st, 4, ref);
+	if (store_step_done(st) == -1)
+		return -1;
+	return sqlite3_last_insert_rowid(store_db(s));
+}
+
+int
+store_effect_done(struct store *s, int64_t id)
+{
+	sqlite3_stmt *st = store_stmt(s,
+	    "UPDATE effects SET done_at = ?2 WHERE id = ?1 AND done_at IS NULL");
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, store_now_ms());
+	return store_step_done(st);
+}
+
+int
+store_effects_pending(struct store *s, int64_t **ids, size_t *n)
+{
+	return store_collect_ids(s, "SELECT id FROM effects WHERE done_at IS NULL ORDER BY id",
+	    0, ids, n);
+}
+
+int
+store_effect_load(struct store *s, int64_t id, char *station, size_t stationlen,
+    char *kind, size_t kindlen, int64_t *ref)
+{
+	sqlite3_stmt *st = store_stmt(s, "SELECT station, kind, ref FROM effects WHERE id = ?");
+	int r;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	if ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		snprintf(station, stationlen, "%s", sqlite3_column_text(st, 0));
+		snprintf(kind, kindlen, "%s", sqlite3_column_text(st, 1));
+		*ref = sqlite3_column_int64(st, 2);
+	}
+	sqlite3_reset(st);
+	return r == SQLITE_ROW ? 0 : -1;
+}

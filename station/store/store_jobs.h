@@ -48,4 +48,17 @@ int	store_find_package_sscc(struct store *, const char *sscc, int64_t *id, char 
 int64_t	store_last_package_of_order(struct store *, int64_t order_id, char *station,
 	    size_t stationlen);
 
+/*
+ * Effects: what a committed scan implies ("label" ref = package id, "slip"
+ * ref = order id), added inside the scan's transaction, marked done once
+ * carried out (the print job row exists, or nothing was to be printed).
+ * Pending ones are carried out again after a restart.
+ */
+int64_t	store_effect_add(struct store *, const char *station, const char *kind, int64_t ref);
+int	store_effect_done(struct store *, int64_t id);
+/* Pending effects, oldest first. 0 / -1. */
+int	store_effects_pending(struct store *, int64_t **ids, size_t *n);
+int	store_effect_load(struct store *, int64_t id, char *station, size_t stationlen,
+	    char *kind, size_t kindlen, int64_t *ref);
+
 #endif
