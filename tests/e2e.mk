@@ -8,3 +8,4 @@ BENCH_BINS += $(B)/bench/core_scan_latency
 TEST_SCRIPTS += tests/e2e_bigfield.sh
 TEST_SCRIPTS += tests/e2e_guard.sh
 TEST_SCRIPTS += tests/e2e_effects.sh
+TEST_SCRIPTS += tests/e2e_resume.sh

@@ -101,7 +101,7 @@ cmd_scan(struct daemon *d, json_t *req)
 
 	if (code == NULL)
 		return reply_error("scan: missing \"code\"");
-	return station_scan_json(d, station, code, aim ? aim : "");
+	return station_scan_keyed_json(d, station, code, aim ? aim : "", arg_str(req, "key"));
 }
 
 static json_t *

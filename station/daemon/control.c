@@ -15,6 +15,7 @@
 #include "station/daemon/daemon.h"
 #include "common/log.h"
 #include "common/loop.h"
+#include "station/daemon/station.h"
 
 #define CLIENT_MAX_LINE (1024 * 1024)
 
@@ -147,8 +148,9 @@ static void
 handle_line(struct client *c, const char *line, size_t len)
 {
 	json_error_t jerr;
-	json_t *req, *rep;
+	json_t *req, *rep, *resumed = NULL, *m;
 	const char *cmd;
+	size_t i;
 
 	req = json_loadb(line, len, 0, &jerr);
 	if (req == NULL || !json_is_object(req) ||
@@ -160,6 +162,7 @@ handle_line(struct client *c, const char *line, size_t len)
 		free(c->watch);
 		c->watch = strdup(st ? st : "");
 		rep = json_pack("{s:b, s:s}", "ok", 1, "watching", st ? st : "");
+		resumed = station_resume_json(c->ctl->d, st);	/* after a restart */
 	} else
 		rep = commands_run(c->ctl->d, req);
 	json_decref(req);
@@ -167,6 +170,9 @@ handle_line(struct client *c, const char *line, size_t len)
 		rep = reply_error("out of memory");
 	client_send(c, rep);
 	json_decref(rep);
+	json_array_foreach(resumed, i, m)
+		client_send(c, m);
+	json_decref(resumed);
 }
 
 static void

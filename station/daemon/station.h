@@ -17,6 +17,15 @@ struct daemon;
 json_t	*station_scan_json(struct daemon *, const char *station, const char *code,
 	    const char *aim);
 
+/*
+ * The same with an idempotency key (stationctl scan --key K): a request
+ * whose key a committed scan of that station already has gets that scan's
+ * reply again ("repeated": true) and is not counted twice. key NULL or "":
+ * none.
+ */
+json_t	*station_scan_keyed_json(struct daemon *, const char *station, const char *code,
+	    const char *aim, const char *key);
+
 /* The scanner driver's callback (arg is the daemon). */
 void	 station_on_scanner(void *arg, const char *station, const char *code,
 	    const char *aim);
@@ -29,7 +38,18 @@ json_t	*station_status_json(struct daemon *);
 /* Commands not handled in commands.c (reprint, print-slips, sheet...). */
 json_t	*station_command_json(struct daemon *, const char *cmd, json_t *req);
 
-/* At start: finish what a crash interrupted (spool/out files). */
+/*
+ * For a watcher that starts watching STATION (NULL or "": all): after a
+ * restart, until a bench's next scan, its last committed verdict as a scan
+ * event ({"event":"scan","scan":{...,"resumed":true,"message":"RESUMED
+ * ..."}}), one per such bench, in an array (empty if none). Caller owns it.
+ */
+json_t	*station_resume_json(struct daemon *, const char *station);
+
+/*
+ * At start: each bench repeats its last committed verdict (log, watchers),
+ * then what a crash interrupted is finished (spool/out, labels, slips).
+ */
 void	 station_recover(struct daemon *);
 
 #endif
