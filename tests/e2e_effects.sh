@@ -72,7 +72,7 @@ lib_start || exit 1
 unset LD_PRELOAD
 order 9002 '#E2'; order 9003 '#E3'; order 9004 '#E4'
 ctl scan --station pack-1 '#E2' >/dev/null; ctl scan --station pack-1 MUG-BLK-12 >/dev/null
-expect_eq "with room, #E2's document is written" 2 "$(outs)"
+expect_true "with room, #E2's document is written" wait_for '[ "$(outs)" = 2 ]' 5
 touch "$ENOSPC_FLAG"
 ctl scan --station pack-1 '#E3' >/dev/null
 out=$(ctl scan --station pack-1 MUG-BLK-12)

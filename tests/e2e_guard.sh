@@ -9,7 +9,8 @@ lib_start || exit 1
 ctl import "$SAMPLES/products/products_export.csv" "$SAMPLES/orders/1001-berlin.json" >/dev/null
 ctl scan '#1001' >/dev/null; ctl scan 4006381333931 >/dev/null; ctl scan 4006381333931 >/dev/null
 ctl scan 4006381334013 >/dev/null
-expect_eq "a fulfillment was written" 1 "$(ls "$SPOOL/out" | grep -c '^fulfillment-.*\.json$')"
+expect_true "a fulfillment was written (after the verdict)" \
+    wait_for '[ "$(ls "$SPOOL/out" | grep -c "^fulfillment-.*\.json$")" = 1 ]' 5
 
 # 1. A second daemon on the same configuration refuses, in the foreground...
 timeout 5 "$STATIOND" -d -c "$CONF" 2>"$T/second.err"

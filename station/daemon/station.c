@@ -287,7 +287,12 @@ record(struct scan_ctx *x)
 	    verdict_is_refusal(r->verdict));
 }
 
-/* Printing waits for the next turn of the loop: the verdict goes out first. */
+/*
+ * The effects wait for the end of this turn of the loop: the verdict goes
+ * out first, after the scan's one synced commit. They are rows of that
+ * commit (unwritten fulfillments, pending labels and slips), so a crash
+ * before they run loses nothing: station_recover carries them out.
+ */
 struct deferred {
 	struct daemon	*d;
 	char		 station[128];
@@ -295,10 +300,12 @@ struct deferred {
 };
 
 static void
-run_prints(struct daemon *d, const char *station, const struct after *a)
+run_effects(struct daemon *d, const char *station, const struct after *a)
 {
 	size_t i;
 
+	if (a->nful)
+		outbox_flush(d);	/* in order, with its alert while it fails */
 	for (i = 0; i < a->nlabels; i++)
 		print_label_effect(d, station, a->labels[i], 0, a->label_effects[i]);
 	if (a->slip_order)
@@ -316,7 +323,7 @@ run_deferred(void *arg)
 {
 	struct deferred *p = arg;
 
-	run_prints(p->d, p->station, &p->a);
+	run_effects(p->d, p->station, &p->a);
 	free(p);
 }
 
@@ -326,13 +333,10 @@ run_after(struct scan_ctx *x)
 	struct after *a = &x->after;
 	struct deferred *p;
 
-	/* spool/out is durable output: written (in order) before the verdict leaves */
-	if (a->nful)
-		outbox_flush(x->d);
-	if (a->nlabels == 0 && a->slip_order == 0 && !a->reprint_last)
+	if (a->nful == 0 && a->nlabels == 0 && a->slip_order == 0 && !a->reprint_last)
 		return;
 	if (x->d->loop == NULL || (p = calloc(1, sizeof(*p))) == NULL) {
-		run_prints(x->d, x->sc->name, a);
+		run_effects(x->d, x->sc->name, a);
 		return;
 	}
 	p->d = x->d;
@@ -340,7 +344,7 @@ run_after(struct scan_ctx *x)
 	p->a = *a;
 	if (loop_add_timer(x->d->loop, 0, run_deferred, p) == -1) {
 		free(p);
-		run_prints(x->d, x->sc->name, a);
+		run_effects(x->d, x->sc->name, a);
 	}
 }
 

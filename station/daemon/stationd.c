@@ -17,6 +17,7 @@
 #include "station/daemon/config.h"
 #include "station/daemon/control.h"
 #include "station/daemon/daemon.h"
+#include "station/daemon/outbox.h"
 #include "station/intake/intake.h"
 #include "common/log.h"
 #include "common/loop.h"
@@ -289,6 +290,8 @@ teardown(struct daemon *d)
 {
 	scanners_free(d->scanners);
 	json_decref(d->scanner_state);
+	if (d->store)
+		outbox_flush(d);	/* a stop between a verdict and its spool/out file */
 	print_stop(d);
 	control_free(d->ctl);
 	if (d->inofd > 0)
