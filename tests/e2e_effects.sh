@@ -113,4 +113,25 @@ expect_eq "no label job for a station without a label printer" 0 \
     "$(sql "SELECT count(*) FROM print_jobs WHERE title = '#E5 package 1 label'")"
 expect_eq "no effect either" 0 "$(sql "SELECT count(*) FROM effects WHERE kind = 'label' AND station = 'pack-2'")"
 lib_stop
+
+# --- 4. one synced commit on a completed scan's verdict path (issue 11) ----------
+if command -v strace >/dev/null 2>&1; then
+	lib_start || exit 1
+	order 9006 '#E6'
+	ctl scan --station pack-1 '#E6' >/dev/null
+	strace -f -p "$DPID" -e trace=fsync,fdatasync,write,read,recvfrom,recvmsg -s 256 -o "$T/trace" 2>"$T/strace.err" &
+	spid=$!
+	LIB_EXTRA_PIDS=$spid
+	expect_true "strace attached" wait_for "grep -q attached '$T/strace.err'" 5
+	expect_contains "the scan completes" "COMPLETE #E6" "$(ctl scan --station pack-1 MUG-BLK-12)"
+	expect_true "its spool/out file follows" wait_for '[ "$(outs)" = 6 ]' 5
+	kill "$spid"; wait "$spid" 2>/dev/null
+	LIB_EXTRA_PIDS=
+	# from the read of the request to the write of its reply
+	syncs=$(sed -n '/cmd.*scan.*MUG-BLK-12/,/verdict.*completed/p' "$T/trace" | grep -c 'fsync(\|fdatasync(')
+	expect_eq "syncs before the verdict is written" 1 "$syncs"
+	lib_stop
+else
+	echo "note: no strace; the sync count on the verdict path is not checked"
+fi
 lib_finish
