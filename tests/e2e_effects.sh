@@ -114,24 +114,37 @@ expect_eq "no label job for a station without a label printer" 0 \
 expect_eq "no effect either" 0 "$(sql "SELECT count(*) FROM effects WHERE kind = 'label' AND station = 'pack-2'")"
 lib_stop
 
-# --- 4. one synced commit on a completed scan's verdict path (issue 11) ----------
+# --- 4. the verdict path and the renderer (issue 11) -----------------------------
+# One synced commit between a completing scan's request and its reply; and
+# documents come from one long-lived render worker: once it runs, a label
+# and a slip cost no fork, and a station without a label printer renders none.
 if command -v strace >/dev/null 2>&1; then
 	lib_start || exit 1
-	order 9006 '#E6'
+	order 9006 '#E6'; order 9007 '#E7'; order 9008 '#E8'
+	n1=$(count eve1); n2=$(count eve2)
+	ctl scan --station pack-1 '#E7' >/dev/null; ctl scan --station pack-1 MUG-BLK-12 >/dev/null
+	expect_true "a first label starts the worker" wait_for "has eve1 $((n1 + 1))" 10
 	ctl scan --station pack-1 '#E6' >/dev/null
-	strace -f -p "$DPID" -e trace=fsync,fdatasync,write,read,recvfrom,recvmsg -s 256 -o "$T/trace" 2>"$T/strace.err" &
+	strace -f -p "$DPID" -e trace=fsync,fdatasync,write,read,clone,clone3,fork,vfork -s 256 \
+	    -o "$T/trace" 2>"$T/strace.err" &
 	spid=$!
 	LIB_EXTRA_PIDS=$spid
 	expect_true "strace attached" wait_for "grep -q attached '$T/strace.err'" 5
+	ctl scan --station pack-2 '#E8' >/dev/null
+	ctl scan --station pack-2 MUG-BLK-12 >/dev/null
 	expect_contains "the scan completes" "COMPLETE #E6" "$(ctl scan --station pack-1 MUG-BLK-12)"
-	expect_true "its spool/out file follows" wait_for '[ "$(outs)" = 6 ]' 5
+	expect_true "its spool/out file follows" wait_for '[ "$(outs)" = 8 ]' 5
+	expect_true "its label prints" wait_for "has eve1 $((n1 + 2))" 10
+	expect_true "pack-2's slip prints" wait_for "has eve2 $((n2 + 1))" 10
 	kill "$spid"; wait "$spid" 2>/dev/null
 	LIB_EXTRA_PIDS=
 	# from the read of the request to the write of its reply
-	syncs=$(sed -n '/cmd.*scan.*MUG-BLK-12/,/verdict.*completed/p' "$T/trace" | grep -c 'fsync(\|fdatasync(')
+	syncs=$(sed -n '/cmd.*scan.*pack-1.*MUG-BLK-12/,/verdict.*completed/p' "$T/trace" | grep -c 'fsync(\|fdatasync(')
 	expect_eq "syncs before the verdict is written" 1 "$syncs"
+	expect_eq "no process forked for a label, a slip and a label-less completion" 0 \
+	    "$(grep -c 'clone(\|clone3(\|fork(' "$T/trace")"
 	lib_stop
 else
-	echo "note: no strace; the sync count on the verdict path is not checked"
+	echo "note: no strace; the verdict path and the renderer are not checked"
 fi
 lib_finish
