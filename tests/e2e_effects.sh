@@ -79,7 +79,7 @@ out=$(ctl scan --station pack-1 MUG-BLK-12)
 expect_contains "a full disk does not stop the verdict" "COMPLETE #E3" "$out"
 expect_eq "#E3's document is not there" 2 "$(outs)"
 expect_contains "status shows the alert" \
-    "ALERT - spool/out: spool/out: cannot write fulfillment-000003-E3.json: No space left on device; 1 document kept, retried in order" \
+    "ALERT - spool/out: cannot write fulfillment-000003-E3.json: No space left on device; 1 document kept, retried in order" \
     "$(ctl status)"
 expect_eq "the alert is in the log" 1 \
     "$(sql "SELECT count(*) FROM events WHERE kind = 'alert' AND error = 1 AND message LIKE '%fulfillment-000003-E3.json: No space left%'")"

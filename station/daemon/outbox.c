@@ -34,8 +34,12 @@ outbox_write_atomic(const char *dir, const char *name, const char *text)
 	ssize_t n;
 	int fd, dfd, saved;
 
-	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name);
-	snprintf(dst, sizeof(dst), "%s/%s", dir, name);
+	/* a cut path would write some other file: refuse it instead */
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name) >= sizeof(tmp) ||
+	    (size_t)snprintf(dst, sizeof(dst), "%s/%s", dir, name) >= sizeof(dst)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640)) == -1)
 		return -1;
 	while (off < len) {
@@ -103,9 +107,10 @@ write_one(struct daemon *d, int64_t fid, char *why, size_t whylen)
 		return -1;
 	}
 	outbox_name(fid, oname, name, sizeof(name));
-	snprintf(dir, sizeof(dir), "%s/out", d->conf->spool);
-	if (outbox_write_atomic(dir, name, doc) == -1)
-		snprintf(why, whylen, "spool/out: cannot write %s: %s", name, strerror(errno));
+	if ((size_t)snprintf(dir, sizeof(dir), "%s/out", d->conf->spool) >= sizeof(dir))
+		snprintf(why, whylen, "path too long: %s", d->conf->spool);
+	else if (outbox_write_atomic(dir, name, doc) == -1)
+		snprintf(why, whylen, "cannot write %s: %s", name, strerror(errno));
 	else if (store_mark_outbox(d->store, fid, name) == -1)
 		snprintf(why, whylen, "fulfillment %lld: written but not marked: %s",
 		    (long long)fid, store_errmsg(d->store));
@@ -123,9 +128,13 @@ raise_alert(struct daemon *d, const char *why, size_t left)
 	snprintf(msg, sizeof(msg), "%s; %zu document%s kept, retried in order", why, left,
 	    left == 1 ? "" : "s");
 	if (oq.alert[0] == '\0' || strcmp(oq.alert, msg) != 0) {
-		log_warnx("%s", msg);
-		if (oq.alert[0] == '\0')
-			store_add_event(d->store, NULL, 0, NULL, "alert", NULL, msg, 1);
+		log_warnx("spool/out: %s", msg);
+		if (oq.alert[0] == '\0') {
+			char ev[sizeof(msg) + 16];
+
+			snprintf(ev, sizeof(ev), "spool/out: %s", msg);
+			store_add_event(d->store, NULL, 0, NULL, "alert", NULL, ev, 1);
+		}
 	}
 	snprintf(oq.alert, sizeof(oq.alert), "%s", msg);
 	if (oq.timer == 0 && d->loop != NULL)
@@ -140,7 +149,7 @@ outbox_flush(struct daemon *d)
 	char why[400];
 
 	if (store_pending_outbox(d->store, &ids, &n) == -1) {
-		raise_alert(d, "spool/out: cannot list pending documents", 0);
+		raise_alert(d, "cannot list pending documents", 0);
 		return -1;
 	}
 	for (i = 0; i < n; i++)
