@@ -258,6 +258,7 @@ START_TEST(test_store_migrate)
 
 	ck_assert_int_eq(count(s, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
 	ck_assert_int_eq(count(s, "SELECT count(*) FROM sqlite_master WHERE name = 'print_jobs'"), 1);
+	ck_assert_int_eq(count(s, "SELECT count(*) FROM sqlite_master WHERE name = 'effects'"), 1);
 	store_close(s);
 	s = open_db();	/* reopening migrates nothing */
 	ck_assert_int_eq(count(s, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
