@@ -260,6 +260,33 @@ stop_worker(struct renderer *rd, const char *why)
 	}
 }
 
+static int send_req(struct renderer *, const struct render_req *);
+
+/*
+ * The worker died: the document it was making fails (it may be what
+ * killed it: not tried again by itself), those queued behind it go to a
+ * new worker.
+ */
+static void
+worker_died(struct renderer *rd)
+{
+	struct pending *p = pop(rd), *rest = rd->head, *next;
+
+	log_warnx("render: the worker died; starting a new one");
+	rd->head = rd->tail = NULL;
+	stop_worker(rd, NULL);
+	if (p) {
+		rd->done(rd->d, &p->req, NULL, p->req.order_id, NULL,
+		    "renderer died while making this document");
+		free(p);
+	}
+	for (; rest; rest = next) {
+		next = rest->next;
+		send_req(rd, &rest->req);
+		free(rest);
+	}
+}
+
 static void
 on_data(int fd, short revents, void *arg)
 {
@@ -274,8 +301,7 @@ on_data(int fd, short revents, void *arg)
 	if (n == -1 && (errno == EINTR || errno == EAGAIN))
 		return;
 	if (n <= 0) {
-		log_warnx("render: the worker died; starting a new one for the next document");
-		stop_worker(rd, "renderer died");
+		worker_died(rd);
 		return;
 	}
 	if (rd->len + (size_t)n > rd->cap) {
@@ -381,6 +407,12 @@ renderer_new(struct daemon *d, render_done_cb done, int parallel)
 
 int
 renderer_submit(struct renderer *rd, const struct render_req *r)
+{
+	return send_req(rd, r);
+}
+
+static int
+send_req(struct renderer *rd, const struct render_req *r)
 {
 	struct pending *p;
 
