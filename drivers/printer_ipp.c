@@ -1,9 +1,16 @@
 /* IPP plumbing for the printer driver: destinations, bounded connections, requests, reasons. */
 #include <ctype.h>
 #include <errno.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <cups/cups.h>
 
@@ -131,16 +138,112 @@ give_up(http_t *http, void *arg)
 	return 0;
 }
 
+/* One non-blocking connect to a, bounded by msec: 0, or the errno it failed with. */
+static int
+try_connect(const struct addrinfo *a, int msec)
+{
+	struct pollfd p;
+	socklen_t sl = sizeof(int);
+	int fd, e = 0;
+
+	if ((fd = socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    a->ai_protocol)) == -1)
+		return errno;
+	if (connect(fd, a->ai_addr, a->ai_addrlen) == -1) {
+		e = errno;
+		if (e == EINPROGRESS) {
+			p.fd = fd;
+			p.events = POLLOUT;
+			if (poll(&p, 1, msec) <= 0)
+				e = ETIMEDOUT;
+			else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &sl) == -1)
+				e = errno;
+		}
+	}
+	close(fd);
+	return e;
+}
+
+/*
+ * Why a connection failed, in words a supervisor can act on. libcups
+ * leaves errno at whatever its cleanup set last ("Bad file descriptor"
+ * for a refused connection), so the failure is found again here: the
+ * name, then a connect of our own. A first attempt that used up its
+ * whole time is a timeout; it is not tried again.
+ */
+static void
+connect_failure(const struct ipp_target *t, int msec, int64_t spent_ms, char *why,
+    size_t whylen)
+{
+	struct addrinfo hints, *res = NULL, *a;
+	struct sockaddr_un sun;
+	char port[16];
+	int r, e = 0;
+
+	if (spent_ms + 50 >= msec) {
+		snprintf(why, whylen, "no answer within %d ms", msec);
+		return;
+	}
+	if (t->host[0] == '/') {
+		memset(&sun, 0, sizeof(sun));
+		sun.sun_family = AF_UNIX;
+		snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", t->host);
+		memset(&hints, 0, sizeof(hints));
+		hints.ai_family = AF_UNIX;
+		hints.ai_socktype = SOCK_STREAM;
+		hints.ai_addr = (struct sockaddr *)&sun;
+		hints.ai_addrlen = sizeof(sun);
+		e = try_connect(&hints, msec);
+	} else {
+		memset(&hints, 0, sizeof(hints));
+		hints.ai_family = AF_UNSPEC;
+		hints.ai_socktype = SOCK_STREAM;
+		snprintf(port, sizeof(port), "%d", t->port);
+		if ((r = getaddrinfo(t->host, port, &hints, &res)) != 0) {
+			snprintf(why, whylen, "host %s not found (%s)", t->host,
+			    r == EAI_SYSTEM ? strerror(errno) : gai_strerror(r));
+			return;
+		}
+		for (a = res; a; a = a->ai_next)
+			if ((e = try_connect(a, msec)) == 0)
+				break;
+		freeaddrinfo(res);
+	}
+	switch (e) {
+	case 0:
+		snprintf(why, whylen, "it accepted a connection only on the second try");
+		break;
+	case ECONNREFUSED:
+		if (t->host[0] == '/')
+			snprintf(why, whylen, "connection refused on %s", t->host);
+		else
+			snprintf(why, whylen, "connection refused by %s port %d", t->host, t->port);
+		break;
+	case ENOENT:
+		snprintf(why, whylen, "no socket %s", t->host);
+		break;
+	case ETIMEDOUT:
+		snprintf(why, whylen, "no answer within %d ms", msec);
+		break;
+	default:
+		snprintf(why, whylen, "%s", strerror(e));
+	}
+}
+
 http_t *
 ipp_connect(const struct ipp_target *t, int msec, double io_sec, char *err,
     size_t errlen)
 {
+	struct timespec t0, t1;
 	http_t *http;
+	char why[200];
 
-	errno = 0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	http = httpConnect2(t->host, t->port, NULL, AF_UNSPEC, t->enc, 1, msec, NULL);
 	if (http == NULL) {
-		const char *why = errno != 0 ? strerror(errno) : "no answer";
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		connect_failure(t, msec, (int64_t)(t1.tv_sec - t0.tv_sec) * 1000 +
+		    (t1.tv_nsec - t0.tv_nsec) / 1000000, why, sizeof(why));
 
 		if (t->is_queue)
 			snprintf(err, errlen, "CUPS server for %s is not running (%s)",

@@ -157,9 +157,17 @@ draw_2d(struct lctx *c, const struct geo *g, const struct label_doc *d,
 	char ref[256];
 	const char *data = d->ref2d;
 
+	/*
+	 * "#1001 1/2": box 1 of 2. A box labelled at STN:NEWBOX is printed
+	 * before anyone knows how many follow: then only its number, "#1001 1"
+	 * (a reader splitting at '/' finds no total), never a false "1/0".
+	 */
 	if (data == NULL) {
-		snprintf(ref, sizeof(ref), "%s %d/%d", d->order_name,
-		    d->package_no, d->package_count);
+		if (d->package_count > 0)
+			snprintf(ref, sizeof(ref), "%s %d/%d", d->order_name,
+			    d->package_no, d->package_count);
+		else
+			snprintf(ref, sizeof(ref), "%s %d", d->order_name, d->package_no);
 		data = ref;
 	}
 	if (barcode_make(c, d->symbol2d == LABEL_2D_DATAMATRIX ?
@@ -278,8 +286,10 @@ draw_pickup_label(struct lctx *c, const struct geo *g, const struct label_doc *d
 	    text_line_height(&name) * 3, &name, "customer name", &used) == -1)
 		return -1;
 	y = Y(g, 190);
-	snprintf(pkg, sizeof(pkg), "Package %d of %d", d->package_no,
-	    d->package_count > 0 ? d->package_count : 1);
+	if (d->package_count > 0)
+		snprintf(pkg, sizeof(pkg), "Package %d of %d", d->package_no, d->package_count);
+	else	/* more boxes may follow: no total yet */
+		snprintf(pkg, sizeof(pkg), "Package %d", d->package_no);
 	if (line(c, g, "ORDER", MARGIN, &y, g->w, 7, 7, 1, TA_LEFT, "label") == -1 ||
 	    line(c, g, d->order_name, MARGIN + 8, &y, g->w - 2 * MARGIN - 8,
 	    36, 14, 1, TA_LEFT, "order name") == -1 ||

@@ -8,9 +8,14 @@ BENCH_BINS += $(B)/bench/core_scan_latency
 TEST_SCRIPTS += tests/e2e_make.sh
 # bench/verdict.sh: scan->verdict by verdict against the synced-commit floor (issue 11).
 BENCH_BINS += $(B)/bench/commit_floor $(B)/bench/verdict_latency
-# The LD_PRELOAD sync counter used by tests/e2e_syncs.sh.
+# The LD_PRELOAD sync counter used by tests/e2e_syncs.sh (one synced commit before a verdict).
 $(B)/tests/sync_count.so: tests/shim/sync_count.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 $(WARN) -shared -fPIC -O2 -o $@ $< -ldl
 build-tests: $(B)/tests/sync_count.so
 TEST_SCRIPTS += tests/e2e_control.sh
+TEST_SCRIPTS += tests/e2e_bigfield.sh
+TEST_SCRIPTS += tests/e2e_guard.sh
+TEST_SCRIPTS += tests/e2e_effects.sh
+TEST_SCRIPTS += tests/e2e_resume.sh
+TEST_SCRIPTS += tests/e2e_syncs.sh

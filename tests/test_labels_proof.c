@@ -286,6 +286,59 @@ START_TEST(test_pickup_label)
 }
 END_TEST
 
+/*
+ * Issue 9 #4: a box labelled at STN:NEWBOX, before the number of boxes is
+ * known, says "box 1" in its 2D code ("#1001 1", no total), never "1/0";
+ * once the total is known it is "#1001 1/2". Both symbols, decoded.
+ */
+START_TEST(test_box_count_unknown)
+{
+	struct label_doc d = { .shop_name = "Example Goods",
+	    .to = { .name = "Anna Müller", .address1 = "Street 1", .city = "Berlin" },
+	    .service = "Ground", .order_name = "#1001", .package_no = 1,
+	    .package_count = 0, .weight_grams = -1, .sscc = "106141411234567897",
+	    .symbol2d = LABEL_2D_QR };
+	struct labels_out o = { 0 };
+	char pdf[256], err[256], *x, *t;
+
+	ck_assert_msg(label_render(&d, 1, NULL, &o, err, sizeof(err)) == 0, "%s", err);
+	save(&o, "newbox-qr.pdf", pdf, sizeof(pdf));
+	labels_out_free(&o);
+	x = run("zbarimg --raw -q '%s'", raster(pdf, 1, 203));
+	ck_assert_msg(count_lines(x, "#1001 1") == 1, "%s", x);
+	ck_assert_msg(strstr(x, "1/0") == NULL, "%s", x);
+	free(x);
+	t = run("pdftotext '%s' -", pdf);
+	ck_assert_msg(strstr(t, "Package 1\n") != NULL && strstr(t, "of 0") == NULL, "%s", t);
+	free(t);
+
+	d.symbol2d = LABEL_2D_DATAMATRIX;
+	ck_assert_int_eq(label_render(&d, 1, NULL, &o, err, sizeof(err)), 0);
+	save(&o, "newbox-dm.pdf", pdf, sizeof(pdf));
+	labels_out_free(&o);
+	x = run("dmtxread -N1 '%s'", raster(pdf, 1, 203));
+	ck_assert_str_eq(x, "#1001 1");
+	free(x);
+
+	d.package_count = 2;
+	ck_assert_int_eq(label_render(&d, 1, NULL, &o, err, sizeof(err)), 0);
+	save(&o, "box-of-2.pdf", pdf, sizeof(pdf));
+	labels_out_free(&o);
+	x = run("dmtxread -N1 '%s'", raster(pdf, 1, 203));
+	ck_assert_str_eq(x, "#1001 1/2");
+	free(x);
+
+	d.pickup = 1;
+	d.package_count = 0;
+	ck_assert_int_eq(label_render(&d, 1, NULL, &o, err, sizeof(err)), 0);
+	save(&o, "pickup-newbox.pdf", pdf, sizeof(pdf));
+	labels_out_free(&o);
+	t = run("pdftotext '%s' -", pdf);
+	ck_assert_msg(strstr(t, "Package 1\n") != NULL && strstr(t, "of 1") == NULL, "%s", t);
+	free(t);
+}
+END_TEST
+
 static void
 slip_lines(size_t n, int pages_want)
 {
@@ -413,6 +466,7 @@ proof_suite(void)
 	tcase_add_test(t, test_names_and_barcodes);
 	tcase_add_test(t, test_sizes_decode);
 	tcase_add_test(t, test_pickup_label);
+	tcase_add_test(t, test_box_count_unknown);
 	tcase_add_test(t, test_slip_1_line);
 	tcase_add_test(t, test_slip_40_lines);
 	tcase_add_test(t, test_slip_400_lines);

@@ -178,6 +178,15 @@ START_TEST(cupsd_not_running)
 	ck_assert_int_eq(printer_check_dest("127.0.0.1:1", "label", err, sizeof(err)), -2);
 	ck_assert_int_lt(loop_now_ms() - t0, 1000);
 	ck_assert_msg(strstr(err, "not running") != NULL, "%s", err);
+	/* what really happened, not libcups's stale errno ("Bad file descriptor") */
+	ck_assert_msg(strstr(err, "connection refused by 127.0.0.1 port 1") != NULL, "%s", err);
+	ck_assert_int_eq(printer_check_dest(NULL, "ipp://127.0.0.1:1/ipp/print", err,
+	    sizeof(err)), -2);
+	ck_assert_msg(strstr(err, "unreachable (connection refused by 127.0.0.1 port 1)") != NULL,
+	    "%s", err);
+	ck_assert_int_eq(printer_check_dest(NULL, "ipp://no-such-printer.invalid/ipp/print", err,
+	    sizeof(err)), -2);
+	ck_assert_msg(strstr(err, "host no-such-printer.invalid not found") != NULL, "%s", err);
 }
 END_TEST
 

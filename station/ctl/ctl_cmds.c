@@ -16,7 +16,8 @@
 #include "station/daemon/replies.h"
 #include "station/ctl/table.h"
 
-enum { OPT_FORMAT = 1, OPT_STATUS, OPT_REASON, OPT_STATION, OPT_LABEL, OPT_SLIP, OPT_LIMIT };
+enum { OPT_FORMAT = 1, OPT_STATUS, OPT_REASON, OPT_STATION, OPT_LABEL, OPT_SLIP, OPT_LIMIT,
+	OPT_KEY };
 
 static const struct option long_opts[] = {
 	{ "format", required_argument, NULL, OPT_FORMAT },
@@ -26,11 +27,12 @@ static const struct option long_opts[] = {
 	{ "label", no_argument, NULL, OPT_LABEL },
 	{ "slip", no_argument, NULL, OPT_SLIP },
 	{ "limit", required_argument, NULL, OPT_LIMIT },
+	{ "key", required_argument, NULL, OPT_KEY },
 	{ NULL, 0, NULL, 0 }
 };
 
 struct opts {
-	const char	*format, *status, *reason, *station;
+	const char	*format, *status, *reason, *station, *key;
 	int		 label, slip;
 	long		 limit;
 };
@@ -51,6 +53,7 @@ parse_opts(int argc, char **argv, const char *allowed, struct opts *o)
 		case OPT_STATUS: o->status = optarg; break;
 		case OPT_REASON: o->reason = optarg; break;
 		case OPT_STATION: o->station = optarg; break;
+		case OPT_KEY: o->key = optarg; break;
 		case OPT_LABEL: o->label = 1; break;
 		case OPT_SLIP: o->slip = 1; break;
 		case OPT_LIMIT:
@@ -321,12 +324,12 @@ cmd_scan(struct ctl *c, int argc, char **argv)
 	json_t *rep, *out;
 	int rc, json;
 
-	parse_opts(argc, argv, (char[]){ OPT_STATION, OPT_FORMAT, 0 }, &o);
+	parse_opts(argc, argv, (char[]){ OPT_STATION, OPT_FORMAT, OPT_KEY, 0 }, &o);
 	if (optind + 1 != argc)
 		ctl_usage("scan takes one CODE");
 	json = o.format && ctl_format(o.format, 0) == TABLE_JSON;
-	rep = ctl_request(c, json_pack("{s:s, s:s?, s:s}", "cmd", "scan", "station", o.station,
-	    "code", argv[optind]));
+	rep = ctl_request(c, json_pack("{s:s, s:s?, s:s, s:s?}", "cmd", "scan", "station",
+	    o.station, "code", argv[optind], "key", o.key));
 	if (ctl_check(rep) != 0) {
 		json_decref(rep);
 		return 1;

@@ -232,10 +232,12 @@ cmd_watch(struct ctl *c, int argc, char **argv)
 	fflush(stdout);
 	for (;;) {
 		struct pollfd p[2] = { { fd, POLLIN, 0 }, { 0, POLLIN, 0 } };
+		/* messages that came with the last read wait in buf, not on fd */
+		int buffered = buf != NULL && memchr(buf, '\n', len) != NULL;
 
-		if (poll(p, 2, -1) == -1 && errno != EINTR)
+		if (poll(p, 2, buffered ? 0 : -1) == -1 && errno != EINTR)
 			break;
-		if (p[0].revents) {
+		if (p[0].revents || buffered) {
 			errno = 0;
 			if ((msg = ctl_recv(fd, &buf, &len)) == NULL) {
 				/* the daemon went away (stopped, or dropped this screen) */

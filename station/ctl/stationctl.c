@@ -27,7 +27,7 @@ static const char *usage_text =
     "  show ORDER [--format table|json]\n"
     "  hold ORDER --reason TEXT\n"
     "  release ORDER\n"
-    "  scan [--station S] [--format text|json] CODE\n"
+    "  scan [--station S] [--key K] [--format text|json] CODE\n"
     "  log [--since D|T] [--until D|T] [--station S] [--order O] [--packer P]\n"
     "      [--kind K] [--errors] [--format table|csv|json] [--follow]\n"
     "  stats [--since D|T] [--until D|T] [--by packer|station|hour|day] [--format ...]\n"

@@ -12,6 +12,7 @@
 #include "station/daemon/config.h"
 #include "station/daemon/control.h"
 #include "station/daemon/daemon.h"
+#include "station/daemon/outbox.h"
 #include "station/daemon/print.h"
 #include "station/daemon/reply.h"
 #include "station/intake/intake.h"
@@ -74,6 +75,19 @@ stations_json(struct daemon *d)
 	return a;
 }
 
+/* Printer alerts, and spool/out's while it cannot be written. */
+static json_t *
+alerts_json(struct daemon *d)
+{
+	json_t *a = print_alerts_json(d);
+	const char *oa = outbox_alert();
+
+	if (a && oa)
+		json_array_append_new(a, json_pack("{s:n, s:s, s:s}", "station", "printer",
+		    "spool/out", "alert", oa));
+	return a;
+}
+
 static json_t *
 cmd_status(struct daemon *d, json_t *req, int *fd)
 {
@@ -82,19 +96,40 @@ cmd_status(struct daemon *d, json_t *req, int *fd)
 	return json_pack("{s:b, s:I, s:s, s:s, s:o, s:o, s:o}", "ok", 1,
 	    "pid", (json_int_t)getpid(), "database", d->conf->database,
 	    "spool", d->conf->spool, "stations", stations_json(d),
-	    "orders", replies_order_counts(d->store), "alerts", print_alerts_json(d));
+	    "orders", replies_order_counts(d->store), "alerts", alerts_json(d));
+}
+
+/* A keyed request already committed: the reply as first sent, marked "repeated". */
+static json_t *
+repeated_json(const struct scan_outcome *o)
+{
+	json_t *r = o->replay ? json_loads(o->replay, 0, NULL) : NULL;
+
+	if (r == NULL || !json_is_object(r)) {
+		json_decref(r);
+		return reply_error("this scan (same key) was recorded before; its reply was not kept");
+	}
+	json_object_set_new(r, "repeated", json_true());
+	return r;
 }
 
 json_t *
 commands_scan_json(const struct scan_outcome *o)
 {
+	json_t *r;
+
 	if (!o->recorded)
 		return reply_error("%s", o->error);
-	return json_pack("{s:b, s:s, s:s, s:s?, s:s?, s:I, s:I, s:s, s:b, s:s?}",
+	if (o->repeated)
+		return repeated_json(o);
+	r = json_pack("{s:b, s:s, s:s, s:s?, s:s?, s:I, s:I, s:s, s:b, s:s?}",
 	    "ok", 1, "verdict", verdict_name(o->verdict), "station", o->station,
 	    "order", o->has_order ? o->order : NULL, "sku", o->has_sku ? o->sku : NULL,
 	    "packed", (json_int_t)o->packed, "of", (json_int_t)o->of, "message", o->message,
 	    "refused", o->refused, "packer", o->packer[0] ? o->packer : NULL);
+	if (r && o->resumed)
+		json_object_set_new(r, "resumed", json_true());
+	return r;
 }
 
 json_t *
@@ -251,12 +286,15 @@ cmd_scan(struct daemon *d, json_t *req, int *fd)
 	const char *station = arg_str(req, "station"), *code = arg_str(req, "code");
 	const char *aim = arg_str(req, "aim");
 	struct scan_outcome out;
+	json_t *rep;
 
 	(void)fd;
 	if (code == NULL)
 		return reply_error("scan: missing \"code\"");
-	station_scan(d, station, code, aim ? aim : "", &out);
-	return commands_scan_json(&out);
+	station_scan(d, station, code, aim ? aim : "", arg_str(req, "key"), &out);
+	rep = commands_scan_json(&out);
+	free(out.replay);
+	return rep;
 }
 
 static json_t *

@@ -21,6 +21,7 @@
 #include "station/daemon/daemon.h"
 #include "common/log.h"
 #include "common/loop.h"
+#include "station/daemon/station.h"
 
 #define CLIENT_MAX_LINE		((size_t)64 * 1024)	/* a request line; the longest is a hold reason */
 #define CLIENT_OUT_HIGH		((size_t)256 * 1024)	/* unsent bytes above which a client waits */
@@ -210,6 +211,18 @@ on_scan(void *arg, const struct scan_outcome *o, const struct order_view *bench)
 	json_decref(msg);
 }
 
+/* The reply a keyed scan keeps for its repeats. */
+static char *
+on_reply_text(void *arg, const struct scan_outcome *o)
+{
+	json_t *r = commands_scan_json(o);
+	char *txt = r ? json_dumps(r, JSON_COMPACT) : NULL;
+
+	(void)arg;
+	json_decref(r);
+	return txt;
+}
+
 json_t *
 control_scanner_state(struct control *ctl, const char *station)
 {
@@ -285,13 +298,24 @@ client_take_fd(struct client *c)
 	return fd;
 }
 
+/* A bench's last verdict after a restart, to a watcher that just started. */
+static void
+send_resumed(void *arg, const struct scan_outcome *o, const struct order_view *bench)
+{
+	json_t *msg = commands_scan_event(o, bench);
+
+	if (msg)
+		client_send(arg, msg);
+	json_decref(msg);
+}
+
 static void
 handle_line(struct client *c, const char *line, size_t len)
 {
 	char err[256];
 	json_t *req, *rep;
 	const char *cmd;
-	int fd = -1;
+	int fd = -1, watch = 0;
 
 	if ((req = control_parse_request(line, len, err, sizeof(err))) == NULL) {
 		rep = json_pack("{s:b, s:s}", "ok", 0, "error", err);
@@ -301,6 +325,7 @@ handle_line(struct client *c, const char *line, size_t len)
 		free(c->watch);
 		c->watch = strdup(st ? st : "");
 		rep = json_pack("{s:b, s:s}", "ok", 1, "watching", st ? st : "");
+		watch = 1;
 	} else {
 		if (strcmp(cmd, "import") == 0)
 			fd = client_take_fd(c);
@@ -313,6 +338,8 @@ handle_line(struct client *c, const char *line, size_t len)
 		rep = json_pack("{s:b, s:s}", "ok", 0, "error", "out of memory");
 	client_send(c, rep);
 	json_decref(rep);
+	if (watch)	/* after a restart: each bench's last verdict, until it scans */
+		station_resume(c->ctl->d, c->watch, send_resumed, c);
 }
 
 /* Serves the complete lines it has, as long as the client takes the replies. */
@@ -519,6 +546,7 @@ control_new(struct daemon *d, const char *path, const char *group)
 	d->watchers.watching = on_watching;
 	d->watchers.scan = on_scan;
 	d->watchers.scanner = on_scanner;
+	d->watchers.reply_text = on_reply_text;
 	d->watchers.arg = ctl;
 	return ctl;
 fail:

@@ -14,4 +14,17 @@ int	outbox_write_atomic(const char *dir, const char *name, const char *text);
 /* The file name of a fulfillment: "fulfillment-000042-1001.json". */
 void	outbox_name(int64_t fid, const char *order_name, char *out, size_t outlen);
 
+struct daemon;
+
+/*
+ * Writes every fulfillment not yet in spool/out, oldest first, marking
+ * each. At the first failure (disk full...) it stops, so nothing is
+ * written out of order, keeps an alert (outbox_alert) and retries on a
+ * timer until all are written. 0 when all are written, -1 otherwise.
+ * Blocks on disk I/O.
+ */
+int	outbox_flush(struct daemon *);
+/* The alert while spool/out cannot be written, else NULL. */
+const char *outbox_alert(void);
+
 #endif

@@ -30,6 +30,9 @@ struct scan_outcome {
 	int64_t		 packed, of;	/* n of m for item verdicts */
 	char		 message[256];	/* one line for the packer */
 	char		 packer[64];	/* "" when nobody is logged in */
+	int		 resumed;	/* after a restart: the bench's last verdict again */
+	int		 repeated;	/* a keyed request already committed: see replay */
+	char		*replay;	/* its reply as first sent (malloc'ed), or NULL */
 };
 
 /*
@@ -46,6 +49,8 @@ struct daemon_watchers {
 		    const struct order_view *bench);
 	void	(*scanner)(void *arg, const char *station, int connected,
 		    const char *message);
+	/* the reply a keyed scan keeps for its repeats (malloc'ed text), or NULL */
+	char	*(*reply_text)(void *arg, const struct scan_outcome *);
 	void	*arg;
 };
 

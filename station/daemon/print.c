@@ -183,22 +183,43 @@ retry_sweep(void *arg)
 	free(ids);
 }
 
-/* Stores the rendered document as a job and submits it. Job id or -1. */
+/* The effects row is carried out: its job exists, or there was nothing to print. */
+static void
+effect_done(struct daemon *d, int64_t effect)
+{
+	if (effect && store_effect_done(d->store, effect) == -1)
+		log_warnx("effect %lld: cannot mark it done (carried out again at restart): %s",
+		    (long long)effect, store_errmsg(d->store));
+}
+
+/*
+ * Stores the rendered document as a job, in one transaction with its
+ * events, the slip mark and the effect it carries out (so a crash leaves
+ * either the job or the pending effect, never neither), then submits it.
+ * Job id or -1.
+ */
 static int64_t
-queue_doc(struct daemon *d, const char *station, const char *printer, const char *kind,
-    int64_t order_id, int64_t package_id, const char *title, const char *media,
-    struct labels_out *out)
+queue_doc(struct daemon *d, const struct render_req *r, const char *printer, const char *kind,
+    int64_t order_id, const char *title, const char *media, struct labels_out *out)
 {
 	size_t i;
 	int64_t id;
+	int txn = store_begin(d->store) == 0;
 
 	for (i = 0; i < out->nevents; i++)
-		store_add_event(d->store, station, order_id, NULL, "print", NULL, out->events[i], 0);
-	id = store_job_insert(d->store, station, printer, kind, order_id, package_id, title,
-	    media, 1, out->pdf, out->len);
-	if (id == -1) {
-		log_warnx("[station %s] %s: cannot store the print job: %s", station, title,
+		store_add_event(d->store, r->station, order_id, NULL, "print", NULL,
+		    out->events[i], 0);
+	id = store_job_insert(d->store, r->station, printer, kind, order_id, r->package_id,
+	    title, media, 1, out->pdf, out->len);
+	if (id != -1 && r->kind == RENDER_SLIP)
+		store_mark_slip_printed(d->store, order_id);
+	if (id != -1 && r->effect && store_effect_done(d->store, r->effect) == -1)
+		id = -1;
+	if (id == -1 || (txn && store_commit(d->store) == -1)) {
+		log_warnx("[station %s] %s: cannot store the print job: %s", r->station, title,
 		    store_errmsg(d->store));
+		if (txn)
+			store_rollback(d->store);
 		return -1;
 	}
 	if (d->printq)
@@ -206,13 +227,11 @@ queue_doc(struct daemon *d, const char *station, const char *printer, const char
 	return id;
 }
 
-/* A station without that printer is a choice made in the configuration: no alert. */
-static void
-no_printer(struct daemon *d, const char *station, int64_t order_id, const char *what)
+/* The printer a request goes to, NULL when its station has none of that kind. */
+static const char *
+req_printer(const struct station_conf *sc, enum render_kind kind)
 {
-	(void)d;
-	(void)order_id;
-	log_debug("[station %s] %s: no printer configured, not printed", station, what);
+	return kind == RENDER_LABEL ? sc->label_printer : sc->slip_printer;
 }
 
 /* A rendered document goes to its station's printer as a stored job. */
@@ -224,25 +243,24 @@ deliver(struct daemon *d, const struct render_req *r, const char *title0, int64_
 	const char *printer, *media, *kind;
 	char title[300];
 
-	if (sc == NULL)
+	if (sc == NULL) {
+		effect_done(d, r->effect);
 		return;
+	}
 	snprintf(title, sizeof(title), "%s%s", title0, r->reprint ? " (reprint)" : "");
+	printer = req_printer(sc, r->kind);
 	if (r->kind == RENDER_LABEL) {
-		printer = sc->label_printer;
 		media = sc->label_media;
 		kind = "label";
 	} else {
-		printer = sc->slip_printer;
 		media = sc->slip_media;
 		kind = r->kind == RENDER_SLIP ? "slip" : "sheet";
 	}
-	if (printer == NULL) {
-		no_printer(d, r->station, order_id, title);
+	if (printer == NULL) {	/* the configuration changed since the request */
+		effect_done(d, r->effect);
 		return;
 	}
-	if (queue_doc(d, r->station, printer, kind, order_id, r->package_id, title, media,
-	    out) != -1 && r->kind == RENDER_SLIP)
-		store_mark_slip_printed(d->store, order_id);
+	queue_doc(d, r, printer, kind, order_id, title, media, out);
 }
 
 static void
@@ -253,21 +271,35 @@ on_rendered(struct daemon *d, const struct render_req *r, const char *title,
 		log_warnx("[station %s] %s: %s", r->station, r->kind == RENDER_LABEL ? "label" :
 		    r->kind == RENDER_SLIP ? "slip" : "command sheet", err);
 		store_add_event(d->store, r->station, order_id, NULL, "print", NULL, err, 1);
+		effect_done(d, r->effect);	/* logged as an error: a reprint is a person's call */
 		return;
 	}
 	deliver(d, r, title, order_id, out);
 }
 
-/* Renders in a child when the queue runs, else here; never fails silently. */
+/*
+ * Renders in a child when the queue runs, else here; never fails silently.
+ * A station without a printer of that kind is a choice made in the
+ * configuration: nothing is rendered, no alert.
+ */
 static int
 print_doc(struct daemon *d, const struct render_req *r)
 {
+	const struct station_conf *sc = config_station(d->conf, r->station);
 	struct labels_out out;
 	char title[256], err[512];
 	int64_t order_id;
 
-	if (config_station(d->conf, r->station) == NULL)
+	if (sc == NULL) {
+		effect_done(d, r->effect);
 		return -1;
+	}
+	if (req_printer(sc, r->kind) == NULL) {
+		log_debug("[station %s] no %s printer configured: nothing rendered", r->station,
+		    r->kind == RENDER_LABEL ? "label" : "slip");
+		effect_done(d, r->effect);
+		return 0;
+	}
 	if (d->printq && d->printq->r)
 		return renderer_submit(d->printq->r, r);
 	memset(&out, 0, sizeof(out));
@@ -283,7 +315,7 @@ print_doc(struct daemon *d, const struct render_req *r)
 
 static void
 make_req(struct render_req *r, enum render_kind kind, const char *station, int64_t order_id,
-    int64_t package_id, int reprint)
+    int64_t package_id, int reprint, int64_t effect)
 {
 	memset(r, 0, sizeof(*r));
 	r->kind = kind;
@@ -291,26 +323,43 @@ make_req(struct render_req *r, enum render_kind kind, const char *station, int64
 	r->order_id = order_id;
 	r->package_id = package_id;
 	r->reprint = reprint;
+	r->effect = effect;
+}
+
+int
+print_label_effect(struct daemon *d, const char *station, int64_t package_id, int reprint,
+    int64_t effect)
+{
+	struct render_req r;
+
+	make_req(&r, RENDER_LABEL, station, 0, package_id, reprint, effect);
+	return print_doc(d, &r);
 }
 
 int
 print_label(struct daemon *d, const char *station, int64_t package_id, int reprint)
 {
+	return print_label_effect(d, station, package_id, reprint, 0);
+}
+
+int
+print_slip_effect(struct daemon *d, const char *station, int64_t order_id, int reprint,
+    int64_t effect)
+{
 	struct render_req r;
 
-	make_req(&r, RENDER_LABEL, station, 0, package_id, reprint);
+	if (!reprint && store_slip_printed(d->store, order_id) == 1) {
+		effect_done(d, effect);
+		return 0;
+	}
+	make_req(&r, RENDER_SLIP, station, order_id, 0, reprint, effect);
 	return print_doc(d, &r);
 }
 
 int
 print_slip(struct daemon *d, const char *station, int64_t order_id, int reprint)
 {
-	struct render_req r;
-
-	if (!reprint && store_slip_printed(d->store, order_id) == 1)
-		return 0;
-	make_req(&r, RENDER_SLIP, station, order_id, 0, reprint);
-	return print_doc(d, &r);
+	return print_slip_effect(d, station, order_id, reprint, 0);
 }
 
 int
@@ -318,7 +367,7 @@ print_sheet(struct daemon *d, const char *station)
 {
 	struct render_req r;
 
-	make_req(&r, RENDER_SHEET, station, 0, 0, 0);
+	make_req(&r, RENDER_SHEET, station, 0, 0, 0, 0);
 	return print_doc(d, &r);
 }
 

@@ -15,6 +15,11 @@ struct daemon;
 int	print_label(struct daemon *, const char *station, int64_t package_id, int reprint);
 int	print_slip(struct daemon *, const char *station, int64_t order_id, int reprint);
 int	print_sheet(struct daemon *, const char *station);
+/* The same, carrying out an effects row (marked done with the job's row). */
+int	print_label_effect(struct daemon *, const char *station, int64_t package_id,
+	    int reprint, int64_t effect);
+int	print_slip_effect(struct daemon *, const char *station, int64_t order_id, int reprint,
+	    int64_t effect);
 
 /* Starts/stops the printing side (printers, queue). 0 / -1. */
 int	print_start(struct daemon *);

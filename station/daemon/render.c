@@ -1,10 +1,15 @@
-/* Rendering documents in child processes, results read back in the loop. */
+/*
+ * Rendering documents in one long-lived worker process (forked once, not
+ * per document), results read back in the loop.
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,25 +21,22 @@
 #include "station/daemon/render.h"
 #include "station/store/store.h"
 
-struct job {
+/* A request sent to the worker, waiting for its reply (replies come in order). */
+struct pending {
 	struct render_req	 req;
-	void			*watch;		/* the loop callback's argument */
-	pid_t			 pid;
-	int			 fd;
-	char			*buf;
-	size_t			 len, cap;
-	struct job		*next;
+	struct pending		*next;
 };
 
 struct renderer {
-	struct daemon	*d;
-	render_done_cb	 done;
-	int		 parallel, running;
-	struct job	*queue, *queue_tail;	/* waiting to start */
-	struct job	*active;		/* children running */
+	struct daemon		*d;
+	render_done_cb		 done;
+	const struct config	*conf;		/* the configuration the worker was forked with */
+	pid_t			 pid;		/* 0: no worker */
+	int			 wfd, rfd;	/* requests to it, replies from it */
+	char			*buf;		/* reply bytes read so far */
+	size_t			 len, cap;
+	struct pending		*head, *tail;
 };
-
-static void start_next(struct renderer *);
 
 int
 render_now(struct daemon *d, struct store *s, const struct render_req *r, char *title,
@@ -78,6 +80,27 @@ write_all(int fd, const void *p, size_t n)
 	return 0;
 }
 
+/* Reads exactly n bytes: 1, or 0 at end of file, -1 on error. */
+static int
+read_full(int fd, void *p, size_t n)
+{
+	char *c = p;
+	ssize_t r;
+
+	while (n > 0) {
+		if ((r = read(fd, c, n)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (r == 0)
+			return 0;
+		c += r;
+		n -= (size_t)r;
+	}
+	return 1;
+}
+
 /* One line: tabs and newlines inside fields become spaces. */
 static void
 clean(char *s)
@@ -88,70 +111,96 @@ clean(char *s)
 }
 
 /*
- * The child: its own read-only connection (the parent's must never be
- * used across fork), render, then "OK\t<order>\t<title>\n", "E\t<event>\n"
- * lines, an empty line and the PDF; or "ERR\t<message>\n".
+ * One reply frame: a 4-byte length, then "OK\t<order>\t<title>\n",
+ * "E\t<event>\n" lines, an empty line and the PDF; or "ERR\t<message>\n".
+ * Events carry shop data of any length: never copied into a fixed buffer.
  */
-static void __attribute__((noreturn))
-child_main(struct daemon *d, const struct render_req *r, int fd)
+static int
+send_reply(int fd, int ok, const char *head, const struct labels_out *out)
 {
-	char title[256] = "", err[512] = "", line[1200];
-	struct labels_out out;
-	struct store *s;
-	int64_t order_id = 0;
+	uint32_t len = (uint32_t)strlen(head);
 	size_t i;
 
-	memset(&out, 0, sizeof(out));
-	if ((s = store_open(d->conf->database, 1, err, sizeof(err))) == NULL ||
-	    render_now(d, s, r, title, sizeof(title), &order_id, &out, err, sizeof(err)) == -1) {
-		clean(err);
-		snprintf(line, sizeof(line), "ERR\t%s\n", err[0] ? err : "rendering failed");
-		write_all(fd, line, strlen(line));
-		_exit(1);
+	if (ok) {
+		for (i = 0; i < out->nevents; i++)
+			len += 3 + (uint32_t)strlen(out->events[i]);
+		len += 1 + (uint32_t)out->len;
 	}
-	clean(title);
-	snprintf(line, sizeof(line), "OK\t%lld\t%s\n", (long long)order_id, title);
-	write_all(fd, line, strlen(line));
-	for (i = 0; i < out.nevents; i++) {
-		snprintf(line, sizeof(line), "E\t%s", out.events[i]);
-		clean(line + 2);
-		strcat(line, "\n");
-		write_all(fd, line, strlen(line));
+	if (write_all(fd, &len, sizeof(len)) == -1 || write_all(fd, head, strlen(head)) == -1)
+		return -1;
+	if (!ok)
+		return 0;
+	for (i = 0; i < out->nevents; i++)
+		if (write_all(fd, "E\t", 2) == -1 ||
+		    write_all(fd, out->events[i], strlen(out->events[i])) == -1 ||
+		    write_all(fd, "\n", 1) == -1)
+			return -1;
+	if (write_all(fd, "\n", 1) == -1)
+		return -1;
+	return write_all(fd, out->pdf, out->len);
+}
+
+/*
+ * The worker: its own read-only connection (the parent's must never be
+ * used across fork), opened once; each request rendered and answered in
+ * order. It ends when the daemon closes its end, or dies with it.
+ */
+static void __attribute__((noreturn))
+worker_main(struct daemon *d, int in, int out)
+{
+	char title[256], err[512], line[1200];
+	struct labels_out lo;
+	struct render_req r;
+	struct store *s = NULL;
+	int64_t order_id;
+	int rc;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	signal(SIGPIPE, SIG_DFL);
+	while (read_full(in, &r, sizeof(r)) == 1) {
+		memset(&lo, 0, sizeof(lo));
+		title[0] = err[0] = '\0';
+		order_id = 0;
+		if (s == NULL)
+			s = store_open(d->conf->database, 1, err, sizeof(err));
+		if (s == NULL || render_now(d, s, &r, title, sizeof(title), &order_id, &lo, err,
+		    sizeof(err)) == -1) {
+			clean(err);
+			snprintf(line, sizeof(line), "ERR\t%s\n", err[0] ? err : "rendering failed");
+			rc = send_reply(out, 0, line, NULL);
+		} else {
+			size_t i;
+
+			clean(title);
+			for (i = 0; i < lo.nevents; i++)
+				clean(lo.events[i]);
+			snprintf(line, sizeof(line), "OK\t%lld\t%s\n", (long long)order_id, title);
+			rc = send_reply(out, 1, line, &lo);
+		}
+		labels_out_free(&lo);
+		if (rc == -1)
+			break;
 	}
-	write_all(fd, "\n", 1);
-	write_all(fd, out.pdf, out.len);
 	_exit(0);
 }
 
+/* Parses one reply frame and hands it to the callback. */
 static void
-job_free(struct job *j)
-{
-	free(j->buf);
-	free(j);
-}
-
-/* Parses what the child sent and hands it to the callback. */
-static void
-finish(struct renderer *rd, struct job *j, int status)
+finish(struct renderer *rd, const struct render_req *req, char *p, size_t n)
 {
 	struct labels_out out;
-	char *p, *end, *nl, *title = NULL, *events[64];
+	char *end = p + n, *nl, *title = NULL, *events[64];
 	int64_t order_id = 0;
 	size_t nev = 0;
 
 	memset(&out, 0, sizeof(out));
-	p = j->buf;
-	end = j->buf ? j->buf + j->len : NULL;
-	if (p == NULL || (nl = memchr(p, '\n', (size_t)(end - p))) == NULL) {
-		char why[80];
-
-		snprintf(why, sizeof(why), "renderer died (status %d)", status);
-		rd->done(rd->d, &j->req, NULL, j->req.order_id, NULL, why);
+	if ((nl = memchr(p, '\n', n)) == NULL) {
+		rd->done(rd->d, req, NULL, req->order_id, NULL, "renderer sent a broken reply");
 		return;
 	}
 	*nl = '\0';
 	if (strncmp(p, "ERR\t", 4) == 0) {
-		rd->done(rd->d, &j->req, NULL, j->req.order_id, NULL, p + 4);
+		rd->done(rd->d, req, NULL, req->order_id, NULL, p + 4);
 		return;
 	}
 	if (strncmp(p, "OK\t", 3) == 0 && (title = strchr(p + 3, '\t')) != NULL) {
@@ -165,133 +214,181 @@ finish(struct renderer *rd, struct job *j, int status)
 			events[nev++] = p + 2;
 		p = nl + 1;
 	}
-	if (title == NULL || p >= end || *p != '\n' || status != 0) {
-		rd->done(rd->d, &j->req, NULL, j->req.order_id, NULL, "renderer sent a broken reply");
+	if (title == NULL || p >= end || *p != '\n') {
+		rd->done(rd->d, req, NULL, req->order_id, NULL, "renderer sent a broken reply");
 		return;
 	}
 	out.pdf = (unsigned char *)p + 1;
 	out.len = (size_t)(end - p - 1);
 	out.events = events;
 	out.nevents = nev;
-	rd->done(rd->d, &j->req, title, order_id, &out, NULL);
+	rd->done(rd->d, req, title, order_id, &out, NULL);
 }
 
-/* The loop callback's argument: the renderer and the job. */
-struct watch {
-	struct renderer	*rd;
-	struct job	*j;
-};
+static struct pending *
+pop(struct renderer *rd)
+{
+	struct pending *p = rd->head;
+
+	if (p && (rd->head = p->next) == NULL)
+		rd->tail = NULL;
+	return p;
+}
+
+/* Ends the worker (it finishes nothing more); its pending requests fail with why. */
+static void
+stop_worker(struct renderer *rd, const char *why)
+{
+	struct pending *p;
+	int status = 0;
+
+	if (rd->pid == 0)
+		return;
+	loop_del_fd(rd->d->loop, rd->rfd);
+	close(rd->rfd);
+	close(rd->wfd);
+	kill(rd->pid, SIGKILL);
+	while (waitpid(rd->pid, &status, 0) == -1 && errno == EINTR)
+		;
+	rd->pid = 0;
+	rd->rfd = rd->wfd = -1;
+	rd->len = 0;
+	while ((p = pop(rd)) != NULL) {
+		if (why)
+			rd->done(rd->d, &p->req, NULL, p->req.order_id, NULL, why);
+		free(p);
+	}
+}
+
+static int send_req(struct renderer *, const struct render_req *);
+
+/*
+ * The worker died: the document it was making fails (it may be what
+ * killed it: not tried again by itself), those queued behind it go to a
+ * new worker.
+ */
+static void
+worker_died(struct renderer *rd)
+{
+	struct pending *p = pop(rd), *rest = rd->head, *next;
+
+	log_warnx("render: the worker died; starting a new one");
+	rd->head = rd->tail = NULL;
+	stop_worker(rd, NULL);
+	if (p) {
+		rd->done(rd->d, &p->req, NULL, p->req.order_id, NULL,
+		    "renderer died while making this document");
+		free(p);
+	}
+	for (; rest; rest = next) {
+		next = rest->next;
+		send_req(rd, &rest->req);
+		free(rest);
+	}
+}
 
 static void
 on_data(int fd, short revents, void *arg)
 {
-	struct watch *w = arg;
-	struct renderer *rd = w->rd;
-	struct job *j = w->j, **pp;
+	struct renderer *rd = arg;
+	struct pending *p;
 	char tmp[65536];
+	uint32_t flen;
 	ssize_t n;
-	int status = 0;
 
 	(void)revents;
 	n = read(fd, tmp, sizeof(tmp));
-	if (n > 0) {
-		if (j->len + (size_t)n > j->cap) {
-			size_t cap = j->cap ? j->cap * 2 : 65536;
-			char *nb;
-
-			while (cap < j->len + (size_t)n)
-				cap *= 2;
-			if ((nb = realloc(j->buf, cap)) == NULL)
-				return;	/* memory may come back: read again next turn */
-			j->buf = nb;
-			j->cap = cap;
-		}
-		memcpy(j->buf + j->len, tmp, (size_t)n);
-		j->len += (size_t)n;
-		return;
-	}
 	if (n == -1 && (errno == EINTR || errno == EAGAIN))
 		return;
-	loop_del_fd(rd->d->loop, fd);
-	close(fd);
-	while (waitpid(j->pid, &status, 0) == -1 && errno == EINTR)
-		;
-	for (pp = &rd->active; *pp; pp = &(*pp)->next)
-		if (*pp == j) {
-			*pp = j->next;
-			break;
+	if (n <= 0) {
+		worker_died(rd);
+		return;
+	}
+	if (rd->len + (size_t)n > rd->cap) {
+		size_t cap = rd->cap ? rd->cap * 2 : 65536;
+		char *nb;
+
+		while (cap < rd->len + (size_t)n)
+			cap *= 2;
+		if ((nb = realloc(rd->buf, cap)) == NULL) {
+			stop_worker(rd, "out of memory reading the rendered document");
+			return;
 		}
-	rd->running--;
-	finish(rd, j, WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
-	job_free(j);
-	free(w);	/* j->watch */
-	start_next(rd);
+		rd->buf = nb;
+		rd->cap = cap;
+	}
+	memcpy(rd->buf + rd->len, tmp, (size_t)n);
+	rd->len += (size_t)n;
+	while (rd->len >= sizeof(flen)) {
+		memcpy(&flen, rd->buf, sizeof(flen));
+		if (rd->len < sizeof(flen) + flen)
+			break;
+		if ((p = pop(rd)) == NULL) {
+			stop_worker(rd, NULL);	/* a reply nobody asked for */
+			return;
+		}
+		finish(rd, &p->req, rd->buf + sizeof(flen), flen);
+		free(p);
+		rd->len -= sizeof(flen) + flen;
+		memmove(rd->buf, rd->buf + sizeof(flen) + flen, rd->len);
+	}
 }
 
 static int
-spawn(struct renderer *rd, struct job *j)
+start_worker(struct renderer *rd)
 {
-	struct watch *w = malloc(sizeof(*w));
-	int p[2];
+	int req[2], rep[2];
 
-	if (w == NULL || pipe2(p, O_CLOEXEC) == -1) {
-		free(w);
+	if (pipe2(req, O_CLOEXEC) == -1)
+		return -1;
+	if (pipe2(rep, O_CLOEXEC) == -1) {
+		close(req[0]);
+		close(req[1]);
 		return -1;
 	}
-	if ((j->pid = fork()) == -1) {
-		close(p[0]);
-		close(p[1]);
-		free(w);
+	if ((rd->pid = fork()) == -1) {
+		rd->pid = 0;
+		close(req[0]); close(req[1]); close(rep[0]); close(rep[1]);
 		return -1;
 	}
-	if (j->pid == 0) {
-		close(p[0]);
-		child_main(rd->d, &j->req, p[1]);
+	if (rd->pid == 0) {
+		close(req[1]);
+		close(rep[0]);
+		worker_main(rd->d, req[0], rep[1]);
 	}
-	close(p[1]);
-	fcntl(p[0], F_SETFL, O_NONBLOCK);
-	j->fd = p[0];
-	j->watch = w;
-	w->rd = rd;
-	w->j = j;
-	if (loop_add_fd(rd->d->loop, p[0], POLLIN, on_data, w) == -1) {
-		kill(j->pid, SIGKILL);
-		waitpid(j->pid, NULL, 0);
-		close(p[0]);
-		free(w);
+	close(req[0]);
+	close(rep[1]);
+	fcntl(rep[0], F_SETFL, O_NONBLOCK);
+	rd->wfd = req[1];
+	rd->rfd = rep[0];
+	rd->conf = rd->d->conf;
+	rd->len = 0;
+	if (loop_add_fd(rd->d->loop, rd->rfd, POLLIN, on_data, rd) == -1) {
+		kill(rd->pid, SIGKILL);
+		waitpid(rd->pid, NULL, 0);
+		close(rd->wfd);
+		close(rd->rfd);
+		rd->pid = 0;
 		return -1;
 	}
-	j->next = rd->active;
-	rd->active = j;
-	rd->running++;
 	return 0;
 }
 
+/* Without a worker: render here rather than not at all. */
 static void
-start_next(struct renderer *rd)
+render_here(struct renderer *rd, const struct render_req *r)
 {
-	struct job *j;
-	char title[256], err[512];
 	struct labels_out out;
+	char title[256], err[512];
 	int64_t order_id;
 
-	while (rd->running < rd->parallel && (j = rd->queue) != NULL) {
-		if ((rd->queue = j->next) == NULL)
-			rd->queue_tail = NULL;
-		j->next = NULL;
-		if (spawn(rd, j) == 0)
-			continue;
-		/* no child to be had: render here rather than not at all */
-		log_warn("render: cannot start a child; rendering in the daemon");
-		memset(&out, 0, sizeof(out));
-		if (render_now(rd->d, rd->d->store, &j->req, title, sizeof(title), &order_id,
-		    &out, err, sizeof(err)) == 0)
-			rd->done(rd->d, &j->req, title, order_id, &out, NULL);
-		else
-			rd->done(rd->d, &j->req, NULL, j->req.order_id, NULL, err);
-		labels_out_free(&out);
-		job_free(j);
-	}
+	memset(&out, 0, sizeof(out));
+	if (render_now(rd->d, rd->d->store, r, title, sizeof(title), &order_id, &out, err,
+	    sizeof(err)) == 0)
+		rd->done(rd->d, r, title, order_id, &out, NULL);
+	else
+		rd->done(rd->d, r, NULL, r->order_id, NULL, err);
+	labels_out_free(&out);
 }
 
 struct renderer *
@@ -299,51 +396,64 @@ renderer_new(struct daemon *d, render_done_cb done, int parallel)
 {
 	struct renderer *rd = calloc(1, sizeof(*rd));
 
+	(void)parallel;	/* one worker: documents come out in the order asked */
 	if (rd == NULL)
 		return NULL;
 	rd->d = d;
 	rd->done = done;
-	rd->parallel = parallel > 0 ? parallel : 1;
+	rd->rfd = rd->wfd = -1;
 	return rd;
 }
 
 int
 renderer_submit(struct renderer *rd, const struct render_req *r)
 {
-	struct job *j = calloc(1, sizeof(*j));
+	return send_req(rd, r);
+}
 
-	if (j == NULL)
+static int
+send_req(struct renderer *rd, const struct render_req *r)
+{
+	struct pending *p;
+
+	/* a re-read configuration (SIGHUP) reaches the worker once it is idle */
+	if (rd->pid && rd->conf != rd->d->conf && rd->head == NULL)
+		stop_worker(rd, NULL);
+	if (rd->pid == 0 && start_worker(rd) == -1) {
+		log_warn("render: cannot start the worker; rendering in the daemon");
+		render_here(rd, r);
+		return 0;
+	}
+	if ((p = calloc(1, sizeof(*p))) == NULL)
 		return -1;
-	j->req = *r;
-	j->fd = -1;
-	if (rd->queue_tail)
-		rd->queue_tail->next = j;
+	p->req = *r;
+	if (write_all(rd->wfd, r, sizeof(*r)) == -1) {
+		free(p);
+		log_warn("render: the worker does not take requests; rendering in the daemon");
+		stop_worker(rd, "renderer died");
+		render_here(rd, r);
+		return 0;
+	}
+	if (rd->tail)
+		rd->tail->next = p;
 	else
-		rd->queue = j;
-	rd->queue_tail = j;
-	start_next(rd);
+		rd->head = p;
+	rd->tail = p;
 	return 0;
+}
+
+pid_t
+renderer_pid(const struct renderer *rd)
+{
+	return rd ? rd->pid : 0;
 }
 
 void
 renderer_free(struct renderer *rd)
 {
-	struct job *j, *next;
-
 	if (rd == NULL)
 		return;
-	for (j = rd->active; j; j = next) {
-		next = j->next;
-		kill(j->pid, SIGKILL);
-		waitpid(j->pid, NULL, 0);
-		loop_del_fd(rd->d->loop, j->fd);
-		close(j->fd);
-		free(j->watch);
-		job_free(j);
-	}
-	for (j = rd->queue; j; j = next) {
-		next = j->next;
-		job_free(j);
-	}
+	stop_worker(rd, NULL);
+	free(rd->buf);
 	free(rd);
 }

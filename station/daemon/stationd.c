@@ -1,5 +1,6 @@
 /* stationd: the pack-station daemon. One process, one poll loop. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
@@ -8,6 +9,7 @@
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "drivers/printer.h"
@@ -15,6 +17,7 @@
 #include "station/daemon/config.h"
 #include "station/daemon/control.h"
 #include "station/daemon/daemon.h"
+#include "station/daemon/outbox.h"
 #include "station/intake/intake.h"
 #include "common/log.h"
 #include "common/loop.h"
@@ -189,11 +192,79 @@ setup_scanners(struct daemon *d)
 	return 0;
 }
 
+/*
+ * One daemon per database and per socket: a POSIX record lock on PATH.lock,
+ * held for the process's life. Record locks are not inherited by fork, so a
+ * render child or printer worker outliving a killed daemon never keeps its
+ * successor out. The fd stays open (closing any fd of the file would drop
+ * the lock). hold 0: only probe (before detaching, so the refusal reaches
+ * the terminal; the detached child takes the lock for real). 0, or -1 with
+ * the reason logged.
+ */
+static int
+lock_path(const char *path, const char *what, int hold)
+{
+	char lp[PATH_MAX];
+	struct flock fl;
+	int fd;
+
+	if (snprintf(lp, sizeof(lp), "%s.lock", path) >= (int)sizeof(lp)) {
+		log_warnx("%s %s: path too long for its lock file", what, path);
+		return -1;
+	}
+	if ((fd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0660)) == -1) {
+		log_warn("%s lock %s", what, lp);
+		return -1;
+	}
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	if (fcntl(fd, F_SETLK, &fl) == 0) {
+		if (!hold)
+			close(fd);	/* only a probe: the lock goes with the fd */
+		return 0;
+	}
+	if (errno == EACCES || errno == EAGAIN) {
+		memset(&fl, 0, sizeof(fl));
+		fl.l_type = F_WRLCK;
+		fl.l_whence = SEEK_SET;
+		if (fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK)
+			log_warnx("another stationd (pid %ld) already runs on %s %s; not starting",
+			    (long)fl.l_pid, what, path);
+		else
+			log_warnx("another stationd already runs on %s %s; not starting", what, path);
+	} else
+		log_warn("%s lock %s", what, lp);
+	close(fd);
+	return -1;
+}
+
+/* Customers' names and addresses: nothing the daemon writes is world-readable. */
+static void
+restrict_modes(const char *database)
+{
+	static const char *sfx[] = { "", "-wal", "-shm" };
+	char p[PATH_MAX];
+	struct stat st;
+	size_t i;
+
+	umask(0007);
+	for (i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
+		snprintf(p, sizeof(p), "%s%s", database, sfx[i]);
+		if (stat(p, &st) == 0 && (st.st_mode & 0007) && chmod(p, st.st_mode & 0770) == -1)
+			log_warn("chmod %s", p);
+	}
+}
+
 static int
 run(struct daemon *d)
 {
 	char err[512];
 
+	restrict_modes(d->conf->database);
+	if (lock_path(d->conf->database, "database", 1) == -1 ||
+	    lock_path(d->conf->socket, "socket", 1) == -1)
+		return 1;
 	if ((d->store = store_open(d->conf->database, 0, err, sizeof(err))) == NULL) {
 		log_warnx("database: %s", err);
 		return 1;
@@ -218,6 +289,8 @@ static void
 teardown(struct daemon *d)
 {
 	scanners_free(d->scanners);
+	if (d->store)
+		outbox_flush(d);	/* a stop between a verdict and its spool/out file */
 	print_stop(d);
 	control_free(d->ctl);
 	if (d->inofd > 0)
@@ -260,6 +333,11 @@ main(int argc, char *argv[])
 		    d.conf->nstations == 1 ? "" : "s");
 		config_free(d.conf);
 		return 0;
+	}
+	if (!foreground && (lock_path(d.conf->database, "database", 0) == -1 ||
+	    lock_path(d.conf->socket, "socket", 0) == -1)) {
+		config_free(d.conf);
+		return 1;
 	}
 	log_init("stationd", foreground, verbose);
 	if (!foreground && daemon(1, 0) == -1) {

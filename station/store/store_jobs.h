@@ -48,4 +48,41 @@ int	store_find_package_sscc(struct store *, const char *sscc, int64_t *id, char 
 int64_t	store_last_package_of_order(struct store *, int64_t order_id, char *station,
 	    size_t stationlen);
 
+/*
+ * Effects: what a committed scan implies ("label" ref = package id, "slip"
+ * ref = order id), added inside the scan's transaction, marked done once
+ * carried out (the print job row exists, or nothing was to be printed).
+ * Pending ones are carried out again after a restart.
+ */
+int64_t	store_effect_add(struct store *, const char *station, const char *kind, int64_t ref);
+int	store_effect_done(struct store *, int64_t id);
+/* Pending effects, oldest first. 0 / -1. */
+int	store_effects_pending(struct store *, int64_t **ids, size_t *n);
+int	store_effect_load(struct store *, int64_t id, char *station, size_t stationlen,
+	    char *kind, size_t kindlen, int64_t *ref);
+
+/*
+ * Idempotency keys (stationctl scan --key): the reply of the scan sent with
+ * KEY at STATION (1, *reply malloc'ed), 0 if none, -1 on error; and the
+ * key and reply set on a scan row inside its transaction (0 / -1).
+ */
+int	store_scan_by_key(struct store *, const char *station, const char *key, char **reply);
+int	store_scan_set_key(struct store *, int64_t scan_id, const char *key, const char *reply);
+
+/* A bench's last committed verdict, as its event recorded it. */
+struct last_verdict {
+	char	 verdict[32];
+	char	 message[512];
+	char	 order[128];
+	int64_t	 order_id;
+	int	 refused;
+};
+/* 1 with lv filled, 0 when the station never scanned, -1 on error. */
+int	store_last_verdict(struct store *, const char *station, struct last_verdict *lv);
+/*
+ * The "RESUMED ..." event a restart logged for STATION, while no scan has
+ * come since: 1 with msg filled, 0 if none (or already scanned), -1.
+ */
+int	store_resume_message(struct store *, const char *station, char *msg, size_t msglen);
+
 #endif

@@ -174,6 +174,20 @@ static const char *migrations[] = {
 	" quantity - fulfillable_quantity));",
 	/* 2 -> 3: a scan's event names its scan row (log --format json shows code, aim) */
 	"ALTER TABLE events ADD COLUMN scan_id INTEGER;",
+	/*
+	 * 3 -> 4: what a committed scan implies (a label, a slip) is a row of the
+	 * same transaction, carried out after it and again after a crash; a
+	 * scan sent with an idempotency key keeps the key and its reply.
+	 */
+	"CREATE TABLE effects ("
+	" id INTEGER PRIMARY KEY, at INTEGER NOT NULL, station TEXT NOT NULL,"
+	" kind TEXT NOT NULL, ref INTEGER NOT NULL, done_at INTEGER);"
+	"CREATE INDEX effects_pending ON effects(done_at, id);"
+	"CREATE INDEX fulfillments_unwritten ON fulfillments(id) WHERE outbox_name IS NULL;"
+	"ALTER TABLE scans ADD COLUMN request_key TEXT;"
+	"ALTER TABLE scans ADD COLUMN reply TEXT;"
+	"CREATE UNIQUE INDEX scans_request_key ON scans(station, request_key)"
+	" WHERE request_key IS NOT NULL;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -216,3 +216,141 @@ store_last_package_of_order(struct store *s, int64_t order_id, char *station, si
 	sqlite3_reset(st);
 	return r == SQLITE_ROW || r == SQLITE_DONE ? id : -1;
 }
+
+/* --- effects: what a committed scan implies, done after it (and after a crash) --- */
+
+int64_t
+store_effect_add(struct store *s, const char *station, const char *kind, int64_t ref)
+{
+	sqlite3_stmt *st = store_stmt(s,
+	    "INSERT INTO effects(at, station, kind, ref) VALUES (?, ?, ?, ?)");
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, store_now_ms());
+	store_bind_text(st, 2, station);
+	store_bind_text(st, 3, kind);
+	sqlite3_bind_int64(st, 4, ref);
+	if (store_step_done(st) == -1)
+		return -1;
+	return sqlite3_last_insert_rowid(store_db(s));
+}
+
+int
+store_effect_done(struct store *s, int64_t id)
+{
+	sqlite3_stmt *st = store_stmt(s,
+	    "UPDATE effects SET done_at = ?2 WHERE id = ?1 AND done_at IS NULL");
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, store_now_ms());
+	return store_step_done(st);
+}
+
+int
+store_effects_pending(struct store *s, int64_t **ids, size_t *n)
+{
+	return store_collect_ids(s, "SELECT id FROM effects WHERE done_at IS NULL ORDER BY id",
+	    0, ids, n);
+}
+
+int
+store_effect_load(struct store *s, int64_t id, char *station, size_t stationlen,
+    char *kind, size_t kindlen, int64_t *ref)
+{
+	sqlite3_stmt *st = store_stmt(s, "SELECT station, kind, ref FROM effects WHERE id = ?");
+	int r;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	if ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		snprintf(station, stationlen, "%s", sqlite3_column_text(st, 0));
+		snprintf(kind, kindlen, "%s", sqlite3_column_text(st, 1));
+		*ref = sqlite3_column_int64(st, 2);
+	}
+	sqlite3_reset(st);
+	return r == SQLITE_ROW ? 0 : -1;
+}
+
+/* --- idempotency keys and the last verdict of a bench --- */
+
+int
+store_scan_by_key(struct store *s, const char *station, const char *key, char **reply)
+{
+	sqlite3_stmt *st = store_stmt(s, "SELECT reply FROM scans WHERE station = ?"
+	    " AND request_key = ?");
+	char *r = NULL;
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	store_bind_text(st, 1, station);
+	store_bind_text(st, 2, key);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW && (r = store_col_dup(st, 0)) == NULL)
+		rc = SQLITE_NOMEM;
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW) {
+		*reply = r;
+		return 1;
+	}
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_scan_set_key(struct store *s, int64_t scan_id, const char *key, const char *reply)
+{
+	sqlite3_stmt *st = store_stmt(s, "UPDATE scans SET request_key = ?2, reply = ?3"
+	    " WHERE id = ?1");
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, scan_id);
+	store_bind_text(st, 2, key);
+	store_bind_text(st, 3, reply);
+	return store_step_done(st);
+}
+
+int
+store_last_verdict(struct store *s, const char *station, struct last_verdict *lv)
+{
+	sqlite3_stmt *st = store_stmt(s, "SELECT e.verdict, e.message, e.error,"
+	    " coalesce(o.name, ''), coalesce(e.order_id, 0) FROM events e"
+	    " LEFT JOIN orders o ON o.id = e.order_id"
+	    " WHERE e.station = ? AND e.verdict IS NOT NULL ORDER BY e.id DESC LIMIT 1");
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	store_bind_text(st, 1, station);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		snprintf(lv->verdict, sizeof(lv->verdict), "%s", sqlite3_column_text(st, 0));
+		snprintf(lv->message, sizeof(lv->message), "%s", sqlite3_column_text(st, 1));
+		lv->refused = sqlite3_column_int(st, 2);
+		snprintf(lv->order, sizeof(lv->order), "%s", sqlite3_column_text(st, 3));
+		lv->order_id = sqlite3_column_int64(st, 4);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_resume_message(struct store *s, const char *station, char *msg, size_t msglen)
+{
+	sqlite3_stmt *st = store_stmt(s, "SELECT kind, message FROM events WHERE station = ?"
+	    " AND (verdict IS NOT NULL OR kind = 'resume') ORDER BY id DESC LIMIT 1");
+	int rc, found = 0;
+
+	if (st == NULL)
+		return -1;
+	store_bind_text(st, 1, station);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+	    strcmp((const char *)sqlite3_column_text(st, 0), "resume") == 0) {
+		snprintf(msg, msglen, "%s", sqlite3_column_text(st, 1));
+		found = 1;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? found : -1;
+}
