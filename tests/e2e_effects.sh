@@ -125,7 +125,7 @@ if command -v strace >/dev/null 2>&1; then
 	ctl scan --station pack-1 '#E7' >/dev/null; ctl scan --station pack-1 MUG-BLK-12 >/dev/null
 	expect_true "a first label starts the worker" wait_for "has eve1 $((n1 + 1))" 10
 	ctl scan --station pack-1 '#E6' >/dev/null
-	strace -f -p "$DPID" -e trace=fsync,fdatasync,write,read,clone,clone3,fork,vfork -s 256 \
+	strace -f -p "$DPID" -e trace=fsync,fdatasync,write,sendto,sendmsg,read,recvmsg,clone,clone3,fork,vfork -s 256 \
 	    -o "$T/trace" 2>"$T/strace.err" &
 	spid=$!
 	LIB_EXTRA_PIDS=$spid
