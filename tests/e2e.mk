@@ -13,3 +13,6 @@ $(B)/tests/sync_count.so: tests/shim/sync_count.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 $(WARN) -shared -fPIC -O2 -o $@ $< -ldl
 build-tests: $(B)/tests/sync_count.so
+# issue 16: man pages document the code's keys, commands and verdicts; the Debian
+# package; systemd's notify protocol and watchdog.
+TEST_SCRIPTS += tests/man_check.sh tests/e2e_deb.sh tests/e2e_systemd.sh
