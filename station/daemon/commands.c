@@ -6,6 +6,7 @@
 
 #include "station/daemon/config.h"
 #include "station/daemon/daemon.h"
+#include "station/daemon/upkeep.h"
 #include "station/intake/intake.h"
 #include "common/log.h"
 #include "station/daemon/station.h"
@@ -122,6 +123,7 @@ static const struct {
 	{ "hold", cmd_hold },
 	{ "release", cmd_release },
 	{ "scan", cmd_scan },
+	{ "archive", upkeep_cmd_archive },
 };
 
 json_t *
