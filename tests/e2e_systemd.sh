@@ -62,4 +62,49 @@ esac
 lib_start
 lib_stop
 expect_eq "no notifications without NOTIFY_SOCKET" "" "$(cat "$MSGS")"
+
+# the journal: with stderr being the stream JOURNAL_STREAM names, entries go to
+# journald's socket with PRIORITY and STATION=/ORDER= fields. journald is ours:
+# a listener on a socket bind-mounted over /run/systemd in a private mount
+# namespace (root only; skipped otherwise).
+if [ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null; then
+	mkdir -p "$T/run/journal"
+	JL=$T/journal.log
+	/usr/bin/python3 - "$T/run/journal/socket" "$JL" <<'EOP' &
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+with open(sys.argv[2], "a", buffering=1) as out:
+    while True:
+        d = s.recv(65536).decode(errors="replace")
+        out.write(json.dumps(dict(l.split("=", 1) for l in d.split("\n") if "=" in l)) + "\n")
+EOP
+	LIB_EXTRA_PIDS="$LIB_EXTRA_PIDS $!"
+	wait_for "[ -S '$T/run/journal/socket' ]" 5 || fail "journal listener"
+	: >"$T/stderr.log"
+	JS=$(stat -c '%d:%i' "$T/stderr.log")
+	unshare -m sh -c "mount --bind '$T/run' /run/systemd && JOURNAL_STREAM=$JS exec '$STATIOND' -d -v -c '$CONF'" 2>>"$T/stderr.log" &
+	DPID=$!
+	wait_for lib_ping 10 || fail "stationd under a journal"
+	lib_order 7001 "#7001" paid "" "7101:MUG-BLK-12:2" >"$T/o.json"
+	lib_import "$T/o.json"
+	ctl scan '#7001' >/dev/null
+	ctl scan MUG-BLK-12 >/dev/null
+	lib_stop
+	expect_rc "stops under a journal" 0 $?
+	expect_eq "nothing on stderr when it is the journal" "" "$(cat "$T/stderr.log")"
+	expect_eq "ready entry: info" "6 stationd" "$(jq -r 'select(.MESSAGE | startswith("ready:")) | "\(.PRIORITY) \(.SYSLOG_IDENTIFIER)"' "$JL")"
+	expect_eq "scan entry: debug, STATION and ORDER" "7 pack-1 #7001" \
+	    "$(jq -r 'select(.MESSAGE | test("MUG-BLK-12 → ok")) | "\(.PRIORITY) \(.STATION) \(.ORDER)"' "$JL")"
+	expect_eq "no ORDER where none is known" "null" \
+	    "$(jq -r 'select(.MESSAGE | startswith("ready:")) | .ORDER' "$JL")"
+	# JOURNAL_STREAM naming another stream (stderr redirected since): plain stderr
+	export JOURNAL_STREAM="$JS"
+	lib_start
+	lib_stop
+	unset JOURNAL_STREAM
+	expect_contains "stderr when JOURNAL_STREAM is not ours" "stationd: ready:" "$(cat "$T/stationd.log")"
+else
+	echo "    (not root or no mount namespaces: journal fields not checked)"
+fi
 lib_finish

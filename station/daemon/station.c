@@ -400,7 +400,11 @@ station_scan_json(struct daemon *d, const char *station, const char *code, const
 		goto dberr;
 	/* Committed: only now is the verdict real. */
 	reply = reply_json(&x);
-	log_debug("[station %s] %s → %s", x.sc->name, code, verdict_name(x.res.verdict));
+	if (x.open != NULL && x.open->name != NULL)	/* the journal's ORDER= field */
+		log_debug("[station %s] [order %s] %s → %s", x.sc->name, x.open->name, code,
+		    verdict_name(x.res.verdict));
+	else
+		log_debug("[station %s] %s → %s", x.sc->name, code, verdict_name(x.res.verdict));
 	run_after(&x);
 	if (reply)
 		broadcast(&x, reply);
