@@ -65,9 +65,14 @@ expect_rc "foreign database refused" 1 $?
 expect_contains "foreign database: why" "is not a station database" "$out"
 
 # the copy: restored, checked, and holding exactly a prefix of the shift
+# (the database belongs to the daemon's user; restore runs as root)
+[ "$(id -u)" = 0 ] && chown 65534:65534 "$DB"
+owner=$(stat -c %u:%g "$DB")
 out=$(ctl restore "$T/copy.db" 2>&1)
 expect_rc "restore with stationd stopped" 0 $?
 expect_true "old database kept" test -s "$DB.before-restore"
+expect_eq "the copy is not world-readable" "640" "$(stat -c %a "$T/copy.db")"
+expect_eq "the restored file keeps the old one's owner" "$owner" "$(stat -c %u:%g "$DB")"
 expect_true "no stale WAL beside the restored file" test ! -e "$DB-wal"
 out=$(ctl check 2>&1)
 expect_rc "restored database passes check" 0 $?

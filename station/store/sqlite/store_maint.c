@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -80,8 +81,10 @@ copy_db(sqlite3 *src, const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: cannot close", path);
 		return -1;
 	}
-	if (sync_path(path, 0) == -1) {
-		snprintf(err, errlen, "fsync %s: %s", path, strerror(errno));
+	/* customers' names and addresses: owner and group only */
+	if (chmod(path, 0640) == -1 || sync_path(path, 0) == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		unlink(path);
 		return -1;
 	}
 	return 0;
@@ -187,6 +190,28 @@ keep_old(const char *path, char *err, size_t errlen)
 	return r;
 }
 
+/*
+ * The restored file belongs to whoever owned the one it replaces (or its
+ * folder): restore runs as root, the daemon as the station user.
+ */
+static int
+take_owner(const char *path, const char *tmp, char *err, size_t errlen)
+{
+	char dir[PATH_MAX];
+	struct stat st;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	if (stat(path, &st) == -1 && stat(dirname(dir), &st) == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (geteuid() == 0 && chown(tmp, st.st_uid, st.st_gid) == -1) {
+		snprintf(err, errlen, "chown %s: %s", tmp, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 int
 sqlite_store_restore(const char *path, const char *from, char *err, size_t errlen)
 {
@@ -218,6 +243,10 @@ sqlite_store_restore(const char *path, const char *from, char *err, size_t errle
 		goto fail;
 	sqlite3_close(src);
 	src = NULL;
+	if (take_owner(path, tmp, err, errlen) == -1) {
+		unlink(tmp);
+		return -1;
+	}
 	if (keep_old(path, err, errlen) == -1) {
 		unlink(tmp);
 		return -1;
