@@ -81,7 +81,7 @@ static void
 stall(void *arg)
 {
 	struct daemon *d = arg;
-	struct timespec ts = { 0, 10 * 1000000 };
+	struct timespec ts = { 0, 10L * 1000000L };
 
 	if (access(nt.stall_path, F_OK) == 0) {
 		log_warnx("test hook: loop stalled while %s exists", nt.stall_path);

@@ -47,7 +47,7 @@ sync_dir_of(const char *path)
 static int
 copy_db(sqlite3 *src, const char *path, char *err, size_t errlen)
 {
-	struct timespec ts = { 0, 20 * 1000000 };
+	struct timespec ts = { 0, 20L * 1000000L };
 	sqlite3_backup *b;
 	sqlite3 *dst = NULL;
 	int r, tries = 0;
