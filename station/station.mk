@@ -22,14 +22,18 @@ DAEMON_SRCS := station/daemon/config.c station/daemon/outbox.c station/daemon/co
 LIB_OBJS += $(COMMON_SRCS:%.c=$(B)/%.o) $(CORE_SRCS:%.c=$(B)/%.o) $(STORE_SRCS:%.c=$(B)/%.o) \
 	$(INTAKE_SRCS:%.c=$(B)/%.o) $(DAEMON_SRCS:%.c=$(B)/%.o)
 BINS += $(B)/stationd $(B)/stationctl
+# issue 16: systemd notifications, the store's upkeep (backup, check, archive, retention)
+LIB_OBJS += $(B)/station/daemon/notify.o $(B)/station/daemon/upkeep.o $(B)/station/store/store_maint.o \
+	$(B)/station/store/sqlite/store_maint.o $(B)/station/store/sqlite/store_retention.o
 CTL_OBJS := $(B)/station/ctl/stationctl.o $(B)/station/ctl/ctl_cmds.o $(B)/station/ctl/ctl_log.o
+CTL_OBJS += $(B)/station/ctl/ctl_maint.o
 
 TEST_BINS += $(B)/tests/test_intake_parse $(B)/tests/test_intake_csv \
 	$(B)/tests/test_intake_stream $(B)/tests/test_session $(B)/tests/test_order_state \
 	$(B)/tests/test_store
 
 $(B)/stationd: $(B)/station/daemon/stationd.o $(B)/libstation.a
-	$(CC) -o $@ $^ $(LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(B)/stationctl: $(CTL_OBJS) $(B)/libstation.a
-	$(CC) -o $@ $^ $(LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)

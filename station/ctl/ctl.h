@@ -55,5 +55,11 @@ int	cmd_watch(struct ctl *, int, char **);
 int	cmd_reprint(struct ctl *, int, char **);
 int	cmd_print_slips(struct ctl *, int, char **);
 int	cmd_sheet(struct ctl *, int, char **);
+/* upkeep (ctl_maint.c) */
+int	cmd_backup(struct ctl *, int, char **);
+int	cmd_restore(struct ctl *, int, char **);
+int	cmd_check(struct ctl *, int, char **);
+int	cmd_archive(struct ctl *, int, char **);
+int	cmd_export(struct ctl *, int, char **);
 
 #endif

@@ -34,7 +34,10 @@ static const char *usage_text =
     "  watch [--station S]\n"
     "  reprint ORDER|SSCC [--label|--slip]\n"
     "  print-slips [--limit N] [--station S]\n"
-    "  sheet [--station S]\n";
+    "  sheet [--station S]\n"
+    "  backup FILE | restore FILE | check\n"
+    "  archive --before D|T\n"
+    "  export --since D|T [--until D|T] [--format csv|json|table]\n";
 
 void
 ctl_usage(const char *msg)
@@ -285,6 +288,8 @@ static const struct {
 	{ "scan", cmd_scan }, { "log", cmd_log }, { "stats", cmd_stats },
 	{ "watch", cmd_watch }, { "reprint", cmd_reprint },
 	{ "print-slips", cmd_print_slips }, { "sheet", cmd_sheet },
+	{ "backup", cmd_backup }, { "restore", cmd_restore }, { "check", cmd_check },
+	{ "archive", cmd_archive }, { "export", cmd_export },
 };
 
 int

@@ -15,6 +15,7 @@
 #include "station/daemon/outbox.h"
 #include "station/daemon/print.h"
 #include "station/daemon/reply.h"
+#include "station/daemon/upkeep.h"
 #include "station/intake/intake.h"
 #include "common/log.h"
 #include "station/daemon/station.h"
@@ -306,6 +307,13 @@ cmd_ping(struct daemon *d, json_t *req, int *fd)
 	return json_pack("{s:b, s:I}", "ok", 1, "pid", (json_int_t)getpid());
 }
 
+static json_t *
+cmd_archive(struct daemon *d, json_t *req, int *fd)
+{
+	(void)fd;
+	return upkeep_cmd_archive(d, req);
+}
+
 static const struct {
 	const char	*name;
 	command_fn	 fn;
@@ -316,6 +324,7 @@ static const struct {
 	{ "hold", cmd_hold },
 	{ "release", cmd_release },
 	{ "scan", cmd_scan },
+	{ "archive", cmd_archive },
 };
 
 json_t *

@@ -14,7 +14,7 @@
 #include "station/daemon/config.h"
 
 enum section { SEC_DAEMON, SEC_SHOP, SEC_STATION };
-enum kind { K_STR, K_PATH, K_INT, K_BOOL };
+enum kind { K_STR, K_PATH, K_INT, K_BOOL, K_DURATION };
 
 struct key {
 	enum section	 sec;
@@ -30,6 +30,7 @@ static int check_slip_media(const char *, char *, size_t);
 static int check_gs1(const char *, char *, size_t);
 static int check_printer(const char *, char *, size_t);
 static int check_window(const char *, char *, size_t);
+static int check_duration(const char *, char *, size_t);
 
 #define C(f) offsetof(struct config, f)
 #define S(f) offsetof(struct station_conf, f)
@@ -38,6 +39,8 @@ static const struct key keys[] = {
 	{ SEC_DAEMON, "spool", K_PATH, C(spool), NULL },
 	{ SEC_DAEMON, "socket", K_PATH, C(socket), NULL },
 	{ SEC_DAEMON, "socket_group", K_STR, C(socket_group), NULL },
+	{ SEC_DAEMON, "archive_after", K_DURATION, C(archive_after_ms), check_duration },
+	{ SEC_DAEMON, "log_retention", K_DURATION, C(log_retention_ms), check_duration },
 	{ SEC_SHOP, "name", K_STR, C(shop.name), NULL },
 	{ SEC_SHOP, "address1", K_STR, C(shop.address1), NULL },
 	{ SEC_SHOP, "address2", K_STR, C(shop.address2), NULL },
@@ -174,6 +177,40 @@ check_window(const char *v, char *err, size_t len)
 	return 0;
 }
 
+/* "30d", "12h", "90m", "3600s", or a bare number of days, into ms; -1 if bad. */
+static int64_t
+parse_duration(const char *v)
+{
+	char *end;
+	long long n;
+
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (errno || end == v || n < 0 || n > 36500LL * 86400)
+		return -1;
+	switch (*end) {
+	case '\0':
+	case 'd': n *= 86400000LL; break;
+	case 'h': n *= 3600000LL; break;
+	case 'm': n *= 60000LL; break;
+	case 's': n *= 1000LL; break;
+	default: return -1;
+	}
+	if (*end != '\0' && end[1] != '\0')
+		return -1;
+	return n > 36500LL * 86400000LL ? -1 : n;
+}
+
+static int
+check_duration(const char *v, char *err, size_t len)
+{
+	if (parse_duration(v) == -1) {
+		snprintf(err, len, "'%s' is not a duration (30d, 12h, 90m, 3600s; 0: never)", v);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 check_gs1(const char *v, char *err, size_t len)
 {
@@ -291,6 +328,9 @@ set_value(struct parse *p, const struct key *k, void *base, const char *value)
 			*(int64_t *)((char *)base + k->off) = strtoll(value, NULL, 10);
 		else
 			*(int *)((char *)base + k->off) = atoi(value);
+		break;
+	case K_DURATION:
+		*(int64_t *)((char *)base + k->off) = parse_duration(value);
 		break;
 	case K_BOOL:
 		if (parse_bool(value, (int *)((char *)base + k->off)) == -1)

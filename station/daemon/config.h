@@ -33,6 +33,8 @@ struct config {
 	char	*spool;
 	char	*socket;
 	char	*socket_group;		/* group owning the 0660 socket; NULL: the daemon's */
+	int64_t	 archive_after_ms;	/* finished orders older than this are archived; 0: never */
+	int64_t	 log_retention_ms;	/* events and scans older than this are pruned; 0: never */
 	struct shop_conf shop;
 	struct station_conf *stations;
 	size_t	 nstations;

@@ -473,7 +473,11 @@ station_scan(struct daemon *d, const char *station, const char *code, const char
 		raise(SIGKILL);
 	/* Committed: only now is the verdict real. */
 	outcome_fill(&x, out);
-	log_debug("[station %s] %s → %s", x.sc->name, code, verdict_name(x.res.verdict));
+	if (x.open != NULL && x.open->name != NULL)	/* the journal's ORDER= field */
+		log_debug("[station %s] [order %s] %s → %s", x.sc->name, x.open->name, code,
+		    verdict_name(x.res.verdict));
+	else
+		log_debug("[station %s] %s → %s", x.sc->name, code, verdict_name(x.res.verdict));
 	run_after(&x);
 	tell_watchers(&x, out);
 	order_view_free(x.open);

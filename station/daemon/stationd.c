@@ -18,6 +18,8 @@
 #include "station/daemon/control.h"
 #include "station/daemon/daemon.h"
 #include "station/daemon/outbox.h"
+#include "station/daemon/notify.h"
+#include "station/daemon/upkeep.h"
 #include "station/intake/intake.h"
 #include "common/log.h"
 #include "common/loop.h"
@@ -278,10 +280,13 @@ run(struct daemon *d)
 	intake_spool_scan(d->store, d->conf->spool);
 	log_info("ready: %zu station(s), database %s, spool %s, socket %s",
 	    d->conf->nstations, d->conf->database, d->conf->spool, d->conf->socket);
+	if (upkeep_start(d) == -1 || notify_ready(d) == -1)
+		return 1;
 	if (loop_run(d->loop) == -1) {
 		log_warn("poll");
 		return 1;
 	}
+	notify_stopping(d);
 	return 0;
 }
 

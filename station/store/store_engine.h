@@ -81,6 +81,8 @@ struct store_ops {
 	    struct store_order_doc **out);
 	int (*load_package)(struct store *, int64_t package_id,
 	    struct store_package_doc *out);
+	/* upkeep: backup, check, archive, retention, export (store_maint.h); may be NULL */
+	const struct store_maint_ops *maint;
 };
 
 /* Every engine's handle starts with this (the engine's own struct embeds it first). */

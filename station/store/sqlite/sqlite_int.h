@@ -118,4 +118,17 @@ int sqlite_store_load_order_doc(struct store *, int64_t order_id,
 int sqlite_store_load_package(struct store *, int64_t package_id,
 	    struct store_package_doc *out);
 
+/* Upkeep (store_maint.h): sqlite/store_maint.c and sqlite/store_retention.c. */
+struct store_maint_ops;
+struct store_export_row;
+typedef void (*store_problem_fn)(void *arg, const char *problem);
+extern const struct store_maint_ops sqlite_maint_ops;
+int sqlite_store_backup(struct store *, const char *path, char *err, size_t errlen);
+int sqlite_store_check(struct store *, store_problem_fn, void *arg);
+int sqlite_store_compact(struct store *, int pages);
+int sqlite_store_archive_orders(struct store *, int64_t before_ms, int limit, int64_t *n);
+int sqlite_store_prune_log(struct store *, int64_t before_ms, int limit, int64_t *n);
+int sqlite_store_export_shipments(struct store *, int64_t since_ms, int64_t until_ms,
+	    struct store_export_row **rows, size_t *n);
+
 #endif

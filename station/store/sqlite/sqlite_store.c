@@ -33,6 +33,7 @@ static struct sqlite_store *open_stores;
 
 static const struct store_ops sqlite_ops = {
 	.close = sqlite_store_close,
+	.maint = &sqlite_maint_ops,
 	.strerror = sqlite_store_strerror,
 	.schema_version = sqlite_store_schema_version,
 	.begin = sqlite_store_begin,
@@ -359,7 +360,9 @@ sqlite_store_open(const char *path, int readonly, char *err, size_t errlen)
 	}
 	sqlite3_busy_timeout(SQ(s)->db, 5000);
 	if (!readonly) {
-		if (exec_sql(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+		/* auto_vacuum takes only on a new file: its freed pages can be given back */
+		if (exec_sql(s, "PRAGMA auto_vacuum=INCREMENTAL;"
+		    "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
 		    "PRAGMA foreign_keys=OFF;", err, errlen) == -1 ||
 		    migrate(s, err, errlen) == -1) {
 			char tmp[512];
