@@ -38,6 +38,8 @@ include tests/tests.mk
 -include tests/e2e.mk
 
 LIB	:= $(B)/libstation.a
+# after LIB: the fuzz rules name it as a prerequisite
+include tests/fuzz/fuzz.mk
 
 .PHONY: all deps check build-tests demo bench install clean lint
 # keep test and bench objects between builds (they are intermediate to make)
