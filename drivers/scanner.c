@@ -259,7 +259,7 @@ scanners_add(struct scanners *ss, const char *station, const char *spec,
 	if ((sc->station = strdup(station)) == NULL ||
 	    (sc->kbd = hid_kbd_new(l)) == NULL ||
 	    (sc->posdec = hid_pos_new()) == NULL ||
-	    (nv = realloc(ss->v, (ss->n + 1) * sizeof(*nv))) == NULL) {
+	    (nv = realloc(ss->v, (ss->n + 1) * sizeof(struct scanner *))) == NULL) {
 		scanner_free(sc);
 		goto nomem;
 	}

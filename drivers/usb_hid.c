@@ -598,7 +598,8 @@ usb_hid_add(struct usb_hid *uh, const struct usb_hid_spec *spec,
 
 	if ((d = calloc(1, sizeof(*d))) == NULL)
 		return NULL;
-	if ((nv = realloc(uh->v, (uh->n + 1) * sizeof(*nv))) == NULL) {
+	/* the type, not *nv: clang-tidy reads sizeof(*nv) as a pointer mistake */
+	if ((nv = realloc(uh->v, (uh->n + 1) * sizeof(struct usb_hid_dev *))) == NULL) {
 		free(d);
 		return NULL;
 	}
