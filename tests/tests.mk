@@ -6,3 +6,4 @@ $(B)/tests/test_core.o: ALL_CFLAGS += -DTOP_DIR='"$(CURDIR)"'
 TEST_SCRIPTS += tests/daemon_valgrind.sh
 TEST_SCRIPTS += tests/e2e_signals.sh
 TEST_SCRIPTS += scripts/check-layers.sh
+TEST_SCRIPTS += tests/e2e_hostile.sh
