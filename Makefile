@@ -126,6 +126,6 @@ format-check:
 	clang-format --dry-run -Werror $(FORMAT_SRCS)
 
 clean:
-	rm -rf $(B)
+	rm -rf $(B) build-fuzz
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
