@@ -7,15 +7,16 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 1
 B=build-fuzz
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
-mkdir -p $B
 build_only=0
 [ "${1:-}" = --build-only ] && build_only=1
 # clang's libFuzzer when there is clang; else gcc and a plain replay main
-if command -v clang >/dev/null 2>&1; then
+# (FUZZ_NO_CLANG=1 tries the latter where clang is installed)
+if [ -z "${FUZZ_NO_CLANG:-}" ] && command -v clang >/dev/null 2>&1; then
 	cc=clang; cflags="-O1 -g $SAN -fsanitize=fuzzer-no-link -Wno-unknown-warning-option"; only=0
 else
-	cc=cc; cflags="-O1 -g $SAN"; only=1
+	cc=cc; cflags="-O1 -g $SAN"; only=1; B=build-fuzz/gcc
 fi
+mkdir -p $B
 if ! make -s -j2 B=$B CC=$cc CFLAGS="$cflags" LDFLAGS="$SAN" \
     FUZZ_REPLAY_ONLY=$only fuzz-bins >$B/build.log 2>&1; then
 	cat $B/build.log
