@@ -1,5 +1,7 @@
 /*
- * USB barcode scanners read with libusb inside the daemon's poll loop.
+ * USB barcode scanners read with libusb inside the daemon's poll loop, on
+ * the generic USB HID layer (drivers/usb_hid.h), which does the device
+ * part; this part decodes the reports and says which station scanned.
  *
  * One libusb context serves every bench. Each configured scanner is matched
  * by its spec only (a device nobody named is never opened), its kernel

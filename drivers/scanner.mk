@@ -1,5 +1,6 @@
-# drivers/: USB barcode scanners (libusb) and their report decoders.
+# drivers/: USB barcode scanners on the generic USB HID layer (usb_hid, libusb) and their report decoders.
 LIB_OBJS += $(B)/drivers/hid_kbd.o $(B)/drivers/hid_pos.o $(B)/drivers/scanner.o \
+	$(B)/drivers/usb_hid.o $(B)/drivers/usb_hid_spec.o \
 	$(B)/drivers/scanner_spec.o
 TEST_BINS += $(B)/tests/test_hid $(B)/tests/test_scanner_umockdev
 

@@ -1,24 +1,12 @@
-/* Private to drivers/scanner*.c: what a configured scanner spec names. */
+/* Private to drivers/scanner*.c: a configured scanner spec, with the config's message. */
 #ifndef DRIVERS_SCANNER_INT_H
 #define DRIVERS_SCANNER_INT_H
 
 #include <stddef.h>
-#include <stdint.h>
 
-#define MAX_PORTS	7
+#include "drivers/usb_hid.h"
 
-enum spec_kind { SPEC_ID, SPEC_PORT };
-
-struct spec {
-	enum spec_kind	 kind;
-	uint16_t	 vid, pid;
-	char		 serial[128];	/* "" = any */
-	uint8_t		 bus;
-	uint8_t		 ports[MAX_PORTS];
-	int		 nports;
-};
-
-/* Parses "usb:VID:PID[:SERIAL]" or "usb-port:BUS-PORT[.PORT...]". 0 / -1 with err. */
-int	scanner_parse_spec(const char *text, struct spec *sp, char *err, size_t errlen);
+/* usb_hid_parse_spec, with "bad scanner ..." in err on failure. 0 / -1. */
+int	scanner_parse_spec(const char *text, struct usb_hid_spec *sp, char *err, size_t errlen);
 
 #endif

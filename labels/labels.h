@@ -24,8 +24,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct address;		/* station/order.h */
-
 enum labels_size {
 	LABELS_4X6 = 0,		/* 4 x 6 in label (default) */
 	LABELS_4X4,		/* 4 x 4 in label */
@@ -69,8 +67,23 @@ struct labels_address {
 	const char	*city, *province, *zip, *country, *phone;
 };
 
-/* Borrows the strings of an order model address (no copies; `a` outlives use). */
-void	labels_address_from_order(struct labels_address *out, const struct address *a);
+/*
+ * An address as the shop sends it (labels' own input: labels know no
+ * station structs; the caller copies the pointers over from its model).
+ */
+struct labels_address_src {
+	const char	*name, *company, *address1, *address2, *city;
+	const char	*province, *province_code, *zip, *country, *country_code;
+	const char	*phone;
+};
+
+/*
+ * Picks what carriers read from a shop address: the short province code
+ * (MA, ON) before the full name, the country name before its code.
+ * Borrows the strings (no copies; `a` outlives use). NULL a: all NULL.
+ */
+void	labels_address_from_src(struct labels_address *out,
+	    const struct labels_address_src *a);
 
 enum label_2d {
 	LABEL_2D_QR = 0,

@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include "labels/labels.h"
-#include "station/core/order.h"
 
 void
 labels_media_default_label(struct label_media *m)
@@ -72,7 +71,7 @@ labels_parse_dpi(const char *w, int *out)
 }
 
 void
-labels_address_from_order(struct labels_address *o, const struct address *a)
+labels_address_from_src(struct labels_address *o, const struct labels_address_src *a)
 {
 	memset(o, 0, sizeof(*o));
 	if (a == NULL)

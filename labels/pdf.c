@@ -312,8 +312,10 @@ lctx_font(struct lctx *c, enum lfont f)
 		c->font[f] = HPDF_GetFont(c->pdf, base[f], enc[f]);
 		if (c->font[f] == NULL)
 			lctx_check(c);
-	} else
+	} else {
+		/* cppcheck-suppress arrayIndexOutOfBoundsCond ; f < LF_COUNT, read above */
 		c->font[f] = load_slot(c, f);
+	}
 	return c->font[f];
 }
 

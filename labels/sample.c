@@ -80,6 +80,7 @@ slip(const char *dir)
 {
 	static const char *const titles[] = {
 		"Organic cotton T-shirt", "Merino wool socks",
+		/* NOLINTNEXTLINE(bugprone-suspicious-missing-comma): one long title */
 		"Stainless steel water bottle with a double-walled vacuum "
 		"insulated body and a leak-proof bamboo lid",
 		"Canvas tote bag", "Ceramic pour-over coffee dripper",

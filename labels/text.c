@@ -234,8 +234,11 @@ shape(struct lctx *c, const char *s, int bold, struct shaped *out)
 
 	out->g = NULL;
 	out->n = 0;
-	if ((g = calloc(len + 2, sizeof(*g))) == NULL)
-		return lctx_fail(c, "out of memory");
+	if ((g = calloc(len + 2, sizeof(*g))) == NULL) {
+		/* -1 said here: callers rely on out->g being set on 0 */
+		(void)lctx_fail(c, "out of memory");
+		return -1;
+	}
 	while (*p) {
 		p += utf8_next(p, &cp);
 		if (cp == '\t' || cp == '\r' || (cp < 0x20 && cp != '\n'))
@@ -404,7 +407,8 @@ draw_truncated(struct lctx *c, struct shaped *t, struct tline l, float x,
 
 	if ((g = malloc((n + 1) * sizeof(*g))) == NULL)
 		return lctx_fail(c, "out of memory");
-	memcpy(g, t->g + l.start, n * sizeof(*g));
+	if (n > 0)	/* t->g is NULL for empty text: memcpy(NULL) is undefined */
+		memcpy(g, t->g + l.start, n * sizeof(*g));
 	for (k = 0; k < n; k++)
 		if (g[k].cp == '\n')
 			g[k].cp = ' ';
@@ -461,8 +465,10 @@ fit_wrapped(const struct shaped *t, float w, float maxh, float lead,
     float minsz, float maxsz, struct tline *lines, size_t *nl)
 {
 	float sz;
+	int step;
 
-	for (sz = maxsz; sz >= minsz; sz -= 0.5f) {
+	/* half-point steps counted in an int: a float counter drifts */
+	for (step = 0; (sz = maxsz - 0.5f * (float)step) >= minsz; step++) {
 		size_t allowed = (size_t)floorf((maxh + 0.01f) / (sz * lead));
 		if (allowed < 1)
 			allowed = 1;

@@ -7,7 +7,8 @@ libjansson-dev libcsv-dev libinih-dev libhpdf-dev libzint-dev
 libusb-1.0-0-dev libcups2-dev cups cups-client cups-ipp-utils
 umockdev libumockdev-dev poppler-utils zbar-tools dmtx-utils
 fonts-ipafont-gothic fonts-nanum fonts-dejavu-core dbus valgrind jq
-libsystemd-dev debhelper dpkg-dev fakeroot lintian man-db groff-base python3"
+libsystemd-dev debhelper dpkg-dev fakeroot lintian man-db groff-base python3
+clang clang-tidy clang-format cppcheck strace"
 missing=""
 for p in $PKGS; do
 	st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)

@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include "labels/labels.h"
-#include "station/core/order.h"
 
 static struct label_doc
 latin_doc(void)
@@ -63,15 +62,15 @@ END_TEST
 
 START_TEST(test_address_from_order)
 {
-	struct address a = { .name = "Kim", .province = "Massachusetts",
+	struct labels_address_src a = { .name = "Kim", .province = "Massachusetts",
 	    .province_code = "MA", .country_code = "US" };
 	struct labels_address l;
 
-	labels_address_from_order(&l, &a);
+	labels_address_from_src(&l, &a);
 	ck_assert_str_eq(l.name, "Kim");
 	ck_assert_str_eq(l.province, "MA");
 	ck_assert_str_eq(l.country, "US");
-	labels_address_from_order(&l, NULL);
+	labels_address_from_src(&l, NULL);
 	ck_assert_ptr_null(l.name);
 }
 END_TEST

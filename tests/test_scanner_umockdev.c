@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "drivers/scanner.h"
+#include "drivers/usb_hid.h"
 #include "common/loop.h"
 #include "tests/fake_usb.h"
 
@@ -415,6 +416,126 @@ START_TEST(spec_and_layout_checks)
 }
 END_TEST
 
+/* ---- drivers/usb_hid on its own: what a second device type (a scale) gets ---- */
+
+struct owner {
+	int		 attached, lost, bad, failed, reports;
+	int		 boot_kbd;
+	size_t		 desc_len;
+	enum usb_hid_loss why;
+	uint8_t		 last[64];
+	size_t		 last_len;
+};
+
+static void
+own_attached(void *arg, const struct usb_hid_info *info)
+{
+	struct owner *o = arg;
+
+	o->attached++;
+	o->boot_kbd = info->boot_kbd;
+	o->desc_len = info->report_desc_len;
+}
+
+static void
+own_report(void *arg, const uint8_t *buf, size_t len)
+{
+	struct owner *o = arg;
+
+	o->reports++;
+	o->last_len = len < sizeof(o->last) ? len : sizeof(o->last);
+	memcpy(o->last, buf, o->last_len);
+}
+
+static void
+own_lost(void *arg, enum usb_hid_loss why)
+{
+	struct owner *o = arg;
+
+	o->lost++;
+	o->why = why;
+}
+
+static void
+own_bad(void *arg, const char *why)
+{
+	(void)why;
+	((struct owner *)arg)->bad++;
+}
+
+static void
+own_failed(void *arg, const char *why)
+{
+	(void)why;
+	((struct owner *)arg)->failed++;
+}
+
+/* Runs the loop until *counter reaches n (or the deadline). */
+static void
+wait_count(const int *counter, int n)
+{
+	int64_t t0 = loop_now_ms();
+
+	while (*counter < n && loop_now_ms() - t0 < WAIT_MS)
+		loop_run_once(lp, 10);
+	ck_assert_int_ge(*counter, n);
+}
+
+START_TEST(usb_hid_generic_device)
+{
+	static const struct usb_hid_ops ops = {
+		own_attached, own_report, own_lost, own_bad, own_failed
+	};
+	static const uint8_t report[8] = { 0x02, 0x00, 0x04, 0x10, 0x27, 0, 0, 0 };
+	struct fake_dev *d = fake_usb_plug(fu, FAKE_POS, 0x0922, 0x8003, "SC1", 3);
+	struct usb_hid_spec sp;
+	struct usb_hid_dev *dev;
+	struct usb_hid *uh;
+	struct owner o;
+	struct fake_stats st;
+
+	memset(&o, 0, sizeof(o));
+	ck_assert_int_eq(usb_hid_parse_spec("usb:0922:8003:SC1", &sp), 0);
+	ck_assert_int_eq(sp.vid, 0x0922);
+	ck_assert_int_eq(sp.pid, 0x8003);
+	ck_assert_str_eq(sp.serial, "SC1");
+	ck_assert_int_eq(usb_hid_parse_spec("usb:0922", &sp), -1);
+	ck_assert_int_eq(usb_hid_parse_spec(NULL, &sp), -1);
+	ck_assert_ptr_nonnull(uh = usb_hid_new(lp));
+	/* the device is present: attached before usb_hid_add returns */
+	ck_assert_ptr_nonnull(dev = usb_hid_add(uh, &sp, &ops, &o));
+	ck_assert_int_eq(o.attached, 1);
+	ck_assert_int_eq(usb_hid_dev_is_attached(dev), 1);
+	ck_assert_int_eq(o.boot_kbd, 0);
+	ck_assert_uint_gt(o.desc_len, 0);	/* the report descriptor, read for the owner */
+	fake_dev_stats(d, &st);
+	ck_assert_int_eq(st.claimed, 1);
+	ck_assert_int_eq(st.kernel_driver, 0);
+	/* raw reports, as sent */
+	fake_dev_send(d, report, sizeof(report));
+	wait_count(&o.reports, 1);
+	ck_assert_uint_eq(o.last_len, sizeof(report));
+	ck_assert_mem_eq(o.last, report, sizeof(report));
+	/* unplug: lost, said why; replug: attached again */
+	fake_usb_unplug(fu, d);
+	wait_count(&o.lost, 1);
+	ck_assert_int_eq(o.why, USB_HID_UNPLUGGED);
+	ck_assert_int_eq(usb_hid_dev_is_attached(dev), 0);
+	d = fake_usb_plug(fu, FAKE_POS, 0x0922, 0x8003, "SC1", 3);
+	wait_count(&o.attached, 2);
+	ck_assert_int_eq(usb_hid_dev_is_attached(dev), 1);
+	/* free: no callback, the kernel driver comes back */
+	usb_hid_free(uh);
+	fake_dev_stats(d, &st);
+	ck_assert_int_eq(st.claimed, 0);
+	ck_assert_int_eq(st.kernel_driver, 1);
+	ck_assert_int_eq(o.attached, 2);
+	ck_assert_int_eq(o.lost, 1);
+	ck_assert_int_eq(o.bad, 0);
+	ck_assert_int_eq(o.failed, 0);
+}
+END_TEST
+
 /* One case per test so that CK_RUN_CASE=name runs just that one. */
 #define ADD(s, fn) do {							\
 	TCase *tc = tcase_create(#fn);					\
@@ -439,6 +560,7 @@ scanner_suite(void)
 	ADD(s, unconfigured_device_left_alone);
 	ADD(s, malformed_input_and_stall);
 	ADD(s, spec_and_layout_checks);
+	ADD(s, usb_hid_generic_device);
 	return s;
 }
 
