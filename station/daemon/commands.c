@@ -1,11 +1,14 @@
 /* Control commands: one small handler per command name. */
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "station/daemon/config.h"
 #include "station/daemon/daemon.h"
+#include "station/daemon/control.h"
+#include "station/daemon/intake_job.h"
 #include "station/intake/intake.h"
 #include "common/log.h"
 #include "station/daemon/station.h"
@@ -26,26 +29,55 @@ cmd_status(struct daemon *d, json_t *req)
 	return station_status_json(d);
 }
 
+struct import_wait {
+	struct control	*ctl;
+	uint64_t	 ticket;
+	char		 file[256];	/* the file's name, as replies carry it */
+};
+
+/* The import is done (intake_job.c): the deferred reply goes out now. */
+static void
+import_done(void *arg, const struct intake_result *res, const char *err)
+{
+	struct import_wait *w = arg;
+	json_t *rep;
+
+	if (err != NULL)
+		rep = reply_error("%s", err);
+	else
+		rep = json_pack("{s:b, s:s, s:s, s:I, s:I, s:I, s:I}", "ok", 1,
+		    "file", w->file, "kind", res->kind, "imported", (json_int_t)res->imported,
+		    "updated", (json_int_t)res->updated,
+		    "unchanged", (json_int_t)res->unchanged,
+		    "codes", (json_int_t)res->codes);
+	control_reply(w->ctl, w->ticket, rep);
+	free(w);
+}
+
+/* Queues the file; the reply waits until it is in (the loop serves others). */
 static json_t *
 cmd_import(struct daemon *d, json_t *req)
 {
-	struct intake_result res;
-	const char *path = arg_str(req, "path"), *label;
-	char err[1400];
+	const char *path = arg_str(req, "path"), *base;
+	struct import_wait *w;
 
 	if (path == NULL)
 		return reply_error("import: missing \"path\"");
-	label = (label = strrchr(path, '/')) ? label + 1 : path;
-	if (intake_import_file(d->store, path, label, &res, err, sizeof(err)) == -1) {
-		log_warnx("import %s", err);
-		return reply_error("%s", err);
+	if ((w = malloc(sizeof(*w))) == NULL)
+		return reply_error("out of memory");
+	base = (base = strrchr(path, '/')) ? base + 1 : path;
+	snprintf(w->file, sizeof(w->file), "%s", base);
+	w->ctl = d->ctl;
+	if ((w->ticket = control_defer(d->ctl)) == 0) {
+		free(w);
+		return reply_error("import: not from a control client");
 	}
-	log_info("import %s: %s: %zu imported, %zu updated, %zu unchanged, %zu codes",
-	    path, res.kind, res.imported, res.updated, res.unchanged, res.codes);
-	return json_pack("{s:b, s:s, s:s, s:I, s:I, s:I, s:I}", "ok", 1, "file", label,
-	    "kind", res.kind, "imported", (json_int_t)res.imported,
-	    "updated", (json_int_t)res.updated, "unchanged", (json_int_t)res.unchanged,
-	    "codes", (json_int_t)res.codes);
+	if (intake_jobs_import_path(d->intake, path, import_done, w) == -1) {
+		control_reply(d->ctl, w->ticket,
+		    reply_error("import: out of memory queueing %s", path));
+		free(w);
+	}
+	return NULL;
 }
 
 /* Runs a hold/release in one transaction. */

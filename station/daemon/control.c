@@ -3,6 +3,7 @@
 #include <grp.h>
 #include <jansson.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,7 @@ struct client {
 	size_t		 outlen, outcap;
 	char		*watch;		/* station watched ("" = all), NULL = not watching */
 	int		 busy;		/* inside one of its requests: do not free */
+	uint64_t	 deferred;	/* its reply comes later (control_reply) */
 	int		 dead;		/* close when no longer busy */
 	struct control	*ctl;
 	struct client	*next;
@@ -33,6 +35,8 @@ struct client {
 
 struct control {
 	struct daemon	*d;
+	struct client	*current;	/* whose request commands_run is running */
+	uint64_t	 next_defer;
 	int		 fd;
 	char		*path;
 	struct client	*clients;
@@ -160,20 +164,78 @@ handle_line(struct client *c, const char *line, size_t len)
 		free(c->watch);
 		c->watch = strdup(st ? st : "");
 		rep = json_pack("{s:b, s:s}", "ok", 1, "watching", st ? st : "");
-	} else
+	} else {
+		c->ctl->current = c;
 		rep = commands_run(c->ctl->d, req);
+		c->ctl->current = NULL;
+	}
 	json_decref(req);
+	if (c->deferred != 0) {
+		json_decref(rep);	/* control_reply sends it */
+		return;
+	}
 	if (rep == NULL)
 		rep = reply_error("out of memory");
 	client_send(c, rep);
 	json_decref(rep);
 }
 
+/* Runs the complete requests buffered for c, one at a time, in order. */
+static void
+client_run_lines(struct client *c)
+{
+	char *nl;
+
+	c->busy = 1;
+	while (!c->dead && c->deferred == 0 && c->inlen > 0 &&
+	    (nl = memchr(c->in, '\n', c->inlen)) != NULL) {
+		size_t linelen = (size_t)(nl - c->in);
+
+		handle_line(c, c->in, linelen);
+		memmove(c->in, nl + 1, c->inlen - linelen - 1);
+		c->inlen -= linelen + 1;
+	}
+	c->busy = 0;
+}
+
+uint64_t
+control_defer(struct control *ctl)
+{
+	if (ctl == NULL || ctl->current == NULL)
+		return 0;
+	ctl->current->deferred = ++ctl->next_defer;
+	return ctl->current->deferred;
+}
+
+void
+control_reply(struct control *ctl, uint64_t id, json_t *rep)
+{
+	struct client *c;
+
+	if (ctl == NULL || id == 0)
+		return;
+	for (c = ctl->clients; c; c = c->next)
+		if (c->deferred == id)
+			break;
+	if (c == NULL)
+		return;		/* the client has gone */
+	c->deferred = 0;
+	if (rep == NULL)
+		rep = reply_error("out of memory");
+	c->busy = 1;		/* client_send must not free c */
+	if (rep != NULL)
+		client_send(c, rep);
+	json_decref(rep);
+	client_run_lines(c);
+	if (c->dead)
+		client_close(c);
+}
+
 static void
 client_read(int fd, short revents, void *arg)
 {
 	struct client *c = arg;
-	char buf[8192], *nl;
+	char buf[8192];
 	ssize_t n;
 
 	if (revents & POLLOUT) {
@@ -193,15 +255,7 @@ client_read(int fd, short revents, void *arg)
 		client_close(c);
 		return;
 	}
-	c->busy = 1;
-	while (!c->dead && c->inlen > 0 && (nl = memchr(c->in, '\n', c->inlen)) != NULL) {
-		size_t linelen = (size_t)(nl - c->in);
-
-		handle_line(c, c->in, linelen);
-		memmove(c->in, nl + 1, c->inlen - linelen - 1);
-		c->inlen -= linelen + 1;
-	}
-	c->busy = 0;
+	client_run_lines(c);
 	if (c->dead)
 		client_close(c);
 }

@@ -10,6 +10,7 @@ struct loop;
 struct control;
 struct scanners;
 struct printq;
+struct intake_jobs;
 
 struct daemon {
 	struct config	*conf;
@@ -18,6 +19,7 @@ struct daemon {
 	struct control	*ctl;
 	struct scanners	*scanners;	/* NULL when no station names a scanner */
 	struct printq	*printq;	/* NULL until printing is wired */
+	struct intake_jobs *intake;	/* spool/in and stationctl import */
 	json_t		*scanner_state;	/* station → {"connected", "message"} */
 	int		 sigfd;
 	int		 inofd;

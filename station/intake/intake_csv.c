@@ -414,6 +414,15 @@ int
 intake_stream_orders_csv(const char *buf, size_t len, intake_order_cb cb,
     void *ctx, size_t *n, char *err, size_t errlen)
 {
+	struct intake_input in = { buf, len, NULL, NULL };
+
+	return intake_stream_orders_csv_from(&in, cb, ctx, n, err, errlen);
+}
+
+int
+intake_stream_orders_csv_from(const struct intake_input *in,
+    intake_order_cb cb, void *ctx, size_t *n, char *err, size_t errlen)
+{
 	struct cparse c;
 	int rc;
 
@@ -424,7 +433,7 @@ intake_stream_orders_csv(const char *buf, size_t len, intake_order_cb cb,
 	c.cbctx = ctx;
 	if ((c.names = intake_set_new()) == NULL)
 		return intake_fail(err, errlen, "out of memory");
-	rc = intake_csv_read(buf, len, on_row, &c, err, errlen);
+	rc = intake_csv_read(in, on_row, &c, err, errlen);
 	if (rc == 0 && !c.have_header)
 		rc = intake_fail(err, errlen, "empty file");
 	else if (rc == 0 && c.n == 0)

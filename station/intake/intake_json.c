@@ -614,6 +614,15 @@ int
 intake_stream_orders_json(const char *buf, size_t len, intake_order_cb cb,
     void *ctx, size_t *n, char *err, size_t errlen)
 {
+	struct intake_input in = { buf, len, NULL, NULL };
+
+	return intake_stream_orders_json_from(&in, cb, ctx, n, err, errlen);
+}
+
+int
+intake_stream_orders_json_from(const struct intake_input *in,
+    intake_order_cb cb, void *ctx, size_t *n, char *err, size_t errlen)
+{
 	struct jfile f;
 	size_t count;
 	int rc;
@@ -628,7 +637,7 @@ intake_stream_orders_json(const char *buf, size_t len, intake_order_cb cb,
 		intake_set_free(f.names);
 		return intake_fail(err, errlen, "out of memory");
 	}
-	rc = jr_each_order(buf, len, on_order, &f, &count, err, errlen);
+	rc = jr_each_order(in, on_order, &f, &count, err, errlen);
 	if (rc == 0 && f.n == 0)
 		rc = intake_fail(err, errlen, "no orders in file");
 	intake_set_free(f.names);

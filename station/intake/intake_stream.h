@@ -27,4 +27,28 @@ int	intake_stream_orders_json(const char *buf, size_t len,
 int	intake_stream_orders_csv(const char *buf, size_t len,
 	    intake_order_cb cb, void *ctx, size_t *n, char *err, size_t errlen);
 
+/*
+ * A file's bytes as the parsers read them: front to back, once. read_past
+ * (NULL: none) is told each time the parser will not look at the bytes
+ * before off again (except to word an error), so a mapped file's pages
+ * behind it can be given back: memory stays constant for any file size.
+ */
+struct intake_input {
+	const char	*buf;
+	size_t		 len;
+	void		(*read_past)(void *arg, size_t off);
+	void		*arg;
+};
+
+/* The same as above, over an intake_input. */
+int	intake_stream_orders_json_from(const struct intake_input *,
+	    intake_order_cb cb, void *ctx, size_t *n, char *err, size_t errlen);
+int	intake_stream_orders_csv_from(const struct intake_input *,
+	    intake_order_cb cb, void *ctx, size_t *n, char *err, size_t errlen);
+/* intake_parse_products_csv / _codes_csv (intake_parse.h) over an intake_input. */
+int	intake_parse_products_csv_from(const struct intake_input *,
+	    struct product_code **out, size_t *n, char *err, size_t errlen);
+int	intake_parse_codes_csv_from(const struct intake_input *,
+	    struct product_code **out, size_t *n, char *err, size_t errlen);
+
 #endif

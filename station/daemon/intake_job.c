@@ -1,0 +1,755 @@
+/* The import job: a parse thread feeds the loop, which stores bounded batches. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "common/loop.h"
+#include "station/daemon/intake_job.h"
+#include "station/intake/intake.h"
+#include "station/intake/intake_file.h"
+#include "station/intake/intake_stream.h"
+#include "station/store/store.h"
+
+#define QCAP		(2 * INTAKE_JOB_BATCH)
+#define CODE_BATCH	(4 * INTAKE_JOB_BATCH)
+#define RETRY_MS	5000	/* a file left in spool/in by a failure is tried again */
+
+/* A file waiting to be imported. */
+struct request {
+	char		*name;		/* spool/in name, or NULL for a path */
+	char		*path;
+	char		*label;		/* names the file in messages and events */
+	intake_reply_cb	 cb;
+	void		*arg;
+	struct request	*next;
+};
+
+struct entry {
+	struct order	*o;
+	char		*cut;		/* what intake_bound_order cut, or NULL */
+};
+
+/* The file being imported: shared with its thread under mu. */
+struct job {
+	struct request	*req;
+	struct intake_file file;
+	enum intake_kind kind;
+	pthread_t	 th;
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 cv;
+	struct entry	 q[QCAP];
+	size_t		 qhead, qn;
+	struct product_code *codes;
+	size_t		 ncodes, codes_pos;
+	int		 finished;	/* the thread has nothing more to give */
+	int		 failed;	/* the file is bad: err says why */
+	int		 cancel;
+	char		 err[1200];
+	struct intake_result res;
+	int		 efd;
+};
+
+struct intake_jobs {
+	struct loop	*loop;
+	struct store	*store;
+	char		*spool;
+	struct request	*head, *tail;
+	struct job	*job;		/* the running file, or NULL */
+	int		 efd;		/* the thread wakes the loop through it */
+	int		 inofd;		/* inotify on spool/in */
+	int64_t		 kick_timer, retry_timer;
+};
+
+static void	kick(struct intake_jobs *);
+
+static void
+request_free(struct request *r)
+{
+	if (r == NULL)
+		return;
+	free(r->name);
+	free(r->path);
+	free(r->label);
+	free(r);
+}
+
+static void
+wake(int efd)
+{
+	uint64_t one = 1;
+
+	while (write(efd, &one, sizeof(one)) == -1 && errno == EINTR)
+		;
+}
+
+/* --- the thread: pure parsing, no store, no loop, no logging ------------ */
+
+/* Pass 1: each order checked against the bounds, then dropped. */
+static int
+validate_one(void *arg, struct order *o, char *err, size_t errlen)
+{
+	struct job *j = arg;
+	int r = intake_bound_order(o, err, errlen);
+
+	order_free(o);
+	if (__atomic_load_n(&j->cancel, __ATOMIC_RELAXED))
+		return -1;
+	return r == -1 ? -1 : 0;
+}
+
+/* Pass 2: each order handed to the loop; waits while the queue is full. */
+static int
+push_one(void *arg, struct order *o, char *err, size_t errlen)
+{
+	struct job *j = arg;
+	char why[512];
+	char *cut = NULL;
+	int r = intake_bound_order(o, why, sizeof(why));
+
+	if (r == -1) {
+		order_free(o);
+		snprintf(err, errlen, "%s", why);
+		return -1;
+	}
+	if (r == 1 && (cut = strdup(why)) == NULL) {
+		order_free(o);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	pthread_mutex_lock(&j->mu);
+	while (j->qn == QCAP && !j->cancel)
+		pthread_cond_wait(&j->cv, &j->mu);
+	if (j->cancel) {
+		pthread_mutex_unlock(&j->mu);
+		order_free(o);
+		free(cut);
+		snprintf(err, errlen, "stopped");
+		return -1;
+	}
+	j->q[(j->qhead + j->qn) % QCAP] = (struct entry){ o, cut };
+	if (++j->qn == INTAKE_JOB_BATCH)
+		wake(j->efd);
+	pthread_mutex_unlock(&j->mu);
+	return 0;
+}
+
+static int
+check_codes(struct job *j)
+{
+	size_t i;
+
+	for (i = 0; i < j->ncodes; i++)
+		if (strlen(j->codes[i].code) > INTAKE_MAX_CODE ||
+		    strlen(j->codes[i].sku) > INTAKE_MAX_CODE)
+			return snprintf(j->err, sizeof(j->err), "code %zu: "
+			    "barcode or SKU longer than %d bytes", i + 1,
+			    INTAKE_MAX_CODE), -1;
+	return 0;
+}
+
+static int
+run_orders(struct job *j, intake_order_cb cb)
+{
+	const struct intake_input *in = &j->file.in;
+	size_t n;
+
+	if (j->kind == INTAKE_ORDERS_JSON)
+		return intake_stream_orders_json_from(in, cb, j, &n, j->err,
+		    sizeof(j->err));
+	return intake_stream_orders_csv_from(in, cb, j, &n, j->err,
+	    sizeof(j->err));
+}
+
+static int
+run_codes(struct job *j)
+{
+	const struct intake_input *in = &j->file.in;
+	int r;
+
+	if (j->kind == INTAKE_PRODUCTS_CSV)
+		r = intake_parse_products_csv_from(in, &j->codes, &j->ncodes,
+		    j->err, sizeof(j->err));
+	else
+		r = intake_parse_codes_csv_from(in, &j->codes, &j->ncodes,
+		    j->err, sizeof(j->err));
+	return r == 0 ? check_codes(j) : -1;
+}
+
+static void *
+job_main(void *arg)
+{
+	struct job *j = arg;
+	int bad = 0, r;
+
+	switch (j->kind) {
+	case INTAKE_ORDERS_JSON:
+	case INTAKE_ORDERS_CSV:
+		/* nothing reaches the store before the whole file is known good */
+		if ((r = run_orders(j, validate_one)) == -1)
+			bad = 1;
+		else {
+			intake_file_rewind(&j->file);
+			r = run_orders(j, push_one);
+		}
+		break;
+	case INTAKE_PRODUCTS_CSV:
+	case INTAKE_CODES_CSV:
+		r = run_codes(j);
+		bad = r == -1;
+		break;
+	default:
+		snprintf(j->err, sizeof(j->err), "%s",
+		    intake_detect_why(j->file.in.buf, j->file.in.len));
+		r = -1;
+		bad = 1;
+		break;
+	}
+	pthread_mutex_lock(&j->mu);
+	j->finished = 1;
+	/* a failure of the second pass is not the file's fault: retried */
+	j->failed = r == -1 ? (bad && !j->cancel ? 1 : 2) : 0;
+	pthread_mutex_unlock(&j->mu);
+	wake(j->efd);
+	return NULL;
+}
+
+/* --- the loop side --------------------------------------------------------- */
+
+/* Stops the thread and frees the job; the file is left where it is. */
+static void
+job_free(struct job *j)
+{
+	size_t i;
+
+	if (j == NULL)
+		return;
+	pthread_mutex_lock(&j->mu);
+	j->cancel = 1;
+	pthread_cond_broadcast(&j->cv);
+	pthread_mutex_unlock(&j->mu);
+	pthread_join(j->th, NULL);
+	for (i = 0; i < j->qn; i++) {
+		order_free(j->q[(j->qhead + i) % QCAP].o);
+		free(j->q[(j->qhead + i) % QCAP].cut);
+	}
+	if (j->codes != NULL)
+		product_codes_free(j->codes, j->ncodes);
+	intake_file_close(&j->file);
+	pthread_cond_destroy(&j->cv);
+	pthread_mutex_destroy(&j->mu);
+	request_free(j->req);
+	free(j);
+}
+
+static void
+retry_fire(void *arg)
+{
+	struct intake_jobs *ij = arg;
+
+	ij->retry_timer = 0;
+	intake_jobs_spool_scan(ij);
+}
+
+static void
+retry_later(struct intake_jobs *ij)
+{
+	if (ij->retry_timer == 0)
+		ij->retry_timer = loop_add_timer(ij->loop, RETRY_MS, retry_fire, ij);
+	if (ij->retry_timer == -1)
+		ij->retry_timer = 0;
+}
+
+/* Ends the running file: tells its importer, moves it, starts the next. */
+static void
+job_end(struct intake_jobs *ij, const char *why, int retry)
+{
+	struct job *j = ij->job;
+	struct request *r = j->req;
+	struct intake_result res = j->res;
+	char err[1200];
+	int nospace;
+
+	if (why != NULL)
+		snprintf(err, sizeof(err), "%s: %s", r->label, why);
+	ij->job = NULL;
+	j->req = NULL;
+	job_free(j);		/* why may point into j: copied above */
+	if (why == NULL) {
+		log_info("%s: %s: %zu imported, %zu updated, %zu unchanged, "
+		    "%zu codes", r->label, res.kind, res.imported, res.updated,
+		    res.unchanged, res.codes);
+		if (r->name != NULL)
+			intake_spool_accept(ij->spool, r->name);
+	} else if (retry) {
+		log_warnx("ALERT %s; it stays in spool/in and is tried again",
+		    err);
+		if (r->name != NULL)
+			retry_later(ij);
+	} else {
+		log_warnx("%s", err);
+		if (r->name != NULL &&
+		    intake_spool_refuse(ij->spool, r->name, err, &nospace) == -1)
+			retry_later(ij);
+		/* the refusal is an event of its own */
+		store_add_event(ij->store, NULL, 0, NULL, "refused", NULL, err, 1);
+	}
+	if (r->cb != NULL)
+		r->cb(r->arg, &res, why != NULL ? err : NULL);
+	request_free(r);
+	kick(ij);
+}
+
+static void
+count_outcome(struct intake_result *res, const char *outcome)
+{
+	if (outcome[0] == 'i')
+		res->imported++;
+	else if (outcome[0] == 'u' && outcome[1] == 'p')
+		res->updated++;
+	else
+		res->unchanged++;
+}
+
+/* Logs which fields of an order were cut (inside the batch's transaction). */
+static int
+note_cut(struct store *s, const char *label, const struct order *o,
+    const char *cut, char *err, size_t errlen)
+{
+	char msg[700];
+	int64_t id = 0;
+
+	if (store_find_order(s, o->name, &id) == -1) {
+		snprintf(err, errlen, "database: %s", store_errmsg(s));
+		return -1;
+	}
+	snprintf(msg, sizeof(msg), "%s: from %s: cut to the intake limits: %s",
+	    o->name, label, cut);
+	if (store_add_event(s, NULL, id, NULL, "truncated", NULL, msg, 0) == -1) {
+		snprintf(err, errlen, "database: %s", store_errmsg(s));
+		return -1;
+	}
+	return 0;
+}
+
+/* Stores entries in one transaction; frees them. 0 / -1 with err. */
+static int
+store_batch(struct intake_jobs *ij, struct entry *v, size_t n, char *err,
+    size_t errlen)
+{
+	struct job *j = ij->job;
+	const char *outcome;
+	size_t i;
+	int r = 0;
+
+	if (store_begin(ij->store) == -1) {
+		snprintf(err, errlen, "database: %s", store_errmsg(ij->store));
+		r = -1;
+	}
+	for (i = 0; i < n; i++) {
+		if (r == 0 && store_upsert_order(ij->store, v[i].o, j->req->label,
+		    &outcome, err, errlen) == 0) {
+			count_outcome(&j->res, outcome);
+			j->res.truncated += v[i].cut != NULL;
+			if (v[i].cut != NULL && note_cut(ij->store, j->req->label,
+			    v[i].o, v[i].cut, err, errlen) == -1)
+				r = -1;
+		} else
+			r = -1;
+		order_free(v[i].o);
+		free(v[i].cut);
+	}
+	if (r == 0 && store_commit(ij->store) == -1) {
+		snprintf(err, errlen, "database: %s", store_errmsg(ij->store));
+		r = -1;
+	}
+	if (r == -1 && n > 0)
+		store_rollback(ij->store);
+	return r;
+}
+
+static int
+store_codes(struct intake_jobs *ij, char *err, size_t errlen)
+{
+	struct job *j = ij->job;
+	size_t end = j->codes_pos + CODE_BATCH;
+
+	if (end > j->ncodes)
+		end = j->ncodes;
+	if (store_begin(ij->store) == -1) {
+		snprintf(err, errlen, "database: %s", store_errmsg(ij->store));
+		return -1;
+	}
+	for (; j->codes_pos < end; j->codes_pos++)
+		if (store_upsert_code(ij->store, &j->codes[j->codes_pos], err,
+		    errlen) == -1) {
+			store_rollback(ij->store);
+			return -1;
+		}
+	if (store_commit(ij->store) == -1) {
+		snprintf(err, errlen, "database: %s", store_errmsg(ij->store));
+		store_rollback(ij->store);
+		return -1;
+	}
+	j->res.codes = j->codes_pos;
+	return 0;
+}
+
+/* One loop turn of the running file: at most one batch, then back to poll. */
+static void
+job_step(struct intake_jobs *ij)
+{
+	struct job *j = ij->job;
+	struct entry v[INTAKE_JOB_BATCH];
+	char err[1200];
+	size_t n = 0;
+	int finished, failed, more;
+
+	pthread_mutex_lock(&j->mu);
+	while (n < INTAKE_JOB_BATCH && j->qn > 0) {
+		v[n++] = j->q[j->qhead];
+		j->qhead = (j->qhead + 1) % QCAP;
+		j->qn--;
+	}
+	pthread_cond_signal(&j->cv);
+	finished = j->finished;
+	failed = j->failed;
+	more = j->qn >= INTAKE_JOB_BATCH || (finished && j->qn > 0);
+	pthread_mutex_unlock(&j->mu);
+	if (failed == 1) {
+		job_end(ij, j->err, 0);		/* nothing was stored: pass 1 */
+		return;
+	}
+	if (n > 0 && store_batch(ij, v, n, err, sizeof(err)) == -1) {
+		job_end(ij, err, 1);
+		return;
+	}
+	if (finished && failed == 2) {
+		job_end(ij, j->err, 1);
+		return;
+	}
+	if (finished && j->codes != NULL && j->codes_pos < j->ncodes) {
+		if (store_codes(ij, err, sizeof(err)) == -1) {
+			job_end(ij, err, 1);
+			return;
+		}
+		more = j->codes_pos < j->ncodes;
+	}
+	if (more)
+		wake(ij->efd);	/* after what else is ready: poll sees both */
+	else if (finished)
+		job_end(ij, NULL, 0);
+}
+
+static void
+on_wake(int fd, short revents, void *arg)
+{
+	struct intake_jobs *ij = arg;
+	uint64_t v;
+
+	(void)revents;
+	while (read(fd, &v, sizeof(v)) == -1 && errno == EINTR)
+		;
+	if (ij->job != NULL)
+		job_step(ij);
+}
+
+/* Starts r's file: its thread runs, or it ends here (refused, retried). */
+static void
+job_start(struct intake_jobs *ij, struct request *r)
+{
+	struct job *j;
+	char why[600], err[1200];
+	int nospace;
+
+	if ((j = calloc(1, sizeof(*j))) == NULL) {
+		log_warnx("%s: out of memory; tried again later", r->label);
+		goto retry;
+	}
+	j->efd = ij->efd;
+	j->req = r;
+	if (intake_file_open(&j->file, r->path, why, sizeof(why)) == -1) {
+		free(j);
+		if (r->name != NULL && access(r->path, F_OK) == -1 &&
+		    errno == ENOENT) {
+			request_free(r);	/* gone already */
+			return;
+		}
+		snprintf(err, sizeof(err), "%s: %s", r->label, why);
+		log_warnx("%s", err);
+		if (r->name != NULL &&
+		    intake_spool_refuse(ij->spool, r->name, err, &nospace) == -1)
+			retry_later(ij);
+		store_add_event(ij->store, NULL, 0, NULL, "refused", NULL, err, 1);
+		if (r->cb != NULL)
+			r->cb(r->arg, NULL, err);
+		request_free(r);
+		return;
+	}
+	j->kind = intake_detect(j->file.in.buf, j->file.in.len);
+	j->res.kind = intake_kind_name(j->kind);
+	pthread_mutex_init(&j->mu, NULL);
+	pthread_cond_init(&j->cv, NULL);
+	if (pthread_create(&j->th, NULL, job_main, j) != 0) {
+		intake_file_close(&j->file);
+		pthread_cond_destroy(&j->cv);
+		pthread_mutex_destroy(&j->mu);
+		free(j);
+		log_warnx("%s: cannot start the import thread; tried again later",
+		    r->label);
+		goto retry;
+	}
+	ij->job = j;
+	return;
+retry:
+	if (r->cb != NULL)
+		r->cb(r->arg, NULL, "out of resources; try again");
+	if (r->name != NULL)
+		retry_later(ij);
+	request_free(r);
+}
+
+static void
+kick_fire(void *arg)
+{
+	struct intake_jobs *ij = arg;
+	struct request *r;
+
+	ij->kick_timer = 0;
+	while (ij->job == NULL && (r = ij->head) != NULL) {
+		ij->head = r->next;
+		if (ij->head == NULL)
+			ij->tail = NULL;
+		r->next = NULL;
+		job_start(ij, r);
+	}
+}
+
+/* Starts the next file from the loop (never inside the caller's stack). */
+static void
+kick(struct intake_jobs *ij)
+{
+	if (ij->job != NULL || ij->head == NULL || ij->kick_timer > 0)
+		return;
+	ij->kick_timer = loop_add_timer(ij->loop, 0, kick_fire, ij);
+	if (ij->kick_timer == -1)
+		ij->kick_timer = 0;
+}
+
+static int
+is_queued(struct intake_jobs *ij, const char *name)
+{
+	struct request *r;
+
+	if (ij->job != NULL && ij->job->req->name != NULL &&
+	    strcmp(ij->job->req->name, name) == 0)
+		return 1;
+	for (r = ij->head; r; r = r->next)
+		if (r->name != NULL && strcmp(r->name, name) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+enqueue(struct intake_jobs *ij, struct request *r)
+{
+	if (ij->tail != NULL)
+		ij->tail->next = r;
+	else
+		ij->head = r;
+	ij->tail = r;
+	kick(ij);
+}
+
+void
+intake_jobs_spool_name(struct intake_jobs *ij, const char *name)
+{
+	struct request *r;
+	size_t n;
+
+	if (intake_spool_is_partial(name) || is_queued(ij, name))
+		return;
+	n = strlen(ij->spool) + strlen(name) + 5;
+	if ((r = calloc(1, sizeof(*r))) == NULL ||
+	    (r->name = strdup(name)) == NULL ||
+	    (r->label = strdup(name)) == NULL ||
+	    (r->path = malloc(n)) == NULL) {
+		request_free(r);
+		log_warnx("%s: out of memory; tried again later", name);
+		retry_later(ij);
+		return;
+	}
+	snprintf(r->path, n, "%s/in/%s", ij->spool, name);
+	enqueue(ij, r);
+}
+
+void
+intake_jobs_spool_scan(struct intake_jobs *ij)
+{
+	char **names;
+	size_t i, n;
+
+	if (intake_spool_list(ij->spool, &names, &n) == -1) {
+		retry_later(ij);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		intake_jobs_spool_name(ij, names[i]);
+		free(names[i]);
+	}
+	free(names);
+}
+
+int
+intake_jobs_import_path(struct intake_jobs *ij, const char *path,
+    intake_reply_cb cb, void *arg)
+{
+	const char *base = strrchr(path, '/');
+	struct request *r;
+
+	if ((r = calloc(1, sizeof(*r))) == NULL ||
+	    (r->path = strdup(path)) == NULL ||
+	    (r->label = strdup(base != NULL ? base + 1 : path)) == NULL) {
+		request_free(r);
+		return -1;
+	}
+	r->cb = cb;
+	r->arg = arg;
+	enqueue(ij, r);
+	return 0;
+}
+
+/* A name created in place that is no regular file: refused at once. */
+static int
+is_odd_node(struct intake_jobs *ij, const char *name)
+{
+	char path[4096];
+	struct stat sb;
+
+	snprintf(path, sizeof(path), "%s/in/%s", ij->spool, name);
+	return lstat(path, &sb) == 0 && !S_ISREG(sb.st_mode);
+}
+
+static void
+on_inotify(int fd, short revents, void *arg)
+{
+	struct intake_jobs *ij = arg;
+	char buf[16384] __attribute__((aligned(__alignof__(struct inotify_event))));
+	const struct inotify_event *ev;
+	ssize_t n;
+	char *p;
+
+	(void)revents;
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		for (p = buf; p < buf + n; p += sizeof(*ev) + ev->len) {
+			ev = (const struct inotify_event *)p;
+			if (ev->mask & IN_Q_OVERFLOW)
+				intake_jobs_spool_scan(ij);
+			else if (ev->len && (ev->mask & (IN_CLOSE_WRITE |
+			    IN_MOVED_TO)))
+				intake_jobs_spool_name(ij, ev->name);
+			/* a symlink, FIFO or directory made in place is never
+			 * closed after writing: take it now (a regular file
+			 * waits for IN_CLOSE_WRITE) */
+			else if (ev->len && (ev->mask & IN_CREATE) &&
+			    is_odd_node(ij, ev->name))
+				intake_jobs_spool_name(ij, ev->name);
+		}
+	}
+}
+
+static int
+watch_spool(struct intake_jobs *ij)
+{
+	char in[4096];
+
+	snprintf(in, sizeof(in), "%s/in", ij->spool);
+	if ((ij->inofd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) == -1 ||
+	    inotify_add_watch(ij->inofd, in, IN_CLOSE_WRITE | IN_MOVED_TO |
+	    IN_CREATE) == -1 ||
+	    loop_add_fd(ij->loop, ij->inofd, POLLIN, on_inotify, ij) == -1) {
+		log_warn("inotify on %s", in);
+		return -1;
+	}
+	return 0;
+}
+
+struct intake_jobs *
+intake_jobs_new(struct loop *loop, struct store *store, const char *spool)
+{
+	struct intake_jobs *ij;
+
+	if ((ij = calloc(1, sizeof(*ij))) == NULL ||
+	    (ij->spool = strdup(spool)) == NULL) {
+		free(ij);
+		log_warnx("intake: out of memory");
+		return NULL;
+	}
+	ij->loop = loop;
+	ij->store = store;
+	ij->inofd = -1;
+	if (intake_spool_prepare(spool) == -1)
+		goto fail;
+	if ((ij->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) == -1 ||
+	    loop_add_fd(loop, ij->efd, POLLIN, on_wake, ij) == -1) {
+		log_warn("intake: eventfd");
+		goto fail;
+	}
+	if (watch_spool(ij) == -1)
+		goto fail;
+	return ij;
+fail:
+	if (ij->efd > 0) {
+		loop_del_fd(loop, ij->efd);
+		close(ij->efd);
+	}
+	if (ij->inofd != -1) {
+		loop_del_fd(loop, ij->inofd);
+		close(ij->inofd);
+	}
+	free(ij->spool);
+	free(ij);
+	return NULL;
+}
+
+void
+intake_jobs_free(struct intake_jobs *ij)
+{
+	struct request *r;
+
+	if (ij == NULL)
+		return;
+	if (ij->job != NULL) {
+		r = ij->job->req;
+		ij->job->req = NULL;
+		job_free(ij->job);
+		ij->job = NULL;
+		if (r->cb != NULL)
+			r->cb(r->arg, NULL, "the daemon is stopping; the import "
+			    "did not finish");
+		request_free(r);
+	}
+	while ((r = ij->head) != NULL) {
+		ij->head = r->next;
+		if (r->cb != NULL)
+			r->cb(r->arg, NULL, "the daemon is stopping");
+		request_free(r);
+	}
+	if (ij->kick_timer > 0)
+		loop_cancel_timer(ij->loop, ij->kick_timer);
+	if (ij->retry_timer > 0)
+		loop_cancel_timer(ij->loop, ij->retry_timer);
+	loop_del_fd(ij->loop, ij->efd);
+	close(ij->efd);
+	loop_del_fd(ij->loop, ij->inofd);
+	close(ij->inofd);
+	free(ij->spool);
+	free(ij);
+}
