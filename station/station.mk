@@ -21,7 +21,7 @@ BINS += $(B)/stationd $(B)/stationctl
 CTL_OBJS := $(B)/station/ctl/stationctl.o $(B)/station/ctl/ctl_cmds.o $(B)/station/ctl/ctl_log.o
 
 TEST_BINS += $(B)/tests/test_intake_parse $(B)/tests/test_intake_csv \
-	$(B)/tests/test_intake_stream $(B)/tests/test_session
+	$(B)/tests/test_intake_stream $(B)/tests/test_intake_limits $(B)/tests/test_session
 
 $(B)/stationd: $(B)/station/daemon/stationd.o $(B)/libstation.a
 	$(CC) -o $@ $^ $(LIBS)

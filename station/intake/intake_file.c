@@ -10,7 +10,7 @@
 #include "station/intake/intake_file.h"
 
 /* Pages are given back in steps this large: few syscalls, small peak. */
-#define DROP_STEP	(4u << 20)
+#define DROP_STEP	(1u << 20)
 
 static const char *
 type_name(mode_t m)
@@ -35,7 +35,16 @@ drop_behind(void *arg, size_t off)
 	struct intake_file *f = arg;
 	size_t page = (size_t)sysconf(_SC_PAGESIZE), upto;
 
-	if (f->map == NULL || off < f->dropped + DROP_STEP)
+	if (f->map == NULL)
+		return;
+	if (off < f->dropped) {
+		/* a new sweep (the CSV reader checks UTF-8 first, then
+		 * parses): what the last one left is not needed now */
+		madvise(f->map, f->len, MADV_DONTNEED);
+		f->dropped = off / page * page;
+		return;
+	}
+	if (off < f->dropped + DROP_STEP)
 		return;
 	upto = off / page * page;
 	/* a private read-only mapping: dropped pages are read again on demand */
