@@ -7,7 +7,9 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/inotify.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/log.h"
@@ -189,6 +191,9 @@ job_main(void *arg)
 	struct job *j = arg;
 	int bad = 0, r;
 
+	/* parsing is background work: the loop's scans come first on the CPU */
+	setpriority(PRIO_PROCESS, (id_t)gettid(), 10);
+
 	switch (j->kind) {
 	case INTAKE_ORDERS_JSON:
 	case INTAKE_ORDERS_CSV:
@@ -339,40 +344,89 @@ note_cut(struct store *s, const char *label, const struct order *o,
 	return 0;
 }
 
-/* Stores entries in one transaction; frees them. 0 / -1 with err. */
+/* Takes the next order off the queue, or returns 0 if it is empty. */
 static int
-store_batch(struct intake_jobs *ij, struct entry *v, size_t n, char *err,
-    size_t errlen)
+queue_take(struct job *j, struct entry *e)
+{
+	int got = 0;
+
+	pthread_mutex_lock(&j->mu);
+	if (j->qn > 0) {
+		*e = j->q[j->qhead];
+		j->qhead = (j->qhead + 1) % QCAP;
+		if (j->qn-- == QCAP)
+			pthread_cond_signal(&j->cv);
+		got = 1;
+	}
+	pthread_mutex_unlock(&j->mu);
+	return got;
+}
+
+static int64_t
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static int
+store_entry(struct intake_jobs *ij, struct entry *e, char *err, size_t errlen)
 {
 	struct job *j = ij->job;
 	const char *outcome;
-	size_t i;
 	int r = 0;
+
+	if (store_upsert_order(ij->store, e->o, j->req->label, &outcome, err,
+	    errlen) == -1)
+		r = -1;
+	else {
+		count_outcome(&j->res, outcome);
+		if (e->cut != NULL) {
+			j->res.truncated++;
+			r = note_cut(ij->store, j->req->label, e->o, e->cut, err,
+			    errlen);
+		}
+	}
+	order_free(e->o);
+	free(e->cut);
+	return r;
+}
+
+/*
+ * Stores queued orders in one transaction: at most INTAKE_JOB_BATCH, and
+ * no longer than INTAKE_JOB_BUDGET_US, so a scan waiting behind this turn
+ * waits little. Returns the number stored, or -1 with err (rolled back).
+ */
+static long
+store_batch(struct intake_jobs *ij, char *err, size_t errlen)
+{
+	struct entry e;
+	int64_t t0 = now_us();
+	long n = 0;
 
 	if (store_begin(ij->store) == -1) {
 		snprintf(err, errlen, "database: %s", store_errmsg(ij->store));
-		r = -1;
+		return -1;
 	}
-	for (i = 0; i < n; i++) {
-		if (r == 0 && store_upsert_order(ij->store, v[i].o, j->req->label,
-		    &outcome, err, errlen) == 0) {
-			count_outcome(&j->res, outcome);
-			j->res.truncated += v[i].cut != NULL;
-			if (v[i].cut != NULL && note_cut(ij->store, j->req->label,
-			    v[i].o, v[i].cut, err, errlen) == -1)
-				r = -1;
-		} else
-			r = -1;
-		order_free(v[i].o);
-		free(v[i].cut);
+	/* every 16 orders: out of time, or a scan or request waiting? */
+	while (n < INTAKE_JOB_BATCH && (n % 16 != 0 ||
+	    (now_us() - t0 < INTAKE_JOB_BUDGET_US &&
+	    !loop_others_ready(ij->loop, ij->efd))) &&
+	    queue_take(ij->job, &e)) {
+		if (store_entry(ij, &e, err, errlen) == -1) {
+			store_rollback(ij->store);
+			return -1;
+		}
+		n++;
 	}
-	if (r == 0 && store_commit(ij->store) == -1) {
+	if (store_commit(ij->store) == -1) {
 		snprintf(err, errlen, "database: %s", store_errmsg(ij->store));
-		r = -1;
-	}
-	if (r == -1 && n > 0)
 		store_rollback(ij->store);
-	return r;
+		return -1;
+	}
+	return n;
 }
 
 static int
@@ -407,35 +461,32 @@ static void
 job_step(struct intake_jobs *ij)
 {
 	struct job *j = ij->job;
-	struct entry v[INTAKE_JOB_BATCH];
 	char err[1200];
-	size_t n = 0;
 	int finished, failed, more;
+	size_t queued;
 
 	pthread_mutex_lock(&j->mu);
-	while (n < INTAKE_JOB_BATCH && j->qn > 0) {
-		v[n++] = j->q[j->qhead];
-		j->qhead = (j->qhead + 1) % QCAP;
-		j->qn--;
-	}
-	pthread_cond_signal(&j->cv);
 	finished = j->finished;
 	failed = j->failed;
-	more = j->qn >= INTAKE_JOB_BATCH || (finished && j->qn > 0);
+	queued = j->qn;
 	pthread_mutex_unlock(&j->mu);
 	if (failed == 1) {
 		job_end(ij, j->err, 0);		/* nothing was stored: pass 1 */
 		return;
 	}
-	if (n > 0 && store_batch(ij, v, n, err, sizeof(err)) == -1) {
+	if (queued > 0 && store_batch(ij, err, sizeof(err)) == -1) {
 		job_end(ij, err, 1);
 		return;
 	}
+	pthread_mutex_lock(&j->mu);
+	/* finished was read first: nothing can have been added since */
+	more = j->qn >= INTAKE_JOB_BATCH || (finished && j->qn > 0);
+	pthread_mutex_unlock(&j->mu);
 	if (finished && failed == 2) {
 		job_end(ij, j->err, 1);
 		return;
 	}
-	if (finished && j->codes != NULL && j->codes_pos < j->ncodes) {
+	if (finished && !more && j->codes != NULL && j->codes_pos < j->ncodes) {
 		if (store_codes(ij, err, sizeof(err)) == -1) {
 			job_end(ij, err, 1);
 			return;

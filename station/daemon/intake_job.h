@@ -3,8 +3,9 @@
  * store without freezing the loop. A worker thread parses (pure code, no
  * store, no loop): first the whole file to validate it, then again to hand
  * orders over a bounded queue; the loop stores them in transactions of at
- * most INTAKE_JOB_BATCH orders, one per loop turn, so scans are served in
- * between. A file is one unit for the user: moved to done/ only when all of
+ * most INTAKE_JOB_BATCH orders or INTAKE_JOB_BUDGET_US, one per loop turn,
+ * cut short as soon as a scan or a request waits (loop_others_ready), so
+ * scans are served in between. A file is one unit for the user: moved to done/ only when all of
  * it is in, to failed/ (reason first) when it is bad, and left in spool/in
  * to be retried when the store or the disk failed (a crash mid-file
  * re-imports it at restart; upserts are idempotent).
@@ -19,7 +20,8 @@ struct store;
 struct intake_jobs;
 struct intake_result;
 
-#define INTAKE_JOB_BATCH	500	/* orders per transaction and loop turn */
+#define INTAKE_JOB_BATCH	500	/* at most, per transaction and loop turn */
+#define INTAKE_JOB_BUDGET_US	4000	/* and no longer than this, per turn */
 
 /*
  * Told when a `stationctl import` file is done: err is NULL on success, or
