@@ -13,7 +13,6 @@ struct header_scan {
 	int	codes;		/* first cell is "barcode" */
 	int	lineitem;	/* saw another "Lineitem ..." column */
 	int	variant;	/* saw another "Variant ..." column */
-	int	cells;
 };
 
 static void
@@ -31,7 +30,6 @@ static void
 header_note_cell(struct header_scan *h, const char *cell, size_t n, int first)
 {
 	trim(&cell, &n);
-	h->cells++;
 	if (n > 9 && intake_eq_nocase(cell, 9, "Lineitem "))
 		h->lineitem = 1;
 	if (n > 8 && intake_eq_nocase(cell, 8, "Variant "))
@@ -133,10 +131,6 @@ intake_detect_why(const char *buf, size_t len)
 	if (h.variant)
 		return "a product export CSV without 'Variant SKU' or 'Variant "
 		    "Barcode': missing column Variant Barcode";
-	if (h.cells > 1)
-		return "a CSV file whose header names no known column (expected "
-		    "'Lineitem quantity' for orders, 'Variant SKU' and 'Variant "
-		    "Barcode' for products, or barcode,sku,multiplier)";
 	return "not an order or product file (expected Shopify order JSON, the "
 	    "order export CSV, the product export CSV or barcode,sku,multiplier "
 	    "CSV)";
