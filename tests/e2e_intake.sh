@@ -327,12 +327,12 @@ expect_rc "second SIGTERM: exit 0" 0 $?
 # bounded batches while scans are answered, re-imported after a crash, and read
 # in constant memory
 BIG=100000
-big_orders() {	# PREFIX BAD_LAST: BIG orders; BAD_LAST=1 spoils the very last one
-	awk -v n="$BIG" -v p="$1" -v bad="$2" 'BEGIN {
+big_orders() {	# PREFIX BAD_LAST ID_BASE: BIG orders; BAD_LAST=1 spoils the very last one
+	awk -v n="$BIG" -v p="$1" -v bad="$2" -v base="$3" 'BEGIN {
 		printf "{\"orders\":[";
 		for (i = 1; i <= n; i++) {
 			q = (bad && i == n) ? "\"x\"" : "1";
-			printf "%s{\"id\":%d,\"name\":\"%s%d\",\"financial_status\":\"paid\",\"shipping_address\":{\"name\":\"Big Person %d\",\"address1\":\"%d Big Road\",\"city\":\"Springfield\",\"country_code\":\"US\"},\"line_items\":[{\"id\":%d,\"sku\":\"MUG-BLK-12\",\"title\":\"Mug\",\"quantity\":%s,\"requires_shipping\":true}]}", (i > 1 ? "," : ""), 700000000 + i, p, i, i, i, 600000000 + i, q;
+			printf "%s{\"id\":%d,\"name\":\"%s%d\",\"financial_status\":\"paid\",\"shipping_address\":{\"name\":\"Big Person %d\",\"address1\":\"%d Big Road\",\"city\":\"Springfield\",\"country_code\":\"US\"},\"line_items\":[{\"id\":%d,\"sku\":\"MUG-BLK-12\",\"title\":\"Mug\",\"quantity\":%s,\"requires_shipping\":true}]}", (i > 1 ? "," : ""), base + i, p, i, i, i, base + i, q;
 		}
 		printf "]}\n";
 	}'
@@ -340,14 +340,14 @@ big_orders() {	# PREFIX BAD_LAST: BIG orders; BAD_LAST=1 spoils the very last on
 big_count() {
 	sql "SELECT count(*) FROM orders WHERE name GLOB '$1*'"
 }
-big_orders '#K' 1 >"$T/bigbad.json"
+big_orders '#K' 1 700000000 >"$T/bigbad.json"
 lib_start
 spool_drop "$T/bigbad.json" bigbad.json
 expect_true "big bad file refused" wait_for "[ -e '$SPOOL/failed/bigbad.json.reason' ]" 60
 expect_eq "big bad file: the reason names the last order" \
     "bigbad.json: order #K$BIG: line_items[0].quantity: expected an integer" "$(cat "$SPOOL/failed/bigbad.json.reason")"
 expect_eq "big bad file: nothing written (validated before any batch)" 0 "$(big_count '#K')"
-big_orders '#J' 0 >"$T/big.json"
+big_orders '#J' 0 710000000 >"$T/big.json"
 spool_drop "$T/big.json" big.json
 expect_true "big file: first batches in" wait_for "[ \"\$(big_count '#J')\" -gt 0 ]" 60
 out=$(ctl scan --station pack-1 '#1001' 2>&1)
@@ -365,6 +365,9 @@ expect_true "crash mid-file: part of it in ($n)" test "$n" -lt "$BIG"
 lib_start
 expect_true "restart: the file is imported again, whole" wait_for "[ -e '$SPOOL/done/big.json' ]" 120
 expect_eq "restart: every order in once" "$BIG" "$(big_count '#J')"
+big_orders '#M' 0 720000000 >"$T/big2.json"
+expect_eq "stationctl import of $BIG orders" "$T/big2.json: orders-json: $BIG imported, 0 updated, 0 unchanged, 0 codes" \
+    "$(ctl import "$T/big2.json" 2>&1)"
 hwm=$(awk '/^VmHWM/ { print $2 }' /proc/$DPID/status)
 expect_true "peak memory importing $BIG orders: ${hwm} kB <= 32768 kB" test "$hwm" -le 32768
 ctl scan --station pack-1 STN:ABANDON >/dev/null 2>&1
