@@ -21,7 +21,7 @@ struct intake_jobs;
 struct intake_result;
 
 #define INTAKE_JOB_BATCH	500	/* at most, per transaction and loop turn */
-#define INTAKE_JOB_BUDGET_US	4000	/* and no longer than this, per turn */
+#define INTAKE_JOB_BUDGET_US	25000	/* and no longer than this, per turn */
 
 /*
  * Told when a `stationctl import` file is done: err is NULL on success, or
