@@ -207,6 +207,29 @@ START_TEST(test_open_refuses_odd_nodes)
 }
 END_TEST
 
+/* A file cut short while mapped reads as NULs past its end, no SIGBUS. */
+START_TEST(test_file_cut_while_read)
+{
+	char path[] = "/tmp/intake-cut.XXXXXX", err[256];
+	struct intake_file f;
+	size_t len = 8u << 20, i, sum = 0;
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(ftruncate(fd, (off_t)len), 0);
+	ck_assert_int_eq(intake_file_open(&f, path, err, sizeof(err)), 0);
+	ck_assert_int_eq(intake_file_was_cut(&f), 0);
+	ck_assert_int_eq(ftruncate(fd, 1 << 20), 0);
+	for (i = 0; i < len; i += 4096)
+		sum += (unsigned char)f.in.buf[i];
+	ck_assert_uint_eq(sum, 0);
+	ck_assert_int_eq(intake_file_was_cut(&f), 1);
+	intake_file_close(&f);
+	close(fd);
+	unlink(path);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -224,6 +247,7 @@ main(void)
 	tcase_add_test(tc, test_csv_conflicting_ids);
 	tcase_add_test(tc, test_detect_names_missing_column);
 	tcase_add_test(tc, test_open_refuses_odd_nodes);
+	tcase_add_test(tc, test_file_cut_while_read);
 	suite_add_tcase(su, tc);
 	sr = srunner_create(su);
 	srunner_run_all(sr, CK_NORMAL);

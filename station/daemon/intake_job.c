@@ -193,6 +193,9 @@ job_main(void *arg)
 
 	/* parsing is background work: the loop's scans come first on the CPU */
 	setpriority(PRIO_PROCESS, (id_t)gettid(), 10);
+	/* only this thread reads the mapping (see intake_file_was_cut) */
+	j->kind = intake_detect(j->file.in.buf, j->file.in.len);
+	j->res.kind = intake_kind_name(j->kind);
 
 	switch (j->kind) {
 	case INTAKE_ORDERS_JSON:
@@ -216,6 +219,11 @@ job_main(void *arg)
 		r = -1;
 		bad = 1;
 		break;
+	}
+	if (r == -1 && intake_file_was_cut(&j->file)) {
+		snprintf(j->err, sizeof(j->err), "the file was cut short while "
+		    "it was read (still being written?)");
+		bad = 0;
 	}
 	pthread_mutex_lock(&j->mu);
 	j->finished = 1;
@@ -544,8 +552,7 @@ job_start(struct intake_jobs *ij, struct request *r)
 		request_free(r);
 		return;
 	}
-	j->kind = intake_detect(j->file.in.buf, j->file.in.len);
-	j->res.kind = intake_kind_name(j->kind);
+	j->res.kind = intake_kind_name(INTAKE_UNKNOWN);
 	pthread_mutex_init(&j->mu, NULL);
 	pthread_cond_init(&j->cv, NULL);
 	if (pthread_create(&j->th, NULL, job_main, j) != 0) {

@@ -1,6 +1,7 @@
 /* Spool files for intake: opened safely, mapped, and given back behind the parser. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -11,6 +12,64 @@
 
 /* Pages are given back in steps this large: few syscalls, small peak. */
 #define DROP_STEP	(1u << 20)
+
+/*
+ * A file cut short while it is mapped makes reading past its new end raise
+ * SIGBUS. The mapping being read is registered here; a fault inside it maps
+ * zeros over the rest (a NUL byte fails any parse) and notes it, so the
+ * import ends as "changed while read" instead of killing the daemon. One
+ * file is read at a time.
+ */
+static struct {
+	char		*base;
+	size_t		 len, page;
+	volatile sig_atomic_t cut;
+} guard;
+
+static void
+on_sigbus(int sig, siginfo_t *si, void *uc)
+{
+	char *a = si->si_addr;
+	size_t page = guard.page, off;
+
+	(void)uc;
+	if (guard.base == NULL || a < guard.base || a >= guard.base + guard.len) {
+		signal(sig, SIG_DFL);	/* not ours: the default, a crash */
+		raise(sig);
+		return;
+	}
+	off = (size_t)(a - guard.base) / page * page;
+	if (mmap(guard.base + off, guard.len - off, PROT_READ,
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED) {
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return;
+	}
+	guard.cut = 1;
+}
+
+static void
+guard_install(void)
+{
+	static int done;
+	struct sigaction sa;
+
+	if (done)
+		return;
+	guard.page = (size_t)sysconf(_SC_PAGESIZE);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_sigbus;
+	sa.sa_flags = SA_SIGINFO;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGBUS, &sa, NULL) == 0)
+		done = 1;
+}
+
+int
+intake_file_was_cut(const struct intake_file *f)
+{
+	return f->map != NULL && guard.base == f->map && guard.cut;
+}
 
 static const char *
 type_name(mode_t m)
@@ -101,6 +160,10 @@ intake_file_open(struct intake_file *f, const char *path, char *err,
 			    strerror(errno));
 		f->map = m;
 		madvise(f->map, f->len, MADV_SEQUENTIAL);
+		guard_install();
+		guard.cut = 0;
+		guard.len = f->len;
+		guard.base = f->map;
 	}
 	f->in.buf = f->map != NULL ? f->map : "";
 	f->in.len = f->len;
@@ -120,8 +183,11 @@ intake_file_rewind(struct intake_file *f)
 void
 intake_file_close(struct intake_file *f)
 {
-	if (f->map != NULL)
+	if (f->map != NULL) {
+		if (guard.base == f->map)
+			guard.base = NULL;
 		munmap(f->map, f->len);
+	}
 	f->map = NULL;
 	if (f->fd != -1)
 		close(f->fd);

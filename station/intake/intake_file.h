@@ -26,6 +26,12 @@ struct intake_file {
  */
 int	intake_file_open(struct intake_file *f, const char *path, char *err,
 	    size_t errlen);
+/*
+ * 1 if the file was cut short while being read (the bytes past its new end
+ * read as NUL instead of raising SIGBUS): the parse failed because of that,
+ * not because of the content. One file is read at a time.
+ */
+int	intake_file_was_cut(const struct intake_file *f);
 /* Gives back every page read so far (before the second pass). */
 void	intake_file_rewind(struct intake_file *f);
 void	intake_file_close(struct intake_file *f);	/* idempotent */
