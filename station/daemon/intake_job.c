@@ -20,8 +20,8 @@
 #include "station/intake/intake_stream.h"
 #include "station/store/store.h"
 
-#define QCAP		(2 * INTAKE_JOB_BATCH)
-#define CODE_BATCH	(4 * INTAKE_JOB_BATCH)
+#define QCAP		((size_t)2 * INTAKE_JOB_BATCH)
+#define CODE_BATCH	((size_t)4 * INTAKE_JOB_BATCH)
 #define RETRY_MS	5000	/* a file left in spool/in by a failure is tried again */
 
 /* A file waiting to be imported. */
@@ -695,6 +695,21 @@ is_odd_node(struct intake_jobs *ij, const char *name)
 	return lstat(path, &sb) == 0 && !S_ISREG(sb.st_mode);
 }
 
+/*
+ * A name to take: closed after writing or moved in; or made in place as a
+ * symlink, FIFO or directory, which is never closed after writing (a
+ * regular file made in place waits for its IN_CLOSE_WRITE).
+ */
+static int
+is_complete(struct intake_jobs *ij, const struct inotify_event *ev)
+{
+	if (ev->len == 0)
+		return 0;
+	if (ev->mask & (IN_CLOSE_WRITE | IN_MOVED_TO))
+		return 1;
+	return (ev->mask & IN_CREATE) && is_odd_node(ij, ev->name);
+}
+
 static void
 on_inotify(int fd, short revents, void *arg)
 {
@@ -710,14 +725,7 @@ on_inotify(int fd, short revents, void *arg)
 			ev = (const struct inotify_event *)p;
 			if (ev->mask & IN_Q_OVERFLOW)
 				intake_jobs_spool_scan(ij);
-			else if (ev->len && (ev->mask & (IN_CLOSE_WRITE |
-			    IN_MOVED_TO)))
-				intake_jobs_spool_name(ij, ev->name);
-			/* a symlink, FIFO or directory made in place is never
-			 * closed after writing: take it now (a regular file
-			 * waits for IN_CLOSE_WRITE) */
-			else if (ev->len && (ev->mask & IN_CREATE) &&
-			    is_odd_node(ij, ev->name))
+			else if (is_complete(ij, ev))
 				intake_jobs_spool_name(ij, ev->name);
 		}
 	}
