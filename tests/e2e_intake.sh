@@ -442,11 +442,15 @@ if mount -t tmpfs -o size=1m tmpfs "$M" 2>/dev/null; then
 	    wait_for "grep -q 'ALERT bad.json: cannot write its reason' '$T/stationd.log'" 10
 	expect_true "reason disk full: the file stays in spool/in" test -e "$SPOOL/in/bad.json"
 	expect_true "reason disk full: no reasonless file in failed/" test ! -e "$SPOOL/failed/bad.json"
+	expect_true "reason disk full: tried again (a second alert)" \
+	    wait_for "[ \$(grep -c 'ALERT bad.json: cannot write its reason' '$T/stationd.log') -ge 2 ]" 15
 	rm -f "$M/filler"
 	expect_true "room again: refused with its reason" \
 	    wait_for "[ -e '$SPOOL/failed/bad.json' ] && [ -e '$SPOOL/failed/bad.json.reason' ]" 20
 	expect_contains "room again: the reason" "bad.json: order #1904: line_items[0].quantity: expected an integer" \
 	    "$(cat "$SPOOL/failed/bad.json.reason" 2>/dev/null)"
+	expect_eq "room again: one refused event, not one per try" 1 \
+	    "$(ctl log --kind refused --format csv | tr -d '\r' | tail -n +2 | wc -l | tr -d ' ')"
 	lib_stop
 	expect_rc "SIGTERM after a full spool: exit 0" 0 $?
 else

@@ -280,6 +280,21 @@ retry_later(struct intake_jobs *ij)
 		ij->retry_timer = 0;
 }
 
+/*
+ * A bad file: to failed/ with its reason (a spool file), and a "refused"
+ * event once it is there, not at every retry while its reason cannot be
+ * written.
+ */
+static void
+refuse(struct intake_jobs *ij, const struct request *r, const char *err)
+{
+	if (r->name != NULL && intake_spool_refuse(ij->spool, r->name, err) == -1) {
+		retry_later(ij);
+		return;
+	}
+	store_add_event(ij->store, NULL, 0, NULL, "refused", NULL, err, 1);
+}
+
 /* Ends the running file: tells its importer, moves it, starts the next. */
 static void
 job_end(struct intake_jobs *ij, const char *why, int retry)
@@ -288,7 +303,6 @@ job_end(struct intake_jobs *ij, const char *why, int retry)
 	struct request *r = j->req;
 	struct intake_result res = j->res;
 	char err[1200];
-	int nospace;
 
 	if (why != NULL)
 		snprintf(err, sizeof(err), "%s: %s", r->label, why);
@@ -308,11 +322,7 @@ job_end(struct intake_jobs *ij, const char *why, int retry)
 			retry_later(ij);
 	} else {
 		log_warnx("%s", err);
-		if (r->name != NULL &&
-		    intake_spool_refuse(ij->spool, r->name, err, &nospace) == -1)
-			retry_later(ij);
-		/* the refusal is an event of its own */
-		store_add_event(ij->store, NULL, 0, NULL, "refused", NULL, err, 1);
+		refuse(ij, r, err);
 	}
 	if (r->cb != NULL)
 		r->cb(r->arg, &res, why != NULL ? err : NULL);
@@ -526,7 +536,6 @@ job_start(struct intake_jobs *ij, struct request *r)
 {
 	struct job *j;
 	char why[600], err[1200];
-	int nospace;
 
 	if ((j = calloc(1, sizeof(*j))) == NULL) {
 		log_warnx("%s: out of memory; tried again later", r->label);
@@ -543,10 +552,7 @@ job_start(struct intake_jobs *ij, struct request *r)
 		}
 		snprintf(err, sizeof(err), "%s: %s", r->label, why);
 		log_warnx("%s", err);
-		if (r->name != NULL &&
-		    intake_spool_refuse(ij->spool, r->name, err, &nospace) == -1)
-			retry_later(ij);
-		store_add_event(ij->store, NULL, 0, NULL, "refused", NULL, err, 1);
+		refuse(ij, r, err);
 		if (r->cb != NULL)
 			r->cb(r->arg, NULL, err);
 		request_free(r);

@@ -89,12 +89,6 @@ intake_spool_accept(const char *spool, const char *name)
 	return 0;
 }
 
-static int
-is_nospace(int e)
-{
-	return e == ENOSPC || e == EDQUOT;
-}
-
 /* Writes path.reason durably (temp file, fsync, rename). 0 / -1 with errno. */
 static int
 write_reason(const char *path, const char *reason)
@@ -137,19 +131,16 @@ fail:
 }
 
 int
-intake_spool_refuse(const char *spool, const char *name, const char *reason,
-    int *nospace)
+intake_spool_refuse(const char *spool, const char *name, const char *reason)
 {
 	char dst[4200];
 
-	*nospace = 0;
 	if (pick_name(spool, "failed", name, dst, sizeof(dst)) == -1) {
 		log_warn("%s: no free name in failed/", name);
 		return -1;
 	}
 	errno = 0;
 	if (write_reason(dst, reason) == -1) {
-		*nospace = is_nospace(errno);
 		log_warn("ALERT %s: cannot write its reason in failed/; the file "
 		    "stays in spool/in and is tried again", name);
 		return -1;

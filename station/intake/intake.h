@@ -49,11 +49,11 @@ int	intake_spool_accept(const char *spool, const char *name);
  * Refuses spool/in/name: writes NAME.reason in spool/failed first (fsync'd),
  * then moves the file beside it, so nobody finds a refused file without its
  * reason. Returns 0, or -1 if the reason could not be written (the file then
- * stays in spool/in, to be retried) or the file could not be moved.
- * *nospace is set to 1 when the cause was a full disk (ENOSPC/EDQUOT).
+ * stays in spool/in, to be retried; logged with errno: "No space left on
+ * device") or the file could not be moved.
  */
 int	intake_spool_refuse(const char *spool, const char *name,
-	    const char *reason, int *nospace);
+	    const char *reason);
 
 /*
  * The complete files in spool/in, oldest name first: a malloc'ed array of
