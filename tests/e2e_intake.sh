@@ -150,6 +150,14 @@ expect_true "daemon alive after bad files" lib_ping
 expect_eq "refusals are error events" "$(echo "$CASES" | wc -l | tr -d ' ')" \
     "$(ctl log --errors --kind refused --format csv | tr -d '\r' | tail -n +2 | wc -l | tr -d ' ')"
 
+# The store's own refusal (a name another shop order holds) is the file's
+# fault: refused with the store's reason, not retried as if the disk were full.
+printf '{"id":4242,"name":"#1001","financial_status":"paid","line_items":[{"id":1,"sku":"A","quantity":1,"requires_shipping":true}]}' >"$T/taken-name.json"
+spool_drop "$T/taken-name.json" taken-name.json
+expect_true "name taken: refused" wait_for "[ -e '$SPOOL/failed/taken-name.json.reason' ]" 10
+expect_contains "name taken: the store's reason" "taken-name.json: order #1001: name already used by shop order" \
+    "$(cat "$SPOOL/failed/taken-name.json.reason" 2>/dev/null)"
+
 # A symbolic link moved into spool/in is refused (never followed).
 ln -s "$SAMPLES/orders/1002-lodz.json" "$T/link.json"
 mv "$T/link.json" "$SPOOL/in/link.json"

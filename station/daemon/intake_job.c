@@ -474,6 +474,42 @@ store_codes(struct intake_jobs *ij, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * A store failure the disk or the database will get over (full, I/O,
+ * read-only, locked, memory): the file waits and is tried again. Anything
+ * else (a name already used by another shop order) is the file's fault.
+ */
+static int
+is_transient(const char *err)
+{
+	static const char *const words[] = { "disk is full", "disk I/O error",
+	    "readonly", "read-only", "locked", "busy", "out of memory",
+	    "unable to open" };
+	size_t i;
+
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strstr(err, words[i]) != NULL)
+			return 1;
+	return 0;
+}
+
+/* The store refused an order mid-file: refused, saying what went in before. */
+static void
+store_failed(struct intake_jobs *ij, char *err, size_t errlen)
+{
+	const struct intake_result *r = &ij->job->res;
+	size_t in = r->imported + r->updated + r->unchanged, n = strlen(err);
+
+	if (is_transient(err)) {
+		job_end(ij, err, 1);
+		return;
+	}
+	if (in > 0 && n + 1 < errlen)
+		snprintf(err + n, errlen - n, " (the %zu orders before it in "
+		    "the file were stored)", in);
+	job_end(ij, err, 0);
+}
+
 /* One loop turn of the running file: at most one batch, then back to poll. */
 static void
 job_step(struct intake_jobs *ij)
@@ -493,7 +529,7 @@ job_step(struct intake_jobs *ij)
 		return;
 	}
 	if (queued > 0 && store_batch(ij, err, sizeof(err)) == -1) {
-		job_end(ij, err, 1);
+		store_failed(ij, err, sizeof(err));
 		return;
 	}
 	pthread_mutex_lock(&j->mu);
@@ -506,7 +542,7 @@ job_step(struct intake_jobs *ij)
 	}
 	if (finished && !more && j->codes != NULL && j->codes_pos < j->ncodes) {
 		if (store_codes(ij, err, sizeof(err)) == -1) {
-			job_end(ij, err, 1);
+			store_failed(ij, err, sizeof(err));
 			return;
 		}
 		more = j->codes_pos < j->ncodes;
