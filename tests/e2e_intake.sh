@@ -90,6 +90,7 @@ printf 'Name,Lineitem quantity,Lineitem name,Lineitem sku\r\n#24,many,Mug,MUG\r\
 printf 'barcode,sku,multiplier\n123,MUG-BLK-12,zero\n' >"$B/codes-bad.csv"
 # issue 9 #9: a key twice in one order object; #13: an identity field over its bound
 printf '{"id":36,"name":"#36","name":"#37","line_items":[{"id":1,"sku":"A","quantity":1}]}' >"$B/dup-key.json"
+printf '[{"id":41,"name":"#41","line_items":[]},{"id":42,"name":"#42","line_items":[]},{"id":43,"name":"#41","line_items":[]}]' >"$B/dup-orders.json"
 printf '{"id":35,"name":"#35","line_items":[{"id":1,"sku":"%s","quantity":1}]}' "$(head -c 300 /dev/zero | tr '\0' S)" >"$B/long-sku.json"
 
 BEFORE=$(snapshot)
@@ -126,7 +127,8 @@ duplicate-orders-key.json|duplicate-orders-key.json: line 2, column 9: duplicate
 dup-key.json|dup-key.json: line 1, column 28: duplicate object key near '"'"'"name"'"'"'
 no-lineitem-quantity.csv|no-lineitem-quantity.csv: an order export CSV without its '"'"'Lineitem quantity'"'"' column: missing column Lineitem quantity
 conflicting-ids.csv|conflicting-ids.csv: line 3: order #34: Id 5000000000000000002 conflicts with Id 5000000000000000001 on line 2
-long-sku.json|long-sku.json: #35: line 1: SKU longer than 255 bytes'
+long-sku.json|long-sku.json: #35: line 1: SKU longer than 255 bytes
+dup-orders.json|dup-orders.json: order #41: appears twice in this file (orders[0] and orders[2])'
 for f in "$SAMPLES"/bad/*; do spool_drop "$f" "$(basename "$f")"; done
 for f in "$B"/*; do spool_drop "$f" "$(basename "$f")"; done
 while IFS='|' read -r n want; do

@@ -12,6 +12,8 @@
 #include "station/intake/intake.h"
 #include "station/intake/intake_file.h"
 #include "station/intake/intake_parse.h"
+#include "station/intake/intake_stream.h"
+#include "station/intake/intake_util.h"
 
 /* An order whose note is `notelen` bytes of 'n' (then one 'é' to cut through). */
 static char *
@@ -207,6 +209,76 @@ START_TEST(test_open_refuses_odd_nodes)
 }
 END_TEST
 
+static int
+drop(void *ctx, struct order *o, char *err, size_t errlen)
+{
+	(void)ctx;
+	(void)err;
+	(void)errlen;
+	order_free(o);
+	return 0;
+}
+
+/* Duplicates screened in fixed memory, then confirmed with the exact message. */
+START_TEST(test_seen_screen_then_confirm)
+{
+	const char *dup = "[{\"id\":1,\"name\":\"#A\",\"line_items\":[]},"
+	    "{\"id\":2,\"name\":\"#B\",\"line_items\":[]},"
+	    "{\"id\":3,\"name\":\"#A\",\"line_items\":[]}]";
+	const char *csv = "Name,Lineitem quantity,Lineitem name\n#1,1,A\n#2,1,B\n#1,1,C\n";
+	struct intake_input in = { dup, strlen(dup), NULL, NULL, NULL };
+	char err[512] = "";
+	size_t n;
+
+	in.seen = intake_seen_new();
+	ck_assert_ptr_nonnull(in.seen);
+	ck_assert_int_eq(intake_stream_orders_json_from(&in, drop, NULL, &n, err,
+	    sizeof(err)), 0);
+	ck_assert_uint_eq(intake_seen_suspects(in.seen), 1);
+	intake_seen_set_mode(in.seen, INTAKE_SEEN_CONFIRM);
+	ck_assert_int_eq(intake_stream_orders_json_from(&in, drop, NULL, &n, err,
+	    sizeof(err)), -1);
+	ck_assert_str_eq(err, "order #A: appears twice in this file (orders[0] "
+	    "and orders[2])");
+	intake_seen_free(in.seen);
+
+	in.buf = csv;
+	in.len = strlen(csv);
+	in.seen = intake_seen_new();
+	ck_assert_int_eq(intake_stream_orders_csv_from(&in, drop, NULL, &n, err,
+	    sizeof(err)), 0);
+	ck_assert_uint_eq(intake_seen_suspects(in.seen), 1);
+	intake_seen_set_mode(in.seen, INTAKE_SEEN_CONFIRM);
+	ck_assert_int_eq(intake_stream_orders_csv_from(&in, drop, NULL, &n, err,
+	    sizeof(err)), -1);
+	ck_assert_str_eq(err, "line 4: order #1 appears again (first at line 2); "
+	    "an order's rows must be adjacent");
+	intake_seen_set_mode(in.seen, INTAKE_SEEN_OFF);
+	ck_assert_int_eq(intake_stream_orders_csv_from(&in, drop, NULL, &n, err,
+	    sizeof(err)), 0);
+	intake_seen_free(in.seen);
+}
+END_TEST
+
+/* 200,000 distinct names and ids: the screen suspects (almost) none. */
+START_TEST(test_seen_screen_few_false)
+{
+	struct intake_seen *s = intake_seen_new();
+	char key[32];
+	size_t i, prev;
+
+	ck_assert_ptr_nonnull(s);
+	for (i = 0; i < 200000; i++) {
+		snprintf(key, sizeof(key), "#%zu", i);
+		ck_assert_int_eq(intake_seen_add_str(s, key, i, &prev), 0);
+		ck_assert_int_eq(intake_seen_add_int(s, (int64_t)(7000000 + i), i,
+		    &prev), 0);
+	}
+	ck_assert_uint_le(intake_seen_suspects(s), 5);
+	intake_seen_free(s);
+}
+END_TEST
+
 /* A file cut short while mapped reads as NULs past its end, no SIGBUS. */
 START_TEST(test_file_cut_while_read)
 {
@@ -248,6 +320,8 @@ main(void)
 	tcase_add_test(tc, test_detect_names_missing_column);
 	tcase_add_test(tc, test_open_refuses_odd_nodes);
 	tcase_add_test(tc, test_file_cut_while_read);
+	tcase_add_test(tc, test_seen_screen_then_confirm);
+	tcase_add_test(tc, test_seen_screen_few_false);
 	suite_add_tcase(su, tc);
 	sr = srunner_create(su);
 	srunner_run_all(sr, CK_NORMAL);

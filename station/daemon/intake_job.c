@@ -170,6 +170,26 @@ run_orders(struct job *j, intake_order_cb cb)
 	    sizeof(j->err));
 }
 
+/*
+ * Pass 1: the whole file checked, duplicates screened in fixed memory; if
+ * the screen suspects any, once more to confirm them exactly.
+ */
+static int
+validate_orders(struct job *j)
+{
+	if ((j->file.in.seen = intake_seen_new()) == NULL) {
+		snprintf(j->err, sizeof(j->err), "out of memory");
+		return -1;
+	}
+	if (run_orders(j, validate_one) == -1)
+		return -1;
+	if (intake_seen_suspects(j->file.in.seen) == 0)
+		return 0;
+	intake_file_rewind(&j->file);
+	intake_seen_set_mode(j->file.in.seen, INTAKE_SEEN_CONFIRM);
+	return run_orders(j, validate_one);
+}
+
 static int
 run_codes(struct job *j)
 {
@@ -201,10 +221,11 @@ job_main(void *arg)
 	case INTAKE_ORDERS_JSON:
 	case INTAKE_ORDERS_CSV:
 		/* nothing reaches the store before the whole file is known good */
-		if ((r = run_orders(j, validate_one)) == -1)
+		if ((r = validate_orders(j)) == -1)
 			bad = 1;
 		else {
 			intake_file_rewind(&j->file);
+			intake_seen_set_mode(j->file.in.seen, INTAKE_SEEN_OFF);
 			r = run_orders(j, push_one);
 		}
 		break;
@@ -255,6 +276,7 @@ job_free(struct job *j)
 	}
 	if (j->codes != NULL)
 		product_codes_free(j->codes, j->ncodes);
+	intake_seen_free(j->file.in.seen);
 	intake_file_close(&j->file);
 	pthread_cond_destroy(&j->cv);
 	pthread_mutex_destroy(&j->mu);

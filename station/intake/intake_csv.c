@@ -42,7 +42,8 @@ struct cparse {
 	size_t		 line_cap;	/* capacity of cur->lines */
 	intake_order_cb	 cb;
 	void		*cbctx;
-	struct intake_set *names;	/* order name -> line of its first row */
+	struct intake_seen *names;	/* order name -> line of its first row */
+	int		 own_names;
 	char		*err;
 	size_t		 errlen;
 };
@@ -349,7 +350,7 @@ add_order(struct cparse *c, const struct intake_row *row)
 	c->cur_line = row->line;
 	c->n++;
 	c->line_cap = 0;
-	r = intake_set_add_str(c->names, o->name, row->line, &prev);
+	r = intake_seen_add_str(c->names, o->name, row->line, &prev);
 	if (r == -1)
 		return oom(c);
 	if (r == 1)
@@ -440,7 +441,7 @@ int
 intake_stream_orders_csv(const char *buf, size_t len, intake_order_cb cb,
     void *ctx, size_t *n, char *err, size_t errlen)
 {
-	struct intake_input in = { buf, len, NULL, NULL };
+	struct intake_input in = { buf, len, NULL, NULL, NULL };
 
 	return intake_stream_orders_csv_from(&in, cb, ctx, n, err, errlen);
 }
@@ -457,8 +458,12 @@ intake_stream_orders_csv_from(const struct intake_input *in,
 	c.errlen = errlen;
 	c.cb = cb;
 	c.cbctx = ctx;
-	if ((c.names = intake_set_new()) == NULL)
-		return intake_fail(err, errlen, "out of memory");
+	c.names = in->seen;
+	if (c.names == NULL) {
+		if ((c.names = intake_seen_new_exact()) == NULL)
+			return intake_fail(err, errlen, "out of memory");
+		c.own_names = 1;
+	}
 	rc = intake_csv_read(in, on_row, &c, err, errlen);
 	if (rc == 0 && !c.have_header)
 		rc = intake_fail(err, errlen, "empty file");
@@ -466,7 +471,8 @@ intake_stream_orders_csv_from(const struct intake_input *in,
 		rc = intake_fail(err, errlen, "no orders in file");
 	else if (rc == 0)
 		rc = emit(&c);
-	intake_set_free(c.names);
+	if (c.own_names)
+		intake_seen_free(c.names);
 	order_free(c.cur);
 	if (rc == 0)
 		*n = c.n;

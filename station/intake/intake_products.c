@@ -200,7 +200,7 @@ int
 intake_parse_products_csv(const char *buf, size_t len,
     struct product_code **out, size_t *n, char *err, size_t errlen)
 {
-	struct intake_input in = { buf, len, NULL, NULL };
+	struct intake_input in = { buf, len, NULL, NULL, NULL };
 
 	return parse_codes(P_PRODUCTS, &in, out, n, err, errlen);
 }
@@ -223,7 +223,7 @@ int
 intake_parse_codes_csv(const char *buf, size_t len, struct product_code **out,
     size_t *n, char *err, size_t errlen)
 {
-	struct intake_input in = { buf, len, NULL, NULL };
+	struct intake_input in = { buf, len, NULL, NULL, NULL };
 
 	return parse_codes(P_CODES, &in, out, n, err, errlen);
 }
