@@ -1,7 +1,8 @@
 /*
  * The import job: files from spool/in (and `stationctl import`) reach the
  * store without freezing the loop. A worker thread parses (pure code, no
- * store, no loop): first the whole file to validate it, then again to hand
+ * store, no loop): first the whole file to validate it (duplicates screened
+ * in fixed memory, suspects confirmed by one more pass), then again to hand
  * orders over a bounded queue; the loop stores them in transactions of at
  * most INTAKE_JOB_BATCH orders or INTAKE_JOB_BUDGET_US, one per loop turn,
  * cut short as soon as a scan or a request waits (loop_others_ready), so
