@@ -381,8 +381,17 @@ expect_eq "stationctl import of $BIG orders" "$T/big2.json: orders-json: $BIG im
 hwm=$(awk '/^VmHWM/ { print $2 }' /proc/$DPID/status)
 expect_true "peak memory importing $BIG orders: ${hwm} kB <= 32768 kB" test "$hwm" -le 32768
 ctl scan --station pack-1 STN:ABANDON >/dev/null 2>&1
+# SIGTERM while `stationctl import` waits: the daemon stops at once, exit 0,
+# and the importer hears that the import did not finish
+big_orders '#P' 0 730000000 >"$T/big3.json"
+ctl import "$T/big3.json" >"$T/imp.out" 2>&1 &
+IPID=$!
+expect_true "big import under way" wait_for "[ \"\$(big_count '#P')\" -gt 0 ]" 60
 lib_stop
-expect_rc "SIGTERM after the big import: exit 0" 0 $?
+expect_rc "SIGTERM during an import: exit 0" 0 $?
+wait $IPID
+expect_rc "the waiting importer exits 1" 1 $?
+expect_contains "the waiting importer is told" "did not finish" "$(cat "$T/imp.out")"
 
 # --- a full disk and a read-only database (a small tmpfs, if we may mount) --------
 M=$T/small
