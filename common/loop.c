@@ -31,6 +31,8 @@ struct loop {
 	size_t		 nw, capw;
 	struct pollfd	*pfd;
 	size_t		 cappfd;
+	struct pollfd	*probe;		/* loop_others_ready's own array */
+	size_t		 capprobe;
 	struct timer	*t;
 	size_t		 nt, capt;
 	int64_t		 next_id;
@@ -66,6 +68,7 @@ loop_free(struct loop *l)
 		return;
 	free(l->w);
 	free(l->pfd);
+	free(l->probe);
 	free(l->t);
 	free(l->p);
 	free(l);
@@ -286,6 +289,26 @@ loop_run_once(struct loop *l, int max_ms)
 	compact(l);
 	run_timers(l);
 	return 0;
+}
+
+int
+loop_others_ready(struct loop *l, int except_fd)
+{
+	size_t i, n = 0;
+
+	if (grow((void **)&l->probe, &l->capprobe, l->nw + 1,
+	    sizeof(*l->probe)) == -1)
+		return 0;
+	for (i = 0; i < l->nw; i++) {
+		if (l->w[i].dead || l->w[i].fd == except_fd ||
+		    !(l->w[i].events & POLLIN))
+			continue;
+		l->probe[n].fd = l->w[i].fd;
+		l->probe[n].events = POLLIN;
+		l->probe[n].revents = 0;
+		n++;
+	}
+	return n > 0 && poll(l->probe, n, 0) > 0;
 }
 
 int

@@ -43,6 +43,12 @@ void		 loop_del_prepare(struct loop *, loop_prepare_cb, void *arg);
  * Returns 0, or -1 if poll() failed other than by EINTR.
  */
 int		 loop_run_once(struct loop *, int max_ms);
+/*
+ * 1 if a watched fd other than except_fd has input waiting now (poll with
+ * no wait; safe inside a callback): long background work (an import batch)
+ * asks it to give way to a scan or a request. 0 otherwise.
+ */
+int		 loop_others_ready(struct loop *, int except_fd);
 /* Runs until loop_stop(). Returns 0, or -1 on a poll() failure. */
 int		 loop_run(struct loop *);
 void		 loop_stop(struct loop *);

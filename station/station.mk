@@ -13,8 +13,9 @@ STORE_SRCS := station/store/store.c station/store/store_rows.c station/store/sql
 INTAKE_SRCS := station/intake/intake_util.c station/intake/intake_detect.c \
 	station/intake/intake_jsonread.c station/intake/intake_json.c \
 	station/intake/intake_csvread.c station/intake/intake_csv.c \
-	station/intake/intake_products.c station/intake/intake.c
-DAEMON_SRCS := station/daemon/config.c station/daemon/outbox.c station/daemon/control.c \
+	station/intake/intake_products.c station/intake/intake.c \
+	station/intake/intake_file.c station/intake/intake_limits.c
+DAEMON_SRCS := station/daemon/config.c station/daemon/intake_job.c station/daemon/intake_worker.c station/daemon/outbox.c station/daemon/control.c \
 	station/daemon/commands.c station/daemon/station.c station/daemon/print.c \
 	station/daemon/print_cmds.c station/daemon/docs.c station/daemon/render.c \
 	station/daemon/replies.c station/daemon/fulfillment_doc.c \
@@ -29,8 +30,8 @@ CTL_OBJS := $(B)/station/ctl/stationctl.o $(B)/station/ctl/ctl_cmds.o $(B)/stati
 CTL_OBJS += $(B)/station/ctl/ctl_maint.o
 
 TEST_BINS += $(B)/tests/test_intake_parse $(B)/tests/test_intake_csv \
-	$(B)/tests/test_intake_stream $(B)/tests/test_session $(B)/tests/test_order_state \
-	$(B)/tests/test_store
+	$(B)/tests/test_intake_stream $(B)/tests/test_intake_limits $(B)/tests/test_session \
+	$(B)/tests/test_order_state $(B)/tests/test_store
 
 $(B)/stationd: $(B)/station/daemon/stationd.o $(B)/libstation.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)

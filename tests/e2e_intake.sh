@@ -88,6 +88,10 @@ printf 'Name,Lineitem quantity,Lineitem name,Lineitem sku\r\n#22,-2,Mug,MUG\r\n'
 printf 'Name,Lineitem quantity,Lineitem name,Lineitem sku\r\n#23,1,Caf\351,MUG\r\n' >"$B/latin1-2.csv"
 printf 'Name,Lineitem quantity,Lineitem name,Lineitem sku\r\n#24,many,Mug,MUG\r\n' >"$B/qty-word.csv"
 printf 'barcode,sku,multiplier\n123,MUG-BLK-12,zero\n' >"$B/codes-bad.csv"
+# issue 9 #9: a key twice in one order object; #13: an identity field over its bound
+printf '{"id":36,"name":"#36","name":"#37","line_items":[{"id":1,"sku":"A","quantity":1}]}' >"$B/dup-key.json"
+printf '[{"id":41,"name":"#41","line_items":[]},{"id":42,"name":"#42","line_items":[]},{"id":43,"name":"#41","line_items":[]}]' >"$B/dup-orders.json"
+printf '{"id":35,"name":"#35","line_items":[{"id":1,"sku":"%s","quantity":1}]}' "$(head -c 300 /dev/zero | tr '\0' S)" >"$B/long-sku.json"
 
 BEFORE=$(snapshot)
 # NAME|substring the reason must contain (file name, line/column or order and field)
@@ -118,7 +122,13 @@ unterminated.csv|unterminated.csv: line 2
 neg.csv|neg.csv: line 2
 latin1-2.csv|latin1-2.csv: line 2, column 10: invalid UTF-8
 qty-word.csv|qty-word.csv: line 2
-codes-bad.csv|codes-bad.csv: line 2'
+codes-bad.csv|codes-bad.csv: line 2
+duplicate-orders-key.json|duplicate-orders-key.json: line 2, column 9: duplicate object key near '"'"'"orders"'"'"'
+dup-key.json|dup-key.json: line 1, column 28: duplicate object key near '"'"'"name"'"'"'
+no-lineitem-quantity.csv|no-lineitem-quantity.csv: an order export CSV without its '"'"'Lineitem quantity'"'"' column: missing column Lineitem quantity
+conflicting-ids.csv|conflicting-ids.csv: line 3: order #34: Id 5000000000000000002 conflicts with Id 5000000000000000001 on line 2
+long-sku.json|long-sku.json: #35: line 1: SKU longer than 255 bytes
+dup-orders.json|dup-orders.json: order #41: appears twice in this file (orders[0] and orders[2])'
 for f in "$SAMPLES"/bad/*; do spool_drop "$f" "$(basename "$f")"; done
 for f in "$B"/*; do spool_drop "$f" "$(basename "$f")"; done
 while IFS='|' read -r n want; do
@@ -142,12 +152,20 @@ expect_true "daemon alive after bad files" lib_ping
 expect_eq "refusals are error events" "$(echo "$CASES" | wc -l | tr -d ' ')" \
     "$(ctl log --errors --kind refused --format csv | tr -d '\r' | tail -n +2 | wc -l | tr -d ' ')"
 
+# The store's own refusal (a name another shop order holds) is the file's
+# fault: refused with the store's reason, not retried as if the disk were full.
+printf '{"id":4242,"name":"#1001","financial_status":"paid","line_items":[{"id":1,"sku":"A","quantity":1,"requires_shipping":true}]}' >"$T/taken-name.json"
+spool_drop "$T/taken-name.json" taken-name.json
+expect_true "name taken: refused" wait_for "[ -e '$SPOOL/failed/taken-name.json.reason' ]" 10
+expect_contains "name taken: the store's reason" "taken-name.json: order #1001: name already used by shop order" \
+    "$(cat "$SPOOL/failed/taken-name.json.reason" 2>/dev/null)"
+
 # A symbolic link moved into spool/in is refused (never followed).
 ln -s "$SAMPLES/orders/1002-lodz.json" "$T/link.json"
 mv "$T/link.json" "$SPOOL/in/link.json"
 spool_wait link.json
 wait_for "[ -e '$SPOOL/failed/link.json.reason' ]" 5
-expect_contains "symlink refused" "link.json: cannot read" "$(cat "$SPOOL/failed/link.json.reason" 2>/dev/null)"
+expect_contains "symlink refused" "link.json: a symbolic link: not followed" "$(cat "$SPOOL/failed/link.json.reason" 2>/dev/null)"
 # A FIFO dropped into spool/in must not block the daemon's loop.
 mkfifo "$T/fifo.json"
 mv "$T/fifo.json" "$SPOOL/in/fifo.json"
@@ -159,6 +177,23 @@ else
 	(exec 3>"$SPOOL/in/fifo.json") 2>/dev/null &
 	wait_for lib_ping 5
 fi
+
+# Issue 9 #10: made in place (no rename, never closed after writing), a symlink,
+# a FIFO and a directory are refused at once, not left until a restart.
+ln -s "$SAMPLES/orders/1002-lodz.json" "$SPOOL/in/inplace-link.json"
+mkfifo "$SPOOL/in/inplace.fifo"
+mkdir "$SPOOL/in/inplace-dir"
+for n in inplace-link.json inplace.fifo inplace-dir; do
+	expect_true "$n made in place: taken at once" \
+	    wait_for "[ -e '$SPOOL/failed/$n.reason' ] && [ ! -e '$SPOOL/in/$n' ] && [ ! -L '$SPOOL/in/$n' ]" 5
+done
+expect_contains "in-place symlink reason" "inplace-link.json: a symbolic link: not followed" \
+    "$(cat "$SPOOL/failed/inplace-link.json.reason" 2>/dev/null)"
+expect_contains "in-place FIFO reason" "inplace.fifo: a FIFO: not a regular file" \
+    "$(cat "$SPOOL/failed/inplace.fifo.reason" 2>/dev/null)"
+expect_contains "in-place directory reason" "inplace-dir: a directory: not a regular file" \
+    "$(cat "$SPOOL/failed/inplace-dir.reason" 2>/dev/null)"
+expect_true "daemon alive after odd files" lib_ping
 
 # --- re-import updates ---------------------------------------------------------
 lib_order 9007199254750001 '#3001' paid '' 9007199254750011:MUG-BLK-12:5 \
@@ -211,6 +246,23 @@ ctl import "$SAMPLES/products/products_export.csv" "$SAMPLES/products/codes.csv"
 expect_rc "import products and codes" 0 $?
 expect_eq "products and codes output" "$SAMPLES/products/products_export.csv: products-csv: 0 imported, 0 updated, 0 unchanged, 11 codes
 $SAMPLES/products/codes.csv: codes-csv: 0 imported, 0 updated, 0 unchanged, 4 codes" "$(cat "$T/out")"
+
+# Issue 9 #9: CSV ids up to 2^63-1, as the JSON reader takes them.
+printf 'Name,Financial Status,Lineitem quantity,Lineitem name,Lineitem sku,Lineitem requires shipping,Id\r\n#3101,paid,1,Ceramic Mug,MUG-BLK-12,true,9223372036854775807\r\n' >"$T/bigid.csv"
+expect_eq "CSV 19-digit id imports" "$T/bigid.csv: orders-csv: 1 imported, 0 updated, 0 unchanged, 0 codes" \
+    "$(ctl import "$T/bigid.csv" 2>&1)"
+expect_eq "CSV 19-digit id exact" "9223372036854775807" "$(sql "SELECT shop_id FROM orders WHERE name = '#3101'")"
+# Issue 9 #13: a 100 KB note imports, cut to 4 KB with an event saying so.
+{
+	printf '{"id":3102,"name":"#3102","financial_status":"paid","note":"'
+	head -c 102400 /dev/zero | tr '\0' n
+	printf '","line_items":[{"id":1,"sku":"MUG-BLK-12","title":"Mug","quantity":1,"requires_shipping":true}]}'
+} >"$T/bignote.json"
+expect_eq "100 KB note imports" "$T/bignote.json: orders-json: 1 imported, 0 updated, 0 unchanged, 0 codes" \
+    "$(ctl import "$T/bignote.json" 2>&1)"
+expect_eq "note cut to 4096 bytes" 4096 "$(sql "SELECT length(note) FROM orders WHERE name = '#3102'")"
+expect_eq "truncation event" ",#3102,,truncated,,#3102: from bignote.json: cut to the intake limits: note 102400 -> 4096 bytes" \
+    "$(ctl log --kind truncated --order '#3102' --format csv | tr -d '\r' | tail -n +2 | cut -d, -f2-)"
 
 # --- hold / release -----------------------------------------------------------
 out=$(ctl hold '#1001' --reason 'address check')
@@ -281,6 +333,66 @@ expect_eq "orders survive a restart" "ready" "$(ctl show '#1001' --format json |
 lib_stop
 expect_rc "second SIGTERM: exit 0" 0 $?
 
+# --- a 100,000-order file (issue 10 #1, issue 11): validated first, stored in
+# bounded batches while scans are answered, re-imported after a crash, and read
+# in constant memory
+BIG=100000
+big_orders() {	# PREFIX BAD_LAST ID_BASE: BIG orders; BAD_LAST=1 spoils the very last one
+	awk -v n="$BIG" -v p="$1" -v bad="$2" -v base="$3" 'BEGIN {
+		printf "{\"orders\":[";
+		for (i = 1; i <= n; i++) {
+			q = (bad && i == n) ? "\"x\"" : "1";
+			printf "%s{\"id\":%d,\"name\":\"%s%d\",\"financial_status\":\"paid\",\"shipping_address\":{\"name\":\"Big Person %d\",\"address1\":\"%d Big Road\",\"city\":\"Springfield\",\"country_code\":\"US\"},\"line_items\":[{\"id\":%d,\"sku\":\"MUG-BLK-12\",\"title\":\"Mug\",\"quantity\":%s,\"requires_shipping\":true}]}", (i > 1 ? "," : ""), base + i, p, i, i, i, base + i, q;
+		}
+		printf "]}\n";
+	}'
+}
+big_count() {
+	sql "SELECT count(*) FROM orders WHERE name GLOB '$1*'"
+}
+big_orders '#K' 1 700000000 >"$T/bigbad.json"
+lib_start
+spool_drop "$T/bigbad.json" bigbad.json
+expect_true "big bad file refused" wait_for "[ -e '$SPOOL/failed/bigbad.json.reason' ]" 60
+expect_eq "big bad file: the reason names the last order" \
+    "bigbad.json: order #K$BIG: line_items[0].quantity: expected an integer" "$(cat "$SPOOL/failed/bigbad.json.reason")"
+expect_eq "big bad file: nothing written (validated before any batch)" 0 "$(big_count '#K')"
+big_orders '#J' 0 710000000 >"$T/big.json"
+spool_drop "$T/big.json" big.json
+expect_true "big file: first batches in" wait_for "[ \"\$(big_count '#J')\" -gt 0 ]" 60
+out=$(ctl scan --station pack-1 '#1001' 2>&1)
+expect_rc "scan during the import answered" 0 $?
+expect_contains "scan during the import: the order opens" "#1001" "$out"
+# answered while the import goes on: the loop was not frozen by it
+n=$(big_count '#J')
+expect_true "scan answered before the import ended (file still in spool/in)" test -e "$SPOOL/in/big.json"
+expect_true "scan answered before the import ended ($n of $BIG in)" test "$n" -lt "$BIG"
+# a crash mid-file: the file stays in spool/in, and goes in whole at restart
+lib_kill9
+n=$(big_count '#J')
+expect_true "crash mid-file: file still in spool/in" test -e "$SPOOL/in/big.json"
+expect_true "crash mid-file: part of it in ($n)" test "$n" -lt "$BIG"
+lib_start
+expect_true "restart: the file is imported again, whole" wait_for "[ -e '$SPOOL/done/big.json' ]" 120
+expect_eq "restart: every order in once" "$BIG" "$(big_count '#J')"
+big_orders '#M' 0 720000000 >"$T/big2.json"
+expect_eq "stationctl import of $BIG orders" "$T/big2.json: orders-json: $BIG imported, 0 updated, 0 unchanged, 0 codes" \
+    "$(ctl import "$T/big2.json" 2>&1)"
+hwm=$(awk '/^VmHWM/ { print $2 }' /proc/$DPID/status)
+expect_true "peak memory importing $BIG orders: ${hwm} kB <= 32768 kB" test "$hwm" -le 32768
+ctl scan --station pack-1 STN:ABANDON >/dev/null 2>&1
+# SIGTERM while `stationctl import` waits: the daemon stops at once, exit 0,
+# and the importer hears that the import did not finish
+big_orders '#P' 0 730000000 >"$T/big3.json"
+ctl import "$T/big3.json" >"$T/imp.out" 2>&1 &
+IPID=$!
+expect_true "big import under way" wait_for "[ \"\$(big_count '#P')\" -gt 0 ]" 60
+lib_stop
+expect_rc "SIGTERM during an import: exit 0" 0 $?
+wait $IPID
+expect_rc "the waiting importer exits 1" 1 $?
+expect_contains "the waiting importer is told" "did not finish" "$(cat "$T/imp.out")"
+
 # --- a full disk and a read-only database (a small tmpfs, if we may mount) --------
 M=$T/small
 mkdir -p "$M"
@@ -304,15 +416,21 @@ if mount -t tmpfs -o size=1m tmpfs "$M" 2>/dev/null; then
 	} >"$T/many.json"
 	dd if=/dev/zero of="$M/filler" bs=4k 2>/dev/null
 	BEFORE=$(snapshot)
+	# issue 9 #7: a valid file the full disk kept out is not refused: it
+	# waits in spool/in, with an alert, and goes in once there is room
 	spool_drop "$T/many.json" many.json
-	spool_wait many.json
-	wait_for "[ -e '$SPOOL/failed/many.json.reason' ] || [ -e '$SPOOL/done/many.json' ]" 5
-	expect_true "disk full: file in failed/" test -e "$SPOOL/failed/many.json"
-	expect_contains "disk full: reason" "many.json: " "$(cat "$SPOOL/failed/many.json.reason" 2>/dev/null)"
-	expect_contains "disk full: reason says full" "full" "$(cat "$SPOOL/failed/many.json.reason" 2>/dev/null)"
+	expect_true "disk full: an alert in the log" \
+	    wait_for "grep -q 'ALERT many.json' '$T/stationd.log'" 10
+	expect_contains "disk full: the alert says why" "many.json: database:" \
+	    "$(grep 'ALERT many.json' "$T/stationd.log" | head -1)"
+	expect_true "disk full: the file stays in spool/in" test -e "$SPOOL/in/many.json"
+	expect_true "disk full: not refused" test ! -e "$SPOOL/failed/many.json"
 	expect_true "disk full: daemon alive" lib_ping
-	rm -f "$M/filler"
 	expect_eq "disk full: database unchanged" "$BEFORE" "$(snapshot)"
+	rm -f "$M/filler"
+	expect_true "room again: the file is retried and imported" \
+	    wait_for "[ -e '$SPOOL/done/many.json' ]" 20
+	expect_eq "room again: all 400 orders in" 400 "$(sql "SELECT count(*) FROM orders WHERE name LIKE '#F%'")"
 	ctl import "$T/many.json" >/dev/null 2>&1
 	expect_rc "after the disk has room again, the import works" 0 $?
 	expect_eq "400 orders imported" 400 "$(sql "SELECT count(*) FROM orders WHERE name LIKE '#F%'")"
@@ -329,6 +447,31 @@ if mount -t tmpfs -o size=1m tmpfs "$M" 2>/dev/null; then
 	fi
 	lib_stop
 	expect_rc "SIGTERM after disk trouble: exit 0" 0 $?
+	# issue 9 #7: a refused file never lands in failed/ without its reason:
+	# the spool's disk is full, so the file stays in spool/in until the
+	# reason can be written
+	sed -i "s|^database = .*|database = var/station2.db|; s|^spool .*|spool = $M/spool|" "$CONF"
+	SPOOL=$M/spool
+	DB=$T/var/station2.db
+	mkdir -p "$SPOOL/in" "$SPOOL/done" "$SPOOL/failed" "$SPOOL/out"
+	cp "$SAMPLES/bad/wrong-type.json" "$SPOOL/in/bad.json"
+	dd if=/dev/zero of="$M/filler" bs=4k 2>/dev/null
+	lib_start
+	expect_true "reason disk full: an alert in the log" \
+	    wait_for "grep -q 'ALERT bad.json: cannot write its reason' '$T/stationd.log'" 10
+	expect_true "reason disk full: the file stays in spool/in" test -e "$SPOOL/in/bad.json"
+	expect_true "reason disk full: no reasonless file in failed/" test ! -e "$SPOOL/failed/bad.json"
+	expect_true "reason disk full: tried again (a second alert)" \
+	    wait_for "[ \$(grep -c 'ALERT bad.json: cannot write its reason' '$T/stationd.log') -ge 2 ]" 15
+	rm -f "$M/filler"
+	expect_true "room again: refused with its reason" \
+	    wait_for "[ -e '$SPOOL/failed/bad.json' ] && [ -e '$SPOOL/failed/bad.json.reason' ]" 20
+	expect_contains "room again: the reason" "bad.json: order #1904: line_items[0].quantity: expected an integer" \
+	    "$(cat "$SPOOL/failed/bad.json.reason" 2>/dev/null)"
+	expect_eq "room again: one refused event, not one per try" 1 \
+	    "$(ctl log --kind refused --format csv | tr -d '\r' | tail -n +2 | wc -l | tr -d ' ')"
+	lib_stop
+	expect_rc "SIGTERM after a full spool: exit 0" 0 $?
 else
 	echo "note: cannot mount a tmpfs here; full-disk and read-only cases skipped"
 fi

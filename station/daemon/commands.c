@@ -16,6 +16,7 @@
 #include "station/daemon/print.h"
 #include "station/daemon/reply.h"
 #include "station/daemon/upkeep.h"
+#include "station/daemon/intake_job.h"
 #include "station/intake/intake.h"
 #include "common/log.h"
 #include "station/daemon/station.h"
@@ -48,6 +49,42 @@ lines_json(const struct order_view *v)
 		    "title", v->lines[i].title, "packed", (json_int_t)v->lines[i].packed,
 		    "of", (json_int_t)v->lines[i].remaining));
 	return a;
+}
+
+struct import_wait {
+	struct control	*ctl;
+	uint64_t	 ticket;
+	char		 file[256];	/* the file's name, as replies carry it */
+	char		*copy;		/* the daemon's private copy, removed when done */
+};
+
+static void
+import_wait_free(struct import_wait *w)
+{
+	if (w->copy != NULL) {
+		unlink(w->copy);
+		free(w->copy);
+	}
+	free(w);
+}
+
+/* The import is done (intake_job.c): the deferred reply goes out now. */
+static void
+import_done(void *arg, const struct intake_result *res, const char *err)
+{
+	struct import_wait *w = arg;
+	json_t *rep;
+
+	if (err != NULL)
+		rep = reply_error("%s", err);
+	else
+		rep = json_pack("{s:b, s:s, s:s, s:I, s:I, s:I, s:I}", "ok", 1,
+		    "file", w->file, "kind", res->kind, "imported", (json_int_t)res->imported,
+		    "updated", (json_int_t)res->updated,
+		    "unchanged", (json_int_t)res->unchanged,
+		    "codes", (json_int_t)res->codes);
+	control_reply(w->ctl, w->ticket, rep);
+	import_wait_free(w);
 }
 
 static json_t *
@@ -203,13 +240,16 @@ import_label(json_t *req)
 	return (slash = strrchr(name, '/')) != NULL && slash[1] ? slash + 1 : name;
 }
 
+/*
+ * Copies the passed file, queues the copy; the reply waits until it is in
+ * (the loop serves others meanwhile).
+ */
 static json_t *
 cmd_import(struct daemon *d, json_t *req, int *fd)
 {
-	struct intake_result res;
 	const char *label = import_label(req);
+	struct import_wait *w;
 	char err[1400], *copy;
-	int r;
 
 	if (*fd == -1)
 		return reply_error("import: send the file itself, not a path"
@@ -219,19 +259,22 @@ cmd_import(struct daemon *d, json_t *req, int *fd)
 	*fd = -1;
 	if (copy == NULL)
 		return reply_error("%s: %s", label, err);
-	r = intake_import_file(d->store, copy, label, &res, err, sizeof(err));
-	unlink(copy);
-	free(copy);
-	if (r == -1) {
-		log_warnx("import %s", err);
-		return reply_error("%s", err);
+	if ((w = calloc(1, sizeof(*w))) == NULL) {
+		unlink(copy);
+		free(copy);
+		return reply_error("out of memory");
 	}
-	log_info("import %s: %s: %zu imported, %zu updated, %zu unchanged, %zu codes",
-	    label, res.kind, res.imported, res.updated, res.unchanged, res.codes);
-	return json_pack("{s:b, s:s, s:s, s:I, s:I, s:I, s:I}", "ok", 1, "file", label,
-	    "kind", res.kind, "imported", (json_int_t)res.imported,
-	    "updated", (json_int_t)res.updated, "unchanged", (json_int_t)res.unchanged,
-	    "codes", (json_int_t)res.codes);
+	snprintf(w->file, sizeof(w->file), "%s", label);
+	w->copy = copy;
+	w->ctl = d->ctl;
+	/* import_done comes from a later loop turn, after the deferral below */
+	if (intake_jobs_import_path(d->intake, copy, label, import_done, w) == -1) {
+		import_wait_free(w);
+		return reply_error("import: out of memory queueing %s", label);
+	}
+	if ((w->ticket = control_defer(d->ctl)) == 0)
+		return reply_error("import: queued, but no control client waits for it");
+	return NULL;
 }
 
 /* Runs a hold/release in one transaction. */

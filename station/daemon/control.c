@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <jansson.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 
 #include "station/daemon/control.h"
 #include "station/daemon/daemon.h"
+#include "station/daemon/reply.h"
 #include "common/log.h"
 #include "common/loop.h"
 #include "station/daemon/station.h"
@@ -39,6 +41,7 @@ struct client {
 	char		*watch;		/* station watched ("" = all), NULL = not watching */
 	uint64_t	 dropped;	/* events not queued since it stopped reading */
 	int		 busy;		/* inside one of its requests: do not free */
+	uint64_t	 deferred;	/* its reply comes later (control_reply) */
 	int		 dead;		/* close when no longer busy */
 	struct control	*ctl;
 	struct client	*next;
@@ -46,6 +49,8 @@ struct client {
 
 struct control {
 	struct daemon	*d;
+	struct client	*current;	/* whose request commands_run is running */
+	uint64_t	 next_defer;
 	int		 fd;
 	char		*path;
 	struct client	*clients;
@@ -329,11 +334,17 @@ handle_line(struct client *c, const char *line, size_t len)
 	} else {
 		if (strcmp(cmd, "import") == 0)
 			fd = client_take_fd(c);
+		c->ctl->current = c;
 		rep = commands_run(c->ctl->d, req, &fd);
+		c->ctl->current = NULL;
 		if (fd != -1)
 			close(fd);
 	}
 	json_decref(req);
+	if (c->deferred != 0) {
+		json_decref(rep);	/* control_reply sends it */
+		return;
+	}
 	if (rep == NULL)
 		rep = json_pack("{s:b, s:s}", "ok", 0, "error", "out of memory");
 	client_send(c, rep);
@@ -342,14 +353,53 @@ handle_line(struct client *c, const char *line, size_t len)
 		station_resume(c->ctl->d, c->watch, send_resumed, c);
 }
 
-/* Serves the complete lines it has, as long as the client takes the replies. */
+uint64_t
+control_defer(struct control *ctl)
+{
+	if (ctl == NULL || ctl->current == NULL)
+		return 0;
+	ctl->current->deferred = ++ctl->next_defer;
+	return ctl->current->deferred;
+}
+
+void
+control_reply(struct control *ctl, uint64_t id, json_t *rep)
+{
+	struct client *c;
+
+	if (ctl == NULL || id == 0) {
+		json_decref(rep);
+		return;
+	}
+	for (c = ctl->clients; c; c = c->next)
+		if (c->deferred == id)
+			break;
+	if (c == NULL) {
+		json_decref(rep);
+		return;		/* the client has gone */
+	}
+	c->deferred = 0;
+	if (rep == NULL)
+		rep = reply_error("out of memory");
+	c->busy = 1;		/* client_send must not free c */
+	if (rep != NULL)
+		client_send(c, rep);
+	json_decref(rep);
+	c->busy = 0;
+	client_work(c);		/* its requests that waited for this reply */
+}
+
+/*
+ * Serves the complete lines it has, one at a time, as long as the client
+ * takes the replies and no reply of its is deferred (control_defer).
+ */
 static void
 client_work(struct client *c)
 {
 	char *nl;
 
 	c->busy = 1;
-	while (!c->dead && c->outlen < CLIENT_OUT_HIGH && c->inlen > 0 &&
+	while (!c->dead && c->deferred == 0 && c->outlen < CLIENT_OUT_HIGH && c->inlen > 0 &&
 	    (nl = memchr(c->in, '\n', c->inlen)) != NULL) {
 		size_t linelen = (size_t)(nl - c->in);
 

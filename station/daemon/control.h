@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct daemon;
 struct control;
@@ -49,5 +50,15 @@ json_t		*commands_scan_json(const struct scan_outcome *);
 json_t		*commands_scan_event(const struct scan_outcome *, const struct order_view *bench);
 /* {"event":"scanner","station":...,"connected":n,"message":...}. */
 json_t		*commands_scanner_event(const char *station, int connected, const char *message);
+/*
+ * For a command that answers later (an import that runs over many loop
+ * turns): called inside the command, it marks the requesting client as
+ * waiting and returns a ticket (0: not inside a request). The command then
+ * returns NULL; the client's next requests wait. control_reply sends the
+ * reply (and takes it, may be NULL: out of memory) if the client is still
+ * there, then runs the client's waiting requests.
+ */
+uint64_t	 control_defer(struct control *);
+void		 control_reply(struct control *, uint64_t ticket, json_t *rep);
 
 #endif

@@ -10,6 +10,7 @@ struct loop;
 struct control;
 struct scanners;
 struct printq;
+struct intake_jobs;
 
 struct daemon {
 	struct config	*conf;
@@ -19,6 +20,7 @@ struct daemon {
 	struct scanners	*scanners;	/* NULL when no station names a scanner */
 	struct printq	*printq;	/* NULL until printing is wired */
 	struct daemon_watchers watchers; /* set by the control layer; NULL fns: nobody */
+	struct intake_jobs *intake;	/* spool/in and stationctl import */
 	int		 sigfd;
 	int		 inofd;
 	int		 stopping;

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/inotify.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -20,7 +19,7 @@
 #include "station/daemon/outbox.h"
 #include "station/daemon/notify.h"
 #include "station/daemon/upkeep.h"
-#include "station/intake/intake.h"
+#include "station/daemon/intake_job.h"
 #include "common/log.h"
 #include "common/loop.h"
 #include "station/daemon/print.h"
@@ -112,29 +111,6 @@ on_signal(int fd, short revents, void *arg)
 	}
 }
 
-static void
-on_inotify(int fd, short revents, void *arg)
-{
-	struct daemon *d = arg;
-	char buf[16384] __attribute__((aligned(__alignof__(struct inotify_event))));
-	const struct inotify_event *ev;
-	ssize_t n;
-	char *p;
-
-	(void)revents;
-	while ((n = read(fd, buf, sizeof(buf))) > 0) {
-		for (p = buf; p < buf + n; p += sizeof(*ev) + ev->len) {
-			ev = (const struct inotify_event *)p;
-			if (ev->mask & IN_Q_OVERFLOW) {
-				intake_spool_scan(d->store, d->conf->spool);
-				continue;
-			}
-			if (ev->len && (ev->mask & (IN_CLOSE_WRITE | IN_MOVED_TO)))
-				intake_spool_file(d->store, d->conf->spool, ev->name);
-		}
-	}
-}
-
 static int
 setup_signals(struct daemon *d)
 {
@@ -151,22 +127,6 @@ setup_signals(struct daemon *d)
 	}
 	signal(SIGPIPE, SIG_IGN);
 	return loop_add_fd(d->loop, d->sigfd, POLLIN, on_signal, d);
-}
-
-static int
-setup_spool(struct daemon *d)
-{
-	char in[PATH_MAX];
-
-	if (intake_spool_prepare(d->conf->spool) == -1)
-		return -1;
-	snprintf(in, sizeof(in), "%s/in", d->conf->spool);
-	if ((d->inofd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) == -1 ||
-	    inotify_add_watch(d->inofd, in, IN_CLOSE_WRITE | IN_MOVED_TO) == -1) {
-		log_warn("inotify on %s", in);
-		return -1;
-	}
-	return loop_add_fd(d->loop, d->inofd, POLLIN, on_inotify, d);
 }
 
 static int
@@ -272,12 +232,12 @@ run(struct daemon *d)
 		return 1;
 	}
 	if ((d->loop = loop_new()) == NULL || setup_signals(d) == -1 ||
-	    setup_spool(d) == -1 ||
+	    (d->intake = intake_jobs_new(d->loop, d->store, d->conf->spool)) == NULL ||
 	    (d->ctl = control_new(d, d->conf->socket, d->conf->socket_group)) == NULL ||
 	    print_start(d) == -1 || setup_scanners(d) == -1)
 		return 1;
 	station_recover(d);
-	intake_spool_scan(d->store, d->conf->spool);
+	intake_jobs_spool_scan(d->intake);
 	log_info("ready: %zu station(s), database %s, spool %s, socket %s",
 	    d->conf->nstations, d->conf->database, d->conf->spool, d->conf->socket);
 	if (upkeep_start(d) == -1 || notify_ready(d) == -1)
@@ -293,6 +253,7 @@ run(struct daemon *d)
 static void
 teardown(struct daemon *d)
 {
+	intake_jobs_free(d->intake);	/* before the control: it replies */
 	scanners_free(d->scanners);
 	if (d->store)
 		outbox_flush(d);	/* a stop between a verdict and its spool/out file */

@@ -37,11 +37,13 @@ struct cparse {
 	int		 have_header;
 	size_t		 nheader;
 	struct order	*cur;		/* the order whose rows we read */
+	size_t		 cur_line;	/* the line of its first row */
 	size_t		 n;		/* orders begun */
 	size_t		 line_cap;	/* capacity of cur->lines */
 	intake_order_cb	 cb;
 	void		*cbctx;
-	struct intake_set *names;	/* order name -> line of its first row */
+	struct intake_seen *names;	/* order name -> line of its first row */
+	int		 own_names;
 	char		*err;
 	size_t		 errlen;
 };
@@ -100,14 +102,17 @@ parse_whole(const char *s, size_t n, int64_t lo, int64_t hi, int64_t *out)
 	int64_t v = 0;
 	size_t i;
 
-	if (n == 0 || n > 18)
+	if (n == 0 || n > 32)
 		return -1;
 	for (i = 0; i < n; i++) {
 		if (s[i] < '0' || s[i] > '9')
 			return -1;
+		/* every id up to 2^63-1, as the JSON reader takes them */
+		if (v > (hi - (s[i] - '0')) / 10)
+			return -1;
 		v = v * 10 + (s[i] - '0');
 	}
-	if (v < lo || v > hi)
+	if (v < lo)
 		return -1;
 	*out = v;
 	return 0;
@@ -206,7 +211,7 @@ parse_id(struct cparse *c, const struct intake_row *row, struct order *o)
 
 	if (n == 0)
 		return 0;
-	if (parse_whole(s, n, 0, INT64_MAX / 10, &o->id) == -1)
+	if (parse_whole(s, n, 0, INT64_MAX, &o->id) == -1)
 		return col_fail(c, row, C_ID, "expected a whole number");
 	return 0;
 }
@@ -342,9 +347,10 @@ add_order(struct cparse *c, const struct intake_row *row)
 	if (emit(c) == -1 || order_from_row(c, row, &o) == -1)
 		return -1;
 	c->cur = o;
+	c->cur_line = row->line;
 	c->n++;
 	c->line_cap = 0;
-	r = intake_set_add_str(c->names, o->name, row->line, &prev);
+	r = intake_seen_add_str(c->names, o->name, row->line, &prev);
 	if (r == -1)
 		return oom(c);
 	if (r == 1)
@@ -383,6 +389,26 @@ row_is_blank(const struct intake_row *row)
 	return 1;
 }
 
+/* A later row of an order that names an Id names the first row's Id. */
+static int
+check_same_id(struct cparse *c, const struct intake_row *row)
+{
+	size_t n;
+	const char *s = cell(row, c, C_ID, &n);
+	int64_t id;
+
+	if (n == 0)
+		return 0;
+	if (parse_whole(s, n, 0, INT64_MAX, &id) == -1)
+		return col_fail(c, row, C_ID, "expected a whole number");
+	if (id == c->cur->id)
+		return 0;
+	return intake_fail(c->err, c->errlen, "line %zu: order %s: Id %" PRId64
+	    " conflicts with Id %" PRId64 " on line %zu (rows of one order "
+	    "carry one Id)", row->line, c->cur->name, id, c->cur->id,
+	    c->cur_line);
+}
+
 static int
 on_row(void *ctx, const struct intake_row *row)
 {
@@ -406,13 +432,23 @@ on_row(void *ctx, const struct intake_row *row)
 	if (c->cur == NULL || strcmp(c->cur->name, name) != 0) {
 		if (add_order(c, row) == -1)
 			return -1;
-	}
+	} else if (check_same_id(c, row) == -1)
+		return -1;
 	return add_line(c, row, c->cur);
 }
 
 int
 intake_stream_orders_csv(const char *buf, size_t len, intake_order_cb cb,
     void *ctx, size_t *n, char *err, size_t errlen)
+{
+	struct intake_input in = { buf, len, NULL, NULL, NULL };
+
+	return intake_stream_orders_csv_from(&in, cb, ctx, n, err, errlen);
+}
+
+int
+intake_stream_orders_csv_from(const struct intake_input *in,
+    intake_order_cb cb, void *ctx, size_t *n, char *err, size_t errlen)
 {
 	struct cparse c;
 	int rc;
@@ -422,16 +458,21 @@ intake_stream_orders_csv(const char *buf, size_t len, intake_order_cb cb,
 	c.errlen = errlen;
 	c.cb = cb;
 	c.cbctx = ctx;
-	if ((c.names = intake_set_new()) == NULL)
-		return intake_fail(err, errlen, "out of memory");
-	rc = intake_csv_read(buf, len, on_row, &c, err, errlen);
+	c.names = in->seen;
+	if (c.names == NULL) {
+		if ((c.names = intake_seen_new_exact()) == NULL)
+			return intake_fail(err, errlen, "out of memory");
+		c.own_names = 1;
+	}
+	rc = intake_csv_read(in, on_row, &c, err, errlen);
 	if (rc == 0 && !c.have_header)
 		rc = intake_fail(err, errlen, "empty file");
 	else if (rc == 0 && c.n == 0)
 		rc = intake_fail(err, errlen, "no orders in file");
 	else if (rc == 0)
 		rc = emit(&c);
-	intake_set_free(c.names);
+	if (c.own_names)
+		intake_seen_free(c.names);
 	order_free(c.cur);
 	if (rc == 0)
 		*n = c.n;

@@ -5,6 +5,7 @@
 #include <csv.h>
 
 #include "station/intake/intake_csvread.h"
+#include "station/intake/intake_stream.h"
 #include "station/intake/intake_util.h"
 
 struct reader {
@@ -141,9 +142,39 @@ char_column(const char *ls, const char *pos)
 	return col;
 }
 
+/* Checks buf[0..len) is UTF-8 a slice at a time, telling in how far it read. */
 static int
-feed_lines(struct reader *r, struct csv_parser *p, const char *buf, size_t len)
+check_utf8(const struct intake_input *in, size_t start, char *err,
+    size_t errlen)
 {
+	const size_t slice = 1u << 20;
+	size_t pos = start, end, lines = 0, line, col;
+	const char *nl;
+
+	while (pos < in->len) {
+		end = in->len - pos > slice ? pos + slice : in->len;
+		/* cut after a newline: no UTF-8 sequence spans one */
+		if (end < in->len && (nl = memrchr(in->buf + pos, '\n',
+		    end - pos)) != NULL)
+			end = (size_t)(nl - in->buf) + 1;
+		if (intake_check_utf8(in->buf + pos, end - pos, &line,
+		    &col) == -1)
+			return intake_fail(err, errlen, "line %zu, column %zu: "
+			    "invalid UTF-8", lines + line, col);
+		lines += count_newlines(in->buf + pos, end - pos);
+		pos = end;
+		if (in->read_past != NULL)
+			in->read_past(in->arg, pos);
+	}
+	return 0;
+}
+
+static int
+feed_lines(struct reader *r, struct csv_parser *p, const struct intake_input *in,
+    size_t bom)
+{
+	const char *buf = in->buf + bom;
+	size_t len = in->len - bom;
 	size_t pos = 0, chunk, used;
 	const char *nl;
 
@@ -165,23 +196,25 @@ feed_lines(struct reader *r, struct csv_parser *p, const char *buf, size_t len)
 		pos += chunk;
 		if (nl != NULL)
 			r->cur_line++;
+		if (in->read_past != NULL)
+			in->read_past(in->arg, bom + pos);
 	}
 	return r->failed ? -1 : 0;
 }
 
 int
-intake_csv_read(const char *buf, size_t len,
+intake_csv_read(const struct intake_input *in,
     int (*row_cb)(void *, const struct intake_row *), void *ctx, char *err,
     size_t errlen)
 {
 	struct reader r;
 	struct csv_parser p;
-	size_t bom = intake_bom_len(buf, len), line, col;
+	const char *buf = in->buf;
+	size_t len = in->len, bom = intake_bom_len(buf, len);
 	int rc;
 
-	if (intake_check_utf8(buf + bom, len - bom, &line, &col) == -1)
-		return intake_fail(err, errlen,
-		    "line %zu, column %zu: invalid UTF-8", line, col);
+	if (check_utf8(in, bom, err, errlen) == -1)
+		return -1;
 	memset(&r, 0, sizeof(r));
 	r.cur_line = 1;
 	r.row_cb = row_cb;
@@ -190,7 +223,7 @@ intake_csv_read(const char *buf, size_t len,
 	r.errlen = errlen;
 	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI) != 0)
 		return intake_fail(err, errlen, "out of memory");
-	rc = feed_lines(&r, &p, buf + bom, len - bom);
+	rc = feed_lines(&r, &p, in, bom);
 	if (rc == 0 && csv_fini(&p, on_field, on_row, &r) != 0) {
 		if (!r.failed)
 			intake_fail(err, errlen, "line %zu: end of file inside "

@@ -13,12 +13,13 @@ struct intake_row {
 };
 
 /*
- * Calls row_cb for every record of buf (header first) in order, skipping
+ * Calls row_cb for every record of in->buf (header first) in order, skipping
  * blank lines. Checks UTF-8 first, skips a BOM, accepts CRLF or LF, and is
  * strict about quoting. Returns 0, or -1 with one line in err (row_cb
  * returning -1 stops the walk; it writes its own message). No I/O.
  */
-int	intake_csv_read(const char *buf, size_t len,
+struct intake_input;
+int	intake_csv_read(const struct intake_input *in,
 	    int (*row_cb)(void *ctx, const struct intake_row *row), void *ctx,
 	    char *err, size_t errlen);
 

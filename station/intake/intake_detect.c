@@ -11,6 +11,8 @@ struct header_scan {
 	int	orders;		/* saw "Lineitem quantity" */
 	int	products;	/* saw "Variant SKU" or "Variant Barcode" */
 	int	codes;		/* first cell is "barcode" */
+	int	lineitem;	/* saw another "Lineitem ..." column */
+	int	variant;	/* saw another "Variant ..." column */
 };
 
 static void
@@ -28,6 +30,10 @@ static void
 header_note_cell(struct header_scan *h, const char *cell, size_t n, int first)
 {
 	trim(&cell, &n);
+	if (n > 9 && intake_eq_nocase(cell, 9, "Lineitem "))
+		h->lineitem = 1;
+	if (n > 8 && intake_eq_nocase(cell, 8, "Variant "))
+		h->variant = 1;
 	if (intake_eq_nocase(cell, n, "Lineitem quantity"))
 		h->orders = 1;
 	else if (intake_eq_nocase(cell, n, "Variant SKU") ||
@@ -85,9 +91,10 @@ header_scan(const char *p, size_t len, struct header_scan *h)
 enum intake_kind
 intake_detect(const char *buf, size_t len)
 {
-	struct header_scan h = { 0, 0, 0 };
+	struct header_scan h;
 	size_t i = intake_bom_len(buf, len);
 
+	memset(&h, 0, sizeof(h));
 	while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' ||
 	    buf[i] == '\n'))
 		i++;
@@ -103,4 +110,28 @@ intake_detect(const char *buf, size_t len)
 	if (h.codes)
 		return INTAKE_CODES_CSV;
 	return INTAKE_UNKNOWN;
+}
+
+const char *
+intake_detect_why(const char *buf, size_t len)
+{
+	struct header_scan h;
+	size_t i = intake_bom_len(buf, len);
+
+	memset(&h, 0, sizeof(h));
+	while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' ||
+	    buf[i] == '\n'))
+		i++;
+	if (i == len)
+		return "empty file";
+	header_scan(buf + i, len - i, &h);
+	if (h.lineitem)
+		return "an order export CSV without its 'Lineitem quantity' "
+		    "column: missing column Lineitem quantity";
+	if (h.variant)
+		return "a product export CSV without 'Variant SKU' or 'Variant "
+		    "Barcode': missing column Variant Barcode";
+	return "not an order or product file (expected Shopify order JSON, the "
+	    "order export CSV, the product export CSV or barcode,sku,multiplier "
+	    "CSV)";
 }

@@ -566,7 +566,8 @@ struct jfile {
 	intake_order_cb	 cb;
 	void		*cbctx;
 	size_t		 n;
-	struct intake_set *names, *ids;	/* -> index of the order in the file */
+	struct intake_seen *seen;	/* names, ids -> index in the file */
+	int		 own_seen;
 };
 
 /* Rejects an order given twice in one file (same name, or same id). */
@@ -576,9 +577,9 @@ check_duplicate(struct jfile *f, const struct order *o)
 	size_t prev;
 	int r;
 
-	r = intake_set_add_str(f->names, o->name, f->n, &prev);
+	r = intake_seen_add_str(f->seen, o->name, f->n, &prev);
 	if (r == 0 && o->id != 0)
-		r = intake_set_add_int(f->ids, o->id, f->n, &prev);
+		r = intake_seen_add_int(f->seen, o->id, f->n, &prev);
 	if (r == -1)
 		return oom(&f->c);
 	if (r == 1)
@@ -614,6 +615,15 @@ int
 intake_stream_orders_json(const char *buf, size_t len, intake_order_cb cb,
     void *ctx, size_t *n, char *err, size_t errlen)
 {
+	struct intake_input in = { buf, len, NULL, NULL, NULL };
+
+	return intake_stream_orders_json_from(&in, cb, ctx, n, err, errlen);
+}
+
+int
+intake_stream_orders_json_from(const struct intake_input *in,
+    intake_order_cb cb, void *ctx, size_t *n, char *err, size_t errlen)
+{
 	struct jfile f;
 	size_t count;
 	int rc;
@@ -623,16 +633,17 @@ intake_stream_orders_json(const char *buf, size_t len, intake_order_cb cb,
 	f.c.errlen = errlen;
 	f.cb = cb;
 	f.cbctx = ctx;
-	if ((f.names = intake_set_new()) == NULL ||
-	    (f.ids = intake_set_new()) == NULL) {
-		intake_set_free(f.names);
-		return intake_fail(err, errlen, "out of memory");
+	f.seen = in->seen;
+	if (f.seen == NULL) {
+		if ((f.seen = intake_seen_new_exact()) == NULL)
+			return intake_fail(err, errlen, "out of memory");
+		f.own_seen = 1;
 	}
-	rc = jr_each_order(buf, len, on_order, &f, &count, err, errlen);
+	rc = jr_each_order(in, on_order, &f, &count, err, errlen);
 	if (rc == 0 && f.n == 0)
 		rc = intake_fail(err, errlen, "no orders in file");
-	intake_set_free(f.names);
-	intake_set_free(f.ids);
+	if (f.own_seen)
+		intake_seen_free(f.seen);
 	if (rc == 0)
 		*n = f.n;
 	return rc;

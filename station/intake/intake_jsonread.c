@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "station/intake/intake_jsonread.h"
+#include "station/intake/intake_stream.h"
 #include "station/intake/intake_util.h"
 
 /* Deeper nesting than any order has; bounds the recursion. */
@@ -20,6 +21,8 @@
 struct jdoc {
 	const char	*buf;		/* input, after any BOM */
 	size_t		 len, pos;
+	const struct intake_input *in;	/* told how far we read */
+	size_t		 bom;
 	struct jv	*v;		/* nodes; index 0 is a sentinel */
 	size_t		 nv, capv;
 	char		*dec;		/* decoded (escaped) strings and keys */
@@ -602,6 +605,8 @@ stream_array(struct jdoc *d, struct walk *w)
 		if (deliver(d, w, el, i) == -1)
 			return -1;
 		arena_reset(d, nv, ndec);
+		if (d->in->read_past != NULL)
+			d->in->read_past(d->in->arg, d->bom + d->pos);
 		skip_ws(d);
 		if (d->pos < d->len && d->buf[d->pos] == ',') {
 			d->pos++;
@@ -653,6 +658,9 @@ top_object(struct jdoc *d, struct walk *w)
 			return jr_unexpected(d, "':'");
 		d->pos++;
 		skip_ws(d);
+		if (streamed && key_is(d, koff, klen, kesc, "orders"))
+			return jr_fail(d, at, "duplicate key 'orders' (a second "
+			    "list of orders; the file is ambiguous)");
 		if (!streamed && key_is(d, koff, klen, kesc, "orders")) {
 			if (d->pos >= d->len || d->buf[d->pos] != '[')
 				return intake_fail(d->err, d->errlen,
@@ -696,18 +704,20 @@ top_object(struct jdoc *d, struct walk *w)
 }
 
 int
-jr_each_order(const char *buf, size_t len,
+jr_each_order(const struct intake_input *in,
     int (*cb)(void *, const struct jdoc *, const struct jv *, long), void *ctx,
     size_t *count, char *err, size_t errlen)
 {
 	struct jdoc d;
 	struct walk w = { cb, ctx, 0 };
-	size_t bom = intake_bom_len(buf, len);
+	size_t bom = intake_bom_len(in->buf, in->len);
 	int rc;
 
 	memset(&d, 0, sizeof(d));
-	d.buf = buf + bom;
-	d.len = len - bom;
+	d.in = in;
+	d.bom = bom;
+	d.buf = in->buf + bom;
+	d.len = in->len - bom;
 	d.err = err;
 	d.errlen = errlen;
 	d.nv = 1;		/* index 0 means "none" */

@@ -36,14 +36,16 @@ struct jv {
 };
 
 /*
- * Calls cb for each order in buf: every element of a top-level array or of
+ * Calls cb for each order in in->buf (in->read_past told after each): every
+ * element of a top-level array or of
  * {"orders":[...]} (streamed: one order's nodes in memory at a time), the
  * object of {"order":{...}}, or the top-level object itself. idx is the
  * array index, or -1 for a single order. Returns 0, or -1 with one line in
  * err ("line L, column C: ..."; cb writes its own message and returns -1).
  * *count gets the number of orders seen. No I/O.
  */
-int	jr_each_order(const char *buf, size_t len,
+struct intake_input;
+int	jr_each_order(const struct intake_input *in,
 	    int (*cb)(void *ctx, const struct jdoc *d, const struct jv *order,
 	    long idx), void *ctx, size_t *count, char *err, size_t errlen);
 

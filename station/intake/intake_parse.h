@@ -16,6 +16,8 @@ enum intake_kind {
 
 /* Decides what buf holds from its content (not its name). Never fails. */
 enum intake_kind intake_detect(const char *buf, size_t len);
+/* For a file intake_detect calls unknown: what is wrong with it, in words. */
+const char *intake_detect_why(const char *buf, size_t len);
 
 /*
  * Each parser reads the whole buffer (UTF-8, optional BOM). On success it

@@ -5,6 +5,7 @@
 
 #include "station/intake/intake_csvread.h"
 #include "station/intake/intake_parse.h"
+#include "station/intake/intake_stream.h"
 #include "station/intake/intake_util.h"
 
 /* A case of more than this many units is a typo, not a pack. */
@@ -166,7 +167,7 @@ on_row(void *ctx, const struct intake_row *row)
 }
 
 static int
-parse_codes(enum pkind kind, const char *buf, size_t len,
+parse_codes(enum pkind kind, const struct intake_input *in,
     struct product_code **out, size_t *n, char *err, size_t errlen)
 {
 	struct pparse p;
@@ -178,7 +179,7 @@ parse_codes(enum pkind kind, const char *buf, size_t len,
 	p.errlen = errlen;
 	if ((p.codes = intake_set_new()) == NULL)
 		return intake_fail(err, errlen, "out of memory");
-	rc = intake_csv_read(buf, len, on_row, &p, err, errlen);
+	rc = intake_csv_read(in, on_row, &p, err, errlen);
 	if (rc == 0 && !p.have_header)
 		rc = intake_fail(err, errlen, "empty file");
 	else if (rc == 0 && p.n == 0)
@@ -199,12 +200,30 @@ int
 intake_parse_products_csv(const char *buf, size_t len,
     struct product_code **out, size_t *n, char *err, size_t errlen)
 {
-	return parse_codes(P_PRODUCTS, buf, len, out, n, err, errlen);
+	struct intake_input in = { buf, len, NULL, NULL, NULL };
+
+	return parse_codes(P_PRODUCTS, &in, out, n, err, errlen);
+}
+
+int
+intake_parse_products_csv_from(const struct intake_input *in,
+    struct product_code **out, size_t *n, char *err, size_t errlen)
+{
+	return parse_codes(P_PRODUCTS, in, out, n, err, errlen);
+}
+
+int
+intake_parse_codes_csv_from(const struct intake_input *in,
+    struct product_code **out, size_t *n, char *err, size_t errlen)
+{
+	return parse_codes(P_CODES, in, out, n, err, errlen);
 }
 
 int
 intake_parse_codes_csv(const char *buf, size_t len, struct product_code **out,
     size_t *n, char *err, size_t errlen)
 {
-	return parse_codes(P_CODES, buf, len, out, n, err, errlen);
+	struct intake_input in = { buf, len, NULL, NULL, NULL };
+
+	return parse_codes(P_CODES, &in, out, n, err, errlen);
 }

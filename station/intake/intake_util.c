@@ -408,6 +408,154 @@ intake_set_add_int(struct intake_set *s, int64_t key, size_t val, size_t *prev)
 	return set_add(s, hash_int(key), NULL, val, prev);
 }
 
+/* A lookup that adds nothing: the entry for (h, skey), or NULL. */
+static const struct set_entry *
+set_find(const struct intake_set *s, uint64_t h, const char *skey)
+{
+	size_t j = h & (s->cap - 1);
+
+	while (s->v[j].soff != SLOT_EMPTY) {
+		if (s->v[j].hash == h && (skey == NULL ||
+		    strcmp(s->keys + s->v[j].soff, skey) == 0))
+			return &s->v[j];
+		j = (j + 1) & (s->cap - 1);
+	}
+	return NULL;
+}
+
+/* The screen: 2^25 bits (4 MB), 4 probes; for 1,000,000 orders and ids
+ * about 1 in 5,000 keys is a false suspect, checked again, never refused. */
+#define SEEN_BITS	(1u << 25)
+#define SEEN_PROBES	4
+#define SEEN_INT_TAG	0x5bd1e9955bd1e995ULL	/* ids apart from names */
+
+enum { SEEN_EXACT = 0 };
+
+struct intake_seen {
+	int		 mode;		/* SEEN_EXACT or enum intake_seen_mode */
+	struct intake_set *str, *num;	/* exact: every key; confirm: suspects seen */
+	struct intake_set *sus_str, *sus_num;	/* what the screen suspects */
+	uint64_t	*bits;
+	size_t		 suspects;
+};
+
+void
+intake_seen_free(struct intake_seen *s)
+{
+	if (s == NULL)
+		return;
+	intake_set_free(s->str);
+	intake_set_free(s->num);
+	intake_set_free(s->sus_str);
+	intake_set_free(s->sus_num);
+	free(s->bits);
+	free(s);
+}
+
+struct intake_seen *
+intake_seen_new_exact(void)
+{
+	struct intake_seen *s = calloc(1, sizeof(*s));
+
+	if (s == NULL || (s->str = intake_set_new()) == NULL ||
+	    (s->num = intake_set_new()) == NULL) {
+		intake_seen_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+struct intake_seen *
+intake_seen_new(void)
+{
+	struct intake_seen *s = intake_seen_new_exact();
+
+	if (s == NULL || (s->sus_str = intake_set_new()) == NULL ||
+	    (s->sus_num = intake_set_new()) == NULL ||
+	    (s->bits = calloc(SEEN_BITS / 64, sizeof(uint64_t))) == NULL) {
+		intake_seen_free(s);
+		return NULL;
+	}
+	s->mode = INTAKE_SEEN_SCREEN;
+	return s;
+}
+
+size_t
+intake_seen_suspects(const struct intake_seen *s)
+{
+	return s->suspects;
+}
+
+void
+intake_seen_set_mode(struct intake_seen *s, enum intake_seen_mode m)
+{
+	if (s->bits != NULL)
+		s->mode = m;
+}
+
+/* Sets h's bits; 1 if they were all set already (seen, or a false hit). */
+static int
+screen(struct intake_seen *s, uint64_t h)
+{
+	uint64_t h2 = hash_int((int64_t)h) | 1, b;
+	int i, all = 1;
+
+	for (i = 0; i < SEEN_PROBES; i++) {
+		b = (h + (uint64_t)i * h2) & (SEEN_BITS - 1);
+		if (!(s->bits[b / 64] & (1ULL << (b % 64)))) {
+			all = 0;
+			s->bits[b / 64] |= 1ULL << (b % 64);
+		}
+	}
+	return all;
+}
+
+/* The modes over one key: h its hash, skey the string (NULL for an id). */
+static int
+seen_add(struct intake_seen *s, struct intake_set *all,
+    struct intake_set *sus, uint64_t h, uint64_t sh, const char *skey,
+    size_t val, size_t *prev)
+{
+	int r;
+
+	switch (s->mode) {
+	case SEEN_EXACT:
+		return set_add(all, h, skey, val, prev);
+	case INTAKE_SEEN_SCREEN:
+		if (!screen(s, sh))
+			return 0;
+		if ((r = set_add(sus, h, skey, 0, NULL)) == -1)
+			return -1;
+		s->suspects += r == 0;
+		return 0;
+	case INTAKE_SEEN_CONFIRM:
+		if (set_find(sus, h, skey) == NULL)
+			return 0;
+		return set_add(all, h, skey, val, prev);
+	default:
+		return 0;
+	}
+}
+
+int
+intake_seen_add_str(struct intake_seen *s, const char *key, size_t val,
+    size_t *prev)
+{
+	uint64_t h = hash_str(key);
+
+	return seen_add(s, s->str, s->sus_str, h, h, key, val, prev);
+}
+
+int
+intake_seen_add_int(struct intake_seen *s, int64_t key, size_t val,
+    size_t *prev)
+{
+	uint64_t h = hash_int(key);
+
+	return seen_add(s, s->num, s->sus_num, h, h ^ SEEN_INT_TAG, NULL, val,
+	    prev);
+}
+
 struct collect {
 	struct order	**v;
 	size_t		 n, cap;

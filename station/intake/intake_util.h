@@ -68,6 +68,17 @@ int	intake_set_add_int(struct intake_set *, int64_t key, size_t val,
 	    size_t *prev);
 
 /*
+ * The duplicate check the parsers use (see intake_stream.h): an exact
+ * one of their own (intake_seen_new_exact), or the caller's. 0: new;
+ * 1: seen before (*prev = its value); -1: ENOMEM.
+ */
+struct intake_seen *intake_seen_new_exact(void);
+int	intake_seen_add_str(struct intake_seen *, const char *key, size_t val,
+	    size_t *prev);
+int	intake_seen_add_int(struct intake_seen *, int64_t key, size_t val,
+	    size_t *prev);
+
+/*
  * Runs a streaming parser (intake_stream.h) and gathers its orders into the
  * array intake_parse.h hands out: the array parsers are this over a stream.
  */
