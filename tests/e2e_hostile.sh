@@ -15,7 +15,7 @@ HOSTILE=$LIB_ROOT/tests/data/hostile
 # NAME|what the reason must contain (its own words today)
 TABLE='array-of-numbers.json|orders[0]: expected an object
 binary.bin|not an order or product file
-bom-only.json|not an order or product file
+bom-only.json|empty file
 codes-empty-barcode.csv|column '"'"'barcode'"'"': empty
 codes-huge-multiplier.csv|expected a whole number from 1 to 10000
 codes-negative-multiplier.csv|expected a whole number from 1 to 10000, got '"'"'-6'"'"'
@@ -26,7 +26,7 @@ csv-huge-id.csv|column '"'"'Id'"'"': expected a whole number
 csv-huge-quantity.csv|column '"'"'Lineitem quantity'"'"': expected a whole number
 csv-invalid-utf8.csv|invalid UTF-8
 csv-long-rows.csv|82 fields, but the header has 79
-csv-missing-quantity-column.csv|not an order or product file
+csv-missing-quantity-column.csv|missing column Lineitem quantity
 csv-negative-quantity.csv|got '"'"'-2'"'"'
 csv-nul-byte.csv|line 2, column 98
 csv-one-mb-line.csv|line 2: column '"'"'Lineitem quantity'"'"'
@@ -57,7 +57,7 @@ truncated-array.json|expected near end of file
 truncated-object.json|premature end of input
 two-documents.json|end of file expected
 utf16.json|not an order or product file
-whitespace-only.json|not an order or product file'
+whitespace-only.json|empty file'
 
 # Row counts of every table but the log, one "table n" line each, in name order.
 db_digest() {
