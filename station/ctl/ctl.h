@@ -55,5 +55,6 @@ int	cmd_watch(struct ctl *, int, char **);
 int	cmd_reprint(struct ctl *, int, char **);
 int	cmd_print_slips(struct ctl *, int, char **);
 int	cmd_sheet(struct ctl *, int, char **);
+int	cmd_web_user(struct ctl *, int, char **);
 
 #endif

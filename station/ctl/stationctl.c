@@ -34,7 +34,8 @@ static const char *usage_text =
     "  watch [--station S]\n"
     "  reprint ORDER|SSCC [--label|--slip]\n"
     "  print-slips [--limit N] [--station S]\n"
-    "  sheet [--station S]\n";
+    "  sheet [--station S]\n"
+    "  web-user NAME --role viewer|supervisor   (password on stdin)\n";
 
 void
 ctl_usage(const char *msg)
@@ -285,6 +286,7 @@ static const struct {
 	{ "scan", cmd_scan }, { "log", cmd_log }, { "stats", cmd_stats },
 	{ "watch", cmd_watch }, { "reprint", cmd_reprint },
 	{ "print-slips", cmd_print_slips }, { "sheet", cmd_sheet },
+	{ "web-user", cmd_web_user },
 };
 
 int

@@ -27,6 +27,14 @@ struct shop_conf {
 	char	*gs1_prefix;		/* GS1 company prefix (digits) for SSCCs */
 };
 
+/* [web]: the supervisor's console (station/web/); listen NULL: no console. */
+struct web_conf {
+	char	*listen;		/* address:port */
+	char	*users_file;		/* name:role:hash lines, mode 0600 */
+	char	*tls_cert, *tls_key;	/* https when both */
+	int	 line;			/* where [web] starts, for messages */
+};
+
 struct config {
 	char	*path;			/* the file read */
 	char	*database;		/* absolute or relative to the file's folder, resolved */
@@ -34,6 +42,7 @@ struct config {
 	char	*socket;
 	char	*socket_group;		/* group owning the 0660 socket; NULL: the daemon's */
 	struct shop_conf shop;
+	struct web_conf	 web;
 	struct station_conf *stations;
 	size_t	 nstations;
 };

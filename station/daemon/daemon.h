@@ -10,6 +10,7 @@ struct loop;
 struct control;
 struct scanners;
 struct printq;
+struct web;
 
 struct daemon {
 	struct config	*conf;
@@ -19,6 +20,8 @@ struct daemon {
 	struct scanners	*scanners;	/* NULL when no station names a scanner */
 	struct printq	*printq;	/* NULL until printing is wired */
 	struct daemon_watchers watchers; /* set by the control layer; NULL fns: nobody */
+	struct daemon_watchers web_watchers; /* the web console's (station/web/), told too */
+	struct web	*web;		/* NULL: no [web] console */
 	int		 sigfd;
 	int		 inofd;
 	int		 stopping;

@@ -30,6 +30,8 @@ struct scan_outcome {
 	int64_t		 packed, of;	/* n of m for item verdicts */
 	char		 message[256];	/* one line for the packer */
 	char		 packer[64];	/* "" when nobody is logged in */
+	int		 box;		/* the station's box number after the scan */
+	int64_t		 elapsed_us;	/* scan received to verdict committed (for /metrics) */
 };
 
 /*

@@ -21,6 +21,7 @@
 #include "station/daemon/print.h"
 #include "station/daemon/station.h"
 #include "station/store/store.h"
+#include "station/web/web.h"
 
 static void
 usage(void)
@@ -193,6 +194,7 @@ static int
 run(struct daemon *d)
 {
 	char err[512];
+	int failed;
 
 	if ((d->store = store_open(d->conf->database, 0, err, sizeof(err))) == NULL) {
 		log_warnx("database: %s", err);
@@ -202,6 +204,8 @@ run(struct daemon *d)
 	    setup_spool(d) == -1 ||
 	    (d->ctl = control_new(d, d->conf->socket, d->conf->socket_group)) == NULL ||
 	    print_start(d) == -1 || setup_scanners(d) == -1)
+		return 1;
+	if ((d->web = web_new(d, &failed)) == NULL && failed)
 		return 1;
 	station_recover(d);
 	intake_spool_scan(d->store, d->conf->spool);
@@ -217,6 +221,7 @@ run(struct daemon *d)
 static void
 teardown(struct daemon *d)
 {
+	web_free(d->web);
 	scanners_free(d->scanners);
 	print_stop(d);
 	control_free(d->ctl);
