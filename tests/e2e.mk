@@ -14,3 +14,5 @@ $(B)/tests/sync_count.so: tests/shim/sync_count.c
 	$(CC) -std=c11 $(WARN) -shared -fPIC -O2 -o $@ $< -ldl
 build-tests: $(B)/tests/sync_count.so
 TEST_SCRIPTS += tests/e2e_control.sh
+# The web console (issue 14): plain HTTP and Chromium headless against the real daemon.
+TEST_SCRIPTS += tests/e2e_web.sh

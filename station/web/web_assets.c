@@ -28,7 +28,7 @@ static const char app_css[] =
 "body.tv .tile{background:#222;color:#eee}body.tv .tiles{grid-template-columns:repeat(auto-fill,"
 "minmax(420px,1fr))}.login{max-width:22em;margin:4em auto;background:#fff;padding:1.5em;"
 "border-radius:8px}.login label{display:block;margin:.5em 0}.login input{width:100%}"
-"button{cursor:pointer}\n";
+"button{cursor:pointer}#log td,#order-log td{white-space:pre-wrap}\n";
 
 static const char app_js[] =
 "'use strict';\n"

@@ -517,7 +517,12 @@ on_prepare(void *arg)
 	struct web *w = arg;
 	MHD_UNSIGNED_LONG_LONG ms;
 
-	if (w->need_run) {
+	/*
+	 * MHD's epoll is edge-triggered inside: a connection with bytes still
+	 * buffered, or whose timeout is due, shows as a timeout of 0, not as a
+	 * readable epoll fd. Run it then, as after a resumed stream.
+	 */
+	if (w->need_run || (MHD_get_timeout(w->mhd, &ms) == MHD_YES && ms == 0)) {
 		w->need_run = 0;
 		MHD_run(w->mhd);
 	}
