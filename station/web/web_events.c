@@ -15,6 +15,7 @@
 #include "station/daemon/daemon.h"
 #include "station/daemon/outcome.h"
 #include "station/store/store_pack.h"
+#include "station/store/store_query.h"
 #include "station/web/web_int.h"
 
 #define PING_MS	15000
@@ -258,9 +259,41 @@ on_ping(void *arg)
 	w->ping_timer = loop_add_timer(w->d->loop, PING_MS, on_ping, w);
 }
 
+/*
+ * The floor after a restart: each bench's last verdict of the past hour,
+ * from the station log (an hour bounds the read; older is "no scan yet").
+ */
+static void
+recall(struct web *w)
+{
+	struct store_event_row *v;
+	struct log_filter f;
+	size_t i, n, k;
+
+	for (i = 0; i < w->nbench; i++) {
+		memset(&f, 0, sizeof(f));
+		f.station = w->d->conf->stations[i].name;
+		f.since_ms = web_wall_ms() - 3600 * 1000;
+		if (store_list_events(w->d->store, &f, &v, &n) == -1)
+			continue;
+		for (k = n; k-- > 0;)
+			if (v[k].verdict && v[k].verdict[0]) {
+				struct web_bench *b = &w->bench[i];
+
+				snprintf(b->verdict, sizeof(b->verdict), "%s", v[k].verdict);
+				snprintf(b->message, sizeof(b->message), "%s", v[k].message);
+				b->refused = v[k].error;
+				b->at_ms = v[k].at_ms;
+				break;
+			}
+		store_event_rows_free(v, n);
+	}
+}
+
 int
 events_start(struct web *w)
 {
+	recall(w);
 	w->ping_timer = loop_add_timer(w->d->loop, PING_MS, on_ping, w);
 	return w->ping_timer > 0 ? 0 : -1;
 }

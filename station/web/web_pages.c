@@ -52,9 +52,7 @@ tile_alerts(struct wbuf *b, json_t *alerts, const char *station)
 		if (jstr(a, "station") == NULL || strcmp(jstr(a, "station"), station) != 0)
 			continue;
 		wb_puts(b, "<div class=\"alert printer\">");
-		wb_esc(b, jstr(a, "printer"));
-		wb_puts(b, ": ");
-		wb_esc(b, jstr(a, "alert"));
+		wb_esc(b, jstr(a, "alert"));	/* names its printer */
 		wb_puts(b, "</div>");
 	}
 }

@@ -64,6 +64,8 @@ bar_chart(struct wbuf *b, const char *id, const char *title, char **labels, cons
 	svg_begin(b, id, title);
 	svg_axis(b, max, percent);
 	bw = n ? (double)(CH_W - CH_PAD - 20) / (double)n : 0;
+	if (bw > 90)
+		bw = 90;	/* a few groups: bars, not walls */
 	for (i = 0; i < n; i++) {
 		double h = v[i] / max * (CH_H - 20), x = CH_PAD + 5 + bw * (double)i;
 
@@ -101,6 +103,8 @@ grouped_chart(struct wbuf *b, const char *id, const char *title, char **hours, s
 	svg_begin(b, id, title);
 	svg_axis(b, max, 0);
 	gw = nh ? (double)(CH_W - CH_PAD - 20) / (double)nh : 0;
+	if (gw > 120)
+		gw = 120;
 	bw = ns ? gw * 0.8 / (double)ns : 0;
 	for (h = 0; h < nh; h++) {
 		double x0 = CH_PAD + 5 + gw * (double)h;
@@ -245,9 +249,11 @@ page_stats(struct web_req *r)
 	wb_puts(&b, "\"></label> <button type=\"submit\">Show</button> · <a id=\"stats-csv\""
 	    " href=\"/stats.csv?by=packer\">CSV by packer</a> · <a href=\"/stats.csv?by=hour\">"
 	    "CSV by hour</a></form>");
+	wb_puts(&b, "<div class=\"charts\">");
 	totals_chart(&b, st, since, until, "packer", "chart-packer", "Units by packer");
 	totals_chart(&b, st, since, until, "station", "chart-station", "Units by station");
 	hourly_charts(&b, st, since, until);
+	wb_puts(&b, "</div>");
 	web_page_end(&b);
 	return web_send_wbuf(r, 200, "text/html; charset=utf-8", &b, NULL);
 }
