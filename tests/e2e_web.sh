@@ -53,7 +53,8 @@ lib_order 3003 '<script>alert(1)</script>' paid '' '3301:<img src=x onerror=aler
 lib_order 3004 '#3004' paid '' 3401:TOTE-CAN:1 >"$T/3004.json"
 lib_order 3005 '#3005' paid '' 3501:PEN-BLU-10:2 >"$T/3005.json"
 lib_order 3006 '#3006' paid '' 3601:CANDLE-CED:1 >"$T/3006.json"
-for n in 3001 3002 3003 3004 3005 3006; do
+lib_order 3007 '#3007' paid '' 3701:TEA-SEN-100:1 >"$T/3007.json"
+for n in 3001 3002 3003 3004 3005 3006 3007; do
 	lib_import "$T/$n.json" || fail "import $n"
 done
 for code in STN:PACKER:alice '#3001' MUG-BLK-12 MUG-BLK-12 TEE-NAT-M; do
@@ -67,6 +68,7 @@ ctl scan --station pack-1 '<script>alert(1)</script>' >/dev/null
 expect_eq "the hostile order is open at pack-1" in_progress \
     "$(ctl show '<script>alert(1)</script>' --format json | jq -r .status)"
 
+ctl hold '#3007' --reason 'address <check>' >/dev/null
 export WEB_BASE="http://127.0.0.1:$PORT" STATIONCTL CONF WEB_OUT="$OUT" HOLD_ORDER='#3004'
 /usr/bin/python3 "$LIB_ROOT/tests/web/http_test.py" >"$T/http.out" 2>&1
 rc=$?
@@ -102,4 +104,26 @@ expect_eq "the daemon still scans" 0 "$(ctl scan --station pack-2 STN:PACKER:car
 
 lib_stop
 expect_rc "stationd stops cleanly with the console" 0 $?
+
+# --- https with tls_cert/tls_key; the floor remembers the last verdicts --------------
+if openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/key.pem" -out "$T/cert.pem" \
+    -days 1 -subj /CN=127.0.0.1 >/dev/null 2>&1; then
+	printf 'tls_cert = cert.pem\ntls_key = key.pem\n' >>"$CONF"
+	lib_start || fail "daemon starts with tls"
+	expect_eq "https: the login page" 200 "$(curl -sk -o /dev/null -w '%{http_code}' \
+	    "https://127.0.0.1:$PORT/login")"
+	expect_eq "plain http is not spoken on the https port" 000 \
+	    "$(curl -s -m 5 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/login")"
+	ck=$(curl -sk -D - -o /dev/null -d 'user=boss&password=boss-password' \
+	    "https://127.0.0.1:$PORT/login" | tr -d '\r' | grep -i '^set-cookie:')
+	expect_contains "https: the cookie is Secure" "; Secure" "$ck"
+	sid=$(echo "$ck" | sed 's/^[^:]*: *//; s/;.*//')
+	floor=$(curl -sk -b "$sid" "https://127.0.0.1:$PORT/")
+	expect_contains "after a restart the floor shows pack-2's last verdict" \
+	    '<div class="verdict v-good">packer</div>' "$floor"
+	lib_stop
+	expect_rc "stops cleanly (tls)" 0 $?
+else
+	echo "  (openssl missing: https not tested)"
+fi
 lib_finish

@@ -343,6 +343,8 @@ handler(void *user, const char *section, const char *name, const char *value)
 		p->seen_daemon = 1;
 	if (sec == SEC_SHOP)
 		p->seen_shop = 1;
+	if (sec == SEC_WEB && p->c->web.line == 0)
+		p->c->web.line = p->line;
 	if (sec == SEC_STATION && (base = station_for(p, station)) == NULL) {
 		perr(p, p->line, "out of memory");
 		return 0;
@@ -440,9 +442,9 @@ check_required(struct parse *p, int check_paths)
 			perr(p, p->shop_line, "[shop]: missing key 'gs1_prefix' (needed for package SSCCs)");
 	}
 	if (c->web.listen && c->web.users_file == NULL)
-		perr(p, p->line, "[web]: listen needs users_file (who may log in)");
+		perr(p, c->web.line, "[web]: listen needs users_file (who may log in)");
 	if ((c->web.tls_cert == NULL) != (c->web.tls_key == NULL))
-		perr(p, p->line, "[web]: give both tls_cert and tls_key, or neither");
+		perr(p, c->web.line, "[web]: give both tls_cert and tls_key, or neither");
 	if (c->nstations == 0)
 		perr(p, p->line, "no [station NAME] section: at least one bench is needed");
 	for (i = 0; i < c->nstations; i++) {

@@ -32,7 +32,7 @@ struct web_conf {
 	char	*listen;		/* address:port */
 	char	*users_file;		/* name:role:hash lines, mode 0600 */
 	char	*tls_cert, *tls_key;	/* https when both */
-	int	 line;			/* where [web] starts, for messages */
+	int	 line;			/* its first key's line, for messages */
 };
 
 struct config {

@@ -98,6 +98,11 @@ def escaping(boss):
         st, _, body = w.request("GET", p, cookie=boss)
         w.expect_true("hostile order name shown as text in %s" % p, ESCAPED in body,
                       "status %d" % st)
+    st, _, body = w.request("GET", "/orders", cookie=boss)
+    w.expect_true("queue: age of the oldest ready order", 'id="oldest"' in body and
+                  "oldest ready: <a href=\"/orders/%233002\">#3002</a>" in body)
+    w.expect_true("queue: held orders with their reasons, escaped",
+                  '<li><a href="/orders/%233007">#3007</a>: address &lt;check&gt;</li>' in body)
     st, h, _ = w.request("GET", "/", cookie=boss)
     w.expect_true("CSP: scripts from the console only",
                   "script-src 'self'" in h.get("content-security-policy", ""))
@@ -192,6 +197,26 @@ def sse(boss):
         print("     (event %.1f ms after stationctl returned)" % ((ev[0] - t_done) * 1000))
 
 
+def documents(boss):
+    st, h, body = w.request("GET", "/orders/%233001/slip.pdf", cookie=boss)
+    w.expect_true("the slip as PDF", st == 200 and h.get("content-type") == "application/pdf"
+                  and body.startswith("%PDF"), "status %d" % st)
+    st, h, body = w.request("GET", "/orders/%233001/label.pdf", cookie=boss)
+    w.expect_true("the last label as PDF", st == 200 and body.startswith("%PDF"),
+                  "status %d" % st)
+    st, _, body = w.request("GET", "/orders/%233004/label.pdf", cookie=boss)
+    w.expect_true("no box closed: label not available", st == 404 and "not available" in body)
+
+
+def open_redirect():
+    st, h, _ = w.request("POST", "/login", {"user": "eve", "password": "eve-password",
+                                            "next": "//evil.example/x"})
+    w.expect_eq("login's next= cannot leave the site", "/", h.get("location"))
+    st, h, _ = w.request("POST", "/login", {"user": "eve", "password": "eve-password",
+                                            "next": "/orders?status=ready"})
+    w.expect_eq("login returns to the page asked for", "/orders?status=ready", h.get("location"))
+
+
 def many_connections(boss):
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 4096), hard))
@@ -279,6 +304,8 @@ def main():
     traversal(boss)
     api(boss)
     sse(boss)
+    documents(boss)
+    open_redirect()
     many_connections(boss)
     metrics(boss)
     limits(boss)
