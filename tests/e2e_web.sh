@@ -88,6 +88,23 @@ else
 	echo "   make deps installs them)"
 fi
 
+# a users file opened up while running: logins refused from then on
+chmod 640 "$USERS"
+expect_eq "users file no longer 0600: login refused" 401 "$(curl -s -o /dev/null \
+    -w '%{http_code}' -d 'user=eve&password=eve-password' "http://127.0.0.1:$PORT/login")"
+chmod 600 "$USERS"
+
+# SIGTERM with a live page open: the stream ends, the daemon exits 0
+streams() {
+	curl -s "http://127.0.0.1:$PORT/metrics" | awk '$1 == "station_web_streams" { print $2 }'
+}
+sid=$(curl -s -D - -o /dev/null -d 'user=eve&password=eve-password' \
+    "http://127.0.0.1:$PORT/login" | tr -d '\r' | sed -n 's/^[Ss]et-[Cc]ookie: \([^;]*\).*/\1/p')
+curl -s -N -b "$sid" "http://127.0.0.1:$PORT/events" >"$T/stream.out" 2>/dev/null &
+CURL=$!
+LIB_EXTRA_PIDS="$LIB_EXTRA_PIDS $CURL"
+expect_true "a live page is counted in /metrics (a closed page is noticed within 2 s)" wait_for '[ "$(streams)" = 1 ]' 5
+
 # --- failed logins: rate limited and logged (last: it locks this address out) -------
 codes=""
 for i in 1 2 3 4 5 6; do
@@ -103,7 +120,9 @@ expect_contains "failed logins are logged" "web: failed login for 'boss' from 12
 expect_eq "the daemon still scans" 0 "$(ctl scan --station pack-2 STN:PACKER:carol >/dev/null; echo $?)"
 
 lib_stop
-expect_rc "stationd stops cleanly with the console" 0 $?
+expect_rc "stationd stops cleanly with the console (and a live page)" 0 $?
+wait "$CURL"
+expect_contains "the page's stream had opened" ": hello" "$(cat "$T/stream.out")"
 
 # --- https with tls_cert/tls_key; the floor remembers the last verdicts --------------
 if openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/key.pem" -out "$T/cert.pem" \

@@ -58,10 +58,16 @@ users_check(const char *path, const char *name, const char *password)
 	struct crypt_data *cd;
 	enum web_role role = ROLE_NONE;
 	char line[1024];
+	struct stat sb;
 	FILE *f;
 
 	if ((f = fopen(path, "re")) == NULL) {
 		log_warn("web: users_file %s", path);
+		return ROLE_NONE;
+	}
+	if (fstat(fileno(f), &sb) == -1 || (sb.st_mode & 077) != 0) {
+		log_warnx("web: users_file %s is no longer 0600: every login refused", path);
+		fclose(f);
 		return ROLE_NONE;
 	}
 	if ((cd = calloc(1, sizeof(*cd))) == NULL) {

@@ -4,9 +4,11 @@
  * WEB_SSE_QUEUE belongs to a browser that does not read: it is dropped,
  * never waited for. Idle streams are suspended in MHD, not polled.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "common/log.h"
 #include "common/loop.h"
@@ -18,7 +20,8 @@
 #include "station/store/store_query.h"
 #include "station/web/web_int.h"
 
-#define PING_MS	15000
+#define TICK_MS	2000	/* how soon a closed page is noticed (suspended streams are not read) */
+#define PING_TICKS 5	/* a keepalive comment every 10 s */
 
 struct sse_client {
 	struct sse_client	*prev, *next;
@@ -96,7 +99,8 @@ remember(struct web *w, const struct scan_outcome *o)
 {
 	size_t i;
 
-	for (i = 0; i < w->nbench; i++)
+	/* a HUP may have re-read the stations: only those both lists have */
+	for (i = 0; i < w->nbench && i < w->d->conf->nstations; i++)
 		if (strcmp(w->d->conf->stations[i].name, o->station) == 0) {
 			struct web_bench *b = &w->bench[i];
 
@@ -248,15 +252,40 @@ events_open(struct web_req *r)
 	return ret;
 }
 
+/*
+ * 1 if the browser closed its end: a page sends nothing after its request,
+ * so a readable EOF (or an error) on the socket means it is gone.
+ */
+static int
+peer_closed(struct sse_client *c)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c->conn,
+	    MHD_CONNECTION_INFO_CONNECTION_FD);
+	char b;
+	ssize_t n;
+
+	if (ci == NULL)
+		return 0;
+	n = recv(ci->connect_fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+	return n == 0 || (n == -1 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+}
+
 static void
-on_ping(void *arg)
+on_tick(void *arg)
 {
 	struct web *w = arg;
 	struct sse_client *c;
+	static unsigned ticks;
 
-	for (c = w->sse; c; c = c->next)
-		push(c, ": ping\n\n", 8);
-	w->ping_timer = loop_add_timer(w->d->loop, PING_MS, on_ping, w);
+	ticks++;
+	for (c = w->sse; c; c = c->next) {
+		if (!c->dropped && c->suspended && peer_closed(c)) {
+			c->dropped = 1;
+			wake(c);
+		} else if (ticks % PING_TICKS == 0)
+			push(c, ": ping\n\n", 8);
+	}
+	w->ping_timer = loop_add_timer(w->d->loop, TICK_MS, on_tick, w);
 }
 
 /*
@@ -294,7 +323,7 @@ int
 events_start(struct web *w)
 {
 	recall(w);
-	w->ping_timer = loop_add_timer(w->d->loop, PING_MS, on_ping, w);
+	w->ping_timer = loop_add_timer(w->d->loop, TICK_MS, on_tick, w);
 	return w->ping_timer > 0 ? 0 : -1;
 }
 

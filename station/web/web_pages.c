@@ -233,7 +233,7 @@ static void
 queue_filters(struct wbuf *b, struct web_req *r)
 {
 	static const char *const statuses[] = { "", "ready", "in_progress", "on_hold",
-	    "partially_fulfilled", "fulfilled", "cancelled" };
+	    "partial", "fulfilled", "cancelled", "archived", "digital" };
 	const char *cur = web_arg(r, "status");
 	size_t i;
 

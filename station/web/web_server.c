@@ -27,7 +27,7 @@
 #define WEB_CONN_LIMIT		256	/* all clients */
 #define WEB_PER_IP_LIMIT	96	/* one address: a wall of browsers behind one NAT still fits */
 #define WEB_CONN_MEMORY		(32u << 10)	/* request line and headers per connection */
-#define WEB_CONN_TIMEOUT	30	/* seconds idle (event streams ping every 15) */
+#define WEB_CONN_TIMEOUT	30	/* seconds idle (event streams ping every 10) */
 
 int64_t
 web_wall_ms(void)
