@@ -68,8 +68,8 @@ web_stats_range(struct web_req *r, int64_t *since, int64_t *until, const char **
 	*until = u ? web_parse_time(u) : 0;
 	if (*since < 0 || *until < 0)
 		return -1;
-	if (*by && strcmp(*by, "packer") && strcmp(*by, "station") && strcmp(*by, "hour") &&
-	    strcmp(*by, "day"))
+	if (*by && strcmp(*by, "packer") != 0 && strcmp(*by, "station") != 0 &&
+	    strcmp(*by, "hour") != 0 && strcmp(*by, "day") != 0)
 		return -1;
 	return 0;
 }

@@ -22,7 +22,7 @@
 
 #define SESSION_COOKIE	"station_session"
 #define FAIL_MAX	5		/* failed logins per address per window */
-#define FAIL_WINDOW_MS	(60 * 1000)
+#define FAIL_WINDOW_MS	(60LL * 1000)
 #define CHECKS_PER_SEC	10		/* password hashes the loop computes per second at most */
 
 static int

@@ -302,7 +302,7 @@ recall(struct web *w)
 	for (i = 0; i < w->nbench; i++) {
 		memset(&f, 0, sizeof(f));
 		f.station = w->d->conf->stations[i].name;
-		f.since_ms = web_wall_ms() - 3600 * 1000;
+		f.since_ms = web_wall_ms() - 3600LL * 1000;
 		if (store_list_events(w->d->store, &f, &v, &n) == -1)
 			continue;
 		for (k = n; k-- > 0;)

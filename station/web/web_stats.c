@@ -9,6 +9,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "station/daemon/config.h"
+#include "station/daemon/control.h"
 #include "station/daemon/daemon.h"
 #include "station/daemon/print.h"
 #include "station/daemon/replies.h"
@@ -188,7 +190,7 @@ hourly_by(struct wbuf *b, struct store *st, struct store_stats_row *hours, size_
 		hl[h] = hours[h].group;
 		rows[h] = NULL;
 		nrows[h] = 0;
-		if (from < 0 || store_list_stats(st, from, from + 3600 * 1000, by, &rows[h],
+		if (from < 0 || store_list_stats(st, from, from + 3600LL * 1000, by, &rows[h],
 		    &nrows[h]) == -1)
 			continue;
 		for (i = 0; i < nrows[h]; i++) {
@@ -340,6 +342,22 @@ jobs_by_state(struct store *st, json_t *counts)
 	}
 }
 
+/* Stations whose scanner last reported itself lost (control's memory of it). */
+static size_t
+scanners_lost(struct web *w)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < w->d->conf->nstations; i++) {
+		json_t *st = w->d->ctl ? control_scanner_state(w->d->ctl,
+		    w->d->conf->stations[i].name) : NULL;
+
+		if (st && json_integer_value(json_object_get(st, "connected")) == 0)
+			n++;
+	}
+	return n;
+}
+
 /* Print jobs not yet completed by state, alerts, and the console's own counters. */
 static void
 metrics_jobs(struct wbuf *b, struct web *w)
@@ -354,8 +372,10 @@ metrics_jobs(struct wbuf *b, struct web *w)
 	json_object_foreach(counts, k, v)
 		wb_printf(b, "station_print_jobs{state=\"%s\"} %lld\n", k,
 		    (long long)json_integer_value(v));
-	wb_puts(b, "# HELP station_alerts Printer alerts now.\n# TYPE station_alerts gauge\n");
+	wb_puts(b, "# HELP station_alerts Printer alerts and scanners lost, now.\n"
+	    "# TYPE station_alerts gauge\n");
 	wb_printf(b, "station_alerts{kind=\"printer\"} %zu\n", json_array_size(alerts));
+	wb_printf(b, "station_alerts{kind=\"scanner\"} %zu\n", scanners_lost(w));
 	json_decref(alerts);
 	json_decref(counts);
 	wb_printf(b, "# HELP station_web_streams Live floor pages connected.\n"

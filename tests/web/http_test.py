@@ -197,6 +197,18 @@ def sse(boss):
         print("     (event %.1f ms after stationctl returned)" % ((ev[0] - t_done) * 1000))
 
 
+def downloads(boss):
+    for path, args in (("/log.csv?order=%233001", ["log", "--order", "#3001", "--format", "csv"]),
+                       ("/log.json?order=%233001",
+                        ["log", "--order", "#3001", "--format", "json"]),
+                       ("/stats.csv?by=packer", ["stats", "--by", "packer", "--format", "csv"])):
+        st, h, body = w.request("GET", path, cookie=boss)
+        w.expect_eq("download %s = stationctl %s" % (path, " ".join(args)), w.ctl_exact(*args),
+                    body if st == 200 else st)
+        w.expect_true("%s is an attachment" % path,
+                      h.get("content-disposition", "").startswith("attachment"))
+
+
 def documents(boss):
     st, h, body = w.request("GET", "/orders/%233001/slip.pdf", cookie=boss)
     w.expect_true("the slip as PDF", st == 200 and h.get("content-type") == "application/pdf"
@@ -305,6 +317,7 @@ def main():
     api(boss)
     sse(boss)
     documents(boss)
+    downloads(boss)
     open_redirect()
     many_connections(boss)
     metrics(boss)

@@ -57,6 +57,11 @@ def ctl(*args, stdin=None):
     return p.returncode, p.stdout
 
 
+def ctl_exact(*args):
+    """stationctl's stdout exactly as written (CSV lines end in CRLF)."""
+    return subprocess.run(CTL + list(args), capture_output=True, timeout=30).stdout.decode()
+
+
 def ctl_json(*args):
     rc, out = ctl(*args)
     return json.loads(out) if rc == 0 or out.strip() else None
