@@ -23,7 +23,7 @@
 #define SESSION_COOKIE	"station_session"
 #define FAIL_MAX	5		/* failed logins per address per window */
 #define FAIL_WINDOW_MS	(60LL * 1000)
-#define CHECKS_PER_SEC	10		/* password hashes the loop computes per second at most */
+#define CHECKS_PER_SEC	20		/* password checks per second at most (the worker has one core) */
 
 static int
 random_hex(char *out, size_t bytes)
@@ -49,46 +49,41 @@ role_parse(const char *s)
 }
 
 /*
- * Looks name up in the users file (read afresh, so web-user takes effect
- * at once) and checks password against its hash. The role, or ROLE_NONE.
+ * Looks name up in the users file (read afresh, so web-user takes effect at
+ * once): 1 with its hash and role, 0 no such name, -1 the file is unreadable
+ * or no longer private (logged).
  */
-static enum web_role
-users_check(const char *path, const char *name, const char *password)
+static int
+users_lookup(const char *path, const char *name, char *hash, size_t hashlen,
+    enum web_role *role)
 {
-	struct crypt_data *cd;
-	enum web_role role = ROLE_NONE;
 	char line[1024];
 	struct stat sb;
+	int found = 0;
 	FILE *f;
 
 	if ((f = fopen(path, "re")) == NULL) {
 		log_warn("web: users_file %s", path);
-		return ROLE_NONE;
+		return -1;
 	}
 	if (fstat(fileno(f), &sb) == -1 || (sb.st_mode & 077) != 0) {
 		log_warnx("web: users_file %s is no longer 0600: every login refused", path);
 		fclose(f);
-		return ROLE_NONE;
+		return -1;
 	}
-	if ((cd = calloc(1, sizeof(*cd))) == NULL) {
-		fclose(f);
-		return ROLE_NONE;
-	}
-	while (fgets(line, sizeof(line), f)) {
-		char *user = strtok(line, ":\n"), *r = strtok(NULL, ":\n"), *hash = strtok(NULL, "\n");
-		const char *got;
+	while (!found && fgets(line, sizeof(line), f)) {
+		char *user = strtok(line, ":\n"), *r = strtok(NULL, ":\n"), *h = strtok(NULL, "\n");
 
-		if (user == NULL || r == NULL || hash == NULL || strcmp(user, name) != 0)
+		if (user == NULL || r == NULL || h == NULL || strcmp(user, name) != 0)
 			continue;
-		got = crypt_r(password, hash, cd);
-		if (got && got[0] != '*' && web_token_eq(got, hash))
-			role = role_parse(r);
-		break;
+		if ((*role = role_parse(r)) != ROLE_NONE && strlen(h) < hashlen) {
+			snprintf(hash, hashlen, "%s", h);
+			found = 1;
+		}
 	}
 	fclose(f);
-	explicit_bzero(cd, sizeof(*cd));
-	free(cd);
-	return role;
+	explicit_bzero(line, sizeof(line));
+	return found;
 }
 
 struct web_session *
@@ -247,14 +242,39 @@ login_ok(struct web_req *r, const char *user, enum web_role role)
 	return ret;
 }
 
+static enum MHD_Result
+login_failed(struct web_req *r, const char *user)
+{
+	struct web_fail *f = fail_slot(r->w, r->ip, web_wall_ms());
+
+	f->count++;
+	r->w->logins_failed++;
+	log_warnx("web: failed login for '%.63s' from %s (%d in a minute)", user, r->ip, f->count);
+	return auth_login_page(r, 401, "Wrong name or password.");
+}
+
+/*
+ * POST /login, twice: first the checks that cost nothing, then the
+ * password goes to the worker and the connection waits suspended; MHD
+ * calls again once it is resumed with the answer.
+ */
 enum MHD_Result
 auth_login_post(struct web_req *r)
 {
-	char user[64], password[256];
+	char user[64], password[256], hash[256];
 	int64_t now = web_wall_ms();
-	struct web_fail *f = fail_slot(r->w, r->ip, now);
-	enum web_role role;
+	struct web_fail *f;
+	int found;
 
+	if (r->login_state == LOGIN_PENDING)
+		return MHD_YES;
+	if (r->login_state == LOGIN_OK) {
+		fail_slot(r->w, r->ip, now)->count = 0;
+		return login_ok(r, r->login_user, r->login_role);
+	}
+	if (r->login_state == LOGIN_BAD)
+		return login_failed(r, r->login_user);
+	f = fail_slot(r->w, r->ip, now);
 	if (f->count >= FAIL_MAX || !check_budget(r->w, now)) {
 		log_warnx("web: login from %s refused: too many failed attempts", r->ip);
 		return auth_login_page(r, 429, "Too many failed logins: wait a minute.");
@@ -262,17 +282,20 @@ auth_login_post(struct web_req *r)
 	if (!web_form(r, "user", user, sizeof(user)) ||
 	    !web_form(r, "password", password, sizeof(password)))
 		return auth_login_page(r, 400, "Give a name and a password.");
-	role = users_check(r->w->d->conf->web.users_file, user, password);
-	explicit_bzero(password, sizeof(password));
-	if (role == ROLE_NONE) {
-		f->count++;
-		r->w->logins_failed++;
-		log_warnx("web: failed login for '%.63s' from %s (%d in a minute)", user, r->ip,
-		    f->count);
-		return auth_login_page(r, 401, "Wrong name or password.");
+	snprintf(r->login_user, sizeof(r->login_user), "%s", user);
+	found = users_lookup(r->w->d->conf->web.users_file, user, hash, sizeof(hash),
+	    &r->login_role);
+	if (found == -1) {
+		explicit_bzero(password, sizeof(password));
+		return login_failed(r, user);
 	}
-	f->count = 0;
-	return login_ok(r, user, role);
+	if (login_submit(r, found ? hash : NULL, password) == -1) {
+		explicit_bzero(password, sizeof(password));
+		return auth_login_page(r, 503, "Busy: try again in a moment.");
+	}
+	explicit_bzero(password, sizeof(password));
+	explicit_bzero(hash, sizeof(hash));
+	return MHD_YES;
 }
 
 enum MHD_Result

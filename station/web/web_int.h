@@ -55,6 +55,9 @@ struct web_bench {
 };
 
 struct sse_client;
+struct web_login;
+
+enum login_state { LOGIN_NONE = 0, LOGIN_PENDING, LOGIN_OK, LOGIN_BAD };
 
 struct web {
 	struct daemon		*d;
@@ -78,6 +81,7 @@ struct web {
 	uint64_t		 lat_count;
 	double			 lat_sum;
 	uint64_t		 sse_dropped, logins_failed;
+	struct web_login	*login;		/* the password worker (web_login.c) */
 };
 
 /* One HTTP request while MHD hands it to us. */
@@ -90,6 +94,9 @@ struct web_req {
 	int			 too_big;
 	struct web_session	*sess;		/* NULL: not logged in */
 	char			 ip[64];
+	enum login_state	 login_state;	/* a login waiting for its password check */
+	enum web_role		 login_role;
+	char			 login_user[64];
 };
 
 /* A growing text bounded by WEB_MAX_PAGE; once over, failed is set and it stops. */
@@ -142,6 +149,12 @@ enum MHD_Result	auth_logout(struct web_req *);
 struct web_session *auth_session(struct web *, struct MHD_Connection *);
 /* 1 if the request may act: a supervisor's session and the right CSRF token. */
 int		 auth_may_act(struct web_req *);
+
+/* the password worker: a check is queued, the connection suspended until it is done */
+int		 login_start(struct web *);
+void		 login_stop(struct web *);
+/* hash NULL: an unknown name (checked against a dummy, never accepted). 0 / -1 busy. */
+int		 login_submit(struct web_req *, const char *hash, const char *password);
 
 /* pages */
 enum MHD_Result	page_floor(struct web_req *);

@@ -685,7 +685,7 @@ web_new(struct daemon *d, int *failed)
 	w->epfd = -1;
 	w->nbench = d->conf->nstations;
 	if ((w->bench = calloc(w->nbench ? w->nbench : 1, sizeof(*w->bench))) == NULL ||
-	    start_mhd(w) == -1 || events_start(w) == -1) {
+	    start_mhd(w) == -1 || events_start(w) == -1 || login_start(w) == -1) {
 		web_free(w);
 		return NULL;
 	}
@@ -704,6 +704,7 @@ web_free(struct web *w)
 	if (w == NULL)
 		return;
 	memset(&w->d->web_watchers, 0, sizeof(w->d->web_watchers));
+	login_stop(w);
 	events_stop(w);
 	if (w->epfd != -1)
 		loop_del_fd(w->d->loop, w->epfd);

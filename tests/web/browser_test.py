@@ -11,7 +11,8 @@ import time
 import urllib.parse
 
 from selenium import webdriver
-from selenium.common.exceptions import NoAlertPresentException, TimeoutException
+from selenium.common.exceptions import (NoAlertPresentException, NoSuchElementException,
+                                        StaleElementReferenceException, TimeoutException)
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
@@ -42,7 +43,9 @@ def until(d, cond, seconds):
     """Waits for cond(d) with a deadline; the seconds it took or None."""
     t0 = time.monotonic()
     try:
-        WebDriverWait(d, seconds, poll_frequency=0.02).until(cond)
+        # a page being replaced (after a POST, a redirect) answers "stale": ask again
+        WebDriverWait(d, seconds, poll_frequency=0.02, ignored_exceptions=(
+            StaleElementReferenceException, NoSuchElementException)).until(cond)
     except TimeoutException:
         return None
     return time.monotonic() - t0
