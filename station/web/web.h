@@ -20,6 +20,8 @@ struct web;
  */
 struct web	*web_new(struct daemon *, int *failed);
 void		 web_free(struct web *);	/* NULL is a no-op */
+/* The console's document state, for the renderer's callback. */
+struct web_pdf	*web_pdf_of(struct web *);
 
 /*
  * stationctl web-user: adds or replaces NAME in the users file (created

@@ -56,8 +56,10 @@ struct web_bench {
 
 struct sse_client;
 struct web_login;
+struct web_pdf;
 
 enum login_state { LOGIN_NONE = 0, LOGIN_PENDING, LOGIN_OK, LOGIN_BAD };
+enum pdf_state { PDF_NONE = 0, PDF_PENDING, PDF_DONE };
 
 struct web {
 	struct daemon		*d;
@@ -82,6 +84,7 @@ struct web {
 	double			 lat_sum;
 	uint64_t		 sse_dropped, logins_failed;
 	struct web_login	*login;		/* the password worker (web_login.c) */
+	struct web_pdf		*pdf;		/* documents being rendered (web_pdf.c) */
 };
 
 /* One HTTP request while MHD hands it to us. */
@@ -97,6 +100,9 @@ struct web_req {
 	enum login_state	 login_state;	/* a login waiting for its password check */
 	enum web_role		 login_role;
 	char			 login_user[64];
+	enum pdf_state		 pdf_state;	/* a document waiting for the renderer */
+	char			*pdf;		/* the rendered PDF (PDF_DONE; NULL: none) */
+	size_t			 pdflen;
 };
 
 /* A growing text bounded by WEB_MAX_PAGE; once over, failed is set and it stops. */
@@ -155,6 +161,10 @@ int		 login_start(struct web *);
 void		 login_stop(struct web *);
 /* hash NULL: an unknown name (checked against a dummy, never accepted). 0 / -1 busy. */
 int		 login_submit(struct web_req *, const char *hash, const char *password);
+
+/* documents: rendered in a child, the request suspended meanwhile */
+struct web_pdf	*pdf_new(void);
+void		 pdf_stop(struct web *);	/* answers the waiting; frees nothing else */
 
 /* pages */
 enum MHD_Result	page_floor(struct web_req *);

@@ -11,10 +11,8 @@
 #include "station/daemon/config.h"
 #include "station/daemon/control.h"
 #include "station/daemon/daemon.h"
-#include "station/daemon/render.h"
 #include "station/daemon/replies.h"
 #include "station/store/store.h"
-#include "station/store/store_jobs.h"
 #include "station/store/store_query.h"
 #include "station/web/web_int.h"
 
@@ -231,43 +229,3 @@ page_action(struct web_req *r)
 	}
 }
 
-/*
- * The order's slip or last label as a PDF, rendered now in this process
- * (tens of milliseconds: a supervisor's click, not a scan's path).
- */
-enum MHD_Result
-page_order_pdf(struct web_req *r, const char *name, const char *kind)
-{
-	struct daemon *d = r->w->d;
-	struct render_req rq;
-	struct labels_out out;
-	char title[256], err[512], disp[128];
-	int64_t oid, got;
-	char *copy;
-
-	memset(&rq, 0, sizeof(rq));
-	memset(&out, 0, sizeof(out));
-	if (store_find_order(d->store, name, &oid) != 1)
-		return web_send_error(r, 404, "no such order");
-	snprintf(rq.station, sizeof(rq.station), "%s", d->conf->stations[0].name);
-	rq.order_id = oid;
-	rq.kind = strcmp(kind, "slip") == 0 ? RENDER_SLIP : RENDER_LABEL;
-	if (rq.kind == RENDER_LABEL &&
-	    (rq.package_id = store_last_package_of_order(d->store, oid, rq.station,
-	    sizeof(rq.station))) <= 0)
-		return web_send_error(r, 404, "not available: no box of this order is closed yet");
-	if (render_now(d, d->store, &rq, title, sizeof(title), &got, &out, err, sizeof(err)) == -1)
-		return web_send_error(r, 404, "not available: the document cannot be made now");
-	if ((copy = malloc(out.len ? out.len : 1)) == NULL) {
-		labels_out_free(&out);
-		return MHD_NO;
-	}
-	memcpy(copy, out.pdf, out.len);
-	snprintf(disp, sizeof(disp), "inline; filename=\"%s.pdf\"", kind);
-	{
-		size_t len = out.len;
-
-		labels_out_free(&out);
-		return web_send(r, 200, "application/pdf", copy, len, disp);
-	}
-}

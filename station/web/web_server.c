@@ -494,6 +494,7 @@ on_completed(void *cls, struct MHD_Connection *conn, void **state,
 	(void)conn;
 	(void)why;
 	if (r) {
+		free(r->pdf);
 		free(r->body);
 		free(r);
 		*state = NULL;
@@ -685,6 +686,7 @@ web_new(struct daemon *d, int *failed)
 	w->epfd = -1;
 	w->nbench = d->conf->nstations;
 	if ((w->bench = calloc(w->nbench ? w->nbench : 1, sizeof(*w->bench))) == NULL ||
+	    (w->pdf = pdf_new()) == NULL ||
 	    start_mhd(w) == -1 || events_start(w) == -1 || login_start(w) == -1) {
 		web_free(w);
 		return NULL;
@@ -698,6 +700,12 @@ web_new(struct daemon *d, int *failed)
 	return w;
 }
 
+struct web_pdf *
+web_pdf_of(struct web *w)
+{
+	return w->pdf;
+}
+
 void
 web_free(struct web *w)
 {
@@ -705,12 +713,15 @@ web_free(struct web *w)
 		return;
 	memset(&w->d->web_watchers, 0, sizeof(w->d->web_watchers));
 	login_stop(w);
+	if (w->pdf)
+		pdf_stop(w);
 	events_stop(w);
 	if (w->epfd != -1)
 		loop_del_fd(w->d->loop, w->epfd);
 	loop_del_prepare(w->d->loop, on_prepare, w);
 	if (w->mhd)
 		MHD_stop_daemon(w->mhd);
+	free(w->pdf);
 	free(w->cert);
 	free(w->key);
 	free(w->bench);

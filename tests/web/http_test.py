@@ -216,6 +216,22 @@ def documents(boss):
     st, h, body = w.request("GET", "/orders/%233001/label.pdf", cookie=boss)
     w.expect_true("the last label as PDF", st == 200 and body.startswith("%PDF"),
                   "status %d" % st)
+    got = []
+
+    def fetch(path):
+        s, _, b = w.request("GET", path, cookie=boss)
+        got.append(s == 200 and b.startswith("%PDF"))
+    ts = [threading.Thread(target=fetch, args=(p,)) for p in
+          ["/orders/%233001/slip.pdf", "/orders/%233001/label.pdf"] * 3]
+    for t in ts:
+        t.start()
+    t0 = time.monotonic()
+    rc, out = w.ctl("scan", "--station", "pack-1", "--format", "json", "WHILE-RENDERING")
+    took = time.monotonic() - t0
+    for t in ts:
+        t.join()
+    w.expect_eq("six documents asked at once, six PDFs", [True] * 6, got)
+    w.expect_true("a scan answers while they render", '"verdict"' in out and took < 1.0)
     st, _, body = w.request("GET", "/orders/%233004/label.pdf", cookie=boss)
     w.expect_true("no box closed: label not available", st == 404 and "not available" in body)
 
