@@ -123,6 +123,40 @@ sqlite_store_list_orders(struct store *s, const char *status, struct store_order
 	return 0;
 }
 
+static const char SQL_ORDERS_SKU[] =
+    "SELECT o.name FROM orders o WHERE o.id IN"
+    " (SELECT l.order_id FROM order_lines l WHERE l.sku = ?1) ORDER BY o.id LIMIT ?2";
+
+int
+sqlite_store_orders_with_sku(struct store *s, const char *sku, int64_t limit, char ***names,
+    size_t *n)
+{
+	sqlite3_stmt *st = store_stmt(s, SQL_ORDERS_SKU);
+	char **v = NULL;
+	size_t cnt = 0, cap = 0;
+	int r, oom = 0;
+
+	if (st == NULL)
+		return -1;
+	store_bind_text(st, 1, sku);
+	sqlite3_bind_int64(st, 2, limit > 0 ? limit : -1);
+	while ((r = store_step(s, st)) == SQLITE_ROW) {
+		if (grow((void **)&v, &cap, cnt, sizeof(*v)) == -1) {
+			oom = 1;
+			break;
+		}
+		v[cnt++] = dup_col(st, 0, &oom);
+	}
+	sqlite3_reset(st);
+	if (oom || r != SQLITE_DONE) {
+		store_names_free(v, cnt);
+		return oom ? store_fail(s, "out of memory") : -1;
+	}
+	*names = v;
+	*n = cnt;
+	return 0;
+}
+
 static const char SQL_ORDER[] =
     "SELECT id, shop_id, name, status, hold_reason, station, created_at, financial_status,"
     " cancelled_at, cancel_reason, note, gift_message, tags, email, pickup, shipping_title,"
