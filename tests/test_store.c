@@ -434,6 +434,38 @@ START_TEST(test_store_orders_with_sku)
 }
 END_TEST
 
+/* log_filter.newest: the newest rows of a limit, handed back oldest first. */
+START_TEST(test_store_events_newest)
+{
+	struct store *s = open_db();
+	struct store_event_row *v;
+	struct log_filter f;
+	char msg[16];
+	size_t n;
+	int i;
+
+	for (i = 1; i <= 5; i++) {
+		snprintf(msg, sizeof(msg), "e%d", i);
+		ck_assert_int_eq(store_add_event(s, "pack-1", 0, NULL, "alert", NULL, msg, 0), 0);
+	}
+	memset(&f, 0, sizeof(f));
+	f.kind = "alert";
+	f.limit = 2;
+	ck_assert_int_eq(store_list_events(s, &f, &v, &n), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(v[0].message, "e1");
+	store_event_rows_free(v, n);
+	f.newest = 1;
+	ck_assert_int_eq(store_list_events(s, &f, &v, &n), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(v[0].message, "e4");
+	ck_assert_str_eq(v[1].message, "e5");
+	ck_assert_int_lt(v[0].id, v[1].id);
+	store_event_rows_free(v, n);
+	store_close(s);
+}
+END_TEST
+
 /* After a rollback, the store says what went wrong first, never "not an error". */
 START_TEST(test_store_first_error)
 {
@@ -483,6 +515,7 @@ main(void)
 	tcase_add_test(tc, test_store_find_product);
 	tcase_add_test(tc, test_store_first_error);
 	tcase_add_test(tc, test_store_orders_with_sku);
+	tcase_add_test(tc, test_store_events_newest);
 	suite_add_tcase(su, tc);
 	sr = srunner_create(su);
 	srunner_run_all(sr, CK_NORMAL);

@@ -96,6 +96,7 @@ struct log_filter {
 	int		 errors_only;
 	int64_t		 after_id;		/* for --follow */
 	int64_t		 limit;			/* 0: none */
+	int		 newest;		/* limit keeps the newest rows (still oldest first) */
 };
 /* One station-log event; strings "" when the event has none (message always set). */
 struct store_event_row {

@@ -13,6 +13,7 @@
 #include "station/web/web_int.h"
 
 #define JSON "application/json"
+#define API_LOG_MAX 100000	/* events in one answer, oldest first (since/after for more) */
 
 static enum MHD_Result
 api_status(struct web_req *r)
@@ -47,6 +48,7 @@ api_log(struct web_req *r)
 	json_t *rows;
 
 	web_log_filter(r, &f);
+	f.limit = API_LOG_MAX;
 	if (web_arg(r, "after") == NULL)
 		return api_table(r, replies_log(r->w->d->store, &f, &last));
 	f.limit = 1000;

@@ -303,6 +303,8 @@ recall(struct web *w)
 		memset(&f, 0, sizeof(f));
 		f.station = w->d->conf->stations[i].name;
 		f.since_ms = web_wall_ms() - 3600LL * 1000;
+		f.limit = 50;
+		f.newest = 1;
 		if (store_list_events(w->d->store, &f, &v, &n) == -1)
 			continue;
 		for (k = n; k-- > 0;)

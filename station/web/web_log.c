@@ -8,7 +8,7 @@
 #include "station/store/store_query.h"
 #include "station/web/web_int.h"
 
-#define LOG_DOWNLOAD_MAX 200000	/* events in one download */
+#define LOG_DOWNLOAD_MAX 100000	/* events in one download (oldest first): a bounded build */
 
 static const char *
 jstr(json_t *o, const char *k)
@@ -75,6 +75,8 @@ page_log(struct web_req *r)
 	size_t i, c, n;
 
 	web_log_filter(r, &f);
+	f.limit = WEB_MAX_ROWS;		/* a page reads the newest rows, never the whole log */
+	f.newest = 1;
 	rows = web_table_json(replies_log(r->w->d->store, &f, &last));
 	if (rows == NULL)
 		return web_send_error(r, 500, "log unavailable (database?)");
@@ -94,8 +96,6 @@ page_log(struct web_req *r)
 	wb_printf(&b, "</tr></thead><tbody data-last=\"%lld\">", (long long)last);
 	/* the newest WEB_MAX_ROWS, oldest first like stationctl */
 	json_array_foreach(rows, i, row) {
-		if (n > WEB_MAX_ROWS && i < n - WEB_MAX_ROWS)
-			continue;
 		wb_puts(&b, "<tr>");
 		for (c = 0; c < 7; c++) {
 			wb_puts(&b, "<td>");
@@ -105,9 +105,9 @@ page_log(struct web_req *r)
 		wb_puts(&b, "</tr>");
 	}
 	wb_puts(&b, "</tbody></table>");
-	if (n > WEB_MAX_ROWS)
-		wb_printf(&b, "<p class=\"muted\">The newest %d of %zu events: download for all.</p>",
-		    WEB_MAX_ROWS, n);
+	if (n >= WEB_MAX_ROWS)
+		wb_printf(&b, "<p class=\"muted\">The newest %d events: narrow the filter, or"
+		    " download.</p>", WEB_MAX_ROWS);
 	web_page_end(&b);
 	json_decref(rows);
 	return web_send_wbuf(r, 200, "text/html; charset=utf-8", &b, NULL);

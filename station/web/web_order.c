@@ -133,6 +133,8 @@ order_log(struct wbuf *b, struct web_req *r, const char *name)
 
 	memset(&f, 0, sizeof(f));
 	f.order = name;
+	f.limit = WEB_MAX_ROWS;
+	f.newest = 1;
 	rows = web_table_json(replies_log(r->w->d->store, &f, &last));
 	wb_puts(b, "<h2>Log</h2>");
 	table_of(b, "order-log", rows, cols, 6);

@@ -231,7 +231,7 @@ static void
 queue_filters(struct wbuf *b, struct web_req *r)
 {
 	static const char *const statuses[] = { "", "ready", "in_progress", "on_hold",
-	    "partial", "fulfilled", "cancelled", "archived", "digital" };
+	    "partial", "fulfilled", "cancelled", "archived", "digital", "all" };
 	const char *cur = web_arg(r, "status");
 	size_t i;
 
@@ -242,7 +242,8 @@ queue_filters(struct wbuf *b, struct web_req *r)
 	for (i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++) {
 		wb_printf(b, "<option value=\"%s\"%s>%s</option>", statuses[i],
 		    cur && strcmp(cur, statuses[i]) == 0 ? " selected" : "",
-		    *statuses[i] ? statuses[i] : "any status");
+		    *statuses[i] ? (strcmp(statuses[i], "all") == 0 ? "any status" : statuses[i]) :
+		    "still to ship");
 	}
 	wb_puts(b, "</select> <button type=\"submit\">Search</button></form>");
 }
@@ -318,13 +319,38 @@ queue_held(struct wbuf *b, json_t *rows)
 		wb_puts(b, "</ul>");
 }
 
+/*
+ * The orders still to be worked (ready, in progress, held, partial), each
+ * status oldest first: the queue proper. Shipped and cancelled orders only
+ * grow, so they are read only when asked for by status. NULL on error.
+ */
+static json_t *
+active_orders(struct store *s)
+{
+	static const char *const active[] = { "ready", "in_progress", "on_hold", "partial" };
+	json_t *all = json_array(), *part;
+	size_t i;
+
+	for (i = 0; all && i < sizeof(active) / sizeof(active[0]); i++) {
+		if ((part = web_table_json(replies_orders(s, active[i]))) == NULL) {
+			json_decref(all);
+			return NULL;
+		}
+		json_array_extend(all, part);
+		json_decref(part);
+	}
+	return all;
+}
+
 enum MHD_Result
 page_orders(struct web_req *r)
 {
 	struct wbuf b = { 0 };
-	json_t *rows = web_table_json(replies_orders(r->w->d->store, web_arg(r, "status")));
-	json_t *all = web_arg(r, "status") ? web_table_json(replies_orders(r->w->d->store, NULL)) :
-	    json_incref(rows);
+	const char *status = web_arg(r, "status");
+	json_t *all = active_orders(r->w->d->store);
+	json_t *rows = status == NULL ? json_incref(all) :
+	    web_table_json(replies_orders(r->w->d->store, strcmp(status, "all") == 0 ? NULL :
+	    status));
 
 	if (rows == NULL || all == NULL) {
 		json_decref(rows);

@@ -360,21 +360,25 @@ sqlite_store_load_order_detail(struct store *s, const char *name, struct store_o
 	return 1;
 }
 
-static const char SQL_LOG[] =
-    "SELECT e.id, e.at, coalesce(e.station, ''), coalesce(e.order_name, ''),"
-    " coalesce(e.packer, ''), e.kind, coalesce(e.verdict, ''), e.message, e.error,"
-    " sc.code, CASE WHEN sc.id IS NULL THEN NULL ELSE coalesce(sc.aim, '') END"
-    " FROM events e LEFT JOIN scans sc ON sc.id = e.scan_id"
-    " WHERE (?1 = 0 OR e.at >= ?1) AND (?2 = 0 OR e.at < ?2)"
-    " AND (?3 IS NULL OR e.station = ?3) AND (?4 IS NULL OR e.order_name = ?4)"
-    " AND (?5 IS NULL OR e.packer = ?5) AND (?6 IS NULL OR e.kind = ?6)"
-    " AND (?7 = 0 OR e.error = 1) AND e.id > ?8 ORDER BY e.id LIMIT ?9";
+#define SQL_LOG_SELECT \
+    "SELECT e.id, e.at, coalesce(e.station, ''), coalesce(e.order_name, ''),"  \
+    " coalesce(e.packer, ''), e.kind, coalesce(e.verdict, ''), e.message, e.error," \
+    " sc.code, CASE WHEN sc.id IS NULL THEN NULL ELSE coalesce(sc.aim, '') END" \
+    " FROM events e LEFT JOIN scans sc ON sc.id = e.scan_id" \
+    " WHERE (?1 = 0 OR e.at >= ?1) AND (?2 = 0 OR e.at < ?2)" \
+    " AND (?3 IS NULL OR e.station = ?3) AND (?4 IS NULL OR e.order_name = ?4)" \
+    " AND (?5 IS NULL OR e.packer = ?5) AND (?6 IS NULL OR e.kind = ?6)" \
+    " AND (?7 = 0 OR e.error = 1) AND e.id > ?8"
+static const char SQL_LOG[] = SQL_LOG_SELECT " ORDER BY e.id LIMIT ?9";
+/* the newest ?9 (the web console's log page), handed back oldest first */
+static const char SQL_LOG_NEWEST[] =
+    "SELECT * FROM (" SQL_LOG_SELECT " ORDER BY e.id DESC LIMIT ?9) ORDER BY 1";
 
 int
 sqlite_store_list_events(struct store *s, const struct log_filter *f,
     struct store_event_row **rows, size_t *n)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_LOG);
+	sqlite3_stmt *st = store_stmt(s, f->newest && f->limit > 0 ? SQL_LOG_NEWEST : SQL_LOG);
 	struct store_event_row *v = NULL, *e;
 	size_t cnt = 0, cap = 0;
 	int r, oom = 0;
