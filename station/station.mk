@@ -23,7 +23,7 @@ DAEMON_SRCS := station/daemon/config.c station/daemon/outbox.c station/daemon/co
 WEB_SRCS := station/web/web_server.c station/web/web_html.c station/web/web_assets.c \
 	station/web/web_auth.c station/web/web_events.c station/web/web_pages.c \
 	station/web/web_order.c station/web/web_log.c station/web/web_stats.c station/web/web_api.c \
-	station/web/web_login.c station/web/web_pdf.c
+	station/web/web_login.c station/web/web_pdf.c station/web/web_util.c
 DAEMON_SRCS += $(WEB_SRCS)
 LIB_OBJS += $(COMMON_SRCS:%.c=$(B)/%.o) $(CORE_SRCS:%.c=$(B)/%.o) $(STORE_SRCS:%.c=$(B)/%.o) \
 	$(INTAKE_SRCS:%.c=$(B)/%.o) $(DAEMON_SRCS:%.c=$(B)/%.o)
