@@ -22,6 +22,7 @@ struct order_view;
 #define WEB_SESSION_MS		(12LL * 3600 * 1000)	/* absolute lifetime */
 #define WEB_IDLE_MS		(2LL * 3600 * 1000)	/* idle lifetime */
 #define WEB_MAX_BODY		8192			/* a form is small */
+#define WEB_MAX_WEBHOOK		(1u << 20)		/* a shop's order JSON is not */
 #define WEB_MAX_PAGE		(8u << 20)		/* the largest response we build */
 #define WEB_MAX_ROWS		2000			/* rows on one HTML page */
 #define WEB_SSE_QUEUE		(64u << 10)		/* per browser: beyond it, dropped */

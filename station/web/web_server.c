@@ -167,8 +167,12 @@ serve_asset(struct web_req *r, const char *name)
 
 /*
  * POST /webhooks/shopify: the shop sync's handler is wired here by the
- * lead when shop sync is configured. Until then: 404, no body read.
- * WEBHOOK-STUB (issue 14 / shop sync)
+ * lead when shop sync is configured. Until then: 404.
+ * WEBHOOK-STUB (issue 14 / shop sync): the request comes without a session
+ * (route_public); r->body / r->blen hold the raw body (up to
+ * WEB_MAX_WEBHOOK, else 413 before this is called), for the HMAC check of
+ * MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+ * "X-Shopify-Hmac-Sha256"); answer with web_send / web_send_json.
  */
 static enum MHD_Result
 serve_webhook(struct web_req *r)
@@ -312,7 +316,9 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 		return MHD_YES;
 	}
 	if (*upload_size) {
-		if (r->blen + *upload_size > WEB_MAX_BODY)
+		size_t max = strcmp(url, "/webhooks/shopify") == 0 ? WEB_MAX_WEBHOOK : WEB_MAX_BODY;
+
+		if (r->blen + *upload_size > max)
 			r->too_big = 1;
 		else {
 			char *nb = realloc(r->body, r->blen + *upload_size + 1);

@@ -342,6 +342,9 @@ def limits(boss):
     w.expect_true("oversized headers refused", st in (400, 413, 414, 431), "status %d" % st)
     st, _, _ = w.request("GET", "/webhooks/shopify")
     w.expect_eq("webhook stub: 404 without shop sync", 404, st)
+    st, _, _ = w.request("POST", "/webhooks/shopify", '{"id": 1, "note": "' + "x" * 100000 + '"}',
+                         headers={"Content-Type": "application/json"})
+    w.expect_eq("webhook stub: a shop-sized body is read, then 404", 404, st)
 
 
 def main():
