@@ -69,7 +69,8 @@ expect_eq "the hostile order is open at pack-1" in_progress \
     "$(ctl show '<script>alert(1)</script>' --format json | jq -r .status)"
 
 ctl hold '#3007' --reason 'address <check>' >/dev/null
-export WEB_BASE="http://127.0.0.1:$PORT" STATIONCTL CONF WEB_OUT="$OUT" HOLD_ORDER='#3004'
+export WEB_BASE="http://127.0.0.1:$PORT" STATIONCTL CONF WEB_OUT="$OUT" HOLD_ORDER='#3004' \
+    WEB_SOCK="$SOCK"
 /usr/bin/python3 "$LIB_ROOT/tests/web/http_test.py" >"$T/http.out" 2>&1
 rc=$?
 cat "$T/http.out" | grep -v '^ok ' | sed 's/^/  /'

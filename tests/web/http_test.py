@@ -163,7 +163,7 @@ class Stream(threading.Thread):
     def run(self):
         s = socket.create_connection((w.HOST, w.PORT), timeout=30)
         s.sendall(("GET /events HTTP/1.1\r\nHost: x\r\nCookie: %s\r\n\r\n" % self.cookie).encode())
-        buf = b""
+        rest = b""
         while True:
             try:
                 chunk = s.recv(65536)
@@ -171,12 +171,14 @@ class Stream(threading.Thread):
                 return
             if not chunk:
                 return
-            buf += chunk
-            if b"hello" in buf:
-                self.opened.set()
-            for line in buf.split(b"\n"):
-                if line.startswith(b"data: {") and line not in [e[1] for e in self.events]:
-                    self.events.append((time.monotonic(), line))
+            lines = (rest + chunk).split(b"\n")
+            rest = lines.pop()	# an unfinished line waits for the next chunk
+            now = time.monotonic()
+            for line in lines:
+                if line == b": hello":
+                    self.opened.set()
+                elif line.startswith(b"data: {"):
+                    self.events.append((now, line))
 
 
 def sse(boss):
@@ -267,6 +269,50 @@ def logins_beside_scans():
     w.expect_eq("8 logins at once all succeed", [True] * 8, results)
     w.expect_true("scans answered meanwhile", worst < 1.0, "worst %.3f s" % worst)
     print("     (slowest scan beside 8 logins: %.1f ms, stationctl included)" % (worst * 1000))
+
+
+def dropped_total():
+    st, _, body = w.request("GET", "/metrics")
+    for f in text_string_to_metric_families(body):
+        if f.name == "station_web_streams_dropped":
+            return f.samples[0].value
+    return None
+
+
+def slow_stream(boss):
+    """A page that stops reading is dropped at its queue's bound; scans go on."""
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    s.connect((w.HOST, w.PORT))
+    s.sendall(("GET /events HTTP/1.1\r\nHost: x\r\nCookie: %s\r\n\r\n" % boss).encode())
+    reader = Stream(boss)
+    reader.start()
+    reader.opened.wait(5)
+    before = dropped_total()
+    ctl = socket.socket(socket.AF_UNIX)
+    ctl.connect(os.environ["WEB_SOCK"])
+    f = ctl.makefile("rb")
+    sent, worst, dropped = 0, 0.0, False
+    while sent < 20000 and not dropped:
+        t0 = time.monotonic()
+        ctl.sendall(b'{"cmd":"scan","station":"pack-1","code":"SLOW-READER-%d"}\n' % sent)
+        line = f.readline()
+        worst = max(worst, time.monotonic() - t0)
+        if b'"verdict"' not in line:
+            break
+        sent += 1
+        if sent % 200 == 0:
+            dropped = dropped_total() > before
+    ctl.close()
+    w.expect_true("a page that stops reading is dropped", dropped, "after %d scans" % sent)
+    print("     (dropped after %d scans of ~0.3 KB events; slowest scan %.1f ms)"
+          % (sent, worst * 1000))
+    took = w.wait_until(lambda: sum(b"SLOW-READER-%d\"" % (sent - 1) in e[1]
+                                    for e in reader.events) > 0, 5)
+    w.expect_true("a page that reads got every event meanwhile", took is not None and
+                  sum(b"SLOW-READER-" in e[1] for e in reader.events) == sent,
+                  "%d of %d" % (sum(b"SLOW-READER-" in e[1] for e in reader.events), sent))
+    s.close()
 
 
 def many_connections(boss):
@@ -362,6 +408,7 @@ def main():
     documents(boss)
     downloads(boss)
     logins_beside_scans()
+    slow_stream(boss)
     open_redirect()
     many_connections(boss)
     metrics(boss)
