@@ -39,6 +39,8 @@ static const char app_js[] =
 "function set(tile,cls,text){var e=tile.querySelector('.'+cls);if(e)e.textContent=text;}\n"
 "function onScan(ev){var s=JSON.parse(ev.data),t=tileOf(s.station);if(!t)return;\n"
 " set(t,'order',s.open||'—');set(t,'packer',s.packer||'—');set(t,'box',s.open?String(s.box):'—');\n"
+" var a=t.querySelector('a.order');if(a){if(s.open)a.href='/orders/'+encodeURIComponent(s.open);"
+"else a.removeAttribute('href');}\n"
 " set(t,'progress',s.open?(s.packed+' of '+s.units+' units'):'—');\n"
 " var v=t.querySelector('.verdict');v.textContent=s.verdict;"
 "v.className='verdict '+(s.refused?'v-bad':'v-good');\n"

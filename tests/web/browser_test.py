@@ -98,6 +98,8 @@ def floor(d):
     w.expect_true("opened order on its tile within a second", took is not None)
     if took is not None:
         print("     (tile updated %.0f ms after stationctl scan returned)" % (took * 1000))
+    link = tile(d, "pack-2").find_element(By.CSS_SELECTOR, "a.order").get_attribute("href")
+    w.expect_eq("the tile's order link follows", w.BASE + "/orders/%233005", link)
     w.expect_eq("tile: progress and box, no reload",
                 ["0 of 2 units", "1", "opened", "bob"],
                 [tile_text(d, "pack-2", "progress"), tile_text(d, "pack-2", "box"),
