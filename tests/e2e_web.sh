@@ -6,9 +6,12 @@
 . "$(dirname "$0")/lib.sh"
 lib_init e2e_web
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+# pack-2's label printer is a port where nobody listens: a printer alert on its tile
+DEAD=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 lib_station "
 [station pack-2]
 duplicate_window = 0
+label_printer = ipp://127.0.0.1:$DEAD/ipp/print
 
 [web]
 listen     = 127.0.0.1:$PORT
@@ -70,7 +73,7 @@ expect_eq "the hostile order is open at pack-1" in_progress \
 
 ctl hold '#3007' --reason 'address <check>' >/dev/null
 export WEB_BASE="http://127.0.0.1:$PORT" STATIONCTL CONF WEB_OUT="$OUT" HOLD_ORDER='#3004' \
-    WEB_SOCK="$SOCK"
+    WEB_SOCK="$SOCK" DEAD_PRINTER="ipp://127.0.0.1:$DEAD/ipp/print"
 /usr/bin/python3 "$LIB_ROOT/tests/web/http_test.py" >"$T/http.out" 2>&1
 rc=$?
 cat "$T/http.out" | grep -v '^ok ' | sed 's/^/  /'

@@ -16,6 +16,7 @@
 #include "station/daemon/control.h"
 #include "station/daemon/daemon.h"
 #include "station/daemon/outcome.h"
+#include "station/daemon/print.h"
 #include "station/store/store_pack.h"
 #include "station/store/store_query.h"
 #include "station/web/web_int.h"
@@ -270,6 +271,22 @@ peer_closed(struct sse_client *c)
 	return n == 0 || (n == -1 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
 }
 
+/* Printer alerts come and go without a scan: live pages hear of a change within a tick. */
+static void
+alerts_changed(struct web *w)
+{
+	json_t *a = print_alerts_json(w->d);
+	char *s = a ? json_dumps(a, JSON_COMPACT) : NULL;
+
+	if (s && (w->alerts_sent == NULL || strcmp(s, w->alerts_sent) != 0)) {
+		free(w->alerts_sent);
+		w->alerts_sent = s;
+		broadcast(w, "alerts", json_pack("{s:O}", "alerts", a));
+	} else
+		free(s);
+	json_decref(a);
+}
+
 static void
 on_tick(void *arg)
 {
@@ -278,6 +295,8 @@ on_tick(void *arg)
 	static unsigned ticks;
 
 	ticks++;
+	if (w->sse)
+		alerts_changed(w);
 	for (c = w->sse; c; c = c->next) {
 		if (!c->dropped && c->suspended && peer_closed(c)) {
 			c->dropped = 1;

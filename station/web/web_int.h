@@ -86,6 +86,7 @@ struct web {
 	uint64_t		 sse_dropped, logins_failed;
 	struct web_login	*login;		/* the password worker (web_login.c) */
 	struct web_pdf		*pdf;		/* documents being rendered (web_pdf.c) */
+	char			*alerts_sent;	/* the printer alerts the live pages last got */
 };
 
 /* One HTTP request while MHD hands it to us. */

@@ -578,6 +578,7 @@ web_free(struct web *w)
 	if (w->mhd)
 		MHD_stop_daemon(w->mhd);
 	free(w->pdf);
+	free(w->alerts_sent);
 	free(w->cert);
 	free(w->key);
 	free(w->bench);

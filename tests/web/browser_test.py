@@ -163,7 +163,9 @@ def log_page(d):
     d.get(w.BASE + "/log")
     d.find_element(By.ID, "follow").click()
     w.ctl("scan", "--station", "pack-1", "FOLLOW-ME-42")
-    took = until(d, lambda x: "FOLLOW-ME-42" in x.find_element(By.ID, "log").text, 3)
+    took = until(d, lambda x: x.execute_script(
+        "return document.querySelector('#log tbody').textContent.indexOf('FOLLOW-ME-42') >= 0"),
+        3)
     w.expect_true("live follow shows a new event", took is not None)
 
 

@@ -197,6 +197,14 @@ def sse(boss):
                     ["pack-2", "opened", "#3002", 0, 1, 1],
                     [d["station"], d["verdict"], d["open"], d["packed"], d["units"], d["box"]])
         print("     (event %.1f ms after stationctl returned)" % ((ev[0] - t_done) * 1000))
+    dead = os.environ["DEAD_PRINTER"].encode()
+    took = w.wait_until(lambda: any(dead in e[1] and b'"alerts"' in e[1] for e in st.events), 5)
+    w.expect_true("printer alerts reach live pages without a scan", took is not None)
+    st_, _, page = w.request("GET", "/", cookie=boss)
+    tile = page[page.index('data-station="pack-2"'):]
+    w.expect_true("the floor shows the printer alert on its bench",
+                  ('<div class="alert printer">printer %s: offline</div>' % dead.decode()) in
+                  tile.split("</section>")[0], tile[:600])
 
 
 def downloads(boss):
@@ -374,6 +382,11 @@ def metrics(boss):
                 hist["station_verdict_seconds_count"])
     w.expect_true("scans by verdict counted", scans.get("opened", 0) >= 1 and
                   scans.get("unknown_code", 0) >= 1, repr(scans))
+    alerts = {s.labels["kind"]: s.value for s in fams["station_alerts"].samples}
+    w.expect_eq("alerts: one printer, no scanner", {"printer": 1.0, "scanner": 0.0}, alerts)
+    jobs = {s.labels["state"]: s.value for s in fams["station_print_jobs"].samples}
+    w.expect_true("print jobs by state: the dead printer's labels wait", sum(jobs.values()) >= 1,
+                  repr(jobs))
     orders = {s.labels["status"]: s.value for s in fams["station_orders"].samples}
     want = w.ctl_json("status", "--format", "json")["orders"]
     w.expect_eq("orders by status = stationctl status", {k: float(v) for k, v in want.items()},
