@@ -26,7 +26,8 @@ static const char app_css[] =
 ".charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(740px,1fr));gap:1em}"
 ".chart{background:#fff;margin:0;padding:.5em;border-radius:6px}"
 "body.tv header nav,body.tv .who{display:none}body.tv{font-size:22px;background:#111;color:#eee}"
-"body.tv .tile{background:#222;color:#eee}body.tv .tiles{grid-template-columns:repeat(auto-fill,"
+"body.tv .tile{background:#222;color:#eee}body.tv a{color:#8ab4f8}body.tv .verdict{font-size:2em}"
+"body.tv .v-good{color:#81c995}body.tv .v-bad,body.tv .alert{color:#f28b82}body.tv .tiles{grid-template-columns:repeat(auto-fill,"
 "minmax(420px,1fr))}.login{max-width:22em;margin:4em auto;background:#fff;padding:1.5em;"
 "border-radius:8px}.login label{display:block;margin:.5em 0}.login input{width:100%}"
 "button{cursor:pointer}#log td,#order-log td{white-space:pre-wrap}\n";

@@ -214,12 +214,15 @@ queue_counts(struct wbuf *b, struct web_req *r, json_t *rows)
 		int64_t age = age_seconds(jstr(o, "created_at"));
 
 		wb_puts(b, "<div class=\"count\" id=\"oldest\"><b>");
-		if (age >= 0)
+		if (age >= 2 * 86400)
+			wb_printf(b, "%lldd %lldh", (long long)(age / 86400),
+			    (long long)(age / 3600 % 24));
+		else if (age >= 0)
 			wb_printf(b, "%lldh %02lldm", (long long)(age / 3600),
 			    (long long)(age / 60 % 60));
 		else
 			wb_puts(b, "?");
-		wb_puts(b, "</b>oldest ready: ");
+		wb_puts(b, "</b>oldest ready (since the shop took it): ");
 		order_link(b, oldest);
 		wb_puts(b, "</div>");
 		json_decref(o);

@@ -100,7 +100,7 @@ def escaping(boss):
                       "status %d" % st)
     st, _, body = w.request("GET", "/orders", cookie=boss)
     w.expect_true("queue: age of the oldest ready order", 'id="oldest"' in body and
-                  "oldest ready: <a href=\"/orders/%233002\">#3002</a>" in body)
+                  "oldest ready (since the shop took it): <a href=\"/orders/%233002\">#3002</a>" in body)
     w.expect_true("queue: held orders with their reasons, escaped",
                   '<li><a href="/orders/%233007">#3007</a>: address &lt;check&gt;</li>' in body)
     st, h, _ = w.request("GET", "/", cookie=boss)
