@@ -262,7 +262,8 @@ queue_table(struct wbuf *b, struct web_req *r, json_t *rows)
 	json_t *row;
 
 	/* orders with a line of that SKU: one indexed query, then a lookup per row */
-	if (q && store_orders_with_sku(r->w->d->store, q, SKU_SEARCH_MAX, &sku, &nsku) == 0)
+	if (q && store_orders_with_sku(r->w->d->store, q, SKU_SEARCH_MAX, &sku, &nsku) == 0 &&
+	    nsku > 0)
 		qsort(sku, nsku, sizeof(*sku), by_name);
 
 	wb_puts(b, "<table id=\"orders\"><thead><tr>");
