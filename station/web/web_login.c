@@ -37,6 +37,23 @@ struct web_login {
 	char		 dummy[256];	/* checked for unknown names: the same time either way */
 };
 
+/* The pipes carry job pointers: one thread hands a job to the other, whole. */
+static int
+put_job(int fd, struct login_job *j)
+{
+	void *p = j;
+
+	return write(fd, &p, sizeof(p)) == (ssize_t)sizeof(p) ? 0 : -1;
+}
+
+static struct login_job *
+get_job(int fd)
+{
+	void *p;
+
+	return read(fd, &p, sizeof(p)) == (ssize_t)sizeof(p) ? p : NULL;
+}
+
 static void *
 worker_main(void *arg)
 {
@@ -44,12 +61,12 @@ worker_main(void *arg)
 	struct crypt_data *cd = calloc(1, sizeof(*cd));
 	struct login_job *j;
 
-	while (read(wl->req[0], &j, sizeof(j)) == (ssize_t)sizeof(j)) {
+	while ((j = get_job(wl->req[0])) != NULL) {
 		const char *got = cd ? crypt_r(j->password, j->hash, cd) : NULL;
 
 		j->ok = j->known && got && got[0] != '*' && web_token_eq(got, j->hash);
 		explicit_bzero(j->password, sizeof(j->password));
-		if (write(wl->res[1], &j, sizeof(j)) != (ssize_t)sizeof(j))
+		if (put_job(wl->res[1], j) == -1)
 			break;
 	}
 	if (cd)
@@ -76,7 +93,7 @@ on_result(int fd, short revents, void *arg)
 	struct login_job *j;
 
 	(void)revents;
-	while (read(fd, &j, sizeof(j)) == (ssize_t)sizeof(j))
+	while ((j = get_job(fd)) != NULL)
 		finish(w, j);
 }
 
@@ -124,7 +141,7 @@ login_submit(struct web_req *r, const char *hash, const char *password)
 	snprintf(j->hash, sizeof(j->hash), "%s", hash ? hash : wl->dummy);
 	snprintf(j->password, sizeof(j->password), "%s", password);
 	MHD_suspend_connection(r->conn);
-	if (write(wl->req[1], &j, sizeof(j)) != (ssize_t)sizeof(j)) {
+	if (put_job(wl->req[1], j) == -1) {
 		MHD_resume_connection(r->conn);
 		explicit_bzero(j, sizeof(*j));
 		free(j);
@@ -150,7 +167,7 @@ login_stop(struct web *w)
 		pthread_join(wl->worker, NULL);
 	if (wl->res[0] != -1) {
 		loop_del_fd(w->d->loop, wl->res[0]);
-		while (read(wl->res[0], &j, sizeof(j)) == (ssize_t)sizeof(j))
+		while ((j = get_job(wl->res[0])) != NULL)
 			finish(w, j);
 		close(wl->res[0]);
 	}
