@@ -25,6 +25,11 @@ echo "label printer pack-1: $EVE1_URI"
 echo "slip printer:         $EVE2_URI"
 echo "label printer pack-2: CUPS queue $Q_RAW on $CUPS_SERVER"
 
+# The web console (issue 14): 127.0.0.1:8080, or a free port when 8080 is taken.
+WEB_PORT=${DEMO_WEB_PORT:-8080}
+python3 -c "import socket,sys; s=socket.socket(); s.bind(('127.0.0.1',$WEB_PORT))" 2>/dev/null ||
+	WEB_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+
 cat >"$DEMO/station.ini" <<INI
 ; Station demo configuration: paths are relative to this file.
 [daemon]
@@ -53,6 +58,10 @@ label_printer = $Q_RAW
 slip_printer  = $EVE2_URI
 label_media   = 4x6
 label_dpi     = 300
+
+[web]
+listen     = 127.0.0.1:$WEB_PORT
+users_file = var/web.users
 INI
 
 CTL="$B/stationctl -c $DEMO/station.ini"
@@ -68,6 +77,10 @@ scan() {
 	done
 }
 
+step "web console logins (stationctl web-user, password on stdin)"
+echo 'demo-station' | $CTL web-user demo --role supervisor
+echo 'viewer-station' | $CTL web-user wall --role viewer
+
 step "stationd -n (configuration check)"
 $B/stationd -n -c "$DEMO/station.ini" || die "configuration check failed"
 
@@ -80,6 +93,9 @@ until [ -S "$DEMO/var/station.sock" ] && $CTL status >/dev/null 2>&1; do
 	sleep 0.05
 done
 $CTL status
+echo
+echo "web console: http://127.0.0.1:$WEB_PORT/  (log in as demo / demo-station;"
+echo "             viewer: wall / viewer-station; TV mode: http://127.0.0.1:$WEB_PORT/?tv=1)"
 
 step "drop sample orders and product barcodes into spool/in"
 for f in samples/products/*.csv samples/orders/*.json samples/orders/export.csv; do
@@ -143,3 +159,5 @@ tail -3 "$DEMO/stationd.log"
 echo
 echo "Left for inspection: demo/ (station.ini, var/station.db, var/spool/{done,failed,out},"
 echo "stationd.log, printed/, labels/). Try: build/stationctl -c demo/station.ini log"
+echo "The console again: build/stationd -d -c demo/station.ini, then http://127.0.0.1:$WEB_PORT/"
+echo "(demo / demo-station)."

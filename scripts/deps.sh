@@ -8,7 +8,9 @@ libusb-1.0-0-dev libcups2-dev cups cups-client cups-ipp-utils
 umockdev libumockdev-dev poppler-utils zbar-tools dmtx-utils
 fonts-ipafont-gothic fonts-nanum fonts-dejavu-core dbus valgrind jq
 libsystemd-dev debhelper dpkg-dev fakeroot lintian man-db groff-base python3
-clang clang-tidy clang-format cppcheck strace"
+clang clang-tidy clang-format cppcheck strace
+libmicrohttpd-dev libcrypt-dev curl chromium chromium-driver python3-selenium
+python3-prometheus-client"
 missing=""
 for p in $PKGS; do
 	st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)

@@ -20,6 +20,12 @@ DAEMON_SRCS := station/daemon/config.c station/daemon/intake_job.c station/daemo
 	station/daemon/print_cmds.c station/daemon/docs.c station/daemon/render.c \
 	station/daemon/replies.c station/daemon/fulfillment_doc.c \
 	station/ctl/table.c
+# web/: the supervisor's console (libmicrohttpd, driven by the daemon's loop)
+WEB_SRCS := station/web/web_server.c station/web/web_html.c station/web/web_assets.c \
+	station/web/web_auth.c station/web/web_events.c station/web/web_pages.c \
+	station/web/web_order.c station/web/web_log.c station/web/web_stats.c station/web/web_api.c \
+	station/web/web_login.c station/web/web_pdf.c station/web/web_util.c
+DAEMON_SRCS += $(WEB_SRCS)
 LIB_OBJS += $(COMMON_SRCS:%.c=$(B)/%.o) $(CORE_SRCS:%.c=$(B)/%.o) $(STORE_SRCS:%.c=$(B)/%.o) \
 	$(INTAKE_SRCS:%.c=$(B)/%.o) $(DAEMON_SRCS:%.c=$(B)/%.o)
 BINS += $(B)/stationd $(B)/stationctl
@@ -28,6 +34,7 @@ LIB_OBJS += $(B)/station/daemon/notify.o $(B)/station/daemon/upkeep.o $(B)/stati
 	$(B)/station/store/sqlite/store_maint.o $(B)/station/store/sqlite/store_retention.o
 CTL_OBJS := $(B)/station/ctl/stationctl.o $(B)/station/ctl/ctl_cmds.o $(B)/station/ctl/ctl_log.o
 CTL_OBJS += $(B)/station/ctl/ctl_maint.o
+CTL_OBJS += $(B)/station/ctl/ctl_web.o
 
 TEST_BINS += $(B)/tests/test_intake_parse $(B)/tests/test_intake_csv \
 	$(B)/tests/test_intake_stream $(B)/tests/test_intake_limits $(B)/tests/test_session \

@@ -24,3 +24,5 @@ TEST_SCRIPTS += tests/e2e_syncs.sh
 TEST_SCRIPTS += tests/man_check.sh tests/e2e_deb.sh tests/e2e_systemd.sh
 # issue 16: backup/restore/check while scanning; a simulated two years of archiving and retention.
 TEST_SCRIPTS += tests/e2e_backup.sh tests/e2e_retention.sh
+# The web console (issue 14): plain HTTP and Chromium headless against the real daemon.
+TEST_SCRIPTS += tests/e2e_web.sh

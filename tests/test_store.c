@@ -399,6 +399,73 @@ START_TEST(test_store_find_product)
 }
 END_TEST
 
+/* The web console's queue search: orders with a line of a SKU, oldest first, bounded. */
+START_TEST(test_store_orders_with_sku)
+{
+	struct store *s = open_db();
+	const char *names[] = { "#5001", "#5002", "#5003" }, *outcome;
+	char err[256], **v;
+	size_t i, n;
+
+	ck_assert_int_eq(store_begin(s), 0);
+	for (i = 0; i < 3; i++) {
+		struct order *o = mkorder(5001 + (int64_t)i, names[i], 1);
+
+		if (i == 1) {
+			free(o->lines[0].sku);
+			o->lines[0].sku = strdup("OTHER");
+		}
+		ck_assert_int_eq(store_upsert_order(s, o, "t.json", &outcome, err, sizeof(err)), 0);
+		order_free(o);
+	}
+	ck_assert_int_eq(store_commit(s), 0);
+	ck_assert_int_eq(store_orders_with_sku(s, "SKU-1", 0, &v, &n), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(v[0], "#5001");
+	ck_assert_str_eq(v[1], "#5003");
+	store_names_free(v, n);
+	ck_assert_int_eq(store_orders_with_sku(s, "SKU-1", 1, &v, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	store_names_free(v, n);
+	ck_assert_int_eq(store_orders_with_sku(s, "NONE", 0, &v, &n), 0);
+	ck_assert_uint_eq(n, 0);
+	store_names_free(v, n);
+	store_close(s);
+}
+END_TEST
+
+/* log_filter.newest: the newest rows of a limit, handed back oldest first. */
+START_TEST(test_store_events_newest)
+{
+	struct store *s = open_db();
+	struct store_event_row *v;
+	struct log_filter f;
+	char msg[16];
+	size_t n;
+	int i;
+
+	for (i = 1; i <= 5; i++) {
+		snprintf(msg, sizeof(msg), "e%d", i);
+		ck_assert_int_eq(store_add_event(s, "pack-1", 0, NULL, "alert", NULL, msg, 0), 0);
+	}
+	memset(&f, 0, sizeof(f));
+	f.kind = "alert";
+	f.limit = 2;
+	ck_assert_int_eq(store_list_events(s, &f, &v, &n), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(v[0].message, "e1");
+	store_event_rows_free(v, n);
+	f.newest = 1;
+	ck_assert_int_eq(store_list_events(s, &f, &v, &n), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(v[0].message, "e4");
+	ck_assert_str_eq(v[1].message, "e5");
+	ck_assert_int_lt(v[0].id, v[1].id);
+	store_event_rows_free(v, n);
+	store_close(s);
+}
+END_TEST
+
 /* After a rollback, the store says what went wrong first, never "not an error". */
 START_TEST(test_store_first_error)
 {
@@ -447,6 +514,8 @@ main(void)
 	tcase_add_test(tc, test_store_quantity_zero);
 	tcase_add_test(tc, test_store_find_product);
 	tcase_add_test(tc, test_store_first_error);
+	tcase_add_test(tc, test_store_orders_with_sku);
+	tcase_add_test(tc, test_store_events_newest);
 	suite_add_tcase(su, tc);
 	sr = srunner_create(su);
 	srunner_run_all(sr, CK_NORMAL);

@@ -61,5 +61,6 @@ int	cmd_restore(struct ctl *, int, char **);
 int	cmd_check(struct ctl *, int, char **);
 int	cmd_archive(struct ctl *, int, char **);
 int	cmd_export(struct ctl *, int, char **);
+int	cmd_web_user(struct ctl *, int, char **);
 
 #endif

@@ -37,7 +37,8 @@ static const char *usage_text =
     "  sheet [--station S]\n"
     "  backup FILE | restore FILE | check\n"
     "  archive --before D|T\n"
-    "  export --since D|T [--until D|T] [--format csv|json|table]\n";
+    "  export --since D|T [--until D|T] [--format csv|json|table]\n"
+    "  web-user NAME --role viewer|supervisor   (password on stdin)\n";
 
 void
 ctl_usage(const char *msg)
@@ -290,6 +291,7 @@ static const struct {
 	{ "print-slips", cmd_print_slips }, { "sheet", cmd_sheet },
 	{ "backup", cmd_backup }, { "restore", cmd_restore }, { "check", cmd_check },
 	{ "archive", cmd_archive }, { "export", cmd_export },
+	{ "web-user", cmd_web_user },
 };
 
 int

@@ -13,7 +13,7 @@
 #include "drivers/scanner.h"
 #include "station/daemon/config.h"
 
-enum section { SEC_DAEMON, SEC_SHOP, SEC_STATION };
+enum section { SEC_DAEMON, SEC_SHOP, SEC_STATION, SEC_WEB };
 enum kind { K_STR, K_PATH, K_INT, K_BOOL, K_DURATION };
 
 struct key {
@@ -31,6 +31,7 @@ static int check_gs1(const char *, char *, size_t);
 static int check_printer(const char *, char *, size_t);
 static int check_window(const char *, char *, size_t);
 static int check_duration(const char *, char *, size_t);
+static int check_listen(const char *, char *, size_t);
 
 #define C(f) offsetof(struct config, f)
 #define S(f) offsetof(struct station_conf, f)
@@ -59,6 +60,10 @@ static const struct key keys[] = {
 	{ SEC_STATION, "slip_media", K_STR, S(slip_media), check_slip_media },
 	{ SEC_STATION, "duplicate_window", K_INT, S(duplicate_window_ms), check_window },
 	{ SEC_STATION, "slip_on_open", K_BOOL, S(slip_on_open), NULL },
+	{ SEC_WEB, "listen", K_STR, C(web.listen), check_listen },
+	{ SEC_WEB, "users_file", K_PATH, C(web.users_file), NULL },
+	{ SEC_WEB, "tls_cert", K_PATH, C(web.tls_cert), NULL },
+	{ SEC_WEB, "tls_key", K_PATH, C(web.tls_key), NULL },
 };
 #undef C
 #undef S
@@ -157,6 +162,27 @@ check_dpi(const char *v, char *err, size_t len)
 {
 	if (strcmp(v, "203") && strcmp(v, "300")) {
 		snprintf(err, len, "label_dpi must be 203 or 300, not '%s'", v);
+		return -1;
+	}
+	return 0;
+}
+
+/* [web] listen: "address:port" (IPv4 or [IPv6]), port 1..65535. */
+static int
+check_listen(const char *v, char *err, size_t len)
+{
+	const char *colon = strrchr(v, ':');
+	char *end;
+	long port;
+
+	if (colon == NULL || colon == v) {
+		snprintf(err, len, "listen is address:port (127.0.0.1:8080), not '%s'", v);
+		return -1;
+	}
+	errno = 0;
+	port = strtol(colon + 1, &end, 10);
+	if (errno || *end || colon[1] == '\0' || port < 1 || port > 65535) {
+		snprintf(err, len, "listen: port must be 1 to 65535 in '%s'", v);
 		return -1;
 	}
 	return 0;
@@ -299,6 +325,8 @@ section_of(const char *section, const char **station)
 		return SEC_DAEMON;
 	if (strcmp(section, "shop") == 0)
 		return SEC_SHOP;
+	if (strcmp(section, "web") == 0)
+		return SEC_WEB;
 	if (strncmp(section, "station ", 8) == 0 && section[8] != '\0') {
 		*station = section + 8;
 		while (**station == ' ')
@@ -355,6 +383,8 @@ handler(void *user, const char *section, const char *name, const char *value)
 		p->seen_daemon = 1;
 	if (sec == SEC_SHOP)
 		p->seen_shop = 1;
+	if (sec == SEC_WEB && p->c->web.line == 0)
+		p->c->web.line = p->line;
 	if (sec == SEC_STATION && (base = station_for(p, station)) == NULL) {
 		perr(p, p->line, "out of memory");
 		return 0;
@@ -451,6 +481,10 @@ check_required(struct parse *p, int check_paths)
 		if (c->shop.gs1_prefix == NULL && !p->gs1_given)
 			perr(p, p->shop_line, "[shop]: missing key 'gs1_prefix' (needed for package SSCCs)");
 	}
+	if (c->web.listen && c->web.users_file == NULL)
+		perr(p, c->web.line, "[web]: listen needs users_file (who may log in)");
+	if ((c->web.tls_cert == NULL) != (c->web.tls_key == NULL))
+		perr(p, c->web.line, "[web]: give both tls_cert and tls_key, or neither");
 	if (c->nstations == 0)
 		perr(p, p->line, "no [station NAME] section: at least one bench is needed");
 	for (i = 0; i < c->nstations; i++) {
@@ -532,6 +566,7 @@ config_free(struct config *c)
 	free(c->stations);
 	free(c->path); free(c->database); free(c->spool); free(c->socket);
 	free(c->socket_group);
+	free(c->web.listen); free(c->web.users_file); free(c->web.tls_cert); free(c->web.tls_key);
 	free(c->shop.name); free(c->shop.address1); free(c->shop.address2);
 	free(c->shop.city); free(c->shop.province); free(c->shop.zip);
 	free(c->shop.country); free(c->shop.phone); free(c->shop.gs1_prefix);

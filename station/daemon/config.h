@@ -27,6 +27,14 @@ struct shop_conf {
 	char	*gs1_prefix;		/* GS1 company prefix (digits) for SSCCs */
 };
 
+/* [web]: the supervisor's console (station/web/); listen NULL: no console. */
+struct web_conf {
+	char	*listen;		/* address:port */
+	char	*users_file;		/* name:role:hash lines, mode 0600 */
+	char	*tls_cert, *tls_key;	/* https when both */
+	int	 line;			/* its first key's line, for messages */
+};
+
 struct config {
 	char	*path;			/* the file read */
 	char	*database;		/* absolute or relative to the file's folder, resolved */
@@ -36,6 +44,7 @@ struct config {
 	int64_t	 archive_after_ms;	/* finished orders older than this are archived; 0: never */
 	int64_t	 log_retention_ms;	/* events and scans older than this are pruned; 0: never */
 	struct shop_conf shop;
+	struct web_conf	 web;
 	struct station_conf *stations;
 	size_t	 nstations;
 };

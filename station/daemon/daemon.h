@@ -11,6 +11,7 @@ struct control;
 struct scanners;
 struct printq;
 struct intake_jobs;
+struct web;
 
 struct daemon {
 	struct config	*conf;
@@ -21,6 +22,8 @@ struct daemon {
 	struct printq	*printq;	/* NULL until printing is wired */
 	struct daemon_watchers watchers; /* set by the control layer; NULL fns: nobody */
 	struct intake_jobs *intake;	/* spool/in and stationctl import */
+	struct daemon_watchers web_watchers; /* the web console's (station/web/), told too */
+	struct web	*web;		/* NULL: no [web] console */
 	int		 sigfd;
 	int		 inofd;
 	int		 stopping;

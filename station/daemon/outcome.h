@@ -33,6 +33,8 @@ struct scan_outcome {
 	int		 resumed;	/* after a restart: the bench's last verdict again */
 	int		 repeated;	/* a keyed request already committed: see replay */
 	char		*replay;	/* its reply as first sent (malloc'ed), or NULL */
+	int		 box;		/* the station's box number after the scan */
+	int64_t		 elapsed_us;	/* scan received to verdict committed (for /metrics) */
 };
 
 /*

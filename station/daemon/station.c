@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "station/daemon/config.h"
@@ -366,20 +367,37 @@ outcome_fill(const struct scan_ctx *x, struct scan_outcome *out)
 	out->of = r->of;
 	snprintf(out->message, sizeof(out->message), "%s", r->message);
 	snprintf(out->packer, sizeof(out->packer), "%s", r->next.packer);
+	out->box = r->next.box;
 }
 
-/* Tells `stationctl watch` what the bench looks like now. */
+/* Monotonic microseconds: how long a scan took to its verdict (the console's /metrics). */
+static int64_t
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* Tells `stationctl watch` and the web console what the bench looks like now. */
 static void
 tell_watchers(struct scan_ctx *x, const struct scan_outcome *out)
 {
-	const struct daemon_watchers *w = &x->d->watchers;
+	const struct daemon_watchers *ws[2] = { &x->d->watchers, &x->d->web_watchers };
 	struct order_view *v = NULL;
+	int want[2], i;
 
-	if (w->scan == NULL || (w->watching && !w->watching(w->arg, out->station)))
+	for (i = 0; i < 2; i++)
+		want[i] = ws[i]->scan != NULL &&
+		    (ws[i]->watching == NULL || ws[i]->watching(ws[i]->arg, out->station));
+	if (!want[0] && !want[1])
 		return;
 	if (x->res.next.order_id)
 		v = store_order_view(x->d->store, x->res.next.order_id);
-	w->scan(w->arg, out, v);
+	for (i = 0; i < 2; i++)
+		if (want[i])
+			ws[i]->scan(ws[i]->arg, out, v);
 	order_view_free(v);
 }
 
@@ -429,6 +447,7 @@ station_scan(struct daemon *d, const char *station, const char *code, const char
 {
 	struct scan_ctx x;
 	int r;
+	int64_t t0 = now_us();
 
 	memset(out, 0, sizeof(*out));
 	memset(&x, 0, sizeof(x));
@@ -473,6 +492,7 @@ station_scan(struct daemon *d, const char *station, const char *code, const char
 		raise(SIGKILL);
 	/* Committed: only now is the verdict real. */
 	outcome_fill(&x, out);
+	out->elapsed_us = now_us() - t0;
 	if (x.open != NULL && x.open->name != NULL)	/* the journal's ORDER= field */
 		log_debug("[station %s] [order %s] %s → %s", x.sc->name, x.open->name, code,
 		    verdict_name(x.res.verdict));
@@ -517,6 +537,8 @@ station_on_scanner_alert(void *arg, const char *station, int connected, const ch
 		    store_errmsg(d->store));
 	if (d->watchers.scanner)
 		d->watchers.scanner(d->watchers.arg, station, connected, message);
+	if (d->web_watchers.scanner)
+		d->web_watchers.scanner(d->web_watchers.arg, station, connected, message);
 }
 
 /* A committed label or slip a crash left undone: carried out now. */
@@ -624,8 +646,13 @@ resume_benches(struct daemon *d)
 			log_warnx("[station %s] cannot log the resume: %s", sc->name,
 			    store_errmsg(d->store));
 		bench = NULL;
-		if (d->watchers.scan && resume_outcome(d, sc, &out, &bench) == 1)
-			d->watchers.scan(d->watchers.arg, &out, bench);
+		if ((d->watchers.scan || d->web_watchers.scan) &&
+		    resume_outcome(d, sc, &out, &bench) == 1) {
+			if (d->watchers.scan)
+				d->watchers.scan(d->watchers.arg, &out, bench);
+			if (d->web_watchers.scan)
+				d->web_watchers.scan(d->web_watchers.arg, &out, bench);
+		}
 		order_view_free(bench);
 	}
 }

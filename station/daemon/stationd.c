@@ -25,6 +25,7 @@
 #include "station/daemon/print.h"
 #include "station/daemon/station.h"
 #include "station/store/store.h"
+#include "station/web/web.h"
 
 static void
 usage(void)
@@ -222,6 +223,7 @@ static int
 run(struct daemon *d)
 {
 	char err[512];
+	int failed;
 
 	restrict_modes(d->conf->database);
 	if (lock_path(d->conf->database, "database", 1) == -1 ||
@@ -235,6 +237,8 @@ run(struct daemon *d)
 	    (d->intake = intake_jobs_new(d->loop, d->store, d->conf->spool)) == NULL ||
 	    (d->ctl = control_new(d, d->conf->socket, d->conf->socket_group)) == NULL ||
 	    print_start(d) == -1 || setup_scanners(d) == -1)
+		return 1;
+	if ((d->web = web_new(d, &failed)) == NULL && failed)
 		return 1;
 	station_recover(d);
 	intake_jobs_spool_scan(d->intake);
@@ -253,6 +257,7 @@ run(struct daemon *d)
 static void
 teardown(struct daemon *d)
 {
+	web_free(d->web);
 	intake_jobs_free(d->intake);	/* before the control: it replies */
 	scanners_free(d->scanners);
 	if (d->store)

@@ -257,6 +257,12 @@ store_list_orders(struct store *s, const char *status, struct store_order_row **
 }
 
 int
+store_orders_with_sku(struct store *s, const char *sku, int64_t limit, char ***names, size_t *n)
+{
+	return s->ops->orders_with_sku(s, sku, limit, names, n);
+}
+
+int
 store_load_order_detail(struct store *s, const char *name, struct store_order_detail **out)
 {
 	return s->ops->load_order_detail(s, name, out);

@@ -67,6 +67,8 @@ struct store_ops {
 	int (*load_fulfillment)(struct store *, int64_t id, struct store_fulfillment **out);
 	int (*set_fulfillment_doc)(struct store *, int64_t id, const char *doc);
 	int (*count_orders)(struct store *, struct store_status_count **rows, size_t *n);
+	int (*orders_with_sku)(struct store *, const char *sku, int64_t limit, char ***names,
+	    size_t *n);
 	int (*list_orders)(struct store *, const char *status,
 	    struct store_order_row **rows,
 		    size_t *n);

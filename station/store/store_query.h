@@ -32,6 +32,14 @@ struct store_order_row {
 int	store_list_orders(struct store *, const char *status, struct store_order_row **rows,
 	    size_t *n);
 void	store_order_rows_free(struct store_order_row *, size_t);
+/*
+ * Names of the orders with a line of this SKU, oldest first, at most limit
+ * (the web console's queue search). 0 / -1; *names malloc'ed, each name
+ * too: free with store_names_free.
+ */
+int	store_orders_with_sku(struct store *, const char *sku, int64_t limit, char ***names,
+	    size_t *n);
+void	store_names_free(char **, size_t);
 
 /* One order, everything `stationctl show` says about it. */
 struct store_detail_line {
@@ -88,6 +96,7 @@ struct log_filter {
 	int		 errors_only;
 	int64_t		 after_id;		/* for --follow */
 	int64_t		 limit;			/* 0: none */
+	int		 newest;		/* limit keeps the newest rows (still oldest first) */
 };
 /* One station-log event; strings "" when the event has none (message always set). */
 struct store_event_row {

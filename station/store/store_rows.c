@@ -134,3 +134,13 @@ store_order_doc_free(struct store_order_doc *d)
 	free(d->lines);
 	free(d);
 }
+
+void
+store_names_free(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; v && i < n; i++)
+		free(v[i]);
+	free(v);
+}

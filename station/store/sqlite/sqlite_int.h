@@ -107,6 +107,8 @@ int sqlite_store_set_fulfillment_doc(struct store *, int64_t id, const char *doc
 int sqlite_store_count_orders(struct store *, struct store_status_count **rows, size_t *n);
 int sqlite_store_list_orders(struct store *, const char *status,
 	    struct store_order_row **rows, size_t *n);
+int sqlite_store_orders_with_sku(struct store *, const char *sku, int64_t limit,
+	    char ***names, size_t *n);
 int sqlite_store_load_order_detail(struct store *, const char *name,
 	    struct store_order_detail **out);
 int sqlite_store_list_events(struct store *, const struct log_filter *f,

@@ -65,6 +65,7 @@ static const struct store_ops sqlite_ops = {
 	.set_fulfillment_doc = sqlite_store_set_fulfillment_doc,
 	.count_orders = sqlite_store_count_orders,
 	.list_orders = sqlite_store_list_orders,
+	.orders_with_sku = sqlite_store_orders_with_sku,
 	.load_order_detail = sqlite_store_load_order_detail,
 	.list_events = sqlite_store_list_events,
 	.list_stats = sqlite_store_list_stats,

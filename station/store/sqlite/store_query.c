@@ -125,6 +125,40 @@ sqlite_store_list_orders(struct store *s, const char *status, struct store_order
 	return 0;
 }
 
+static const char SQL_ORDERS_SKU[] =
+    "SELECT o.name FROM orders o WHERE o.id IN"
+    " (SELECT l.order_id FROM order_lines l WHERE l.sku = ?1) ORDER BY o.id LIMIT ?2";
+
+int
+sqlite_store_orders_with_sku(struct store *s, const char *sku, int64_t limit, char ***names,
+    size_t *n)
+{
+	sqlite3_stmt *st = store_stmt(s, SQL_ORDERS_SKU);
+	char **v = NULL;
+	size_t cnt = 0, cap = 0;
+	int r, oom = 0;
+
+	if (st == NULL)
+		return -1;
+	store_bind_text(st, 1, sku);
+	sqlite3_bind_int64(st, 2, limit > 0 ? limit : -1);
+	while ((r = store_step(s, st)) == SQLITE_ROW) {
+		if (grow((void **)&v, &cap, cnt, sizeof(*v)) == -1) {
+			oom = 1;
+			break;
+		}
+		v[cnt++] = dup_col(st, 0, &oom);
+	}
+	sqlite3_reset(st);
+	if (oom || r != SQLITE_DONE) {
+		store_names_free(v, cnt);
+		return oom ? store_fail(s, "out of memory") : -1;
+	}
+	*names = v;
+	*n = cnt;
+	return 0;
+}
+
 static const char SQL_ORDER[] =
     "SELECT id, shop_id, name, status, hold_reason, station, created_at, financial_status,"
     " cancelled_at, cancel_reason, note, gift_message, tags, email, pickup, shipping_title,"
@@ -328,21 +362,25 @@ sqlite_store_load_order_detail(struct store *s, const char *name, struct store_o
 	return 1;
 }
 
-static const char SQL_LOG[] =
-    "SELECT e.id, e.at, coalesce(e.station, ''), coalesce(e.order_name, ''),"
-    " coalesce(e.packer, ''), e.kind, coalesce(e.verdict, ''), e.message, e.error,"
-    " sc.code, CASE WHEN sc.id IS NULL THEN NULL ELSE coalesce(sc.aim, '') END"
-    " FROM events e LEFT JOIN scans sc ON sc.id = e.scan_id"
-    " WHERE (?1 = 0 OR e.at >= ?1) AND (?2 = 0 OR e.at < ?2)"
-    " AND (?3 IS NULL OR e.station = ?3) AND (?4 IS NULL OR e.order_name = ?4)"
-    " AND (?5 IS NULL OR e.packer = ?5) AND (?6 IS NULL OR e.kind = ?6)"
-    " AND (?7 = 0 OR e.error = 1) AND e.id > ?8 ORDER BY e.id LIMIT ?9";
+#define SQL_LOG_SELECT \
+    "SELECT e.id, e.at, coalesce(e.station, ''), coalesce(e.order_name, ''),"  \
+    " coalesce(e.packer, ''), e.kind, coalesce(e.verdict, ''), e.message, e.error," \
+    " sc.code, CASE WHEN sc.id IS NULL THEN NULL ELSE coalesce(sc.aim, '') END" \
+    " FROM events e LEFT JOIN scans sc ON sc.id = e.scan_id" \
+    " WHERE (?1 = 0 OR e.at >= ?1) AND (?2 = 0 OR e.at < ?2)" \
+    " AND (?3 IS NULL OR e.station = ?3) AND (?4 IS NULL OR e.order_name = ?4)" \
+    " AND (?5 IS NULL OR e.packer = ?5) AND (?6 IS NULL OR e.kind = ?6)" \
+    " AND (?7 = 0 OR e.error = 1) AND e.id > ?8"
+static const char SQL_LOG[] = SQL_LOG_SELECT " ORDER BY e.id LIMIT ?9";
+/* the newest ?9 (the web console's log page), handed back oldest first */
+static const char SQL_LOG_NEWEST[] =
+    "SELECT * FROM (" SQL_LOG_SELECT " ORDER BY e.id DESC LIMIT ?9) ORDER BY 1";
 
 int
 sqlite_store_list_events(struct store *s, const struct log_filter *f,
     struct store_event_row **rows, size_t *n)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_LOG);
+	sqlite3_stmt *st = store_stmt(s, f->newest && f->limit > 0 ? SQL_LOG_NEWEST : SQL_LOG);
 	struct store_event_row *v = NULL, *e;
 	size_t cnt = 0, cap = 0;
 	int r, oom = 0;
