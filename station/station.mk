@@ -9,7 +9,7 @@ CORE_SRCS := station/core/session.c station/core/session_names.c station/core/or
 STORE_SRCS := station/store/store.c station/store/store_rows.c station/store/sqlite/sqlite_store.c \
 	station/store/sqlite/store_orders.c station/store/sqlite/store_pack.c \
 	station/store/sqlite/store_query.c station/store/sqlite/store_docs.c \
-	station/store/sqlite/store_jobs.c
+	station/store/sqlite/store_jobs.c station/store/store_shop.c station/store/sqlite/store_shop.c
 INTAKE_SRCS := station/intake/intake_util.c station/intake/intake_detect.c \
 	station/intake/intake_jsonread.c station/intake/intake_json.c \
 	station/intake/intake_csvread.c station/intake/intake_csv.c \
@@ -19,6 +19,11 @@ DAEMON_SRCS := station/daemon/config.c station/daemon/outbox.c station/daemon/co
 	station/daemon/print_cmds.c station/daemon/docs.c station/daemon/render.c \
 	station/daemon/replies.c station/daemon/fulfillment_doc.c \
 	station/ctl/table.c
+# shop/: Shopify sync (libcurl multi on the loop, jansson, libcrypto for webhook HMACs)
+SHOP_SRCS := station/shop/shop.c station/shop/shop_http.c station/shop/shop_map.c \
+	station/shop/shop_pull.c station/shop/shop_push.c station/shop/shop_webhook.c \
+	station/shop/shop_cmds.c
+LIB_OBJS += $(SHOP_SRCS:%.c=$(B)/%.o)
 LIB_OBJS += $(COMMON_SRCS:%.c=$(B)/%.o) $(CORE_SRCS:%.c=$(B)/%.o) $(STORE_SRCS:%.c=$(B)/%.o) \
 	$(INTAKE_SRCS:%.c=$(B)/%.o) $(DAEMON_SRCS:%.c=$(B)/%.o)
 BINS += $(B)/stationd $(B)/stationctl

@@ -10,6 +10,7 @@ struct loop;
 struct control;
 struct scanners;
 struct printq;
+struct shop;
 
 struct daemon {
 	struct config	*conf;
@@ -18,6 +19,7 @@ struct daemon {
 	struct control	*ctl;
 	struct scanners	*scanners;	/* NULL when no station names a scanner */
 	struct printq	*printq;	/* NULL until printing is wired */
+	struct shop	*shop;		/* NULL without [shopify] (station/shop/shop.h) */
 	struct daemon_watchers watchers; /* set by the control layer; NULL fns: nobody */
 	int		 sigfd;
 	int		 inofd;

@@ -14,6 +14,7 @@
 #include "station/store/store.h"
 #include "station/store/store_pack.h"
 #include "station/daemon/fulfillment_doc.h"
+#include "station/shop/shop.h"
 
 #define MAX_AFTER 8
 
@@ -25,6 +26,7 @@ struct after {
 	size_t	 nlabels;
 	int64_t	 slip_order;
 	int	 reprint_last;
+	int64_t	 refresh_order;		/* opened: re-read from the shop (background) */
 };
 
 struct scan_ctx {
@@ -171,6 +173,7 @@ apply_effect(struct scan_ctx *x, const struct sess_effect *e, int64_t *package_i
 			return -1;
 		if (x->sc->slip_on_open)
 			x->after.slip_order = order;
+		x->after.refresh_order = order;
 		return 0;
 	case EFF_COUNT_ITEM:
 		*package_id = store_open_package(s, order, st, x->state.box ? x->state.box : 1);
@@ -186,7 +189,8 @@ apply_effect(struct scan_ctx *x, const struct sess_effect *e, int64_t *package_i
 	case EFF_SHIP_FULL:
 	case EFF_SHIP_PARTIAL:
 		id = fulfillment_record(s, order, st, packer, e->kind == EFF_SHIP_PARTIAL, 1);
-		if (id == -1)
+		/* the shop push is part of the shipment's commit (sent after it) */
+		if (id == -1 || shop_push_record(&x->d->conf->shopify, s, id) == -1)
 			return -1;
 		if (x->after.nful < MAX_AFTER)
 			x->after.fulfillments[x->after.nful++] = id;
@@ -314,6 +318,10 @@ run_after(struct scan_ctx *x)
 	/* spool/out is durable output: written before the verdict leaves */
 	for (i = 0; i < a->nful; i++)
 		write_outbox(x->d, a->fulfillments[i]);
+	if (a->nful)
+		shop_kick(x->d->shop);
+	if (a->refresh_order)
+		shop_refresh_order(x->d->shop, a->refresh_order);
 	if (a->nlabels == 0 && a->slip_order == 0 && !a->reprint_last)
 		return;
 	if (x->d->loop == NULL || (p = calloc(1, sizeof(*p))) == NULL) {

@@ -20,6 +20,7 @@
 #include "common/loop.h"
 #include "station/daemon/print.h"
 #include "station/daemon/station.h"
+#include "station/shop/shop.h"
 #include "station/store/store.h"
 
 static void
@@ -201,7 +202,7 @@ run(struct daemon *d)
 	if ((d->loop = loop_new()) == NULL || setup_signals(d) == -1 ||
 	    setup_spool(d) == -1 ||
 	    (d->ctl = control_new(d, d->conf->socket, d->conf->socket_group)) == NULL ||
-	    print_start(d) == -1 || setup_scanners(d) == -1)
+	    print_start(d) == -1 || setup_scanners(d) == -1 || shop_start(d) == -1)
 		return 1;
 	station_recover(d);
 	intake_spool_scan(d->store, d->conf->spool);
@@ -217,6 +218,7 @@ run(struct daemon *d)
 static void
 teardown(struct daemon *d)
 {
+	shop_stop(d);
 	scanners_free(d->scanners);
 	print_stop(d);
 	control_free(d->ctl);

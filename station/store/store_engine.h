@@ -13,6 +13,7 @@
 #include "station/store/store_docs.h"
 #include "station/store/store_pack.h"
 #include "station/store/store_query.h"
+#include "station/store/store_shop.h"
 
 /*
  * One operation per public function of store.h, store_pack.h,
@@ -81,6 +82,7 @@ struct store_ops {
 	    struct store_order_doc **out);
 	int (*load_package)(struct store *, int64_t package_id,
 	    struct store_package_doc *out);
+	const struct store_shop_ops *shop;	/* store_shop.h */
 };
 
 /* Every engine's handle starts with this (the engine's own struct embeds it first). */

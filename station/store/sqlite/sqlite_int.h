@@ -118,4 +118,7 @@ int sqlite_store_load_order_doc(struct store *, int64_t order_id,
 int sqlite_store_load_package(struct store *, int64_t package_id,
 	    struct store_package_doc *out);
 
+/* store_shop.c: shop sync tables (struct store_ops.shop) */
+extern const struct store_shop_ops sqlite_shop_ops;
+
 #endif

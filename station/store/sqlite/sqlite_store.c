@@ -33,6 +33,7 @@ static struct sqlite_store *open_stores;
 
 static const struct store_ops sqlite_ops = {
 	.close = sqlite_store_close,
+	.shop = &sqlite_shop_ops,
 	.strerror = sqlite_store_strerror,
 	.schema_version = sqlite_store_schema_version,
 	.begin = sqlite_store_begin,
@@ -174,6 +175,21 @@ static const char *migrations[] = {
 	" quantity - fulfillable_quantity));",
 	/* 2 -> 3: a scan's event names its scan row (log --format json shows code, aim) */
 	"ALTER TABLE events ADD COLUMN scan_id INTEGER;",
+	/*
+	 * 3 -> 4: shop sync (issue 12): the shop's fulfillment orders as last
+	 * read, one push row per shipment (created in its transaction), state.
+	 */
+	"CREATE TABLE shop_fos ("
+	" fo_id INTEGER PRIMARY KEY, order_shop_id INTEGER NOT NULL,"
+	" here INTEGER NOT NULL, status TEXT, doc TEXT NOT NULL, updated_at INTEGER NOT NULL);"
+	"CREATE INDEX shop_fos_order ON shop_fos(order_shop_id);"
+	"CREATE TABLE shop_pushes ("
+	" fulfillment_id INTEGER PRIMARY KEY, order_id INTEGER NOT NULL,"
+	" state TEXT NOT NULL, payload TEXT NOT NULL, shop_fulfillment TEXT, error TEXT,"
+	" attempts INTEGER NOT NULL DEFAULT 0, first_sent_at INTEGER,"
+	" created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
+	"CREATE INDEX shop_pushes_state ON shop_pushes(state);"
+	"CREATE TABLE shop_state (key TEXT PRIMARY KEY, value TEXT);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
