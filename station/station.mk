@@ -27,7 +27,8 @@ LIB_OBJS += $(SHOP_SRCS:%.c=$(B)/%.o)
 LIB_OBJS += $(COMMON_SRCS:%.c=$(B)/%.o) $(CORE_SRCS:%.c=$(B)/%.o) $(STORE_SRCS:%.c=$(B)/%.o) \
 	$(INTAKE_SRCS:%.c=$(B)/%.o) $(DAEMON_SRCS:%.c=$(B)/%.o)
 BINS += $(B)/stationd $(B)/stationctl
-CTL_OBJS := $(B)/station/ctl/stationctl.o $(B)/station/ctl/ctl_cmds.o $(B)/station/ctl/ctl_log.o
+CTL_OBJS := $(B)/station/ctl/stationctl.o $(B)/station/ctl/ctl_cmds.o $(B)/station/ctl/ctl_log.o \
+	$(B)/station/ctl/ctl_shop.o
 
 TEST_BINS += $(B)/tests/test_intake_parse $(B)/tests/test_intake_csv \
 	$(B)/tests/test_intake_stream $(B)/tests/test_session $(B)/tests/test_order_state \

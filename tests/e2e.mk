@@ -14,3 +14,5 @@ $(B)/tests/sync_count.so: tests/shim/sync_count.c
 	$(CC) -std=c11 $(WARN) -shared -fPIC -O2 -o $@ $< -ldl
 build-tests: $(B)/tests/sync_count.so
 TEST_SCRIPTS += tests/e2e_control.sh
+# Shop sync against a mock Shopify Admin GraphQL server (issue 12).
+TEST_SCRIPTS += tests/e2e_shop.sh

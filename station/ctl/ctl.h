@@ -55,5 +55,10 @@ int	cmd_watch(struct ctl *, int, char **);
 int	cmd_reprint(struct ctl *, int, char **);
 int	cmd_print_slips(struct ctl *, int, char **);
 int	cmd_sheet(struct ctl *, int, char **);
+/* ctl_shop.c: shop sync (issue 12) */
+int	cmd_sync(struct ctl *, int, char **);
+int	cmd_pushes(struct ctl *, int, char **);
+int	cmd_push(struct ctl *, int, char **);
+void	ctl_shop_status_line(json_t *status_reply);
 
 #endif

@@ -34,7 +34,10 @@ static const char *usage_text =
     "  watch [--station S]\n"
     "  reprint ORDER|SSCC [--label|--slip]\n"
     "  print-slips [--limit N] [--station S]\n"
-    "  sheet [--station S]\n";
+    "  sheet [--station S]\n"
+    "  sync\n"
+    "  pushes [--failed] [--format table|csv|json]\n"
+    "  push --retry SHIPMENT\n";
 
 void
 ctl_usage(const char *msg)
@@ -285,6 +288,7 @@ static const struct {
 	{ "scan", cmd_scan }, { "log", cmd_log }, { "stats", cmd_stats },
 	{ "watch", cmd_watch }, { "reprint", cmd_reprint },
 	{ "print-slips", cmd_print_slips }, { "sheet", cmd_sheet },
+	{ "sync", cmd_sync }, { "pushes", cmd_pushes }, { "push", cmd_push },
 };
 
 int

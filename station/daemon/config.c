@@ -513,9 +513,9 @@ check_shopify(struct parse *p)
 		perr(p, y->line, "[shopify]: missing key 'token_file'");
 	else
 		check_secret_file(p, y->token_line, "token_file", y->token_file);
-	if (y->location == NULL)
+	if (y->location == NULL && y->location_line == 0)
 		perr(p, y->line, "[shopify]: missing key 'location_id'");
-	else
+	else if (y->location != NULL)
 		y->location_id = location_number(y->location);
 	if (y->webhook_secret_file)
 		check_secret_file(p, y->secret_line, "webhook_secret_file",

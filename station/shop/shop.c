@@ -104,7 +104,8 @@ shop_start(struct daemon *d)
 		goto fail;
 	s->pull_full = v == NULL;
 	free(v);
-	s->pull_wanted = 1;
+	/* poll_interval 0: pulls only when asked (stationctl sync, webhooks, opens) */
+	s->pull_wanted = y->poll_interval > 0;
 	d->shop = s;
 	log_info("shop: syncing with %s, location %lld, every %d s", y->endpoint,
 	    (long long)s->location, y->poll_interval);
