@@ -95,6 +95,173 @@ wait_for "[ \"\$(sql \"SELECT state FROM shop_pushes\")\" = done ]" 5 || fail "p
 expect_eq "spool/out has the fulfillment order id" "$FO1" \
     "$(jq -r '.fulfillment.lineItemsByFulfillmentOrder[0].fulfillmentOrderId' "$SPOOL"/out/fulfillment-*1001.json)"
 
+# order NAME FO_JSON...: adds an order to the mock shop; its ids in $T/NAME.ids
+order() {
+	_n=$1
+	shift
+	_fos=$(printf '%s,' "$@")
+	mctl '{"op":"add_order","name":"'"$_n"'","fos":['"${_fos%,}"']}' >"$T/${_n#\#}.ids"
+}
+here() {	# here METHOD LINES_JSON
+	printf '{"location":%s,"method":"%s","lines":%s}' "$LOC" "$1" "$2"
+}
+# pushes_for NAME: the mock's fulfillments of an order, as [[fo...],[[lineitem,q]...]]
+pushes_for() {
+	_fos=$(jq -c '.fos' "$T/${1#\#}.ids")
+	mstate "[.fulfillments[] | select(.fos[0] as \$f | $_fos | index(\$f)) | [.fos, .lines]]"
+}
+line_gid() {
+	jq -r ".lines[\"$2\"]" "$T/${1#\#}.ids"
+}
+push_state() {
+	sql "SELECT p.state FROM shop_pushes p JOIN orders o ON o.id = p.order_id WHERE o.name = '$1' ORDER BY p.fulfillment_id DESC LIMIT 1"
+}
+
+order '#1002' "$(here SHIPPING '[{"sku":"HAT","qty":1}]')"
+order '#1003' "$(here SHIPPING '[{"sku":"CUP","qty":2},{"sku":"BAG","qty":1}]')"
+order '#1004' "$(here SHIPPING '[{"sku":"PEN","qty":3}]')"
+order '#1005' "$(here SHIPPING '[{"sku":"LOCAL","qty":1}]')" \
+    '{"location":999,"lines":[{"sku":"FARAWAY","qty":4}]}'
+order '#1006' "$(here SHIPPING '[{"sku":"ONE","qty":1}]')" "$(here SHIPPING '[{"sku":"TWO","qty":2}]')"
+order '#1007' "$(here PICK_UP '[{"sku":"PICK","qty":1}]')"
+order '#1008' "$(here SHIPPING '[{"sku":"BOXA","qty":2},{"sku":"BOXB","qty":2}]')"
+order '#1009' "$(here SHIPPING '[{"sku":"KILL","qty":1}]')"
+order '#1010' "$(here SHIPPING '[{"sku":"LOST","qty":1}]')"
+order '#1011' "$(here SHIPPING '[{"sku":"DOWN","qty":1}]')"
+_r=$(sync)
+expect_contains "incremental sync" "order(s) updated; pushed 0" "$_r"
+expect_eq "new orders pulled" "18" "$(sql "SELECT count(*) FROM orders")"
+
+# --- holds and releases upstream win ----------------------------------------------
+mctl '{"op":"hold","name":"#1002","reason":"INCORRECT_ADDRESS","notes":"Unit number missing"}' >/dev/null
+sync >/dev/null
+expect_eq "hold pulled" "on_hold|INCORRECT_ADDRESS: Unit number missing|shop" \
+    "$(sql "SELECT status, hold_reason, hold_source FROM orders WHERE name = '#1002'")"
+scan '#1002' '["on_hold",0,0]'
+mctl '{"op":"release","name":"#1002"}' >/dev/null
+sync >/dev/null
+expect_eq "release pulled" "ready|" "$(sql "SELECT status, hold_reason FROM orders WHERE name = '#1002'")"
+
+# --- cancelled upstream while a packer is mid-order --------------------------------
+scan '#1003' '["opened",0,3]'
+scan CUP '["ok",1,2]'
+mctl '{"op":"cancel","name":"#1003"}' >/dev/null
+sync >/dev/null
+scan CUP '["cancelled",0,0]'
+expect_eq "#1003 cancelled" "cancelled" "$(sql "SELECT status FROM orders WHERE name = '#1003'")"
+expect_eq "#1003 nothing pushed" "[]" "$(pushes_for '#1003')"
+
+# --- an edit lowers a quantity mid-pack: n of m follows ------------------------------
+scan '#1004' '["opened",0,3]'
+scan PEN '["ok",1,3]'
+mctl '{"op":"edit","name":"#1004","sku":"PEN","qty":2}' >/dev/null
+sync >/dev/null
+scan PEN '["completed",2,2]'
+wait_for "[ \"\$(push_state '#1004')\" = done ]" 10 || fail "#1004 pushed"
+expect_eq "#1004 pushed 2" "[[$(jq -c '.fos' "$T/1004.ids"),[[\"$(line_gid '#1004' PEN)\",2]]]]" "$(pushes_for '#1004')"
+
+# --- multi-location: only this location's lines ----------------------------------------
+expect_eq "#1005 lines here only" '["ready",[["LOCAL",1,0,0]]]' "$(lines '#1005')"
+
+# --- two fulfillment orders here: one order, one push naming both ------------------------
+expect_eq "#1006 one order" '["ready",[["ONE",1,0,0],["TWO",2,0,0]]]' "$(lines '#1006')"
+scan '#1006' '["opened",0,3]'
+scan ONE '["ok",1,1]'
+scan TWO '["ok",1,2]'
+scan TWO '["completed",2,2]'
+wait_for "[ \"\$(push_state '#1006')\" = done ]" 10 || fail "#1006 pushed"
+expect_eq "#1006 one fulfillmentCreate, both fulfillment orders" \
+    "[[$(jq -c '.fos' "$T/1006.ids"),[[\"$(line_gid '#1006' ONE)\",1],[\"$(line_gid '#1006' TWO)\",2]]]]" \
+    "$(pushes_for '#1006')"
+
+# --- pick-up ----------------------------------------------------------------------------
+expect_eq "#1007 pick-up" "1|0" "$(sql "SELECT pickup, has_ship FROM orders WHERE name = '#1007'")"
+
+# --- partial shipment of two boxes -------------------------------------------------------
+scan '#1008' '["opened",0,4]'
+scan BOXA '["ok",1,2]'
+ctl scan --station pack-1 STN:NEWBOX >/dev/null
+scan BOXA '["ok",2,2]'
+scan STN:PARTIAL '["partial_shipped",2,4]'
+wait_for "[ \"\$(push_state '#1008')\" = done ]" 10 || fail "#1008 pushed"
+expect_eq "#1008 partial push" "[[$(jq -c '.fos' "$T/1008.ids"),[[\"$(line_gid '#1008' BOXA)\",2]]]]" "$(pushes_for '#1008')"
+expect_eq "#1008 upstream remaining" "[0,2]" "$(mstate ".fos[\"$(jq -r '.fos[0]' "$T/1008.ids")\"].remaining")"
+
+# --- kill -9 right after the shop received fulfillmentCreate --------------------------------
+mctl '{"op":"fault","hold_create":true}' >/dev/null
+_seen=$(mstate .creates_seen)
+scan '#1009' '["opened",0,1]'
+scan KILL '["completed",1,1]'
+wait_for "[ \"\$(mstate .creates_seen)\" -gt $_seen ]" 10 || fail "create reached the shop"
+lib_kill9
+mctl '{"op":"fault","hold_create":false}' >/dev/null
+expect_eq "#1009 sending when killed" "sending" "$(push_state '#1009')"
+lib_start || fail "restart after kill -9"
+wait_for "[ \"\$(push_state '#1009')\" = done ]" 10 || fail "#1009 done after restart"
+expect_eq "#1009 exactly one fulfillment" "1" "$(pushes_for '#1009' | jq 'length')"
+expect_contains "#1009 recognised" "already applied; recognised on read-back" "$(ctl log --kind push 2>&1)"
+
+# --- the reply is lost after the shop applied it ---------------------------------------------
+mctl '{"op":"fault","drop_after_apply":1}' >/dev/null
+scan '#1010' '["opened",0,1]'
+scan LOST '["completed",1,1]'
+wait_for "[ \"\$(push_state '#1010')\" = done ]" 10 || fail "#1010 done"
+expect_eq "#1010 exactly one fulfillment" "1" "$(pushes_for '#1010' | jq 'length')"
+
+# --- the shop down for a while: verdicts unaffected, pushed after ---------------------------
+mctl '{"op":"fault","down":true}' >/dev/null
+scan '#1011' '["opened",0,1]'
+scan DOWN '["completed",1,1]'
+wait_for "ctl status | grep -q 'last error: shop answered HTTP 503'" 5 || fail "status shows the 503"
+expect_true "#1011 not pushed while down" [ "$(push_state '#1011')" != done ]
+mctl '{"op":"fault","down":false}' >/dev/null
+wait_for "[ \"\$(push_state '#1011')\" = done ]" 10 || fail "#1011 done after the shop is back"
+expect_eq "#1011 exactly one fulfillment" "1" "$(pushes_for '#1011' | jq 'length')"
+
+# --- a refusal is kept with the shop's words, retried only when asked ---------------------------
+order '#1012' "$(here SHIPPING '[{"sku":"HELD","qty":1}]')"
+sync >/dev/null
+scan '#1012' '["opened",0,1]'
+mctl '{"op":"hold","name":"#1012","reason":"OTHER","notes":"late hold"}' >/dev/null
+scan HELD '["completed",1,1]'
+wait_for "[ \"\$(push_state '#1012')\" = refused ]" 10 || fail "#1012 refused"
+_f=$(ctl pushes --failed --format csv)
+expect_contains "pushes --failed" "refused,1,,fulfillment: Fulfillment order" "$_f"
+expect_contains "refusal event" "refused by the shop: fulfillment: Fulfillment order" "$(ctl log --kind refused 2>&1)"
+_fid=$(sql "SELECT p.fulfillment_id FROM shop_pushes p JOIN orders o ON o.id = p.order_id WHERE o.name = '#1012'")
+mctl '{"op":"release","name":"#1012"}' >/dev/null
+sync >/dev/null
+expect_eq "#1012 still refused (never retried blindly)" "refused" "$(push_state '#1012')"
+_r=$(ctl push --retry "$_fid")
+expect_eq "push --retry" "shipment $_fid: push queued again" "$_r"
+wait_for "[ \"\$(push_state '#1012')\" = done ]" 10 || fail "#1012 done after retry"
+expect_eq "pushes json" "done" "$(ctl pushes --format json | jq -r ".[] | select(.shipment == $_fid) | .state")"
+
+# --- 5xx and 429 on a pull: retried, Retry-After honoured ---------------------------------------
+mctl '{"op":"fault","fail":[502],"http429":1}' >/dev/null
+_r=$(sync)
+expect_contains "sync through 502 and 429" "pulled" "$_r"
+
+lib_stop
+expect_rc "daemon stops" 0 $?
+[ -n "$STOP_AFTER_PUSHES" ] && lib_finish
+
+# --- throttling: the cost budget is never exceeded ----------------------------------------------
+mctl '{"op":"budget","max":40,"restore":20}' >/dev/null
+mctl '{"op":"generate","count":12,"location":'$LOC',"start":4000}' >/dev/null
+sql "DELETE FROM shop_state" >/dev/null
+lib_start || fail "restart for throttling"
+_t0=$(mstate .throttled)
+_r=$(sync)
+expect_contains "throttled pull complete" "12 order(s) updated" "$_r"
+expect_eq "never throttled (budget obeyed)" "$_t0" "$(mstate .throttled)"
+expect_eq "budget never below zero" "true" "$(mstate '.min_available >= 0')"
+mctl '{"op":"budget","avail":0}' >/dev/null
+_r=$(sync)
+expect_contains "THROTTLED answered, then waited for" "pulled" "$_r"
+expect_eq "one THROTTLED answer" "$((_t0 + 1))" "$(mstate .throttled)"
+expect_eq "no push was ever sent twice" "$(mstate '.fulfillments | length')" "$(sql "SELECT count(*) FROM shop_pushes WHERE state = 'done'")"
+
 lib_stop
 expect_rc "daemon stops" 0 $?
 lib_finish

@@ -357,7 +357,7 @@ shop_send(struct shop *s, enum shop_kind k, const char *query, json_t *vars)
 	}
 	json_decref(req);
 	s->kind = k;
-	r = shop_http_post(s->http, body, on_reply, s);
+	r = shop_http_post(s->http, body, k == SK_PUSH, on_reply, s);
 	free(body);
 	if (r == 0) {
 		s->busy = 1;

@@ -222,7 +222,7 @@ check_done(struct shop_http *h)
 }
 
 int
-shop_http_post(struct shop_http *h, const char *body, shop_http_cb cb, void *arg)
+shop_http_post(struct shop_http *h, const char *body, int once, shop_http_cb cb, void *arg)
 {
 	CURL *e;
 
@@ -253,6 +253,10 @@ shop_http_post(struct shop_http *h, const char *body, shop_http_cb cb, void *arg
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)SHOP_HTTP_MAX_BODY);
 	curl_easy_setopt(e, CURLOPT_USERAGENT, "stationd-shop-sync/1");
+	if (once) {
+		curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
+		curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
+	}
 	if (curl_multi_add_handle(h->multi, e) != CURLM_OK) {
 		curl_easy_cleanup(e);
 		free(h->body);

@@ -34,8 +34,13 @@ struct shop_http *shop_http_new(struct loop *, const char *url, const char *toke
 	    int connect_timeout_s, int timeout_s);
 /* Cancels a request in flight (its callback is not called). NULL ok. */
 void	shop_http_free(struct shop_http *);
-/* Starts a POST of body (JSON, copied). One request at a time: -1 if busy. */
-int	shop_http_post(struct shop_http *, const char *body, shop_http_cb, void *arg);
+/*
+ * Starts a POST of body (JSON, copied). One request at a time: -1 if busy.
+ * once: a mutation. It goes on a fresh connection that is not kept, because
+ * libcurl silently re-sends a request whose reused connection died before
+ * the reply, and a mutation must never be sent twice behind our back.
+ */
+int	shop_http_post(struct shop_http *, const char *body, int once, shop_http_cb, void *arg);
 int	shop_http_busy(const struct shop_http *);
 
 #endif

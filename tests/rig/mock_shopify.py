@@ -253,6 +253,13 @@ class Shop:
             if not self.faults.get("hold_create"):
                 self.released.set()
             return {"ok": True}
+        if op == "budget":
+            self.cost(0)
+            self.max_cost = float(c.get("max", self.max_cost))
+            self.restore = float(c.get("restore", self.restore))
+            self.avail = float(c.get("avail", self.max_cost))
+            self.avail_at = time.monotonic()
+            return {"ok": True}
         if op == "release_create":
             self.released.set()
             return {"ok": True}
