@@ -24,6 +24,7 @@ SHOP_SRCS := station/shop/shop.c station/shop/shop_http.c station/shop/shop_map.
 	station/shop/shop_pull.c station/shop/shop_push.c station/shop/shop_webhook.c \
 	station/shop/shop_cmds.c
 LIB_OBJS += $(SHOP_SRCS:%.c=$(B)/%.o)
+TEST_BINS += $(B)/tests/test_shop
 LIB_OBJS += $(COMMON_SRCS:%.c=$(B)/%.o) $(CORE_SRCS:%.c=$(B)/%.o) $(STORE_SRCS:%.c=$(B)/%.o) \
 	$(INTAKE_SRCS:%.c=$(B)/%.o) $(DAEMON_SRCS:%.c=$(B)/%.o)
 BINS += $(B)/stationd $(B)/stationctl

@@ -138,6 +138,8 @@ sync >/dev/null
 expect_eq "hold pulled" "on_hold|INCORRECT_ADDRESS: Unit number missing|shop" \
     "$(sql "SELECT status, hold_reason, hold_source FROM orders WHERE name = '#1002'")"
 scan '#1002' '["on_hold",0,0]'
+expect_contains "upstream change logged" "updated from shopify: status ready → on_hold — INCORRECT_ADDRESS: Unit number missing" \
+    "$(ctl log --order '#1002' --kind update 2>&1)"
 mctl '{"op":"release","name":"#1002"}' >/dev/null
 sync >/dev/null
 expect_eq "release pulled" "ready|" "$(sql "SELECT status, hold_reason FROM orders WHERE name = '#1002'")"
@@ -236,6 +238,16 @@ _r=$(ctl push --retry "$_fid")
 expect_eq "push --retry" "shipment $_fid: push queued again" "$_r"
 wait_for "[ \"\$(push_state '#1012')\" = done ]" 10 || fail "#1012 done after retry"
 expect_eq "pushes json" "done" "$(ctl pushes --format json | jq -r ".[] | select(.shipment == $_fid) | .state")"
+
+# --- refresh on open: a cancellation nobody pulled reaches the bench -----------------------------
+order '#1013' "$(here SHIPPING '[{"sku":"RFR","qty":2}]')"
+sync >/dev/null
+mctl '{"op":"cancel","name":"#1013"}' >/dev/null
+_before=$(mstate .requests.order)
+scan '#1013' '["opened",0,2]'
+wait_for "[ \"\$(sql \"SELECT status FROM orders WHERE name = '#1013'\")\" = cancelled ]" 5 || fail "#1013 refreshed on open"
+expect_eq "one order refresh" "$((_before + 1))" "$(mstate .requests.order)"
+scan RFR '["cancelled",0,0]'
 
 # --- 5xx and 429 on a pull: retried, Retry-After honoured ---------------------------------------
 mctl '{"op":"fault","fail":[502],"http429":1}' >/dev/null
