@@ -251,12 +251,55 @@ scan RFR '["cancelled",0,0]'
 
 # --- 5xx and 429 on a pull: retried, Retry-After honoured ---------------------------------------
 mctl '{"op":"fault","fail":[502],"http429":1}' >/dev/null
+_t0=$(date +%s%N)
 _r=$(sync)
+_ms=$(( ($(date +%s%N) - _t0) / 1000000 ))
 expect_contains "sync through 502 and 429" "pulled" "$_r"
+expect_true "Retry-After: 1 honoured ($_ms ms)" [ "$_ms" -ge 1000 ]
+
+# --- a push that times out before the shop applies it: read back, sent once more ------------------
+order '#1014' "$(here SHIPPING '[{"sku":"SLOW","qty":1}]')"
+sync >/dev/null
+_before=$(mstate .requests.order)
+scan '#1014' '["opened",0,1]'
+wait_for "[ \"\$(mstate .requests.order)\" -gt $_before ]" 5 || fail "#1014 refreshed"
+mctl '{"op":"fault","stall":1}' >/dev/null
+scan SLOW '["completed",1,1]'
+wait_for "[ \"\$(push_state '#1014')\" = done ]" 15 || fail "#1014 done after a timeout"
+expect_eq "#1014 exactly one fulfillment" "1" "$(pushes_for '#1014' | jq 'length')"
+expect_contains "#1014 timeout seen" "outcome unknown (shop unreachable: Timeout was reached" "$(ctl log --kind push 2>&1)"
+
+# --- a reply larger than the bound is refused ---------------------------------------------------
+mctl '{"op":"fault","fail":["huge","huge","huge"]}' >/dev/null
+_r=$(sync)
+expect_contains "huge reply refused" "stopped: shop unreachable: reply larger than 16777216 bytes: refused" "$_r"
+
+# --- supervisors see it; the token is never shown or logged ---------------------------------------
+_s=$(ctl status)
+expect_contains "status shop line" "fulfillment orders pulled, $(sql "SELECT count(*) FROM shop_pushes WHERE state = 'done'") pushed, 0 pending, 0 failed; last error: shop unreachable: reply larger than 16777216 bytes: refused" "$_s"
+expect_eq "pushes csv header" "shipment,order,state,attempts,shop_fulfillment,error" "$(ctl pushes --format csv | head -1 | tr -d '\r')"
+expect_eq "token not in the log" "" "$(grep -l shpat_test_token "$T/stationd.log" "$DB" "$SPOOL"/out/* 2>/dev/null)"
 
 lib_stop
 expect_rc "daemon stops" 0 $?
 [ -n "$STOP_AFTER_PUSHES" ] && lib_finish
+
+# --- https: the shop's certificate is verified ------------------------------------------------------
+if openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/key.pem" -out "$T/cert.pem" -days 1 \
+    -subj /CN=127.0.0.1 >/dev/null 2>&1; then
+	rm -f "$T/tls.port"
+	/usr/bin/python3 "$MOCK" serve --port-file "$T/tls.port" --token-file "$T/shopify.token" \
+	    --cert "$T/cert.pem" --key "$T/key.pem" 2>>"$T/mock.log" &
+	LIB_EXTRA_PIDS="$LIB_EXTRA_PIDS $!"
+	wait_for "[ -s '$T/tls.port' ]" 10 || fail "tls mock starts"
+	cp "$CONF" "$T/plain.ini"
+	sed -i "s|^endpoint = .*|endpoint = https://127.0.0.1:$(cat "$T/tls.port")/admin/api/2026-10/graphql.json|" "$CONF"
+	lib_start || fail "start against https"
+	_r=$(sync)
+	expect_contains "self-signed certificate refused" "stopped: shop unreachable: SSL peer certificate or SSH remote key was not OK" "$_r"
+	lib_stop
+	cp "$T/plain.ini" "$CONF"
+fi
 
 # --- throttling: the cost budget is never exceeded ----------------------------------------------
 mctl '{"op":"budget","max":40,"restore":20}' >/dev/null

@@ -225,7 +225,9 @@ shop_backoff(struct shop *s, const char *why, int retry_after)
 	}
 	s->not_before = loop_now_ms() + ms;
 	log_info("shop: %s; next try in %lld ms", why, (long long)ms);
-	shop_sync_finish(s, why);
+	/* stationctl sync waits through a few retries, then says why it stopped */
+	if (++s->sync_failures >= SHOP_SYNC_TRIES)
+		shop_sync_finish(s, why);
 }
 
 void
@@ -329,7 +331,7 @@ on_reply(void *arg, const struct shop_http_reply *r)
 
 	s->busy = 0;
 	if (o == SR_OK)
-		s->backoff = 0;
+		s->backoff = s->sync_failures = 0;
 	switch (s->kind) {
 	case SK_PULL: shop_pull_reply(s, o, data, err); break;
 	case SK_REFRESH: shop_refresh_reply(s, o, data, err); break;

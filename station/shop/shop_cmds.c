@@ -11,12 +11,12 @@
 #include "station/store/store_shop.h"
 
 static void
-count_pushes(struct store *st, json_int_t *pending, json_int_t *failed)
+count_pushes(struct store *st, json_int_t *pending, json_int_t *failed, json_int_t *done)
 {
 	struct store_push_row *rows = NULL;
 	size_t n = 0, i;
 
-	*pending = *failed = 0;
+	*pending = *failed = *done = 0;
 	if (store_shop_list_pushes(st, NULL, 0, &rows, &n) == -1)
 		return;
 	for (i = 0; i < n; i++) {
@@ -24,6 +24,8 @@ count_pushes(struct store *st, json_int_t *pending, json_int_t *failed)
 			(*pending)++;
 		else if (!strcmp(rows[i].state, PUSH_REFUSED))
 			(*failed)++;
+		else if (!strcmp(rows[i].state, PUSH_DONE))
+			(*done)++;
 	}
 	store_push_rows_free(rows, n);
 }
@@ -31,15 +33,15 @@ count_pushes(struct store *st, json_int_t *pending, json_int_t *failed)
 json_t *
 shop_status_json(struct shop *s)
 {
-	json_int_t pending, failed;
+	json_int_t pending, failed, done;
 
 	if (s == NULL)
 		return json_pack("{s:b}", "enabled", 0);
-	count_pushes(s->d->store, &pending, &failed);
+	count_pushes(s->d->store, &pending, &failed, &done);
 	return json_pack("{s:b, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:s?, s:b}",
 	    "enabled", 1, "endpoint", s->d->conf->shopify.endpoint,
 	    "last_pull_ms", (json_int_t)s->last_pull_ms, "pulled", (json_int_t)s->pulled_total,
-	    "pushed", (json_int_t)s->pushed_total, "pending", pending, "failed", failed,
+	    "pushed", done, "pending", pending, "failed", failed,
 	    "throttled", (json_int_t)s->throttled,
 	    "last_error", s->last_error[0] ? s->last_error : NULL, "busy", s->busy);
 }
@@ -49,6 +51,7 @@ cmd_sync(struct shop *s)
 {
 	s->sync_gen++;
 	s->sync_pushed = s->sync_refused = s->sync_recognised = 0;
+	s->sync_failures = 0;
 	s->pull_fos = s->pull_orders = 0;
 	s->pull_pages = 0;
 	s->pull_wanted = 1;

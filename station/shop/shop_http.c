@@ -187,7 +187,7 @@ finish(struct shop_http *h, CURLcode code)
 	if (code == CURLE_OK) {
 		r.transport_ok = 1;
 		curl_easy_getinfo(h->easy, CURLINFO_RESPONSE_CODE, &r.status);
-	} else if (h->too_big)
+	} else if (h->too_big || code == CURLE_FILESIZE_EXCEEDED)
 		snprintf(r.error, sizeof(r.error), "reply larger than %ld bytes: refused",
 		    (long)SHOP_HTTP_MAX_BODY);
 	else {

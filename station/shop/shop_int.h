@@ -20,6 +20,7 @@ enum shop_outcome {
 
 #define SHOP_REFRESH_MAX 64
 #define SHOP_WEBHOOK_IDS 256
+#define SHOP_SYNC_TRIES 3
 
 struct shop_refresh {
 	int	 fo;		/* 1: a FulfillmentOrder id, 0: an Order id */
@@ -63,6 +64,7 @@ struct shop {
 	/* stationctl sync */
 	int64_t		 sync_gen, sync_done;
 	long		 sync_pushed, sync_refused, sync_recognised;
+	int		 sync_failures;	/* in a row: a sync gives up after SHOP_SYNC_TRIES */
 	char		 sync_report[512];
 	/* status */
 	char		 last_error[300];

@@ -344,7 +344,7 @@ class Handler(BaseHTTPRequestHandler):
             f = SHOP.faults
             delay, down = f["delay"], f["down"]
             fail = f["fail"].pop(0) if f["fail"] else None
-            r429 = f["http429"] > 0
+            r429 = not fail and f["http429"] > 0
             if r429:
                 f["http429"] -= 1
             stall = f["stall"] > 0
@@ -357,6 +357,18 @@ class Handler(BaseHTTPRequestHandler):
             return
         if down:
             self.reply(503, {"errors": "Service Unavailable"})
+            return
+        if fail == "huge":
+            # a reply far larger than any sane one: the client must refuse it
+            body = b" " * (17 * 1024 * 1024)
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            try:
+                self.wfile.write(body)
+            except OSError:
+                pass
             return
         if fail:
             self.reply(int(fail), {"errors": "Internal Server Error"})
@@ -411,6 +423,11 @@ def serve(args):
     SHOP = Shop(opts.get("--max-cost", 1000), opts.get("--restore", 50))
     srv = ThreadingHTTPServer(("127.0.0.1", int(opts.get("--port", 0))), Handler)
     srv.daemon_threads = True
+    if "--cert" in opts:
+        import ssl
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(opts["--cert"], opts["--key"])
+        srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
     with open(opts["--port-file"] + ".tmp", "w") as fp:
         fp.write(str(srv.server_address[1]))
     import os
