@@ -176,6 +176,20 @@ expect_eq "#1006 one fulfillmentCreate, both fulfillment orders" \
     "[[$(jq -c '.fos' "$T/1006.ids"),[[\"$(line_gid '#1006' ONE)\",1],[\"$(line_gid '#1006' TWO)\",2]]]]" \
     "$(pushes_for '#1006')"
 
+# --- a fulfillment order moved to another location mid-pack ---------------------------------
+order '#1015' "$(here SHIPPING '[{"sku":"STAY","qty":1}]')" "$(here SHIPPING '[{"sku":"MOVE","qty":1}]')"
+sync >/dev/null
+scan '#1015' '["opened",0,2]'
+scan MOVE '["ok",1,1]'
+mctl '{"op":"move","name":"#1015","fo":1,"location":999}' >/dev/null
+sync >/dev/null
+expect_eq "#1015 moved line gone" '["in_progress",[["STAY",1,0,0]]]' "$(ctl show '#1015' --format json | jq -c '[.status, [.lines[] | select(.removed != true) | [.sku, .quantity, .packed, .shipped]]]')"
+expect_contains "#1015 conflict for the packed unit" "MOVE: removed by the shop but 1 packed" "$(ctl log --order '#1015' --kind conflict 2>&1)"
+scan STN:UNDO '["undone",0,0]'
+scan STAY '["completed",1,1]'
+wait_for "[ \"\$(push_state '#1015')\" = done ]" 10 || fail "#1015 pushed"
+expect_eq "#1015 pushed only what stayed" "[[[$(jq -c '.fos[0]' "$T/1015.ids")],[[\"$(line_gid '#1015' STAY)\",1]]]]" "$(pushes_for '#1015')"
+
 # --- pick-up ----------------------------------------------------------------------------
 expect_eq "#1007 pick-up" "1|0" "$(sql "SELECT pickup, has_ship FROM orders WHERE name = '#1007'")"
 
