@@ -224,6 +224,20 @@ scan LOST '["completed",1,1]'
 wait_for "[ \"\$(push_state '#1010')\" = done ]" 10 || fail "#1010 done"
 expect_eq "#1010 exactly one fulfillment" "1" "$(pushes_for '#1010' | jq 'length')"
 
+# --- a 502 while the shop applies it a second later: read back only after a request's time ---------
+order '#1016' "$(here SHIPPING '[{"sku":"LATE","qty":2}]')"
+sync >/dev/null
+_before=$(mstate .requests.order)
+scan '#1016' '["opened",0,2]'
+wait_for "[ \"\$(mstate .requests.order)\" -gt $_before ]" 5 || fail "#1016 refreshed"
+mctl '{"op":"fault","late_apply":1}' >/dev/null
+scan LATE '["ok",1,2]'
+scan STN:PARTIAL '["partial_shipped",1,2]'
+wait_for "[ \"\$(push_state '#1016')\" = done ]" 15 || fail "#1016 done"
+wait_for "[ \"\$(mstate .late_applied)\" = 1 ]" 5 || fail "the shop applied #1016 late"
+expect_eq "#1016 exactly one fulfillment" "1" "$(pushes_for '#1016' | jq 'length')"
+expect_contains "#1016 recognised" "shipment $(sql "SELECT p.fulfillment_id FROM shop_pushes p JOIN orders o ON o.id = p.order_id WHERE o.name = '#1016'") pushed: gid://shopify/Fulfillment/" "$(ctl log --order '#1016' --kind push 2>&1 | grep recognised)"
+
 # --- the shop down for a while: verdicts unaffected, pushed after ---------------------------
 mctl '{"op":"fault","down":true}' >/dev/null
 scan '#1011' '["opened",0,1]'

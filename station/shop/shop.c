@@ -342,6 +342,17 @@ on_reply(void *arg, const struct shop_http_reply *r)
 	/* a throttled request waits for the budget, not a backoff */
 	if (o != SR_OK && strcmp(err, "throttled by the cost budget") != 0)
 		shop_backoff(s, err, retry_after);
+	/*
+	 * A mutation with an unknown outcome may still be in the shop's hands
+	 * (a gateway's 502, our timeout): read it back only after a request's
+	 * whole time has passed, so a late apply is seen, not doubled.
+	 */
+	if (s->kind == SK_PUSH && o == SR_UNKNOWN) {
+		int64_t late = loop_now_ms() + (int64_t)s->d->conf->shopify.timeout * 1000;
+
+		if (s->not_before < late)
+			s->not_before = late;
+	}
 	json_decref(rep);
 	shop_schedule(s);
 }

@@ -388,9 +388,13 @@ same_lines(json_t *f, json_t *expect)
 	return same;
 }
 
-/* The gid of a fulfillment that is our shipment already applied, or NULL. */
+/*
+ * The gid of a fulfillment that is our shipment already applied, or NULL;
+ * *undecided set when the store could not say whether a candidate is
+ * another push's (then nothing may be sent again yet).
+ */
 static const char *
-recognise(struct shop *s, json_t *data, json_t *expect, const char *tracking)
+recognise(struct shop *s, json_t *data, json_t *expect, const char *tracking, int *undecided)
 {
 	json_t *nodes = json_object_get(json_object_get(json_object_get(data,
 	    "fulfillmentOrder"), "fulfillments"), "nodes"), *f;
@@ -410,9 +414,15 @@ recognise(struct shop *s, json_t *data, json_t *expect, const char *tracking)
 			continue;
 		if (tracking && (num == NULL || strcmp(num, tracking) != 0))
 			continue;
-		if (store_shop_push_claimed(s->d->store, gid) != 0)
-			continue;	/* another shipment's, or unknown */
-		return gid;
+		switch (store_shop_push_claimed(s->d->store, gid)) {
+		case 0:
+			return gid;
+		case 1:
+			continue;	/* another shipment's */
+		default:
+			*undecided = 1;
+			return NULL;
+		}
 	}
 	return NULL;
 }
@@ -424,6 +434,7 @@ shop_verify_reply(struct shop *s, enum shop_outcome o, json_t *data, const char 
 	size_t n = 0;
 	json_t *p = NULL;
 	const char *gid, *tracking;
+	int undecided = 0;
 
 	(void)err;
 	if (o != SR_OK)
@@ -435,8 +446,11 @@ shop_verify_reply(struct shop *s, enum shop_outcome o, json_t *data, const char 
 	}
 	tracking = json_string_value(json_object_get(json_object_get(json_object_get(p,
 	    "fulfillment"), "trackingInfo"), "number"));
-	if ((gid = recognise(s, data, json_object_get(p, "expect"), tracking)) != NULL)
+	if ((gid = recognise(s, data, json_object_get(p, "expect"), tracking,
+	    &undecided)) != NULL)
 		push_done(s, gid, 1);
+	else if (undecided)
+		shop_backoff(s, "read-back: database error; still sending", -1);
 	else {
 		/* the shop has not got it: it may be sent again */
 		set_push(s, s->push_fid, PUSH_PENDING, rows[0].attempts, rows[0].first_sent_ms,
