@@ -351,10 +351,9 @@ static int64_t
 iso_ms(const char *iso)
 {
 	struct tm tm;
-	const char *end;
 
 	memset(&tm, 0, sizeof(tm));
-	if (iso == NULL || (end = strptime(iso, "%Y-%m-%dT%H:%M:%S", &tm)) == NULL)
+	if (iso == NULL || strptime(iso, "%Y-%m-%dT%H:%M:%S", &tm) == NULL)
 		return 0;
 	return (int64_t)timegm(&tm) * 1000;
 }
