@@ -1,6 +1,6 @@
 #!/bin/sh
 # Shop sync figures (issue 12), against tests/rig/mock_shopify.py on loopback:
-#  - pull rate: fulfillment orders per second of a full first pull (pages of 250);
+#  - pull rate: fulfillment orders per second of a full first pull (pages of 6: ~950 of the 1000 points one query may cost);
 #  - verdict latency (scan -> reply on the control socket, open + complete of
 #    one-unit orders) with the shop answering at once and with the shop slow
 #    (every request takes SLOW seconds, pulls every second, each open refreshes
@@ -29,7 +29,7 @@ poll_interval = $1
 timeout = 30
 retry_min = 200
 retry_max = 1000
-page_size = 250"
+page_size = 6"
 }
 m '{"op":"generate","count":'"$NFO"',"location":'$LOC',"start":100000,"lines":2}'
 conf 0

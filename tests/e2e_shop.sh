@@ -330,14 +330,19 @@ if openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/key.pem" -out "$T/cert.
 fi
 
 # --- throttling: the cost budget is never exceeded ----------------------------------------------
-mctl '{"op":"budget","max":40,"restore":20}' >/dev/null
+# Every query costs what it asks for here (no refund), the bucket refills at
+# 2000 a second: a full pull of pages of 4 (638 points) must wait for it.
+mctl '{"op":"budget","max":1000,"restore":2000,"flat":true}' >/dev/null
 mctl '{"op":"generate","count":12,"location":'$LOC',"start":4000}' >/dev/null
 sql "DELETE FROM shop_state" >/dev/null
+sed -i 's/^page_size = .*/page_size = 8/' "$CONF"
 lib_start || fail "restart for throttling"
 _t0=$(mstate .throttled)
 _r=$(sync)
 expect_contains "throttled pull complete" "12 order(s) updated" "$_r"
 expect_eq "never throttled (budget obeyed)" "$_t0" "$(mstate .throttled)"
+expect_eq "one page too dear" "1" "$(mstate .too_dear)"
+expect_contains "pages halved" "a page of 8 costs more than the shop allows; pages of 4 now" "$(cat "$T/stationd.log")"
 expect_eq "budget never below zero" "true" "$(mstate '.min_available >= 0')"
 mctl '{"op":"budget","avail":0}' >/dev/null
 _r=$(sync)

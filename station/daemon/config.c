@@ -577,7 +577,7 @@ shopify_defaults(struct shopify_conf *y)
 	y->connect_timeout = 10;
 	y->retry_min = 1000;
 	y->retry_max = 300000;
-	y->page_size = 50;
+	y->page_size = 5;	/* ~800 of the 1000 points one query may cost */
 }
 
 struct config *

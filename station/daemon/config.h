@@ -44,7 +44,7 @@ struct shopify_conf {
 	int	 connect_timeout;	/* seconds */
 	int	 retry_min;		/* ms: first backoff */
 	int	 retry_max;		/* ms: longest backoff */
-	int	 page_size;		/* fulfillment orders per page */
+	int	 page_size;		/* fulfillment orders per page (halved on MAX_COST_EXCEEDED) */
 	int	 token_line, location_line, secret_line;
 };
 

@@ -309,8 +309,11 @@ classify(struct shop *s, const struct shop_http_reply *r, json_t **rep, json_t *
 	if (json_array_size(errors) > 0) {
 		const char *m = json_string_value(json_object_get(json_array_get(errors, 0),
 		    "message"));
+		const char *code = json_string_value(json_object_get(json_object_get(
+		    json_array_get(errors, 0), "extensions"), "code"));
 
-		snprintf(err, errlen, "GraphQL error: %s", m ? m : "(no message)");
+		snprintf(err, errlen, "GraphQL error: %s%s%s%s", m ? m : "(no message)",
+		    code ? " (" : "", code ? code : "", code ? ")" : "");
 		return SR_ERROR;
 	}
 	if (!json_is_object(*data = json_object_get(*rep, "data"))) {
@@ -379,12 +382,33 @@ shop_send(struct shop *s, enum shop_kind k, const char *query, json_t *vars)
 	return r;
 }
 
+/* Starts a request of kind k if it has work: 1 started, 0 nothing to do, -1 error. */
+static int
+start_kind(struct shop *s, enum shop_kind k)
+{
+	switch (k) {
+	case SK_REFRESH:
+		return s->nrefresh == 0 ? 0 : shop_refresh_next(s) == 0 ? 1 : -1;
+	case SK_PULL:
+		return !s->pull_wanted ? 0 : shop_pull_next(s) == 0 ? 1 : -1;
+	default:
+		return shop_push_next(s);	/* a push's work is known by looking */
+	}
+}
+
+/*
+ * Refreshes, pull pages and pushes take turns, so that a burst of opens
+ * (each refreshing its order) or a long pull never starves the pushes
+ * customers wait for, nor the other way round.
+ */
 void
 shop_schedule(struct shop *s)
 {
+	static const enum shop_kind turns[3] = { SK_REFRESH, SK_PULL, SK_PUSH };
 	int64_t now = loop_now_ms(), wait;
-	enum shop_kind next;
-	int r;
+	enum shop_kind k;
+	double need;
+	int i, r;
 
 	if (s->busy || s->d->stopping)
 		return;
@@ -392,28 +416,29 @@ shop_schedule(struct shop *s)
 		arm(s, s->not_before - now);
 		return;
 	}
-	if (s->nrefresh > 0)
-		next = SK_REFRESH;
-	else if (s->pull_wanted)
-		next = SK_PULL;
-	else
-		next = SK_PUSH;
-	/* pushes and verifies cost about the same; the estimate is learned per kind */
-	if ((wait = budget_wait(s, s->est[next == SK_PUSH ? SK_PUSH : next])) > 0) {
-		arm(s, wait);
-		return;
+	for (i = 0; i < 3; i++) {
+		int t = (s->turn + i) % 3;
+
+		k = turns[t];
+		if ((k == SK_REFRESH && s->nrefresh == 0) || (k == SK_PULL && !s->pull_wanted))
+			continue;
+		/* a push may turn out to be a read-back: budget for the dearer */
+		need = k == SK_PUSH && s->est[SK_VERIFY] > s->est[SK_PUSH] ?
+		    s->est[SK_VERIFY] : s->est[k];
+		if ((wait = budget_wait(s, need)) > 0) {
+			arm(s, wait);
+			return;
+		}
+		if ((r = start_kind(s, k)) == -1) {
+			shop_backoff(s, "cannot start a request (out of memory or database)", -1);
+			return;
+		}
+		if (r == 1) {
+			s->turn = (t + 1) % 3;
+			return;
+		}
 	}
-	switch (next) {
-	case SK_REFRESH: r = shop_refresh_next(s); break;
-	case SK_PULL: r = shop_pull_next(s); break;
-	default:
-		r = shop_push_next(s);
-		if (r == 0)
-			shop_sync_finish(s, NULL);	/* nothing left to do */
-		break;
-	}
-	if (r == -1)
-		shop_backoff(s, "cannot start a request (out of memory or database)", -1);
+	shop_sync_finish(s, NULL);	/* nothing left to do */
 }
 
 void

@@ -42,6 +42,7 @@ struct shop {
 	long		 throttled;
 	/* scheduling: one request at a time */
 	int		 busy;
+	int		 turn;		/* which kind goes first next time */
 	enum shop_kind	 kind;
 	int64_t		 wake;		/* loop timer id, 0: none */
 	int64_t		 not_before;	/* monotonic ms: backoff */
@@ -49,6 +50,7 @@ struct shop {
 	int64_t		 poll_timer;
 	/* pull */
 	int		 pull_wanted, pull_full, pull_pages;
+	int		 page_limit;	/* 0, or the page size MAX_COST_EXCEEDED left us */
 	char		 cursor[512];
 	char		 pull_started[40];
 	long		 pull_fos, pull_orders;

@@ -12,7 +12,13 @@
 #include "station/store/store.h"
 #include "station/store/store_shop.h"
 
-/* Every field the mapping reads (shop_map.c), as documented for FulfillmentOrder. */
+/*
+ * Every field the mapping reads (shop_map.c), as documented for
+ * FulfillmentOrder. Shopify prices a query by its `first:` values before
+ * running it (one query may ask at most 1000 points): about 8 + 3 x 50 per
+ * fulfillment order here, so pages stay small and shrink on
+ * MAX_COST_EXCEEDED.
+ */
 #define FO_FIELDS \
 	"id orderId orderName status requestStatus updatedAt fulfillAt" \
 	" assignedLocation { name location { id } }" \
@@ -20,7 +26,8 @@
 	" destination { firstName lastName company address1 address2 city province" \
 	" countryCode zip phone email }" \
 	" fulfillmentHolds { reason reasonNotes }" \
-	" lineItems(first: 100) { nodes { id totalQuantity remainingQuantity sku" \
+	" lineItems(first: 50) { pageInfo { hasNextPage }" \
+	" nodes { id totalQuantity remainingQuantity sku" \
 	" productTitle variantTitle weight { unit value }" \
 	" lineItem { id sku name title variantTitle requiresShipping" \
 	" variant { barcode title } } } }"
@@ -33,7 +40,7 @@ static const char Q_PULL[] =
 
 static const char Q_ORDER[] =
     "query StationRefreshOrder($id: ID!) { order(id: $id) { id name"
-    " fulfillmentOrders(first: 50) { nodes { " FO_FIELDS " } } } }";
+    " fulfillmentOrders(first: 5) { nodes { " FO_FIELDS " } } } }";
 
 static const char Q_FO[] =
     "query StationRefreshFulfillmentOrder($id: ID!) { fulfillmentOrder(id: $id) { "
@@ -47,6 +54,17 @@ iso_now(char *buf, size_t len, int back_s)
 
 	gmtime_r(&t, &tm);
 	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* The page size: the configured one, halved each time the shop found a page too dear. */
+static int
+shop_page_size(const struct shop *s, int configured)
+{
+	int n = configured > 0 ? configured : 5;
+
+	if (s->page_limit > 0 && s->page_limit < n)
+		n = s->page_limit;
+	return n;
 }
 
 int
@@ -76,7 +94,7 @@ shop_pull_next(struct shop *s)
 	} else
 		snprintf(q, sizeof(q), "assigned_location_id:%lld", (long long)s->location);
 	free(since);
-	vars = json_pack("{s:i, s:s, s:b}", "first", y->page_size > 0 ? y->page_size : 50,
+	vars = json_pack("{s:i, s:s, s:b}", "first", shop_page_size(s, y->page_size),
 	    "query", q, "includeClosed", !s->pull_full);
 	if (vars == NULL)
 		return -1;
@@ -186,6 +204,15 @@ shop_apply_fos(struct shop *s, json_t *nodes, long *orders)
 
 		if (fo_id == 0 || oid == 0)
 			continue;
+		if (json_is_true(json_object_get(json_object_get(json_object_get(fo, "lineItems"),
+		    "pageInfo"), "hasNextPage"))) {
+			/* a partial line list would read as lines removed: keep what we had */
+			shop_event(s, 0, "refused", 1, "fulfillment order %lld of %s has more than 50"
+			    " lines: not synced; pack it from a file", (long long)fo_id,
+			    json_string_value(json_object_get(fo, "orderName")) ?
+			    json_string_value(json_object_get(fo, "orderName")) : "an order");
+			continue;
+		}
 		if ((doc = json_dumps(fo, JSON_COMPACT)) == NULL)
 			goto rollback;
 		r = store_shop_put_fo(st, fo_id, oid, here,
@@ -220,6 +247,15 @@ shop_pull_reply(struct shop *s, enum shop_outcome o, json_t *data, const char *e
 	json_t *pi = json_object_get(c, "pageInfo"), *nodes = json_object_get(c, "nodes");
 	const char *end = json_string_value(json_object_get(pi, "endCursor"));
 
+	if (o == SR_ERROR && strstr(err, "MAX_COST_EXCEEDED") != NULL) {
+		/* the page asked for more than one query may cost: ask for half */
+		int n = shop_page_size(s, s->d->conf->shopify.page_size);
+
+		s->page_limit = n > 1 ? n / 2 : 1;
+		log_warnx("shop: a page of %d costs more than the shop allows; pages of %d now",
+		    n, s->page_limit);
+		return;
+	}
 	if (o != SR_OK)
 		return;		/* the caller backs off; the page is asked again */
 	if (!json_is_array(nodes)) {
@@ -233,7 +269,6 @@ shop_pull_reply(struct shop *s, enum shop_outcome o, json_t *data, const char *e
 	s->pull_pages++;
 	s->pull_fos += (long)json_array_size(nodes);
 	s->pulled_total += (long)json_array_size(nodes);
-	(void)err;
 	if (json_is_true(json_object_get(pi, "hasNextPage")) && end && strlen(end) < sizeof(s->cursor)) {
 		snprintf(s->cursor, sizeof(s->cursor), "%s", end);
 		return;

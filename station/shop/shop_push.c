@@ -26,8 +26,9 @@ static const char Q_CREATE[] =
 
 static const char Q_VERIFY[] =
     "query StationVerify($id: ID!) { fulfillmentOrder(id: $id) { id status"
-    " fulfillments(first: 50) { nodes { id createdAt trackingInfo { number company }"
-    " fulfillmentLineItems(first: 100) { nodes { quantity lineItem { id } } } } } } }";
+    " fulfillments(first: 10, reverse: true) { nodes { id createdAt"
+    " trackingInfo { number company }"
+    " fulfillmentLineItems(first: 50) { nodes { quantity lineItem { id } } } } } } }";
 
 /* How far before our first send a matching fulfillment may be dated (clock skew). */
 #define VERIFY_SKEW_MS (10LL * 60 * 1000)

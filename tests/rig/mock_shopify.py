@@ -14,6 +14,7 @@ faults; GET /state tells what the shop holds.
 """
 import base64
 import json
+import re
 import sys
 import threading
 import time
@@ -40,12 +41,14 @@ class Shop:
         self.avail, self.avail_at = float(max_cost), time.monotonic()
         self.min_avail = float(max_cost)
         self.throttled = 0
+        self.flat = False         # True: a query costs what it asked for (no refund)
         self.requests = {"pull": 0, "order": 0, "fo": 0, "create": 0, "other": 0}
         self.faults = {"fail": [], "drop_after_apply": 0, "hold_create": False, "down": False,
                        "delay": 0.0, "http429": 0, "stall": 0,
                        "late_apply": 0}
         self.creates_seen = 0
         self.late_applied = 0
+        self.too_dear = 0
         self.messages = []
         self.released = threading.Event()
 
@@ -112,7 +115,7 @@ class Shop:
             "deliveryMethod": {"methodType": fo["method"]},
             "destination": None if fo["method"] == "PICK_UP" else fo["destination"],
             "fulfillmentHolds": fo["holds"],
-            "lineItems": {"nodes": [{
+            "lineItems": {"pageInfo": {"hasNextPage": False}, "nodes": [{
                 "id": GID % ("FulfillmentOrderLineItem", l["id"]), "totalQuantity": l["total"],
                 "remainingQuantity": l["remaining"], "sku": l["sku"], "productTitle": l["title"],
                 "variantTitle": l["variant"], "weight": {"unit": "GRAMS", "value": l["grams"]},
@@ -122,12 +125,14 @@ class Shop:
                              "requiresShipping": l["requiresShipping"],
                              "variant": {"barcode": l["barcode"], "title": l["variant"]}}}
                 for l in fo["lines"]]},
-            "fulfillments": {"nodes": [self.fulfillment_json(f) for f in self.fulfillments
-                                       if fo["id"] in f["fos"]]},
+            # as asked by the read-back: fulfillments(first: 10, reverse: true)
+            "fulfillments": {"nodes": [self.fulfillment_json(f) for f in reversed(self.fulfillments)
+                                       if fo["id"] in f["fos"]][:10]},
         }
 
     # ---- cost -------------------------------------------------------------
     def cost(self, requested):
+        """Takes the requested cost if the bucket holds it (Shopify's rule); else THROTTLED."""
         t = time.monotonic()
         self.avail = min(self.max_cost, self.avail + (t - self.avail_at) * self.restore)
         self.avail_at = t
@@ -137,11 +142,17 @@ class Shop:
             self.min_avail = min(self.min_avail, self.avail)
         else:
             self.throttled += 1
-        ext = {"cost": {"requestedQueryCost": requested, "actualQueryCost": requested if ok else None,
-                        "throttleStatus": {"maximumAvailable": self.max_cost,
-                                           "currentlyAvailable": int(self.avail),
-                                           "restoreRate": self.restore}}}
-        return ok, ext
+        return ok
+
+    def refund(self, requested, actual):
+        """After running: the unused part comes back; the cost extension as Shopify sends it."""
+        if actual is not None and not self.flat:
+            self.avail = min(self.max_cost, self.avail + requested - actual)
+        return {"cost": {"requestedQueryCost": requested,
+                         "actualQueryCost": (requested if self.flat else actual) if actual is not None else None,
+                         "throttleStatus": {"maximumAvailable": self.max_cost,
+                                            "currentlyAvailable": int(self.avail),
+                                            "restoreRate": self.restore}}}
 
     # ---- operations -------------------------------------------------------
     def pull(self, v):
@@ -257,6 +268,7 @@ class Shop:
             return {"ok": True}
         if op == "budget":
             self.cost(0)
+            self.flat = bool(c.get("flat", self.flat))
             self.max_cost = float(c.get("max", self.max_cost))
             self.restore = float(c.get("restore", self.restore))
             self.avail = float(c.get("avail", self.max_cost))
@@ -273,7 +285,7 @@ class Shop:
                                   "fos": [GID % ("FulfillmentOrder", x) for x in f["fos"]],
                                   "lines": [[GID % ("LineItem", li), q] for li, q in f["lines"]]}
                                  for f in self.fulfillments],
-                "creates_seen": self.creates_seen, "late_applied": self.late_applied, "throttled": self.throttled,
+                "creates_seen": self.creates_seen, "late_applied": self.late_applied, "throttled": self.throttled, "too_dear": self.too_dear,
                 "min_available": self.min_avail, "requests": self.requests, "messages": self.messages,
                 "fos": {GID % ("FulfillmentOrder", k): {"status": fo["status"],
                                                         "remaining": [l["remaining"] for l in fo["lines"]]}
@@ -284,15 +296,33 @@ SHOP = None
 TOKEN = None
 
 
-def classify(q):
+MAX_QUERY_COST = 1000
+
+
+def first_of(q, field):
+    m = re.search(field + r"\(first: (\d+)", q)
+    return int(m.group(1)) if m else 0
+
+
+def fo_cost(lines):
+    # the node, its five objects (assignedLocation, location, deliveryMethod,
+    # destination, fulfillmentHolds), the lineItems connection, and per line
+    # its weight, lineItem and variant objects
+    return 1 + 5 + 2 + 3 * lines
+
+
+def classify(q, v):
+    """The kind of request and its requested cost, priced from `first:` as Shopify does."""
     if "fulfillmentCreate" in q:
         return "create", 10
     if "fulfillmentOrders(first: $first" in q:
-        return "pull", None
+        return "pull", 2 + int(v.get("first") or 50) * fo_cost(first_of(q, "lineItems"))
     if "order(id:" in q:
-        return "order", 20
+        return "order", 1 + 2 + first_of(q, "fulfillmentOrders") * fo_cost(first_of(q, "lineItems"))
+    if "fulfillments(first:" in q:
+        return "fo", 1 + 2 + first_of(q, "fulfillments") * (1 + 1 + 2 + first_of(q, "fulfillmentLineItems"))
     if "fulfillmentOrder(id:" in q:
-        return "fo", 12
+        return "fo", 1 + fo_cost(first_of(q, "lineItems"))
     return "other", 1
 
 
@@ -338,9 +368,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def graphql(self, req):
         q, v = req.get("query", ""), req.get("variables") or {}
-        kind, cost = classify(q)
-        if kind == "pull":
-            cost = 2 + int(v.get("first") or 50) * 3
+        kind, cost = classify(q, v)
         with LOCK:
             SHOP.requests[kind] += 1
             f = SHOP.faults
@@ -394,24 +422,39 @@ class Handler(BaseHTTPRequestHandler):
                 threading.Thread(target=apply_later, daemon=True).start()
                 self.reply(502, {"errors": "Bad Gateway"})
                 return
+        if cost > MAX_QUERY_COST:
+            with LOCK:
+                SHOP.too_dear += 1
+            self.reply(200, {"errors": [{"message": "Query cost is %d, which exceeds the single query max cost limit (%d)."
+                                         % (cost, MAX_QUERY_COST), "extensions": {
+                "code": "MAX_COST_EXCEEDED", "cost": cost, "maxCost": MAX_QUERY_COST}}]})
+            return
         with LOCK:
-            ok, ext = SHOP.cost(cost)
-            if not ok:
+            if not SHOP.cost(cost):
                 self.reply(200, {"errors": [{"message": "Throttled", "extensions": {
                     "code": "THROTTLED", "documentation": "https://shopify.dev/api/usage/rate-limits"}}],
-                    "extensions": ext})
+                    "extensions": SHOP.refund(cost, None)})
                 return
+            actual = cost
             if kind == "pull":
                 data = SHOP.pull(v)
+                actual = 2 + sum(fo_cost(len(n["lineItems"]["nodes"])) for n in data["fulfillmentOrders"]["nodes"])
             elif kind == "order":
                 oid = int(v["id"].rsplit("/", 1)[1])
                 o = SHOP.orders.get(oid)
                 data = {"order": None if o is None else {
                     "id": v["id"], "name": o["name"],
-                    "fulfillmentOrders": {"nodes": [SHOP.fo_json(SHOP.fos[x]) for x in o["fos"]]}}}
+                    "fulfillmentOrders": {"nodes": [SHOP.fo_json(SHOP.fos[x])
+                                                    for x in o["fos"]][:first_of(q, "fulfillmentOrders")]}}}
+                actual = 3 + sum(fo_cost(len(n["lineItems"]["nodes"]))
+                                 for n in (data["order"] or {"fulfillmentOrders": {"nodes": []}})["fulfillmentOrders"]["nodes"])
             elif kind == "fo":
                 fo = SHOP.fos.get(int(v["id"].rsplit("/", 1)[1]))
                 data = {"fulfillmentOrder": None if fo is None else SHOP.fo_json(fo)}
+                if fo is not None:
+                    n = data["fulfillmentOrder"]
+                    actual = 3 + sum(4 + len(f["fulfillmentLineItems"]["nodes"]) for f in n["fulfillments"]["nodes"]) \
+                        if "fulfillments(first:" in q else 1 + fo_cost(len(n["lineItems"]["nodes"]))
             elif kind == "create":
                 SHOP.creates_seen += 1
                 hold = f["hold_create"]
@@ -423,6 +466,7 @@ class Handler(BaseHTTPRequestHandler):
                     SHOP.released.clear()
             else:
                 data = {}
+            ext = SHOP.refund(cost, actual)
         if kind == "create" and hold:
             # applied; the test kills the daemon now, then releases us
             SHOP.released.wait(30)
