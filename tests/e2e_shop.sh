@@ -190,6 +190,13 @@ scan STAY '["completed",1,1]'
 wait_for "[ \"\$(push_state '#1015')\" = done ]" 10 || fail "#1015 pushed"
 expect_eq "#1015 pushed only what stayed" "[[[$(jq -c '.fos[0]' "$T/1015.ids")],[[\"$(line_gid '#1015' STAY)\",1]]]]" "$(pushes_for '#1015')"
 
+# --- more lines than one page of lineItems: not synced, said so (never read as removed lines) --------
+_big=$(python3 -c 'import json; print(json.dumps([{"sku": "BIG-%d" % i, "qty": 1} for i in range(51)]))')
+order '#1017' "$(here SHIPPING "$_big")"
+sync >/dev/null
+expect_eq "#1017 not imported" "0" "$(sql "SELECT count(*) FROM orders WHERE name = '#1017'")"
+expect_contains "#1017 said" "of #1017 has more than 50 lines: not synced" "$(ctl log --kind refused 2>&1)"
+
 # --- pick-up ----------------------------------------------------------------------------
 expect_eq "#1007 pick-up" "1|0" "$(sql "SELECT pickup, has_ship FROM orders WHERE name = '#1007'")"
 

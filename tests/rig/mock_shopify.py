@@ -311,6 +311,23 @@ def fo_cost(lines):
     return 1 + 5 + 2 + 3 * lines
 
 
+def trim_lines(data, limit):
+    """lineItems(first: N) of every fulfillment order node in data: N at most, hasNextPage said."""
+    if not limit:
+        return
+    nodes = []
+    if "fulfillmentOrders" in data:
+        nodes = data["fulfillmentOrders"]["nodes"]
+    elif data.get("order"):
+        nodes = data["order"]["fulfillmentOrders"]["nodes"]
+    elif data.get("fulfillmentOrder"):
+        nodes = [data["fulfillmentOrder"]]
+    for n in nodes:
+        li = n["lineItems"]
+        li["pageInfo"]["hasNextPage"] = len(li["nodes"]) > limit
+        li["nodes"] = li["nodes"][:limit]
+
+
 def classify(q, v):
     """The kind of request and its requested cost, priced from `first:` as Shopify does."""
     if "fulfillmentCreate" in q:
@@ -466,6 +483,7 @@ class Handler(BaseHTTPRequestHandler):
                     SHOP.released.clear()
             else:
                 data = {}
+            trim_lines(data, first_of(q, "lineItems"))
             ext = SHOP.refund(cost, actual)
         if kind == "create" and hold:
             # applied; the test kills the daemon now, then releases us
