@@ -164,6 +164,10 @@ expect_eq "#1004 pushed 2" "[[$(jq -c '.fos' "$T/1004.ids"),[[\"$(line_gid '#100
 
 # --- multi-location: only this location's lines ----------------------------------------
 expect_eq "#1005 lines here only" '["ready",[["LOCAL",1,0,0]]]' "$(lines '#1005')"
+order '#1018' '{"location":999,"lines":[{"sku":"ELSEWHERE","qty":1}]}'
+sync >/dev/null
+expect_eq "#1018 (another location's) not kept" "0|0" \
+    "$(sql "SELECT (SELECT count(*) FROM orders WHERE name = '#1018'), (SELECT count(*) FROM shop_fos WHERE order_shop_id = $(jq -r .order "$T/1018.ids" | sed 's|.*/||'))")"
 
 # --- two fulfillment orders here: one order, one push naming both ------------------------
 expect_eq "#1006 one order" '["ready",[["ONE",1,0,0],["TWO",2,0,0]]]' "$(lines '#1006')"

@@ -183,6 +183,21 @@ done:
 	return rc;
 }
 
+/* Whether any fulfillment order of this shop order is kept: 1 / 0 / -1. */
+static int
+known_order(struct store *st, int64_t order_shop_id)
+{
+	char **docs = NULL;
+	size_t n = 0, i;
+
+	if (store_shop_order_fos(st, order_shop_id, &docs, &n) == -1)
+		return -1;
+	for (i = 0; i < n; i++)
+		free(docs[i]);
+	free(docs);
+	return n > 0;
+}
+
 int
 shop_apply_fos(struct shop *s, json_t *nodes, long *orders)
 {
@@ -212,6 +227,15 @@ shop_apply_fos(struct shop *s, json_t *nodes, long *orders)
 			    json_string_value(json_object_get(fo, "orderName")) ?
 			    json_string_value(json_object_get(fo, "orderName")) : "an order");
 			continue;
+		}
+		if (!here) {
+			/* another location's: kept only for orders we hold (moves, splits) */
+			int known = known_order(st, oid);
+
+			if (known == -1)
+				goto rollback;
+			if (!known)
+				continue;
 		}
 		if ((doc = json_dumps(fo, JSON_COMPACT)) == NULL)
 			goto rollback;
