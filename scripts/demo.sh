@@ -156,6 +156,7 @@ cp -r "$DEMO/printers/recv/." "$DEMO/printed/" 2>/dev/null
 sh tests/rig/printers.sh stop "$DEMO/printers" >/dev/null 2>&1
 echo "printed documents: $(find "$DEMO/printed" -name '*.pdf' | wc -l) PDF(s) in demo/printed/"
 tail -3 "$DEMO/stationd.log"
+sh scripts/demo_shop.sh	# issue 12: shop sync against a mock Shopify shop
 echo
 echo "Left for inspection: demo/ (station.ini, var/station.db, var/spool/{done,failed,out},"
 echo "stationd.log, printed/, labels/). Try: build/stationctl -c demo/station.ini log"

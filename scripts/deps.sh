@@ -10,7 +10,8 @@ fonts-ipafont-gothic fonts-nanum fonts-dejavu-core dbus valgrind jq
 libsystemd-dev debhelper dpkg-dev fakeroot lintian man-db groff-base python3
 clang clang-tidy clang-format cppcheck strace
 libmicrohttpd-dev libcrypt-dev curl chromium chromium-driver python3-selenium
-python3-prometheus-client"
+python3-prometheus-client
+libcurl4-openssl-dev libssl-dev"
 missing=""
 for p in $PKGS; do
 	st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)

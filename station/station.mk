@@ -9,7 +9,7 @@ CORE_SRCS := station/core/session.c station/core/session_names.c station/core/or
 STORE_SRCS := station/store/store.c station/store/store_rows.c station/store/sqlite/sqlite_store.c \
 	station/store/sqlite/store_orders.c station/store/sqlite/store_pack.c \
 	station/store/sqlite/store_query.c station/store/sqlite/store_docs.c \
-	station/store/sqlite/store_jobs.c
+	station/store/sqlite/store_jobs.c station/store/store_shop.c station/store/sqlite/store_shop.c
 INTAKE_SRCS := station/intake/intake_util.c station/intake/intake_detect.c \
 	station/intake/intake_jsonread.c station/intake/intake_json.c \
 	station/intake/intake_csvread.c station/intake/intake_csv.c \
@@ -35,6 +35,13 @@ LIB_OBJS += $(B)/station/daemon/notify.o $(B)/station/daemon/upkeep.o $(B)/stati
 CTL_OBJS := $(B)/station/ctl/stationctl.o $(B)/station/ctl/ctl_cmds.o $(B)/station/ctl/ctl_log.o
 CTL_OBJS += $(B)/station/ctl/ctl_maint.o
 CTL_OBJS += $(B)/station/ctl/ctl_web.o
+# shop/: Shopify sync (libcurl multi on the loop, jansson, libcrypto for webhook HMACs)
+SHOP_SRCS := station/shop/shop.c station/shop/shop_http.c station/shop/shop_map.c \
+	station/shop/shop_pull.c station/shop/shop_push.c station/shop/shop_webhook.c \
+	station/shop/shop_cmds.c
+LIB_OBJS += $(SHOP_SRCS:%.c=$(B)/%.o)
+TEST_BINS += $(B)/tests/test_shop
+CTL_OBJS += $(B)/station/ctl/ctl_shop.o
 
 TEST_BINS += $(B)/tests/test_intake_parse $(B)/tests/test_intake_csv \
 	$(B)/tests/test_intake_stream $(B)/tests/test_intake_limits $(B)/tests/test_session \

@@ -26,3 +26,5 @@ TEST_SCRIPTS += tests/man_check.sh tests/e2e_deb.sh tests/e2e_systemd.sh
 TEST_SCRIPTS += tests/e2e_backup.sh tests/e2e_retention.sh
 # The web console (issue 14): plain HTTP and Chromium headless against the real daemon.
 TEST_SCRIPTS += tests/e2e_web.sh
+# Shop sync against a mock Shopify Admin GraphQL server (issue 12).
+TEST_SCRIPTS += tests/e2e_shop.sh

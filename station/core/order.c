@@ -30,6 +30,7 @@ order_free(struct order *o)
 	free(o->financial_status); free(o->fulfillment_status);
 	free(o->cancelled_at); free(o->cancel_reason); free(o->note);
 	free(o->gift_message); free(o->tags);
+	free(o->hold_reason);
 	address_clear(&o->ship);
 	free(o->shipping_title); free(o->shipping_code);
 	free(o->tracking_number); free(o->tracking_company);

@@ -49,6 +49,7 @@ struct order {
 	int	 pickup;		/* local pickup delivery */
 	char	*tracking_number;	/* when the order carries one */
 	char	*tracking_company;
+	char	*hold_reason;		/* held upstream (a fulfillment hold): why; NULL if not */
 	struct order_line *lines;
 	size_t	 nlines;
 };

@@ -52,6 +52,10 @@ readiness_of(const struct order *o, const int64_t *shipped, const int64_t *acked
 		reason[0] = '\0';
 	if (o->cancelled_at != NULL && *o->cancelled_at != '\0')
 		return ORDER_CANCELLED;
+	if (o->hold_reason != NULL) {
+		snprintf(reason, reasonlen, "%s", o->hold_reason);
+		return ORDER_ON_HOLD;
+	}
 	if (is_unpaid(o->financial_status)) {
 		snprintf(reason, reasonlen, "not paid (%s)", o->financial_status);
 		return ORDER_ON_HOLD;

@@ -62,5 +62,10 @@ int	cmd_check(struct ctl *, int, char **);
 int	cmd_archive(struct ctl *, int, char **);
 int	cmd_export(struct ctl *, int, char **);
 int	cmd_web_user(struct ctl *, int, char **);
+/* ctl_shop.c: shop sync (issue 12) */
+int	cmd_sync(struct ctl *, int, char **);
+int	cmd_pushes(struct ctl *, int, char **);
+int	cmd_push(struct ctl *, int, char **);
+void	ctl_shop_status_line(json_t *status_reply);
 
 #endif

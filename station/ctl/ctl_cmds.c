@@ -80,6 +80,7 @@ print_status_text(json_t *rep)
 	json_object_foreach(json_object_get(rep, "orders"), k, v)
 		printf(" %s %lld", k, (long long)json_integer_value(v));
 	printf("%s\n", json_object_size(json_object_get(rep, "orders")) ? "" : " none yet");
+	ctl_shop_status_line(rep);
 	json_array_foreach(st, i, v) {
 		const char *order = ctl_str(v, "order");
 		const char *packer = ctl_str(v, "packer");

@@ -38,7 +38,10 @@ static const char *usage_text =
     "  backup FILE | restore FILE | check\n"
     "  archive --before D|T\n"
     "  export --since D|T [--until D|T] [--format csv|json|table]\n"
-    "  web-user NAME --role viewer|supervisor   (password on stdin)\n";
+    "  web-user NAME --role viewer|supervisor   (password on stdin)\n"
+    "  sync\n"
+    "  pushes [--failed] [--format table|csv|json]\n"
+    "  push --retry SHIPMENT\n";
 
 void
 ctl_usage(const char *msg)
@@ -292,6 +295,7 @@ static const struct {
 	{ "backup", cmd_backup }, { "restore", cmd_restore }, { "check", cmd_check },
 	{ "archive", cmd_archive }, { "export", cmd_export },
 	{ "web-user", cmd_web_user },
+	{ "sync", cmd_sync }, { "pushes", cmd_pushes }, { "push", cmd_push },
 };
 
 int

@@ -24,6 +24,7 @@
 #include "station/store/store_pack.h"
 #include "station/store/store_query.h"
 #include "station/daemon/replies.h"
+#include "station/shop/shop.h"
 
 /* The largest file `stationctl import` sends (the intake's own limit). */
 #define IMPORT_MAX_BYTES (1024L * 1024 * 1024)
@@ -131,10 +132,11 @@ cmd_status(struct daemon *d, json_t *req, int *fd)
 {
 	(void)req;
 	(void)fd;
-	return json_pack("{s:b, s:I, s:s, s:s, s:o, s:o, s:o}", "ok", 1,
+	return json_pack("{s:b, s:I, s:s, s:s, s:o, s:o, s:o, s:o}", "ok", 1,
 	    "pid", (json_int_t)getpid(), "database", d->conf->database,
 	    "spool", d->conf->spool, "stations", stations_json(d),
-	    "orders", replies_order_counts(d->store), "alerts", alerts_json(d));
+	    "orders", replies_order_counts(d->store), "alerts", alerts_json(d),
+	    "shop", shop_status_json(d->shop));
 }
 
 /* A keyed request already committed: the reply as first sent, marked "repeated". */
@@ -374,10 +376,14 @@ json_t *
 commands_run(struct daemon *d, json_t *req, int *fd)
 {
 	const char *cmd = arg_str(req, "cmd");
+	json_t *shop;
 	size_t i;
+
 
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (strcmp(commands[i].name, cmd) == 0)
 			return commands[i].fn(d, req, fd);
+	if ((shop = shop_command_json(d, cmd, req)) != NULL)
+		return shop;
 	return print_command_json(d, cmd, req);
 }

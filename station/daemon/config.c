@@ -8,12 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "drivers/scanner.h"
 #include "station/daemon/config.h"
 
-enum section { SEC_DAEMON, SEC_SHOP, SEC_STATION, SEC_WEB };
+enum section { SEC_DAEMON, SEC_SHOP, SEC_STATION, SEC_WEB, SEC_SHOPIFY };
 enum kind { K_STR, K_PATH, K_INT, K_BOOL, K_DURATION };
 
 struct key {
@@ -32,6 +33,8 @@ static int check_printer(const char *, char *, size_t);
 static int check_window(const char *, char *, size_t);
 static int check_duration(const char *, char *, size_t);
 static int check_listen(const char *, char *, size_t);
+static int check_count(const char *, char *, size_t);
+static int check_location(const char *, char *, size_t);
 
 #define C(f) offsetof(struct config, f)
 #define S(f) offsetof(struct station_conf, f)
@@ -64,6 +67,19 @@ static const struct key keys[] = {
 	{ SEC_WEB, "users_file", K_PATH, C(web.users_file), NULL },
 	{ SEC_WEB, "tls_cert", K_PATH, C(web.tls_cert), NULL },
 	{ SEC_WEB, "tls_key", K_PATH, C(web.tls_key), NULL },
+	{ SEC_SHOPIFY, "shop", K_STR, C(shopify.shop), NULL },
+	{ SEC_SHOPIFY, "endpoint", K_STR, C(shopify.endpoint), NULL },
+	{ SEC_SHOPIFY, "api_version", K_STR, C(shopify.api_version), NULL },
+	{ SEC_SHOPIFY, "token_file", K_PATH, C(shopify.token_file), NULL },
+	{ SEC_SHOPIFY, "location_id", K_STR, C(shopify.location), check_location },
+	{ SEC_SHOPIFY, "poll_interval", K_INT, C(shopify.poll_interval), check_count },
+	{ SEC_SHOPIFY, "notify_customer", K_BOOL, C(shopify.notify_customer), NULL },
+	{ SEC_SHOPIFY, "webhook_secret_file", K_PATH, C(shopify.webhook_secret_file), NULL },
+	{ SEC_SHOPIFY, "timeout", K_INT, C(shopify.timeout), check_count },
+	{ SEC_SHOPIFY, "connect_timeout", K_INT, C(shopify.connect_timeout), check_count },
+	{ SEC_SHOPIFY, "retry_min", K_INT, C(shopify.retry_min), check_count },
+	{ SEC_SHOPIFY, "retry_max", K_INT, C(shopify.retry_max), check_count },
+	{ SEC_SHOPIFY, "page_size", K_INT, C(shopify.page_size), check_count },
 };
 #undef C
 #undef S
@@ -237,6 +253,48 @@ check_duration(const char *v, char *err, size_t len)
 	return 0;
 }
 
+/* A whole number 0..86400000 (seconds or milliseconds, by key). */
+static int
+check_count(const char *v, char *err, size_t len)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno || *end || end == v || n < 0 || n > 86400000) {
+		snprintf(err, len, "expected a whole number, not '%s'", v);
+		return -1;
+	}
+	return 0;
+}
+
+/* N or gid://shopify/Location/N; 0 if not one. */
+static int64_t
+location_number(const char *v)
+{
+	const char *d = strncmp(v, "gid://shopify/Location/", 23) == 0 ? v + 23 : v;
+	char *end;
+	long long n;
+
+	if (*d < '1' || *d > '9')
+		return 0;
+	errno = 0;
+	n = strtoll(d, &end, 10);
+	return errno || *end ? 0 : (int64_t)n;
+}
+
+static int
+check_location(const char *v, char *err, size_t len)
+{
+	if (location_number(v) <= 0) {
+		snprintf(err, len, "location_id must be a number or gid://shopify/Location/N,"
+		    " not '%s'", v);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 check_gs1(const char *v, char *err, size_t len)
 {
@@ -327,6 +385,8 @@ section_of(const char *section, const char **station)
 		return SEC_SHOP;
 	if (strcmp(section, "web") == 0)
 		return SEC_WEB;
+	if (strcmp(section, "shopify") == 0)
+		return SEC_SHOPIFY;
 	if (strncmp(section, "station ", 8) == 0 && section[8] != '\0') {
 		*station = section + 8;
 		while (**station == ' ')
@@ -368,6 +428,20 @@ set_value(struct parse *p, const struct key *k, void *base, const char *value)
 	return 0;
 }
 
+/* Where the [shopify] keys stationd -n checks against files were written. */
+static void
+shopify_key_line(struct parse *p, const char *name)
+{
+	struct shopify_conf *y = &p->c->shopify;
+
+	if (strcmp(name, "token_file") == 0)
+		y->token_line = p->line;
+	else if (strcmp(name, "location_id") == 0)
+		y->location_line = p->line;
+	else if (strcmp(name, "webhook_secret_file") == 0)
+		y->secret_line = p->line;
+}
+
 static int
 handler(void *user, const char *section, const char *name, const char *value)
 {
@@ -385,6 +459,8 @@ handler(void *user, const char *section, const char *name, const char *value)
 		p->seen_shop = 1;
 	if (sec == SEC_WEB && p->c->web.line == 0)
 		p->c->web.line = p->line;
+	if (sec == SEC_SHOPIFY)
+		shopify_key_line(p, name);
 	if (sec == SEC_STATION && (base = station_for(p, station)) == NULL) {
 		perr(p, p->line, "out of memory");
 		return 0;
@@ -440,7 +516,11 @@ scan_sections(struct parse *p)
 			}
 		} else if (strcmp(s + 1, "daemon") == 0)
 			p->seen_daemon = 1;
-		else if (strcmp(s + 1, "shop") == 0) {
+		else if (strcmp(s + 1, "shopify") == 0) {
+			if (!p->c->shopify.enabled)
+				p->c->shopify.line = line;
+			p->c->shopify.enabled = 1;
+		} else if (strcmp(s + 1, "shop") == 0) {
 			p->seen_shop = 1;
 			if (p->shop_line == 0)
 				p->shop_line = line;
@@ -465,6 +545,55 @@ check_dir_of(struct parse *p, int which, const char *key, const char *path)
 	free(copy);
 }
 
+/* A secret file: present, a regular file, no access for group or others. */
+static void
+check_secret_file(struct parse *p, int line, const char *key, const char *path)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) == -1)
+		perr(p, line, "%s %s: %s", key, path, strerror(errno));
+	else if (!S_ISREG(sb.st_mode))
+		perr(p, line, "%s %s: not a regular file", key, path);
+	else if (sb.st_mode & 077)
+		perr(p, line, "%s %s: mode %04o; must be 0600 or stricter (chmod 600)",
+		    key, path, (unsigned)(sb.st_mode & 07777));
+}
+
+/* [shopify]: defaults, the endpoint, and the files it names. */
+static void
+check_shopify(struct parse *p)
+{
+	struct shopify_conf *y = &p->c->shopify;
+
+	if (!y->enabled)
+		return;
+	if (y->api_version == NULL)
+		y->api_version = strdup("2026-10");
+	if (y->shop == NULL && y->endpoint == NULL)
+		perr(p, y->line, "[shopify]: missing key 'shop' (or 'endpoint')");
+	else if (y->endpoint == NULL && y->api_version &&
+	    asprintf(&y->endpoint, "https://%s/admin/api/%s/graphql.json", y->shop,
+	    y->api_version) == -1)
+		y->endpoint = NULL;
+	if (y->endpoint && strncmp(y->endpoint, "https://", 8) != 0 &&
+	    strncmp(y->endpoint, "http://", 7) != 0)
+		perr(p, y->line, "[shopify]: endpoint must be an https:// (or http://) URL");
+	if (y->token_file == NULL)
+		perr(p, y->line, "[shopify]: missing key 'token_file'");
+	else
+		check_secret_file(p, y->token_line, "token_file", y->token_file);
+	if (y->location == NULL && y->location_line == 0)
+		perr(p, y->line, "[shopify]: missing key 'location_id'");
+	else if (y->location != NULL)
+		y->location_id = location_number(y->location);
+	if (y->webhook_secret_file)
+		check_secret_file(p, y->secret_line, "webhook_secret_file",
+		    y->webhook_secret_file);
+	if (y->retry_max < y->retry_min)
+		y->retry_max = y->retry_min;
+}
+
 static void
 check_required(struct parse *p, int check_paths)
 {
@@ -485,6 +614,7 @@ check_required(struct parse *p, int check_paths)
 		perr(p, c->web.line, "[web]: listen needs users_file (who may log in)");
 	if ((c->web.tls_cert == NULL) != (c->web.tls_key == NULL))
 		perr(p, c->web.line, "[web]: give both tls_cert and tls_key, or neither");
+	check_shopify(p);
 	if (c->nstations == 0)
 		perr(p, p->line, "no [station NAME] section: at least one bench is needed");
 	for (i = 0; i < c->nstations; i++) {
@@ -512,6 +642,18 @@ check_required(struct parse *p, int check_paths)
 	}
 }
 
+static void
+shopify_defaults(struct shopify_conf *y)
+{
+	y->poll_interval = 60;
+	y->notify_customer = 1;
+	y->timeout = 30;
+	y->connect_timeout = 10;
+	y->retry_min = 1000;
+	y->retry_max = 300000;
+	y->page_size = 5;	/* ~800 of the 1000 points one query may cost */
+}
+
 struct config *
 config_load(const char *path, int check_paths, FILE *errs)
 {
@@ -534,6 +676,7 @@ config_load(const char *path, int check_paths, FILE *errs)
 	p.dir = strdup(dirname(copy));
 	free(copy);
 	p.c->path = strdup(path);
+	shopify_defaults(&p.c->shopify);
 	r = ini_parse_stream(reader, &p, handler, &p);
 	if (r > 0)
 		perr(&p, r, "syntax error (expected [section] or key = value)");
@@ -570,6 +713,9 @@ config_free(struct config *c)
 	free(c->shop.name); free(c->shop.address1); free(c->shop.address2);
 	free(c->shop.city); free(c->shop.province); free(c->shop.zip);
 	free(c->shop.country); free(c->shop.phone); free(c->shop.gs1_prefix);
+	free(c->shopify.shop); free(c->shopify.endpoint); free(c->shopify.api_version);
+	free(c->shopify.token_file); free(c->shopify.location);
+	free(c->shopify.webhook_secret_file);
 	free(c);
 }
 

@@ -35,6 +35,27 @@ struct web_conf {
 	int	 line;			/* its first key's line, for messages */
 };
 
+/* [shopify]: shop sync (station/shop/); enabled 0 when the section is absent. */
+struct shopify_conf {
+	int	 enabled;
+	int	 line;			/* where [shopify] starts */
+	char	*shop;			/* example.myshopify.com */
+	char	*endpoint;		/* full GraphQL URL (given, or made from shop + api_version) */
+	char	*api_version;		/* 2026-10 */
+	char	*token_file;		/* Admin API token; 0600 or stricter */
+	char	*location;		/* as written: N or gid://shopify/Location/N */
+	int64_t	 location_id;		/* parsed */
+	char	*webhook_secret_file;	/* for the web console's POST /webhooks/shopify */
+	int	 poll_interval;		/* seconds; 0: only `stationctl sync` */
+	int	 notify_customer;
+	int	 timeout;		/* seconds, whole request */
+	int	 connect_timeout;	/* seconds */
+	int	 retry_min;		/* ms: first backoff */
+	int	 retry_max;		/* ms: longest backoff */
+	int	 page_size;		/* fulfillment orders per page (halved on MAX_COST_EXCEEDED) */
+	int	 token_line, location_line, secret_line;
+};
+
 struct config {
 	char	*path;			/* the file read */
 	char	*database;		/* absolute or relative to the file's folder, resolved */
@@ -45,6 +66,7 @@ struct config {
 	int64_t	 log_retention_ms;	/* events and scans older than this are pruned; 0: never */
 	struct shop_conf shop;
 	struct web_conf	 web;
+	struct shopify_conf shopify;
 	struct station_conf *stations;
 	size_t	 nstations;
 };

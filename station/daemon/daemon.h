@@ -12,6 +12,7 @@ struct scanners;
 struct printq;
 struct intake_jobs;
 struct web;
+struct shop;
 
 struct daemon {
 	struct config	*conf;
@@ -20,6 +21,7 @@ struct daemon {
 	struct control	*ctl;
 	struct scanners	*scanners;	/* NULL when no station names a scanner */
 	struct printq	*printq;	/* NULL until printing is wired */
+	struct shop	*shop;		/* NULL without [shopify] (station/shop/shop.h) */
 	struct daemon_watchers watchers; /* set by the control layer; NULL fns: nobody */
 	struct intake_jobs *intake;	/* spool/in and stationctl import */
 	struct daemon_watchers web_watchers; /* the web console's (station/web/), told too */

@@ -18,6 +18,7 @@
 #include "station/daemon/fulfillment_doc.h"
 #include "station/store/store_query.h"
 #include "station/store/store_jobs.h"
+#include "station/shop/shop.h"
 
 #define MAX_AFTER 8
 
@@ -34,6 +35,7 @@ struct after {
 	int64_t	 slip_order;
 	int64_t	 slip_effect;
 	int	 reprint_last;
+	int64_t	 refresh_order;		/* opened: re-read from the shop (background) */
 };
 
 struct scan_ctx {
@@ -200,6 +202,7 @@ apply_effect(struct scan_ctx *x, const struct sess_effect *e, int64_t *package_i
 			x->after.slip_order = order;
 			x->after.slip_effect = id;
 		}
+		x->after.refresh_order = order;
 		return 0;
 	case EFF_COUNT_ITEM:
 		*package_id = store_open_package(s, order, st, x->state.box ? x->state.box : 1);
@@ -224,7 +227,8 @@ apply_effect(struct scan_ctx *x, const struct sess_effect *e, int64_t *package_i
 	case EFF_SHIP_FULL:
 	case EFF_SHIP_PARTIAL:
 		id = fulfillment_record(s, order, st, packer, e->kind == EFF_SHIP_PARTIAL, 1);
-		if (id == -1)
+		/* the shop push is part of the shipment's commit (sent after it) */
+		if (id == -1 || shop_push_record(&x->d->conf->shopify, s, id) == -1)
 			return -1;
 		x->after.nful++;
 		return 0;
@@ -334,6 +338,11 @@ run_after(struct scan_ctx *x)
 	struct after *a = &x->after;
 	struct deferred *p;
 
+	/* the shop's side never blocks: pushes (rows of the commit) and a refresh */
+	if (a->nful)
+		shop_kick(x->d->shop);
+	if (a->refresh_order)
+		shop_refresh_order(x->d->shop, a->refresh_order);
 	if (a->nful == 0 && a->nlabels == 0 && a->slip_order == 0 && !a->reprint_last)
 		return;
 	if (x->d->loop == NULL || (p = calloc(1, sizeof(*p))) == NULL) {

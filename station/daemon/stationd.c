@@ -24,6 +24,7 @@
 #include "common/loop.h"
 #include "station/daemon/print.h"
 #include "station/daemon/station.h"
+#include "station/shop/shop.h"
 #include "station/store/store.h"
 #include "station/web/web.h"
 
@@ -236,7 +237,7 @@ run(struct daemon *d)
 	if ((d->loop = loop_new()) == NULL || setup_signals(d) == -1 ||
 	    (d->intake = intake_jobs_new(d->loop, d->store, d->conf->spool)) == NULL ||
 	    (d->ctl = control_new(d, d->conf->socket, d->conf->socket_group)) == NULL ||
-	    print_start(d) == -1 || setup_scanners(d) == -1)
+	    print_start(d) == -1 || setup_scanners(d) == -1 || shop_start(d) == -1)
 		return 1;
 	if ((d->web = web_new(d, &failed)) == NULL && failed)
 		return 1;
@@ -257,6 +258,7 @@ run(struct daemon *d)
 static void
 teardown(struct daemon *d)
 {
+	shop_stop(d);
 	web_free(d->web);
 	intake_jobs_free(d->intake);	/* before the control: it replies */
 	scanners_free(d->scanners);

@@ -13,6 +13,7 @@
 #include "station/store/store_docs.h"
 #include "station/store/store_pack.h"
 #include "station/store/store_query.h"
+#include "station/store/store_shop.h"
 
 /*
  * One operation per public function of store.h, store_pack.h,
@@ -85,6 +86,7 @@ struct store_ops {
 	    struct store_package_doc *out);
 	/* upkeep: backup, check, archive, retention, export (store_maint.h); may be NULL */
 	const struct store_maint_ops *maint;
+	const struct store_shop_ops *shop;	/* store_shop.h */
 };
 
 /* Every engine's handle starts with this (the engine's own struct embeds it first). */

@@ -132,5 +132,7 @@ int sqlite_store_archive_orders(struct store *, int64_t before_ms, int limit, in
 int sqlite_store_prune_log(struct store *, int64_t before_ms, int limit, int64_t *n);
 int sqlite_store_export_shipments(struct store *, int64_t since_ms, int64_t until_ms,
 	    struct store_export_row **rows, size_t *n);
+/* store_shop.c: shop sync tables (struct store_ops.shop) */
+extern const struct store_shop_ops sqlite_shop_ops;
 
 #endif

@@ -34,6 +34,7 @@ static struct sqlite_store *open_stores;
 static const struct store_ops sqlite_ops = {
 	.close = sqlite_store_close,
 	.maint = &sqlite_maint_ops,
+	.shop = &sqlite_shop_ops,
 	.strerror = sqlite_store_strerror,
 	.schema_version = sqlite_store_schema_version,
 	.begin = sqlite_store_begin,
@@ -190,6 +191,21 @@ static const char *migrations[] = {
 	"ALTER TABLE scans ADD COLUMN reply TEXT;"
 	"CREATE UNIQUE INDEX scans_request_key ON scans(station, request_key)"
 	" WHERE request_key IS NOT NULL;",
+	/*
+	 * 4 -> 5: shop sync (issue 12): the shop's fulfillment orders as last
+	 * read, one push row per shipment (created in its transaction), state.
+	 */
+	"CREATE TABLE shop_fos ("
+	" fo_id INTEGER PRIMARY KEY, order_shop_id INTEGER NOT NULL,"
+	" here INTEGER NOT NULL, status TEXT, doc TEXT NOT NULL, updated_at INTEGER NOT NULL);"
+	"CREATE INDEX shop_fos_order ON shop_fos(order_shop_id);"
+	"CREATE TABLE shop_pushes ("
+	" fulfillment_id INTEGER PRIMARY KEY, order_id INTEGER NOT NULL,"
+	" state TEXT NOT NULL, payload TEXT NOT NULL, shop_fulfillment TEXT, error TEXT,"
+	" attempts INTEGER NOT NULL DEFAULT 0, first_sent_at INTEGER,"
+	" created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
+	"CREATE INDEX shop_pushes_state ON shop_pushes(state);"
+	"CREATE TABLE shop_state (key TEXT PRIMARY KEY, value TEXT);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
