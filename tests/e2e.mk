@@ -28,3 +28,4 @@ TEST_SCRIPTS += tests/e2e_backup.sh tests/e2e_retention.sh
 TEST_SCRIPTS += tests/e2e_web.sh
 # Shop sync against a mock Shopify Admin GraphQL server (issue 12).
 TEST_SCRIPTS += tests/e2e_shop.sh
+TEST_SCRIPTS += tests/e2e_webhook.sh

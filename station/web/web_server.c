@@ -19,6 +19,7 @@
 #include "common/loop.h"
 #include "station/daemon/config.h"
 #include "station/daemon/daemon.h"
+#include "station/shop/shop.h"
 #include "station/web/web.h"
 #include "station/web/web_int.h"
 
@@ -166,18 +167,31 @@ serve_asset(struct web_req *r, const char *name)
 }
 
 /*
- * POST /webhooks/shopify: the shop sync's handler is wired here by the
- * lead when shop sync is configured. Until then: 404.
- * WEBHOOK-STUB (issue 14 / shop sync): the request comes without a session
- * (route_public); r->body / r->blen hold the raw body (up to
- * WEB_MAX_WEBHOOK, else 413 before this is called), for the HMAC check of
- * MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
- * "X-Shopify-Hmac-Sha256"); answer with web_send / web_send_json.
+ * POST /webhooks/shopify: Shopify's deliveries, signed with the shared
+ * secret (no session). The shop sync verifies the HMAC of the raw body,
+ * drops repeats and queues a refresh of that order; it never waits for the
+ * shop, so the answer goes out at once. Without [shopify]: 404.
  */
 static enum MHD_Result
 serve_webhook(struct web_req *r)
 {
-	return web_send_error(r, 404, "no shop sync is configured");
+	struct shop *shop = r->w->d->shop;
+	const char *topic, *hmac, *id;
+	int status = 500;
+
+	if (shop == NULL)
+		return web_send_error(r, 404, "no shop sync is configured");
+	if (strcmp(r->method, "POST") != 0)
+		return web_send_error(r, 405, "webhooks are POSTed");
+	topic = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "X-Shopify-Topic");
+	hmac = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "X-Shopify-Hmac-Sha256");
+	id = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "X-Shopify-Webhook-Id");
+	shop_webhook_handle(shop, topic ? topic : "", hmac ? hmac : "", id ? id : "",
+	    r->body ? r->body : "", r->body ? r->blen : 0, &status);
+	if (status == 200)
+		return web_send_json(r, 200, json_pack("{s:b}", "ok", 1));
+	return web_send_error(r, (unsigned)status, status == 401 ? "bad signature" :
+	    status == 400 ? "unreadable body" : "webhooks are not set up here");
 }
 
 /* Requests anyone may make: the login page and the console's own assets. */
