@@ -6,7 +6,7 @@ CORE_SRCS := station/core/session.c station/core/session_names.c station/core/or
 	station/core/readiness.c \
 	station/core/order.c station/core/sscc.c
 # store/: the engine-neutral interface (store.c picks the engine, forwards to its ops); sqlite/: SQLite
-STORE_SRCS := station/store/store.c station/store/store_rows.c station/store/sqlite/sqlite_store.c \
+STORE_SRCS := station/store/store.c station/store/store_rows.c station/store/store_jobs.c station/store/sqlite/sqlite_store.c \
 	station/store/sqlite/store_orders.c station/store/sqlite/store_pack.c \
 	station/store/sqlite/store_query.c station/store/sqlite/store_docs.c \
 	station/store/sqlite/store_jobs.c
