@@ -9,7 +9,9 @@ CORE_SRCS := station/core/session.c station/core/session_names.c station/core/or
 STORE_SRCS := station/store/store.c station/store/store_rows.c station/store/store_jobs.c station/store/sqlite/sqlite_store.c \
 	station/store/sqlite/store_orders.c station/store/sqlite/store_pack.c \
 	station/store/sqlite/store_query.c station/store/sqlite/store_docs.c \
-	station/store/sqlite/store_jobs.c
+	station/store/sqlite/store_jobs.c \
+	station/store/pg/pg_store.c station/store/pg/pg_orders.c station/store/pg/pg_pack.c \
+	station/store/pg/pg_query.c station/store/pg/pg_docs.c station/store/pg/pg_jobs.c
 INTAKE_SRCS := station/intake/intake_util.c station/intake/intake_detect.c \
 	station/intake/intake_jsonread.c station/intake/intake_json.c \
 	station/intake/intake_csvread.c station/intake/intake_csv.c \

@@ -33,6 +33,7 @@ struct config {
 	char	*spool;
 	char	*socket;
 	char	*socket_group;		/* group owning the 0660 socket; NULL: the daemon's */
+	char	*box;			/* this machine among boxes sharing a database (host name) */
 	struct shop_conf shop;
 	struct station_conf *stations;
 	size_t	 nstations;

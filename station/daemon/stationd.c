@@ -249,6 +249,8 @@ restrict_modes(const char *database)
 	size_t i;
 
 	umask(0007);
+	if (store_is_server(database))
+		return;		/* a server's files are its own */
 	for (i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
 		snprintf(p, sizeof(p), "%s%s", database, sfx[i]);
 		if (stat(p, &st) == 0 && (st.st_mode & 0007) && chmod(p, st.st_mode & 0770) == -1)
@@ -262,7 +264,8 @@ run(struct daemon *d)
 	char err[512];
 
 	restrict_modes(d->conf->database);
-	if (lock_path(d->conf->database, "database", 1) == -1 ||
+	if ((!store_is_server(d->conf->database) &&
+	    lock_path(d->conf->database, "database", 1) == -1) ||
 	    lock_path(d->conf->socket, "socket", 1) == -1)
 		return 1;
 	if ((d->store = store_open(d->conf->database, 0, err, sizeof(err))) == NULL) {
@@ -334,7 +337,8 @@ main(int argc, char *argv[])
 		config_free(d.conf);
 		return 0;
 	}
-	if (!foreground && (lock_path(d.conf->database, "database", 0) == -1 ||
+	if (!foreground && ((!store_is_server(d.conf->database) &&
+	    lock_path(d.conf->database, "database", 0) == -1) ||
 	    lock_path(d.conf->socket, "socket", 0) == -1)) {
 		config_free(d.conf);
 		return 1;

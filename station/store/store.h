@@ -31,6 +31,11 @@ struct store;
 struct store	*store_open(const char *path, int readonly, char *err, size_t errlen);
 void		 store_close(struct store *);		/* NULL is a no-op */
 /*
+ * 1 if address names a database server shared by several daemons (a
+ * PostgreSQL URI: no file to lock or chmod), 0 for a file.
+ */
+int		 store_is_server(const char *address);
+/*
  * Why the last call failed: the first error of the current (or just
  * rolled back) transaction, or of the last statement outside one. Never
  * NULL; owned by the store, valid until its next call.
