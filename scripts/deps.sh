@@ -6,7 +6,7 @@ PKGS="build-essential pkg-config libsqlite3-dev sqlite3 check libsubunit-dev
 libjansson-dev libcsv-dev libinih-dev libhpdf-dev libzint-dev
 libusb-1.0-0-dev libcups2-dev cups cups-client cups-ipp-utils
 umockdev libumockdev-dev poppler-utils zbar-tools dmtx-utils
-fonts-ipafont-gothic fonts-nanum fonts-dejavu-core dbus valgrind jq"
+fonts-ipafont-gothic fonts-nanum fonts-dejavu-core dbus valgrind jq postgresql libpq-dev"
 missing=""
 for p in $PKGS; do
 	st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)
