@@ -6,12 +6,14 @@ CORE_SRCS := station/core/session.c station/core/session_names.c station/core/or
 	station/core/readiness.c \
 	station/core/order.c station/core/sscc.c
 # store/: the engine-neutral interface (store.c picks the engine, forwards to its ops); sqlite/: SQLite
-STORE_SRCS := station/store/store.c station/store/store_rows.c station/store/store_jobs.c station/store/sqlite/sqlite_store.c \
+STORE_SRCS := station/store/store.c station/store/store_rows.c station/store/store_jobs.c \
+	station/store/store_boxes.c station/store/sqlite/store_boxes.c station/store/sqlite/sqlite_store.c \
 	station/store/sqlite/store_orders.c station/store/sqlite/store_pack.c \
 	station/store/sqlite/store_query.c station/store/sqlite/store_docs.c \
 	station/store/sqlite/store_jobs.c \
 	station/store/pg/pg_store.c station/store/pg/pg_orders.c station/store/pg/pg_pack.c \
-	station/store/pg/pg_query.c station/store/pg/pg_docs.c station/store/pg/pg_jobs.c
+	station/store/pg/pg_query.c station/store/pg/pg_docs.c station/store/pg/pg_jobs.c \
+	station/store/pg/pg_boxes.c
 INTAKE_SRCS := station/intake/intake_util.c station/intake/intake_detect.c \
 	station/intake/intake_jsonread.c station/intake/intake_json.c \
 	station/intake/intake_csvread.c station/intake/intake_csv.c \
@@ -19,7 +21,7 @@ INTAKE_SRCS := station/intake/intake_util.c station/intake/intake_detect.c \
 DAEMON_SRCS := station/daemon/config.c station/daemon/outbox.c station/daemon/control.c \
 	station/daemon/commands.c station/daemon/station.c station/daemon/print.c \
 	station/daemon/print_cmds.c station/daemon/docs.c station/daemon/render.c \
-	station/daemon/replies.c station/daemon/fulfillment_doc.c \
+	station/daemon/replies.c station/daemon/fulfillment_doc.c station/daemon/boxes.c \
 	station/ctl/table.c
 LIB_OBJS += $(COMMON_SRCS:%.c=$(B)/%.o) $(CORE_SRCS:%.c=$(B)/%.o) $(STORE_SRCS:%.c=$(B)/%.o) \
 	$(INTAKE_SRCS:%.c=$(B)/%.o) $(DAEMON_SRCS:%.c=$(B)/%.o)

@@ -80,6 +80,12 @@ print_status_text(json_t *rep)
 	json_object_foreach(json_object_get(rep, "orders"), k, v)
 		printf(" %s %lld", k, (long long)json_integer_value(v));
 	printf("%s\n", json_object_size(json_object_get(rep, "orders")) ? "" : " none yet");
+	/* Several boxes: every bench of the warehouse, with its box. */
+	json_array_foreach(json_object_get(rep, "benches"), i, v)
+		printf("bench %s: box %s %s, %s%s\n", ctl_str(v, "name"), ctl_str(v, "box"),
+		    json_is_true(json_object_get(v, "online")) ? "online" : "OFFLINE",
+		    ctl_str(v, "order") ? "packing " : "idle",
+		    ctl_str(v, "order") ? ctl_str(v, "order") : "");
 	json_array_foreach(st, i, v) {
 		const char *order = ctl_str(v, "order");
 		const char *packer = ctl_str(v, "packer");
@@ -313,6 +319,24 @@ cmd_release(struct ctl *c, int argc, char **argv)
 	rep = ctl_request(c, json_pack("{s:s, s:s}", "cmd", "release", "order", argv[optind]));
 	if ((rc = ctl_check(rep)) == 0)
 		printf("%s released\n", argv[optind]);
+	json_decref(rep);
+	return rc;
+}
+
+int
+cmd_abandon(struct ctl *c, int argc, char **argv)
+{
+	struct opts o;
+	json_t *rep;
+	int rc;
+
+	parse_opts(argc, argv, "", &o);
+	if (optind + 1 != argc)
+		ctl_usage("abandon takes one ORDER");
+	rep = ctl_request(c, json_pack("{s:s, s:s}", "cmd", "abandon", "order", argv[optind]));
+	if ((rc = ctl_check(rep)) == 0)
+		printf("%s abandoned at %s: nothing shipped, ready again\n", argv[optind],
+		    ctl_str(rep, "station"));
 	json_decref(rep);
 	return rc;
 }

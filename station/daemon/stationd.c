@@ -14,6 +14,7 @@
 
 #include "drivers/printer.h"
 #include "drivers/scanner.h"
+#include "station/daemon/boxes.h"
 #include "station/daemon/config.h"
 #include "station/daemon/control.h"
 #include "station/daemon/daemon.h"
@@ -272,7 +273,7 @@ run(struct daemon *d)
 		log_warnx("database: %s", err);
 		return 1;
 	}
-	if ((d->loop = loop_new()) == NULL || setup_signals(d) == -1 ||
+	if ((d->loop = loop_new()) == NULL || boxes_start(d) == -1 || setup_signals(d) == -1 ||
 	    setup_spool(d) == -1 ||
 	    (d->ctl = control_new(d, d->conf->socket, d->conf->socket_group)) == NULL ||
 	    print_start(d) == -1 || setup_scanners(d) == -1)
@@ -295,6 +296,7 @@ teardown(struct daemon *d)
 	if (d->store)
 		outbox_flush(d);	/* a stop between a verdict and its spool/out file */
 	print_stop(d);
+	boxes_stop(d);
 	control_free(d->ctl);
 	if (d->inofd > 0)
 		close(d->inofd);

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "station/store/store.h"
+#include "station/store/store_boxes.h"
 #include "station/store/store_docs.h"
 #include "station/store/store_jobs.h"
 #include "station/store/store_pack.h"
@@ -108,6 +109,18 @@ struct store_ops {
 	int (*scan_set_key)(struct store *, int64_t scan_id, const char *key, const char *reply);
 	int (*last_verdict)(struct store *, const char *station, struct last_verdict *lv);
 	int (*resume_message)(struct store *, const char *station, char *msg, size_t msglen);
+	/* store_boxes.h */
+	int (*box_start)(struct store *, const char *box);
+	int (*box_heartbeat)(struct store *);
+	int (*box_stop)(struct store *);
+	int (*claim_station)(struct store *, const char *station, char *holder,
+	    size_t holderlen);
+	int (*list_benches)(struct store *, struct store_bench_row **rows, size_t *n);
+	int (*unavailable)(struct store *);
+	int (*abandon_order)(struct store *, int64_t order_id, char *station,
+	    size_t stationlen);
+	int (*changes_fd)(struct store *);
+	int (*changes_read)(struct store *, char *station, size_t stationlen);
 };
 
 /* Every engine's handle starts with this (the engine's own struct embeds it first). */

@@ -64,6 +64,17 @@ int	 pgs_lines_status(struct store *, int64_t order_id, enum order_status *statu
 int64_t	 pgs_counter_next(struct store *, const char *name);
 /* This store's box name (the [daemon] box), "" if unset. */
 const char *pgs_box(struct store *);
+void	 pgs_set_box(struct store *, const char *);
+/* 1 while the server is unreachable (the last failure said so). */
+int	 pgs_is_down(struct store *);
+/* Benches this daemon claimed: taken again after a reconnect (pg_boxes.c). */
+int	 pgs_add_claim(struct store *, const char *station);
+int	 pgs_take_claim(struct store *, const char *station);
+/* pg_notify on the changes channel, delivered at commit. 0 / -1. */
+int	 pgs_notify(struct store *, const char *station);
+/* The listening connection (made on first use, LISTENing), NULL if it cannot be. */
+PGconn	*pgs_listener(struct store *);
+void	 pgs_drop_listener(struct store *);
 
 /* The engine's operations (struct store_ops), defined across this folder. */
 void pg_store_close(struct store *);
@@ -147,5 +158,16 @@ int pg_store_scan_by_key(struct store *, const char *station, const char *key, c
 int pg_store_scan_set_key(struct store *, int64_t scan_id, const char *key, const char *reply);
 int pg_store_last_verdict(struct store *, const char *station, struct last_verdict *lv);
 int pg_store_resume_message(struct store *, const char *station, char *msg, size_t msglen);
+
+/* store_boxes.h */
+int pg_store_box_start(struct store *, const char *box);
+int pg_store_box_heartbeat(struct store *);
+int pg_store_box_stop(struct store *);
+int pg_store_claim_station(struct store *, const char *station, char *holder, size_t holderlen);
+int pg_store_list_benches(struct store *, struct store_bench_row **rows, size_t *n);
+int pg_store_unavailable(struct store *);
+int pg_store_abandon_order(struct store *, int64_t order_id, char *station, size_t stationlen);
+int pg_store_changes_fd(struct store *);
+int pg_store_changes_read(struct store *, char *station, size_t stationlen);
 
 #endif

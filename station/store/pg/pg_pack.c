@@ -84,14 +84,18 @@ fail:
 struct order_view *
 pg_store_order_view(struct store *s, int64_t order_id)
 {
+	/* A bench on another box is named with its box (busy_elsewhere says where). */
 	pgst *st = pgs_stmt(s,
-	    "SELECT name, status, hold_reason, station FROM orders WHERE id = ?");
+	    "SELECT o.name, o.status, o.hold_reason, CASE WHEN b.box IS NULL OR b.box = ?2"
+	    " THEN o.station ELSE o.station || ' on box ' || b.box END"
+	    " FROM orders o LEFT JOIN benches b ON b.station = o.station WHERE o.id = ?1");
 	struct order_view *v;
 	int status;
 
 	if (st == NULL || (v = calloc(1, sizeof(*v))) == NULL)
 		return NULL;
 	pgst_bind_int64(st, 1, order_id);
+	pgs_bind_text(st, 2, pgs_box(s));
 	if (pgs_step(s, st) != PGST_ROW) {
 		pgst_reset(st);
 		free(v);
@@ -266,7 +270,7 @@ pg_store_record_scan(struct store *s, const char *station, const char *packer,
 	pgst_bind_int64(st, 9, units);
 	if (package_id) pgst_bind_int64(st, 10, package_id); else pgst_bind_null(st, 10);
 	pgs_bind_text(st, 11, state);
-	if (pgs_run(s, st) == -1)
+	if (pgs_run(s, st) == -1 || pgs_notify(s, station) == -1)
 		return -1;
 	return pgs_last_id(s);
 }
@@ -304,8 +308,10 @@ pg_store_open_order(struct store *s, int64_t order_id, const char *station)
 	if (load_state(s, order_id, &cur) == -1 ||
 	    order_state_apply(&cur, &ev, &next) != ORDER_OK)
 		return -1;
+	/* The claim itself: only an order no other bench holds (one statement). */
 	st = pgs_stmt(s,
-	    "UPDATE orders SET status = ?, station = ?, updated_at = ? WHERE id = ?");
+	    "UPDATE orders SET status = ?1, station = ?2, updated_at = ?3 WHERE id = ?4"
+	    " AND (station IS NULL OR station = ?2) RETURNING id");
 	if (st == NULL)
 		return -1;
 	pgs_bind_text(st, 1, order_status_name(next.status));
@@ -314,6 +320,8 @@ pg_store_open_order(struct store *s, int64_t order_id, const char *station)
 	pgst_bind_int64(st, 4, order_id);
 	if (pgs_run(s, st) == -1)
 		return -1;
+	if (pgs_changes(s) != 1)
+		return pgs_fail(s, "order %lld is open at another bench", (long long)order_id);
 	st = pgs_stmt(s, "UPDATE sessions SET opened_at = ? WHERE station = ?");
 	if (st == NULL)
 		return -1;

@@ -55,7 +55,12 @@ struct pg_store {
 	char		 err[512];
 	int64_t		 changes, last_id;
 	char		 box[128];
+	char		 claims[32][128];	/* benches claimed, for after a reconnect */
+	size_t		 nclaims;
+	PGconn		*listener;		/* LISTEN station_changes */
 };
+
+static void quiet_notices(void *, const char *);
 
 static struct pg_store *
 PQS(struct store *s)
@@ -73,6 +78,72 @@ const char *
 pgs_box(struct store *s)
 {
 	return PQS(s)->box;
+}
+
+void
+pgs_set_box(struct store *s, const char *box)
+{
+	snprintf(PQS(s)->box, sizeof(PQS(s)->box), "%s", box ? box : "");
+}
+
+int
+pgs_is_down(struct store *s)
+{
+	return PQS(s)->down;
+}
+
+int
+pgs_add_claim(struct store *s, const char *station)
+{
+	struct pg_store *q = PQS(s);
+	size_t i;
+
+	for (i = 0; i < q->nclaims; i++)
+		if (strcmp(q->claims[i], station) == 0)
+			return 0;
+	if (q->nclaims == sizeof(q->claims) / sizeof(q->claims[0]) ||
+	    strlen(station) >= sizeof(q->claims[0]))
+		return pgs_fail(s, "too many benches (or too long a name) to claim");
+	snprintf(q->claims[q->nclaims++], sizeof(q->claims[0]), "%s", station);
+	return 0;
+}
+
+PGconn *
+pgs_listener(struct store *s)
+{
+	const char *keys[] = { "connect_timeout", "application_name", "dbname", NULL };
+	struct pg_store *q = PQS(s);
+	const char *vals[] = { "5", "stationd-listen", q->uri, NULL };
+	PGresult *r;
+	int ok;
+
+	if (q->listener != NULL)
+		return q->listener;
+	q->listener = PQconnectdbParams(keys, vals, 1);
+	if (q->listener == NULL || PQstatus(q->listener) != CONNECTION_OK) {
+		pgs_drop_listener(s);
+		return NULL;
+	}
+	PQsetNoticeProcessor(q->listener, quiet_notices, NULL);
+	r = PQprepare(q->listener, "", "LISTEN station_changes", 0, NULL);
+	PQclear(r);
+	r = PQexecPrepared(q->listener, "", 0, NULL, NULL, NULL, 0);
+	ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+	PQclear(r);
+	if (!ok) {
+		pgs_drop_listener(s);
+		return NULL;
+	}
+	PQsetnonblocking(q->listener, 1);
+	return q->listener;
+}
+
+void
+pgs_drop_listener(struct store *s)
+{
+	if (PQS(s)->listener != NULL)
+		PQfinish(PQS(s)->listener);
+	PQS(s)->listener = NULL;
 }
 
 const char *
@@ -182,6 +253,8 @@ pgst_reset(pgst *st)
 static int
 reconnect(struct pg_store *q)
 {
+	size_t i;
+
 	if (q->conn != NULL && PQstatus(q->conn) == CONNECTION_OK)
 		return 0;
 	PQreset(q->conn);
@@ -191,6 +264,11 @@ reconnect(struct pg_store *q)
 	}
 	q->gen++;		/* statements are prepared again on the new session */
 	q->down = 0;
+	/* A session's advisory locks went with it: the benches are claimed again. */
+	for (i = 0; i < q->nclaims; i++)
+		if (pgs_take_claim(&q->base, q->claims[i]) == 0)
+			fprintf(stderr, "stationd: bench %s was claimed by another box while"
+			    " the database was away\n", q->claims[i]);
 	return 0;
 }
 
@@ -742,6 +820,8 @@ fail:
 	return -1;
 }
 
+static const struct store_ops pg_ops;
+
 static void
 quiet_notices(void *arg, const char *msg)
 {
@@ -749,7 +829,6 @@ quiet_notices(void *arg, const char *msg)
 	(void)msg;
 }
 
-static const struct store_ops pg_ops;
 
 /*
  * The URI as given (libpq's): host, port, dbname, user, sslmode. A
@@ -836,6 +915,7 @@ pg_store_close(struct store *s)
 	}
 	if (PQS(s)->conn)
 		PQfinish(PQS(s)->conn);
+	pgs_drop_listener(s);
 	free(PQS(s)->uri);
 	free(s);
 }
@@ -992,4 +1072,13 @@ static const struct store_ops pg_ops = {
 	.scan_set_key = pg_store_scan_set_key,
 	.last_verdict = pg_store_last_verdict,
 	.resume_message = pg_store_resume_message,
+	.box_start = pg_store_box_start,
+	.box_heartbeat = pg_store_box_heartbeat,
+	.box_stop = pg_store_box_stop,
+	.claim_station = pg_store_claim_station,
+	.list_benches = pg_store_list_benches,
+	.unavailable = pg_store_unavailable,
+	.abandon_order = pg_store_abandon_order,
+	.changes_fd = pg_store_changes_fd,
+	.changes_read = pg_store_changes_read,
 };

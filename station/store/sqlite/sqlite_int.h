@@ -140,4 +140,15 @@ int sqlite_store_scan_set_key(struct store *, int64_t scan_id, const char *key, 
 int sqlite_store_last_verdict(struct store *, const char *station, struct last_verdict *lv);
 int sqlite_store_resume_message(struct store *, const char *station, char *msg, size_t msglen);
 
+/* store_boxes.h */
+int sqlite_store_box_start(struct store *, const char *box);
+int sqlite_store_box_heartbeat(struct store *);
+int sqlite_store_box_stop(struct store *);
+int sqlite_store_claim_station(struct store *, const char *station, char *holder, size_t holderlen);
+int sqlite_store_list_benches(struct store *, struct store_bench_row **rows, size_t *n);
+int sqlite_store_unavailable(struct store *);
+int sqlite_store_abandon_order(struct store *, int64_t order_id, char *station, size_t stationlen);
+int sqlite_store_changes_fd(struct store *);
+int sqlite_store_changes_read(struct store *, char *station, size_t stationlen);
+
 #endif

@@ -89,6 +89,15 @@ static const struct store_ops sqlite_ops = {
 	.scan_set_key = sqlite_store_scan_set_key,
 	.last_verdict = sqlite_store_last_verdict,
 	.resume_message = sqlite_store_resume_message,
+	.box_start = sqlite_store_box_start,
+	.box_heartbeat = sqlite_store_box_heartbeat,
+	.box_stop = sqlite_store_box_stop,
+	.claim_station = sqlite_store_claim_station,
+	.list_benches = sqlite_store_list_benches,
+	.unavailable = sqlite_store_unavailable,
+	.abandon_order = sqlite_store_abandon_order,
+	.changes_fd = sqlite_store_changes_fd,
+	.changes_read = sqlite_store_changes_read,
 };
 
 /* The SQLite handle behind a store this engine opened. */
