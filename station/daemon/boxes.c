@@ -55,8 +55,10 @@ tell_remote(struct daemon *d, const char *station)
 
 	if (w->scan == NULL || (w->watching && !w->watching(w->arg, station)))
 		return;
-	if (store_last_verdict(d->store, station, &lv) != 1)
+	if (store_last_verdict(d->store, station, &lv) != 1) {
+		log_debug("changes: bench %s: no verdict: %s", station, store_errmsg(d->store));
 		return;
+	}
 	memset(&o, 0, sizeof(o));
 	o.recorded = 1;
 	o.station = station;
@@ -103,9 +105,11 @@ on_changes(int fd, short revents, void *arg)
 	int r;
 
 	(void)revents;
-	while ((r = store_changes_read(d->store, station, sizeof(station))) == 1)
+	while ((r = store_changes_read(d->store, station, sizeof(station))) == 1) {
+		log_debug("changes: bench '%s'", station);
 		if (station[0] != '\0' && !own_station(d, station))
 			tell_remote(d, station);
+	}
 	if (r == -1) {
 		loop_del_fd(d->loop, fd);
 		changes_fd = -1;

@@ -21,7 +21,7 @@ struct store_bench_row {
 };
 
 /* A box is offline when its last heartbeat is older than this. */
-#define STORE_BOX_OFFLINE_MS	10000
+#define STORE_BOX_OFFLINE_MS	6000
 
 /* Registers this daemon's box (its heartbeat row). 0 / -1. */
 int	store_box_start(struct store *, const char *box);

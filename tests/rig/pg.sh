@@ -6,13 +6,14 @@
 #   pg_rig_uri NAME         the libpq URI of database NAME (as role "station")
 #   pg_rig_psql NAME ARGS   psql on database NAME (as "station"), unaligned, tuples only
 #   pg_rig_restart          pg_ctl restart -m fast (an outage mid-test)
+#   pg_rig_down / pg_rig_up the server stopped (fast) and started again: a longer outage
 #   pg_rig_stop             pg_ctl -m fast stop and removes the directory (call from a trap)
 # No system service is touched. PostgreSQL refuses root: initdb and pg_ctl run as
 # "postgres" (runuser); the directory is chowned to it.
 
 PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)}
-PG_RIG_DIR=
-PG_RIG_PORT=
+PG_RIG_DIR=${PG_RIG_DIR:-}
+PG_RIG_PORT=${PG_RIG_PORT:-}
 
 pg_rig_as() {
 	if [ "$(id -u)" = 0 ]; then
@@ -65,6 +66,16 @@ pg_rig_restart() {
 	pg_rig_as "$PG_BIN/pg_ctl" -D "$PG_RIG_DIR/data" -m fast -w restart \
 	    -o "-c listen_addresses='' -k $PG_RIG_DIR -p $PG_RIG_PORT -c fsync=${PG_RIG_FSYNC:-off} -c max_connections=200" \
 	    -l "$PG_RIG_DIR/server.log" >/dev/null
+}
+
+pg_rig_down() {
+	pg_rig_as "$PG_BIN/pg_ctl" -D "$PG_RIG_DIR/data" -m fast -w stop >/dev/null
+}
+
+pg_rig_up() {
+	pg_rig_as "$PG_BIN/pg_ctl" -D "$PG_RIG_DIR/data" -l "$PG_RIG_DIR/server.log" \
+	    -o "-c listen_addresses='' -k $PG_RIG_DIR -p $PG_RIG_PORT -c fsync=${PG_RIG_FSYNC:-off} -c max_connections=200" \
+	    -w start >/dev/null
 }
 
 pg_rig_stop() {
