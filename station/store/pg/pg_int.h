@@ -59,9 +59,16 @@ int64_t	 pgs_changes(struct store *);
 int64_t	 pgs_last_id(struct store *);
 int	 pgs_collect_ids(struct store *, const char *sql, int64_t arg, int64_t **ids,
 	    size_t *n);
+/*
+ * The same for rows of this box's benches: sql's ?1 is the box name ("" when
+ * none is set: every row). Use BOX_BENCHES in the WHERE clause.
+ */
+#define BOX_BENCHES(col) \
+	" AND (?1 = '' OR " col " IN (SELECT station FROM benches WHERE box = ?1))"
+int	 pgs_collect_box_ids(struct store *, const char *sql, int64_t **ids, size_t *n);
 int	 pgs_lines_status(struct store *, int64_t order_id, enum order_status *status);
-/* Next value of a named counter (inside a transaction); -1 on error. */
-int64_t	 pgs_counter_next(struct store *, const char *name);
+/* The next SSCC serial (sequence sscc_serial); -1 on error. */
+int64_t	 pgs_sequence_next(struct store *);
 /* This store's box name (the [daemon] box), "" if unset. */
 const char *pgs_box(struct store *);
 void	 pgs_set_box(struct store *, const char *);

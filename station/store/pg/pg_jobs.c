@@ -129,15 +129,18 @@ pg_store_job_load(struct store *s, int64_t id, struct job_row *j, void **pdf, si
 int
 pg_store_jobs_unsent(struct store *s, int64_t **ids, size_t *n)
 {
-	return pgs_collect_ids(s, "SELECT id FROM print_jobs WHERE state IN ('pending', 'failed')"
-	    " AND ipp_job_id IS NULL AND pdf IS NOT NULL ORDER BY id", 0, ids, n);
+	/* this box's benches' jobs: their printers hang off this box */
+	return pgs_collect_box_ids(s, "SELECT id FROM print_jobs WHERE state IN ('pending', 'failed')"
+	    " AND ipp_job_id IS NULL AND pdf IS NOT NULL" BOX_BENCHES("station") " ORDER BY id",
+	    ids, n);
 }
 
 int
 pg_store_jobs_unfinished(struct store *s, int64_t **ids, size_t *n)
 {
-	return pgs_collect_ids(s, "SELECT id FROM print_jobs WHERE state IN ('pending', 'held',"
-	    " 'processing') AND ipp_job_id IS NOT NULL ORDER BY id", 0, ids, n);
+	return pgs_collect_box_ids(s, "SELECT id FROM print_jobs WHERE state IN ('pending', 'held',"
+	    " 'processing') AND ipp_job_id IS NOT NULL" BOX_BENCHES("station") " ORDER BY id",
+	    ids, n);
 }
 
 int
@@ -244,8 +247,8 @@ pg_store_effect_done(struct store *s, int64_t id)
 int
 pg_store_effects_pending(struct store *s, int64_t **ids, size_t *n)
 {
-	return pgs_collect_ids(s, "SELECT id FROM effects WHERE done_at IS NULL ORDER BY id",
-	    0, ids, n);
+	return pgs_collect_box_ids(s, "SELECT id FROM effects WHERE done_at IS NULL"
+	    BOX_BENCHES("station") " ORDER BY id", ids, n);
 }
 
 int

@@ -397,7 +397,6 @@ pg_store_close_package(struct store *s, int64_t order_id, const char *station,
 	int64_t id, serial;
 	int has_weight, r;
 	int64_t grams = 0;
-	char key[64];
 
 	if (st == NULL)
 		return -1;
@@ -413,8 +412,11 @@ pg_store_close_package(struct store *s, int64_t order_id, const char *station,
 	if (has_weight)
 		grams = pgst_column_int64(st, 1);
 	pgst_reset(st);
-	snprintf(key, sizeof(key), "sscc:%s", gs1_prefix);
-	if ((serial = pgs_counter_next(s, key)) < 0 || sscc_make(gs1_prefix, serial, sscc) == -1)
+	/*
+	 * The serial from a database sequence: unique across boxes, and never
+	 * handed out twice even when a transaction that took one is lost.
+	 */
+	if ((serial = pgs_sequence_next(s)) < 0 || sscc_make(gs1_prefix, serial, sscc) == -1)
 		return -1;
 	st = pgs_stmt(s, "UPDATE packages SET state = 'closed', sscc = ?, weight_grams = ?,"
 	    " closed_at = ? WHERE id = ?");
@@ -557,8 +559,12 @@ pg_store_close_unshipped(struct store *s, int64_t order_id, const char *station)
 int
 pg_store_pending_outbox(struct store *s, int64_t **ids, size_t *n)
 {
-	return pgs_collect_ids(s, "SELECT id FROM fulfillments WHERE outbox_name IS NULL"
-	    " ORDER BY id", 0, ids, n);
+	/*
+	 * This box's benches' shipments only: each box writes its own spool/out
+	 * (a box that was down writes its backlog when it is back).
+	 */
+	return pgs_collect_box_ids(s, "SELECT id FROM fulfillments WHERE outbox_name IS NULL"
+	    BOX_BENCHES("station") " ORDER BY id", ids, n);
 }
 
 char *

@@ -563,18 +563,38 @@ pgs_col_dup(pgst *st, int i)
 	return t ? strdup((const char *)t) : NULL;
 }
 
+static int collect(struct store *, pgst *, int64_t **, size_t *);
+
 int
 pgs_collect_ids(struct store *s, const char *sql, int64_t arg, int64_t **ids, size_t *n)
 {
 	pgst *st = pgs_stmt(s, sql);
-	int64_t *v = NULL, *nv;
-	size_t cnt = 0;
-	int r;
 
 	if (st == NULL)
 		return -1;
 	if (st->nparams > 0)
 		pgst_bind_int64(st, 1, arg);
+	return collect(s, st, ids, n);
+}
+
+int
+pgs_collect_box_ids(struct store *s, const char *sql, int64_t **ids, size_t *n)
+{
+	pgst *st = pgs_stmt(s, sql);
+
+	if (st == NULL)
+		return -1;
+	pgs_bind_text(st, 1, PQS(s)->box);
+	return collect(s, st, ids, n);
+}
+
+static int
+collect(struct store *s, pgst *st, int64_t **ids, size_t *n)
+{
+	int64_t *v = NULL, *nv;
+	size_t cnt = 0;
+	int r;
+
 	while ((r = pgs_step(s, st)) == PGST_ROW) {
 		if ((nv = realloc(v, (cnt + 1) * sizeof(*v))) == NULL) {
 			free(v);
@@ -992,16 +1012,13 @@ pg_store_add_event(struct store *s, int64_t scan_id, const char *station,
 }
 
 int64_t
-pgs_counter_next(struct store *s, const char *name)
+pgs_sequence_next(struct store *s)
 {
-	pgst *st = pgs_stmt(s,
-	    "INSERT INTO counters(name, value) VALUES (?, 1)"
-	    " ON CONFLICT(name) DO UPDATE SET value = counters.value + 1 RETURNING value");
+	pgst *st = pgs_stmt(s, "SELECT nextval('sscc_serial')");
 	int64_t v = -1;
 
 	if (st == NULL)
 		return -1;
-	pgs_bind_text(st, 1, name);
 	if (pgs_step(s, st) == PGST_ROW)
 		v = pgst_column_int64(st, 0);
 	pgst_reset(st);
