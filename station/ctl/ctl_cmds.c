@@ -341,6 +341,23 @@ cmd_abandon(struct ctl *c, int argc, char **argv)
 	return rc;
 }
 
+/* Copies this (SQLite) station into an empty PostgreSQL database: stop stationd first. */
+int
+cmd_migrate(struct ctl *c, int argc, char **argv)
+{
+	char report[1024], err[1024];
+
+	if (argc != 3 || strcmp(argv[1], "--to") != 0)
+		ctl_usage("migrate --to postgresql://...");
+	if (store_migrate(c->conf->database, argv[2], report, sizeof(report), err,
+	    sizeof(err)) == -1) {
+		fprintf(stderr, "stationctl: migrate: %s\n", err);
+		return 1;
+	}
+	printf("migrated %s to %s: %s\n", c->conf->database, argv[2], report);
+	return 0;
+}
+
 int
 cmd_scan(struct ctl *c, int argc, char **argv)
 {

@@ -23,6 +23,20 @@ store_open(const char *path, int readonly, char *err, size_t errlen)
 }
 
 int
+store_migrate(const char *from, const char *to, char *report, size_t reportlen, char *err,
+    size_t errlen)
+{
+	if (store_is_server(from) || !store_is_server(to)) {
+		snprintf(err, errlen, "migrate copies a SQLite station into PostgreSQL"
+		    " (--to postgresql://...)");
+		return -1;
+	}
+	if (strncmp(from, "sqlite:", 7) == 0)
+		from += 7;
+	return pg_migrate_from_sqlite(from, to, report, reportlen, err, errlen);
+}
+
+int
 store_is_server(const char *address)
 {
 	return strncmp(address, "postgresql:", 11) == 0 || strncmp(address, "postgres:", 9) == 0;

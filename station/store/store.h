@@ -54,6 +54,15 @@ int	store_begin(struct store *);
 int	store_commit(struct store *);
 void	store_rollback(struct store *);
 
+/*
+ * Copies a one-box SQLite station (from: its file) into an empty
+ * PostgreSQL database (to: a URI) so its history survives the move:
+ * orders, lines, codes, sessions, packages, scans, fulfillments, jobs, the
+ * log, counters, effects. report gets the rows per table. 0 / -1 with err.
+ */
+int	store_migrate(const char *from, const char *to, char *report, size_t reportlen,
+	    char *err, size_t errlen);
+
 /* Wall clock, unix milliseconds. */
 int64_t	store_now_ms(void);
 
