@@ -255,7 +255,9 @@ pg_store_record_scan(struct store *s, const char *station, const char *packer,
 {
 	pgst *st = pgs_stmt(s,
 	    "INSERT INTO scans(at, station, packer, code, aim, verdict, order_id, line_id,"
-	    " units, package_id, state) VALUES (?,?,?,?,?,?,?,?,?,?,?) RETURNING id");
+	    " units, package_id, state) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
+	    /* other boxes' watchers hear of it at commit, in the same round trip */
+	    " RETURNING id, pg_notify('station_changes', station)");
 
 	if (st == NULL)
 		return -1;
@@ -270,7 +272,7 @@ pg_store_record_scan(struct store *s, const char *station, const char *packer,
 	pgst_bind_int64(st, 9, units);
 	if (package_id) pgst_bind_int64(st, 10, package_id); else pgst_bind_null(st, 10);
 	pgs_bind_text(st, 11, state);
-	if (pgs_run(s, st) == -1 || pgs_notify(s, station) == -1)
+	if (pgs_run(s, st) == -1)
 		return -1;
 	return pgs_last_id(s);
 }

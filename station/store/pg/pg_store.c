@@ -950,8 +950,17 @@ pg_store_begin(struct store *s)
 		return pgs_fail(s, "database unavailable: %s", PQerrorMessage(PQS(s)->conn));
 	if (PQtransactionStatus(PQS(s)->conn) != PQTRANS_IDLE)
 		pg_store_rollback(s);
-	if ((st = pgs_stmt(s, "BEGIN")) == NULL || pgs_run(s, st) == -1)
-		return -1;
+	if ((st = pgs_stmt(s, "BEGIN")) == NULL || pgs_run(s, st) == -1) {
+		/*
+		 * The server restarted since the last statement: nothing is done
+		 * yet, so a fresh connection may start the transaction after all.
+		 */
+		if (PQstatus(PQS(s)->conn) != CONNECTION_BAD || reconnect(PQS(s)) == -1)
+			return -1;
+		PQS(s)->failed = 0;
+		if ((st = pgs_stmt(s, "BEGIN")) == NULL || pgs_run(s, st) == -1)
+			return -1;
+	}
 	if (PQS(s)->readonly)
 		return 0;
 	if ((st = pgs_stmt(s, "SELECT pg_advisory_xact_lock(" WRITE_LOCK ")")) == NULL ||
