@@ -85,30 +85,37 @@ struct store_ops {
 	    struct store_package_doc *out);
 	/* store_jobs.h */
 	int64_t (*job_insert)(struct store *, const char *station, const char *printer,
-	    const char *kind, int64_t order_id, int64_t package_id, const char *title, const char *media, int copies, const void *pdf, size_t len);
+	    const char *kind, int64_t order_id, int64_t package_id, const char *title,
+	    const char *media, int copies, const void *pdf, size_t len);
 	int (*job_update)(struct store *, int64_t id, const char *state, int ipp_job_id,
 	    const char *reason);
 	int (*job_attempt)(struct store *, int64_t id);
 	int (*job_reset)(struct store *, int64_t id, const char *reason);
-	int (*job_load)(struct store *, int64_t id, struct job_row *, void **pdf, size_t *len);
+	int (*job_load)(struct store *, int64_t id, struct job_row *, void **pdf,
+	    size_t *len);
 	int (*jobs_unsent)(struct store *, int64_t **ids, size_t *n);
 	int (*jobs_unfinished)(struct store *, int64_t **ids, size_t *n);
 	int (*mark_slip_printed)(struct store *, int64_t order_id);
 	int (*slip_printed)(struct store *, int64_t order_id);
 	int (*orders_without_slip)(struct store *, int64_t limit, int64_t **ids, size_t *n);
-	int (*find_package_sscc)(struct store *, const char *sscc, int64_t *id, char *station,
+	int (*find_package_sscc)(struct store *, const char *sscc, int64_t *id,
+	    char *station,
 	    size_t stationlen);
 	int64_t (*last_package_of_order)(struct store *, int64_t order_id, char *station,
 	    size_t stationlen);
-	int64_t (*effect_add)(struct store *, const char *station, const char *kind, int64_t ref);
+	int64_t (*effect_add)(struct store *, const char *station, const char *kind,
+	    int64_t ref);
 	int (*effect_done)(struct store *, int64_t id);
 	int (*effects_pending)(struct store *, int64_t **ids, size_t *n);
 	int (*effect_load)(struct store *, int64_t id, char *station, size_t stationlen,
 	    char *kind, size_t kindlen, int64_t *ref);
-	int (*scan_by_key)(struct store *, const char *station, const char *key, char **reply);
-	int (*scan_set_key)(struct store *, int64_t scan_id, const char *key, const char *reply);
+	int (*scan_by_key)(struct store *, const char *station, const char *key,
+	    char **reply);
+	int (*scan_set_key)(struct store *, int64_t scan_id, const char *key,
+	    const char *reply);
 	int (*last_verdict)(struct store *, const char *station, struct last_verdict *lv);
-	int (*resume_message)(struct store *, const char *station, char *msg, size_t msglen);
+	int (*resume_message)(struct store *, const char *station, char *msg,
+	    size_t msglen);
 	/* store_boxes.h */
 	int (*box_start)(struct store *, const char *box);
 	int (*box_heartbeat)(struct store *);

@@ -172,7 +172,8 @@ int
 pg_store_orders_without_slip(struct store *s, int64_t limit, int64_t **ids, size_t *n)
 {
 	return pgs_collect_ids(s, "SELECT id FROM orders WHERE status IN ('ready', 'partial')"
-	    " AND slip_printed = 0 ORDER BY created_at, id LIMIT CASE WHEN ?1 < 0 THEN NULL ELSE ?1 END", limit > 0 ? limit : -1, ids, n);
+	    " AND slip_printed = 0 ORDER BY created_at, id"
+	    " LIMIT CASE WHEN ?1 < 0 THEN NULL ELSE ?1 END", limit > 0 ? limit : -1, ids, n);
 }
 
 int

@@ -77,7 +77,8 @@ static const char SQL_ORDERS[] =
     " (SELECT count(*) FROM order_lines l WHERE l.order_id = o.id AND l.removed = 0"
     "   AND l.requires_shipping = 1),"
     /* order_qty_remaining in SQL: min(fulfillable - (shipped - acked), quantity - shipped) */
-    " (SELECT coalesce(sum(GREATEST(0, LEAST(l.fulfillable_quantity - GREATEST(0, " SHIPPED " - l.shop_acked),"
+    " (SELECT coalesce(sum(GREATEST(0, LEAST(l.fulfillable_quantity"
+    "   - GREATEST(0, " SHIPPED " - l.shop_acked),"
     "   l.quantity - " SHIPPED "))), 0)"
     "   FROM order_lines l WHERE l.order_id = o.id AND l.removed = 0 AND l.requires_shipping = 1),"
     " CASE WHEN o.pickup <> 0 THEN 'pickup' ELSE coalesce(o.shipping_title, '') END,"
@@ -334,7 +335,8 @@ static const char SQL_LOG[] =
     " WHERE (?1 = 0 OR e.at >= ?1) AND (?2 = 0 OR e.at < ?2)"
     " AND (?3::text IS NULL OR e.station = ?3) AND (?4::text IS NULL OR e.order_name = ?4)"
     " AND (?5::text IS NULL OR e.packer = ?5) AND (?6::text IS NULL OR e.kind = ?6)"
-    " AND (?7 = 0 OR e.error = 1) AND e.id > ?8 ORDER BY e.id LIMIT CASE WHEN ?9 < 0 THEN NULL ELSE ?9 END";
+    " AND (?7 = 0 OR e.error = 1) AND e.id > ?8 ORDER BY e.id"
+    " LIMIT CASE WHEN ?9 < 0 THEN NULL ELSE ?9 END";
 
 int
 pg_store_list_events(struct store *s, const struct log_filter *f,
