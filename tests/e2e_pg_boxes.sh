@@ -60,6 +60,14 @@ scanv() {
 
 box box-a pack-1
 box box-b pack-2
+# --- stationd -n: a URI is not a path, a password in it is refused, box checked ---
+box box-n pack-9
+expect_eq "stationd -n accepts a URI and a box" "$T/box-n/station.ini: configuration OK (1 station)" \
+    "$("$STATIOND" -n -c "$T/box-n/station.ini" 2>&1)"
+sed -i "s|^database = .*|database = postgresql://station:secret@/x?host=/nowhere|" "$T/box-n/station.ini"
+out=$("$STATIOND" -n -c "$T/box-n/station.ini" 2>&1)
+expect_rc "password in the URI: rc 1" 1 $?
+expect_contains "password in the URI refused" "station.ini:2: database: no password in the address: use ~/.pgpass" "$out"
 start box-a || fail "box-a starts"
 start box-b || fail "box-b starts"
 on box-a import "$SAMPLES/products/products_export.csv" >/dev/null || fail "products"
