@@ -19,7 +19,7 @@
 #include "station/store/store_pack.h"
 
 #define HEARTBEAT_MS	2000
-#define RELISTEN_MS	1000
+#define RELISTEN_MS	3000	/* a connection attempt may block: not too often */
 
 static int	was_down;
 static int	changes_fd = -1;
@@ -80,8 +80,8 @@ tell_remote(struct daemon *d, const char *station)
 static void
 tell_all_remote(struct daemon *d)
 {
-	struct store_bench_row *rows;
-	size_t n, i;
+	struct store_bench_row *rows = NULL;
+	size_t n = 0, i;
 
 	if (store_list_benches(d->store, &rows, &n) == -1)
 		return;

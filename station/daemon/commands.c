@@ -93,14 +93,14 @@ alerts_json(struct daemon *d)
 static json_t *
 benches_json(struct daemon *d)
 {
-	struct store_bench_row *rows;
-	size_t n, i;
+	struct store_bench_row *rows = NULL;
+	size_t n = 0, i;
 	json_t *a;
 
-	if (store_list_benches(d->store, &rows, &n) == -1 || n == 0 ||
-	    (a = json_array()) == NULL) {
-		if (n)
-			store_bench_rows_free(rows, n);
+	if (store_list_benches(d->store, &rows, &n) == -1)
+		return NULL;
+	if (n == 0 || (a = json_array()) == NULL) {
+		store_bench_rows_free(rows, n);
 		return NULL;
 	}
 	for (i = 0; i < n; i++)

@@ -54,6 +54,8 @@ struct pg_store {
 	int		 failed;
 	char		 err[512];
 	int64_t		 changes, last_id;
+	int		 rolled_back;	/* the last COMMIT said ROLLBACK (an aborted transaction) */
+	int64_t		 last_try;	/* the last reconnect attempt that failed (ms) */
 	char		 box[128];
 	char		 claims[32][128];	/* benches claimed, for after a reconnect */
 	size_t		 nclaims;
@@ -113,7 +115,7 @@ pgs_listener(struct store *s)
 {
 	const char *keys[] = { "connect_timeout", "application_name", "dbname", NULL };
 	struct pg_store *q = PQS(s);
-	const char *vals[] = { "5", "stationd-listen", q->uri, NULL };
+	const char *vals[] = { "3", "stationd-listen", q->uri, NULL };
 	PGresult *r;
 	int ok;
 
@@ -255,13 +257,26 @@ reconnect(struct pg_store *q)
 {
 	size_t i;
 
+	int64_t now = store_now_ms();
+
 	if (q->conn != NULL && PQstatus(q->conn) == CONNECTION_OK)
 		return 0;
-	PQreset(q->conn);
-	if (PQstatus(q->conn) != CONNECTION_OK) {
+	/*
+	 * One attempt a second at most: each blocks the daemon up to
+	 * connect_timeout when the network is gone; meanwhile scans are
+	 * refused at once (store_unavailable).
+	 */
+	if (q->last_try != 0 && now - q->last_try < 1000 && now >= q->last_try) {
 		q->down = 1;
 		return -1;
 	}
+	PQreset(q->conn);
+	if (PQstatus(q->conn) != CONNECTION_OK) {
+		q->down = 1;
+		q->last_try = store_now_ms();
+		return -1;
+	}
+	q->last_try = 0;
 	q->gen++;		/* statements are prepared again on the new session */
 	q->down = 0;
 	/* A session's advisory locks went with it: the benches are claimed again. */
@@ -446,6 +461,7 @@ pgs_step(struct store *s, pgst *st)
 	}
 	st->row = 0;
 	st->nrows = es == PGRES_TUPLES_OK ? PQntuples(st->res) : 0;
+	q->rolled_back = strcmp(PQcmdStatus(st->res), "ROLLBACK") == 0;
 	if (*PQcmdTuples(st->res))
 		q->changes = strtoll(PQcmdTuples(st->res), NULL, 10);
 	if (strncmp(PQcmdStatus(st->res), "INSERT", 6) == 0 && st->nrows > 0)
@@ -858,7 +874,7 @@ struct store *
 pg_store_open(const char *uri, int readonly, char *err, size_t errlen)
 {
 	const char *keys[] = { "connect_timeout", "application_name", "dbname", NULL };
-	const char *vals[] = { "5", "stationd", uri, NULL };
+	const char *vals[] = { "3", "stationd", uri, NULL };
 	struct pg_store *q;
 	PQconninfoOption *opts, *o;
 	char *perr = NULL;
@@ -976,8 +992,11 @@ pg_store_commit(struct store *s)
 {
 	pgst *st = pgs_stmt(s, "COMMIT");
 
-	if (st && pgs_run(s, st) == 0 && !PQS(s)->failed)
+	/* COMMIT of a transaction a failed statement aborted answers ROLLBACK */
+	if (st && pgs_run(s, st) == 0 && !PQS(s)->rolled_back)
 		return 0;
+	if (PQS(s)->rolled_back)
+		pgs_fail(s, "transaction rolled back");
 	pg_store_rollback(s);
 	return -1;
 }
