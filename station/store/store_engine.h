@@ -1,7 +1,7 @@
 /*
  * The engine seam: what a store engine implements. Included by
- * station/store/store.c and by each engine (station/store/sqlite/, later
- * station/store/postgres/), never by the rest of the station.
+ * station/store/store*.c and by each engine (station/store/sqlite/,
+ * station/store/pg/), never by the rest of the station.
  */
 #ifndef STATION_STORE_ENGINE_H
 #define STATION_STORE_ENGINE_H
