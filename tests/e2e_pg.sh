@@ -1,5 +1,5 @@
 #!/bin/sh
-# The behaviour suites on PostgreSQL: one private server (tests/rig/pg.sh) for the
+# The behaviour suites (pack, intake, crash, print, resume) on PostgreSQL: one private server (tests/rig/pg.sh) for the
 # run, each suite with STATION_DB=pg (a fresh database per lib_station), the same
 # assertions as on SQLite. Then the PostgreSQL-only cases: several boxes, outages.
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -14,7 +14,7 @@ trap 'exit 130' INT TERM HUP
 pg_rig_start || exit 1
 export PG_RIG_DIR PG_RIG_PORT STATION_DB=pg
 pass=0 fail=0
-for t in e2e_pack e2e_intake e2e_crash ${E2E_PG_MORE:-e2e_pg_boxes e2e_pg_migrate e2e_pg_race}; do
+for t in e2e_pack e2e_intake e2e_crash e2e_print e2e_resume ${E2E_PG_MORE:-e2e_pg_boxes e2e_pg_migrate e2e_pg_race}; do
 	[ -f "$ROOT/tests/$t.sh" ] || continue
 	out=$(sh "$ROOT/tests/$t.sh" 2>&1)
 	rc=$?

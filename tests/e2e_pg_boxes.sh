@@ -168,7 +168,7 @@ expect_eq "again while away" "store_unavailable" "$(on box-b scan --station pack
 pg_rig_up || fail "server started again"
 UP=$(( $(date +%s%N) / 1000000 ))
 expect_true "box-b is back on the database (its heartbeat reconnected)" \
-    wait_for "[ \"\$(sql \"SELECT heartbeat_at > $UP FROM boxes WHERE box = 'box-b'\")\" = t ]" 10
+    wait_for "[ \"\$(sql \"SELECT heartbeat_at > $UP FROM boxes WHERE box = 'box-b'\")\" = 1 ]" 10
 expect_eq "after the outage: normal (the daemon reconnected)" \
     "completed COMPLETE #3002: all 1 units packed, label printing" "$(scanv box-b pack-2 TOTE-CAN)"
 expect_eq "the refused scans were not recorded" "$((NS + 1))" "$(sql "SELECT count(*) FROM scans")"

@@ -208,7 +208,8 @@ spool_wait() {
 # (rows as sqlite3 prints them: columns joined by '|').
 sql() {
 	if [ "${STATION_DB:-sqlite}" = pg ]; then
-		pg_rig_psql "$PGDB" -F '|' -c "$1"
+		# a boolean alone on its line reads as sqlite3 prints it (1 / 0)
+		pg_rig_psql "$PGDB" -F '|' -c "$1" | sed 's/^t$/1/; s/^f$/0/'
 		return
 	fi
 	sqlite3 -readonly -batch "file:$DB?mode=ro" "$1" 2>/dev/null || sqlite3 -batch "$DB" "$1"

@@ -371,6 +371,62 @@ pgst_bind_null(pgst *st, int i)
 	return bind_owned(st, i, NULL, 0, 0, 0);
 }
 
+/* Length of the valid UTF-8 sequence at p (1 to 4), 0 if it is not one. */
+static size_t
+utf8_len(const unsigned char *p)
+{
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		return (p[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		if ((p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80 ||
+		    (p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] > 0x9f))
+			return 0;
+		return 3;
+	}
+	if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		if ((p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80 || (p[3] & 0xc0) != 0x80 ||
+		    (p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] > 0x8f))
+			return 0;
+		return 4;
+	}
+	return 0;
+}
+
+/*
+ * A UTF-8 database refuses bytes that are not UTF-8 (SQLite keeps them):
+ * such a byte is stored as the text "\xNN", the way the station shows it.
+ */
+static char *
+utf8_text(const char *v)
+{
+	const unsigned char *p;
+	size_t bad = 0, n;
+	char *d, *o;
+
+	for (p = (const unsigned char *)v; *p; p += n)
+		if ((n = utf8_len(p)) == 0) {
+			bad++;
+			n = 1;
+		}
+	if (bad == 0)
+		return strdup(v);
+	if ((d = malloc(strlen(v) + bad * 3 + 1)) == NULL)
+		return NULL;
+	for (p = (const unsigned char *)v, o = d; *p; p += n) {
+		if ((n = utf8_len(p)) == 0) {
+			o += sprintf(o, "\\x%02x", *p);
+			n = 1;
+		} else {
+			memcpy(o, p, n);
+			o += n;
+		}
+	}
+	*o = '\0';
+	return d;
+}
+
 int
 pgs_bind_text(pgst *st, int i, const char *v)
 {
@@ -378,7 +434,7 @@ pgs_bind_text(pgst *st, int i, const char *v)
 
 	if (v == NULL)
 		return pgst_bind_null(st, i);
-	if ((d = strdup(v)) == NULL)
+	if ((d = utf8_text(v)) == NULL)
 		return -1;
 	return bind_owned(st, i, d, 0, 0, OID_TEXT);
 }
