@@ -1,7 +1,8 @@
 #!/bin/sh
-# The behaviour suites (pack, intake, crash, print, resume) on PostgreSQL: one private server (tests/rig/pg.sh) for the
-# run, each suite with STATION_DB=pg (a fresh database per lib_station), the same
-# assertions as on SQLite. Then the PostgreSQL-only cases: several boxes, outages.
+# The behaviour suites (pack, intake, crash, print, resume) on PostgreSQL: one
+# private server (tests/rig/pg.sh) for the run, each suite with STATION_DB=pg (a
+# fresh database per lib_station), the same assertions as on SQLite. Then the
+# PostgreSQL-only cases: several boxes and outages, migrate, the race.
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 . "$ROOT/tests/rig/pg.sh"
 if ! pg_rig_available; then
