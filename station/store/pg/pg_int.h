@@ -21,6 +21,66 @@
 struct store;
 typedef struct pgst pgst;
 
+#define STMT_CACHE	200
+#define MAXPARAMS	40
+#define OID_INT8	20
+#define OID_TEXT	25
+#define OID_BYTEA	17
+/* The advisory lock every write transaction takes ("STN" 1). */
+#define WRITE_LOCK	"5461070"
+
+struct pgst {
+	struct pg_store	*q;
+	const char	*sql;		/* the literal: the cache key */
+	char		*text;		/* with $N placeholders */
+	char		 name[16];
+	int		 nparams;
+	unsigned	 prepared_gen;	/* connection it is prepared on, 0: none */
+	char		*vals[MAXPARAMS];
+	int		 lens[MAXPARAMS], fmts[MAXPARAMS];
+	Oid		 types[MAXPARAMS];
+	PGresult	*res;
+	int		 row, nrows;
+	unsigned char	*blob;
+	size_t		 bloblen;
+};
+
+struct pg_store {
+	struct store	 base;		/* first: a struct store * is one of these */
+	PGconn		*conn;
+	char		*uri;
+	int		 readonly;
+	unsigned	 gen;		/* connection generation (bumped by a reconnect) */
+	int		 down;		/* the last failure was the server being unreachable */
+	pgst		*cache[STMT_CACHE];
+	size_t		 ncache;
+	int		 failed;
+	char		 err[512];
+	int64_t		 changes, last_id;
+	int		 rolled_back;	/* the last COMMIT said ROLLBACK (an aborted transaction) */
+	int64_t		 last_try;	/* the last reconnect attempt that failed (ms) */
+	char		 box[128];
+	char		 claims[32][128];	/* benches claimed, for after a reconnect */
+	size_t		 nclaims;
+	PGconn		*listener;		/* LISTEN station_changes */
+};
+
+/* The engine's handle behind a store it opened. */
+static inline struct pg_store *
+PQS(struct store *s)
+{
+	return (struct pg_store *)s;
+}
+
+/* Shared by pg_store.c, pg_cursor.c and pg_schema.c. */
+void	 pgs_fail_res(struct pg_store *, const PGresult *);
+int	 pgs_reconnect(struct pg_store *);
+int	 pgs_exec_one(struct pg_store *, const char *sql, char *err, size_t errlen);
+int	 pgs_read_version(struct pg_store *);
+int	 pgs_migrate(struct pg_store *, char *err, size_t errlen);
+/* The version this engine migrates to (STORE_SCHEMA_VERSION). */
+int	 pgs_schema_latest(void);
+
 /* Step results and the NULL column type, as SQLite's (the ported code compares them). */
 #define PGST_ROW	100
 #define PGST_DONE	101
@@ -37,6 +97,8 @@ pgst	*pgs_stmt(struct store *, const char *sql);
 int	 pgs_step(struct store *, pgst *);
 int	 pgst_step(pgst *);
 void	 pgst_reset(pgst *);
+/* Frees a cached statement (the store's close). */
+void	 pgst_free(pgst *);
 int	 pgs_fail(struct store *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 int	 pgs_bind_text(pgst *, int, const char *);

@@ -180,7 +180,7 @@ pg_migrate_from_sqlite(const char *path, const char *uri, char *report, size_t r
 	}
 	sqlite3_busy_timeout(db, 5000);
 	if (pq_exec(c, "BEGIN", err, errlen) == -1 ||
-	    pq_exec(c, "SELECT pg_advisory_xact_lock(5461070)", err, errlen) == -1 ||
+	    pq_exec(c, "SELECT pg_advisory_xact_lock(" WRITE_LOCK ")", err, errlen) == -1 ||
 	    sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
 		goto fail;
 	for (i = 0; i < NTABLES; i++) {
