@@ -15,7 +15,7 @@ trap 'exit 130' INT TERM HUP
 pg_rig_start || exit 1
 export PG_RIG_DIR PG_RIG_PORT STATION_DB=pg
 pass=0 fail=0
-for t in e2e_pack e2e_intake e2e_crash e2e_print e2e_resume ${E2E_PG_MORE:-e2e_pg_boxes e2e_pg_migrate e2e_pg_race}; do
+for t in e2e_pack e2e_intake e2e_crash e2e_print e2e_resume e2e_abandon ${E2E_PG_MORE:-e2e_pg_boxes e2e_pg_migrate e2e_pg_race}; do
 	[ -f "$ROOT/tests/$t.sh" ] || continue
 	out=$(sh "$ROOT/tests/$t.sh" 2>&1)
 	rc=$?
