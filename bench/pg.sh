@@ -5,6 +5,7 @@
 # alone and 8 benches scanning at once (one daemon with 8 benches; on
 # PostgreSQL also 4 boxes x 2 benches). PostgreSQL: a private server
 # (tests/rig/pg.sh) on a local socket, fsync on. Prints figures, asserts nothing.
+# BENCH_PG_ONLY=1 skips SQLite; BENCH_PG_ORDERS, BENCH_PG_SCANS(_EACH) size it.
 . "$(dirname "$0")/../tests/lib.sh"
 . "$LIB_ROOT/tests/rig/pg.sh"
 lib_init bench_pg
@@ -74,7 +75,45 @@ duplicate_window = 0"
 	lib_stop
 }
 
+# boxes: 4 daemons (boxes) x 2 benches on one PostgreSQL database, 8 benches at once
+boxes() {
+	STATION_DB=pg
+	lib_database
+	for b in 1 2 3 4; do
+		mkdir -p "box$b"
+		sed -e "s|^database = .*|database = $(printf '%s' "$LIB_DBLINE" | sed 's/[&|]/\\&/g')|" \
+		    -e "s|^\[daemon\]|[daemon]\nbox = box$b|" \
+		    -e "s|pack-1|x$b|" "$CONF" >"box$b/station.ini"
+		printf '[station y%s]\nduplicate_window = 0\n' "$b" >>"box$b/station.ini"
+		sed -i '/^\[station b[2-8]\]/,+1d' "box$b/station.ini"
+		mkdir -p "box$b/var"
+		"$STATIOND" -d -c "box$b/station.ini" 2>>"box$b/log" &
+		LIB_EXTRA_PIDS="$LIB_EXTRA_PIDS $!"
+	done
+	for b in 1 2 3 4; do
+		wait_for "'$STATIONCTL' -c box$b/station.ini status >/dev/null 2>&1" 15 ||
+		    { echo "  box$b did not start"; tail -3 "box$b/log"; return 1; }
+	done
+	"$STATIONCTL" -c box1/station.ini import "$SAMPLES/products/products_export.csv" orders.json >/dev/null
+	first=101
+	pids=
+	for b in 1 2 3 4; do
+		for st in x$b y$b; do
+			BENCH_STATION=$st "$CLIENT" "box$b/var/station.sock" "$first" "$EACH" MUG-BLK-12 \
+			    raw.box.$st >/dev/null &
+			pids="$pids $!"
+			first=$(( first + EACH / 2 + 5 ))
+		done
+	done
+	for p in $pids; do wait "$p" || echo "  a bench failed"; done
+	cat raw.box.* >raw.boxes
+	echo "pg: scan->verdict, 8 benches at once (4 boxes x 2): p50 $(pct raw.boxes 0.5) ms  p99 $(pct raw.boxes 0.99) ms ($(wc -l <raw.boxes | tr -d ' ') scans)"
+	for p in $LIB_EXTRA_PIDS; do kill -TERM "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+	LIB_EXTRA_PIDS=
+}
+
 [ -n "$BENCH_PG_ONLY" ] || run sqlite
 run pg
+boxes
 echo "target: p99 <= 10 ms on PostgreSQL"
 lib_finish >/dev/null 2>&1
