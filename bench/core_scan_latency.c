@@ -82,7 +82,14 @@ scan(int fd, const char *code, const char *want)
 	double t0, t1;
 	int n;
 
-	n = snprintf(req, sizeof(req), "{\"cmd\":\"scan\",\"code\":\"%s\"}\n", code);
+	/* BENCH_STATION names the bench when the daemon has several (bench/pg.sh) */
+	const char *st = getenv("BENCH_STATION");
+
+	if (st != NULL && *st)
+		n = snprintf(req, sizeof(req), "{\"cmd\":\"scan\",\"station\":\"%s\",\"code\":\"%s\"}\n",
+		    st, code);
+	else
+		n = snprintf(req, sizeof(req), "{\"cmd\":\"scan\",\"code\":\"%s\"}\n", code);
 	t0 = now_ms();
 	if (write_all(fd, req, (size_t)n) == -1 || read_line(fd, line, sizeof(line)) == -1) {
 		fprintf(stderr, "core_scan_latency: no reply to %s\n", code);

@@ -11,7 +11,7 @@ libsystemd-dev debhelper dpkg-dev fakeroot lintian man-db groff-base python3
 clang clang-tidy clang-format cppcheck strace
 libmicrohttpd-dev libcrypt-dev curl chromium chromium-driver python3-selenium
 python3-prometheus-client
-libcurl4-openssl-dev libssl-dev openssl"
+libcurl4-openssl-dev libssl-dev openssl postgresql libpq-dev"
 missing=""
 for p in $PKGS; do
 	st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)

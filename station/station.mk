@@ -6,10 +6,15 @@ CORE_SRCS := station/core/session.c station/core/session_names.c station/core/or
 	station/core/readiness.c \
 	station/core/order.c station/core/sscc.c
 # store/: the engine-neutral interface (store.c picks the engine, forwards to its ops); sqlite/: SQLite
-STORE_SRCS := station/store/store.c station/store/store_rows.c station/store/sqlite/sqlite_store.c \
+STORE_SRCS := station/store/store.c station/store/store_rows.c station/store/store_jobs.c \
+	station/store/store_boxes.c station/store/sqlite/store_boxes.c station/store/sqlite/sqlite_store.c \
 	station/store/sqlite/store_orders.c station/store/sqlite/store_pack.c \
 	station/store/sqlite/store_query.c station/store/sqlite/store_docs.c \
-	station/store/sqlite/store_jobs.c station/store/store_shop.c station/store/sqlite/store_shop.c
+	station/store/sqlite/store_jobs.c station/store/store_shop.c station/store/sqlite/store_shop.c \
+	station/store/pg/pg_store.c station/store/pg/pg_orders.c station/store/pg/pg_pack.c \
+	station/store/pg/pg_query.c station/store/pg/pg_docs.c station/store/pg/pg_jobs.c \
+	station/store/pg/pg_boxes.c station/store/pg/pg_migrate.c station/store/pg/pg_cursor.c \
+	station/store/pg/pg_schema.c
 INTAKE_SRCS := station/intake/intake_util.c station/intake/intake_detect.c \
 	station/intake/intake_jsonread.c station/intake/intake_json.c \
 	station/intake/intake_csvread.c station/intake/intake_csv.c \
@@ -18,7 +23,7 @@ INTAKE_SRCS := station/intake/intake_util.c station/intake/intake_detect.c \
 DAEMON_SRCS := station/daemon/config.c station/daemon/intake_job.c station/daemon/intake_worker.c station/daemon/outbox.c station/daemon/control.c \
 	station/daemon/commands.c station/daemon/station.c station/daemon/print.c \
 	station/daemon/print_cmds.c station/daemon/docs.c station/daemon/render.c \
-	station/daemon/replies.c station/daemon/fulfillment_doc.c \
+	station/daemon/replies.c station/daemon/fulfillment_doc.c station/daemon/boxes.c \
 	station/ctl/table.c
 # web/: the supervisor's console (libmicrohttpd, driven by the daemon's loop)
 WEB_SRCS := station/web/web_server.c station/web/web_html.c station/web/web_assets.c \

@@ -2,6 +2,9 @@
 TEST_SCRIPTS += tests/e2e_intake.sh
 TEST_SCRIPTS += tests/e2e_pack.sh
 TEST_SCRIPTS += tests/e2e_crash.sh
+TEST_SCRIPTS += tests/e2e_abandon.sh
+# The same suites on PostgreSQL (a private server per run), and several boxes on one.
+TEST_SCRIPTS += tests/e2e_pg.sh
 # bench/core_scan_latency is driven by bench/core_store.sh (it needs a daemon and a database);
 # run alone without arguments it only says so.
 BENCH_BINS += $(B)/bench/core_scan_latency

@@ -8,6 +8,9 @@
 #   ctl ARGS...              stationctl -c $CONF ARGS...
 #   ok NAME / fail NAME MSG  count a case; expect_eq NAME WANT GOT; expect_rc NAME WANT GOT
 #   lib_finish               prints "NAME: N passed, M failed" and exits non-zero on failure
+# STATION_DB=pg runs the same script on PostgreSQL: lib_station writes a postgresql: URI
+# to a fresh database (createdb per call) on the server of tests/rig/pg.sh (started
+# here unless the caller's PG_RIG_DIR/PG_RIG_PORT name one); `sql` asks it with psql.
 # Binaries are taken from $STATIOND / $STATIONCTL or build/ of the repository.
 
 LIB_ROOT=${LIB_ROOT:-$(cd "$(dirname "$0")/.." && pwd)}
@@ -30,6 +33,9 @@ lib_cleanup() {
 	if [ -n "$LIB_MOUNT" ]; then
 		umount "$LIB_MOUNT" 2>/dev/null
 	fi
+	if [ -n "$LIB_OWN_PG" ]; then
+		pg_rig_stop
+	fi
 	if [ -n "$T" ] && [ -d "$T" ] && [ -z "$KEEP" ]; then
 		rm -rf "$T"
 	fi
@@ -44,13 +50,33 @@ lib_init() {
 	LIB_MOUNT=
 	trap lib_cleanup EXIT
 	trap 'exit 130' INT TERM HUP
+	LIB_PGDB=0
+	if [ "${STATION_DB:-sqlite}" = pg ]; then
+		. "$LIB_ROOT/tests/rig/pg.sh"
+		if [ -z "$PG_RIG_DIR" ]; then
+			LIB_OWN_PG=1
+			pg_rig_start || exit 1
+		fi
+	fi
+}
+
+# LIB_DBLINE: the [daemon] database value: a file, or (STATION_DB=pg) a fresh PostgreSQL database.
+lib_database() {
+	if [ "${STATION_DB:-sqlite}" = pg ]; then
+		LIB_PGDB=$((LIB_PGDB + 1))
+		PGDB=$(echo "e2e_${LIB_NAME}_$$_$LIB_PGDB" | tr -c 'a-zA-Z0-9_\n' _)
+		LIB_DBLINE=$(pg_rig_createdb "$PGDB") || exit 1
+	else
+		LIB_DBLINE=var/station.db
+	fi
 }
 
 # Writes a configuration with one station "pack-1"; $1 is appended verbatim.
 lib_station() {
+	lib_database
 	cat >"$CONF" <<EOC
 [daemon]
-database = var/station.db
+database = $LIB_DBLINE
 spool    = var/spool
 socket   = var/station.sock
 
@@ -178,8 +204,14 @@ spool_wait() {
 	wait_for "[ ! -e '$SPOOL/in/$1' ]" 10
 }
 
-# sqlite3 read-only query on the station database.
+# A read-only query on the station database: sqlite3, or psql for STATION_DB=pg
+# (rows as sqlite3 prints them: columns joined by '|').
 sql() {
+	if [ "${STATION_DB:-sqlite}" = pg ]; then
+		# a boolean alone on its line reads as sqlite3 prints it (1 / 0)
+		pg_rig_psql "$PGDB" -F '|' -c "$1" | sed 's/^t$/1/; s/^f$/0/'
+		return
+	fi
 	sqlite3 -readonly -batch "file:$DB?mode=ro" "$1" 2>/dev/null || sqlite3 -batch "$DB" "$1"
 }
 

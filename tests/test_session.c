@@ -211,15 +211,16 @@ START_TEST(test_verdict_names)
 	    "abandoned", "packer", "logout", "reprint", "not_found",
 	    "on_hold", "cancelled", "already_fulfilled", "busy_elsewhere",
 	    "order_open", "no_order_open", "wrong_item", "too_many",
-	    "unknown_code", "duplicate_read" };
+	    "unknown_code", "store_unavailable", "duplicate_read" };
 	int i;
 
-	ck_assert_int_eq(V_COUNT, 22);
+	ck_assert_int_eq(V_COUNT, 23);
 	for (i = 0; i < V_COUNT; i++) {
 		ck_assert_str_eq(verdict_name(i), n[i]);
 		ck_assert_int_eq(verdict_is_refusal(i),
-		    i >= V_NOT_FOUND && i <= V_UNKNOWN_CODE);
+		    i >= V_NOT_FOUND && i <= V_STORE_UNAVAILABLE);
 	}
+	ck_assert_int_eq(verdict_is_refusal(V_STORE_UNAVAILABLE), 1);
 	ck_assert_int_eq(verdict_is_refusal(V_DUPLICATE_READ), 0);
 	ck_assert_int_eq(verdict_is_refusal(V_REPRINT), 0);
 	ck_assert_int_eq(verdict_is_refusal(V_TOO_MANY), 1);

@@ -161,8 +161,13 @@ START_TEST(test_store_migrate)
 	ro = store_open(uri, 1, err, sizeof(err));
 	ck_assert_ptr_nonnull(ro);
 	store_close(ro);
-	ck_assert_ptr_null(store_open("postgresql://db.example/station", 0, err, sizeof(err)));
-	ck_assert_ptr_nonnull(strstr(err, "without a PostgreSQL store"));
+	/* a PostgreSQL address goes to that engine: no server there, a password refused */
+	ck_assert_ptr_null(store_open("postgresql:///station?host=/nonexistent-station-dir",
+	    0, err, sizeof(err)));
+	ck_assert_ptr_nonnull(strstr(err, "postgresql:///station?host=/nonexistent-station-dir: "));
+	ck_assert_ptr_null(store_open("postgresql://u:secret@/station?host=/nonexistent",
+	    0, err, sizeof(err)));
+	ck_assert_ptr_nonnull(strstr(err, "password in the address is refused"));
 	store_close(s);
 	poke_user_version(path, 99);
 	ck_assert_ptr_null(store_open(path, 0, err, sizeof(err)));

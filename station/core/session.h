@@ -19,6 +19,7 @@ enum verdict {
 	V_NOT_FOUND, V_ON_HOLD, V_CANCELLED, V_ALREADY_FULFILLED,
 	V_BUSY_ELSEWHERE, V_ORDER_OPEN, V_NO_ORDER_OPEN, V_WRONG_ITEM,
 	V_TOO_MANY, V_UNKNOWN_CODE,
+	V_STORE_UNAVAILABLE,	/* the database is away: nothing recorded, scan again */
 	V_DUPLICATE_READ,	/* ignored double read: not a refusal */
 	V_COUNT
 };

@@ -27,6 +27,7 @@ static const char *const verdict_names[V_COUNT] = {
 	[V_WRONG_ITEM] = "wrong_item",
 	[V_TOO_MANY] = "too_many",
 	[V_UNKNOWN_CODE] = "unknown_code",
+	[V_STORE_UNAVAILABLE] = "store_unavailable",
 	[V_DUPLICATE_READ] = "duplicate_read",
 };
 
@@ -42,7 +43,7 @@ int
 verdict_is_refusal(enum verdict v)
 {
 	/* A duplicate read is ignored, not refused: the packer did nothing wrong. */
-	return v >= V_NOT_FOUND && v <= V_UNKNOWN_CODE;
+	return v >= V_NOT_FOUND && v <= V_STORE_UNAVAILABLE;
 }
 
 #define CMD_PREFIX	"STN:"

@@ -48,6 +48,8 @@ int	cmd_orders(struct ctl *, int, char **);
 int	cmd_show(struct ctl *, int, char **);
 int	cmd_hold(struct ctl *, int, char **);
 int	cmd_release(struct ctl *, int, char **);
+int	cmd_abandon(struct ctl *, int, char **);
+int	cmd_migrate(struct ctl *, int, char **);
 int	cmd_scan(struct ctl *, int, char **);
 int	cmd_log(struct ctl *, int, char **);
 int	cmd_stats(struct ctl *, int, char **);

@@ -81,6 +81,12 @@ print_status_text(json_t *rep)
 		printf(" %s %lld", k, (long long)json_integer_value(v));
 	printf("%s\n", json_object_size(json_object_get(rep, "orders")) ? "" : " none yet");
 	ctl_shop_status_line(rep);
+	/* Several boxes: every bench of the warehouse, with its box. */
+	json_array_foreach(json_object_get(rep, "benches"), i, v)
+		printf("bench %s: box %s %s, %s%s\n", ctl_str(v, "name"), ctl_str(v, "box"),
+		    json_is_true(json_object_get(v, "online")) ? "online" : "OFFLINE",
+		    ctl_str(v, "order") ? "packing " : "idle",
+		    ctl_str(v, "order") ? ctl_str(v, "order") : "");
 	json_array_foreach(st, i, v) {
 		const char *order = ctl_str(v, "order");
 		const char *packer = ctl_str(v, "packer");
@@ -316,6 +322,41 @@ cmd_release(struct ctl *c, int argc, char **argv)
 		printf("%s released\n", argv[optind]);
 	json_decref(rep);
 	return rc;
+}
+
+int
+cmd_abandon(struct ctl *c, int argc, char **argv)
+{
+	struct opts o;
+	json_t *rep;
+	int rc;
+
+	parse_opts(argc, argv, "", &o);
+	if (optind + 1 != argc)
+		ctl_usage("abandon takes one ORDER");
+	rep = ctl_request(c, json_pack("{s:s, s:s}", "cmd", "abandon", "order", argv[optind]));
+	if ((rc = ctl_check(rep)) == 0)
+		printf("%s abandoned at %s: nothing shipped, ready again\n", argv[optind],
+		    ctl_str(rep, "station"));
+	json_decref(rep);
+	return rc;
+}
+
+/* Copies this (SQLite) station into an empty PostgreSQL database: stop stationd first. */
+int
+cmd_migrate(struct ctl *c, int argc, char **argv)
+{
+	char report[1024], err[1024];
+
+	if (argc != 3 || strcmp(argv[1], "--to") != 0)
+		ctl_usage("migrate --to postgresql://...");
+	if (store_migrate(c->conf->database, argv[2], report, sizeof(report), err,
+	    sizeof(err)) == -1) {
+		fprintf(stderr, "stationctl: migrate: %s\n", err);
+		return 1;
+	}
+	printf("migrated %s to %s: %s\n", c->conf->database, argv[2], report);
+	return 0;
 }
 
 int

@@ -27,6 +27,8 @@ static const char *usage_text =
     "  show ORDER [--format table|json]\n"
     "  hold ORDER --reason TEXT\n"
     "  release ORDER\n"
+    "  abandon ORDER\n"
+    "  migrate --to postgresql://...\n"
     "  scan [--station S] [--key K] [--format text|json] CODE\n"
     "  log [--since D|T] [--until D|T] [--station S] [--order O] [--packer P]\n"
     "      [--kind K] [--errors] [--format table|csv|json] [--follow]\n"
@@ -289,6 +291,7 @@ static const struct {
 } commands[] = {
 	{ "status", cmd_status }, { "import", cmd_import }, { "orders", cmd_orders },
 	{ "show", cmd_show }, { "hold", cmd_hold }, { "release", cmd_release },
+	{ "abandon", cmd_abandon }, { "migrate", cmd_migrate },
 	{ "scan", cmd_scan }, { "log", cmd_log }, { "stats", cmd_stats },
 	{ "watch", cmd_watch }, { "reprint", cmd_reprint },
 	{ "print-slips", cmd_print_slips }, { "sheet", cmd_sheet },

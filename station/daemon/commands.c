@@ -21,6 +21,7 @@
 #include "common/log.h"
 #include "station/daemon/station.h"
 #include "station/store/store.h"
+#include "station/store/store_boxes.h"
 #include "station/store/store_pack.h"
 #include "station/store/store_query.h"
 #include "station/daemon/replies.h"
@@ -127,16 +128,82 @@ alerts_json(struct daemon *d)
 	return a;
 }
 
+/* Every box's benches (a shared database), or NULL when there is none to list. */
+static json_t *
+benches_json(struct daemon *d)
+{
+	struct store_bench_row *rows = NULL;
+	size_t n = 0, i;
+	json_t *a;
+
+	if (store_list_benches(d->store, &rows, &n) == -1)
+		return NULL;
+	if (n == 0 || (a = json_array()) == NULL) {
+		store_bench_rows_free(rows, n);
+		return NULL;
+	}
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, json_pack("{s:s, s:s, s:b, s:s?}", "name",
+		    rows[i].station, "box", rows[i].box, "online", rows[i].online,
+		    "order", rows[i].order));
+	store_bench_rows_free(rows, n);
+	return a;
+}
+
 static json_t *
 cmd_status(struct daemon *d, json_t *req, int *fd)
 {
+	json_t *r, *b;
+
 	(void)req;
 	(void)fd;
-	return json_pack("{s:b, s:I, s:s, s:s, s:o, s:o, s:o, s:o}", "ok", 1,
+	r = json_pack("{s:b, s:I, s:s, s:s, s:o, s:o, s:o, s:o}", "ok", 1,
 	    "pid", (json_int_t)getpid(), "database", d->conf->database,
 	    "spool", d->conf->spool, "stations", stations_json(d),
 	    "orders", replies_order_counts(d->store), "alerts", alerts_json(d),
 	    "shop", shop_status_json(d->shop));
+	if (r && (b = benches_json(d)) != NULL) {
+		json_object_set_new(r, "box", json_string(d->conf->box));
+		json_object_set_new(r, "benches", b);
+	}
+	return r;
+}
+
+/* Frees an order open at a bench (on a dead box, say): nothing shipped, ready again. */
+static json_t *
+cmd_abandon(struct daemon *d, json_t *req, int *fd)
+{
+	const char *name = arg_str(req, "order");
+	char bench[128], msg[400];
+	int64_t id;
+	int r;
+
+	(void)fd;
+	if (name == NULL)
+		return reply_error("missing \"order\"");
+	if (store_begin(d->store) == -1)
+		return reply_error("database: %s", store_errmsg(d->store));
+	if ((r = store_find_order(d->store, name, &id)) == 1)
+		r = store_abandon_order(d->store, id, bench, sizeof(bench));
+	else if (r == 0) {
+		store_rollback(d->store);
+		return reply_error("no order %s", name);
+	}
+	if (r == 0) {
+		store_rollback(d->store);
+		return reply_error("%s is not open at any bench", name);
+	}
+	if (r == 1) {
+		snprintf(msg, sizeof(msg), "ABANDONED %s at %s by a supervisor: nothing shipped,"
+		    " ready again", name, bench);
+		r = store_add_event(d->store, bench, id, NULL, "abandon", NULL, msg, 0);
+	}
+	if (r != 0 || store_commit(d->store) == -1) {
+		store_rollback(d->store);
+		return reply_error("database: %s", store_errmsg(d->store));
+	}
+	log_info("abandon %s at %s", name, bench);
+	return json_pack("{s:b, s:s, s:s}", "ok", 1, "order", name, "station", bench);
 }
 
 /* A keyed request already committed: the reply as first sent, marked "repeated". */
@@ -368,6 +435,7 @@ static const struct {
 	{ "import", cmd_import },
 	{ "hold", cmd_hold },
 	{ "release", cmd_release },
+	{ "abandon", cmd_abandon },
 	{ "scan", cmd_scan },
 	{ "archive", cmd_archive },
 };

@@ -35,6 +35,7 @@ static int check_duration(const char *, char *, size_t);
 static int check_listen(const char *, char *, size_t);
 static int check_count(const char *, char *, size_t);
 static int check_location(const char *, char *, size_t);
+static int check_box(const char *, char *, size_t);
 
 #define C(f) offsetof(struct config, f)
 #define S(f) offsetof(struct station_conf, f)
@@ -45,6 +46,7 @@ static const struct key keys[] = {
 	{ SEC_DAEMON, "socket_group", K_STR, C(socket_group), NULL },
 	{ SEC_DAEMON, "archive_after", K_DURATION, C(archive_after_ms), check_duration },
 	{ SEC_DAEMON, "log_retention", K_DURATION, C(log_retention_ms), check_duration },
+	{ SEC_DAEMON, "box", K_STR, C(box), check_box },
 	{ SEC_SHOP, "name", K_STR, C(shop.name), NULL },
 	{ SEC_SHOP, "address1", K_STR, C(shop.address1), NULL },
 	{ SEC_SHOP, "address2", K_STR, C(shop.address2), NULL },
@@ -344,7 +346,8 @@ resolve_path(struct parse *p, const char *v)
 {
 	char *r;
 
-	if (v[0] == '/')
+	/* A database server's address (a libpq URI) is not a file. */
+	if (v[0] == '/' || strncmp(v, "postgresql:", 11) == 0 || strncmp(v, "postgres:", 9) == 0)
 		return strdup(v);
 	if (asprintf(&r, "%s/%s", p->dir, v) == -1)
 		return NULL;
@@ -594,6 +597,39 @@ check_shopify(struct parse *p)
 		y->retry_max = y->retry_min;
 }
 
+static int
+is_db_uri(const char *v)
+{
+	return strncmp(v, "postgresql:", 11) == 0 || strncmp(v, "postgres:", 9) == 0;
+}
+
+/* "password=" among the parameters, or "user:secret@" before the host. */
+static int
+db_uri_has_password(const char *v)
+{
+	const char *at, *colon, *auth = strstr(v, "://");
+
+	if (strstr(v, "password=") != NULL)
+		return 1;
+	if (auth == NULL)
+		return 0;
+	auth += 3;
+	at = strchr(auth, '@');
+	colon = strchr(auth, ':');
+	return at != NULL && colon != NULL && colon < at &&
+	    strcspn(auth, "/?") > (size_t)(at - auth);
+}
+
+static int
+check_box(const char *v, char *err, size_t errlen)
+{
+	if (*v == '\0' || strlen(v) > 63 || strpbrk(v, " \t\"'\\") != NULL) {
+		snprintf(err, errlen, "box: a name of 1 to 63 characters without spaces or quotes");
+		return -1;
+	}
+	return 0;
+}
+
 static void
 check_required(struct parse *p, int check_paths)
 {
@@ -631,12 +667,24 @@ check_required(struct parse *p, int check_paths)
 		return;
 	if (c->database == NULL)
 		c->database = resolve_path(p, "var/station.db");
+	else if (is_db_uri(c->database) && db_uri_has_password(c->database))
+		perr(p, p->keyline[0], "database: no password in the address: use ~/.pgpass"
+		    " (or PGPASSFILE / PGPASSWORD)");
+	if (c->box == NULL) {
+		char host[256];
+
+		if (gethostname(host, sizeof(host)) == -1)
+			snprintf(host, sizeof(host), "localhost");
+		host[sizeof(host) - 1] = '\0';
+		c->box = strdup(host);
+	}
 	if (c->spool == NULL)
 		c->spool = resolve_path(p, "var/spool");
 	if (c->socket == NULL)
 		c->socket = resolve_path(p, "var/station.sock");
 	if (check_paths) {
-		check_dir_of(p, 0, "database", c->database);
+		if (!is_db_uri(c->database))
+			check_dir_of(p, 0, "database", c->database);
 		check_dir_of(p, 1, "spool", c->spool);
 		check_dir_of(p, 2, "socket", c->socket);
 	}
@@ -707,7 +755,7 @@ config_free(struct config *c)
 		free(s->slip_media);
 	}
 	free(c->stations);
-	free(c->path); free(c->database); free(c->spool); free(c->socket);
+	free(c->path); free(c->database); free(c->box); free(c->spool); free(c->socket);
 	free(c->socket_group);
 	free(c->web.listen); free(c->web.users_file); free(c->web.tls_cert); free(c->web.tls_key);
 	free(c->shop.name); free(c->shop.address1); free(c->shop.address2);

@@ -64,6 +64,7 @@ struct config {
 	char	*socket_group;		/* group owning the 0660 socket; NULL: the daemon's */
 	int64_t	 archive_after_ms;	/* finished orders older than this are archived; 0: never */
 	int64_t	 log_retention_ms;	/* events and scans older than this are pruned; 0: never */
+	char	*box;			/* this machine among boxes sharing a database (host name) */
 	struct shop_conf shop;
 	struct web_conf	 web;
 	struct shopify_conf shopify;

@@ -17,6 +17,7 @@
 #include "station/store/store_pack.h"
 #include "station/daemon/fulfillment_doc.h"
 #include "station/store/store_query.h"
+#include "station/store/store_boxes.h"
 #include "station/store/store_jobs.h"
 #include "station/shop/shop.h"
 
@@ -450,6 +451,27 @@ keep_key(struct scan_ctx *x)
 	return rc;
 }
 
+/*
+ * The database is away (a server restarting, the network down): the
+ * packer is refused with store_unavailable, nothing was recorded; the
+ * store reconnects at the next scan or heartbeat. 1 if so, 0 otherwise.
+ */
+static int
+store_down(struct scan_ctx *x, struct scan_outcome *out)
+{
+	if (!store_unavailable(x->d->store))
+		return 0;
+	memset(out, 0, sizeof(*out));
+	out->recorded = 1;
+	out->verdict = V_STORE_UNAVAILABLE;
+	out->refused = 1;
+	out->station = x->sc->name;
+	snprintf(out->message, sizeof(out->message), "STORE DOWN: scan again in a moment");
+	log_warnx("[station %s] %s: store unavailable: %s", x->sc->name, x->code,
+	    store_errmsg(x->d->store));
+	return 1;
+}
+
 void
 station_scan(struct daemon *d, const char *station, const char *code, const char *aim,
     const char *key, struct scan_outcome *out)
@@ -482,6 +504,8 @@ station_scan(struct daemon *d, const char *station, const char *code, const char
 		return;
 	}
 	if (store_begin(d->store) == -1) {
+		if (store_down(&x, out))
+			return;
 		snprintf(out->error, sizeof(out->error),
 		    "not recorded: database busy or unavailable: %s", store_errmsg(d->store));
 		return;
@@ -517,6 +541,8 @@ dberr:
 	log_warnx("[station %s] scan %s not recorded: %s", x.sc->name, code, store_errmsg(d->store));
 	order_view_free(x.open);
 	order_view_free(x.target);
+	if (store_down(&x, out))
+		return;
 	snprintf(out->error, sizeof(out->error), "not recorded (scan again): database: %s",
 	    store_errmsg(d->store));
 }

@@ -13,6 +13,7 @@
 
 #include "drivers/printer.h"
 #include "drivers/scanner.h"
+#include "station/daemon/boxes.h"
 #include "station/daemon/config.h"
 #include "station/daemon/control.h"
 #include "station/daemon/daemon.h"
@@ -213,6 +214,8 @@ restrict_modes(const char *database)
 	size_t i;
 
 	umask(0007);
+	if (store_is_server(database))
+		return;		/* a server's files are its own */
 	for (i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
 		snprintf(p, sizeof(p), "%s%s", database, sfx[i]);
 		if (stat(p, &st) == 0 && (st.st_mode & 0007) && chmod(p, st.st_mode & 0770) == -1)
@@ -227,14 +230,15 @@ run(struct daemon *d)
 	int failed;
 
 	restrict_modes(d->conf->database);
-	if (lock_path(d->conf->database, "database", 1) == -1 ||
+	if ((!store_is_server(d->conf->database) &&
+	    lock_path(d->conf->database, "database", 1) == -1) ||
 	    lock_path(d->conf->socket, "socket", 1) == -1)
 		return 1;
 	if ((d->store = store_open(d->conf->database, 0, err, sizeof(err))) == NULL) {
 		log_warnx("database: %s", err);
 		return 1;
 	}
-	if ((d->loop = loop_new()) == NULL || setup_signals(d) == -1 ||
+	if ((d->loop = loop_new()) == NULL || boxes_start(d) == -1 || setup_signals(d) == -1 ||
 	    (d->intake = intake_jobs_new(d->loop, d->store, d->conf->spool)) == NULL ||
 	    (d->ctl = control_new(d, d->conf->socket, d->conf->socket_group)) == NULL ||
 	    print_start(d) == -1 || setup_scanners(d) == -1 || shop_start(d) == -1)
@@ -265,6 +269,7 @@ teardown(struct daemon *d)
 	if (d->store)
 		outbox_flush(d);	/* a stop between a verdict and its spool/out file */
 	print_stop(d);
+	boxes_stop(d);
 	control_free(d->ctl);
 	if (d->inofd > 0)
 		close(d->inofd);
@@ -307,7 +312,8 @@ main(int argc, char *argv[])
 		config_free(d.conf);
 		return 0;
 	}
-	if (!foreground && (lock_path(d.conf->database, "database", 0) == -1 ||
+	if (!foreground && ((!store_is_server(d.conf->database) &&
+	    lock_path(d.conf->database, "database", 0) == -1) ||
 	    lock_path(d.conf->socket, "socket", 0) == -1)) {
 		config_free(d.conf);
 		return 1;

@@ -1,13 +1,14 @@
 /*
  * The store's engine-neutral half: store_open chooses the engine by the
- * store's address (a file path or "sqlite:PATH" is SQLite; a second engine
- * is a second folder and one more line in store_open), and every other
+ * store's address (a file path or "sqlite:PATH" is SQLite, a libpq URI
+ * "postgresql://..." is PostgreSQL), and every other
  * public function forwards to the engine's operation.
  */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
+#include "station/store/pg/pg.h"
 #include "station/store/sqlite/sqlite.h"
 #include "station/store/store_engine.h"
 
@@ -16,12 +17,29 @@ store_open(const char *path, int readonly, char *err, size_t errlen)
 {
 	if (strncmp(path, "sqlite:", 7) == 0)
 		return sqlite_store_open(path + 7, readonly, err, errlen);
-	if (strncmp(path, "postgresql:", 11) == 0 || strncmp(path, "postgres:", 9) == 0) {
-		snprintf(err, errlen,
-    "%s: this station is built without a PostgreSQL store", path);
-		return NULL;
-	}
+	if (strncmp(path, "postgresql:", 11) == 0 || strncmp(path, "postgres:", 9) == 0)
+		return pg_store_open(path, readonly, err, errlen);
 	return sqlite_store_open(path, readonly, err, errlen);
+}
+
+int
+store_migrate(const char *from, const char *to, char *report, size_t reportlen, char *err,
+    size_t errlen)
+{
+	if (store_is_server(from) || !store_is_server(to)) {
+		snprintf(err, errlen, "migrate copies a SQLite station into PostgreSQL"
+		    " (--to postgresql://...)");
+		return -1;
+	}
+	if (strncmp(from, "sqlite:", 7) == 0)
+		from += 7;
+	return pg_migrate_from_sqlite(from, to, report, reportlen, err, errlen);
+}
+
+int
+store_is_server(const char *address)
+{
+	return strncmp(address, "postgresql:", 11) == 0 || strncmp(address, "postgres:", 9) == 0;
 }
 
 int64_t

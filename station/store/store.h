@@ -31,6 +31,11 @@ struct store;
 struct store	*store_open(const char *path, int readonly, char *err, size_t errlen);
 void		 store_close(struct store *);		/* NULL is a no-op */
 /*
+ * 1 if address names a database server shared by several daemons (a
+ * PostgreSQL URI: no file to lock or chmod), 0 for a file.
+ */
+int		 store_is_server(const char *address);
+/*
  * Why the last call failed: the first error of the current (or just
  * rolled back) transaction, or of the last statement outside one. Never
  * NULL; owned by the store, valid until its next call.
@@ -48,6 +53,15 @@ int		 store_schema_version(struct store *);
 int	store_begin(struct store *);
 int	store_commit(struct store *);
 void	store_rollback(struct store *);
+
+/*
+ * Copies a one-box SQLite station (from: its file) into an empty
+ * PostgreSQL database (to: a URI) so its history survives the move:
+ * orders, lines, codes, sessions, packages, scans, fulfillments, jobs, the
+ * log, counters, effects. report gets the rows per table. 0 / -1 with err.
+ */
+int	store_migrate(const char *from, const char *to, char *report, size_t reportlen,
+	    char *err, size_t errlen);
 
 /* Wall clock, unix milliseconds. */
 int64_t	store_now_ms(void);

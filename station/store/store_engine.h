@@ -1,7 +1,7 @@
 /*
  * The engine seam: what a store engine implements. Included by
- * station/store/store.c and by each engine (station/store/sqlite/, later
- * station/store/postgres/), never by the rest of the station.
+ * station/store/store*.c and by each engine (station/store/sqlite/,
+ * station/store/pg/), never by the rest of the station.
  */
 #ifndef STATION_STORE_ENGINE_H
 #define STATION_STORE_ENGINE_H
@@ -10,7 +10,9 @@
 #include <stdint.h>
 
 #include "station/store/store.h"
+#include "station/store/store_boxes.h"
 #include "station/store/store_docs.h"
+#include "station/store/store_jobs.h"
 #include "station/store/store_pack.h"
 #include "station/store/store_query.h"
 #include "station/store/store_shop.h"
@@ -18,8 +20,8 @@
 /*
  * One operation per public function of store.h, store_pack.h,
  * store_query.h and store_docs.h, with the same contract (see there).
- * store_jobs.h (print jobs) is still implemented by the SQLite engine
- * alone (sqlite/store_jobs.c); a second engine moves it behind ops here.
+ * store_jobs.h (print jobs, effects, scan keys, resume) likewise, after
+ * load_package.
  */
 struct store_ops {
 	void (*close)(struct store *);
@@ -87,6 +89,51 @@ struct store_ops {
 	/* upkeep: backup, check, archive, retention, export (store_maint.h); may be NULL */
 	const struct store_maint_ops *maint;
 	const struct store_shop_ops *shop;	/* store_shop.h */
+	/* store_jobs.h */
+	int64_t (*job_insert)(struct store *, const char *station, const char *printer,
+	    const char *kind, int64_t order_id, int64_t package_id, const char *title,
+	    const char *media, int copies, const void *pdf, size_t len);
+	int (*job_update)(struct store *, int64_t id, const char *state, int ipp_job_id,
+	    const char *reason);
+	int (*job_attempt)(struct store *, int64_t id);
+	int (*job_reset)(struct store *, int64_t id, const char *reason);
+	int (*job_load)(struct store *, int64_t id, struct job_row *, void **pdf,
+	    size_t *len);
+	int (*jobs_unsent)(struct store *, int64_t **ids, size_t *n);
+	int (*jobs_unfinished)(struct store *, int64_t **ids, size_t *n);
+	int (*mark_slip_printed)(struct store *, int64_t order_id);
+	int (*slip_printed)(struct store *, int64_t order_id);
+	int (*orders_without_slip)(struct store *, int64_t limit, int64_t **ids, size_t *n);
+	int (*find_package_sscc)(struct store *, const char *sscc, int64_t *id,
+	    char *station,
+	    size_t stationlen);
+	int64_t (*last_package_of_order)(struct store *, int64_t order_id, char *station,
+	    size_t stationlen);
+	int64_t (*effect_add)(struct store *, const char *station, const char *kind,
+	    int64_t ref);
+	int (*effect_done)(struct store *, int64_t id);
+	int (*effects_pending)(struct store *, int64_t **ids, size_t *n);
+	int (*effect_load)(struct store *, int64_t id, char *station, size_t stationlen,
+	    char *kind, size_t kindlen, int64_t *ref);
+	int (*scan_by_key)(struct store *, const char *station, const char *key,
+	    char **reply);
+	int (*scan_set_key)(struct store *, int64_t scan_id, const char *key,
+	    const char *reply);
+	int (*last_verdict)(struct store *, const char *station, struct last_verdict *lv);
+	int (*resume_message)(struct store *, const char *station, char *msg,
+	    size_t msglen);
+	/* store_boxes.h */
+	int (*box_start)(struct store *, const char *box);
+	int (*box_heartbeat)(struct store *);
+	int (*box_stop)(struct store *);
+	int (*claim_station)(struct store *, const char *station, char *holder,
+	    size_t holderlen);
+	int (*list_benches)(struct store *, struct store_bench_row **rows, size_t *n);
+	int (*unavailable)(struct store *);
+	int (*abandon_order)(struct store *, int64_t order_id, char *station,
+	    size_t stationlen);
+	int (*changes_fd)(struct store *);
+	int (*changes_read)(struct store *, char *station, size_t stationlen);
 };
 
 /* Every engine's handle starts with this (the engine's own struct embeds it first). */

@@ -64,7 +64,8 @@ int sqlite_store_schema_version(struct store *);
 int sqlite_store_begin(struct store *);
 int sqlite_store_commit(struct store *);
 void sqlite_store_rollback(struct store *);
-int sqlite_store_add_event(struct store *, int64_t scan_id, const char *station, int64_t order_id,
+int sqlite_store_add_event(struct store *, int64_t scan_id, const char *station,
+	    int64_t order_id,
 	    const char *packer, const char *kind, const char *verdict,
 	    const char *message, int is_error);
 int sqlite_store_upsert_order(struct store *, const struct order *, const char *source,
@@ -134,5 +135,51 @@ int sqlite_store_export_shipments(struct store *, int64_t since_ms, int64_t unti
 	    struct store_export_row **rows, size_t *n);
 /* store_shop.c: shop sync tables (struct store_ops.shop) */
 extern const struct store_shop_ops sqlite_shop_ops;
+/* store_jobs.h */
+int64_t sqlite_store_job_insert(struct store *, const char *station,
+	    const char *printer, const char *kind, int64_t order_id, int64_t package_id,
+	    const char *title, const char *media, int copies, const void *pdf, size_t len);
+int sqlite_store_job_update(struct store *, int64_t id, const char *state,
+	    int ipp_job_id, const char *reason);
+int sqlite_store_job_attempt(struct store *, int64_t id);
+int sqlite_store_job_reset(struct store *, int64_t id, const char *reason);
+int sqlite_store_job_load(struct store *, int64_t id, struct job_row *, void **pdf,
+	    size_t *len);
+int sqlite_store_jobs_unsent(struct store *, int64_t **ids, size_t *n);
+int sqlite_store_jobs_unfinished(struct store *, int64_t **ids, size_t *n);
+int sqlite_store_mark_slip_printed(struct store *, int64_t order_id);
+int sqlite_store_slip_printed(struct store *, int64_t order_id);
+int sqlite_store_orders_without_slip(struct store *, int64_t limit, int64_t **ids,
+	    size_t *n);
+int sqlite_store_find_package_sscc(struct store *, const char *sscc, int64_t *id,
+	    char *station, size_t stationlen);
+int64_t sqlite_store_last_package_of_order(struct store *, int64_t order_id,
+	    char *station, size_t stationlen);
+int64_t sqlite_store_effect_add(struct store *, const char *station,
+	    const char *kind, int64_t ref);
+int sqlite_store_effect_done(struct store *, int64_t id);
+int sqlite_store_effects_pending(struct store *, int64_t **ids, size_t *n);
+int sqlite_store_effect_load(struct store *, int64_t id, char *station,
+	    size_t stationlen, char *kind, size_t kindlen, int64_t *ref);
+int sqlite_store_scan_by_key(struct store *, const char *station, const char *key,
+	    char **reply);
+int sqlite_store_scan_set_key(struct store *, int64_t scan_id, const char *key,
+	    const char *reply);
+int sqlite_store_last_verdict(struct store *, const char *station, struct last_verdict *lv);
+int sqlite_store_resume_message(struct store *, const char *station, char *msg,
+	    size_t msglen);
+
+/* store_boxes.h */
+int sqlite_store_box_start(struct store *, const char *box);
+int sqlite_store_box_heartbeat(struct store *);
+int sqlite_store_box_stop(struct store *);
+int sqlite_store_claim_station(struct store *, const char *station, char *holder,
+	    size_t holderlen);
+int sqlite_store_list_benches(struct store *, struct store_bench_row **rows, size_t *n);
+int sqlite_store_unavailable(struct store *);
+int sqlite_store_abandon_order(struct store *, int64_t order_id, char *station,
+	    size_t stationlen);
+int sqlite_store_changes_fd(struct store *);
+int sqlite_store_changes_read(struct store *, char *station, size_t stationlen);
 
 #endif

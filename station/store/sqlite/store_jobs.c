@@ -8,7 +8,7 @@
 #include "station/store/store_jobs.h"
 
 int64_t
-store_job_insert(struct store *s, const char *station, const char *printer,
+sqlite_store_job_insert(struct store *s, const char *station, const char *printer,
     const char *kind, int64_t order_id, int64_t package_id, const char *title,
     const char *media, int copies, const void *pdf, size_t len)
 {
@@ -35,7 +35,7 @@ store_job_insert(struct store *s, const char *station, const char *printer,
 }
 
 int
-store_job_update(struct store *s, int64_t id, const char *state, int ipp_job_id,
+sqlite_store_job_update(struct store *s, int64_t id, const char *state, int ipp_job_id,
     const char *reason)
 {
 	sqlite3_stmt *st = store_stmt(s,
@@ -56,7 +56,7 @@ store_job_update(struct store *s, int64_t id, const char *state, int ipp_job_id,
 }
 
 int
-store_job_attempt(struct store *s, int64_t id)
+sqlite_store_job_attempt(struct store *s, int64_t id)
 {
 	sqlite3_stmt *st = store_stmt(s, "UPDATE print_jobs SET attempts = attempts + 1 WHERE id = ?");
 
@@ -67,7 +67,7 @@ store_job_attempt(struct store *s, int64_t id)
 }
 
 int
-store_job_reset(struct store *s, int64_t id, const char *reason)
+sqlite_store_job_reset(struct store *s, int64_t id, const char *reason)
 {
 	sqlite3_stmt *st = store_stmt(s, "UPDATE print_jobs SET state = 'failed', ipp_job_id = NULL,"
 	    " accepted_at = NULL, reason = ?2, attempts = attempts + 1, updated_at = ?3"
@@ -81,16 +81,8 @@ store_job_reset(struct store *s, int64_t id, const char *reason)
 	return store_step_done(st);
 }
 
-void
-job_row_clear(struct job_row *j)
-{
-	free(j->station); free(j->printer); free(j->kind); free(j->title);
-	free(j->media); free(j->state);
-	memset(j, 0, sizeof(*j));
-}
-
 int
-store_job_load(struct store *s, int64_t id, struct job_row *j, void **pdf, size_t *len)
+sqlite_store_job_load(struct store *s, int64_t id, struct job_row *j, void **pdf, size_t *len)
 {
 	sqlite3_stmt *st = store_stmt(s,
 	    "SELECT station, printer, kind, title, media, state, coalesce(order_id, 0),"
@@ -135,21 +127,21 @@ store_job_load(struct store *s, int64_t id, struct job_row *j, void **pdf, size_
 }
 
 int
-store_jobs_unsent(struct store *s, int64_t **ids, size_t *n)
+sqlite_store_jobs_unsent(struct store *s, int64_t **ids, size_t *n)
 {
 	return store_collect_ids(s, "SELECT id FROM print_jobs WHERE state IN ('pending', 'failed')"
 	    " AND ipp_job_id IS NULL AND pdf IS NOT NULL ORDER BY id", 0, ids, n);
 }
 
 int
-store_jobs_unfinished(struct store *s, int64_t **ids, size_t *n)
+sqlite_store_jobs_unfinished(struct store *s, int64_t **ids, size_t *n)
 {
 	return store_collect_ids(s, "SELECT id FROM print_jobs WHERE state IN ('pending', 'held',"
 	    " 'processing') AND ipp_job_id IS NOT NULL ORDER BY id", 0, ids, n);
 }
 
 int
-store_mark_slip_printed(struct store *s, int64_t order_id)
+sqlite_store_mark_slip_printed(struct store *s, int64_t order_id)
 {
 	sqlite3_stmt *st = store_stmt(s, "UPDATE orders SET slip_printed = 1 WHERE id = ?");
 
@@ -160,7 +152,7 @@ store_mark_slip_printed(struct store *s, int64_t order_id)
 }
 
 int
-store_slip_printed(struct store *s, int64_t order_id)
+sqlite_store_slip_printed(struct store *s, int64_t order_id)
 {
 	sqlite3_stmt *st = store_stmt(s, "SELECT slip_printed FROM orders WHERE id = ?");
 	int r;
@@ -174,14 +166,14 @@ store_slip_printed(struct store *s, int64_t order_id)
 }
 
 int
-store_orders_without_slip(struct store *s, int64_t limit, int64_t **ids, size_t *n)
+sqlite_store_orders_without_slip(struct store *s, int64_t limit, int64_t **ids, size_t *n)
 {
 	return store_collect_ids(s, "SELECT id FROM orders WHERE status IN ('ready', 'partial')"
 	    " AND slip_printed = 0 ORDER BY created_at, id LIMIT ?", limit > 0 ? limit : -1, ids, n);
 }
 
 int
-store_find_package_sscc(struct store *s, const char *sscc, int64_t *id, char *station,
+sqlite_store_find_package_sscc(struct store *s, const char *sscc, int64_t *id, char *station,
     size_t stationlen)
 {
 	sqlite3_stmt *st = store_stmt(s, "SELECT id, station FROM packages WHERE sscc = ?");
@@ -199,7 +191,7 @@ store_find_package_sscc(struct store *s, const char *sscc, int64_t *id, char *st
 }
 
 int64_t
-store_last_package_of_order(struct store *s, int64_t order_id, char *station, size_t stationlen)
+sqlite_store_last_package_of_order(struct store *s, int64_t order_id, char *station, size_t stationlen)
 {
 	sqlite3_stmt *st = store_stmt(s, "SELECT id, station FROM packages WHERE order_id = ?"
 	    " AND sscc IS NOT NULL AND state IN ('closed', 'shipped') ORDER BY id DESC LIMIT 1");
@@ -220,7 +212,7 @@ store_last_package_of_order(struct store *s, int64_t order_id, char *station, si
 /* --- effects: what a committed scan implies, done after it (and after a crash) --- */
 
 int64_t
-store_effect_add(struct store *s, const char *station, const char *kind, int64_t ref)
+sqlite_store_effect_add(struct store *s, const char *station, const char *kind, int64_t ref)
 {
 	sqlite3_stmt *st = store_stmt(s,
 	    "INSERT INTO effects(at, station, kind, ref) VALUES (?, ?, ?, ?)");
@@ -237,7 +229,7 @@ store_effect_add(struct store *s, const char *station, const char *kind, int64_t
 }
 
 int
-store_effect_done(struct store *s, int64_t id)
+sqlite_store_effect_done(struct store *s, int64_t id)
 {
 	sqlite3_stmt *st = store_stmt(s,
 	    "UPDATE effects SET done_at = ?2 WHERE id = ?1 AND done_at IS NULL");
@@ -250,14 +242,14 @@ store_effect_done(struct store *s, int64_t id)
 }
 
 int
-store_effects_pending(struct store *s, int64_t **ids, size_t *n)
+sqlite_store_effects_pending(struct store *s, int64_t **ids, size_t *n)
 {
 	return store_collect_ids(s, "SELECT id FROM effects WHERE done_at IS NULL ORDER BY id",
 	    0, ids, n);
 }
 
 int
-store_effect_load(struct store *s, int64_t id, char *station, size_t stationlen,
+sqlite_store_effect_load(struct store *s, int64_t id, char *station, size_t stationlen,
     char *kind, size_t kindlen, int64_t *ref)
 {
 	sqlite3_stmt *st = store_stmt(s, "SELECT station, kind, ref FROM effects WHERE id = ?");
@@ -278,7 +270,7 @@ store_effect_load(struct store *s, int64_t id, char *station, size_t stationlen,
 /* --- idempotency keys and the last verdict of a bench --- */
 
 int
-store_scan_by_key(struct store *s, const char *station, const char *key, char **reply)
+sqlite_store_scan_by_key(struct store *s, const char *station, const char *key, char **reply)
 {
 	sqlite3_stmt *st = store_stmt(s, "SELECT reply FROM scans WHERE station = ?"
 	    " AND request_key = ?");
@@ -300,7 +292,7 @@ store_scan_by_key(struct store *s, const char *station, const char *key, char **
 }
 
 int
-store_scan_set_key(struct store *s, int64_t scan_id, const char *key, const char *reply)
+sqlite_store_scan_set_key(struct store *s, int64_t scan_id, const char *key, const char *reply)
 {
 	sqlite3_stmt *st = store_stmt(s, "UPDATE scans SET request_key = ?2, reply = ?3"
 	    " WHERE id = ?1");
@@ -314,7 +306,7 @@ store_scan_set_key(struct store *s, int64_t scan_id, const char *key, const char
 }
 
 int
-store_last_verdict(struct store *s, const char *station, struct last_verdict *lv)
+sqlite_store_last_verdict(struct store *s, const char *station, struct last_verdict *lv)
 {
 	sqlite3_stmt *st = store_stmt(s, "SELECT e.verdict, e.message, e.error,"
 	    " coalesce(o.name, ''), coalesce(e.order_id, 0) FROM events e"
@@ -337,7 +329,7 @@ store_last_verdict(struct store *s, const char *station, struct last_verdict *lv
 }
 
 int
-store_resume_message(struct store *s, const char *station, char *msg, size_t msglen)
+sqlite_store_resume_message(struct store *s, const char *station, char *msg, size_t msglen)
 {
 	sqlite3_stmt *st = store_stmt(s, "SELECT kind, message FROM events WHERE station = ?"
 	    " AND (verdict IS NOT NULL OR kind = 'resume') ORDER BY id DESC LIMIT 1");

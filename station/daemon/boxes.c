@@ -1,0 +1,194 @@
+/*
+ * Several boxes on one database: this daemon's box, its heartbeat, its
+ * benches claimed for as long as it runs, and what other boxes' benches
+ * do, passed to this box's watchers (the store's change notifications).
+ * On SQLite every call here is a no-op that succeeds.
+ */
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "common/loop.h"
+#include "station/daemon/boxes.h"
+#include "station/daemon/config.h"
+#include "station/daemon/daemon.h"
+#include "station/store/store.h"
+#include "station/store/store_boxes.h"
+#include "station/store/store_jobs.h"
+#include "station/store/store_pack.h"
+
+#define HEARTBEAT_MS	2000
+#define RELISTEN_MS	3000	/* a connection attempt may block: not too often */
+
+static int	was_down;
+static int	changes_fd = -1;
+
+static void listen_changes(struct daemon *);
+
+static int
+own_station(struct daemon *d, const char *station)
+{
+	return config_station(d->conf, station) != NULL;
+}
+
+static enum verdict
+verdict_named(const char *name)
+{
+	int v;
+
+	for (v = 0; v < V_COUNT; v++)
+		if (strcmp(verdict_name((enum verdict)v), name) == 0)
+			return (enum verdict)v;
+	return V_UNKNOWN_CODE;
+}
+
+/* A bench on another box changed: its last verdict and open order to our watchers. */
+static void
+tell_remote(struct daemon *d, const char *station)
+{
+	const struct daemon_watchers *w = &d->watchers;
+	struct scan_outcome o;
+	struct last_verdict lv;
+	struct sess_state ss;
+	struct order_view *v = NULL;
+
+	if (w->scan == NULL || (w->watching && !w->watching(w->arg, station)))
+		return;
+	if (store_last_verdict(d->store, station, &lv) != 1) {
+		log_debug("changes: bench %s: no verdict: %s", station, store_errmsg(d->store));
+		return;
+	}
+	memset(&o, 0, sizeof(o));
+	o.recorded = 1;
+	o.station = station;
+	o.verdict = verdict_named(lv.verdict);
+	o.refused = lv.refused;
+	snprintf(o.message, sizeof(o.message), "%s", lv.message);
+	if ((o.has_order = lv.order[0] != '\0'))
+		snprintf(o.order, sizeof(o.order), "%s", lv.order);
+	if (store_session_load(d->store, station, &ss) == 0) {
+		snprintf(o.packer, sizeof(o.packer), "%s", ss.packer);
+		if (ss.order_id)
+			v = store_order_view(d->store, ss.order_id);
+	}
+	w->scan(w->arg, &o, v);
+	order_view_free(v);
+}
+
+/* After a reconnect notifications are not replayed: every other box's bench is re-read. */
+static void
+tell_all_remote(struct daemon *d)
+{
+	struct store_bench_row *rows = NULL;
+	size_t n = 0, i;
+
+	if (store_list_benches(d->store, &rows, &n) == -1)
+		return;
+	for (i = 0; i < n; i++)
+		if (!own_station(d, rows[i].station))
+			tell_remote(d, rows[i].station);
+	store_bench_rows_free(rows, n);
+}
+
+static void
+relisten(void *arg)
+{
+	listen_changes(arg);
+}
+
+static void
+on_changes(int fd, short revents, void *arg)
+{
+	struct daemon *d = arg;
+	char station[128];
+	int r;
+
+	(void)revents;
+	while ((r = store_changes_read(d->store, station, sizeof(station))) == 1) {
+		log_debug("changes: bench '%s'", station);
+		if (station[0] != '\0' && !own_station(d, station))
+			tell_remote(d, station);
+	}
+	if (r == -1) {
+		loop_del_fd(d->loop, fd);
+		changes_fd = -1;
+		loop_add_timer(d->loop, RELISTEN_MS, relisten, d);
+	}
+}
+
+static void
+listen_changes(struct daemon *d)
+{
+	int fd = store_changes_fd(d->store);
+
+	if (fd < 0) {
+		if (store_is_server(d->conf->database))
+			loop_add_timer(d->loop, RELISTEN_MS, relisten, d);
+		return;
+	}
+	if (fd == changes_fd)
+		return;
+	if (loop_add_fd(d->loop, fd, POLLIN, on_changes, d) == -1) {
+		loop_add_timer(d->loop, RELISTEN_MS, relisten, d);
+		return;
+	}
+	changes_fd = fd;
+	tell_all_remote(d);
+}
+
+static void
+heartbeat(void *arg)
+{
+	struct daemon *d = arg;
+
+	if (store_box_heartbeat(d->store) == -1) {
+		if (!was_down)
+			log_warnx("database: %s; reconnecting", store_errmsg(d->store));
+		was_down = 1;
+	} else if (was_down) {
+		log_info("database: back");
+		was_down = 0;
+	}
+	if (!d->stopping)
+		loop_add_timer(d->loop, HEARTBEAT_MS, heartbeat, d);
+}
+
+int
+boxes_start(struct daemon *d)
+{
+	char holder[128];
+	size_t i;
+	int r;
+
+	if (!store_is_server(d->conf->database))
+		return 0;
+	if (store_box_start(d->store, d->conf->box) == -1) {
+		log_warnx("database: box %s: %s", d->conf->box, store_errmsg(d->store));
+		return -1;
+	}
+	for (i = 0; i < d->conf->nstations; i++) {
+		const char *name = d->conf->stations[i].name;
+
+		if ((r = store_claim_station(d->store, name, holder, sizeof(holder))) == 0) {
+			log_warnx("[station %s] already runs on box %s (another stationd claims it);"
+			    " not starting", name, holder);
+			return -1;
+		}
+		if (r == -1) {
+			log_warnx("[station %s] cannot claim the bench: %s", name,
+			    store_errmsg(d->store));
+			return -1;
+		}
+	}
+	loop_add_timer(d->loop, HEARTBEAT_MS, heartbeat, d);
+	listen_changes(d);
+	return 0;
+}
+
+void
+boxes_stop(struct daemon *d)
+{
+	if (d->store != NULL && store_is_server(d->conf->database))
+		(void)store_box_stop(d->store);
+}

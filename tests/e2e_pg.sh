@@ -1,0 +1,31 @@
+#!/bin/sh
+# The behaviour suites (pack, intake, crash, print, resume) on PostgreSQL: one
+# private server (tests/rig/pg.sh) for the run, each suite with STATION_DB=pg (a
+# fresh database per lib_station), the same assertions as on SQLite. Then the
+# PostgreSQL-only cases: several boxes and outages, migrate, the race.
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+. "$ROOT/tests/rig/pg.sh"
+if ! pg_rig_available; then
+	echo "e2e_pg: PostgreSQL not installed (scripts/deps.sh installs it); skipped"
+	echo "e2e_pg: 0 passed, 0 failed"
+	exit 0
+fi
+trap pg_rig_stop EXIT
+trap 'exit 130' INT TERM HUP
+pg_rig_start || exit 1
+export PG_RIG_DIR PG_RIG_PORT STATION_DB=pg
+pass=0 fail=0
+for t in e2e_pack e2e_intake e2e_crash e2e_print e2e_resume e2e_abandon ${E2E_PG_MORE:-e2e_pg_boxes e2e_pg_migrate e2e_pg_race}; do
+	[ -f "$ROOT/tests/$t.sh" ] || continue
+	out=$(sh "$ROOT/tests/$t.sh" 2>&1)
+	rc=$?
+	printf '%s\n' "$out" | sed "s/^/[pg] /"
+	line=$(printf '%s\n' "$out" | grep -E '[0-9]+ passed, [0-9]+ failed' | tail -1)
+	p=$(echo "$line" | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+')
+	f=$(echo "$line" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+')
+	[ -z "$line" ] && { p=0; f=1; }
+	[ $rc -ne 0 ] && [ "$f" -eq 0 ] && f=1
+	pass=$((pass + p)) fail=$((fail + f))
+done
+echo "e2e_pg: $pass passed, $fail failed"
+[ $fail -eq 0 ]
