@@ -36,6 +36,7 @@ include station/station.mk
 -include labels/labels.mk
 -include drivers/printer.mk
 -include drivers/scanner.mk
+-include drivers/scale.mk
 include tests/tests.mk
 -include tests/e2e.mk
 -include dist/dist.mk
