@@ -16,7 +16,7 @@ CFLAGS	?= -O2 -g
 PKGS	:= sqlite3 jansson inih libusb-1.0 libsystemd
 WARN	:= -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Werror -Wno-format-truncation
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -I. $(shell pkg-config --cflags $(PKGS)) $(CFLAGS) -MMD -MP
-LIBS	= $(shell pkg-config --libs $(PKGS)) -lcsv -lhpdf -lzint -lcups -lm
+LIBS	= $(shell pkg-config --libs $(PKGS)) -lcsv -lhpdf -lzint -lcups -lcrypt -lm
 CHECK_LIBS = $(shell pkg-config --libs check)
 UMOCKDEV_CFLAGS = $(shell pkg-config --cflags umockdev-1.0)
 UMOCKDEV_LIBS = $(shell pkg-config --libs umockdev-1.0)

@@ -238,6 +238,17 @@ scales_station_reading(const struct scales *ss, const char *station,
 }
 
 int
+scales_station_connected(const struct scales *ss, const char *station)
+{
+	size_t i;
+
+	for (i = 0; ss != NULL && i < ss->n; i++)
+		if (strcmp(ss->v[i]->station, station) == 0)
+			return usb_hid_dev_is_attached(ss->v[i]->dev) ? 1 : 0;
+	return -1;
+}
+
+int
 scales_count_connected(const struct scales *ss)
 {
 	size_t i;

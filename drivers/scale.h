@@ -54,6 +54,10 @@ int		 scale_spec_check(const char *spec, char *err, size_t errlen);
 int		 scales_station_reading(const struct scales *,
 		    const char *station, struct hid_scale_reading *r);
 
+/* 1: station's scale is attached now, 0: configured but absent, -1: none. */
+int		 scales_station_connected(const struct scales *,
+		    const char *station);
+
 /* Number of scales attached now. */
 int		 scales_count_connected(const struct scales *);
 

@@ -2,21 +2,21 @@
 # core/ (pure logic), store/ (the database), intake/ (order and product files).
 # common/ (loop, log) sits under station/, drivers/ and labels/ alike.
 COMMON_SRCS := common/loop.c common/log.c
-CORE_SRCS := station/core/session.c station/core/session_names.c station/core/order_state.c \
+CORE_SRCS := station/core/session.c station/core/session_names.c station/core/session_checks.c station/core/order_state.c \
 	station/core/readiness.c \
 	station/core/order.c station/core/sscc.c
 # store/: the engine-neutral interface (store.c picks the engine, forwards to its ops); sqlite/: SQLite
 STORE_SRCS := station/store/store.c station/store/store_rows.c station/store/sqlite/sqlite_store.c \
 	station/store/sqlite/store_orders.c station/store/sqlite/store_pack.c \
 	station/store/sqlite/store_query.c station/store/sqlite/store_docs.c \
-	station/store/sqlite/store_jobs.c
+	station/store/sqlite/store_jobs.c station/store/sqlite/store_checks.c
 INTAKE_SRCS := station/intake/intake_util.c station/intake/intake_detect.c \
 	station/intake/intake_jsonread.c station/intake/intake_json.c \
 	station/intake/intake_csvread.c station/intake/intake_csv.c \
 	station/intake/intake_products.c station/intake/intake.c \
 	station/intake/intake_file.c station/intake/intake_limits.c
 DAEMON_SRCS := station/daemon/config.c station/daemon/intake_job.c station/daemon/intake_worker.c station/daemon/outbox.c station/daemon/control.c \
-	station/daemon/commands.c station/daemon/station.c station/daemon/print.c \
+	station/daemon/commands.c station/daemon/station.c station/daemon/checks.c station/daemon/print.c \
 	station/daemon/print_cmds.c station/daemon/docs.c station/daemon/render.c \
 	station/daemon/replies.c station/daemon/fulfillment_doc.c \
 	station/ctl/table.c

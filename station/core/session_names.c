@@ -28,6 +28,15 @@ static const char *const verdict_names[V_COUNT] = {
 	[V_TOO_MANY] = "too_many",
 	[V_UNKNOWN_CODE] = "unknown_code",
 	[V_DUPLICATE_READ] = "duplicate_read",
+	[V_WEIGHED] = "weighed",
+	[V_LABEL_VERIFIED] = "label_verified",
+	[V_OVERRIDE_PIN] = "override_pin",
+	[V_OVERRIDDEN] = "overridden",
+	[V_WEIGHT_MISMATCH] = "weight_mismatch",
+	[V_WEIGHT_PENDING] = "weight_pending",
+	[V_WRONG_LABEL] = "wrong_label",
+	[V_LABEL_NOT_VERIFIED] = "label_not_verified",
+	[V_OVERRIDE_REFUSED] = "override_refused",
 };
 
 const char *
@@ -42,7 +51,10 @@ int
 verdict_is_refusal(enum verdict v)
 {
 	/* A duplicate read is ignored, not refused: the packer did nothing wrong. */
-	return v >= V_NOT_FOUND && v <= V_UNKNOWN_CODE;
+	if (v >= V_NOT_FOUND && v <= V_UNKNOWN_CODE)
+		return 1;
+	/* the packing checks' refusals, after the first list */
+	return v >= V_WEIGHT_MISMATCH && v < V_COUNT;
 }
 
 #define CMD_PREFIX	"STN:"
@@ -60,6 +72,7 @@ static const struct {
 	{ "REPRINT", CMD_REPRINT },
 	{ "ABANDON", CMD_ABANDON },
 	{ "LOGOUT", CMD_LOGOUT },
+	{ "WEIGH", CMD_WEIGH },
 };
 
 /* Decimal 1..9999, digits only: no sign, no spaces, no leading "+". */
@@ -124,6 +137,13 @@ session_parse_command(const char *code, enum sess_cmd *cmd, int64_t *qty,
 		if (parse_packer(rest + 7, packer, packerlen) == -1)
 			return -1;
 		*cmd = CMD_PACKER;
+		return 1;
+	}
+	/* a badge id, optionally ":PIN" when the badge's barcode carries both */
+	if (strncmp(rest, "OVERRIDE:", 9) == 0) {
+		if (rest[9] == ':' || parse_packer(rest + 9, packer, packerlen) == -1)
+			return -1;
+		*cmd = CMD_OVERRIDE;
 		return 1;
 	}
 	return -1;

@@ -9,6 +9,7 @@ struct store;
 struct loop;
 struct control;
 struct scanners;
+struct scales;
 struct printq;
 struct intake_jobs;
 
@@ -18,6 +19,7 @@ struct daemon {
 	struct loop	*loop;
 	struct control	*ctl;
 	struct scanners	*scanners;	/* NULL when no station names a scanner */
+	struct scales	*scales;	/* NULL when no station names a scale */
 	struct printq	*printq;	/* NULL until printing is wired */
 	struct daemon_watchers watchers; /* set by the control layer; NULL fns: nobody */
 	struct intake_jobs *intake;	/* spool/in and stationctl import */

@@ -13,6 +13,7 @@
 
 #include "drivers/printer.h"
 #include "drivers/scanner.h"
+#include "station/daemon/checks.h"
 #include "station/daemon/config.h"
 #include "station/daemon/control.h"
 #include "station/daemon/daemon.h"
@@ -234,7 +235,7 @@ run(struct daemon *d)
 	if ((d->loop = loop_new()) == NULL || setup_signals(d) == -1 ||
 	    (d->intake = intake_jobs_new(d->loop, d->store, d->conf->spool)) == NULL ||
 	    (d->ctl = control_new(d, d->conf->socket, d->conf->socket_group)) == NULL ||
-	    print_start(d) == -1 || setup_scanners(d) == -1)
+	    print_start(d) == -1 || setup_scanners(d) == -1 || checks_start(d) == -1)
 		return 1;
 	station_recover(d);
 	intake_jobs_spool_scan(d->intake);
@@ -255,6 +256,7 @@ teardown(struct daemon *d)
 {
 	intake_jobs_free(d->intake);	/* before the control: it replies */
 	scanners_free(d->scanners);
+	checks_stop(d);
 	if (d->store)
 		outbox_flush(d);	/* a stop between a verdict and its spool/out file */
 	print_stop(d);

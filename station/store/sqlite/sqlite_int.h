@@ -131,4 +131,11 @@ int sqlite_store_prune_log(struct store *, int64_t before_ms, int limit, int64_t
 int sqlite_store_export_shipments(struct store *, int64_t since_ms, int64_t until_ms,
 	    struct store_export_row **rows, size_t *n);
 
+/* store_checks.c */
+int sqlite_store_package_weigh(struct store *, int64_t package_id, int64_t grams);
+int sqlite_store_find_label(struct store *, const char *sscc, char *order_name,
+    size_t namelen, int *box, int64_t *package_id);
+int sqlite_store_package_label(struct store *, int64_t package_id, char sscc[19],
+    char *order_name, size_t namelen);
+
 #endif

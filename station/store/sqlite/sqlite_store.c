@@ -70,6 +70,9 @@ static const struct store_ops sqlite_ops = {
 	.list_stats = sqlite_store_list_stats,
 	.load_order_doc = sqlite_store_load_order_doc,
 	.load_package = sqlite_store_load_package,
+	.package_weigh = sqlite_store_package_weigh,
+	.find_label = sqlite_store_find_label,
+	.package_label = sqlite_store_package_label,
 };
 
 /* The SQLite handle behind a store this engine opened. */
@@ -189,6 +192,18 @@ static const char *migrations[] = {
 	"ALTER TABLE scans ADD COLUMN reply TEXT;"
 	"CREATE UNIQUE INDEX scans_request_key ON scans(station, request_key)"
 	" WHERE request_key IS NOT NULL;",
+	/*
+	 * 4 -> 5 (issue 15): what a bench is held on (a box the weight check
+	 * stopped, a label to scan back, a supervisor's PIN to come), and
+	 * where a package's weight came from (the scale, or product weights).
+	 */
+	"ALTER TABLE sessions ADD COLUMN hold INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE sessions ADD COLUMN hold_close INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE sessions ADD COLUMN label_code TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE sessions ADD COLUMN label_order TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE sessions ADD COLUMN override_badge TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE packages ADD COLUMN weight_source TEXT;"
+	"UPDATE packages SET weight_source = 'computed' WHERE weight_grams IS NOT NULL;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
