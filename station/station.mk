@@ -32,6 +32,7 @@ CTL_OBJS += $(B)/station/ctl/ctl_maint.o
 TEST_BINS += $(B)/tests/test_intake_parse $(B)/tests/test_intake_csv \
 	$(B)/tests/test_intake_stream $(B)/tests/test_intake_limits $(B)/tests/test_session \
 	$(B)/tests/test_order_state $(B)/tests/test_store
+TEST_BINS += $(B)/tests/test_session_checks
 
 $(B)/stationd: $(B)/station/daemon/stationd.o $(B)/libstation.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)

@@ -587,6 +587,12 @@ cmd_reprint(const struct sess_state *st, const struct sess_order *open,
 	}
 	add_effect(res, EFF_REPRINT_LABEL, open != NULL ? open->id : 0, 0, 0);
 	say(res, "REPRINT: the last label prints again");
+	/* a reprinted label is scanned back too (the caller names it) */
+	if (in->checks != NULL && in->checks->verify_label) {
+		res->next.hold = HOLD_LABEL;
+		res->next.label_code[0] = '\0';
+		res->next.label_order[0] = '\0';
+	}
 }
 
 static void

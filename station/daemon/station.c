@@ -257,19 +257,19 @@ apply_effect(struct scan_ctx *x, const struct sess_effect *e, int64_t *package_i
 		return store_close_unshipped(s, order, st);
 	case EFF_REPRINT_LABEL:
 		x->after.reprint_last = 1;
-		/* a reprint is scanned back too */
-		if (x->in.checks != NULL && x->in.checks->verify_label) {
+		/* a reprint is scanned back too: the machine holds, we name the label */
+		if (x->res.next.hold == HOLD_LABEL && x->res.next.label_code[0] == '\0') {
 			int64_t last = store_last_package(s, st);
-			int r;
+			int r = last > 0 ? store_package_label(s, last, sscc,
+			    x->res.next.label_order, sizeof(x->res.next.label_order)) : 0;
 
-			if (last > 0 && (r = store_package_label(s, last, sscc,
-			    x->res.next.label_order, sizeof(x->res.next.label_order))) == -1)
+			if (last == -1 || r == -1)
 				return -1;
-			if (last > 0 && r == 1) {
-				x->res.next.hold = HOLD_LABEL;
+			if (r == 1)
 				snprintf(x->res.next.label_code, sizeof(x->res.next.label_code),
 				    "%s", sscc);
-			}
+			else
+				x->res.next.hold = HOLD_NONE;
 		}
 		return 0;
 	case EFF_OVERRIDE_EVENT:
