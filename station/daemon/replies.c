@@ -127,10 +127,11 @@ order_packages(const struct store_order_detail *d)
 	for (i = 0; a != NULL && i < d->npackages; i++) {
 		const struct store_detail_package *p = &d->packages[i];
 
-		json_array_append_new(a, json_pack("{s:i, s:o, s:s, s:s, s:o, s:o}",
+		json_array_append_new(a, json_pack("{s:i, s:o, s:s, s:s, s:o, s:o, s:o}",
 		    "box", p->box, "sscc", str_or_null(p->sscc),
 		    "state", p->state ? p->state : "", "station", p->station ? p->station : "",
 		    "weight_grams", int_or_null(p->weight_grams >= 0, p->weight_grams),
+		    "weight_source", str_or_null(p->weight_source[0] ? p->weight_source : NULL),
 		    "fulfillment", int_or_null(p->fulfillment >= 0, p->fulfillment)));
 	}
 	return a;

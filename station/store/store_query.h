@@ -50,6 +50,7 @@ struct store_detail_package {
 	int		 box;
 	char		*sscc, *state, *station;
 	int64_t		 weight_grams, fulfillment;	/* -1: none */
+	char		 weight_source[12];	/* "scale", "computed"; "" when no weight */
 };
 struct store_detail_fulfillment {
 	int64_t		 id, at_ms, units;

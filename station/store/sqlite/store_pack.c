@@ -654,7 +654,7 @@ fulfillment_lines(struct store *s, struct store_fulfillment *f, int *oom)
 static int
 fulfillment_packages(struct store *s, struct store_fulfillment *f, int *oom)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT box, sscc, weight_grams FROM packages"
+	sqlite3_stmt *st = store_stmt(s, "SELECT box, sscc, weight_grams, weight_source FROM packages"
 	    " WHERE fulfillment_id = ? ORDER BY box, id");
 	size_t cap = 0;
 	int r;
@@ -679,6 +679,9 @@ fulfillment_packages(struct store *s, struct store_fulfillment *f, int *oom)
 		p->sscc = dup_or_null(st, 1, oom);
 		p->weight_grams = sqlite3_column_type(st, 2) == SQLITE_NULL ? -1 :
 		    sqlite3_column_int64(st, 2);
+		snprintf(p->weight_source, sizeof(p->weight_source), "%s",
+		    sqlite3_column_type(st, 3) == SQLITE_NULL || p->weight_grams < 0 ? "" :
+		    (const char *)sqlite3_column_text(st, 3));
 	}
 	sqlite3_reset(st);
 	return *oom || r == SQLITE_DONE || r == SQLITE_ROW ? 0 : -1;

@@ -232,7 +232,7 @@ static int
 detail_packages(struct store *s, int64_t id, struct store_order_detail *d)
 {
 	sqlite3_stmt *st = store_stmt(s,
-	    "SELECT box, sscc, state, station, weight_grams, fulfillment_id FROM packages"
+	    "SELECT box, sscc, state, station, weight_grams, fulfillment_id, weight_source FROM packages"
 	    " WHERE order_id = ? ORDER BY id");
 	size_t cap = 0;
 	int r, oom = 0;
@@ -256,6 +256,9 @@ detail_packages(struct store *s, int64_t id, struct store_order_detail *d)
 		    sqlite3_column_int64(st, 4);
 		p->fulfillment = sqlite3_column_type(st, 5) == SQLITE_NULL ? -1 :
 		    sqlite3_column_int64(st, 5);
+		snprintf(p->weight_source, sizeof(p->weight_source), "%s",
+		    sqlite3_column_type(st, 6) == SQLITE_NULL || p->weight_grams < 0 ? "" :
+		    (const char *)sqlite3_column_text(st, 6));
 	}
 	sqlite3_reset(st);
 	if (oom)
