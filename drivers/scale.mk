@@ -4,3 +4,9 @@ TEST_BINS += $(B)/tests/test_scale_umockdev
 $(B)/tests/test_scale_umockdev.o: ALL_CFLAGS += $(UMOCKDEV_CFLAGS)
 $(B)/tests/test_scale_umockdev: $(B)/tests/fake_usb.o
 EXTRA_TEST_LIBS_test_scale_umockdev := $(UMOCKDEV_LIBS)
+
+# End to end: the real stationd and stationctl with the fake scale and the printer rig.
+TEST_BINS += $(B)/tests/test_scale_e2e
+$(B)/tests/test_scale_e2e.o: ALL_CFLAGS += $(UMOCKDEV_CFLAGS)
+$(B)/tests/test_scale_e2e: $(B)/tests/fake_usb.o | $(B)/stationd $(B)/stationctl
+EXTRA_TEST_LIBS_test_scale_e2e := $(UMOCKDEV_LIBS)

@@ -27,6 +27,16 @@ fmt_grams(int64_t g, char *buf, size_t len)
 		snprintf(buf, len, "%lld g", (long long)g);
 }
 
+/* "0.84 kg": an expected weight in the unit the reading is shown in. */
+static void
+fmt_like(int64_t g, int64_t reading, char *buf, size_t len)
+{
+	if (reading >= 1000 || reading <= -1000)
+		snprintf(buf, len, "%.2f kg", (double)g / 1000.0);
+	else
+		fmt_grams(g, buf, len);
+}
+
 /* "5%", "2.5%" or "30 g". */
 static void
 fmt_tolerance(const struct sess_checks *c, char *buf, size_t len)
@@ -128,7 +138,7 @@ sess_weigh_box(const struct sess_state *st, const struct sess_order *open,
 		    unknown);
 		return 1;
 	}
-	fmt_grams(expected, e, sizeof(e));
+	fmt_like(expected, c->grams, e, sizeof(e));
 	fmt_tolerance(c, t, sizeof(t));
 	diff = c->grams > expected ? c->grams - expected : expected - c->grams;
 	tol = c->tol_permille > 0 ? expected * c->tol_permille / 1000 :
