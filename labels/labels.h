@@ -133,6 +133,8 @@ struct sheet_doc {
 	const char *const *packer_ids;		/* STN:PACKER:<id> badges */
 	const char *const *packer_names;	/* optional, parallel to ids */
 	size_t		 npackers;
+	const char *const *supervisor_ids;	/* STN:OVERRIDE:<id> badges (no PIN) */
+	size_t		 nsupervisors;
 };
 
 /* The rendered document. events: notes the station should log

@@ -424,15 +424,16 @@ START_TEST(test_command_sheet)
 {
 	static const char *const ids[] = { "P017", "P042" };
 	static const char *const pn[] = { "Maria Kowalska", "田中 一郎" };
+	static const char *const sup[] = { "S001" };
 	struct sheet_doc d = { .bench = "pack-1", .packer_ids = ids,
-	    .packer_names = pn, .npackers = 2 };
+	    .packer_names = pn, .npackers = 2, .supervisor_ids = sup, .nsupervisors = 1 };
 	struct labels_out o = { 0 };
 	char pdf[256], err[256], *x;
 	size_t i;
 	int dpi;
 
 	ck_assert_int_eq(sheet_render(&d, NULL, &o, err, sizeof(err)), 0);
-	ck_assert_int_eq(o.pages, 2);
+	ck_assert_int_eq(o.pages, 3);
 	save(&o, "sheet.pdf", pdf, sizeof(pdf));
 	labels_out_free(&o);
 	for (dpi = 203; dpi <= 300; dpi += 97) {
@@ -446,6 +447,10 @@ START_TEST(test_command_sheet)
 		ck_assert_int_eq(count_lines(x, "STN:PACKER:P017"), 1);
 		ck_assert_int_eq(count_lines(x, "STN:PACKER:P042"), 1);
 		ck_assert_int_eq(nlines(x), 2);
+		free(x);
+		x = run("zbarimg --raw -q '%s'", raster(pdf, 3, dpi));
+		ck_assert_int_eq(count_lines(x, "STN:OVERRIDE:S001"), 1);
+		ck_assert_int_eq(nlines(x), 1);
 		free(x);
 	}
 	x = run("pdftotext '%s' -", pdf);

@@ -243,3 +243,24 @@ checks_pin_verify(const char *path, const char *badge, const char *pin, int *kno
 	fclose(fp);
 	return 0;
 }
+
+size_t
+checks_pin_badges(const char *path, char ids[][64], size_t max)
+{
+	char line[512], *colon;
+	size_t n = 0;
+	FILE *fp;
+
+	if (path == NULL || (fp = fopen(path, "r")) == NULL)
+		return 0;
+	while (n < max && fgets(line, sizeof(line), fp) != NULL) {
+		if (line[0] == '#' || (colon = strchr(line, ':')) == NULL || colon == line ||
+		    (size_t)(colon - line) >= 64)
+			continue;
+		*colon = '\0';
+		snprintf(ids[n++], 64, "%s", line);
+	}
+	explicit_bzero(line, sizeof(line));
+	fclose(fp);
+	return n;
+}

@@ -61,4 +61,11 @@ int	checks_classify(struct daemon *, const struct station_conf *,
 int	checks_pin_verify(const char *path, const char *badge, const char *pin,
 	    int *known, int *ok);
 
+/*
+ * The supervisor badge ids of the PIN file (for the command sheet's
+ * STN:OVERRIDE:<badge> barcodes; never the hashes), at most max. The
+ * count, 0 when the file cannot be read.
+ */
+size_t	checks_pin_badges(const char *path, char ids[][64], size_t max);
+
 #endif

@@ -5,6 +5,7 @@
 
 #include "labels/labels.h"
 #include "station/daemon/config.h"
+#include "station/daemon/checks.h"
 #include "station/daemon/docs.h"
 #include "station/store/store.h"
 #include "station/store/store_docs.h"
@@ -180,10 +181,18 @@ docs_sheet(const struct config *c, const struct station_conf *sc, struct labels_
 {
 	struct label_media m;
 	struct sheet_doc d;
+	static char sup[16][64];
+	const char *supv[16];
+	size_t i;
 
 	(void)c;
 	memset(&d, 0, sizeof(d));
 	d.bench = sc->name;
+	/* supervisors' badges (issue 15): STN:OVERRIDE:<badge>, the PIN typed after */
+	d.nsupervisors = checks_pin_badges(sc->override_pins, sup, 16);
+	for (i = 0; i < d.nsupervisors; i++)
+		supv[i] = sup[i];
+	d.supervisor_ids = supv;
 	labels_media_default_slip(&m);
 	if (labels_parse_slip_size(sc->slip_media, &m.size) == -1) {
 		snprintf(err, errlen, "slip_media %s: unknown size", sc->slip_media);
