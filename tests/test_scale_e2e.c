@@ -686,6 +686,12 @@ main(int argc, char **argv)
 	    " 'override_pin', 'overridden', 'override_refused')", v, sizeof(v));
 	check(strcmp(v, "8") == 0, "8 new verdicts recorded, got %s", v);
 	check(wait_log("pack-1", "\"verdict\": \"wrong_label\"", 1), "log shows wrong_label");
+	/* stats by packer: 5 weighings (3 boxes passed or passed over, 2 refused), 5 labels
+	 * scanned back of which 1 was another package's */
+	check(ctl(text, sizeof(text), "stats --by packer --format csv") == 0 &&
+	    strstr(text, ",weighings,misweighs,misweigh_rate,label_scans,wrong_labels,"
+	    "wrong_label_rate") != NULL && strstr(text, ",5,2,0.4000,5,1,0.2000") != NULL,
+	    "stats by packer: %s", text);
 
 	check(stop_daemon() == 0, "stationd exit status");
 	fake_dev_stats(sc, &st);
