@@ -49,7 +49,8 @@ hid_scale_decode(const uint8_t *b, size_t len, struct hid_scale_reading *r,
 		snprintf(why, whylen, "scale unit %u unknown", b[2]);
 		return -1;
 	}
-	e = (int8_t)b[3];
+	/* the exponent is a signed byte: two's complement by hand */
+	e = b[3] < 0x80 ? (int)b[3] : (int)b[3] - 256;
 	/* a real scale's scaling is a few digits either way */
 	if (e < -9 || e > 9) {
 		snprintf(why, whylen, "scale exponent %d out of range", e);

@@ -199,7 +199,7 @@ scales_add(struct scales *ss, const char *station, const char *spec,
 		goto nomem;
 	sc->owner = ss;
 	if ((sc->station = strdup(station)) == NULL ||
-	    (nv = realloc(ss->v, (ss->n + 1) * sizeof(*nv))) == NULL) {
+	    (nv = realloc(ss->v, (ss->n + 1) * sizeof(struct scale *))) == NULL) {
 		scale_free(sc);
 		goto nomem;
 	}

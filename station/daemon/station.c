@@ -109,8 +109,8 @@ classify(struct scan_ctx *x)
 	if (r == 1) {
 		x->in.kind = SCAN_COMMAND;
 		x->in.packer = x->packer_arg;
-		if (x->in.cmd == CMD_OVERRIDE && (r = checks_classify(x->d, x->sc, &x->state,
-		    x->code, &x->in, &x->cs)) == -1)
+		if (x->in.cmd == CMD_OVERRIDE && checks_classify(x->d, x->sc, &x->state,
+		    x->code, &x->in, &x->cs) == -1)
 			return -1;
 		if (x->cs.shown[0] != '\0')
 			x->code = x->cs.shown;
