@@ -531,6 +531,43 @@ START_TEST(abandon_clears_weight_hold)
 }
 END_TEST
 
+START_TEST(cancelled_upstream_is_never_overridden)
+{
+	C.grams = 3000;
+	scan_order(&O);
+	scan_item("SKU-2");
+	scan_cmd("STN:NEWBOX");
+	verdict_is(V_WEIGHT_MISMATCH, NULL);
+	scan_override("STN:OVERRIDE:sup1", 1, 0, 0);
+	verdict_is(V_OVERRIDE_PIN, NULL);
+	/* the shop cancels while the supervisor types the PIN */
+	O.status = ORDER_CANCELLED;
+	scan_pin(1);
+	verdict_is(V_CANCELLED, NULL);
+	ck_assert(!has_effect(EFF_CLOSE_BOX));
+	ck_assert(has_effect(EFF_CLOSE_CANCELLED));
+	ck_assert_int_eq(S.hold, HOLD_NONE);
+	ck_assert_int_eq(S.override_badge[0], '\0');
+}
+END_TEST
+
+START_TEST(abandon_passes_a_label_hold)
+{
+	C.weight_check = 0;
+	C.verify_label = 1;
+	scan_order(&O);
+	scan_item("SKU-2");
+	scan_cmd("STN:NEWBOX");
+	ck_assert_int_eq(S.hold, HOLD_LABEL);
+	scan_cmd("STN:ABANDON");
+	verdict_is(V_ABANDONED, NULL);
+	/* the closed box's label still waits to be scanned */
+	ck_assert_int_eq(S.hold, HOLD_LABEL);
+	scan_order(&O2);
+	verdict_is(V_LABEL_NOT_VERIFIED, NULL);
+}
+END_TEST
+
 START_TEST(parse_new_commands)
 {
 	enum sess_cmd c;
@@ -657,6 +694,8 @@ checks_suite(void)
 	tcase_add_test(tc, override_weight_with_pin);
 	tcase_add_test(tc, override_label_with_badge_and_pin);
 	tcase_add_test(tc, abandon_clears_weight_hold);
+	tcase_add_test(tc, cancelled_upstream_is_never_overridden);
+	tcase_add_test(tc, abandon_passes_a_label_hold);
 	tcase_add_test(tc, parse_new_commands);
 	tcase_add_test(tc, random_sequences_keep_invariants);
 	suite_add_tcase(s, tc);

@@ -729,8 +729,7 @@ static int
 input_ignores_order_status(const struct sess_input *in)
 {
 	return in->kind == SCAN_COMMAND && (in->cmd == CMD_PACKER ||
-	    in->cmd == CMD_LOGOUT || in->cmd == CMD_REPRINT ||
-	    in->cmd == CMD_OVERRIDE);
+	    in->cmd == CMD_LOGOUT || in->cmd == CMD_REPRINT);
 }
 
 void

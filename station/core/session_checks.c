@@ -295,13 +295,39 @@ passes_label_hold(const struct sess_input *in)
 {
 	return in->kind == SCAN_COMMAND && (in->cmd == CMD_PACKER ||
 	    in->cmd == CMD_LOGOUT || in->cmd == CMD_REPRINT ||
-	    in->cmd == CMD_WEIGH || in->cmd == CMD_OVERRIDE);
+	    in->cmd == CMD_WEIGH || in->cmd == CMD_OVERRIDE ||
+	    in->cmd == CMD_ABANDON);
+}
+
+/*
+ * The open order changed upstream (cancelled, shipped, held): the machine's
+ * usual mid-pack handling goes first; nothing is passed or closed here.
+ */
+static int
+open_is_stopped(const struct sess_order *open)
+{
+	if (open == NULL)
+		return 0;
+	switch (open->status) {
+	case ORDER_CANCELLED:
+	case ORDER_FULFILLED:
+	case ORDER_ARCHIVED:
+	case ORDER_DIGITAL:
+	case ORDER_ON_HOLD:
+		return 1;
+	default:
+		return 0;
+	}
 }
 
 int
 sess_checks_step(const struct sess_state *st, const struct sess_order *open,
     const struct sess_input *in, struct sess_result *res)
 {
+	if (open_is_stopped(open)) {
+		res->next.override_badge[0] = '\0';
+		return 0;
+	}
 	if (st->override_badge[0] != '\0') {
 		res->next.override_badge[0] = '\0';
 		if (in->kind == SCAN_PIN) {
