@@ -323,7 +323,14 @@ start_daemon(void)
 			dup2(fd, 2);
 			dup2(fd, 1);
 		}
-		execl(bin, "stationd", "-d", "-c", conf, (char *)NULL);
+		/* VALGRIND=1: the daemon (and the scale driver) under memcheck */
+		if (getenv("VALGRIND") != NULL)
+			execlp("valgrind", "valgrind", "-q", "--leak-check=full",
+			    "--errors-for-leak-kinds=definite",
+			    "--show-leak-kinds=definite", bin, "-d",
+			    "-c", conf, (char *)NULL);
+		else
+			execl(bin, "stationd", "-d", "-c", conf, (char *)NULL);
 		_exit(127);
 	}
 	t0 = now_ms();
