@@ -470,6 +470,10 @@ handler(void *user, const char *section, const char *name, const char *value)
 				((struct station_conf *)base)->slip_printer_line = p->line;
 			if (sec == SEC_STATION && keys[i].off == offsetof(struct station_conf, override_pins))
 				((struct station_conf *)base)->override_pins_line = p->line;
+			if (sec == SEC_STATION && keys[i].off == offsetof(struct station_conf, weight_check))
+				((struct station_conf *)base)->weight_check_line = p->line;
+			if (sec == SEC_STATION && keys[i].off == offsetof(struct station_conf, verify_label))
+				((struct station_conf *)base)->verify_label_line = p->line;
 			return set_value(p, &keys[i], base, value) == 0;
 		}
 	perr(p, p->line, "unknown key '%s' in [%s]", name, section);
@@ -564,6 +568,13 @@ check_required(struct parse *p, int check_paths)
 		if (sc->scanner_layout == NULL)
 			sc->scanner_layout = strdup("us");
 		check_pins_file(p, sc);
+		/* a check that silently cannot run is worse than none: say so */
+		if (sc->weight_check && sc->scale == NULL)
+			perr(p, sc->weight_check_line, "weight_check needs a scale at [station %s]",
+			    sc->name);
+		if (sc->verify_label && sc->label_printer == NULL)
+			perr(p, sc->verify_label_line, "verify_label needs a label_printer at"
+			    " [station %s]", sc->name);
 	}
 	if (!p->seen_daemon)
 		return;

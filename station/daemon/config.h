@@ -26,6 +26,7 @@ struct station_conf {
 	int	 verify_label;		/* the printed label is scanned back onto the box */
 	char	*override_pins;		/* supervisor badges and crypt(3) PINs, a 0600 file; NULL: none */
 	int	 override_pins_line;
+	int	 weight_check_line, verify_label_line;
 	int	 label_printer_line;	/* where the printers are named, for stationd -n */
 	int	 slip_printer_line;
 };
