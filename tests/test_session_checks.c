@@ -568,6 +568,22 @@ START_TEST(abandon_passes_a_label_hold)
 }
 END_TEST
 
+START_TEST(newbox_on_a_held_complete_order_ships_it)
+{
+	C.grams = 2000;
+	scan_order(&O);
+	scan_item("SKU-1");
+	scan_item("SKU-1");
+	scan_item("SKU-2");
+	verdict_is(V_WEIGHT_MISMATCH, NULL);
+	C.grams = 1040;
+	scan_cmd("STN:NEWBOX");
+	verdict_is(V_COMPLETED, NULL);
+	ck_assert(has_effect(EFF_SHIP_FULL));
+	ck_assert_int_eq(S.order_id, 0);
+}
+END_TEST
+
 START_TEST(parse_new_commands)
 {
 	enum sess_cmd c;
@@ -696,6 +712,7 @@ checks_suite(void)
 	tcase_add_test(tc, abandon_clears_weight_hold);
 	tcase_add_test(tc, cancelled_upstream_is_never_overridden);
 	tcase_add_test(tc, abandon_passes_a_label_hold);
+	tcase_add_test(tc, newbox_on_a_held_complete_order_ships_it);
 	tcase_add_test(tc, parse_new_commands);
 	tcase_add_test(tc, random_sequences_keep_invariants);
 	suite_add_tcase(s, tc);

@@ -640,15 +640,20 @@ static void
 cmd_newbox(const struct sess_state *st, const struct sess_order *open,
     const struct sess_input *in, struct sess_result *res)
 {
+	enum sess_close kind = CLOSE_NEWBOX;
+
 	res->verdict = V_NEW_BOX;
 	/* An empty box would print a label for nothing. */
 	if (!sess_box_has_items(open)) {
 		say(res, "this box is still empty");
 		return;
 	}
-	if (!sess_weigh_box(st, open, in, res, CLOSE_NEWBOX, open->nlines, 0))
+	/* held after its last unit (weight check): closing it ships it */
+	if (st->hold == HOLD_WEIGHT && sess_order_is_complete(open, open->nlines, 0))
+		kind = CLOSE_COMPLETE;
+	if (!sess_weigh_box(st, open, in, res, kind, open->nlines, 0))
 		return;
-	sess_close_box(st, open, in, res, CLOSE_NEWBOX, 1);
+	sess_close_box(st, open, in, res, kind, 1);
 }
 
 static void
