@@ -66,6 +66,12 @@ hid_scale_decode(const uint8_t *b, size_t len, struct hid_scale_reading *r,
 		mg *= 10.0;
 	for (; e < 0; e++)
 		mg /= 10.0;
+	/* tons times 10^9 does not fit: no shipping scale weighs a million kg */
+	if (mg >= 1e15) {
+		snprintf(why, whylen, "scale weight out of range (unit %u, exponent %d)",
+		    b[2], v.exponent);
+		return -1;
+	}
 	v.mg = (int64_t)(mg + 0.5);
 	/* Under zero the field carries the magnitude; the status is the sign. */
 	if (v.status == SCALE_UNDER_ZERO)

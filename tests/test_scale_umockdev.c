@@ -166,6 +166,8 @@ START_TEST(decode_refusals_and_words)
 	static const uint8_t st9[6] = {3, 9, 2, 0, 1, 0};
 	static const uint8_t unit0[6] = {3, 4, 0, 0, 1, 0};
 	static const uint8_t exp20[6] = {3, 4, 2, 20, 1, 0};
+	/* found by fuzz_hid_scale: metric tons x 10^8 overflowed the conversion */
+	static const uint8_t tons[6] = {3, 8, 8, 8, 8, 8};
 	static const uint8_t over[6] = {3, 6, 2, 0, 0, 0};
 	static const uint8_t motion[6] = {3, 3, 2, 0, 0xf4, 0x01};
 	static const uint8_t kg[6] = {3, 4, 3, 0xfe, 0x7c, 0x00};
@@ -182,6 +184,8 @@ START_TEST(decode_refusals_and_words)
 	ck_assert_str_eq(why, "scale unit 0 unknown");
 	ck_assert_int_eq(hid_scale_decode(exp20, 6, &r, why, sizeof(why)), -1);
 	ck_assert_str_eq(why, "scale exponent 20 out of range");
+	ck_assert_int_eq(hid_scale_decode(tons, 6, &r, why, sizeof(why)), -1);
+	ck_assert_str_eq(why, "scale weight out of range (unit 8, exponent 8)");
 	ck_assert_int_eq(hid_scale_decode(over, 6, &r, why, sizeof(why)), 0);
 	hid_scale_describe(&r, text, sizeof(text));
 	ck_assert_str_eq(text, "over weight: the box is too heavy for the scale");
