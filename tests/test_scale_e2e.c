@@ -269,6 +269,8 @@ write_config(const char *pins_mode_note)
 	write_file("station.ini", text);
 }
 
+static const char *next_tracking;	/* the next imported order's tracking number */
+
 /* An order as a Shopify webhook body: lines "SKU:QTY:GRAMS". */
 static void
 import_order(int id, const char *name, int nlines, const char **lines)
@@ -284,7 +286,9 @@ import_order(int id, const char *name, int nlines, const char **lines)
 	    "\"address1\":\"Street 1\",\"city\":\"Berlin\",\"zip\":\"10623\","
 	    "\"country\":\"Germany\",\"country_code\":\"DE\"},"
 	    "\"shipping_lines\":[{\"title\":\"DHL Paket\",\"code\":\"DHL\"}],"
-	    "\"line_items\":[", id, name);
+	    "\"note_attributes\":[{\"name\":\"Tracking number\",\"value\":\"%s\"}],"
+	    "\"line_items\":[", id, name, next_tracking ? next_tracking : "");
+	next_tracking = NULL;
 	for (i = 0; i < nlines; i++) {
 		char sku[32];
 		int q, g;
@@ -599,6 +603,7 @@ main(int argc, char **argv)
 	check(wait_log("pack-1", "scale attached (0922:8003", 1), "scale attached");
 	import_order(6001, "#6001", 2, l6001);
 	import_order(6002, "#6002", 1, l6002);
+	next_tracking = "EE123456785DE";
 	import_order(6003, "#6003", 1, l6003);
 
 	/* 1. a box with a stray item weighs too much: no label, the box stays open */
@@ -685,7 +690,11 @@ main(int argc, char **argv)
 	check(wait_labels(4, text, sizeof(text)) && strstr(text, "310 g") != NULL,
 	    "#6003's label says 310 g:\n%s", text);
 	sscc_of("#6003", sscc3, sizeof(sscc3));
-	expect_scan(sscc3, 0, "LABEL OK");
+	check(strlen(sscc3) == 18, "#6003 has an SSCC");
+	/* the label's tracking number verifies it as well as its SSCC */
+	expect_scan("EE123456785DE", 0, "LABEL OK: #6003's label is on its box");
+	/* no label awaited: an SSCC is not a label scan (as before issue 15) */
+	expect_scan(sscc3, 1, "no order");
 
 	/* the log has every new verdict */
 	sql1("SELECT count(DISTINCT verdict) FROM scans WHERE verdict IN ('weight_mismatch',"

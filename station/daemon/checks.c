@@ -188,8 +188,21 @@ checks_classify(struct daemon *d, const struct station_conf *sc,
 			snprintf(cs->shown, sizeof(cs->shown), "STN:OVERRIDE:%s:(PIN)", badge);
 		return 1;
 	}
-	if (in->kind == SCAN_COMMAND || !sscc_of(code, sscc))
+	/* labels mean something only while the bench waits for one */
+	if (in->kind == SCAN_COMMAND || st->hold != HOLD_LABEL)
 		return 0;
+	if (!sscc_of(code, sscc)) {
+		/* the label's tracking number: its order's label, whichever box */
+		if (strlen(code) < 8 || strlen(code) > 40 ||
+		    (r = store_find_tracking(d->store, code, cs->whose, sizeof(cs->whose))) != 1)
+			return strlen(code) < 8 || strlen(code) > 40 ? 0 : r;
+		snprintf(cs->sscc, sizeof(cs->sscc), "%s",
+		    strcmp(cs->whose, st->label_order) == 0 ? st->label_code : "tracking");
+		in->kind = SCAN_LABEL;
+		in->label_sscc = cs->sscc;
+		in->label_order = cs->whose;
+		return 1;
+	}
 	if ((r = store_find_label(d->store, sscc, cs->whose, sizeof(cs->whose), &box,
 	    &pkg)) != 1)
 		return r;

@@ -38,8 +38,9 @@ int	checks_scale_status(struct daemon *, const char *station, char *text,
 /*
  * Codes the checks give a meaning to, before orders and products:
  * the PIN after STN:OVERRIDE:<badge> (SCAN_PIN; the PIN never reaches a
- * row: *shown is what is recorded instead), a package label (SCAN_LABEL:
- * in->label_sscc and in->label_order point into sscc and whose). For
+ * row: *shown is what is recorded instead), and while the bench waits for
+ * a label, a package label (SCAN_LABEL: its SSCC, or its order's tracking
+ * number; in->label_sscc and in->label_order point into sscc and whose). For
  * STN:OVERRIDE the badge and PIN are looked up (in->badge_known, has_pin,
  * pin_ok). 1 when the code was classified here, 0 to go on, -1 on a
  * database error.

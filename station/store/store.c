@@ -307,3 +307,9 @@ store_package_label(struct store *s, int64_t package_id, char sscc[19], char *or
 {
 	return s->ops->package_label(s, package_id, sscc, order_name, namelen);
 }
+
+int
+store_find_tracking(struct store *s, const char *code, char *order_name, size_t namelen)
+{
+	return s->ops->find_tracking(s, code, order_name, namelen);
+}

@@ -24,4 +24,8 @@ int	store_find_label(struct store *, const char *sscc, char *order_name,
 int	store_package_label(struct store *, int64_t package_id, char sscc[19],
 	    char *order_name, size_t namelen);
 
+/* The order whose tracking number code is ("#1001"): 1 / 0 / -1. */
+int	store_find_tracking(struct store *, const char *code, char *order_name,
+	    size_t namelen);
+
 #endif

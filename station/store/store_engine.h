@@ -88,6 +88,8 @@ struct store_ops {
 	    size_t namelen, int *box, int64_t *package_id);
 	int (*package_label)(struct store *, int64_t package_id, char sscc[19],
 	    char *order_name, size_t namelen);
+	int (*find_tracking)(struct store *, const char *code, char *order_name,
+	    size_t namelen);
 	/* upkeep: backup, check, archive, retention, export (store_maint.h); may be NULL */
 	const struct store_maint_ops *maint;
 };

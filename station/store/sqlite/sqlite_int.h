@@ -137,5 +137,7 @@ int sqlite_store_find_label(struct store *, const char *sscc, char *order_name,
     size_t namelen, int *box, int64_t *package_id);
 int sqlite_store_package_label(struct store *, int64_t package_id, char sscc[19],
     char *order_name, size_t namelen);
+int sqlite_store_find_tracking(struct store *, const char *code, char *order_name,
+    size_t namelen);
 
 #endif

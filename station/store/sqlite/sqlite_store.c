@@ -73,6 +73,7 @@ static const struct store_ops sqlite_ops = {
 	.package_weigh = sqlite_store_package_weigh,
 	.find_label = sqlite_store_find_label,
 	.package_label = sqlite_store_package_label,
+	.find_tracking = sqlite_store_find_tracking,
 };
 
 /* The SQLite handle behind a store this engine opened. */

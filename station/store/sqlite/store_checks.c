@@ -62,3 +62,23 @@ sqlite_store_package_label(struct store *s, int64_t package_id, char sscc[19],
 	sqlite3_reset(st);
 	return r == SQLITE_DONE ? 0 : -1;
 }
+
+int
+sqlite_store_find_tracking(struct store *s, const char *code, char *order_name,
+    size_t namelen)
+{
+	sqlite3_stmt *st = store_stmt(s,
+	    "SELECT name FROM orders WHERE tracking_number = ? LIMIT 1");
+	int r;
+
+	if (st == NULL)
+		return -1;
+	store_bind_text(st, 1, code);
+	if ((r = store_step(s, st)) == SQLITE_ROW) {
+		snprintf(order_name, namelen, "%s", (const char *)sqlite3_column_text(st, 0));
+		sqlite3_reset(st);
+		return 1;
+	}
+	sqlite3_reset(st);
+	return r == SQLITE_DONE ? 0 : -1;
+}
