@@ -209,6 +209,16 @@ START_TEST(test_store_checks)
 	ck_assert_int_eq(d->packages[1].weight_grams, 300);
 	ck_assert_str_eq(d->packages[1].weight_source, "computed");
 	store_order_detail_free(d);
+	{
+		int boxes;
+		int64_t grams;
+		char src[32];
+
+		ck_assert_int_eq(store_order_weight(s, id, &boxes, &grams, src, sizeof(src)), 0);
+		ck_assert_int_eq(boxes, 2);
+		ck_assert_int_eq(grams, 1205);
+		ck_assert_str_eq(src, "scale and computed");
+	}
 	ck_assert_int_eq(store_find_label(s, sscc2, name, sizeof(name), &box, &pkg), 1);
 	ck_assert_str_eq(name, "#1005");
 	ck_assert_int_eq(box, 2);

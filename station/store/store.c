@@ -313,3 +313,10 @@ store_find_tracking(struct store *s, const char *code, char *order_name, size_t 
 {
 	return s->ops->find_tracking(s, code, order_name, namelen);
 }
+
+int
+store_order_weight(struct store *s, int64_t order_id, int *boxes, int64_t *grams,
+    char *source, size_t sourcelen)
+{
+	return s->ops->order_weight(s, order_id, boxes, grams, source, sourcelen);
+}

@@ -28,4 +28,12 @@ int	store_package_label(struct store *, int64_t package_id, char sscc[19],
 int	store_find_tracking(struct store *, const char *code, char *order_name,
 	    size_t namelen);
 
+/*
+ * The order's closed packages: how many, their total weight (-1 when one
+ * has none) and where it came from ("scale" if every one was weighed,
+ * "computed" if none was, "scale and computed" else). 0 / -1.
+ */
+int	store_order_weight(struct store *, int64_t order_id, int *boxes, int64_t *grams,
+	    char *source, size_t sourcelen);
+
 #endif

@@ -90,6 +90,8 @@ struct store_ops {
 	    char *order_name, size_t namelen);
 	int (*find_tracking)(struct store *, const char *code, char *order_name,
 	    size_t namelen);
+	int (*order_weight)(struct store *, int64_t order_id, int *boxes, int64_t *grams,
+	    char *source, size_t sourcelen);
 	/* upkeep: backup, check, archive, retention, export (store_maint.h); may be NULL */
 	const struct store_maint_ops *maint;
 };

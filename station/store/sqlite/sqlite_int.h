@@ -139,5 +139,7 @@ int sqlite_store_package_label(struct store *, int64_t package_id, char sscc[19]
     char *order_name, size_t namelen);
 int sqlite_store_find_tracking(struct store *, const char *code, char *order_name,
     size_t namelen);
+int sqlite_store_order_weight(struct store *, int64_t order_id, int *boxes, int64_t *grams,
+    char *source, size_t sourcelen);
 
 #endif

@@ -74,6 +74,7 @@ static const struct store_ops sqlite_ops = {
 	.find_label = sqlite_store_find_label,
 	.package_label = sqlite_store_package_label,
 	.find_tracking = sqlite_store_find_tracking,
+	.order_weight = sqlite_store_order_weight,
 };
 
 /* The SQLite handle behind a store this engine opened. */

@@ -82,3 +82,30 @@ sqlite_store_find_tracking(struct store *s, const char *code, char *order_name,
 	sqlite3_reset(st);
 	return r == SQLITE_DONE ? 0 : -1;
 }
+
+int
+sqlite_store_order_weight(struct store *s, int64_t order_id, int *boxes, int64_t *grams,
+    char *source, size_t sourcelen)
+{
+	sqlite3_stmt *st = store_stmt(s,
+	    "SELECT count(*), CASE WHEN count(weight_grams) = count(*) THEN sum(weight_grams)"
+	    " ELSE -1 END, sum(weight_source = 'scale'), sum(weight_source = 'computed')"
+	    " FROM packages WHERE order_id = ? AND state <> 'open'");
+	int64_t nscale, ncomp;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, order_id);
+	if (store_step(s, st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return -1;
+	}
+	*boxes = sqlite3_column_int(st, 0);
+	*grams = *boxes > 0 ? sqlite3_column_int64(st, 1) : -1;
+	nscale = sqlite3_column_int64(st, 2);
+	ncomp = sqlite3_column_int64(st, 3);
+	snprintf(source, sourcelen, "%s", nscale && ncomp ? "scale and computed" :
+	    nscale ? "scale" : ncomp ? "computed" : "");
+	sqlite3_reset(st);
+	return 0;
+}
