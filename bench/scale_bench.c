@@ -237,7 +237,7 @@ daemon_latency(struct fake_usb *fu)
 			dup2(lfd, 2);
 		}
 		snprintf(path, sizeof(path), "%s/station.ini", dir);
-		execl(bin, "stationd", "-c", path, (char *)NULL);
+		execl(bin, "stationd", "-d", "-c", path, (char *)NULL);
 		_exit(127);
 	}
 	snprintf(path, sizeof(path), "%s/var/station.sock", dir);
@@ -283,6 +283,10 @@ daemon_latency(struct fake_usb *fu)
 		}
 	}
 	close(fd);
+	/* the daemon goes before the emulated device it is reading */
+	kill(daemon_pid, SIGTERM);
+	waitpid(daemon_pid, NULL, 0);
+	daemon_pid = -1;
 	report("stationd: report -> weight in a committed scan", commit, nc);
 	report("stationd: verdict latency, bench with scale", with, nw);
 	report("stationd: verdict latency, bench without", without, no);
