@@ -16,7 +16,7 @@ CFLAGS	?= -O2 -g
 PKGS	:= sqlite3 libpq jansson inih libusb-1.0 libsystemd libmicrohttpd libcrypt libcurl libcrypto
 WARN	:= -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Werror -Wno-format-truncation
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -I. $(shell pkg-config --cflags $(PKGS)) $(CFLAGS) -MMD -MP
-LIBS	= $(shell pkg-config --libs $(PKGS)) -lcsv -lhpdf -lzint -lcups -lm -pthread
+LIBS	= $(shell pkg-config --libs $(PKGS)) -lcsv -lhpdf -lzint -lcups -lcrypt -lm -pthread
 CHECK_LIBS = $(shell pkg-config --libs check)
 UMOCKDEV_CFLAGS = $(shell pkg-config --cflags umockdev-1.0)
 UMOCKDEV_LIBS = $(shell pkg-config --libs umockdev-1.0)
@@ -36,6 +36,7 @@ include station/station.mk
 -include labels/labels.mk
 -include drivers/printer.mk
 -include drivers/scanner.mk
+-include drivers/scale.mk
 include tests/tests.mk
 -include tests/e2e.mk
 -include dist/dist.mk

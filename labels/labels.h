@@ -125,6 +125,10 @@ struct slip_doc {
 	size_t		 nlines;
 	int		 ships_separately;	/* other items follow in another shipment */
 	const char	*note, *gift_message, *bin_location;	/* optional */
+	/* packed boxes so far (issue 15): their total weight, < 0: none/unknown */
+	int64_t		 weight_grams;
+	int		 weight_boxes;
+	const char	*weight_source;		/* "scale", "computed"; optional */
 };
 
 /* A bench's command sheet: every STN: command, then optional packer badges. */
@@ -133,6 +137,8 @@ struct sheet_doc {
 	const char *const *packer_ids;		/* STN:PACKER:<id> badges */
 	const char *const *packer_names;	/* optional, parallel to ids */
 	size_t		 npackers;
+	const char *const *supervisor_ids;	/* STN:OVERRIDE:<id> badges (no PIN) */
+	size_t		 nsupervisors;
 };
 
 /* The rendered document. events: notes the station should log

@@ -15,7 +15,7 @@
 const char *const labels_sheet_commands[] = {
 	"STN:PARTIAL", "STN:NEWBOX", "STN:UNDO",
 	"STN:QTY:2", "STN:QTY:3", "STN:QTY:4", "STN:QTY:5", "STN:QTY:6",
-	"STN:QTY:10", "STN:REPRINT", "STN:ABANDON", "STN:LOGOUT", NULL
+	"STN:QTY:10", "STN:REPRINT", "STN:ABANDON", "STN:LOGOUT", "STN:WEIGH", NULL
 };
 
 static const char *const captions[] = {
@@ -23,7 +23,7 @@ static const char *const captions[] = {
 	"Undo last scan",
 	"Next item \xc3\x97 2", "Next item \xc3\x97 3", "Next item \xc3\x97 4",
 	"Next item \xc3\x97 5", "Next item \xc3\x97 6", "Next item \xc3\x97 10",
-	"Reprint label", "Abandon order", "Log out", NULL
+	"Reprint label", "Abandon order", "Log out", "Weigh the box again", NULL
 };
 
 struct cell {
@@ -101,32 +101,33 @@ draw_cells(struct sheet *s, const struct cell *cells, size_t n,
 	return 0;
 }
 
+/* Badges: prefix + id each ("STN:PACKER:", "STN:OVERRIDE:"), captioned by name or id. */
 static int
-draw_badges(struct sheet *s, const struct sheet_doc *d)
+draw_badges(struct sheet *s, const char *bench, const char *what, const char *noun,
+    const char *prefix, const char *const *ids, const char *const *names, size_t n)
 {
 	struct cell *cells;
 	size_t i;
 	int rc = -1;
 
-	if ((cells = calloc(d->npackers, sizeof(*cells))) == NULL)
+	if ((cells = calloc(n, sizeof(*cells))) == NULL)
 		return lctx_fail(s->c, "out of memory");
-	for (i = 0; i < d->npackers; i++) {
-		if (d->packer_ids[i] == NULL || *d->packer_ids[i] == '\0') {
-			lctx_fail(s->c, "packer badge %zu: no id", i + 1);
+	for (i = 0; i < n; i++) {
+		if (ids[i] == NULL || *ids[i] == '\0') {
+			lctx_fail(s->c, "%s %zu: no id", noun, i + 1);
 			goto out;
 		}
-		if (asprintf(&cells[i].owned, "STN:PACKER:%s", d->packer_ids[i]) < 0) {
+		if (asprintf(&cells[i].owned, "%s%s", prefix, ids[i]) < 0) {
 			cells[i].owned = NULL;
 			lctx_fail(s->c, "out of memory");
 			goto out;
 		}
 		cells[i].data = cells[i].owned;
-		cells[i].caption = d->packer_names && d->packer_names[i] ?
-		    d->packer_names[i] : d->packer_ids[i];
+		cells[i].caption = names && names[i] ? names[i] : ids[i];
 	}
-	rc = draw_cells(s, cells, d->npackers, d->bench, "Packer badges");
+	rc = draw_cells(s, cells, n, bench, what);
 out:
-	for (i = 0; i < d->npackers; i++)
+	for (i = 0; i < n; i++)
 		free(cells[i].owned);
 	free(cells);
 	return rc;
@@ -149,6 +150,10 @@ sheet_render(const struct sheet_doc *d, const struct label_media *m,
 		snprintf(err, errlen, "command sheet: packer ids missing");
 		return -1;
 	}
+	if (d && d->nsupervisors && d->supervisor_ids == NULL) {
+		snprintf(err, errlen, "command sheet: supervisor ids missing");
+		return -1;
+	}
 	if ((s.c = lctx_new(m, err, errlen)) == NULL)
 		return -1;
 	labels_size_points(m->size == LABELS_A4 ? LABELS_A4 : LABELS_LETTER,
@@ -156,7 +161,11 @@ sheet_render(const struct sheet_doc *d, const struct label_media *m,
 	for (i = 0; labels_sheet_commands[i]; i++, n++)
 		cells[i] = (struct cell){ captions[i], labels_sheet_commands[i], NULL };
 	if (draw_cells(&s, cells, n, d ? d->bench : NULL, "Station commands") == -1 ||
-	    (d && d->npackers && draw_badges(&s, d) == -1) ||
+	    (d && d->npackers && draw_badges(&s, d->bench, "Packer badges", "packer badge", "STN:PACKER:",
+	    d->packer_ids, d->packer_names, d->npackers) == -1) ||
+	    /* the badge only: the PIN is typed as the next scan */
+	    (d && d->nsupervisors && draw_badges(&s, d->bench, "Supervisor badges",
+	    "supervisor badge", "STN:OVERRIDE:", d->supervisor_ids, NULL, d->nsupervisors) == -1) ||
 	    lctx_finish(s.c, out) == -1) {
 		lctx_copy_error(s.c, err, errlen);
 		lctx_free(s.c);

@@ -279,6 +279,20 @@ draw_ship_block(struct slip *s)
 			return -1;
 		y += used + 4;
 	}
+	if (d->weight_grams >= 0 && d->weight_boxes > 0) {
+		char wt[32];
+
+		if (d->weight_grams >= 1000)
+			snprintf(wt, sizeof(wt), "%.2f kg", (double)d->weight_grams / 1000.0);
+		else
+			snprintf(wt, sizeof(wt), "%lld g", (long long)d->weight_grams);
+		snprintf(buf, sizeof(buf), "Weight: %s in %d box%s%s%s%s", wt, d->weight_boxes,
+		    d->weight_boxes == 1 ? "" : "es", d->weight_source ? " (" : "",
+		    d->weight_source ? d->weight_source : "", d->weight_source ? ")" : "");
+		if (text_box(s->c, buf, rx, y, rw, 28, &info, "weight", &used) == -1)
+			return -1;
+		y += used + 4;
+	}
 	if (d->bin_location && *d->bin_location) {
 		snprintf(buf, sizeof(buf), "Bin: %s", d->bin_location);
 		lctx_box(s->c, rx - 4, y - 2, rw + 4, 20, 0);

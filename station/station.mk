@@ -2,7 +2,7 @@
 # core/ (pure logic), store/ (the database), intake/ (order and product files).
 # common/ (loop, log) sits under station/, drivers/ and labels/ alike.
 COMMON_SRCS := common/loop.c common/log.c
-CORE_SRCS := station/core/session.c station/core/session_names.c station/core/order_state.c \
+CORE_SRCS := station/core/session.c station/core/session_names.c station/core/session_checks.c station/core/order_state.c \
 	station/core/readiness.c \
 	station/core/order.c station/core/sscc.c
 # store/: the engine-neutral interface (store.c picks the engine, forwards to its ops); sqlite/: SQLite
@@ -10,7 +10,7 @@ STORE_SRCS := station/store/store.c station/store/store_rows.c station/store/sto
 	station/store/store_boxes.c station/store/sqlite/store_boxes.c station/store/sqlite/sqlite_store.c \
 	station/store/sqlite/store_orders.c station/store/sqlite/store_pack.c \
 	station/store/sqlite/store_query.c station/store/sqlite/store_docs.c \
-	station/store/sqlite/store_jobs.c station/store/store_shop.c station/store/sqlite/store_shop.c \
+	station/store/sqlite/store_jobs.c station/store/store_shop.c station/store/sqlite/store_shop.c station/store/sqlite/store_checks.c \
 	station/store/pg/pg_store.c station/store/pg/pg_orders.c station/store/pg/pg_pack.c \
 	station/store/pg/pg_query.c station/store/pg/pg_docs.c station/store/pg/pg_jobs.c \
 	station/store/pg/pg_boxes.c station/store/pg/pg_migrate.c station/store/pg/pg_cursor.c \
@@ -21,7 +21,7 @@ INTAKE_SRCS := station/intake/intake_util.c station/intake/intake_detect.c \
 	station/intake/intake_products.c station/intake/intake.c \
 	station/intake/intake_file.c station/intake/intake_limits.c
 DAEMON_SRCS := station/daemon/config.c station/daemon/intake_job.c station/daemon/intake_worker.c station/daemon/outbox.c station/daemon/control.c \
-	station/daemon/commands.c station/daemon/station.c station/daemon/print.c \
+	station/daemon/commands.c station/daemon/station.c station/daemon/checks.c station/daemon/print.c \
 	station/daemon/print_cmds.c station/daemon/docs.c station/daemon/render.c \
 	station/daemon/replies.c station/daemon/fulfillment_doc.c station/daemon/boxes.c \
 	station/ctl/table.c
@@ -51,6 +51,7 @@ CTL_OBJS += $(B)/station/ctl/ctl_shop.o
 TEST_BINS += $(B)/tests/test_intake_parse $(B)/tests/test_intake_csv \
 	$(B)/tests/test_intake_stream $(B)/tests/test_intake_limits $(B)/tests/test_session \
 	$(B)/tests/test_order_state $(B)/tests/test_store
+TEST_BINS += $(B)/tests/test_session_checks
 
 $(B)/stationd: $(B)/station/daemon/stationd.o $(B)/libstation.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)

@@ -221,7 +221,7 @@ expect_eq "log --packer bob: kinds" "login open complete open scan scan logout" 
 # --- statistics by station -----------------------------------------------------------
 # orders, shipments, units, partial shipments, item scans, mis-scans, mis-scan rate
 stats=$(ctl stats --by station --format csv | tr -d '\r')
-expect_eq "stats header" "group,orders,shipments,units,units_per_hour,partial_shipments,item_scans,misscans,misscan_rate,avg_seconds_per_order" \
+expect_eq "stats header" "group,orders,shipments,units,units_per_hour,partial_shipments,item_scans,misscans,misscan_rate,avg_seconds_per_order,weighings,misweighs,misweigh_rate,label_scans,wrong_labels,wrong_label_rate" \
     "$(echo "$stats" | head -1)"
 expect_eq "stats figures" "pack-1,4,5,18,1,19,4,0.2105
 pack-2,1,1,1,0,4,3,0.7500" "$(echo "$stats" | tail -n +2 | cut -d, -f1-4,6-9)"

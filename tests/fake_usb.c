@@ -60,6 +60,25 @@ static const uint8_t pos_report_desc[] = {
 	0xff, 0x00, 0x75, 0x08, 0x95, 0x40, 0x81, 0x02, 0xc0
 };
 
+/*
+ * Report descriptor of the scale fake, laid out as a Dymo M10/M25 shipping
+ * scale declares its data report (HID POS usage tables, Scale page 0x8D):
+ * Weighing Device collection, report id 3 with Scale Status (selectors
+ * 0x71..0x78), Weight Unit (0x51..0x5C), Data Scaling (signed exponent)
+ * and Data Weight (16 bits), 6 bytes with the id.
+ */
+static const uint8_t scale_report_desc[] = {
+	0x05, 0x8d, 0x09, 0x01, 0xa1, 0x01,		/* Scale page, Weighing Device */
+	0x09, 0x30, 0xa1, 0x02, 0x85, 0x03,		/* Scale Data Report, id 3 */
+	0x09, 0x70, 0xa1, 0x02, 0x19, 0x71, 0x29, 0x78,	/* Scale Status selectors */
+	0x15, 0x01, 0x25, 0x08, 0x75, 0x08, 0x95, 0x01, 0x81, 0x00, 0xc0,
+	0x09, 0x50, 0xa1, 0x02, 0x19, 0x51, 0x29, 0x5c,	/* Weight Unit selectors */
+	0x15, 0x01, 0x25, 0x0c, 0x81, 0x00, 0xc0,
+	0x09, 0x81, 0x15, 0x80, 0x25, 0x7f, 0x81, 0x02,	/* Data Scaling (exponent) */
+	0x09, 0x40, 0x75, 0x10, 0x16, 0x00, 0x00,	/* Data Weight, 16 bits */
+	0x26, 0xff, 0xff, 0x81, 0x02, 0xc0, 0xc0
+};
+
 int
 fake_usb_reexec(char **argv)
 {
@@ -136,7 +155,10 @@ fake_usb_free(struct fake_usb *fu)
 static size_t
 build_descriptors(const struct fake_dev *d, uint8_t *o)
 {
-	int pos = d->kind == FAKE_POS;
+	int pos = d->kind == FAKE_POS || d->kind == FAKE_SCALE;
+	uint8_t rdlen = (uint8_t)(d->kind == FAKE_SCALE ?
+	    sizeof(scale_report_desc) : pos ? sizeof(pos_report_desc) : 63);
+	uint8_t eplen = (uint8_t)(d->kind == FAKE_SCALE ? 6 : pos ? 64 : 8);
 	size_t n = 0;
 	uint8_t dev[18] = {18, 1, 0x00, 0x02, 0, 0, 0, 8,
 	    (uint8_t)d->vid, (uint8_t)(d->vid >> 8), (uint8_t)d->pid,
@@ -146,8 +168,8 @@ build_descriptors(const struct fake_dev *d, uint8_t *o)
 	uint8_t ifc[9] = {9, 4, 0, 0, 1, 3, (uint8_t)(pos ? 0 : 1),
 	    (uint8_t)(pos ? 0 : 1), 0};
 	uint8_t hid[9] = {9, 0x21, 0x11, 0x01, 0, 1, 0x22,
-	    (uint8_t)(pos ? sizeof(pos_report_desc) : 63), 0};
-	uint8_t ep[7] = {7, 5, 0x81, 3, (uint8_t)(pos ? 64 : 8), 0, 1};
+	    rdlen, 0};
+	uint8_t ep[7] = {7, 5, 0x81, 3, eplen, 0, 1};
 
 	memcpy(o + n, dev, sizeof(dev)); n += sizeof(dev);
 	memcpy(o + n, cfg, sizeof(cfg)); n += sizeof(cfg);
@@ -171,7 +193,8 @@ static int
 string_desc(const struct fake_dev *d, int idx, uint8_t *o, int max)
 {
 	const char *s = idx == 1 ? "Fake Scanners Inc" :
-	    idx == 2 ? (d->kind == FAKE_POS ? "Fake HID POS" : "Fake Kbd") :
+	    idx == 2 ? (d->kind == FAKE_POS ? "Fake HID POS" :
+	    d->kind == FAKE_SCALE ? "Fake Scale" : "Fake Kbd") :
 	    idx == 3 ? d->serial : NULL;
 	int n = 2, i;
 
@@ -231,6 +254,10 @@ control(struct fake_dev *d, struct usbdevfs_urb *u, UMockdevIoctlData *buf,
 		n = (int)sizeof(pos_report_desc) < max ?
 		    (int)sizeof(pos_report_desc) : max;
 		memcpy(out, pos_report_desc, (size_t)n);
+	} else if (s[1] == 6 && (wvalue >> 8) == 0x22 && d->kind == FAKE_SCALE) {
+		n = (int)sizeof(scale_report_desc) < max ?
+		    (int)sizeof(scale_report_desc) : max;
+		memcpy(out, scale_report_desc, (size_t)n);
 	}
 	if (n < 0)
 		return -EPIPE;

@@ -18,6 +18,7 @@ struct fake_dev;
 enum fake_kind {
 	FAKE_KBD,	/* boot keyboard, 8-byte reports */
 	FAKE_POS,	/* HID POS (usage page 0x8C), 64-byte reports */
+	FAKE_SCALE,	/* HID POS scale (usage page 0x8D), 6-byte reports (fake_dev_send) */
 };
 
 struct fake_stats {

@@ -218,6 +218,47 @@ START_TEST(test_config_errors)
 }
 END_TEST
 
+/* Issue 15: the packing checks' keys, parsed and refused with file:line. */
+START_TEST(test_config_checks)
+{
+	struct config *c;
+	const struct station_conf *s;
+	const char *head = "[daemon]\n[shop]\nname = x\ngs1_prefix = 0614141\n";
+	char text[1024];
+
+	snprintf(text, sizeof(text), "%s[station a]\nscale = usb:0922:8003\nweight_check = 2.5%%\n"
+	    "tare_grams = 120\nverify_label = yes\nlabel_printer = Zebra\n"
+	    "[station b]\nscale = usb-port:1-1.4\nweight_check = 30g\n", head);
+	ck_assert_str_eq(load_errors(text, &c), "");
+	ck_assert_ptr_nonnull(s = config_station(c, "a"));
+	ck_assert_str_eq(s->scale, "usb:0922:8003");
+	ck_assert_int_eq(s->weight_check, 1);
+	ck_assert_int_eq(s->weight_tol_permille, 25);
+	ck_assert_int_eq(s->weight_tol_grams, 0);
+	ck_assert_int_eq(s->tare_grams, 120);
+	ck_assert_int_eq(s->verify_label, 1);
+	ck_assert_ptr_nonnull(s = config_station(c, "b"));
+	ck_assert_int_eq(s->weight_tol_permille, 0);
+	ck_assert_int_eq(s->weight_tol_grams, 30);
+	ck_assert_int_eq(s->tare_grams, 0);
+	ck_assert_int_eq(s->verify_label, 0);
+	config_free(c);
+	snprintf(text, sizeof(text), "%s[station a]\nscale = com1\nweight_check = 80%%\n"
+	    "tare_grams = -3\nverify_label = sure\n[station b]\nweight_check = 5%%\n"
+	    "verify_label = yes\noverride_pins = /nonexistent/pins.txt\n", head);
+	ck_assert_str_eq(load_errors(text, &c),
+	    "c.ini:6: bad scale 'com1': want usb:VID:PID[:SERIAL] or usb-port:BUS-PORT[.PORT...]\n"
+	    "c.ini:7: weight_check must be a percentage (0.1% to 50%, e.g. 5%) or grams"
+	    " (1g to 100000g, e.g. 30g), not '80%'\n"
+	    "c.ini:8: tare_grams is grams, 0 to 100000, not '-3'\n"
+	    "c.ini:9: verify_label: expected yes or no, not 'sure'\n"
+	    "c.ini:11: weight_check needs a scale at [station b]\n"
+	    "c.ini:12: verify_label needs a label_printer at [station b]\n"
+	    "c.ini:13: override_pins: /nonexistent/pins.txt: No such file or directory\n");
+	ck_assert_ptr_null(c);
+}
+END_TEST
+
 static int fired[4], nfired;
 
 static void
@@ -344,6 +385,7 @@ main(void)
 	tcase_add_test(tc, test_readiness);
 	tcase_add_test(tc, test_config_good);
 	tcase_add_test(tc, test_config_errors);
+	tcase_add_test(tc, test_config_checks);
 	tcase_add_test(tc, test_loop_timers);
 	tcase_add_test(tc, test_table);
 	tcase_add_test(tc, test_webhook_shape);

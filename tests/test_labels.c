@@ -300,7 +300,7 @@ START_TEST(test_sheet_commands)
 	static const char *const want[] = { "STN:PARTIAL", "STN:NEWBOX",
 	    "STN:UNDO", "STN:QTY:2", "STN:QTY:3", "STN:QTY:4", "STN:QTY:5",
 	    "STN:QTY:6", "STN:QTY:10", "STN:REPRINT", "STN:ABANDON",
-	    "STN:LOGOUT", NULL };
+	    "STN:LOGOUT", "STN:WEIGH", NULL };
 	static const char *const ids[] = { "P1", "" };
 	struct sheet_doc d = { .bench = "pack-1", .packer_ids = ids,
 	    .npackers = 1 };

@@ -420,19 +420,47 @@ START_TEST(test_slip_400_lines)
 }
 END_TEST
 
+/* Issue 15: a slip made after boxes closed says what they weighed, and how. */
+START_TEST(test_slip_weight)
+{
+	struct slip_line l = { "SKU-1", "Mug", NULL, 1, 1 };
+	struct slip_doc s = { .shop_name = "Example Goods", .order_name = "#1001",
+	    .ship_to = { .name = "Ada" }, .lines = &l, .nlines = 1,
+	    .weight_grams = 1500, .weight_boxes = 2, .weight_source = "scale" };
+	struct labels_out o = { 0 };
+	char pdf[256], err[256], *t;
+
+	ck_assert_msg(slip_render(&s, NULL, &o, err, sizeof(err)) == 0, "%s", err);
+	save(&o, "slip-weight.pdf", pdf, sizeof(pdf));
+	labels_out_free(&o);
+	t = run("pdftotext -raw '%s' -", pdf);
+	ck_assert_msg(strstr(t, "Weight: 1.50 kg in 2 boxes (scale)") != NULL, "%s", t);
+	free(t);
+	/* no box yet (a slip printed as the order opens): no weight line */
+	s.weight_boxes = 0;
+	ck_assert_int_eq(slip_render(&s, NULL, &o, err, sizeof(err)), 0);
+	save(&o, "slip-noweight.pdf", pdf, sizeof(pdf));
+	labels_out_free(&o);
+	t = run("pdftotext -raw '%s' -", pdf);
+	ck_assert_ptr_null(strstr(t, "Weight:"));
+	free(t);
+}
+END_TEST
+
 START_TEST(test_command_sheet)
 {
 	static const char *const ids[] = { "P017", "P042" };
 	static const char *const pn[] = { "Maria Kowalska", "田中 一郎" };
+	static const char *const sup[] = { "S001" };
 	struct sheet_doc d = { .bench = "pack-1", .packer_ids = ids,
-	    .packer_names = pn, .npackers = 2 };
+	    .packer_names = pn, .npackers = 2, .supervisor_ids = sup, .nsupervisors = 1 };
 	struct labels_out o = { 0 };
 	char pdf[256], err[256], *x;
 	size_t i;
 	int dpi;
 
 	ck_assert_int_eq(sheet_render(&d, NULL, &o, err, sizeof(err)), 0);
-	ck_assert_int_eq(o.pages, 2);
+	ck_assert_int_eq(o.pages, 3);
 	save(&o, "sheet.pdf", pdf, sizeof(pdf));
 	labels_out_free(&o);
 	for (dpi = 203; dpi <= 300; dpi += 97) {
@@ -446,6 +474,10 @@ START_TEST(test_command_sheet)
 		ck_assert_int_eq(count_lines(x, "STN:PACKER:P017"), 1);
 		ck_assert_int_eq(count_lines(x, "STN:PACKER:P042"), 1);
 		ck_assert_int_eq(nlines(x), 2);
+		free(x);
+		x = run("zbarimg --raw -q '%s'", raster(pdf, 3, dpi));
+		ck_assert_int_eq(count_lines(x, "STN:OVERRIDE:S001"), 1);
+		ck_assert_int_eq(nlines(x), 1);
 		free(x);
 	}
 	x = run("pdftotext '%s' -", pdf);
@@ -470,6 +502,7 @@ proof_suite(void)
 	tcase_add_test(t, test_slip_1_line);
 	tcase_add_test(t, test_slip_40_lines);
 	tcase_add_test(t, test_slip_400_lines);
+	tcase_add_test(t, test_slip_weight);
 	tcase_add_test(t, test_command_sheet);
 	suite_add_tcase(s, t);
 	return s;

@@ -32,8 +32,8 @@ setup(void)
 	memset(&S, 0, sizeof(S));
 	memset(&I, 0, sizeof(I));
 	memset(&R, 0, sizeof(R));
-	L[0] = (struct sess_line){ 101, "SKU-1", "Mug", 3, 0, 0 };
-	L[1] = (struct sess_line){ 102, "SKU-2", "Tee", 1, 0, 0 };
+	L[0] = (struct sess_line){ 101, "SKU-1", "Mug", 3, 0, 0, -1 };
+	L[1] = (struct sess_line){ 102, "SKU-2", "Tee", 1, 0, 0, -1 };
 	O = (struct sess_order){ 11, "#1001", ORDER_READY, NULL, NULL, L, 2 };
 	O2 = (struct sess_order){ 12, "#1002", ORDER_READY, NULL, NULL, L + 2, 0 };
 	I.station = "pack-1";
@@ -211,16 +211,26 @@ START_TEST(test_verdict_names)
 	    "abandoned", "packer", "logout", "reprint", "not_found",
 	    "on_hold", "cancelled", "already_fulfilled", "busy_elsewhere",
 	    "order_open", "no_order_open", "wrong_item", "too_many",
-	    "unknown_code", "store_unavailable", "duplicate_read" };
+	    "unknown_code", "store_unavailable", "duplicate_read",
+	    /* issue 15: after the first 22, whose names and numbers stay */
+	    "weighed", "label_verified", "override_pin", "overridden",
+	    "weight_mismatch", "weight_pending", "wrong_label",
+	    "label_not_verified", "override_refused" };
 	int i;
 
-	ck_assert_int_eq(V_COUNT, 23);
+	ck_assert_int_eq(V_DUPLICATE_READ, 22);
+	ck_assert_int_eq(V_COUNT, 32);
 	for (i = 0; i < V_COUNT; i++) {
 		ck_assert_str_eq(verdict_name(i), n[i]);
 		ck_assert_int_eq(verdict_is_refusal(i),
-		    i >= V_NOT_FOUND && i <= V_STORE_UNAVAILABLE);
+		    (i >= V_NOT_FOUND && i <= V_STORE_UNAVAILABLE) ||
+		    i >= V_WEIGHT_MISMATCH);
 	}
-	ck_assert_int_eq(verdict_is_refusal(V_STORE_UNAVAILABLE), 1);
+	ck_assert_int_eq(verdict_is_refusal(V_WEIGHED), 0);
+	ck_assert_int_eq(verdict_is_refusal(V_LABEL_VERIFIED), 0);
+	ck_assert_int_eq(verdict_is_refusal(V_OVERRIDDEN), 0);
+	ck_assert_int_eq(verdict_is_refusal(V_OVERRIDE_PIN), 0);
+	ck_assert_int_eq(verdict_is_refusal(V_WRONG_LABEL), 1);
 	ck_assert_int_eq(verdict_is_refusal(V_DUPLICATE_READ), 0);
 	ck_assert_int_eq(verdict_is_refusal(V_REPRINT), 0);
 	ck_assert_int_eq(verdict_is_refusal(V_TOO_MANY), 1);
@@ -681,8 +691,8 @@ END_TEST
 
 START_TEST(test_item_two_lines_same_sku)
 {
-	L[0] = (struct sess_line){ 101, "SKU-1", "Mug", 1, 0, 0 };
-	L[1] = (struct sess_line){ 102, "SKU-1", "Mug", 2, 0, 0 };
+	L[0] = (struct sess_line){ 101, "SKU-1", "Mug", 1, 0, 0, -1 };
+	L[1] = (struct sess_line){ 102, "SKU-1", "Mug", 2, 0, 0, -1 };
 	open_o();
 	scan_cmd("STN:QTY:2");
 	scan_item("SKU-1", 1);		/* first line cannot take 2 */

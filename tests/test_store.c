@@ -14,6 +14,7 @@
 
 #include "station/core/order.h"
 #include "station/store/store.h"
+#include "station/store/store_checks.h"
 #include "station/store/store_jobs.h"
 #include "station/store/store_pack.h"
 #include "station/store/store_query.h"
@@ -172,6 +173,85 @@ START_TEST(test_store_migrate)
 	poke_user_version(path, 99);
 	ck_assert_ptr_null(store_open(path, 0, err, sizeof(err)));
 	ck_assert_ptr_nonnull(strstr(err, "schema version 99 is newer"));
+}
+END_TEST
+
+/* Issue 15: holds persist; a scale weight and its source; labels by SSCC; line weights. */
+START_TEST(test_store_checks)
+{
+	struct store *s = open_db();
+	struct order *o = mkorder(9007199254740995LL, "#1005", 2);
+	struct store_order_detail *d;
+	struct sess_state st, back;
+	struct order_view *v;
+	const char *outcome;
+	char err[256], sscc[19], sscc2[19], name[64];
+	int64_t id, pkg, pkg2, line;
+	int box;
+
+	ck_assert_int_eq(store_begin(s), 0);
+	ck_assert_int_eq(store_upsert_order(s, o, "t.json", &outcome, err, sizeof(err)), 0);
+	ck_assert_int_eq(store_find_order(s, "#1005", &id), 1);
+	ck_assert_ptr_nonnull(v = store_order_view(s, id));
+	ck_assert_int_eq(v->o.lines[0].grams, 300);
+	line = v->o.lines[0].line_id;
+	order_view_free(v);
+	ck_assert_int_gt(pkg = store_open_package(s, id, "pack-1", 1), 0);
+	ck_assert_int_gt(store_record_scan(s, "pack-1", NULL, "SKU-1", NULL, "ok", id,
+	    line, 1, pkg, "counted"), 0);
+	ck_assert_int_eq(store_close_package(s, id, "pack-1", "0614141", sscc), pkg);
+	ck_assert_int_eq(store_package_weigh(s, pkg, 905), 0);
+	/* a second box keeps its computed weight */
+	ck_assert_int_gt(pkg2 = store_open_package(s, id, "pack-1", 2), 0);
+	ck_assert_int_gt(store_record_scan(s, "pack-1", NULL, "SKU-1", NULL, "ok", id,
+	    line, 1, pkg2, "counted"), 0);
+	ck_assert_int_eq(store_close_package(s, id, "pack-1", "0614141", sscc2), pkg2);
+	ck_assert_int_eq(store_commit(s), 0);
+	d = detail(s, "#1005");
+	ck_assert_uint_eq(d->npackages, 2);
+	ck_assert_int_eq(d->packages[0].weight_grams, 905);
+	ck_assert_str_eq(d->packages[0].weight_source, "scale");
+	ck_assert_int_eq(d->packages[1].weight_grams, 300);
+	ck_assert_str_eq(d->packages[1].weight_source, "computed");
+	store_order_detail_free(d);
+	{
+		int boxes;
+		int64_t grams;
+		char src[32];
+
+		ck_assert_int_eq(store_order_weight(s, id, &boxes, &grams, src, sizeof(src)), 0);
+		ck_assert_int_eq(boxes, 2);
+		ck_assert_int_eq(grams, 1205);
+		ck_assert_str_eq(src, "scale and computed");
+	}
+	ck_assert_int_eq(store_find_label(s, sscc2, name, sizeof(name), &box, &pkg), 1);
+	ck_assert_str_eq(name, "#1005");
+	ck_assert_int_eq(box, 2);
+	ck_assert_int_eq(pkg, pkg2);
+	ck_assert_int_eq(store_find_label(s, "000000000000000000", name, sizeof(name), &box,
+	    &pkg), 0);
+	memset(sscc2, 0, sizeof(sscc2));
+	ck_assert_int_eq(store_package_label(s, pkg, sscc2, name, sizeof(name)), 1);
+	ck_assert_str_eq(name, "#1005");
+	ck_assert_int_eq(strlen(sscc2), 18);
+	/* what a bench waits for survives a restart */
+	memset(&st, 0, sizeof(st));
+	st.order_id = id;
+	st.box = 2;
+	st.hold = HOLD_WEIGHT;
+	st.hold_close = CLOSE_PARTIAL;
+	snprintf(st.label_code, sizeof(st.label_code), "%s", sscc);
+	snprintf(st.label_order, sizeof(st.label_order), "#1005");
+	snprintf(st.override_badge, sizeof(st.override_badge), "sup1");
+	ck_assert_int_eq(store_session_save(s, "pack-1", &st), 0);
+	ck_assert_int_eq(store_session_load(s, "pack-1", &back), 0);
+	ck_assert_int_eq(back.hold, HOLD_WEIGHT);
+	ck_assert_int_eq(back.hold_close, CLOSE_PARTIAL);
+	ck_assert_str_eq(back.label_code, sscc);
+	ck_assert_str_eq(back.label_order, "#1005");
+	ck_assert_str_eq(back.override_badge, "sup1");
+	order_free(o);
+	store_close(s);
 }
 END_TEST
 
@@ -514,6 +594,7 @@ main(void)
 	tcase_add_checked_fixture(tc, setup_tmp, teardown_tmp);
 	tcase_add_test(tc, test_store_migrate);
 	tcase_add_test(tc, test_store_reimport);
+	tcase_add_test(tc, test_store_checks);
 	tcase_add_test(tc, test_store_hold);
 	tcase_add_test(tc, test_store_partly_fulfilled_upstream);
 	tcase_add_test(tc, test_store_quantity_zero);

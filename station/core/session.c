@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "station/core/session.h"
+#include "station/core/session_int.h"
 
 #define MSG_CANCELLED	"CANCELLED — do not ship, return items to stock"
 
@@ -68,9 +69,21 @@ say(struct sess_result *res, const char *fmt, ...)
 			*p = '?';
 }
 
+void
+sess_say(struct sess_result *res, const char *fmt, ...)
+{
+	char buf[sizeof(res->message)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	say(res, "%s", buf);
+}
+
 /* Bounded copy that never cuts a UTF-8 character in half. */
-static void
-copy_str(char *dst, size_t dstlen, const char *src)
+void
+sess_copy_str(char *dst, size_t dstlen, const char *src)
 {
 	size_t n = strlen(nz(src));
 
@@ -100,13 +113,28 @@ add_effect(struct sess_result *res, enum sess_effect_kind kind,
 	e->units = units;
 }
 
-/* Every way out of a session (ship, abandon, cancel) forgets the same fields. */
+void
+sess_add_effect(struct sess_result *res, enum sess_effect_kind kind,
+    int64_t order_id, int64_t line_id, int64_t units)
+{
+	add_effect(res, kind, order_id, line_id, units);
+}
+
+/*
+ * Every way out of a session (ship, abandon, cancel) forgets the same
+ * fields; a blocked box close goes with its order, a label to scan back
+ * stays (the box exists).
+ */
 static void
 close_session(struct sess_result *res)
 {
 	res->next.order_id = 0;
 	res->next.box = 0;
 	res->next.qty_next = 0;
+	if (res->next.hold == HOLD_WEIGHT) {
+		res->next.hold = HOLD_NONE;
+		res->next.hold_close = CLOSE_NONE;
+	}
 }
 
 static void
@@ -147,8 +175,8 @@ units_remaining(const struct sess_order *o)
 	return sum;
 }
 
-static int
-box_has_items(const struct sess_order *o)
+int
+sess_box_has_items(const struct sess_order *o)
 {
 	size_t i;
 
@@ -163,8 +191,8 @@ box_has_items(const struct sess_order *o)
  * extra_line gets extra units first (the scan being decided). An order with
  * nothing packed is never complete: shipping an empty box makes no sense.
  */
-static int
-order_is_complete(const struct sess_order *o, size_t extra_line, int64_t extra)
+int
+sess_order_is_complete(const struct sess_order *o, size_t extra_line, int64_t extra)
 {
 	int64_t packed, sum = 0;
 	size_t i;
@@ -426,7 +454,8 @@ refuse_item(const struct sess_order *open, const char *sku, int64_t units,
 }
 
 static void
-count_item(const struct sess_order *open, size_t li, int64_t units,
+count_item(const struct sess_state *st, const struct sess_order *open,
+    const struct sess_input *in, size_t li, int64_t units,
     struct sess_result *res)
 {
 	const struct sess_line *l = &open->lines[li];
@@ -434,19 +463,62 @@ count_item(const struct sess_order *open, size_t li, int64_t units,
 	add_effect(res, EFF_COUNT_ITEM, open->id, l->line_id, units);
 	concern_line(res, l);
 	res->packed = l->packed + units;
-	if (!order_is_complete(open, li, units)) {
+	if (!sess_order_is_complete(open, li, units)) {
 		res->verdict = V_OK;
 		say(res, "OK  %s  %lld of %lld", nz(l->sku),
 		    (long long)res->packed, (long long)res->of);
 		return;
 	}
-	/* The last unit closes the box and ships: no command needed. */
-	res->verdict = V_COMPLETED;
-	add_effect(res, EFF_CLOSE_BOX, open->id, 0, 0);
-	add_effect(res, EFF_SHIP_FULL, open->id, 0, 0);
-	close_session(res);
-	say(res, "COMPLETE %s: all %lld units packed, label printing",
-	    nz(open->name), (long long)units_remaining(open));
+	/* The last unit closes the box and ships: no command needed, once weighed. */
+	if (!sess_weigh_box(st, open, in, res, CLOSE_COMPLETE, li, units))
+		return;
+	sess_close_box(st, open, in, res, CLOSE_COMPLETE, 1);
+}
+
+/*
+ * Closes the current box as kind says, unchecked (the weight check, if
+ * any, has passed or been overridden): effects, verdict, message, and the
+ * label to scan back. box_items: the box has something in it.
+ */
+void
+sess_close_box(const struct sess_state *st, const struct sess_order *open,
+    const struct sess_input *in, struct sess_result *res, enum sess_close kind,
+    int box_items)
+{
+	int64_t packed = units_packed(open);
+
+	if (res->next.hold == HOLD_WEIGHT) {
+		res->next.hold = HOLD_NONE;
+		res->next.hold_close = CLOSE_NONE;
+	}
+	if (box_items) {
+		add_effect(res, EFF_CLOSE_BOX, open->id, 0, res->box_grams);
+		sess_hold_label(in, open, res);
+	}
+	switch (kind) {
+	case CLOSE_NEWBOX:
+		res->verdict = V_NEW_BOX;
+		res->next.box = st->box + 1;
+		say(res, "NEW BOX %d for %s: box %d closed, label printing",
+		    res->next.box, nz(open->name), st->box);
+		return;
+	case CLOSE_PARTIAL:
+		res->verdict = V_PARTIAL_SHIPPED;
+		add_effect(res, EFF_SHIP_PARTIAL, open->id, 0, 0);
+		res->packed = packed;
+		res->of = units_remaining(open);
+		close_session(res);
+		say(res, "PARTIAL %s: shipping %lld of %lld units, the rest stays open",
+		    nz(open->name), (long long)packed, (long long)res->of);
+		return;
+	default:
+		res->verdict = V_COMPLETED;
+		add_effect(res, EFF_SHIP_FULL, open->id, 0, 0);
+		close_session(res);
+		say(res, "COMPLETE %s: all %lld units packed, label printing",
+		    nz(open->name), (long long)units_remaining(open));
+		return;
+	}
 }
 
 static void
@@ -469,7 +541,7 @@ handle_item(const struct sess_state *st, const struct sess_order *open,
 		/* Written as a subtraction so a huge multiplier cannot overflow. */
 		if (same_sku(l, in->sku) && l->packed <= l->remaining &&
 		    units <= l->remaining - l->packed) {
-			count_item(open, i, units, res);
+			count_item(st, open, in, i, units, res);
 			return;
 		}
 	}
@@ -485,7 +557,7 @@ cmd_packer(const struct sess_state *st, const struct sess_order *open,
 	(void)st;
 	(void)open;
 	res->verdict = V_PACKER;
-	copy_str(res->next.packer, sizeof(res->next.packer), in->packer);
+	sess_copy_str(res->next.packer, sizeof(res->next.packer), in->packer);
 	say(res, "PACKER %s logged in", res->next.packer);
 }
 
@@ -515,6 +587,12 @@ cmd_reprint(const struct sess_state *st, const struct sess_order *open,
 	}
 	add_effect(res, EFF_REPRINT_LABEL, open != NULL ? open->id : 0, 0, 0);
 	say(res, "REPRINT: the last label prints again");
+	/* a reprinted label is scanned back too (the caller names it) */
+	if (in->checks != NULL && in->checks->verify_label) {
+		res->next.hold = HOLD_LABEL;
+		res->next.label_code[0] = '\0';
+		res->next.label_order[0] = '\0';
+	}
 }
 
 static void
@@ -562,17 +640,20 @@ static void
 cmd_newbox(const struct sess_state *st, const struct sess_order *open,
     const struct sess_input *in, struct sess_result *res)
 {
-	(void)in;
+	enum sess_close kind = CLOSE_NEWBOX;
+
 	res->verdict = V_NEW_BOX;
 	/* An empty box would print a label for nothing. */
-	if (!box_has_items(open)) {
+	if (!sess_box_has_items(open)) {
 		say(res, "this box is still empty");
 		return;
 	}
-	add_effect(res, EFF_CLOSE_BOX, open->id, 0, 0);
-	res->next.box = st->box + 1;
-	say(res, "NEW BOX %d for %s: box %d closed, label printing",
-	    res->next.box, nz(open->name), st->box);
+	/* held after its last unit (weight check): closing it ships it */
+	if (st->hold == HOLD_WEIGHT && sess_order_is_complete(open, open->nlines, 0))
+		kind = CLOSE_COMPLETE;
+	if (!sess_weigh_box(st, open, in, res, kind, open->nlines, 0))
+		return;
+	sess_close_box(st, open, in, res, kind, 1);
 }
 
 static void
@@ -580,31 +661,19 @@ cmd_partial(const struct sess_state *st, const struct sess_order *open,
     const struct sess_input *in, struct sess_result *res)
 {
 	int64_t packed = units_packed(open);
+	/* Everything is in fact packed: the shipment is full, say so. */
+	enum sess_close kind = sess_order_is_complete(open, open->nlines, 0) ?
+	    CLOSE_COMPLETE : CLOSE_PARTIAL;
+	int items = sess_box_has_items(open);
 
-	(void)st;
-	(void)in;
 	if (packed == 0) {
 		res->verdict = V_ORDER_OPEN;
 		say(res, "nothing packed yet: scan items, or STN:ABANDON");
 		return;
 	}
-	if (box_has_items(open))
-		add_effect(res, EFF_CLOSE_BOX, open->id, 0, 0);
-	res->packed = packed;
-	res->of = units_remaining(open);
-	close_session(res);
-	/* Everything is in fact packed: the shipment is full, say so. */
-	if (order_is_complete(open, open->nlines, 0)) {
-		res->verdict = V_COMPLETED;
-		add_effect(res, EFF_SHIP_FULL, open->id, 0, 0);
-		say(res, "COMPLETE %s: all %lld units packed, label printing",
-		    nz(open->name), (long long)res->of);
+	if (items && !sess_weigh_box(st, open, in, res, kind, open->nlines, 0))
 		return;
-	}
-	res->verdict = V_PARTIAL_SHIPPED;
-	add_effect(res, EFF_SHIP_PARTIAL, open->id, 0, 0);
-	say(res, "PARTIAL %s: shipping %lld of %lld units, the rest stays open",
-	    nz(open->name), (long long)packed, (long long)res->of);
+	sess_close_box(st, open, in, res, kind, items);
 }
 
 static void
@@ -633,6 +702,8 @@ static const struct {
 	[CMD_ABANDON] = { cmd_abandon, 1 },
 	[CMD_PACKER] = { cmd_packer, 0 },
 	[CMD_LOGOUT] = { cmd_logout, 0 },
+	[CMD_WEIGH] = { sess_cmd_weigh, 0 },
+	[CMD_OVERRIDE] = { sess_cmd_override, 0 },
 };
 
 static void
@@ -672,12 +743,13 @@ session_step(const struct sess_state *state, const struct sess_order *open,
 {
 	memset(res, 0, sizeof(*res));
 	res->next = *state;
+	res->box_grams = -1;
 	/* The store lost the order (or the caller has none): nothing is open. */
 	if (open == NULL)
 		close_session(res);
 	else
 		concern_order(res, open);
-	copy_str(res->next.last_code, sizeof(res->next.last_code), in->code);
+	sess_copy_str(res->next.last_code, sizeof(res->next.last_code), in->code);
 	res->next.last_ms = in->now_ms;
 
 	if (scan_is_duplicate(state, in)) {
@@ -688,11 +760,16 @@ session_step(const struct sess_state *state, const struct sess_order *open,
 	/* QTY applies to the next item scan only, whatever its verdict. */
 	if (in->kind == SCAN_ITEM)
 		res->next.qty_next = 0;
+	if (sess_checks_step(state, open, in, res))
+		goto out;
 	if (open != NULL && !input_ignores_order_status(in) &&
 	    midpack_change(open, in, res))
-		return;
-	if ((size_t)in->kind >= sizeof(kind_table) / sizeof(kind_table[0]))
+		goto out;
+	if ((size_t)in->kind >= sizeof(kind_table) / sizeof(kind_table[0]) ||
+	    kind_table[in->kind] == NULL)
 		handle_unknown(state, open, in, res);
 	else
 		kind_table[in->kind](state, open, in, res);
+out:
+	sess_append_note(res);
 }

@@ -29,6 +29,15 @@ static const char *const verdict_names[V_COUNT] = {
 	[V_UNKNOWN_CODE] = "unknown_code",
 	[V_STORE_UNAVAILABLE] = "store_unavailable",
 	[V_DUPLICATE_READ] = "duplicate_read",
+	[V_WEIGHED] = "weighed",
+	[V_LABEL_VERIFIED] = "label_verified",
+	[V_OVERRIDE_PIN] = "override_pin",
+	[V_OVERRIDDEN] = "overridden",
+	[V_WEIGHT_MISMATCH] = "weight_mismatch",
+	[V_WEIGHT_PENDING] = "weight_pending",
+	[V_WRONG_LABEL] = "wrong_label",
+	[V_LABEL_NOT_VERIFIED] = "label_not_verified",
+	[V_OVERRIDE_REFUSED] = "override_refused",
 };
 
 const char *
@@ -43,7 +52,10 @@ int
 verdict_is_refusal(enum verdict v)
 {
 	/* A duplicate read is ignored, not refused: the packer did nothing wrong. */
-	return v >= V_NOT_FOUND && v <= V_STORE_UNAVAILABLE;
+	if (v >= V_NOT_FOUND && v <= V_STORE_UNAVAILABLE)
+		return 1;
+	/* the packing checks' refusals, after the first list */
+	return v >= V_WEIGHT_MISMATCH && v < V_COUNT;
 }
 
 #define CMD_PREFIX	"STN:"
@@ -61,6 +73,7 @@ static const struct {
 	{ "REPRINT", CMD_REPRINT },
 	{ "ABANDON", CMD_ABANDON },
 	{ "LOGOUT", CMD_LOGOUT },
+	{ "WEIGH", CMD_WEIGH },
 };
 
 /* Decimal 1..9999, digits only: no sign, no spaces, no leading "+". */
@@ -125,6 +138,13 @@ session_parse_command(const char *code, enum sess_cmd *cmd, int64_t *qty,
 		if (parse_packer(rest + 7, packer, packerlen) == -1)
 			return -1;
 		*cmd = CMD_PACKER;
+		return 1;
+	}
+	/* a badge id, optionally ":PIN" when the badge's barcode carries both */
+	if (strncmp(rest, "OVERRIDE:", 9) == 0) {
+		if (rest[9] == ':' || parse_packer(rest + 9, packer, packerlen) == -1)
+			return -1;
+		*cmd = CMD_OVERRIDE;
 		return 1;
 	}
 	return -1;

@@ -103,6 +103,12 @@ print_status_text(json_t *rep)
 			printf(", scanner %s %s", scanner, ss == NULL ? "waiting" :
 			    json_is_true(json_object_get(ss, "connected")) ? "connected" :
 			    "DISCONNECTED");
+		if (ctl_str(v, "weight"))
+			printf(", scale %s", ctl_str(v, "weight"));
+		if (ctl_str(v, "waiting_for"))
+			printf(", waiting for the %s%s%s", ctl_str(v, "waiting_for"),
+			    ctl_str(v, "label") ? " " : "",
+			    ctl_str(v, "label") ? ctl_str(v, "label") : "");
 		printf("\n");
 		if (ss && !json_is_true(json_object_get(ss, "connected")))
 			printf("ALERT %s scanner: %s\n", ctl_str(v, "name"),

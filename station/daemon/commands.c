@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "station/daemon/checks.h"
 #include "station/daemon/config.h"
 #include "station/daemon/control.h"
 #include "station/daemon/daemon.h"
@@ -89,6 +90,30 @@ import_done(void *arg, const struct intake_result *res, const char *err)
 	import_wait_free(w);
 }
 
+/* A bench's scale and what it waits for (issue 15), added to its status object. */
+static void
+scale_status(struct daemon *d, const struct station_conf *sc, const struct sess_state *ss,
+    json_t *o)
+{
+	static const char *const holds[] = { NULL, "weight", "label" };
+	char text[128];
+	int64_t grams;
+
+	if (o == NULL)
+		return;
+	if (checks_scale_status(d, sc->name, text, sizeof(text), &grams) == 1) {
+		json_object_set_new(o, "scale", json_string(sc->scale));
+		json_object_set_new(o, "weight", json_string(text));
+		json_object_set_new(o, "weight_grams", grams >= 0 ? json_integer(grams) :
+		    json_null());
+	}
+	if (ss->hold > 0 && ss->hold < 3) {
+		json_object_set_new(o, "waiting_for", json_string(holds[ss->hold]));
+		if (ss->hold == HOLD_LABEL && ss->label_code[0])
+			json_object_set_new(o, "label", json_string(ss->label_code));
+	}
+}
+
 static json_t *
 stations_json(struct daemon *d)
 {
@@ -110,6 +135,7 @@ stations_json(struct daemon *d)
 		    "scanner", sc->scanner, "scanner_state", sstate,
 		    "label_printer", sc->label_printer,
 		    "slip_printer", sc->slip_printer, "lines", lines_json(v)));
+		scale_status(d, sc, &ss, json_array_get(a, json_array_size(a) - 1));
 		order_view_free(v);
 	}
 	return a;

@@ -11,11 +11,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "drivers/scale.h"
 #include "drivers/scanner.h"
 #include "station/daemon/config.h"
 
 enum section { SEC_DAEMON, SEC_SHOP, SEC_STATION, SEC_WEB, SEC_SHOPIFY };
-enum kind { K_STR, K_PATH, K_INT, K_BOOL, K_DURATION };
+enum kind { K_STR, K_PATH, K_INT, K_BOOL, K_DURATION, K_TOLERANCE, K_GRAMS };
 
 struct key {
 	enum section	 sec;
@@ -32,6 +33,8 @@ static int check_gs1(const char *, char *, size_t);
 static int check_printer(const char *, char *, size_t);
 static int check_window(const char *, char *, size_t);
 static int check_duration(const char *, char *, size_t);
+static int check_tolerance(const char *, char *, size_t);
+static int check_grams(const char *, char *, size_t);
 static int check_listen(const char *, char *, size_t);
 static int check_count(const char *, char *, size_t);
 static int check_location(const char *, char *, size_t);
@@ -65,6 +68,11 @@ static const struct key keys[] = {
 	{ SEC_STATION, "slip_media", K_STR, S(slip_media), check_slip_media },
 	{ SEC_STATION, "duplicate_window", K_INT, S(duplicate_window_ms), check_window },
 	{ SEC_STATION, "slip_on_open", K_BOOL, S(slip_on_open), NULL },
+	{ SEC_STATION, "scale", K_STR, S(scale), scale_spec_check },
+	{ SEC_STATION, "weight_check", K_TOLERANCE, S(weight_check), check_tolerance },
+	{ SEC_STATION, "tare_grams", K_GRAMS, S(tare_grams), check_grams },
+	{ SEC_STATION, "verify_label", K_BOOL, S(verify_label), NULL },
+	{ SEC_STATION, "override_pins", K_PATH, S(override_pins), NULL },
 	{ SEC_WEB, "listen", K_STR, C(web.listen), check_listen },
 	{ SEC_WEB, "users_file", K_PATH, C(web.users_file), NULL },
 	{ SEC_WEB, "tls_cert", K_PATH, C(web.tls_cert), NULL },
@@ -297,6 +305,86 @@ check_location(const char *v, char *err, size_t len)
 	return 0;
 }
 
+/*
+ * weight_check: "5%" (0.1% to 50%, one decimal) into tenths of a percent,
+ * or "30g" (1 to 100000 g) into grams. 0 and *permille or *grams set, or -1.
+ */
+static int
+parse_tolerance(const char *v, int *permille, int64_t *grams)
+{
+	char *end;
+	long n, tenth = 0;
+
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno || end == v || n < 0)
+		return -1;
+	if (strcmp(end, "g") == 0) {
+		if (n < 1 || n > 100000)
+			return -1;
+		*permille = 0;
+		*grams = n;
+		return 0;
+	}
+	if (*end == '.' && end[1] >= '0' && end[1] <= '9') {
+		tenth = end[1] - '0';
+		end += 2;
+	}
+	if (strcmp(end, "%") != 0 || n * 10 + tenth < 1 || n * 10 + tenth > 500)
+		return -1;
+	*permille = (int)(n * 10 + tenth);
+	*grams = 0;
+	return 0;
+}
+
+static int
+check_tolerance(const char *v, char *err, size_t len)
+{
+	int pm;
+	int64_t g;
+
+	if (parse_tolerance(v, &pm, &g) == -1) {
+		snprintf(err, len, "weight_check must be a percentage (0.1%% to 50%%, e.g. 5%%)"
+		    " or grams (1g to 100000g, e.g. 30g), not '%s'", v);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+check_grams(const char *v, char *err, size_t len)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno || end == v || *end || n < 0 || n > 100000) {
+		snprintf(err, len, "tare_grams is grams, 0 to 100000, not '%s'", v);
+		return -1;
+	}
+	return 0;
+}
+
+/* override_pins holds PIN hashes: refused unless only its owner can read it. */
+static void
+check_pins_file(struct parse *p, const struct station_conf *sc)
+{
+	struct stat st;
+
+	if (sc->override_pins == NULL)
+		return;
+	if (stat(sc->override_pins, &st) == -1)
+		perr(p, sc->override_pins_line, "override_pins: %s: %s", sc->override_pins,
+		    strerror(errno));
+	else if (!S_ISREG(st.st_mode))
+		perr(p, sc->override_pins_line, "override_pins: %s: not a regular file",
+		    sc->override_pins);
+	else if ((st.st_mode & 0777) != 0600)
+		perr(p, sc->override_pins_line, "override_pins: %s is mode %04o: it holds PIN"
+		    " hashes and must be 0600", sc->override_pins, (unsigned)(st.st_mode & 0777));
+}
+
 static int
 check_gs1(const char *v, char *err, size_t len)
 {
@@ -423,6 +511,16 @@ set_value(struct parse *p, const struct key *k, void *base, const char *value)
 	case K_DURATION:
 		*(int64_t *)((char *)base + k->off) = parse_duration(value);
 		break;
+	case K_TOLERANCE: {
+		struct station_conf *sc = base;
+
+		sc->weight_check = parse_tolerance(value, &sc->weight_tol_permille,
+		    &sc->weight_tol_grams) == 0;
+		break;
+	}
+	case K_GRAMS:
+		*(int64_t *)((char *)base + k->off) = strtoll(value, NULL, 10);
+		break;
 	case K_BOOL:
 		if (parse_bool(value, (int *)((char *)base + k->off)) == -1)
 			perr(p, p->line, "%s: expected yes or no, not '%s'", k->name, value);
@@ -478,6 +576,12 @@ handler(void *user, const char *section, const char *name, const char *value)
 				((struct station_conf *)base)->label_printer_line = p->line;
 			if (sec == SEC_STATION && keys[i].off == offsetof(struct station_conf, slip_printer))
 				((struct station_conf *)base)->slip_printer_line = p->line;
+			if (sec == SEC_STATION && keys[i].off == offsetof(struct station_conf, override_pins))
+				((struct station_conf *)base)->override_pins_line = p->line;
+			if (sec == SEC_STATION && keys[i].off == offsetof(struct station_conf, weight_check))
+				((struct station_conf *)base)->weight_check_line = p->line;
+			if (sec == SEC_STATION && keys[i].off == offsetof(struct station_conf, verify_label))
+				((struct station_conf *)base)->verify_label_line = p->line;
 			return set_value(p, &keys[i], base, value) == 0;
 		}
 	perr(p, p->line, "unknown key '%s' in [%s]", name, section);
@@ -662,6 +766,14 @@ check_required(struct parse *p, int check_paths)
 			sc->slip_media = strdup("letter");
 		if (sc->scanner_layout == NULL)
 			sc->scanner_layout = strdup("us");
+		check_pins_file(p, sc);
+		/* a check that silently cannot run is worse than none: say so */
+		if (sc->weight_check && sc->scale == NULL)
+			perr(p, sc->weight_check_line, "weight_check needs a scale at [station %s]",
+			    sc->name);
+		if (sc->verify_label && sc->label_printer == NULL)
+			perr(p, sc->verify_label_line, "verify_label needs a label_printer at"
+			    " [station %s]", sc->name);
 	}
 	if (!p->seen_daemon)
 		return;
@@ -752,7 +864,7 @@ config_free(struct config *c)
 
 		free(s->name); free(s->scanner); free(s->scanner_layout);
 		free(s->label_printer); free(s->slip_printer); free(s->label_media);
-		free(s->slip_media);
+		free(s->slip_media); free(s->scale); free(s->override_pins);
 	}
 	free(c->stations);
 	free(c->path); free(c->database); free(c->box); free(c->spool); free(c->socket);

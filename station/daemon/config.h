@@ -18,6 +18,15 @@ struct station_conf {
 	char	*slip_media;		/* letter | a4 */
 	int64_t	 duplicate_window_ms;	/* same code again within this: duplicate read */
 	int	 slip_on_open;		/* print the slip when the order opens (if not printed yet) */
+	char	*scale;			/* usb:VID:PID[:SERIAL] / usb-port:B-P.P; NULL: none */
+	int	 weight_check;		/* 1: weigh each box against its expected weight */
+	int	 weight_tol_permille;	/* weight_check = 5%: 50 (tenths of a percent); 0 if in grams */
+	int64_t	 weight_tol_grams;	/* weight_check = 30g: 30; 0 if in percent */
+	int64_t	 tare_grams;		/* the empty box; default 0 */
+	int	 verify_label;		/* the printed label is scanned back onto the box */
+	char	*override_pins;		/* supervisor badges and crypt(3) PINs, a 0600 file; NULL: none */
+	int	 override_pins_line;
+	int	 weight_check_line, verify_label_line;
 	int	 label_printer_line;	/* where the printers are named, for stationd -n */
 	int	 slip_printer_line;
 };

@@ -9,6 +9,7 @@ struct store;
 struct loop;
 struct control;
 struct scanners;
+struct scales;
 struct printq;
 struct intake_jobs;
 struct web;
@@ -20,6 +21,7 @@ struct daemon {
 	struct loop	*loop;
 	struct control	*ctl;
 	struct scanners	*scanners;	/* NULL when no station names a scanner */
+	struct scales	*scales;	/* NULL when no station names a scale */
 	struct printq	*printq;	/* NULL until printing is wired */
 	struct shop	*shop;		/* NULL without [shopify] (station/shop/shop.h) */
 	struct daemon_watchers watchers; /* set by the control layer; NULL fns: nobody */

@@ -5,7 +5,9 @@
 
 #include "labels/labels.h"
 #include "station/daemon/config.h"
+#include "station/daemon/checks.h"
 #include "station/daemon/docs.h"
+#include "station/store/store_checks.h"
 #include "station/store/store.h"
 #include "station/store/store_docs.h"
 
@@ -127,10 +129,12 @@ docs_slip(struct store *s, const struct config *c, const struct station_conf *sc
 	struct slip_line *lines = NULL;
 	struct label_media m;
 	struct slip_doc d;
+	char wsrc[32];
 	size_t i, n = 0;
 	int r = -1;
 
 	memset(&d, 0, sizeof(d));
+	d.weight_grams = -1;
 	if (load_order(s, order_id, &o, err, errlen) == -1)
 		return -1;
 	if (o->nlines > 0 && (lines = calloc(o->nlines, sizeof(*lines))) == NULL) {
@@ -161,6 +165,11 @@ docs_slip(struct store *s, const struct config *c, const struct station_conf *sc
 	d.gift_message = o->gift_message;
 	d.lines = lines;
 	d.nlines = n;
+	/* boxes packed so far, weighed or computed (issue 15) */
+	if (store_order_weight(s, order_id, &d.weight_boxes, &d.weight_grams, wsrc,
+	    sizeof(wsrc)) == -1)
+		d.weight_grams = -1;
+	d.weight_source = wsrc[0] ? wsrc : NULL;
 	labels_media_default_slip(&m);
 	if (labels_parse_slip_size(sc->slip_media, &m.size) == -1) {
 		snprintf(err, errlen, "slip_media %s: unknown size", sc->slip_media);
@@ -180,10 +189,18 @@ docs_sheet(const struct config *c, const struct station_conf *sc, struct labels_
 {
 	struct label_media m;
 	struct sheet_doc d;
+	static char sup[16][64];
+	const char *supv[16];
+	size_t i;
 
 	(void)c;
 	memset(&d, 0, sizeof(d));
 	d.bench = sc->name;
+	/* supervisors' badges (issue 15): STN:OVERRIDE:<badge>, the PIN typed after */
+	d.nsupervisors = checks_pin_badges(sc->override_pins, sup, 16);
+	for (i = 0; i < d.nsupervisors; i++)
+		supv[i] = sup[i];
+	d.supervisor_ids = supv;
 	labels_media_default_slip(&m);
 	if (labels_parse_slip_size(sc->slip_media, &m.size) == -1) {
 		snprintf(err, errlen, "slip_media %s: unknown size", sc->slip_media);

@@ -59,9 +59,10 @@ packages(const struct store_fulfillment *f)
 	for (i = 0; a != NULL && i < f->npackages; i++) {
 		const struct store_fulfillment_package *p = &f->packages[i];
 
-		json_array_append_new(a, json_pack("{s:i, s:s?, s:o}",
+		json_array_append_new(a, json_pack("{s:i, s:s?, s:o, s:s?}",
 		    "box", p->box, "sscc", p->sscc,
-		    "weight_grams", int_or_null(p->weight_grams >= 0, p->weight_grams)));
+		    "weight_grams", int_or_null(p->weight_grams >= 0, p->weight_grams),
+		    "weight_source", p->weight_source[0] ? p->weight_source : NULL));
 	}
 	return a;
 }

@@ -127,10 +127,11 @@ order_packages(const struct store_order_detail *d)
 	for (i = 0; a != NULL && i < d->npackages; i++) {
 		const struct store_detail_package *p = &d->packages[i];
 
-		json_array_append_new(a, json_pack("{s:i, s:o, s:s, s:s, s:o, s:o}",
+		json_array_append_new(a, json_pack("{s:i, s:o, s:s, s:s, s:o, s:o, s:o}",
 		    "box", p->box, "sscc", str_or_null(p->sscc),
 		    "state", p->state ? p->state : "", "station", p->station ? p->station : "",
 		    "weight_grams", int_or_null(p->weight_grams >= 0, p->weight_grams),
+		    "weight_source", str_or_null(p->weight_source[0] ? p->weight_source : NULL),
 		    "fulfillment", int_or_null(p->fulfillment >= 0, p->fulfillment)));
 	}
 	return a;
@@ -239,7 +240,10 @@ replies_stats(struct store *s, int64_t since_ms, int64_t until_ms, const char *b
 {
 	static const char *const cols[] = { "group", "orders", "shipments", "units",
 	    "units_per_hour", "partial_shipments", "item_scans", "misscans", "misscan_rate",
-	    "avg_seconds_per_order" };
+	    "avg_seconds_per_order",
+	    /* issue 15, after the first ten */
+	    "weighings", "misweighs", "misweigh_rate", "label_scans", "wrong_labels",
+	    "wrong_label_rate" };
 	struct store_stats_row *v;
 	struct table *t;
 	size_t i, n;
@@ -247,19 +251,20 @@ replies_stats(struct store *s, int64_t since_ms, int64_t until_ms, const char *b
 
 	if (store_list_stats(s, since_ms, until_ms, by, &v, &n) == -1)
 		return NULL;
-	if ((t = table_new(cols, 10)) == NULL) {
+	if ((t = table_new(cols, 16)) == NULL) {
 		store_stats_rows_free(v, n);
 		return NULL;
 	}
-	for (c = 1; c < 10; c++)
-		if (c != 4 && c != 8 && c != 9)
+	for (c = 1; c < 16; c++)
+		if (c != 4 && c != 8 && c != 9 && c != 12 && c != 15)
 			table_numeric(t, (size_t)c);
 	for (i = 0; i < n; i++) {
 		const struct store_stats_row *g = &v[i];
 		int64_t num[8] = { 0, g->orders, g->shipments, g->units, g->active_ms,
 		    g->partial_shipments, g->item_scans, g->misscans };
-		char nb[8][32], uph[32], rate[32], avg[32];
-		const char *row[10];
+		int64_t chk[4] = { g->weighings, g->misweighs, g->label_scans, g->wrong_labels };
+		char nb[8][32], uph[32], rate[32], avg[32], cb[4][32], mwr[32], wlr[32];
+		const char *row[16];
 
 		for (c = 1; c < 8; c++)
 			snprintf(nb[c], sizeof(nb[c]), "%lld", (long long)num[c]);
@@ -272,6 +277,14 @@ replies_stats(struct store *s, int64_t since_ms, int64_t until_ms, const char *b
 		row[0] = g->group;
 		row[1] = nb[1]; row[2] = nb[2]; row[3] = nb[3]; row[4] = uph; row[5] = nb[5];
 		row[6] = nb[6]; row[7] = nb[7]; row[8] = rate; row[9] = avg;
+		for (c = 0; c < 4; c++)
+			snprintf(cb[c], sizeof(cb[c]), "%lld", (long long)chk[c]);
+		snprintf(mwr, sizeof(mwr), "%.4f", g->weighings > 0 ?
+		    (double)g->misweighs / g->weighings : 0.0);
+		snprintf(wlr, sizeof(wlr), "%.4f", g->label_scans > 0 ?
+		    (double)g->wrong_labels / g->label_scans : 0.0);
+		row[10] = cb[0]; row[11] = cb[1]; row[12] = mwr;
+		row[13] = cb[2]; row[14] = cb[3]; row[15] = wlr;
 		table_add(t, row);
 	}
 	store_stats_rows_free(v, n);

@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "station/daemon/checks.h"
 #include "station/daemon/config.h"
 #include "station/daemon/daemon.h"
 #include "common/log.h"
@@ -20,6 +21,7 @@
 #include "station/store/store_boxes.h"
 #include "station/store/store_jobs.h"
 #include "station/shop/shop.h"
+#include "station/store/store_checks.h"
 
 #define MAX_AFTER 8
 
@@ -54,6 +56,9 @@ struct scan_ctx {
 	struct after			 after;
 	int64_t				 scan_id;
 	const char			*key;	/* idempotency key, NULL: none */
+	struct sess_checks		 checks;	/* the packing checks (issue 15) */
+	char				 scale_state[128];
+	struct checks_scan		 cs;
 };
 
 /*
@@ -108,10 +113,20 @@ classify(struct scan_ctx *x)
 	if (r == 1) {
 		x->in.kind = SCAN_COMMAND;
 		x->in.packer = x->packer_arg;
+		if (x->in.cmd == CMD_OVERRIDE && checks_classify(x->d, x->sc, &x->state,
+		    x->code, &x->in, &x->cs) == -1)
+			return -1;
+		if (x->cs.shown[0] != '\0')
+			x->code = x->cs.shown;
 		return 0;
 	}
 	if (r == -1)
 		return 0;
+	if ((r = checks_classify(x->d, x->sc, &x->state, x->code, &x->in, &x->cs)) != 0) {
+		if (x->cs.shown[0] != '\0')	/* a PIN is never recorded */
+			x->code = x->cs.shown;
+		return r == -1 ? -1 : 0;
+	}
 	if ((r = find_order_code(s, x->code, &id)) == -1)
 		return -1;
 	if (r == 1) {
@@ -151,6 +166,8 @@ prepare(struct scan_ctx *x)
 	x->in.code = x->code;
 	x->in.now_ms = store_now_ms();
 	x->in.dup_window_ms = x->sc->duplicate_window_ms;
+	x->in.checks = checks_fill(x->d, x->sc, &x->checks, x->scale_state,
+	    sizeof(x->scale_state));
 	if (x->open) {
 		int r = store_last_item(s, x->sc->name, x->open->o.id,
 		    &x->in.last_item_line, &x->in.last_item_units);
@@ -213,6 +230,13 @@ apply_effect(struct scan_ctx *x, const struct sess_effect *e, int64_t *package_i
 	case EFF_CLOSE_BOX:
 		if ((id = store_close_package(s, order, st, x->d->conf->shop.gs1_prefix, sscc)) == -1)
 			return -1;
+		/* the scale's stable reading is the box's weight */
+		if (id > 0 && e->units >= 0 && store_package_weigh(s, id, e->units) == -1)
+			return -1;
+		/* the label the bench now waits for */
+		if (id > 0 && x->res.next.hold == HOLD_LABEL && x->res.next.label_code[0] == '\0')
+			snprintf(x->res.next.label_code, sizeof(x->res.next.label_code), "%s",
+			    sscc);
 		if (id > 0 && x->sc->label_printer) {
 			int64_t eff = store_effect_add(s, st, "label", id);
 
@@ -239,7 +263,24 @@ apply_effect(struct scan_ctx *x, const struct sess_effect *e, int64_t *package_i
 		return store_close_unshipped(s, order, st);
 	case EFF_REPRINT_LABEL:
 		x->after.reprint_last = 1;
+		/* a reprint is scanned back too: the machine holds, we name the label */
+		if (x->res.next.hold == HOLD_LABEL && x->res.next.label_code[0] == '\0') {
+			int64_t last = store_last_package(s, st);
+			int r = last > 0 ? store_package_label(s, last, sscc,
+			    x->res.next.label_order, sizeof(x->res.next.label_order)) : 0;
+
+			if (last == -1 || r == -1)
+				return -1;
+			if (r == 1)
+				snprintf(x->res.next.label_code, sizeof(x->res.next.label_code),
+				    "%s", sscc);
+			else
+				x->res.next.hold = HOLD_NONE;
+		}
 		return 0;
+	case EFF_OVERRIDE_EVENT:
+		return store_add_event(s, st, order, x->state.packer, "override",
+		    verdict_name(V_OVERRIDDEN), x->res.override, 0);
 	case EFF_CONFLICT_EVENT:
 		conflict_message(x, e->line_id, msg, sizeof(msg));
 		return store_add_event(s, st, order, packer, "conflict", NULL, msg, 1);
@@ -527,10 +568,10 @@ station_scan(struct daemon *d, const char *station, const char *code, const char
 	outcome_fill(&x, out);
 	out->elapsed_us = now_us() - t0;
 	if (x.open != NULL && x.open->name != NULL)	/* the journal's ORDER= field */
-		log_debug("[station %s] [order %s] %s → %s", x.sc->name, x.open->name, code,
+		log_debug("[station %s] [order %s] %s → %s", x.sc->name, x.open->name, x.code,
 		    verdict_name(x.res.verdict));
 	else
-		log_debug("[station %s] %s → %s", x.sc->name, code, verdict_name(x.res.verdict));
+		log_debug("[station %s] %s → %s", x.sc->name, x.code, verdict_name(x.res.verdict));
 	run_after(&x);
 	tell_watchers(&x, out);
 	order_view_free(x.open);

@@ -14,6 +14,7 @@
 #include "drivers/printer.h"
 #include "drivers/scanner.h"
 #include "station/daemon/boxes.h"
+#include "station/daemon/checks.h"
 #include "station/daemon/config.h"
 #include "station/daemon/control.h"
 #include "station/daemon/daemon.h"
@@ -241,7 +242,8 @@ run(struct daemon *d)
 	if ((d->loop = loop_new()) == NULL || boxes_start(d) == -1 || setup_signals(d) == -1 ||
 	    (d->intake = intake_jobs_new(d->loop, d->store, d->conf->spool)) == NULL ||
 	    (d->ctl = control_new(d, d->conf->socket, d->conf->socket_group)) == NULL ||
-	    print_start(d) == -1 || setup_scanners(d) == -1 || shop_start(d) == -1)
+	    print_start(d) == -1 || setup_scanners(d) == -1 || shop_start(d) == -1 ||
+	    checks_start(d) == -1)
 		return 1;
 	if ((d->web = web_new(d, &failed)) == NULL && failed)
 		return 1;
@@ -266,6 +268,7 @@ teardown(struct daemon *d)
 	web_free(d->web);
 	intake_jobs_free(d->intake);	/* before the control: it replies */
 	scanners_free(d->scanners);
+	checks_stop(d);
 	if (d->store)
 		outbox_flush(d);	/* a stop between a verdict and its spool/out file */
 	print_stop(d);

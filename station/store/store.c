@@ -311,3 +311,36 @@ store_load_package(struct store *s, int64_t package_id, struct store_package_doc
 {
 	return s->ops->load_package(s, package_id, out);
 }
+
+int
+store_package_weigh(struct store *s, int64_t package_id, int64_t grams)
+{
+	return s->ops->package_weigh(s, package_id, grams);
+}
+
+int
+store_find_label(struct store *s, const char *sscc, char *order_name, size_t namelen,
+    int *box, int64_t *package_id)
+{
+	return s->ops->find_label(s, sscc, order_name, namelen, box, package_id);
+}
+
+int
+store_package_label(struct store *s, int64_t package_id, char sscc[19], char *order_name,
+    size_t namelen)
+{
+	return s->ops->package_label(s, package_id, sscc, order_name, namelen);
+}
+
+int
+store_find_tracking(struct store *s, const char *code, char *order_name, size_t namelen)
+{
+	return s->ops->find_tracking(s, code, order_name, namelen);
+}
+
+int
+store_order_weight(struct store *s, int64_t order_id, int *boxes, int64_t *grams,
+    char *source, size_t sourcelen)
+{
+	return s->ops->order_weight(s, order_id, boxes, grams, source, sourcelen);
+}

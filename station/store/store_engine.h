@@ -11,6 +11,7 @@
 
 #include "station/store/store.h"
 #include "station/store/store_boxes.h"
+#include "station/store/store_checks.h"
 #include "station/store/store_docs.h"
 #include "station/store/store_jobs.h"
 #include "station/store/store_pack.h"
@@ -86,6 +87,16 @@ struct store_ops {
 	    struct store_order_doc **out);
 	int (*load_package)(struct store *, int64_t package_id,
 	    struct store_package_doc *out);
+	/* packing checks (store_checks.h) */
+	int (*package_weigh)(struct store *, int64_t package_id, int64_t grams);
+	int (*find_label)(struct store *, const char *sscc, char *order_name,
+	    size_t namelen, int *box, int64_t *package_id);
+	int (*package_label)(struct store *, int64_t package_id, char sscc[19],
+	    char *order_name, size_t namelen);
+	int (*find_tracking)(struct store *, const char *code, char *order_name,
+	    size_t namelen);
+	int (*order_weight)(struct store *, int64_t order_id, int *boxes, int64_t *grams,
+	    char *source, size_t sourcelen);
 	/* upkeep: backup, check, archive, retention, export (store_maint.h); may be NULL */
 	const struct store_maint_ops *maint;
 	const struct store_shop_ops *shop;	/* store_shop.h */

@@ -82,6 +82,7 @@ struct store_fulfillment_package {
 	int		 box;
 	char		*sscc;		/* NULL while unlabelled */
 	int64_t		 weight_grams;	/* -1: unknown */
+	char		 weight_source[12];	/* "scale", "computed"; "" when unknown */
 };
 struct store_fulfillment {
 	int64_t		 id;

@@ -58,6 +58,7 @@ struct store_detail_package {
 	int		 box;
 	char		*sscc, *state, *station;
 	int64_t		 weight_grams, fulfillment;	/* -1: none */
+	char		 weight_source[12];	/* "scale", "computed"; "" when no weight */
 };
 struct store_detail_fulfillment {
 	int64_t		 id, at_ms, units;
@@ -116,6 +117,8 @@ struct store_stats_row {
 	int64_t		 orders, shipments, units;
 	int64_t		 active_ms;	/* bench opening to shipment, summed */
 	int64_t		 partial_shipments, item_scans, misscans;
+	/* packing checks: boxes weighed on a scale, of which refused; labels scanned back */
+	int64_t		 weighings, misweighs, label_scans, wrong_labels;
 };
 /* Statistics since/until grouped by "packer", "station", "hour", "day" or NULL (all). 0 / -1. */
 int	store_list_stats(struct store *, int64_t since_ms, int64_t until_ms, const char *by,

@@ -182,4 +182,15 @@ int sqlite_store_abandon_order(struct store *, int64_t order_id, char *station,
 int sqlite_store_changes_fd(struct store *);
 int sqlite_store_changes_read(struct store *, char *station, size_t stationlen);
 
+/* store_checks.c */
+int sqlite_store_package_weigh(struct store *, int64_t package_id, int64_t grams);
+int sqlite_store_find_label(struct store *, const char *sscc, char *order_name,
+    size_t namelen, int *box, int64_t *package_id);
+int sqlite_store_package_label(struct store *, int64_t package_id, char sscc[19],
+    char *order_name, size_t namelen);
+int sqlite_store_find_tracking(struct store *, const char *code, char *order_name,
+    size_t namelen);
+int sqlite_store_order_weight(struct store *, int64_t order_id, int *boxes, int64_t *grams,
+    char *source, size_t sourcelen);
+
 #endif

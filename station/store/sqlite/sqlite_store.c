@@ -101,6 +101,11 @@ static const struct store_ops sqlite_ops = {
 	.abandon_order = sqlite_store_abandon_order,
 	.changes_fd = sqlite_store_changes_fd,
 	.changes_read = sqlite_store_changes_read,
+	.package_weigh = sqlite_store_package_weigh,
+	.find_label = sqlite_store_find_label,
+	.package_label = sqlite_store_package_label,
+	.find_tracking = sqlite_store_find_tracking,
+	.order_weight = sqlite_store_order_weight,
 };
 
 /* The SQLite handle behind a store this engine opened. */
@@ -235,6 +240,18 @@ static const char *migrations[] = {
 	" created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
 	"CREATE INDEX shop_pushes_state ON shop_pushes(state);"
 	"CREATE TABLE shop_state (key TEXT PRIMARY KEY, value TEXT);",
+	/*
+	 * 5 -> 6 (issue 15): what a bench is held on (a box the weight check
+	 * stopped, a label to scan back, a supervisor's PIN to come), and
+	 * where a package's weight came from (the scale, or product weights).
+	 */
+	"ALTER TABLE sessions ADD COLUMN hold INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE sessions ADD COLUMN hold_close INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE sessions ADD COLUMN label_code TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE sessions ADD COLUMN label_order TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE sessions ADD COLUMN override_badge TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE packages ADD COLUMN weight_source TEXT;"
+	"UPDATE packages SET weight_source = 'computed' WHERE weight_grams IS NOT NULL;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

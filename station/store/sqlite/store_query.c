@@ -266,7 +266,7 @@ static int
 detail_packages(struct store *s, int64_t id, struct store_order_detail *d)
 {
 	sqlite3_stmt *st = store_stmt(s,
-	    "SELECT box, sscc, state, station, weight_grams, fulfillment_id FROM packages"
+	    "SELECT box, sscc, state, station, weight_grams, fulfillment_id, weight_source FROM packages"
 	    " WHERE order_id = ? ORDER BY id");
 	size_t cap = 0;
 	int r, oom = 0;
@@ -290,6 +290,9 @@ detail_packages(struct store *s, int64_t id, struct store_order_detail *d)
 		    sqlite3_column_int64(st, 4);
 		p->fulfillment = sqlite3_column_type(st, 5) == SQLITE_NULL ? -1 :
 		    sqlite3_column_int64(st, 5);
+		snprintf(p->weight_source, sizeof(p->weight_source), "%s",
+		    sqlite3_column_type(st, 6) == SQLITE_NULL || p->weight_grams < 0 ? "" :
+		    (const char *)sqlite3_column_text(st, 6));
 	}
 	sqlite3_reset(st);
 	if (oom)
@@ -441,7 +444,13 @@ static const char SQL_STATS[] =
     "   WHEN 'day' THEN strftime('%Y-%m-%d', at / 1000, 'unixepoch', 'localtime')"
     "   ELSE 'all' END AS g, verdict FROM scans WHERE at >= ?1 AND (?2 = 0 OR at < ?2)"
     "   AND verdict IN ('ok', 'completed', 'wrong_item', 'too_many', 'unknown_code')),"
-    " groups AS (SELECT g FROM f UNION SELECT g FROM c)"
+    " w AS (SELECT CASE (SELECT by FROM k) WHEN 'packer' THEN coalesce(packer, '-')"
+    "   WHEN 'station' THEN station"
+    "   WHEN 'hour' THEN strftime('%Y-%m-%d %H:00', at / 1000, 'unixepoch', 'localtime')"
+    "   WHEN 'day' THEN strftime('%Y-%m-%d', at / 1000, 'unixepoch', 'localtime')"
+    "   ELSE 'all' END AS g, verdict FROM scans WHERE at >= ?1 AND (?2 = 0 OR at < ?2)"
+    "   AND verdict IN ('weight_mismatch', 'wrong_label', 'label_verified')),"
+    " groups AS (SELECT g FROM f UNION SELECT g FROM c UNION SELECT g FROM w)"
     " SELECT groups.g,"
     " (SELECT count(DISTINCT order_id) FROM f WHERE f.g = groups.g),"
     " (SELECT count(*) FROM f WHERE f.g = groups.g),"
@@ -450,7 +459,12 @@ static const char SQL_STATS[] =
     " (SELECT count(*) FROM f WHERE f.g = groups.g AND partial = 1),"
     " (SELECT count(*) FROM c WHERE c.g = groups.g),"
     " (SELECT count(*) FROM c WHERE c.g = groups.g AND verdict IN"
-    "   ('wrong_item', 'too_many', 'unknown_code'))"
+    "   ('wrong_item', 'too_many', 'unknown_code')),"
+    " (SELECT count(*) FROM packages p JOIN f ON f.id = p.fulfillment_id"
+    "   WHERE f.g = groups.g AND p.weight_source = 'scale'),"
+    " (SELECT count(*) FROM w WHERE w.g = groups.g AND verdict = 'weight_mismatch'),"
+    " (SELECT count(*) FROM w WHERE w.g = groups.g AND verdict <> 'weight_mismatch'),"
+    " (SELECT count(*) FROM w WHERE w.g = groups.g AND verdict = 'wrong_label')"
     " FROM groups ORDER BY groups.g";
 
 int
@@ -481,6 +495,11 @@ sqlite_store_list_stats(struct store *s, int64_t since_ms, int64_t until_ms, con
 		g->partial_shipments = sqlite3_column_int64(st, 5);
 		g->item_scans = sqlite3_column_int64(st, 6);
 		g->misscans = sqlite3_column_int64(st, 7);
+		/* a refused weighing is one weighing more than the boxes that passed */
+		g->misweighs = sqlite3_column_int64(st, 9);
+		g->weighings = sqlite3_column_int64(st, 8) + g->misweighs;
+		g->label_scans = sqlite3_column_int64(st, 10);
+		g->wrong_labels = sqlite3_column_int64(st, 11);
 	}
 	sqlite3_reset(st);
 	if (oom || r != SQLITE_DONE) {
