@@ -353,7 +353,7 @@ big_orders() {	# PREFIX BAD_LAST ID_BASE: BIG orders; BAD_LAST=1 spoils the very
 	}'
 }
 big_count() {
-	sql "SELECT count(*) FROM orders WHERE name GLOB '$1*'"
+	sql "SELECT count(*) FROM orders WHERE name LIKE '$1%'"
 }
 big_orders '#K' 1 700000000 >"$T/bigbad.json"
 lib_start
@@ -457,6 +457,7 @@ elif mount -t tmpfs -o size=1m tmpfs "$M" 2>/dev/null; then
 	# issue 9 #7: a refused file never lands in failed/ without its reason:
 	# the spool's disk is full, so the file stays in spool/in until the
 	# reason can be written
+	rm -f "$M"/station.db*	# the first case's database: room for the spool
 	sed -i "s|^database = .*|database = var/station2.db|; s|^spool .*|spool = $M/spool|" "$CONF"
 	SPOOL=$M/spool
 	DB=$T/var/station2.db
