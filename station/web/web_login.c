@@ -161,8 +161,15 @@ login_stop(struct web *w)
 
 	if (wl == NULL)
 		return;
-	if (wl->req[1] != -1)
+	/*
+	 * A NULL job tells the worker to end: EOF alone may never come, since
+	 * a child forked without exec (the render worker) holds the pipe too.
+	 */
+	if (wl->req[1] != -1) {
+		if (wl->started && put_job(wl->req[1], NULL) == -1)
+			log_warn("web: cannot stop the password worker");
 		close(wl->req[1]);
+	}
 	if (wl->started)
 		pthread_join(wl->worker, NULL);
 	if (wl->res[0] != -1) {
