@@ -136,6 +136,14 @@ lib_start() {
 lib_stop() {
 	[ -n "$DPID" ] || return 0
 	kill -TERM "$DPID" 2>/dev/null
+	# a daemon that hangs while stopping fails the test (within 30 s), never the run
+	if ! wait_for '! kill -0 "$DPID" 2>/dev/null || grep -q "^State:.*zombie" /proc/$DPID/status 2>/dev/null' 30; then
+		echo "lib_stop: stationd (pid $DPID) did not stop within 30 s of SIGTERM" >&2
+		kill -9 "$DPID" 2>/dev/null
+		wait "$DPID" 2>/dev/null
+		DPID=
+		return 124
+	fi
 	wait "$DPID"
 	_rc=$?
 	DPID=
