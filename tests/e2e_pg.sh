@@ -2,7 +2,8 @@
 # The behaviour suites (pack, intake, crash, print, resume) on PostgreSQL: one
 # private server (tests/rig/pg.sh) for the run, each suite with STATION_DB=pg (a
 # fresh database per lib_station), the same assertions as on SQLite. Then the
-# PostgreSQL-only cases: several boxes and outages, migrate, the race.
+# PostgreSQL-only cases: several boxes and outages, migrate, the race; and
+# test_scale_e2e (the packing checks) when it is built.
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 . "$ROOT/tests/rig/pg.sh"
 if ! pg_rig_available; then
@@ -27,5 +28,35 @@ for t in e2e_pack e2e_intake e2e_crash e2e_print e2e_resume e2e_abandon ${E2E_PG
 	[ $rc -ne 0 ] && [ "$f" -eq 0 ] && f=1
 	pass=$((pass + p)) fail=$((fail + f))
 done
+# The store's packing-check case (test_store_checks) on a fresh database here; the
+# other test_store cases keep SQLite.
+if [ -x "$ROOT/build/tests/test_store" ]; then
+	uri=$(pg_rig_createdb "store_checks_$$") || uri=
+	if [ -n "$uri" ] && out=$(STATION_TEST_DATABASE=$uri "$ROOT/build/tests/test_store" 2>&1); then
+		echo "[pg] test_store (test_store_checks on PostgreSQL): passed"
+		pass=$((pass + 1))
+	else
+		printf '%s\n' "$out" | sed "s/^/[pg] /"
+		fail=$((fail + 1))
+	fi
+fi
+# The packing checks (issue 15) end to end: test_scale_e2e (emulated scale, printer
+# rig) with its stationd on a fresh database of this server.
+if [ -x "$ROOT/build/tests/test_scale_e2e" ] && [ -z "${E2E_PG_NO_SCALE:-}" ]; then
+	uri=$(pg_rig_createdb "e2e_scale_$$") || uri=
+	if [ -n "$uri" ]; then
+		out=$(STATION_TEST_DATABASE=$uri "$ROOT/build/tests/test_scale_e2e" 2>&1)
+		rc=$?
+	else
+		out="test_scale_e2e: cannot create its database" rc=1
+	fi
+	printf '%s\n' "$out" | sed "s/^/[pg] /"
+	line=$(printf '%s\n' "$out" | grep -E '[0-9]+ passed, [0-9]+ failed' | tail -1)
+	p=$(echo "$line" | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+')
+	f=$(echo "$line" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+')
+	[ -z "$line" ] && { p=0; f=1; }
+	[ $rc -ne 0 ] && [ "$f" -eq 0 ] && f=1
+	pass=$((pass + p)) fail=$((fail + f))
+fi
 echo "e2e_pg: $pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -6,6 +6,10 @@
  * wrong label scanned, a reprint verified, the scale unplugged and plugged
  * back mid-shift. The weights in the labels (pdftotext) and in spool/out
  * equal the readings. Prints "test_scale_e2e: N passed, M failed" last.
+ *
+ * STATION_TEST_DATABASE=postgresql:... runs it on that (fresh) PostgreSQL
+ * database instead of var/station.db (tests/e2e_pg.sh makes one with
+ * tests/rig/pg.sh); the test's own queries then go there too.
  */
 #include <crypt.h>
 #include <errno.h>
@@ -22,6 +26,7 @@
 #include <unistd.h>
 
 #include <jansson.h>
+#include <libpq-fe.h>
 #include <sqlite3.h>
 
 #include "tests/fake_usb.h"
@@ -31,6 +36,7 @@
 static char	 dir[64], conf[128], root[512], rig[128];
 static pid_t	 daemon_pid = -1;
 static int	 npass, nfail;
+static const char *pg_uri;	/* STATION_TEST_DATABASE, NULL: SQLite in var/ */
 
 static int64_t
 now_ms(void)
@@ -170,6 +176,41 @@ wait_log(const char *station, const char *text, int count)
 	return 0;
 }
 
+/* One value (the first column of the first row) from PostgreSQL: 0 / -1. */
+static int
+pg_value(const char *q, int nparams, const char *const *params, char *out, size_t len)
+{
+	PGconn *c = PQconnectdb(pg_uri);
+	PGresult *r = NULL;
+	int rc = -1;
+
+	out[0] = '\0';
+	if (PQstatus(c) == CONNECTION_OK) {
+		r = PQexecParams(c, q, nparams, NULL, params, NULL, NULL, 0);
+		if (PQresultStatus(r) == PGRES_TUPLES_OK) {
+			if (PQntuples(r) > 0 && !PQgetisnull(r, 0, 0))
+				snprintf(out, len, "%s", PQgetvalue(r, 0, 0));
+			rc = 0;
+		} else
+			printf("  query failed: %s", PQerrorMessage(c));
+	}
+	PQclear(r);
+	PQfinish(c);
+	return rc;
+}
+
+/* scans_recorded on PostgreSQL: params are station, code, aim (may be NULL). */
+static int
+pg_count(const char *const *params)
+{
+	char v[32];
+
+	if (pg_value("SELECT count(*) FROM scans WHERE station = $1 AND code = $2"
+	    " AND ($3::text IS NULL OR aim = $3)", 3, params, v, sizeof(v)) == -1)
+		return -1;
+	return atoi(v);
+}
+
 /*
  * Counts rows of the scans table recorded at station with exactly code
  * (and aim, unless NULL), straight from the database.
@@ -182,6 +223,11 @@ scans_recorded(const char *station, const char *code, const char *aim)
 	sqlite3_stmt *st;
 	int n = -1;
 
+	if (pg_uri != NULL) {
+		const char *params[3] = { station, code, aim };
+
+		return pg_count(params);
+	}
 	snprintf(path, sizeof(path), "file:%s/var/station.db?mode=ro", dir);
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI,
 	    NULL) != SQLITE_OK) {
@@ -257,7 +303,7 @@ write_config(const char *pins_mode_note)
 
 	(void)pins_mode_note;
 	snprintf(text, sizeof(text),
-	    "[daemon]\ndatabase = var/station.db\nspool = var/spool\n"
+	    "[daemon]\ndatabase = %s\nspool = var/spool\n"
 	    "socket = var/station.sock\n\n"
 	    "[shop]\nname = Example Goods\naddress1 = 1 Dock Road\n"
 	    "city = Springfield\nprovince = MA\nzip = 01101\ncountry = US\n"
@@ -265,7 +311,8 @@ write_config(const char *pins_mode_note)
 	    "[station pack-1]\nduplicate_window = 0\nslip_on_open = no\n"
 	    "label_printer = %s\n"
 	    "scale = usb:0922:8003\nweight_check = 5%%\ntare_grams = 100\n"
-	    "verify_label = yes\noverride_pins = pins.txt\n", eve1_uri);
+	    "verify_label = yes\noverride_pins = pins.txt\n",
+	    pg_uri != NULL ? pg_uri : "var/station.db", eve1_uri);
 	write_file("station.ini", text);
 }
 
@@ -416,6 +463,10 @@ sql1(const char *q, char *out, size_t len)
 	sqlite3_stmt *st;
 
 	out[0] = '\0';
+	if (pg_uri != NULL) {
+		(void)pg_value(q, 0, NULL, out, len);
+		return;
+	}
 	snprintf(path, sizeof(path), "file:%s/var/station.db?mode=ro", dir);
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI,
 	    NULL) != SQLITE_OK) {
@@ -550,6 +601,8 @@ main(int argc, char **argv)
 	int rc;
 
 	(void)argc;
+	if ((pg_uri = getenv("STATION_TEST_DATABASE")) != NULL && pg_uri[0] == '\0')
+		pg_uri = NULL;
 	if (fake_usb_reexec(argv) == -1)
 		return 1;
 	{

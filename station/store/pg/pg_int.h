@@ -254,4 +254,17 @@ int pg_store_abandon_order(struct store *, int64_t order_id, char *station,
 int pg_store_changes_fd(struct store *);
 int pg_store_changes_read(struct store *, char *station, size_t stationlen);
 
+/* store_checks.h (pg_checks.c) */
+int pg_store_package_weigh(struct store *, int64_t package_id, int64_t grams);
+int pg_store_find_label(struct store *, const char *sscc, char *order_name,
+	    size_t namelen, int *box, int64_t *package_id);
+int pg_store_package_label(struct store *, int64_t package_id, char sscc[19],
+	    char *order_name, size_t namelen);
+int pg_store_find_tracking(struct store *, const char *code, char *order_name,
+	    size_t namelen);
+int pg_store_order_weight(struct store *, int64_t order_id, int *boxes, int64_t *grams,
+	    char *source, size_t sourcelen);
+/* Schema 5 -> 6 (issue 15), listed in pg_schema.c after the shop sync's 4 -> 5. */
+extern const char pg_migration_checks[];
+
 #endif

@@ -33,7 +33,7 @@ static const char SQL_VIEW_LINES[] =
     " (SELECT coalesce(sum(units), 0) FROM scans c WHERE c.line_id = l.id AND c.state = 'counted'),"
     " (SELECT coalesce(sum(c.units), 0) FROM scans c JOIN packages p ON p.id = c.package_id"
     "   WHERE c.line_id = l.id AND c.state = 'counted' AND p.state = 'open'),"
-    " l.shop_acked"
+    " l.shop_acked, l.grams"
     " FROM order_lines l WHERE l.order_id = ? ORDER BY l.position";
 
 static int
@@ -73,6 +73,8 @@ load_view_lines(struct store *s, struct order_view *v, int64_t order_id)
 		sl->remaining = rem;
 		sl->packed = packed;
 		sl->packed_box = pgst_column_int64(st, 9);
+		sl->grams = pgst_column_type(st, 11) == PGST_NULL ? -1 :
+		    pgst_column_int64(st, 11);
 	}
 	pgst_reset(st);
 	return 0;
@@ -124,7 +126,8 @@ int
 pg_store_session_load(struct store *s, const char *station, struct sess_state *ss)
 {
 	pgst *st = pgs_stmt(s,
-	    "SELECT coalesce(order_id, 0), box, qty_next, packer, last_code, last_ms"
+	    "SELECT coalesce(order_id, 0), box, qty_next, packer, last_code, last_ms,"
+	    " hold, hold_close, label_code, label_order, override_badge"
 	    " FROM sessions WHERE station = ?");
 	int r;
 
@@ -140,6 +143,12 @@ pg_store_session_load(struct store *s, const char *station, struct sess_state *s
 		snprintf(ss->packer, sizeof(ss->packer), "%s", pgst_column_text(st, 3));
 		snprintf(ss->last_code, sizeof(ss->last_code), "%s", pgst_column_text(st, 4));
 		ss->last_ms = pgst_column_int64(st, 5);
+		ss->hold = pgst_column_int(st, 6);
+		ss->hold_close = pgst_column_int(st, 7);
+		snprintf(ss->label_code, sizeof(ss->label_code), "%s", pgst_column_text(st, 8));
+		snprintf(ss->label_order, sizeof(ss->label_order), "%s", pgst_column_text(st, 9));
+		snprintf(ss->override_badge, sizeof(ss->override_badge), "%s",
+		    pgst_column_text(st, 10));
 	}
 	pgst_reset(st);
 	return r == PGST_ROW || r == PGST_DONE ? 0 : -1;
@@ -149,9 +158,13 @@ int
 pg_store_session_save(struct store *s, const char *station, const struct sess_state *ss)
 {
 	pgst *st = pgs_stmt(s,
-	    "INSERT INTO sessions(station, order_id, box, qty_next, packer, last_code, last_ms)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(station) DO UPDATE SET"
-	    " order_id = ?2, box = ?3, qty_next = ?4, packer = ?5, last_code = ?6, last_ms = ?7");
+	    "INSERT INTO sessions(station, order_id, box, qty_next, packer, last_code, last_ms,"
+	    " hold, hold_close, label_code, label_order, override_badge)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+	    " ON CONFLICT(station) DO UPDATE SET"
+	    " order_id = ?2, box = ?3, qty_next = ?4, packer = ?5, last_code = ?6, last_ms = ?7,"
+	    " hold = ?8, hold_close = ?9, label_code = ?10, label_order = ?11,"
+	    " override_badge = ?12");
 
 	if (st == NULL)
 		return -1;
@@ -165,6 +178,11 @@ pg_store_session_save(struct store *s, const char *station, const struct sess_st
 	pgs_bind_text(st, 5, ss->packer);
 	pgs_bind_text(st, 6, ss->last_code);
 	pgst_bind_int64(st, 7, ss->last_ms);
+	pgst_bind_int(st, 8, ss->hold);
+	pgst_bind_int(st, 9, ss->hold_close);
+	pgs_bind_text(st, 10, ss->label_code);
+	pgs_bind_text(st, 11, ss->label_order);
+	pgs_bind_text(st, 12, ss->override_badge);
 	return pgs_run(s, st);
 }
 
@@ -420,8 +438,9 @@ pg_store_close_package(struct store *s, int64_t order_id, const char *station,
 	 */
 	if ((serial = pgs_sequence_next(s)) < 0 || sscc_make(gs1_prefix, serial, sscc) == -1)
 		return -1;
-	st = pgs_stmt(s, "UPDATE packages SET state = 'closed', sscc = ?, weight_grams = ?,"
-	    " closed_at = ? WHERE id = ?");
+	st = pgs_stmt(s, "UPDATE packages SET state = 'closed', sscc = ?1, weight_grams = ?2,"
+	    " weight_source = CASE WHEN ?2::bigint IS NULL THEN NULL ELSE 'computed' END,"
+	    " closed_at = ?3 WHERE id = ?4");
 	if (st == NULL)
 		return -1;
 	pgs_bind_text(st, 1, sscc);
@@ -651,7 +670,7 @@ fulfillment_lines(struct store *s, struct store_fulfillment *f, int *oom)
 static int
 fulfillment_packages(struct store *s, struct store_fulfillment *f, int *oom)
 {
-	pgst *st = pgs_stmt(s, "SELECT box, sscc, weight_grams FROM packages"
+	pgst *st = pgs_stmt(s, "SELECT box, sscc, weight_grams, weight_source FROM packages"
 	    " WHERE fulfillment_id = ? ORDER BY box, id");
 	size_t cap = 0;
 	int r;
@@ -676,6 +695,9 @@ fulfillment_packages(struct store *s, struct store_fulfillment *f, int *oom)
 		p->sscc = dup_or_null(st, 1, oom);
 		p->weight_grams = pgst_column_type(st, 2) == PGST_NULL ? -1 :
 		    pgst_column_int64(st, 2);
+		snprintf(p->weight_source, sizeof(p->weight_source), "%s",
+		    pgst_column_type(st, 3) == PGST_NULL || p->weight_grams < 0 ? "" :
+		    (const char *)pgst_column_text(st, 3));
 	}
 	pgst_reset(st);
 	return *oom || r == PGST_DONE || r == PGST_ROW ? 0 : -1;

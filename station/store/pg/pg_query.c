@@ -231,7 +231,8 @@ static int
 detail_packages(struct store *s, int64_t id, struct store_order_detail *d)
 {
 	pgst *st = pgs_stmt(s,
-	    "SELECT box, sscc, state, station, weight_grams, fulfillment_id FROM packages"
+	    "SELECT box, sscc, state, station, weight_grams, fulfillment_id, weight_source"
+	    " FROM packages"
 	    " WHERE order_id = ? ORDER BY id");
 	size_t cap = 0;
 	int r, oom = 0;
@@ -255,6 +256,9 @@ detail_packages(struct store *s, int64_t id, struct store_order_detail *d)
 		    pgst_column_int64(st, 4);
 		p->fulfillment = pgst_column_type(st, 5) == PGST_NULL ? -1 :
 		    pgst_column_int64(st, 5);
+		snprintf(p->weight_source, sizeof(p->weight_source), "%s",
+		    pgst_column_type(st, 6) == PGST_NULL || p->weight_grams < 0 ? "" :
+		    (const char *)pgst_column_text(st, 6));
 	}
 	pgst_reset(st);
 	if (oom)
@@ -403,7 +407,13 @@ static const char SQL_STATS[] =
     "   WHEN 'day' THEN to_char(to_timestamp(at / 1000), 'YYYY-MM-DD')"
     "   ELSE 'all' END AS g, verdict FROM scans WHERE at >= ?1 AND (?2 = 0 OR at < ?2)"
     "   AND verdict IN ('ok', 'completed', 'wrong_item', 'too_many', 'unknown_code')),"
-    " groups AS (SELECT g FROM f UNION SELECT g FROM c)"
+    " w AS (SELECT CASE (SELECT grp FROM k) WHEN 'packer' THEN coalesce(packer, '-')"
+    "   WHEN 'station' THEN station"
+    "   WHEN 'hour' THEN to_char(to_timestamp(at / 1000), 'YYYY-MM-DD HH24:00')"
+    "   WHEN 'day' THEN to_char(to_timestamp(at / 1000), 'YYYY-MM-DD')"
+    "   ELSE 'all' END AS g, verdict FROM scans WHERE at >= ?1 AND (?2 = 0 OR at < ?2)"
+    "   AND verdict IN ('weight_mismatch', 'wrong_label', 'label_verified')),"
+    " groups AS (SELECT g FROM f UNION SELECT g FROM c UNION SELECT g FROM w)"
     " SELECT groups.g,"
     " (SELECT count(DISTINCT order_id) FROM f WHERE f.g = groups.g),"
     " (SELECT count(*) FROM f WHERE f.g = groups.g),"
@@ -412,7 +422,12 @@ static const char SQL_STATS[] =
     " (SELECT count(*) FROM f WHERE f.g = groups.g AND partial = 1),"
     " (SELECT count(*) FROM c WHERE c.g = groups.g),"
     " (SELECT count(*) FROM c WHERE c.g = groups.g AND verdict IN"
-    "   ('wrong_item', 'too_many', 'unknown_code'))"
+    "   ('wrong_item', 'too_many', 'unknown_code')),"
+    " (SELECT count(*) FROM packages p JOIN f ON f.id = p.fulfillment_id"
+    "   WHERE f.g = groups.g AND p.weight_source = 'scale'),"
+    " (SELECT count(*) FROM w WHERE w.g = groups.g AND verdict = 'weight_mismatch'),"
+    " (SELECT count(*) FROM w WHERE w.g = groups.g AND verdict <> 'weight_mismatch'),"
+    " (SELECT count(*) FROM w WHERE w.g = groups.g AND verdict = 'wrong_label')"
     " FROM groups ORDER BY groups.g COLLATE \"C\"";
 
 int
@@ -443,6 +458,11 @@ pg_store_list_stats(struct store *s, int64_t since_ms, int64_t until_ms, const c
 		g->partial_shipments = pgst_column_int64(st, 5);
 		g->item_scans = pgst_column_int64(st, 6);
 		g->misscans = pgst_column_int64(st, 7);
+		/* a refused weighing is one weighing more than the boxes that passed */
+		g->misweighs = pgst_column_int64(st, 9);
+		g->weighings = pgst_column_int64(st, 8) + g->misweighs;
+		g->label_scans = pgst_column_int64(st, 10);
+		g->wrong_labels = pgst_column_int64(st, 11);
 	}
 	pgst_reset(st);
 	if (oom || r != PGST_DONE) {

@@ -130,6 +130,11 @@ static const char *migrations[] = {
 	"ALTER TABLE scans ADD COLUMN reply TEXT;"
 	"CREATE UNIQUE INDEX scans_request_key ON scans(station, request_key)"
 	" WHERE request_key IS NOT NULL",
+	/*
+	 * 5 -> 6 (issue 15): session holds, packages.weight_source
+	 * (pg_checks.c). Goes after the shop sync's 4 -> 5 (pg2 branch).
+	 */
+	pg_migration_checks,
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -446,4 +446,9 @@ static const struct store_ops pg_ops = {
 	.abandon_order = pg_store_abandon_order,
 	.changes_fd = pg_store_changes_fd,
 	.changes_read = pg_store_changes_read,
+	.package_weigh = pg_store_package_weigh,
+	.find_label = pg_store_find_label,
+	.package_label = pg_store_package_label,
+	.find_tracking = pg_store_find_tracking,
+	.order_weight = pg_store_order_weight,
 };
