@@ -30,11 +30,10 @@ static const char SQL_VIEW_LINES[] =
     "SELECT l.id, l.sku, coalesce(l.title, l.name), l.quantity, l.fulfillable_quantity,"
     " l.requires_shipping, l.removed,"
     " (SELECT coalesce(sum(quantity), 0) FROM fulfillment_lines f WHERE f.line_id = l.id),"
-    " (SELECT coalesce(sum(units), 0) FROM scans c WHERE c.line_id = l.id AND c.state = 'counted'),"
-    " (SELECT coalesce(sum(c.units), 0) FROM scans c JOIN packages p ON p.id = c.package_id"
-    "   WHERE c.line_id = l.id AND c.state = 'counted' AND p.state = 'open'),"
+    " coalesce(t.counted, 0), coalesce(t.boxed, 0),"	/* line_tally: one lookup, not every scan */
     " l.shop_acked"
-    " FROM order_lines l WHERE l.order_id = ? ORDER BY l.position";
+    " FROM order_lines l LEFT JOIN line_tally t ON t.line_id = l.id"
+    " WHERE l.order_id = ? ORDER BY l.position";
 
 static int
 load_view_lines(struct store *s, struct order_view *v, int64_t order_id)
