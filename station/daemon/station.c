@@ -148,7 +148,8 @@ prepare(struct scan_ctx *x)
 	x->in.code = x->code;
 	x->in.now_ms = store_now_ms();
 	x->in.dup_window_ms = x->sc->duplicate_window_ms;
-	if (x->open) {
+	/* only STN:UNDO and STN:REPRINT read these: no lookups for other scans */
+	if (x->open && x->in.kind == SCAN_COMMAND && x->in.cmd == CMD_UNDO) {
 		int r = store_last_item(s, x->sc->name, x->open->o.id,
 		    &x->in.last_item_line, &x->in.last_item_units);
 
@@ -156,9 +157,11 @@ prepare(struct scan_ctx *x)
 			return -1;
 		x->in.has_last_item = r;
 	}
-	if ((last = store_last_package(s, x->sc->name)) == -1)
-		return -1;
-	x->in.has_last_label = last > 0;
+	if (x->in.kind == SCAN_COMMAND && x->in.cmd == CMD_REPRINT) {
+		if ((last = store_last_package(s, x->sc->name)) == -1)
+			return -1;
+		x->in.has_last_label = last > 0;
+	}
 	return 0;
 }
 

@@ -489,6 +489,10 @@ exec_bound(struct store *s, const char *sql, int64_t a, const char *b, int64_t c
 	return store_run(s, st);
 }
 
+/*
+ * "+station" keeps the planner on scans_order (the order's few scans): on
+ * station = ? it walked scans_station, every scan the bench ever made.
+ */
 int64_t
 sqlite_store_ship(struct store *s, int64_t order_id, const char *station, const char *packer,
     int partial)
@@ -496,7 +500,7 @@ sqlite_store_ship(struct store *s, int64_t order_id, const char *station, const 
 	sqlite3_stmt *st = store_stmt(s,
 	    "INSERT INTO fulfillments(order_id, station, packer, at, partial, units, opened_at, doc)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, (SELECT coalesce(sum(units), 0) FROM scans"
-	    "  WHERE order_id = ?1 AND station = ?2 AND state = 'counted'),"
+	    "  WHERE order_id = ?1 AND +station = ?2 AND state = 'counted'),"
 	    " (SELECT opened_at FROM sessions WHERE station = ?2), '{}')");
 	int64_t fid;
 
@@ -511,9 +515,9 @@ sqlite_store_ship(struct store *s, int64_t order_id, const char *station, const 
 		return -1;
 	fid = sqlite3_last_insert_rowid(store_db(s));
 	if (exec_bound(s, "INSERT INTO fulfillment_lines(fulfillment_id, order_id, line_id, quantity)"
-	    " SELECT ?3, ?1, line_id, sum(units) FROM scans WHERE order_id = ?1 AND station = ?2"
+	    " SELECT ?3, ?1, line_id, sum(units) FROM scans WHERE order_id = ?1 AND +station = ?2"
 	    " AND state = 'counted' GROUP BY line_id", order_id, station, fid) == -1 ||
-	    exec_bound(s, "UPDATE scans SET state = 'shipped' WHERE order_id = ?1 AND station = ?2"
+	    exec_bound(s, "UPDATE scans SET state = 'shipped' WHERE order_id = ?1 AND +station = ?2"
 	    " AND state = 'counted'", order_id, station, 0) == -1 ||
 	    exec_bound(s, "UPDATE packages SET state = 'shipped', fulfillment_id = ?3"
 	    " WHERE order_id = ?1 AND station = ?2 AND state = 'closed'", order_id, station, fid) == -1 ||
@@ -537,7 +541,7 @@ sqlite_store_set_fulfillment_doc(struct store *s, int64_t id, const char *doc)
 int
 sqlite_store_close_unshipped(struct store *s, int64_t order_id, const char *station)
 {
-	if (exec_bound(s, "UPDATE scans SET state = 'abandoned' WHERE order_id = ?1 AND station = ?2"
+	if (exec_bound(s, "UPDATE scans SET state = 'abandoned' WHERE order_id = ?1 AND +station = ?2"
 	    " AND state = 'counted'", order_id, station, 0) == -1 ||
 	    exec_bound(s, "UPDATE packages SET state = 'void' WHERE order_id = ?1 AND station = ?2"
 	    " AND state IN ('open', 'closed')", order_id, station, 0) == -1)
