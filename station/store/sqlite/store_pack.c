@@ -276,12 +276,12 @@ load_state(struct store *s, int64_t order_id, struct order_state *out)
 {
 	sqlite3_stmt *st = store_stmt(s,
 	    "SELECT status, hold_source, station IS NOT NULL FROM orders WHERE id = ?");
-	int r, status = -1;
+	int status = -1;
 
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, order_id);
-	if ((r = store_step(s, st)) == SQLITE_ROW) {
+	if (store_step(s, st) == SQLITE_ROW) {
 		status = order_status_parse((const char *)sqlite3_column_text(st, 0));
 		out->hold = order_hold_parse((const char *)sqlite3_column_text(st, 1));
 		out->at_bench = sqlite3_column_int(st, 2);
