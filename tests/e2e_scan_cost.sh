@@ -29,6 +29,9 @@ one_scan() {
 view_steps() {
 	awk -F'\t' 'index($4, "FROM order_lines l") && index($4, "ORDER BY l.position") { print $2; exit }' "$1"
 }
+# STN:REPRINT and STN:UNDO still look up what they need (only they do)
+expect_eq "no label to reprint yet" "reprint|no label to reprint yet" \
+    "$(ctl scan --format json STN:REPRINT | jq -r '.verdict + "|" + .message')"
 one_scan MUG-BLK-12 ok "$T/first"
 one_scan MUG-BLK-12 ok "$T/early"
 i=0
@@ -43,6 +46,8 @@ for line in sys.stdin:
     if b"\"verdict\":\"ok\"" not in r: sys.exit("not ok: %r" % r)
 ' "$SOCK" || fail "300 ok scans" "a scan was not ok"
 one_scan MUG-BLK-12 ok "$T/late"
+expect_eq "undo the last unit" "undone|UNDONE  MUG-BLK-12  now 302 of 1000" \
+    "$(ctl scan --format json STN:UNDO | jq -r '.verdict + "|" + .message')"
 n=$(wc -l <"$T/late" | tr -d ' ')
 expect_true "an ok scan runs at most 16 statements (got $n)" test "$n" -le 16 -a "$n" -gt 0
 e=$(view_steps "$T/early"); l=$(view_steps "$T/late")
@@ -67,6 +72,8 @@ expect_true "opening an order writes at most 13 pages (got $p)" test "$p" -le 13
 one_scan MUG-BLK-12 completed "$T/completed"
 p=$(pages_of "$T/completed")
 expect_true "a completed scan writes at most 26 pages (got $p)" test "$p" -le 26 -a "$p" -gt 0
+expect_eq "after a label: reprint" "reprint|REPRINT: the last label prints again" \
+    "$(ctl scan --format json STN:REPRINT | jq -r '.verdict + "|" + .message')"
 # shipping reads the order's scans, not every scan of the bench (300 and more here)
 m=$(awk -F'\t' '$4 ~ /scans/ && $2 > m { m = $2 } END { print m + 0 }' "$T/completed")
 expect_true "no statement of a completed scan walks the bench's scans ($m VM steps)" test "$m" -le 400
