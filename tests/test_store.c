@@ -601,6 +601,83 @@ START_TEST(test_store_first_error)
 }
 END_TEST
 
+/* packed and packed_box of the order's only line, as the bench reads them */
+static void
+assert_packed(struct store *s, int64_t id, int64_t packed, int64_t boxed)
+{
+	struct order_view *v = store_order_view(s, id);
+
+	ck_assert_ptr_nonnull(v);
+	ck_assert_uint_eq(v->nlines, 1);
+	ck_assert_int_eq(v->lines[0].packed, packed);
+	ck_assert_int_eq(v->lines[0].packed_box, boxed);
+	order_view_free(v);
+}
+
+/*
+ * Issue 11: the bench's view of a line (packed, packed in the open box)
+ * stays exact through every write that changes it: counting, undo,
+ * closing a box, abandoning, shipping; and a reopened store migrated
+ * from its rows reads the same.
+ */
+START_TEST(test_store_packed_tally)
+{
+	struct store *s = open_db();
+	struct order *o = mkorder(4001, "#4001", 10);
+	struct store_order_detail *d;
+	const char *outcome;
+	char err[256], sscc[19];
+	int64_t id, pkg, line;
+	int i;
+
+	ck_assert_int_eq(store_upsert_order(s, o, "t.json", &outcome, err, sizeof(err)), 0);
+	ck_assert_int_eq(store_find_order(s, "#4001", &id), 1);
+	d = detail(s, "#4001");
+	line = d->lines[0].line;
+	store_order_detail_free(d);
+	assert_packed(s, id, 0, 0);
+	ck_assert_int_eq(store_open_order(s, id, "pack-1"), 0);
+	ck_assert_int_gt(pkg = store_open_package(s, id, "pack-1", 1), 0);
+	for (i = 0; i < 3; i++)
+		ck_assert_int_gt(store_record_scan(s, "pack-1", NULL, "SKU-1", NULL, "ok", id,
+		    line, i == 2 ? 2 : 1, pkg, "counted"), 0);
+	/* a refusal names the line but counts nothing */
+	ck_assert_int_gt(store_record_scan(s, "pack-1", NULL, "SKU-1", NULL, "too_many", id,
+	    line, 0, 0, NULL), 0);
+	assert_packed(s, id, 4, 4);
+	ck_assert_int_eq(store_undo_last(s, "pack-1", id), 0);	/* the 2 go */
+	assert_packed(s, id, 2, 2);
+	ck_assert_int_gt(store_close_package(s, id, "pack-1", "0614141", sscc), 0);
+	assert_packed(s, id, 2, 0);
+	ck_assert_int_eq(store_undo_last(s, "pack-1", id), 0);	/* nothing open: no-op */
+	assert_packed(s, id, 2, 0);
+	ck_assert_int_gt(pkg = store_open_package(s, id, "pack-1", 2), 0);
+	ck_assert_int_gt(store_record_scan(s, "pack-1", NULL, "SKU-1", NULL, "ok", id,
+	    line, 3, pkg, "counted"), 0);
+	assert_packed(s, id, 5, 3);
+	/* a restart reads the same rows */
+	store_close(s);
+	s = open_db();
+	assert_packed(s, id, 5, 3);
+	/* abandoned: nothing packed any more */
+	ck_assert_int_eq(store_close_unshipped(s, id, "pack-1"), 0);
+	assert_packed(s, id, 0, 0);
+	/* packed again and shipped: the shipped units leave the count */
+	ck_assert_int_eq(store_open_order(s, id, "pack-1"), 0);
+	ck_assert_int_gt(pkg = store_open_package(s, id, "pack-1", 1), 0);
+	ck_assert_int_gt(store_record_scan(s, "pack-1", NULL, "SKU-1", NULL, "ok", id,
+	    line, 4, pkg, "counted"), 0);
+	assert_packed(s, id, 4, 4);
+	ck_assert_int_gt(store_ship(s, id, "pack-1", NULL, 1), 0);
+	assert_packed(s, id, 0, 0);
+	d = detail(s, "#4001");
+	ck_assert_int_eq(d->lines[0].shipped, 4);
+	store_order_detail_free(d);
+	order_free(o);
+	store_close(s);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -620,6 +697,7 @@ main(void)
 	tcase_add_test(tc, test_store_first_error);
 	tcase_add_test(tc, test_store_orders_with_sku);
 	tcase_add_test(tc, test_store_events_newest);
+	tcase_add_test(tc, test_store_packed_tally);
 	suite_add_tcase(su, tc);
 	sr = srunner_create(su);
 	srunner_run_all(sr, CK_NORMAL);

@@ -168,7 +168,8 @@ prepare(struct scan_ctx *x)
 	x->in.dup_window_ms = x->sc->duplicate_window_ms;
 	x->in.checks = checks_fill(x->d, x->sc, &x->checks, x->scale_state,
 	    sizeof(x->scale_state));
-	if (x->open) {
+	/* only STN:UNDO and STN:REPRINT read these: no lookups for other scans */
+	if (x->open && x->in.kind == SCAN_COMMAND && x->in.cmd == CMD_UNDO) {
 		int r = store_last_item(s, x->sc->name, x->open->o.id,
 		    &x->in.last_item_line, &x->in.last_item_units);
 
@@ -176,9 +177,11 @@ prepare(struct scan_ctx *x)
 			return -1;
 		x->in.has_last_item = r;
 	}
-	if ((last = store_last_package(s, x->sc->name)) == -1)
-		return -1;
-	x->in.has_last_label = last > 0;
+	if (x->in.kind == SCAN_COMMAND && x->in.cmd == CMD_REPRINT) {
+		if ((last = store_last_package(s, x->sc->name)) == -1)
+			return -1;
+		x->in.has_last_label = last > 0;
+	}
 	return 0;
 }
 

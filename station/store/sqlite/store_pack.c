@@ -30,11 +30,10 @@ static const char SQL_VIEW_LINES[] =
     "SELECT l.id, l.sku, coalesce(l.title, l.name), l.quantity, l.fulfillable_quantity,"
     " l.requires_shipping, l.removed,"
     " (SELECT coalesce(sum(quantity), 0) FROM fulfillment_lines f WHERE f.line_id = l.id),"
-    " (SELECT coalesce(sum(units), 0) FROM scans c WHERE c.line_id = l.id AND c.state = 'counted'),"
-    " (SELECT coalesce(sum(c.units), 0) FROM scans c JOIN packages p ON p.id = c.package_id"
-    "   WHERE c.line_id = l.id AND c.state = 'counted' AND p.state = 'open'),"
+    " coalesce(t.counted, 0), coalesce(t.boxed, 0),"	/* line_tally: one lookup, not every scan */
     " l.shop_acked, l.grams"
-    " FROM order_lines l WHERE l.order_id = ? ORDER BY l.position";
+    " FROM order_lines l LEFT JOIN line_tally t ON t.line_id = l.id"
+    " WHERE l.order_id = ? ORDER BY l.position";
 
 static int
 load_view_lines(struct store *s, struct order_view *v, int64_t order_id)
@@ -295,12 +294,12 @@ load_state(struct store *s, int64_t order_id, struct order_state *out)
 {
 	sqlite3_stmt *st = store_stmt(s,
 	    "SELECT status, hold_source, station IS NOT NULL FROM orders WHERE id = ?");
-	int r, status = -1;
+	int status = -1;
 
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, order_id);
-	if ((r = store_step(s, st)) == SQLITE_ROW) {
+	if (store_step(s, st) == SQLITE_ROW) {
 		status = order_status_parse((const char *)sqlite3_column_text(st, 0));
 		out->hold = order_hold_parse((const char *)sqlite3_column_text(st, 1));
 		out->at_bench = sqlite3_column_int(st, 2);
@@ -509,6 +508,10 @@ exec_bound(struct store *s, const char *sql, int64_t a, const char *b, int64_t c
 	return store_run(s, st);
 }
 
+/*
+ * "+station" keeps the planner on scans_order (the order's few scans): on
+ * station = ? it walked scans_station, every scan the bench ever made.
+ */
 int64_t
 sqlite_store_ship(struct store *s, int64_t order_id, const char *station, const char *packer,
     int partial)
@@ -516,7 +519,7 @@ sqlite_store_ship(struct store *s, int64_t order_id, const char *station, const 
 	sqlite3_stmt *st = store_stmt(s,
 	    "INSERT INTO fulfillments(order_id, station, packer, at, partial, units, opened_at, doc)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, (SELECT coalesce(sum(units), 0) FROM scans"
-	    "  WHERE order_id = ?1 AND station = ?2 AND state = 'counted'),"
+	    "  WHERE order_id = ?1 AND +station = ?2 AND state = 'counted'),"
 	    " (SELECT opened_at FROM sessions WHERE station = ?2), '{}')");
 	int64_t fid;
 
@@ -531,9 +534,9 @@ sqlite_store_ship(struct store *s, int64_t order_id, const char *station, const 
 		return -1;
 	fid = sqlite3_last_insert_rowid(store_db(s));
 	if (exec_bound(s, "INSERT INTO fulfillment_lines(fulfillment_id, order_id, line_id, quantity)"
-	    " SELECT ?3, ?1, line_id, sum(units) FROM scans WHERE order_id = ?1 AND station = ?2"
+	    " SELECT ?3, ?1, line_id, sum(units) FROM scans WHERE order_id = ?1 AND +station = ?2"
 	    " AND state = 'counted' GROUP BY line_id", order_id, station, fid) == -1 ||
-	    exec_bound(s, "UPDATE scans SET state = 'shipped' WHERE order_id = ?1 AND station = ?2"
+	    exec_bound(s, "UPDATE scans SET state = 'shipped' WHERE order_id = ?1 AND +station = ?2"
 	    " AND state = 'counted'", order_id, station, 0) == -1 ||
 	    exec_bound(s, "UPDATE packages SET state = 'shipped', fulfillment_id = ?3"
 	    " WHERE order_id = ?1 AND station = ?2 AND state = 'closed'", order_id, station, fid) == -1 ||
@@ -557,7 +560,7 @@ sqlite_store_set_fulfillment_doc(struct store *s, int64_t id, const char *doc)
 int
 sqlite_store_close_unshipped(struct store *s, int64_t order_id, const char *station)
 {
-	if (exec_bound(s, "UPDATE scans SET state = 'abandoned' WHERE order_id = ?1 AND station = ?2"
+	if (exec_bound(s, "UPDATE scans SET state = 'abandoned' WHERE order_id = ?1 AND +station = ?2"
 	    " AND state = 'counted'", order_id, station, 0) == -1 ||
 	    exec_bound(s, "UPDATE packages SET state = 'void' WHERE order_id = ?1 AND station = ?2"
 	    " AND state IN ('open', 'closed')", order_id, station, 0) == -1)
