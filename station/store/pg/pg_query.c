@@ -118,7 +118,9 @@ static const char SQL_ORDERS[] =
     "   FROM order_lines l WHERE l.order_id = o.id AND l.removed = 0 AND l.requires_shipping = 1),"
     " CASE WHEN o.pickup <> 0 THEN 'pickup' ELSE coalesce(o.shipping_title, '') END,"
     " coalesce(o.station, ''), coalesce(o.hold_reason, '')"
-    " FROM orders o WHERE (?1::text IS NULL OR o.status = ?1) ORDER BY o.id";
+    /* the work list leaves archived orders out unless they are asked for */
+    " FROM orders o WHERE (?1::text IS NULL AND o.status <> 'archived' OR o.status = ?1)"
+    " ORDER BY o.id";
 
 int
 pg_store_list_orders(struct store *s, const char *status, struct store_order_row **rows,
