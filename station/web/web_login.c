@@ -161,8 +161,14 @@ login_stop(struct web *w)
 
 	if (wl == NULL)
 		return;
-	if (wl->req[1] != -1)
+	if (wl->req[1] != -1) {
+		/*
+		 * A NULL job ends the worker: EOF alone may never come, a helper
+		 * forked from the daemon (render.c) holds this end too.
+		 */
+		(void)put_job(wl->req[1], NULL);
 		close(wl->req[1]);
+	}
 	if (wl->started)
 		pthread_join(wl->worker, NULL);
 	if (wl->res[0] != -1) {
