@@ -353,7 +353,7 @@ big_orders() {	# PREFIX BAD_LAST ID_BASE: BIG orders; BAD_LAST=1 spoils the very
 	}'
 }
 big_count() {
-	sql "SELECT count(*) FROM orders WHERE name GLOB '$1*'"
+	sql "SELECT count(*) FROM orders WHERE name LIKE '$1%'"
 }
 big_orders '#K' 1 700000000 >"$T/bigbad.json"
 lib_start
