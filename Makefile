@@ -103,7 +103,7 @@ install: all
 # Static analysis: clang-tidy (.clang-tidy) on each source whose object
 # changed, and cppcheck over the tree; fails on any finding not listed in
 # scripts/lint-baseline.txt (make -k lint lists them all). make check runs it.
-LINT_SRCS	:= $(sort $(wildcard common/*.c station/*/*.c drivers/*.c labels/*.c))
+LINT_SRCS	:= $(sort $(wildcard common/*.c station/*/*.c station/*/*/*.c drivers/*.c labels/*.c))
 LINT_CFLAGS	 = -std=c11 -D_GNU_SOURCE -I. $(shell pkg-config --cflags $(PKGS))
 LINT_OK		:= $(LINT_SRCS:%.c=$(B)/lint/%.ok)
 

@@ -4,6 +4,9 @@
 # ended), passes stationctl check, and restores; restore refuses while stationd
 # runs and refuses a file that is not a sound station database; check finds
 # references to rows that do not exist.
+# With STATION_DB=pg (tests/e2e_pg.sh): backup and restore refuse and name the
+# server's tools (a copy of a file is SQLite's business); check, and the refusal
+# while stationd runs, are the same.
 . "$(dirname "$0")/lib.sh"
 lib_init backup
 lib_station ""
@@ -36,8 +39,14 @@ c0=$(wc -l <"$T/confirmed")
 out=$(ctl backup "$T/copy.db" 2>&1)
 rc=$?
 c1=$(wc -l <"$T/confirmed")
-expect_rc "backup while scanning" 0 $rc
-expect_contains "backup says so" "backup of $DB written" "$out"
+if [ "${STATION_DB:-sqlite}" = pg ]; then
+	expect_rc "backup refused on PostgreSQL" 1 $rc
+	expect_eq "backup names pg_dump" "stationctl: backup: on PostgreSQL, back up with pg_dump" "$out"
+	expect_true "no copy written" test ! -e "$T/copy.db"
+else
+	expect_rc "backup while scanning" 0 $rc
+	expect_contains "backup says so" "backup of $DB written" "$out"
+fi
 wait $PACKER
 expect_eq "every scan confirmed" "$((N * 4))" "$(wc -l <"$T/confirmed")"
 expect_eq "no refusal during the shift" "" "$(grep -v -E ' (opened|ok|completed)$' "$T/confirmed")"
@@ -51,6 +60,35 @@ expect_contains "refusal says why" "stationd is running" "$out"
 expect_eq "database untouched" "$before" "$(sql "SELECT count(*) FROM scans")"
 lib_stop
 expect_rc "stationd stops" 0 $?
+
+# check finds what points at nothing (writes: sqlite3, or psql on PostgreSQL)
+check_dangling() {
+	_sql="UPDATE sessions SET order_id = 999999 WHERE station = 'pack-1';
+    INSERT INTO print_jobs(created_at, kind, order_id, state) VALUES (1, 'label', 888888, 'pending');
+    INSERT INTO fulfillments(order_id, station, at, partial, units, doc) VALUES (777777, 'pack-1', 1, 0, 1, '{}');"
+	if [ "${STATION_DB:-sqlite}" = pg ]; then
+		pg_rig_psql "$PGDB" -v ON_ERROR_STOP=1 -c "$_sql" >/dev/null || fail "dangling rows written"
+	else
+		sqlite3 "$DB" "$_sql"
+	fi
+	out=$(ctl check 2>/dev/null)
+	expect_rc "check fails on dangling references" 1 "$(ctl check >/dev/null 2>&1; echo $?)"
+	expect_contains "dangling session" "session at station pack-1: order id 999999 does not exist" "$out"
+	expect_contains "dangling job" "order id 888888 does not exist" "$out"
+	expect_contains "dangling push" "pending push" "$out"
+}
+if [ "${STATION_DB:-sqlite}" = pg ]; then
+	out=$(ctl restore "$T/copy.db" 2>&1)
+	expect_rc "restore refused on PostgreSQL" 1 $?
+	expect_contains "restore names the server's tools" "restore a PostgreSQL store with pg_restore or psql" "$out"
+	expect_eq "refused restore: database untouched" "$before" "$(sql "SELECT count(*) FROM scans")"
+	out=$(ctl check 2>&1)
+	expect_rc "check passes after the shift" 0 $?
+	expect_contains "check says ok" "ok (integrity, sessions, print jobs, pending pushes)" "$out"
+	echo "note: file copies, restore and the copy's scans are a database file's; skipped on PostgreSQL"
+	check_dangling
+	lib_finish
+fi
 sql "SELECT id, station, code, verdict, coalesce(order_id, 0), units FROM scans ORDER BY id" \
     >"$T/live.scans"
 
@@ -99,15 +137,7 @@ expect_eq "ready orders after restore" \
     "$(ctl orders --format csv | tail -n +2 | grep -c -E ',(ready|in_progress),')"
 lib_stop
 
-# check finds what points at nothing
-sqlite3 "$DB" "UPDATE sessions SET order_id = 999999 WHERE station = 'pack-1';
-    INSERT INTO print_jobs(created_at, kind, order_id, state) VALUES (1, 'label', 888888, 'pending');
-    INSERT INTO fulfillments(order_id, station, at, partial, units, doc) VALUES (777777, 'pack-1', 1, 0, 1, '{}');"
-out=$(ctl check 2>/dev/null)
-expect_rc "check fails on dangling references" 1 "$(ctl check >/dev/null 2>&1; echo $?)"
-expect_contains "dangling session" "session at station pack-1: order id 999999 does not exist" "$out"
-expect_contains "dangling job" "order id 888888 does not exist" "$out"
-expect_contains "dangling push" "pending push" "$out"
+check_dangling
 
 # backup to a folder that is not there fails cleanly
 out=$(ctl backup "$T/no/such/dir/x.db" 2>&1)

@@ -2,7 +2,9 @@
 # End to end: the web console (issue 14) on the real stationd with scripted
 # scans. Plain HTTP checks (tests/web/http_test.py), then Chromium headless
 # (tests/web/browser_test.py) when Debian's chromium and selenium are there;
-# screenshots go to build/test-output/web/.
+# screenshots go to build/test-output/web/. With STATION_DB=pg (tests/e2e_pg.sh)
+# the same on PostgreSQL, the browser part left to the SQLite run (the pages'
+# store reads are the plain HTTP tests' and the SKU and log checks here).
 . "$(dirname "$0")/lib.sh"
 lib_init e2e_web
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -80,7 +82,30 @@ cat "$T/http.out" | grep -v '^ok ' | sed 's/^/  /'
 expect_rc "plain HTTP tests ($(tail -1 "$T/http.out"))" 0 $rc
 cp "$T/http.out" "$OUT/http_test.out"
 
-if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] &&
+# --- the queue's search by SKU; the log page: the newest rows, oldest first ---------
+sid=$(curl -s -D - -o /dev/null -d 'user=eve&password=eve-password' \
+    "http://127.0.0.1:$PORT/login" | tr -d '\r' | sed -n 's/^[Ss]et-[Cc]ookie: \([^;]*\).*/\1/p')
+page=$(curl -s -b "$sid" "http://127.0.0.1:$PORT/orders?q=TOTE-CAN")
+expect_contains "search by SKU finds the order with that line" '">#3004</a>' "$page"
+expect_eq "and only that one" 1 "$(printf '%s' "$page" | grep -o '<tr><td><a href="/orders/' | wc -l)"
+# 2,100 events more than the page's 2,000 rows (sqlite3, or psql on PostgreSQL)
+bulk="INSERT INTO events(at, station, kind, message, error)
+    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2100)
+    SELECT $(date +%s%3N) + i, 'pack-1', 'scan', 'bulk event ' || (10000 + i), 0 FROM n"
+if [ "${STATION_DB:-sqlite}" = pg ]; then
+	pg_rig_psql "$PGDB" -v ON_ERROR_STOP=1 -c "$bulk" >/dev/null || fail "bulk events written"
+else
+	sqlite3 "$DB" "$bulk" || fail "bulk events written"
+fi
+page=$(curl -s -b "$sid" "http://127.0.0.1:$PORT/log")
+expect_eq "the log page: the newest 2,000 rows" "2000" \
+    "$(printf '%s' "$page" | grep -o 'bulk event 1[0-9]*' | wc -l)"
+expect_eq "oldest first, from the 101st to the last" "bulk event 10101 bulk event 12100" \
+    "$(printf '%s' "$page" | grep -o 'bulk event 1[0-9]*' | sed -n '1p;$p' | tr '\n' ' ' | sed 's/ $//')"
+
+if [ "${STATION_DB:-sqlite}" = pg ]; then
+	echo "  (browser tests run on SQLite only: the same pages over the same store calls)"
+elif [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] &&
     /usr/bin/python3 -c 'import selenium' 2>/dev/null; then
 	/usr/bin/python3 "$LIB_ROOT/tests/web/browser_test.py" >"$T/browser.out" 2>&1
 	rc=$?

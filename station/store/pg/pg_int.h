@@ -196,6 +196,8 @@ int pg_store_load_fulfillment(struct store *, int64_t id,
 	    struct store_fulfillment **out);
 int pg_store_set_fulfillment_doc(struct store *, int64_t id, const char *doc);
 int pg_store_count_orders(struct store *, struct store_status_count **rows, size_t *n);
+int pg_store_orders_with_sku(struct store *, const char *sku, int64_t limit,
+	    char ***names, size_t *n);
 int pg_store_list_orders(struct store *, const char *status,
 	    struct store_order_row **rows, size_t *n);
 int pg_store_load_order_detail(struct store *, const char *name,
@@ -208,6 +210,10 @@ int pg_store_load_order_doc(struct store *, int64_t order_id,
 	    struct store_order_doc **out);
 int pg_store_load_package(struct store *, int64_t package_id,
 	    struct store_package_doc *out);
+
+/* store_maint.h (pg_maint.c), store_shop.h (pg_shop.c) */
+extern const struct store_maint_ops pg_maint_ops;
+extern const struct store_shop_ops pg_shop_ops;
 
 /* store_jobs.h */
 int64_t pg_store_job_insert(struct store *, const char *station,

@@ -26,6 +26,7 @@ static const struct {
 	{ "sessions", 0 }, { "packages", 1 }, { "scans", 1 }, { "fulfillments", 1 },
 	{ "fulfillment_lines", 0 }, { "print_jobs", 1 }, { "events", 1 },
 	{ "counters", 0 }, { "effects", 1 },
+	{ "shop_fos", 0 }, { "shop_pushes", 0 }, { "shop_state", 0 },
 };
 #define NTABLES	(sizeof(tables) / sizeof(tables[0]))
 

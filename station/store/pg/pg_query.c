@@ -69,6 +69,41 @@ pg_store_count_orders(struct store *s, struct store_status_count **rows, size_t 
 	return 0;
 }
 
+static const char SQL_ORDERS_SKU[] =
+    "SELECT o.name FROM orders o WHERE o.id IN"
+    " (SELECT l.order_id FROM order_lines l WHERE l.sku = ?1) ORDER BY o.id"
+    " LIMIT CASE WHEN ?2 < 0 THEN NULL ELSE ?2 END";
+
+int
+pg_store_orders_with_sku(struct store *s, const char *sku, int64_t limit, char ***names,
+    size_t *n)
+{
+	pgst *st = pgs_stmt(s, SQL_ORDERS_SKU);
+	char **v = NULL;
+	size_t cnt = 0, cap = 0;
+	int r, oom = 0;
+
+	if (st == NULL)
+		return -1;
+	pgs_bind_text(st, 1, sku);
+	pgst_bind_int64(st, 2, limit > 0 ? limit : -1);
+	while ((r = pgs_step(s, st)) == PGST_ROW) {
+		if (grow((void **)&v, &cap, cnt, sizeof(*v)) == -1) {
+			oom = 1;
+			break;
+		}
+		v[cnt++] = dup_col(st, 0, &oom);
+	}
+	pgst_reset(st);
+	if (oom || r != PGST_DONE) {
+		store_names_free(v, cnt);
+		return oom ? pgs_fail(s, "out of memory") : -1;
+	}
+	*names = v;
+	*n = cnt;
+	return 0;
+}
+
 #define SHIPPED \
     "(SELECT coalesce(sum(f.quantity), 0) FROM fulfillment_lines f WHERE f.line_id = l.id)"
 static const char SQL_ORDERS[] =
@@ -83,7 +118,9 @@ static const char SQL_ORDERS[] =
     "   FROM order_lines l WHERE l.order_id = o.id AND l.removed = 0 AND l.requires_shipping = 1),"
     " CASE WHEN o.pickup <> 0 THEN 'pickup' ELSE coalesce(o.shipping_title, '') END,"
     " coalesce(o.station, ''), coalesce(o.hold_reason, '')"
-    " FROM orders o WHERE (?1::text IS NULL OR o.status = ?1) ORDER BY o.id";
+    /* the work list leaves archived orders out unless they are asked for */
+    " FROM orders o WHERE (?1::text IS NULL AND o.status <> 'archived' OR o.status = ?1)"
+    " ORDER BY o.id";
 
 int
 pg_store_list_orders(struct store *s, const char *status, struct store_order_row **rows,
@@ -331,22 +368,27 @@ pg_store_load_order_detail(struct store *s, const char *name, struct store_order
 	return 1;
 }
 
-static const char SQL_LOG[] =
-    "SELECT e.id, e.at, coalesce(e.station, ''), coalesce(e.order_name, ''),"
-    " coalesce(e.packer, ''), e.kind, coalesce(e.verdict, ''), e.message, e.error,"
-    " sc.code, CASE WHEN sc.id IS NULL THEN NULL ELSE coalesce(sc.aim, '') END"
-    " FROM events e LEFT JOIN scans sc ON sc.id = e.scan_id"
-    " WHERE (?1 = 0 OR e.at >= ?1) AND (?2 = 0 OR e.at < ?2)"
-    " AND (?3::text IS NULL OR e.station = ?3) AND (?4::text IS NULL OR e.order_name = ?4)"
-    " AND (?5::text IS NULL OR e.packer = ?5) AND (?6::text IS NULL OR e.kind = ?6)"
-    " AND (?7 = 0 OR e.error = 1) AND e.id > ?8 ORDER BY e.id"
+#define SQL_LOG_SELECT \
+    "SELECT e.id, e.at, coalesce(e.station, ''), coalesce(e.order_name, ''),"  \
+    " coalesce(e.packer, ''), e.kind, coalesce(e.verdict, ''), e.message, e.error," \
+    " sc.code, CASE WHEN sc.id IS NULL THEN NULL ELSE coalesce(sc.aim, '') END" \
+    " FROM events e LEFT JOIN scans sc ON sc.id = e.scan_id" \
+    " WHERE (?1 = 0 OR e.at >= ?1) AND (?2 = 0 OR e.at < ?2)" \
+    " AND (?3::text IS NULL OR e.station = ?3) AND (?4::text IS NULL OR e.order_name = ?4)" \
+    " AND (?5::text IS NULL OR e.packer = ?5) AND (?6::text IS NULL OR e.kind = ?6)" \
+    " AND (?7 = 0 OR e.error = 1) AND e.id > ?8"
+static const char SQL_LOG[] = SQL_LOG_SELECT " ORDER BY e.id"
     " LIMIT CASE WHEN ?9 < 0 THEN NULL ELSE ?9 END";
+/* the newest ?9 (the web console's log page), handed back oldest first */
+static const char SQL_LOG_NEWEST[] =
+    "SELECT * FROM (" SQL_LOG_SELECT " ORDER BY e.id DESC"
+    " LIMIT CASE WHEN ?9 < 0 THEN NULL ELSE ?9 END) newest ORDER BY 1";
 
 int
 pg_store_list_events(struct store *s, const struct log_filter *f,
     struct store_event_row **rows, size_t *n)
 {
-	pgst *st = pgs_stmt(s, SQL_LOG);
+	pgst *st = pgs_stmt(s, f->newest && f->limit > 0 ? SQL_LOG_NEWEST : SQL_LOG);
 	struct store_event_row *v = NULL, *e;
 	size_t cnt = 0, cap = 0;
 	int r, oom = 0;

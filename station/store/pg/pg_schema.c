@@ -130,9 +130,21 @@ static const char *migrations[] = {
 	"ALTER TABLE scans ADD COLUMN reply TEXT;"
 	"CREATE UNIQUE INDEX scans_request_key ON scans(station, request_key)"
 	" WHERE request_key IS NOT NULL",
+	/* 4 -> 5: shop sync: the shop's fulfillment orders, one push per shipment, state */
+	"CREATE TABLE shop_fos ("
+	" fo_id BIGINT PRIMARY KEY, order_shop_id BIGINT NOT NULL,"
+	" here BIGINT NOT NULL, status TEXT, doc TEXT NOT NULL, updated_at BIGINT NOT NULL);"
+	"CREATE INDEX shop_fos_order ON shop_fos(order_shop_id);"
+	"CREATE TABLE shop_pushes ("
+	" fulfillment_id BIGINT PRIMARY KEY, order_id BIGINT NOT NULL,"
+	" state TEXT NOT NULL, payload TEXT NOT NULL, shop_fulfillment TEXT, error TEXT,"
+	" attempts BIGINT NOT NULL DEFAULT 0, first_sent_at BIGINT,"
+	" created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);"
+	"CREATE INDEX shop_pushes_state ON shop_pushes(state);"
+	"CREATE TABLE shop_state (key TEXT PRIMARY KEY, value TEXT)",
 	/*
 	 * 5 -> 6 (issue 15): session holds, packages.weight_source
-	 * (pg_checks.c). Goes after the shop sync's 4 -> 5 (pg2 branch).
+	 * (pg_checks.c). After the shop sync's 4 -> 5.
 	 */
 	pg_migration_checks,
 };
