@@ -50,7 +50,7 @@ parse_server(const char *server, struct ipp_target *t)
 	if (server[0] == '/') {
 		if (strlen(server) >= sizeof(t->host))
 			return -1;
-		strcpy(t->host, server);
+		memcpy(t->host, server, strlen(server) + 1);	/* fits: checked */
 		return 0;
 	}
 	colon = strrchr(server, ':');
@@ -81,7 +81,7 @@ parse_uri(const char *dest, struct ipp_target *t, char *err, size_t errlen)
 		snprintf(err, errlen, "bad printer URI '%s'", dest);
 		return -1;
 	}
-	strcpy(t->uri, dest);
+	memcpy(t->uri, dest, strlen(dest) + 1);	/* fits: checked above */
 	snprintf(t->label, sizeof(t->label), "printer %.280s", dest);
 	t->enc = strcmp(scheme, "ipps") == 0 ? HTTP_ENCRYPTION_ALWAYS :
 	    HTTP_ENCRYPTION_IF_REQUESTED;

@@ -104,7 +104,7 @@ copy_table(sqlite3 *db, PGconn *c, const char *table, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: statement too long", table);
 		return -1;
 	}
-	strcat(ins, ")");
+	memcpy(ins + off, ")", 2);	/* off + 2 < sizeof(ins): checked above */
 	/* Parameter types from the target's columns: ids BIGINT, PDFs bytea. */
 	if (pq_ok(c, PQprepare(c, "migrate_row", ins, ncol, NULL), err, errlen) == -1) {
 		sqlite3_finalize(st);

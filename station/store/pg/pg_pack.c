@@ -301,12 +301,12 @@ load_state(struct store *s, int64_t order_id, struct order_state *out)
 {
 	pgst *st = pgs_stmt(s,
 	    "SELECT status, hold_source, station IS NOT NULL FROM orders WHERE id = ?");
-	int r, status = -1;
+	int status = -1;
 
 	if (st == NULL)
 		return -1;
 	pgst_bind_int64(st, 1, order_id);
-	if ((r = pgs_step(s, st)) == PGST_ROW) {
+	if (pgs_step(s, st) == PGST_ROW) {
 		status = order_status_parse((const char *)pgst_column_text(st, 0));
 		out->hold = order_hold_parse((const char *)pgst_column_text(st, 1));
 		out->at_bench = pgst_column_int(st, 2);

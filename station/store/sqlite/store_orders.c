@@ -50,7 +50,7 @@ address_fingerprint(const struct address *a)
 {
 	const char *f[] = { a->name, a->company, a->address1, a->address2, a->city,
 	    a->province, a->zip, a->country, a->phone };
-	size_t i, len = 1;
+	size_t i, n, len = 1;
 	char *s;
 
 	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++)
@@ -58,11 +58,14 @@ address_fingerprint(const struct address *a)
 	if ((s = malloc(len)) == NULL)
 		return NULL;
 	s[0] = '\0';
-	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
-		if (f[i])
-			strcat(s, f[i]);
-		strcat(s, "\x1f");
+	for (i = 0, n = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		size_t fl = f[i] ? strlen(f[i]) : 0;
+
+		memcpy(s + n, f[i] ? f[i] : "", fl);	/* len counted every byte */
+		n += fl;
+		s[n++] = '\x1f';
 	}
+	s[n] = '\0';
 	return s;
 }
 
@@ -571,12 +574,12 @@ load_state(struct store *s, int64_t id, struct order_state *out, char **reason)
 	sqlite3_stmt *st = store_stmt(s,
 	    "SELECT status, hold_source, station IS NOT NULL, hold_reason"
 	    " FROM orders WHERE id = ?");
-	int r, status;
+	int status;
 
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
-	if ((r = store_step(s, st)) != SQLITE_ROW) {
+	if (store_step(s, st) != SQLITE_ROW) {
 		sqlite3_reset(st);
 		return -1;
 	}
