@@ -55,10 +55,12 @@ main(int argc, char *argv[])
 		return 1;
 	}
 	if (sqlite3_open(argv[1], &db) != SQLITE_OK ||
-	    exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-	    "CREATE TABLE IF NOT EXISTS floor(id INTEGER PRIMARY KEY, at INTEGER, v TEXT)") == -1 ||
-	    sqlite3_prepare_v2(db, "INSERT INTO floor(at, v) VALUES (?1, 'scan')", -1, &ins,
-	    NULL) != SQLITE_OK)
+	    exec(db,
+		"PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+		"CREATE TABLE IF NOT EXISTS floor(id INTEGER PRIMARY KEY, at INTEGER, v TEXT)") ==
+		-1 ||
+	    sqlite3_prepare_v2(
+		db, "INSERT INTO floor(at, v) VALUES (?1, 'scan')", -1, &ins, NULL) != SQLITE_OK)
 		goto out;
 	for (i = 0; i < count; i++) {
 		double t0 = now_ms();

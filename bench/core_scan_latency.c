@@ -86,8 +86,8 @@ scan(int fd, const char *code, const char *want)
 	const char *st = getenv("BENCH_STATION");
 
 	if (st != NULL && *st)
-		n = snprintf(req, sizeof(req), "{\"cmd\":\"scan\",\"station\":\"%s\",\"code\":\"%s\"}\n",
-		    st, code);
+		n = snprintf(req, sizeof(req),
+		    "{\"cmd\":\"scan\",\"station\":\"%s\",\"code\":\"%s\"}\n", st, code);
 	else
 		n = snprintf(req, sizeof(req), "{\"cmd\":\"scan\",\"code\":\"%s\"}\n", code);
 	t0 = now_ms();

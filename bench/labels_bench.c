@@ -56,20 +56,29 @@ doc(const char *name, const char *order, const char *sscc)
 {
 	struct label_doc d = {
 		.shop_name = "Example Goods",
-		.from = { .address1 = "1 Dock Road", .city = "Springfield",
-		    .province = "MA", .zip = "01101", .country = "United States" },
-		.to = { .name = name, .address1 = "Hauptstraße 12",
-		    .city = "München", .zip = "80331", .country = "Germany" },
-		.service = "DHL Paket", .order_name = order, .package_no = 1,
-		.package_count = 1, .weight_grams = 1250, .sscc = sscc,
+		.from = { .address1 = "1 Dock Road",
+		    .city = "Springfield",
+		    .province = "MA",
+		    .zip = "01101",
+		    .country = "United States" },
+		.to = { .name = name,
+		    .address1 = "Hauptstraße 12",
+		    .city = "München",
+		    .zip = "80331",
+		    .country = "Germany" },
+		.service = "DHL Paket",
+		.order_name = order,
+		.package_no = 1,
+		.package_count = 1,
+		.weight_grams = 1250,
+		.sscc = sscc,
 		.tracking = "JJD014600003826400001",
 	};
 	return d;
 }
 
 static int
-bench_one(const char *what, const char *name, int runs, double target_ms,
-    size_t target_bytes)
+bench_one(const char *what, const char *name, int runs, double target_ms, size_t target_bytes)
 {
 	char sscc[19];
 	struct label_doc d;
@@ -92,7 +101,8 @@ bench_one(const char *what, const char *name, int runs, double target_ms,
 		labels_out_free(&o);
 	}
 	printf("labels: %s: median %.2f ms over %d runs (target <= %.0f ms), "
-	    "%.1f KB", what, median(t, runs), runs, target_ms, len / 1024.0);
+	       "%.1f KB",
+	    what, median(t, runs), runs, target_ms, len / 1024.0);
 	if (target_bytes)
 		printf(" (target <= %zu KB)", target_bytes / 1024);
 	printf("\n");
@@ -145,16 +155,15 @@ bench_thousand(void)
 			return -1;
 		}
 		close(fds[0]);
-		if (wait4(pid, &st, 0, &ru) == -1 || !WIFEXITED(st) ||
-		    WEXITSTATUS(st) != 0)
+		if (wait4(pid, &st, 0, &ru) == -1 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
 			return -1;
 		if (ru.ru_maxrss > maxrss)
 			maxrss = ru.ru_maxrss;
 	}
 	printf("labels: 1000 labels in one document: median %.0f ms over 3 runs "
-	    "(target <= 1000 ms), %.0f labels/s, max RSS %.1f MB (target <= 64 MB), "
-	    "%.1f MB PDF\n", median(t, 3), 1000 / (median(t, 3) / 1e3),
-	    maxrss / 1024.0, len / 1048576.0);
+	       "(target <= 1000 ms), %.0f labels/s, max RSS %.1f MB (target <= 64 MB), "
+	       "%.1f MB PDF\n",
+	    median(t, 3), 1000 / (median(t, 3) / 1e3), maxrss / 1024.0, len / 1048576.0);
 	return 0;
 }
 
@@ -164,9 +173,12 @@ bench_slip(void)
 	struct slip_line l[45];
 	char sku[45][16];
 	struct slip_doc s = { .shop_name = "Example Goods",
-	    .order_name = "#1001", .order_date = "2024-05-02",
-	    .ship_to = { .name = "Anna Müller", .city = "München" },
-	    .lines = l, .nlines = 45, .note = "Leave at the door" };
+		.order_name = "#1001",
+		.order_date = "2024-05-02",
+		.ship_to = { .name = "Anna Müller", .city = "München" },
+		.lines = l,
+		.nlines = 45,
+		.note = "Leave at the door" };
 	struct labels_out o;
 	double t[21];
 	char err[256];
@@ -175,7 +187,7 @@ bench_slip(void)
 	for (i = 0; i < 45; i++) {
 		snprintf(sku[i], sizeof(sku[i]), "EG-%04d", i);
 		l[i] = (struct slip_line){ sku[i], "Organic cotton T-shirt",
-		    i % 2 ? "Navy / M" : NULL, 1, 2 };
+			i % 2 ? "Navy / M" : NULL, 1, 2 };
 	}
 	for (i = 0; i < 21; i++) {
 		double t0 = now_ms();
@@ -188,15 +200,15 @@ bench_slip(void)
 		labels_out_free(&o);
 	}
 	printf("labels: %d-page packing slip (45 lines): median %.2f ms over 21 "
-	    "runs (target <= 30 ms)\n", pages, median(t, 21));
+	       "runs (target <= 30 ms)\n",
+	    pages, median(t, 21));
 	return 0;
 }
 
 int
 main(void)
 {
-	if (bench_one("single 4x6 label, Latin text", "Anna Müller", 51, 2,
-	    20 * 1024) == -1 ||
+	if (bench_one("single 4x6 label, Latin text", "Anna Müller", 51, 2, 20 * 1024) == -1 ||
 	    bench_one("single 4x6 label, CJK name", "山田太郎", 11, 40, 0) == -1 ||
 	    bench_thousand() == -1 || bench_slip() == -1)
 		return 1;

@@ -16,9 +16,9 @@
 #include "drivers/printer.h"
 #include "common/loop.h"
 
-#define JOBS		250
-#define TICK_MS		10
-#define HANG_MS		3000
+#define JOBS	250
+#define TICK_MS 10
+#define HANG_MS 3000
 
 static struct loop *loop;
 static int64_t accepted_ref, completed_ref, failed_ref;
@@ -31,8 +31,8 @@ on_event(const struct printer_event *e, void *arg)
 		accepted_ref = e->ref;
 	else if (e->kind == PRINTER_EV_STATE && e->state == PRINT_COMPLETED)
 		completed_ref = e->ref;
-	else if (e->kind == PRINTER_EV_FAILED || (e->kind == PRINTER_EV_STATE &&
-	    e->state == PRINT_ABORTED))
+	else if (e->kind == PRINTER_EV_FAILED ||
+	    (e->kind == PRINTER_EV_STATE && e->state == PRINT_ABORTED))
 		failed_ref = e->ref;
 }
 
@@ -83,8 +83,8 @@ bench_accept(struct printers *ps, const char *uri)
 	for (i = 0; i < JOBS; i++) {
 		fake_pdf(pdf, sizeof(pdf), i);
 		t0 = now_us();
-		if (printers_submit(ps, i + 1, uri, &(struct print_opts){ "4x6", 1,
-		    "bench" }, pdf, sizeof(pdf)) == -1)
+		if (printers_submit(ps, i + 1, uri, &(struct print_opts){ "4x6", 1, "bench" }, pdf,
+			sizeof(pdf)) == -1)
 			return -1;
 		end = loop_now_ms() + 10000;
 		while (accepted_ref != i + 1 && failed_ref != i + 1 && loop_now_ms() < end)
@@ -101,10 +101,10 @@ bench_accept(struct printers *ps, const char *uri)
 	qsort(lat, JOBS, sizeof(lat[0]), cmp_i64);
 	qsort(done, JOBS, sizeof(done[0]), cmp_i64);
 	printf("print: submit -> accepted, direct IPP, %d jobs of 7 KB: p50 %.2f ms, "
-	    "p99 %.2f ms, max %.2f ms (target p99 <= 50 ms)\n", JOBS,
-	    pct(lat, JOBS, 0.5), pct(lat, JOBS, 0.99), pct(lat, JOBS, 1.0));
-	printf("print: submit -> completed: p50 %.2f ms, p99 %.2f ms\n",
-	    pct(done, JOBS, 0.5), pct(done, JOBS, 0.99));
+	       "p99 %.2f ms, max %.2f ms (target p99 <= 50 ms)\n",
+	    JOBS, pct(lat, JOBS, 0.5), pct(lat, JOBS, 0.99), pct(lat, JOBS, 1.0));
+	printf("print: submit -> completed: p50 %.2f ms, p99 %.2f ms\n", pct(done, JOBS, 0.5),
+	    pct(done, JOBS, 0.99));
 	return 0;
 }
 
@@ -127,10 +127,10 @@ hung_printer(int *port)
 }
 
 struct jitter {
-	int64_t	 timer;
-	int64_t	 due;
-	int64_t	 late[HANG_MS / TICK_MS + 8];
-	size_t	 n;
+	int64_t timer;
+	int64_t due;
+	int64_t late[HANG_MS / TICK_MS + 8];
+	size_t n;
 };
 
 static void
@@ -168,8 +168,9 @@ bench_jitter(struct printers *ps, const char *uri, const char *what)
 	loop_cancel_timer(loop, j.timer);
 	qsort(j.late, j.n, sizeof(j.late[0]), cmp_i64);
 	printf("print: %d ms timer lateness, %s: p50 %.2f ms, p99 %.2f ms, max %.2f ms "
-	    "(%zu ticks, %d jobs)\n", TICK_MS, what, pct(j.late, j.n, 0.5),
-	    pct(j.late, j.n, 0.99), pct(j.late, j.n, 1.0), j.n, n);
+	       "(%zu ticks, %d jobs)\n",
+	    TICK_MS, what, pct(j.late, j.n, 0.5), pct(j.late, j.n, 0.99), pct(j.late, j.n, 1.0),
+	    j.n, n);
 }
 
 static int
@@ -183,8 +184,8 @@ rig(const char *cmd, const char *dir, const char *extra)
 		*p = '\0';
 	else
 		snprintf(exe, sizeof(exe), ".");
-	snprintf(buf, sizeof(buf), "sh %s/tests/rig/printers.sh %s %s %s >/dev/null",
-	    exe, cmd, dir, extra);
+	snprintf(buf, sizeof(buf), "sh %s/tests/rig/printers.sh %s %s %s >/dev/null", exe, cmd, dir,
+	    extra);
 	return system(buf);
 }
 
@@ -218,8 +219,7 @@ main(void)
 		goto out;
 	}
 	rig_uri(dir, uri, sizeof(uri));
-	if ((loop = loop_new()) == NULL ||
-	    (ps = printers_new(loop, on_event, NULL)) == NULL)
+	if ((loop = loop_new()) == NULL || (ps = printers_new(loop, on_event, NULL)) == NULL)
 		goto out;
 	if (bench_accept(ps, uri) == -1)
 		fprintf(stderr, "print_bench: a job did not complete\n");

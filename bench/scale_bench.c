@@ -26,14 +26,14 @@
 #include "drivers/scale.h"
 #include "tests/fake_usb.h"
 
-#define N	300
+#define N 300
 
-static char	 dir[64], root[512];
-static pid_t	 daemon_pid = -1;
-static int64_t	 t_cb;
-static int	 ncb, attached;
-static char	 rbuf[65536];
-static size_t	 rlen;
+static char dir[64], root[512];
+static pid_t daemon_pid = -1;
+static int64_t t_cb;
+static int ncb, attached;
+static char rbuf[65536];
+static size_t rlen;
 
 static int64_t
 now_us(void)
@@ -60,15 +60,14 @@ report(const char *what, int64_t *v, int n)
 		return;
 	}
 	qsort(v, (size_t)n, sizeof(*v), cmp64);
-	printf("%-44s median %7.3f ms  p99 %7.3f ms  (n=%d)\n", what,
-	    (double)v[n / 2] / 1000.0, (double)v[(n * 99) / 100] / 1000.0, n);
+	printf("%-44s median %7.3f ms  p99 %7.3f ms  (n=%d)\n", what, (double)v[n / 2] / 1000.0,
+	    (double)v[(n * 99) / 100] / 1000.0, n);
 }
 
 static void
 weigh(struct fake_dev *d, int status, unsigned grams)
 {
-	uint8_t r[6] = {3, (uint8_t)status, 2, 0, (uint8_t)(grams & 0xff),
-	    (uint8_t)(grams >> 8)};
+	uint8_t r[6] = { 3, (uint8_t)status, 2, 0, (uint8_t)(grams & 0xff), (uint8_t)(grams >> 8) };
 
 	fake_dev_send(d, r, sizeof(r));
 }
@@ -105,8 +104,7 @@ driver_latency(struct fake_usb *fu)
 	int i, n = 0;
 	int64_t t0;
 
-	if (d == NULL || lp == NULL ||
-	    (ss = scales_new(lp, on_weight, on_alert, NULL)) == NULL ||
+	if (d == NULL || lp == NULL || (ss = scales_new(lp, on_weight, on_alert, NULL)) == NULL ||
 	    scales_add(ss, "b", "usb:0922:8003:B1", err, sizeof(err)) == -1) {
 		printf("scale_bench: cannot start the driver\n");
 		exit(1);
@@ -220,7 +218,8 @@ daemon_latency(struct fake_usb *fu)
 	snprintf(path, sizeof(path), "%s/station.ini", dir);
 	if (d == NULL || (f = fopen(path, "w")) == NULL)
 		exit(1);
-	fprintf(f, "[daemon]\ndatabase = var/station.db\nspool = var/spool\n"
+	fprintf(f,
+	    "[daemon]\ndatabase = var/station.db\nspool = var/spool\n"
 	    "socket = var/station.sock\n\n[shop]\nname = Bench\ngs1_prefix = 0614141\n\n"
 	    "[station pack-1]\nduplicate_window = 0\nscale = usb:0922:8003:D1\n"
 	    "weight_check = 5%%\n\n[station pack-2]\nduplicate_window = 0\n");
@@ -273,8 +272,8 @@ daemon_latency(struct fake_usb *fu)
 			int scale_bench = (tries + i) % 2 == 0;
 
 			t0 = now_us();
-			if (scan(fd, scale_bench ? "pack-1" : "pack-2", code, line,
-			    sizeof(line)) == -1)
+			if (scan(fd, scale_bench ? "pack-1" : "pack-2", code, line, sizeof(line)) ==
+			    -1)
 				continue;
 			if (scale_bench)
 				with[nw++] = now_us() - t0;

@@ -14,10 +14,10 @@
 #include "common/loop.h"
 #include "tests/fake_usb.h"
 
-#define SCANS	300
+#define SCANS 300
 
-static int64_t	t_delivered;
-static int	nscans, nconnected;
+static int64_t t_delivered;
+static int nscans, nconnected;
 
 static int64_t
 now_us(void)
@@ -77,25 +77,23 @@ drain(struct loop *lp, struct fake_dev *d)
 	do {
 		loop_run_once(lp, 5);
 		fake_dev_stats(d, &st);
-	} while ((st.queued > 0 || st.urbs_pending == 0) &&
-	    loop_now_ms() - t0 < 3000);
+	} while ((st.queued > 0 || st.urbs_pending == 0) && loop_now_ms() - t0 < 3000);
 }
 
 static void
 print_lat(const char *what, int64_t *v, int n)
 {
 	qsort(v, (size_t)n, sizeof(*v), cmp64);
-	printf("scan %-34s p50 %5.3f ms  p99 %5.3f ms  max %5.3f ms  (n=%d)\n",
-	    what, v[n / 2] / 1000.0, v[n * 99 / 100] / 1000.0,
-	    v[n - 1] / 1000.0, n);
+	printf("scan %-34s p50 %5.3f ms  p99 %5.3f ms  max %5.3f ms  (n=%d)\n", what,
+	    v[n / 2] / 1000.0, v[n * 99 / 100] / 1000.0, v[n - 1] / 1000.0, n);
 }
 
 /* Keyboard: the scan's keys, then time the final Enter report alone. */
 static void
 bench_keyboard(struct loop *lp, struct fake_dev *d, int64_t *lat)
 {
-	static const uint8_t enter[8] = {0, 0, 0x28, 0, 0, 0, 0, 0};
-	static const uint8_t up[8] = {0};
+	static const uint8_t enter[8] = { 0, 0, 0x28, 0, 0, 0, 0, 0 };
+	static const uint8_t up[8] = { 0 };
 	int i;
 	int64_t t0;
 
@@ -174,8 +172,7 @@ main(int argc, char **argv)
 	if ((ss = scanners_new(lp, on_scan, on_alert, NULL)) == NULL)
 		return 1;
 	idle(lp, "no scanner configured", 1000);
-	if (scanners_add(ss, "bench", "usb:05e0:1200", "us", err,
-	    sizeof(err)) == -1) {
+	if (scanners_add(ss, "bench", "usb:05e0:1200", "us", err, sizeof(err)) == -1) {
 		fprintf(stderr, "scan_bench: %s\n", err);
 		return 1;
 	}
@@ -184,8 +181,8 @@ main(int argc, char **argv)
 	kbd = fake_usb_plug(fu, FAKE_KBD, 0x05e0, 0x1200, NULL, 1);
 	pos = fake_usb_plug(fu, FAKE_POS, 0x05e0, 0x1300, NULL, 2);
 	if (kbd == NULL || pos == NULL ||
-	    scanners_add(ss, "bench-pos", "usb:05e0:1300", NULL, err,
-	    sizeof(err)) == -1 || run_until(lp, &nconnected, 2) == -1) {
+	    scanners_add(ss, "bench-pos", "usb:05e0:1300", NULL, err, sizeof(err)) == -1 ||
+	    run_until(lp, &nconnected, 2) == -1) {
 		fprintf(stderr, "scan_bench: scanners did not attach\n");
 		return 1;
 	}
@@ -195,10 +192,10 @@ main(int argc, char **argv)
 	print_lat("HID POS (report -> callback)", lat, SCANS);
 	idle(lp, "two scanners attached (umockdev)", 2000);
 	printf("note: under umockdev the usbfs node is a regular file, which "
-	    "poll() always reports ready, so libusb reaps on every turn (the "
-	    "fake paces it at 1 ms); on a real usbfs node the fd wakes only "
-	    "when a URB completes, and the driver itself arms no timer while "
-	    "its scanners are attached.\n");
+	       "poll() always reports ready, so libusb reaps on every turn (the "
+	       "fake paces it at 1 ms); on a real usbfs node the fd wakes only "
+	       "when a URB completes, and the driver itself arms no timer while "
+	       "its scanners are attached.\n");
 	scanners_free(ss);
 	loop_free(lp);
 	fake_usb_free(fu);

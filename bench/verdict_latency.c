@@ -148,7 +148,8 @@ main(int argc, char *argv[])
 		return 0;
 	}
 	if (argc != 8 && argc != 9) {
-		fprintf(stderr, "usage: verdict_latency SOCKET STATION PREFIX FIRST ORDERS SKU RAW "
+		fprintf(stderr,
+		    "usage: verdict_latency SOCKET STATION PREFIX FIRST ORDERS SKU RAW "
 		    "[GAP_MS]\n");
 		return 2;
 	}

@@ -19,7 +19,7 @@
 static const char *log_ident = "station";
 static int log_fg = 1;
 static int log_verbose;
-static int log_journal;		/* stderr is connected to the journal */
+static int log_journal; /* stderr is connected to the journal */
 
 /*
  * JOURNAL_STREAM is "DEV:INO" of the stream systemd connected; it only
@@ -33,8 +33,7 @@ stderr_is_journal(void)
 	unsigned long long dev, ino;
 	struct stat st;
 
-	if (e == NULL || sscanf(e, "%llu:%llu", &dev, &ino) != 2 ||
-	    fstat(2, &st) == -1)
+	if (e == NULL || sscanf(e, "%llu:%llu", &dev, &ino) != 2 || fstat(2, &st) == -1)
 		return 0;
 	return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
 }
@@ -84,8 +83,7 @@ journal(int pri, const char *msg, const char *suffix)
 	struct iovec iov[5];
 	int n = 0;
 
-	snprintf(m, sizeof(m), "MESSAGE=%s%s%s", msg, suffix ? ": " : "",
-	    suffix ? suffix : "");
+	snprintf(m, sizeof(m), "MESSAGE=%s%s%s", msg, suffix ? ": " : "", suffix ? suffix : "");
 	snprintf(p, sizeof(p), "PRIORITY=%d", pri);
 	snprintf(id, sizeof(id), "SYSLOG_IDENTIFIER=%s", log_ident);
 	iov[n++] = (struct iovec){ m, strlen(m) };
@@ -102,7 +100,7 @@ journal(int pri, const char *msg, const char *suffix)
 		iov[n++] = (struct iovec){ order, strlen(order) };
 	}
 	if (sd_journal_sendv(iov, n) < 0)
-		fprintf(stderr, "%s: %s\n", log_ident, m + 8);	/* journald gone: still say it */
+		fprintf(stderr, "%s: %s\n", log_ident, m + 8); /* journald gone: still say it */
 }
 
 static void
@@ -114,8 +112,8 @@ vlog(int pri, const char *fmt, va_list ap, const char *suffix)
 	if (log_journal)
 		journal(pri, buf, suffix);
 	else if (log_fg) {
-		fprintf(stderr, "%s: %s%s%s\n", log_ident, buf,
-		    suffix ? ": " : "", suffix ? suffix : "");
+		fprintf(stderr, "%s: %s%s%s\n", log_ident, buf, suffix ? ": " : "",
+		    suffix ? suffix : "");
 		fflush(stderr);
 	} else
 		syslog(pri, "%s%s%s", buf, suffix ? ": " : "", suffix ? suffix : "");

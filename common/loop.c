@@ -7,39 +7,39 @@
 #include "common/loop.h"
 
 struct watch {
-	int		 fd;
-	short		 events;
-	loop_fd_cb	 cb;
-	void		*arg;
-	int		 dead;
+	int fd;
+	short events;
+	loop_fd_cb cb;
+	void *arg;
+	int dead;
 };
 
 struct timer {
-	int64_t		 id;
-	int64_t		 due;
-	loop_timer_cb	 cb;
-	void		*arg;
+	int64_t id;
+	int64_t due;
+	loop_timer_cb cb;
+	void *arg;
 };
 
 struct prepare {
-	loop_prepare_cb	 cb;
-	void		*arg;
+	loop_prepare_cb cb;
+	void *arg;
 };
 
 struct loop {
-	struct watch	*w;
-	size_t		 nw, capw;
-	struct pollfd	*pfd;
-	size_t		 cappfd;
-	struct pollfd	*probe;		/* loop_others_ready's own array */
-	size_t		 capprobe;
-	struct timer	*t;
-	size_t		 nt, capt;
-	int64_t		 next_id;
-	struct prepare	*p;
-	size_t		 np, capp;
-	int		 stop;
-	int		 dispatching;
+	struct watch *w;
+	size_t nw, capw;
+	struct pollfd *pfd;
+	size_t cappfd;
+	struct pollfd *probe; /* loop_others_ready's own array */
+	size_t capprobe;
+	struct timer *t;
+	size_t nt, capt;
+	int64_t next_id;
+	struct prepare *p;
+	size_t np, capp;
+	int stop;
+	int dispatching;
 };
 
 int64_t
@@ -253,7 +253,7 @@ run_timers(struct loop *l)
 		t = l->t[i];
 		l->t[i] = l->t[--l->nt];
 		t.cb(t.arg);
-		i = 0;	/* the callback may have changed the list */
+		i = 0; /* the callback may have changed the list */
 	}
 }
 
@@ -296,12 +296,10 @@ loop_others_ready(struct loop *l, int except_fd)
 {
 	size_t i, n = 0;
 
-	if (grow((void **)&l->probe, &l->capprobe, l->nw + 1,
-	    sizeof(*l->probe)) == -1)
+	if (grow((void **)&l->probe, &l->capprobe, l->nw + 1, sizeof(*l->probe)) == -1)
 		return 0;
 	for (i = 0; i < l->nw; i++) {
-		if (l->w[i].dead || l->w[i].fd == except_fd ||
-		    !(l->w[i].events & POLLIN))
+		if (l->w[i].dead || l->w[i].fd == except_fd || !(l->w[i].events & POLLIN))
 			continue;
 		l->probe[n].fd = l->w[i].fd;
 		l->probe[n].events = POLLIN;

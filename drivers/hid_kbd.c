@@ -6,126 +6,110 @@
 #include "drivers/hid_kbd.h"
 
 /* Modifier bits of byte 0. */
-#define MOD_LCTRL	0x01
-#define MOD_LSHIFT	0x02
-#define MOD_LALT	0x04
-#define MOD_RCTRL	0x10
-#define MOD_RSHIFT	0x20
-#define MOD_RALT	0x40
-#define MOD_CTRL	(MOD_LCTRL | MOD_RCTRL)
-#define MOD_SHIFT	(MOD_LSHIFT | MOD_RSHIFT)
+#define MOD_LCTRL  0x01
+#define MOD_LSHIFT 0x02
+#define MOD_LALT   0x04
+#define MOD_RCTRL  0x10
+#define MOD_RSHIFT 0x20
+#define MOD_RALT   0x40
+#define MOD_CTRL   (MOD_LCTRL | MOD_RCTRL)
+#define MOD_SHIFT  (MOD_LSHIFT | MOD_RSHIFT)
 
 /* Usages with a meaning of their own. */
-#define KEY_ENTER	0x28
-#define KEY_TAB		0x2b
-#define KEY_CAPS	0x39
-#define KEY_NUMLOCK	0x53
-#define KEY_KP_ENTER	0x58
-#define KEY_KP_1	0x59
-#define KEY_KP_0	0x62
-#define KEY_SCROLL	0x47
-#define KEY_NONUS	0x64
+#define KEY_ENTER    0x28
+#define KEY_TAB	     0x2b
+#define KEY_CAPS     0x39
+#define KEY_NUMLOCK  0x53
+#define KEY_KP_ENTER 0x58
+#define KEY_KP_1     0x59
+#define KEY_KP_0     0x62
+#define KEY_SCROLL   0x47
+#define KEY_NONUS    0x64
 
-#define GS		"\x1d"
+#define GS   "\x1d"
 /* A level beginning with DEAD is a dead key for the accent after it. */
-#define DEAD		"\x7f"
+#define DEAD "\x7f"
 
 /* What one key gives at the plain, Shift and AltGr levels. */
 struct key {
-	unsigned char	 usage;
-	const char	*lv[3];
+	unsigned char usage;
+	const char *lv[3];
 };
 
 /* US: also the fallback for every key a layout does not redefine. */
-static const struct key us_keys[] = {
-	{0x1e, {"1", "!", NULL}}, {0x1f, {"2", "@", NULL}},
-	{0x20, {"3", "#", NULL}}, {0x21, {"4", "$", NULL}},
-	{0x22, {"5", "%", NULL}}, {0x23, {"6", "^", NULL}},
-	{0x24, {"7", "&", NULL}}, {0x25, {"8", "*", NULL}},
-	{0x26, {"9", "(", NULL}}, {0x27, {"0", ")", NULL}},
-	{0x2c, {" ", " ", NULL}}, {0x2d, {"-", "_", NULL}},
-	{0x2e, {"=", "+", NULL}}, {0x2f, {"[", "{", NULL}},
-	{0x30, {"]", "}", NULL}}, {0x31, {"\\", "|", NULL}},
-	{0x32, {"#", "~", NULL}}, {0x33, {";", ":", NULL}},
-	{0x34, {"'", "\"", NULL}}, {0x35, {"`", "~", NULL}},
-	{0x36, {",", "<", NULL}}, {0x37, {".", ">", NULL}},
-	{0x38, {"/", "?", NULL}}, {0x54, {"/", "/", NULL}},
-	{0x55, {"*", "*", NULL}}, {0x56, {"-", "-", NULL}},
-	{0x57, {"+", "+", NULL}}, {0x63, {".", ".", NULL}},
-	{0x64, {"\\", "|", NULL}},
-	{0, {NULL, NULL, NULL}}
-};
+static const struct key us_keys[] = { { 0x1e, { "1", "!", NULL } }, { 0x1f, { "2", "@", NULL } },
+	{ 0x20, { "3", "#", NULL } }, { 0x21, { "4", "$", NULL } }, { 0x22, { "5", "%", NULL } },
+	{ 0x23, { "6", "^", NULL } }, { 0x24, { "7", "&", NULL } }, { 0x25, { "8", "*", NULL } },
+	{ 0x26, { "9", "(", NULL } }, { 0x27, { "0", ")", NULL } }, { 0x2c, { " ", " ", NULL } },
+	{ 0x2d, { "-", "_", NULL } }, { 0x2e, { "=", "+", NULL } }, { 0x2f, { "[", "{", NULL } },
+	{ 0x30, { "]", "}", NULL } }, { 0x31, { "\\", "|", NULL } }, { 0x32, { "#", "~", NULL } },
+	{ 0x33, { ";", ":", NULL } }, { 0x34, { "'", "\"", NULL } }, { 0x35, { "`", "~", NULL } },
+	{ 0x36, { ",", "<", NULL } }, { 0x37, { ".", ">", NULL } }, { 0x38, { "/", "?", NULL } },
+	{ 0x54, { "/", "/", NULL } }, { 0x55, { "*", "*", NULL } }, { 0x56, { "-", "-", NULL } },
+	{ 0x57, { "+", "+", NULL } }, { 0x63, { ".", ".", NULL } }, { 0x64, { "\\", "|", NULL } },
+	{ 0, { NULL, NULL, NULL } } };
 
 /* German QWERTZ (T1 layout as on Windows and Linux "de"). */
-static const struct key de_keys[] = {
-	{0x1c, {"z", "Z", NULL}}, {0x1d, {"y", "Y", NULL}},
-	{0x14, {"q", "Q", "@"}}, {0x08, {"e", "E", "\xe2\x82\xac"}},
-	{0x10, {"m", "M", "\xc2\xb5"}},
-	{0x1e, {"1", "!", NULL}}, {0x1f, {"2", "\"", "\xc2\xb2"}},
-	{0x20, {"3", "\xc2\xa7", "\xc2\xb3"}}, {0x21, {"4", "$", NULL}},
-	{0x22, {"5", "%", NULL}}, {0x23, {"6", "&", NULL}},
-	{0x24, {"7", "/", "{"}}, {0x25, {"8", "(", "["}},
-	{0x26, {"9", ")", "]"}}, {0x27, {"0", "=", "}"}},
-	{0x2d, {"\xc3\x9f", "?", "\\"}},
-	{0x2e, {DEAD "\xc2\xb4", DEAD "`", NULL}},
-	{0x2f, {"\xc3\xbc", "\xc3\x9c", NULL}},
-	{0x30, {"+", "*", "~"}}, {0x31, {"#", "'", NULL}},
-	{0x32, {"#", "'", NULL}},
-	{0x33, {"\xc3\xb6", "\xc3\x96", NULL}},
-	{0x34, {"\xc3\xa4", "\xc3\x84", NULL}},
-	{0x35, {DEAD "^", "\xc2\xb0", NULL}},
-	{0x36, {",", ";", NULL}}, {0x37, {".", ":", NULL}},
-	{0x38, {"-", "_", NULL}}, {0x64, {"<", ">", "|"}},
-	{0, {NULL, NULL, NULL}}
-};
+static const struct key de_keys[] = { { 0x1c, { "z", "Z", NULL } }, { 0x1d, { "y", "Y", NULL } },
+	{ 0x14, { "q", "Q", "@" } }, { 0x08, { "e", "E", "\xe2\x82\xac" } },
+	{ 0x10, { "m", "M", "\xc2\xb5" } }, { 0x1e, { "1", "!", NULL } },
+	{ 0x1f, { "2", "\"", "\xc2\xb2" } }, { 0x20, { "3", "\xc2\xa7", "\xc2\xb3" } },
+	{ 0x21, { "4", "$", NULL } }, { 0x22, { "5", "%", NULL } }, { 0x23, { "6", "&", NULL } },
+	{ 0x24, { "7", "/", "{" } }, { 0x25, { "8", "(", "[" } }, { 0x26, { "9", ")", "]" } },
+	{ 0x27, { "0", "=", "}" } }, { 0x2d, { "\xc3\x9f", "?", "\\" } },
+	{ 0x2e, { DEAD "\xc2\xb4", DEAD "`", NULL } }, { 0x2f, { "\xc3\xbc", "\xc3\x9c", NULL } },
+	{ 0x30, { "+", "*", "~" } }, { 0x31, { "#", "'", NULL } }, { 0x32, { "#", "'", NULL } },
+	{ 0x33, { "\xc3\xb6", "\xc3\x96", NULL } }, { 0x34, { "\xc3\xa4", "\xc3\x84", NULL } },
+	{ 0x35, { DEAD "^", "\xc2\xb0", NULL } }, { 0x36, { ",", ";", NULL } },
+	{ 0x37, { ".", ":", NULL } }, { 0x38, { "-", "_", NULL } }, { 0x64, { "<", ">", "|" } },
+	{ 0, { NULL, NULL, NULL } } };
 
 /* French AZERTY (Windows and Linux "fr"). */
-static const struct key fr_keys[] = {
-	{0x04, {"q", "Q", NULL}}, {0x14, {"a", "A", NULL}},
-	{0x1a, {"z", "Z", NULL}}, {0x1d, {"w", "W", NULL}},
-	{0x33, {"m", "M", NULL}}, {0x10, {",", "?", NULL}},
-	{0x08, {"e", "E", "\xe2\x82\xac"}},
-	{0x1e, {"&", "1", NULL}}, {0x1f, {"\xc3\xa9", "2", "~"}},
-	{0x20, {"\"", "3", "#"}}, {0x21, {"'", "4", "{"}},
-	{0x22, {"(", "5", "["}}, {0x23, {"-", "6", "|"}},
-	{0x24, {"\xc3\xa8", "7", "`"}}, {0x25, {"_", "8", "\\"}},
-	{0x26, {"\xc3\xa7", "9", "^"}}, {0x27, {"\xc3\xa0", "0", "@"}},
-	{0x2d, {")", "\xc2\xb0", "]"}}, {0x2e, {"=", "+", "}"}},
-	{0x2f, {DEAD "^", DEAD "\xc2\xa8", NULL}},
-	{0x30, {"$", "\xc2\xa3", "\xc2\xa4"}},
-	{0x31, {"*", "\xc2\xb5", NULL}}, {0x32, {"*", "\xc2\xb5", NULL}},
-	{0x34, {"\xc3\xb9", "%", NULL}}, {0x35, {"\xc2\xb2", NULL, NULL}},
-	{0x36, {";", ".", NULL}}, {0x37, {":", "/", NULL}},
-	{0x38, {"!", "\xc2\xa7", NULL}}, {0x64, {"<", ">", NULL}},
-	{0, {NULL, NULL, NULL}}
-};
+static const struct key fr_keys[] = { { 0x04, { "q", "Q", NULL } }, { 0x14, { "a", "A", NULL } },
+	{ 0x1a, { "z", "Z", NULL } }, { 0x1d, { "w", "W", NULL } }, { 0x33, { "m", "M", NULL } },
+	{ 0x10, { ",", "?", NULL } }, { 0x08, { "e", "E", "\xe2\x82\xac" } },
+	{ 0x1e, { "&", "1", NULL } }, { 0x1f, { "\xc3\xa9", "2", "~" } },
+	{ 0x20, { "\"", "3", "#" } }, { 0x21, { "'", "4", "{" } }, { 0x22, { "(", "5", "[" } },
+	{ 0x23, { "-", "6", "|" } }, { 0x24, { "\xc3\xa8", "7", "`" } },
+	{ 0x25, { "_", "8", "\\" } }, { 0x26, { "\xc3\xa7", "9", "^" } },
+	{ 0x27, { "\xc3\xa0", "0", "@" } }, { 0x2d, { ")", "\xc2\xb0", "]" } },
+	{ 0x2e, { "=", "+", "}" } }, { 0x2f, { DEAD "^", DEAD "\xc2\xa8", NULL } },
+	{ 0x30, { "$", "\xc2\xa3", "\xc2\xa4" } }, { 0x31, { "*", "\xc2\xb5", NULL } },
+	{ 0x32, { "*", "\xc2\xb5", NULL } }, { 0x34, { "\xc3\xb9", "%", NULL } },
+	{ 0x35, { "\xc2\xb2", NULL, NULL } }, { 0x36, { ";", ".", NULL } },
+	{ 0x37, { ":", "/", NULL } }, { 0x38, { "!", "\xc2\xa7", NULL } },
+	{ 0x64, { "<", ">", NULL } }, { 0, { NULL, NULL, NULL } } };
 
 /* Dead accent + base letter -> composed letter; anything else is spelled out. */
 static const struct {
-	const char	*accent;
-	const char	*base;
-	const char	*out;
+	const char *accent;
+	const char *base;
+	const char *out;
 } compose[] = {
-	{"^", "aeiouAEIOU", "\xc3\xa2\xc3\xaa\xc3\xae\xc3\xb4\xc3\xbb"
-	    "\xc3\x82\xc3\x8a\xc3\x8e\xc3\x94\xc3\x9b"},
-	{"\xc2\xb4", "aeiouAEIOU", "\xc3\xa1\xc3\xa9\xc3\xad\xc3\xb3\xc3\xba"
-	    "\xc3\x81\xc3\x89\xc3\x8d\xc3\x93\xc3\x9a"},
-	{"`", "aeiouAEIOU", "\xc3\xa0\xc3\xa8\xc3\xac\xc3\xb2\xc3\xb9"
-	    "\xc3\x80\xc3\x88\xc3\x8c\xc3\x92\xc3\x99"},
-	{"\xc2\xa8", "aeiouAEIOU", "\xc3\xa4\xc3\xab\xc3\xaf\xc3\xb6\xc3\xbc"
-	    "\xc3\x84\xc3\x8b\xc3\x8f\xc3\x96\xc3\x9c"},
+	{ "^", "aeiouAEIOU",
+	    "\xc3\xa2\xc3\xaa\xc3\xae\xc3\xb4\xc3\xbb"
+	    "\xc3\x82\xc3\x8a\xc3\x8e\xc3\x94\xc3\x9b" },
+	{ "\xc2\xb4", "aeiouAEIOU",
+	    "\xc3\xa1\xc3\xa9\xc3\xad\xc3\xb3\xc3\xba"
+	    "\xc3\x81\xc3\x89\xc3\x8d\xc3\x93\xc3\x9a" },
+	{ "`", "aeiouAEIOU",
+	    "\xc3\xa0\xc3\xa8\xc3\xac\xc3\xb2\xc3\xb9"
+	    "\xc3\x80\xc3\x88\xc3\x8c\xc3\x92\xc3\x99" },
+	{ "\xc2\xa8", "aeiouAEIOU",
+	    "\xc3\xa4\xc3\xab\xc3\xaf\xc3\xb6\xc3\xbc"
+	    "\xc3\x84\xc3\x8b\xc3\x8f\xc3\x96\xc3\x9c" },
 };
 
 struct hid_kbd {
-	enum hid_kbd_layout	 layout;
-	uint8_t			 prev[6];	/* keys down in the last report */
-	uint8_t			 prev_mods;
-	char			 buf[HID_SCAN_MAX + 8];
-	size_t			 len;
-	const char		*dead;		/* pending dead accent, or NULL */
-	int			 altcode;	/* Alt+keypad digits, -1: none */
-	int			 discarding;	/* overlong: drop until terminator */
-	char			 poison[64];	/* why the scan will be dropped */
+	enum hid_kbd_layout layout;
+	uint8_t prev[6]; /* keys down in the last report */
+	uint8_t prev_mods;
+	char buf[HID_SCAN_MAX + 8];
+	size_t len;
+	const char *dead; /* pending dead accent, or NULL */
+	int altcode;	  /* Alt+keypad digits, -1: none */
+	int discarding;	  /* overlong: drop until terminator */
+	char poison[64];  /* why the scan will be dropped */
 };
 
 int
@@ -196,16 +180,14 @@ find_level(const struct key *t, uint8_t usage, int level, int *found)
 static const char *
 key_text(enum hid_kbd_layout layout, uint8_t usage, int level)
 {
-	static const char *const lower[26] = {"a", "b", "c", "d", "e", "f",
-	    "g", "h", "i", "j", "k", "l", "m", "n", "o", "p", "q", "r", "s", "t",
-	    "u", "v", "w", "x", "y", "z"};
-	static const char *const upper[26] = {"A", "B", "C", "D", "E", "F",
-	    "G", "H", "I", "J", "K", "L", "M", "N", "O", "P", "Q", "R", "S", "T",
-	    "U", "V", "W", "X", "Y", "Z"};
-	static const char *const kp[10] = {"1", "2", "3", "4", "5", "6", "7",
-	    "8", "9", "0"};
-	const struct key *t = layout == HID_KBD_DE ? de_keys :
-	    layout == HID_KBD_FR ? fr_keys : NULL;
+	static const char *const lower[26] = { "a", "b", "c", "d", "e", "f", "g", "h", "i", "j",
+		"k", "l", "m", "n", "o", "p", "q", "r", "s", "t", "u", "v", "w", "x", "y", "z" };
+	static const char *const upper[26] = { "A", "B", "C", "D", "E", "F", "G", "H", "I", "J",
+		"K", "L", "M", "N", "O", "P", "Q", "R", "S", "T", "U", "V", "W", "X", "Y", "Z" };
+	static const char *const kp[10] = { "1", "2", "3", "4", "5", "6", "7", "8", "9", "0" };
+	const struct key *t = layout == HID_KBD_DE ? de_keys
+	    : layout == HID_KBD_FR		   ? fr_keys
+						   : NULL;
 	const char *s;
 	int found;
 
@@ -241,8 +223,7 @@ append(struct hid_kbd *k, const struct hid_kbd_sink *s, const char *t)
 	if (k->len + n > HID_SCAN_MAX) {
 		k->discarding = 1;
 		k->len = 0;
-		snprintf(why, sizeof(why), "scan longer than %d bytes dropped",
-		    HID_SCAN_MAX);
+		snprintf(why, sizeof(why), "scan longer than %d bytes dropped", HID_SCAN_MAX);
 		s->bad(s->arg, why);
 		return;
 	}
@@ -252,8 +233,7 @@ append(struct hid_kbd *k, const struct hid_kbd_sink *s, const char *t)
 
 /* Spells a pending dead accent followed by t (which may be a letter). */
 static void
-append_after_dead(struct hid_kbd *k, const struct hid_kbd_sink *s,
-    const char *t)
+append_after_dead(struct hid_kbd *k, const struct hid_kbd_sink *s, const char *t)
 {
 	const char *acc = k->dead, *p;
 	size_t i;
@@ -293,7 +273,7 @@ end_scan(struct hid_kbd *k, const struct hid_kbd_sink *s)
 		append(k, s, k->dead);
 	k->dead = NULL;
 	if (k->discarding)
-		;	/* reported when it overflowed */
+		; /* reported when it overflowed */
 	else if (k->poison[0] != '\0') {
 		snprintf(why, sizeof(why), "scan dropped: %s", k->poison);
 		s->bad(s->arg, why);
@@ -347,13 +327,12 @@ is_ctrl_held(enum hid_kbd_layout layout, uint8_t mods)
 {
 	if (layout != HID_KBD_US && (mods & MOD_LALT) && (mods & MOD_LCTRL) &&
 	    !(mods & MOD_RCTRL) && !(mods & MOD_RALT))
-		return 0;	/* that Ctrl is the AltGr emulation */
+		return 0; /* that Ctrl is the AltGr emulation */
 	return (mods & MOD_CTRL) != 0;
 }
 
 static void
-press(struct hid_kbd *k, uint8_t usage, uint8_t mods,
-    const struct hid_kbd_sink *s)
+press(struct hid_kbd *k, uint8_t usage, uint8_t mods, const struct hid_kbd_sink *s)
 {
 	const char *t;
 	char why[48];
@@ -363,12 +342,12 @@ press(struct hid_kbd *k, uint8_t usage, uint8_t mods,
 		return;
 	}
 	if (usage == KEY_CAPS || usage == KEY_NUMLOCK || usage == KEY_SCROLL)
-		return;	/* lock keys: scanners toggle them, no text */
+		return; /* lock keys: scanners toggle them, no text */
 	if (usage >= 0xe0 && usage <= 0xe7)
-		return;	/* modifiers listed as keys by some firmware */
+		return; /* modifiers listed as keys by some firmware */
 	/* Alt (not AltGr) + keypad digits: a character by its code */
-	if ((mods & MOD_LALT) && !(mods & (MOD_CTRL | MOD_RALT)) &&
-	    usage >= KEY_KP_1 && usage <= KEY_KP_0) {
+	if ((mods & MOD_LALT) && !(mods & (MOD_CTRL | MOD_RALT)) && usage >= KEY_KP_1 &&
+	    usage <= KEY_KP_0) {
 		int d = usage == KEY_KP_0 ? 0 : usage - KEY_KP_1 + 1;
 
 		if (k->altcode < 0)
@@ -382,8 +361,7 @@ press(struct hid_kbd *k, uint8_t usage, uint8_t mods,
 		if (t != NULL && strcmp(t, "]") == 0)
 			append_after_dead(k, s, GS);
 		else {
-			snprintf(why, sizeof(why), "Ctrl with key usage 0x%02x",
-			    usage);
+			snprintf(why, sizeof(why), "Ctrl with key usage 0x%02x", usage);
 			set_poison(k, s, why);
 		}
 		return;
@@ -394,7 +372,7 @@ press(struct hid_kbd *k, uint8_t usage, uint8_t mods,
 		return;
 	}
 	if (t[0] == DEAD[0]) {
-		if (k->dead != NULL)	/* two dead keys: both spelled out */
+		if (k->dead != NULL) /* two dead keys: both spelled out */
 			append_after_dead(k, s, t + 1);
 		else
 			k->dead = t + 1;
@@ -415,8 +393,7 @@ was_down(const struct hid_kbd *k, uint8_t usage)
 }
 
 void
-hid_kbd_feed(struct hid_kbd *k, const uint8_t *r, size_t len,
-    const struct hid_kbd_sink *s)
+hid_kbd_feed(struct hid_kbd *k, const uint8_t *r, size_t len, const struct hid_kbd_sink *s)
 {
 	char why[64];
 	size_t i;

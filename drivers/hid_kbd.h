@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 /* Longest scan kept; a longer one without a terminator is dropped. */
-#define HID_SCAN_MAX	4096
+#define HID_SCAN_MAX 4096
 
 enum hid_kbd_layout {
 	HID_KBD_US,
@@ -24,18 +24,18 @@ enum hid_kbd_layout {
  * reason when input is dropped. Strings are valid only during the call.
  */
 struct hid_kbd_sink {
-	void	(*scan)(void *arg, const char *code, size_t len);
-	void	(*bad)(void *arg, const char *why);
-	void	 *arg;
+	void (*scan)(void *arg, const char *code, size_t len);
+	void (*bad)(void *arg, const char *why);
+	void *arg;
 };
 
 /* "us" (also NULL or ""), "de", "fr" -> layout. 0, or -1 if unknown. */
-int		 hid_kbd_layout_parse(const char *name, enum hid_kbd_layout *out);
+int hid_kbd_layout_parse(const char *name, enum hid_kbd_layout *out);
 
 /* Returns a decoder, or NULL on allocation failure. */
-struct hid_kbd	*hid_kbd_new(enum hid_kbd_layout);
+struct hid_kbd *hid_kbd_new(enum hid_kbd_layout);
 /* NULL is a no-op. */
-void		 hid_kbd_free(struct hid_kbd *);
+void hid_kbd_free(struct hid_kbd *);
 
 /*
  * Feeds one interrupt report (8 bytes expected; other lengths are
@@ -43,13 +43,12 @@ void		 hid_kbd_free(struct hid_kbd *);
  * Ctrl+] (the key giving ']' in the layout) and Alt+keypad 029 give the
  * GS1 group separator 0x1D. Calls the sink synchronously.
  */
-void		 hid_kbd_feed(struct hid_kbd *, const uint8_t *report,
-		    size_t len, const struct hid_kbd_sink *);
+void hid_kbd_feed(struct hid_kbd *, const uint8_t *report, size_t len, const struct hid_kbd_sink *);
 
 /*
  * Forgets the scan in progress (unplug). Returns how many bytes of a
  * partial scan were dropped (0 if none). Key state is cleared too.
  */
-size_t		 hid_kbd_reset(struct hid_kbd *);
+size_t hid_kbd_reset(struct hid_kbd *);
 
 #endif

@@ -6,12 +6,12 @@
 #include "drivers/hid_pos.h"
 
 struct hid_pos {
-	char	 buf[HID_SCAN_MAX + 1];
-	size_t	 len;
-	char	 aim[4];
-	int	 started;	/* a first report was seen, more follow */
-	int	 discarding;	/* overlong: drop until the last report */
-	int	 poisoned;	/* a NUL byte arrived: drop at the end */
+	char buf[HID_SCAN_MAX + 1];
+	size_t len;
+	char aim[4];
+	int started;	/* a first report was seen, more follow */
+	int discarding; /* overlong: drop until the last report */
+	int poisoned;	/* a NUL byte arrived: drop at the end */
 };
 
 struct hid_pos *
@@ -32,7 +32,7 @@ hid_pos_reset(struct hid_pos *p)
 	size_t n = p->started ? p->len : 0;
 
 	if (p->started && n == 0)
-		n = 1;	/* a started scan with no data yet still counts */
+		n = 1; /* a started scan with no data yet still counts */
 	p->len = 0;
 	p->started = p->discarding = p->poisoned = 0;
 	p->aim[0] = '\0';
@@ -43,8 +43,7 @@ hid_pos_reset(struct hid_pos *p)
 static void
 take_aim(struct hid_pos *p, const uint8_t *r)
 {
-	if (r[1] == ']' && r[2] > 0x20 && r[2] < 0x7f && r[3] > 0x20 &&
-	    r[3] < 0x7f) {
+	if (r[1] == ']' && r[2] > 0x20 && r[2] < 0x7f && r[3] > 0x20 && r[3] < 0x7f) {
 		p->aim[0] = ']';
 		p->aim[1] = (char)r[2];
 		p->aim[2] = (char)r[3];
@@ -57,12 +56,11 @@ static void
 finish(struct hid_pos *p, const struct hid_pos_sink *s)
 {
 	if (p->discarding)
-		;	/* already reported when it overflowed */
+		; /* already reported when it overflowed */
 	else if (p->poisoned)
 		s->bad(s->arg, "scan with a NUL byte dropped");
 	else {
-		while (p->len > 0 && (p->buf[p->len - 1] == '\r' ||
-		    p->buf[p->len - 1] == '\n'))
+		while (p->len > 0 && (p->buf[p->len - 1] == '\r' || p->buf[p->len - 1] == '\n'))
 			p->len--;
 		if (p->len > 0) {
 			p->buf[p->len] = '\0';
@@ -74,8 +72,7 @@ finish(struct hid_pos *p, const struct hid_pos_sink *s)
 }
 
 void
-hid_pos_feed(struct hid_pos *p, const uint8_t *r, size_t len,
-    const struct hid_pos_sink *s)
+hid_pos_feed(struct hid_pos *p, const uint8_t *r, size_t len, const struct hid_pos_sink *s)
 {
 	char why[80];
 	size_t n;
@@ -87,8 +84,7 @@ hid_pos_feed(struct hid_pos *p, const uint8_t *r, size_t len,
 	}
 	n = r[0];
 	if (n > len - 5) {
-		snprintf(why, sizeof(why),
-		    "HID POS report claims %zu data bytes in %zu", n, len);
+		snprintf(why, sizeof(why), "HID POS report claims %zu data bytes in %zu", n, len);
 		s->bad(s->arg, why);
 		return;
 	}
@@ -102,8 +98,8 @@ hid_pos_feed(struct hid_pos *p, const uint8_t *r, size_t len,
 		if (p->len + n > HID_SCAN_MAX) {
 			p->discarding = 1;
 			p->len = 0;
-			snprintf(why, sizeof(why),
-			    "scan longer than %d bytes dropped", HID_SCAN_MAX);
+			snprintf(
+			    why, sizeof(why), "scan longer than %d bytes dropped", HID_SCAN_MAX);
 			s->bad(s->arg, why);
 		} else {
 			memcpy(p->buf + p->len, r + 4, n);

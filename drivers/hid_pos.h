@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "drivers/hid_kbd.h"	/* HID_SCAN_MAX */
+#include "drivers/hid_kbd.h" /* HID_SCAN_MAX */
 
 /*
  * scan gets a complete code (NUL-terminated, len bytes, trailing CR/LF
@@ -18,22 +18,20 @@
  * when input is dropped. Strings are valid only during the call.
  */
 struct hid_pos_sink {
-	void	(*scan)(void *arg, const char *code, size_t len,
-		    const char *aim);
-	void	(*bad)(void *arg, const char *why);
-	void	 *arg;
+	void (*scan)(void *arg, const char *code, size_t len, const char *aim);
+	void (*bad)(void *arg, const char *why);
+	void *arg;
 };
 
 /* Returns a decoder, or NULL on allocation failure. */
-struct hid_pos	*hid_pos_new(void);
+struct hid_pos *hid_pos_new(void);
 /* NULL is a no-op. */
-void		 hid_pos_free(struct hid_pos *);
+void hid_pos_free(struct hid_pos *);
 
 /* Feeds one interrupt report of len bytes; calls the sink synchronously. */
-void		 hid_pos_feed(struct hid_pos *, const uint8_t *report,
-		    size_t len, const struct hid_pos_sink *);
+void hid_pos_feed(struct hid_pos *, const uint8_t *report, size_t len, const struct hid_pos_sink *);
 
 /* Forgets a partly received scan; returns the bytes dropped (0: none). */
-size_t		 hid_pos_reset(struct hid_pos *);
+size_t hid_pos_reset(struct hid_pos *);
 
 #endif

@@ -10,31 +10,31 @@
  * Zero: a unit this decoder does not know.
  */
 static const double unit_mg[] = {
-	[1] = 1.0,		/* milligram */
-	[2] = 1000.0,		/* gram */
-	[3] = 1000000.0,	/* kilogram */
-	[4] = 200.0,		/* carat */
-	[5] = 37799.364167,	/* tael (Hong Kong) */
-	[6] = 64.79891,		/* grain */
-	[7] = 1555.17384,	/* pennyweight */
-	[8] = 1000000000.0,	/* metric ton */
-	[9] = 907184740.0,	/* avoirdupois (short) ton */
-	[10] = 31103.4768,	/* troy ounce */
-	[11] = 28349.523125,	/* ounce */
-	[12] = 453592.37,	/* pound */
+	[1] = 1.0,	     /* milligram */
+	[2] = 1000.0,	     /* gram */
+	[3] = 1000000.0,     /* kilogram */
+	[4] = 200.0,	     /* carat */
+	[5] = 37799.364167,  /* tael (Hong Kong) */
+	[6] = 64.79891,	     /* grain */
+	[7] = 1555.17384,    /* pennyweight */
+	[8] = 1000000000.0,  /* metric ton */
+	[9] = 907184740.0,   /* avoirdupois (short) ton */
+	[10] = 31103.4768,   /* troy ounce */
+	[11] = 28349.523125, /* ounce */
+	[12] = 453592.37,    /* pound */
 };
 
 int
-hid_scale_decode(const uint8_t *b, size_t len, struct hid_scale_reading *r,
-    char *why, size_t whylen)
+hid_scale_decode(
+    const uint8_t *b, size_t len, struct hid_scale_reading *r, char *why, size_t whylen)
 {
 	struct hid_scale_reading v;
 	double mg;
 	int e;
 
 	if (len < HID_SCALE_REPORT_LEN) {
-		snprintf(why, whylen, "scale report of %zu bytes (want %d)",
-		    len, HID_SCALE_REPORT_LEN);
+		snprintf(
+		    why, whylen, "scale report of %zu bytes (want %d)", len, HID_SCALE_REPORT_LEN);
 		return -1;
 	}
 	if (b[0] != HID_SCALE_REPORT_ID) {
@@ -68,8 +68,8 @@ hid_scale_decode(const uint8_t *b, size_t len, struct hid_scale_reading *r,
 		mg /= 10.0;
 	/* tons times 10^9 does not fit: no shipping scale weighs a million kg */
 	if (mg >= 1e15) {
-		snprintf(why, whylen, "scale weight out of range (unit %u, exponent %d)",
-		    b[2], v.exponent);
+		snprintf(why, whylen, "scale weight out of range (unit %u, exponent %d)", b[2],
+		    v.exponent);
 		return -1;
 	}
 	v.mg = (int64_t)(mg + 0.5);
@@ -106,28 +106,16 @@ hid_scale_describe(const struct hid_scale_reading *r, char *buf, size_t len)
 
 	hid_scale_format_grams(hid_scale_grams(r), w, sizeof(w));
 	switch (r->status) {
-	case SCALE_FAULT:
-		snprintf(buf, len, "fault");
-		break;
+	case SCALE_FAULT: snprintf(buf, len, "fault"); break;
 	case SCALE_ZERO:
-	case SCALE_STABLE:
-		snprintf(buf, len, "%s", w);
-		break;
-	case SCALE_MOTION:
-		snprintf(buf, len, "in motion (%s)", w);
-		break;
-	case SCALE_UNDER_ZERO:
-		snprintf(buf, len, "under zero (%s): re-zero the scale", w);
-		break;
+	case SCALE_STABLE: snprintf(buf, len, "%s", w); break;
+	case SCALE_MOTION: snprintf(buf, len, "in motion (%s)", w); break;
+	case SCALE_UNDER_ZERO: snprintf(buf, len, "under zero (%s): re-zero the scale", w); break;
 	case SCALE_OVER_WEIGHT:
 		snprintf(buf, len, "over weight: the box is too heavy for the scale");
 		break;
-	case SCALE_CALIBRATE:
-		snprintf(buf, len, "requires calibration");
-		break;
-	case SCALE_REZERO:
-		snprintf(buf, len, "requires re-zeroing");
-		break;
+	case SCALE_CALIBRATE: snprintf(buf, len, "requires calibration"); break;
+	case SCALE_REZERO: snprintf(buf, len, "requires re-zeroing"); break;
 	}
 }
 
@@ -139,7 +127,7 @@ hid_scale_desc_is_scale(const unsigned char *d, size_t n)
 	while (d != NULL && i < n) {
 		uint8_t b = d[i];
 
-		if (b == 0xfe) {	/* long item */
+		if (b == 0xfe) { /* long item */
 			if (i + 1 >= n)
 				return 0;
 			i += 3 + (size_t)d[i + 1];

@@ -27,27 +27,27 @@
 #include "common/loop.h"
 
 struct worker {
-	struct printers	*ps;
-	char		*dest;
-	pid_t		 pid;
-	int		 fd;
-	int		 want_out;	/* POLLOUT is being watched */
-	char		*out;		/* queued messages to the worker */
-	size_t		 outoff, outlen, outcap;
-	char		*in;		/* partial messages from the worker */
-	size_t		 inlen, incap;
-	int64_t		*refs;		/* jobs given to it, not yet final */
-	size_t		 nrefs, caprefs;
+	struct printers *ps;
+	char *dest;
+	pid_t pid;
+	int fd;
+	int want_out; /* POLLOUT is being watched */
+	char *out;    /* queued messages to the worker */
+	size_t outoff, outlen, outcap;
+	char *in; /* partial messages from the worker */
+	size_t inlen, incap;
+	int64_t *refs; /* jobs given to it, not yet final */
+	size_t nrefs, caprefs;
 };
 
 struct printers {
-	struct loop	*loop;
+	struct loop *loop;
 	printer_event_cb cb;
-	void		*arg;
-	char		*server;
-	int		 stall_ms;
-	struct worker	**w;
-	size_t		 nw, capw;
+	void *arg;
+	char *server;
+	int stall_ms;
+	struct worker **w;
+	size_t nw, capw;
 };
 
 static const char *const state_names[] = {
@@ -202,8 +202,9 @@ deliver(struct worker *w, const struct msg_event *e)
 	ev.alerts = e->alerts;
 	ev.reason = e->reason;
 	if (ev.kind == PRINTER_EV_FAILED ||
-	    (ev.kind == PRINTER_EV_STATE && (ev.state == PRINT_COMPLETED ||
-	    ev.state == PRINT_CANCELLED || ev.state == PRINT_ABORTED)))
+	    (ev.kind == PRINTER_EV_STATE &&
+		(ev.state == PRINT_COMPLETED || ev.state == PRINT_CANCELLED ||
+		    ev.state == PRINT_ABORTED)))
 		forget_ref(w, e->ref);
 	w->ps->cb(&ev, w->ps->arg);
 }
@@ -275,7 +276,7 @@ read_input(struct worker *w)
 			continue;
 		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			return 0;
-		return -1;	/* EOF or error */
+		return -1; /* EOF or error */
 	}
 }
 
@@ -403,8 +404,8 @@ printers_watch(struct printers *ps, const char *dest)
 
 /* Appends one message to w's output and starts writing it. 0 / -1. */
 static int
-queue_message(struct worker *w, uint32_t type, const void *a, size_t alen,
-    const void *b, size_t blen)
+queue_message(
+    struct worker *w, uint32_t type, const void *a, size_t alen, const void *b, size_t blen)
 {
 	struct msg_hdr h;
 	size_t need = w->outlen + sizeof(h) + alen + blen;
@@ -457,8 +458,8 @@ fill_submit(struct msg_submit *m, int64_t ref, const struct print_opts *opts)
 }
 
 int
-printers_submit(struct printers *ps, int64_t ref, const char *dest,
-    const struct print_opts *opts, const void *pdf, size_t len)
+printers_submit(struct printers *ps, int64_t ref, const char *dest, const struct print_opts *opts,
+    const void *pdf, size_t len)
 {
 	struct msg_submit m;
 	struct worker *w;

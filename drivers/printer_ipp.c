@@ -50,7 +50,7 @@ parse_server(const char *server, struct ipp_target *t)
 	if (server[0] == '/') {
 		if (strlen(server) >= sizeof(t->host))
 			return -1;
-		memcpy(t->host, server, strlen(server) + 1);	/* fits: checked */
+		memcpy(t->host, server, strlen(server) + 1); /* fits: checked */
 		return 0;
 	}
 	colon = strrchr(server, ':');
@@ -75,23 +75,24 @@ parse_uri(const char *dest, struct ipp_target *t, char *err, size_t errlen)
 	char scheme[16], user[64];
 
 	if (strlen(dest) >= sizeof(t->uri) ||
-	    httpSeparateURI(HTTP_URI_CODING_ALL, dest, scheme, sizeof(scheme), user,
-	    sizeof(user), t->host, sizeof(t->host), &t->port, t->resource,
-	    sizeof(t->resource)) < HTTP_URI_STATUS_OK || t->host[0] == '\0') {
+	    httpSeparateURI(HTTP_URI_CODING_ALL, dest, scheme, sizeof(scheme), user, sizeof(user),
+		t->host, sizeof(t->host), &t->port, t->resource,
+		sizeof(t->resource)) < HTTP_URI_STATUS_OK ||
+	    t->host[0] == '\0') {
 		snprintf(err, errlen, "bad printer URI '%s'", dest);
 		return -1;
 	}
-	memcpy(t->uri, dest, strlen(dest) + 1);	/* fits: checked above */
+	memcpy(t->uri, dest, strlen(dest) + 1); /* fits: checked above */
 	snprintf(t->label, sizeof(t->label), "printer %.280s", dest);
-	t->enc = strcmp(scheme, "ipps") == 0 ? HTTP_ENCRYPTION_ALWAYS :
-	    HTTP_ENCRYPTION_IF_REQUESTED;
+	t->enc = strcmp(scheme, "ipps") == 0 ? HTTP_ENCRYPTION_ALWAYS
+					     : HTTP_ENCRYPTION_IF_REQUESTED;
 	t->is_queue = 0;
 	return 0;
 }
 
 int
-ipp_target_parse(const char *server, const char *dest, struct ipp_target *t,
-    char *err, size_t errlen)
+ipp_target_parse(
+    const char *server, const char *dest, struct ipp_target *t, char *err, size_t errlen)
 {
 	memset(t, 0, sizeof(*t));
 	if (dest == NULL || *dest == '\0') {
@@ -101,8 +102,7 @@ ipp_target_parse(const char *server, const char *dest, struct ipp_target *t,
 	if (is_printer_uri(dest))
 		return parse_uri(dest, t, err, errlen);
 	if (strstr(dest, "://") != NULL) {
-		snprintf(err, errlen, "unsupported printer URI '%s' (use ipp:// or ipps://)",
-		    dest);
+		snprintf(err, errlen, "unsupported printer URI '%s' (use ipp:// or ipps://)", dest);
 		return -1;
 	}
 	if (!queue_name_ok(dest)) {
@@ -117,13 +117,13 @@ ipp_target_parse(const char *server, const char *dest, struct ipp_target *t,
 	}
 	snprintf(t->resource, sizeof(t->resource), "/printers/%s", dest);
 	/* cupsd matches the resource path; the host part does not matter. */
-	httpAssembleURIf(HTTP_URI_CODING_ALL, t->uri, sizeof(t->uri), "ipp", NULL,
-	    "localhost", t->port, "/printers/%s", dest);
+	httpAssembleURIf(HTTP_URI_CODING_ALL, t->uri, sizeof(t->uri), "ipp", NULL, "localhost",
+	    t->port, "/printers/%s", dest);
 	if (t->host[0] == '/')
 		snprintf(t->label, sizeof(t->label), "queue %s on %.200s", dest, t->host);
 	else
-		snprintf(t->label, sizeof(t->label), "queue %s on %.200s:%d", dest,
-		    t->host, t->port);
+		snprintf(
+		    t->label, sizeof(t->label), "queue %s on %.200s:%d", dest, t->host, t->port);
 	t->is_queue = 1;
 	t->enc = HTTP_ENCRYPTION_IF_REQUESTED;
 	return 0;
@@ -147,7 +147,7 @@ try_connect(const struct addrinfo *a, int msec)
 	int fd, e = 0;
 
 	if ((fd = socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    a->ai_protocol)) == -1)
+		 a->ai_protocol)) == -1)
 		return errno;
 	if (connect(fd, a->ai_addr, a->ai_addrlen) == -1) {
 		e = errno;
@@ -172,8 +172,7 @@ try_connect(const struct addrinfo *a, int msec)
  * whole time is a timeout; it is not tried again.
  */
 static void
-connect_failure(const struct ipp_target *t, int msec, int64_t spent_ms, char *why,
-    size_t whylen)
+connect_failure(const struct ipp_target *t, int msec, int64_t spent_ms, char *why, size_t whylen)
 {
 	struct addrinfo hints, *res = NULL, *a;
 	struct sockaddr_un sun;
@@ -210,29 +209,21 @@ connect_failure(const struct ipp_target *t, int msec, int64_t spent_ms, char *wh
 		freeaddrinfo(res);
 	}
 	switch (e) {
-	case 0:
-		snprintf(why, whylen, "it accepted a connection only on the second try");
-		break;
+	case 0: snprintf(why, whylen, "it accepted a connection only on the second try"); break;
 	case ECONNREFUSED:
 		if (t->host[0] == '/')
 			snprintf(why, whylen, "connection refused on %s", t->host);
 		else
 			snprintf(why, whylen, "connection refused by %s port %d", t->host, t->port);
 		break;
-	case ENOENT:
-		snprintf(why, whylen, "no socket %s", t->host);
-		break;
-	case ETIMEDOUT:
-		snprintf(why, whylen, "no answer within %d ms", msec);
-		break;
-	default:
-		snprintf(why, whylen, "%s", strerror(e));
+	case ENOENT: snprintf(why, whylen, "no socket %s", t->host); break;
+	case ETIMEDOUT: snprintf(why, whylen, "no answer within %d ms", msec); break;
+	default: snprintf(why, whylen, "%s", strerror(e));
 	}
 }
 
 http_t *
-ipp_connect(const struct ipp_target *t, int msec, double io_sec, char *err,
-    size_t errlen)
+ipp_connect(const struct ipp_target *t, int msec, double io_sec, char *err, size_t errlen)
 {
 	struct timespec t0, t1;
 	http_t *http;
@@ -242,12 +233,13 @@ ipp_connect(const struct ipp_target *t, int msec, double io_sec, char *err,
 	http = httpConnect2(t->host, t->port, NULL, AF_UNSPEC, t->enc, 1, msec, NULL);
 	if (http == NULL) {
 		clock_gettime(CLOCK_MONOTONIC, &t1);
-		connect_failure(t, msec, (int64_t)(t1.tv_sec - t0.tv_sec) * 1000 +
-		    (t1.tv_nsec - t0.tv_nsec) / 1000000, why, sizeof(why));
+		connect_failure(t, msec,
+		    (int64_t)(t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000,
+		    why, sizeof(why));
 
 		if (t->is_queue)
-			snprintf(err, errlen, "CUPS server for %s is not running (%s)",
-			    t->label, why);
+			snprintf(
+			    err, errlen, "CUPS server for %s is not running (%s)", t->label, why);
 		else
 			snprintf(err, errlen, "%s is unreachable (%s)", t->label, why);
 		return NULL;
@@ -264,8 +256,8 @@ ipp_new_request(const struct ipp_target *t, ipp_op_t op)
 	if (req == NULL)
 		return NULL;
 	ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", NULL, t->uri);
-	ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name",
-	    NULL, cupsUser());
+	ippAddString(
+	    req, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", NULL, cupsUser());
 	return req;
 }
 
@@ -279,8 +271,8 @@ ipp_do(http_t *http, const struct ipp_target *t, ipp_t *request)
 int
 ipp_is_transport_failure(ipp_status_t st)
 {
-	return st == IPP_STATUS_ERROR_SERVICE_UNAVAILABLE ||
-	    st == IPP_STATUS_ERROR_INTERNAL || st == IPP_STATUS_ERROR_TIMEOUT;
+	return st == IPP_STATUS_ERROR_SERVICE_UNAVAILABLE || st == IPP_STATUS_ERROR_INTERNAL ||
+	    st == IPP_STATUS_ERROR_TIMEOUT;
 }
 
 void
@@ -298,17 +290,15 @@ ipp_reason(const struct ipp_target *t, ipp_status_t st, char *buf, size_t len)
 	case IPP_STATUS_ERROR_NOT_ACCEPTING_JOBS:
 		snprintf(buf, len, "%s is not accepting jobs", t->label);
 		break;
-	case IPP_STATUS_ERROR_TIMEOUT:
-		snprintf(buf, len, "%s: timed out", t->label);
-		break;
+	case IPP_STATUS_ERROR_TIMEOUT: snprintf(buf, len, "%s: timed out", t->label); break;
 	case IPP_STATUS_ERROR_SERVICE_UNAVAILABLE:
 	case IPP_STATUS_ERROR_INTERNAL:
 		snprintf(buf, len, "%s: connection failed or timed out (%s)", t->label,
 		    msg != NULL ? msg : "no answer");
 		break;
 	default:
-		snprintf(buf, len, "%s refused the request: %s (%s)", t->label,
-		    ippErrorString(st), msg != NULL ? msg : "");
+		snprintf(buf, len, "%s refused the request: %s (%s)", t->label, ippErrorString(st),
+		    msg != NULL ? msg : "");
 		break;
 	}
 }
@@ -331,8 +321,8 @@ printer_check_dest(const char *server, const char *dest, char *err, size_t errle
 		snprintf(err, errlen, "out of memory");
 		return -2;
 	}
-	ippAddStrings(req, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "requested-attributes",
-	    1, NULL, attrs);
+	ippAddStrings(
+	    req, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "requested-attributes", 1, NULL, attrs);
 	resp = ipp_do(http, &t, req);
 	st = cupsLastError();
 	ippDelete(resp);

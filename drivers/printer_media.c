@@ -9,16 +9,16 @@
 
 /* The names station.ini uses (label_media, slip_media) as PWG keywords. */
 static const struct {
-	const char	*name;
-	const char	*pwg;
+	const char *name;
+	const char *pwg;
 } aliases[] = {
-	{ "4x6",	"na_index-4x6_4x6in" },
-	{ "4x4",	"oe_4x4-label_4x4in" },
-	{ "a6",		"iso_a6_105x148mm" },
-	{ "a5",		"iso_a5_148x210mm" },
-	{ "a4",		"iso_a4_210x297mm" },
-	{ "letter",	"na_letter_8.5x11in" },
-	{ "legal",	"na_legal_8.5x14in" },
+	{ "4x6", "na_index-4x6_4x6in" },
+	{ "4x4", "oe_4x4-label_4x4in" },
+	{ "a6", "iso_a6_105x148mm" },
+	{ "a5", "iso_a5_148x210mm" },
+	{ "a4", "iso_a4_210x297mm" },
+	{ "letter", "na_letter_8.5x11in" },
+	{ "legal", "na_legal_8.5x14in" },
 };
 
 /* Size of a media name in hundredths of mm; 0 / -1 if unknown. */
@@ -33,8 +33,7 @@ media_size(const char *name, int *w, int *l)
 			name = aliases[i].pwg;
 			break;
 		}
-	if ((m = pwgMediaForPWG(name)) == NULL &&
-	    (m = pwgMediaForLegacy(name)) == NULL &&
+	if ((m = pwgMediaForPWG(name)) == NULL && (m = pwgMediaForLegacy(name)) == NULL &&
 	    (m = pwgMediaForPPD(name)) == NULL)
 		return -1;
 	if (m->width <= 0 || m->length <= 0)
@@ -55,8 +54,8 @@ media_distance(int w1, int l1, int w2, int l2)
 }
 
 int
-printer_media_closest(const char *want, const char *const *supported, size_t n,
-    char *out, size_t outlen)
+printer_media_closest(
+    const char *want, const char *const *supported, size_t n, char *out, size_t outlen)
 {
 	const char *best = NULL;
 	long bestd = 0, d;

@@ -40,8 +40,7 @@ worker_set_alerts(struct worker *w, unsigned alerts, const char *detail)
 	if (alerts == 0)
 		snprintf(reason, sizeof(reason), "%.200s: ready", w->t.label);
 	else if (detail != NULL && *detail != '\0')
-		snprintf(reason, sizeof(reason), "%.100s: %s (%.100s)", w->t.label, words,
-		    detail);
+		snprintf(reason, sizeof(reason), "%.100s: %s (%.100s)", w->t.label, words, detail);
 	else
 		snprintf(reason, sizeof(reason), "%.200s: %s", w->t.label, words);
 	worker_send_event(w, PRINTER_EV_ALERT, 0, 0, PRINT_PENDING, reason);
@@ -86,12 +85,9 @@ mark_stalled_jobs(struct worker *w)
 static unsigned
 printer_alerts(struct worker *w, ipp_t *resp)
 {
-	ipp_attribute_t *r = ippFindAttribute(resp, "printer-state-reasons",
-	    IPP_TAG_KEYWORD);
-	ipp_attribute_t *acc = ippFindAttribute(resp, "printer-is-accepting-jobs",
-	    IPP_TAG_BOOLEAN);
-	int state = ippGetInteger(ippFindAttribute(resp, "printer-state", IPP_TAG_ENUM),
-	    0);
+	ipp_attribute_t *r = ippFindAttribute(resp, "printer-state-reasons", IPP_TAG_KEYWORD);
+	ipp_attribute_t *acc = ippFindAttribute(resp, "printer-is-accepting-jobs", IPP_TAG_BOOLEAN);
+	int state = ippGetInteger(ippFindAttribute(resp, "printer-state", IPP_TAG_ENUM), 0);
 	unsigned a = 0;
 
 	if (state == IPP_PSTATE_STOPPED || worker_has_reason(r, "paused"))
@@ -118,7 +114,7 @@ void
 worker_poll_printer(struct worker *w)
 {
 	static const char *const attrs[] = { "printer-state", "printer-state-reasons",
-	    "printer-is-accepting-jobs", "printer-state-message" };
+		"printer-is-accepting-jobs", "printer-state-message" };
 	char err[PROTO_TEXT];
 	const char *msg;
 	ipp_t *req, *resp;
@@ -129,8 +125,8 @@ worker_poll_printer(struct worker *w)
 		return;
 	if ((req = ipp_new_request(&w->t, IPP_OP_GET_PRINTER_ATTRIBUTES)) == NULL)
 		return;
-	ippAddStrings(req, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "requested-attributes",
-	    4, NULL, attrs);
+	ippAddStrings(
+	    req, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "requested-attributes", 4, NULL, attrs);
 	resp = ipp_do(w->http, &w->t, req);
 	st = cupsLastError();
 	if (resp == NULL || ipp_is_transport_failure(st)) {
@@ -140,8 +136,8 @@ worker_poll_printer(struct worker *w)
 		worker_set_alerts(w, PRINTER_ALERT_UNKNOWN_QUEUE, NULL);
 	} else if (st <= IPP_STATUS_OK_EVENTS_COMPLETE) {
 		a = printer_alerts(w, resp);
-		msg = ippGetString(ippFindAttribute(resp, "printer-state-message",
-		    IPP_TAG_TEXT), 0, NULL);
+		msg = ippGetString(
+		    ippFindAttribute(resp, "printer-state-message", IPP_TAG_TEXT), 0, NULL);
 		worker_set_alerts(w, a, msg);
 	}
 	ippDelete(resp);

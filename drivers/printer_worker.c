@@ -66,8 +66,7 @@ write_full(int fd, const void *buf, size_t len)
 }
 
 /* The daemon went away: nothing left to report to, so stop. */
-static void __attribute__((noreturn))
-worker_exit(struct worker *w)
+static void __attribute__((noreturn)) worker_exit(struct worker *w)
 {
 	size_t i;
 
@@ -86,7 +85,7 @@ worker_send_event(struct worker *w, enum printer_event_kind kind, int64_t ref, i
     enum print_state state, const char *reason)
 {
 	struct {
-		struct msg_hdr	 h;
+		struct msg_hdr h;
 		struct msg_event e;
 	} m;
 
@@ -119,8 +118,8 @@ worker_ensure_connected(struct worker *w, char *err, size_t errlen)
 		return 0;
 	if ((w->http = ipp_connect(&w->t, CONNECT_MS, IO_SEC, err, errlen)) != NULL)
 		return 0;
-	worker_set_alerts(w, w->t.is_queue ? PRINTER_ALERT_SERVER_DOWN : PRINTER_ALERT_OFFLINE,
-	    NULL);
+	worker_set_alerts(
+	    w, w->t.is_queue ? PRINTER_ALERT_SERVER_DOWN : PRINTER_ALERT_OFFLINE, NULL);
 	return -1;
 }
 
@@ -128,20 +127,20 @@ void
 worker_transport_failed(struct worker *w, char *reason)
 {
 	drop_connection(w);
-	worker_set_alerts(w, w->t.is_queue ? PRINTER_ALERT_SERVER_DOWN : PRINTER_ALERT_OFFLINE,
-	    reason);
+	worker_set_alerts(
+	    w, w->t.is_queue ? PRINTER_ALERT_SERVER_DOWN : PRINTER_ALERT_OFFLINE, reason);
 }
 
 static enum print_state
 map_job_state(int s)
 {
 	switch (s) {
-	case IPP_JSTATE_PENDING:	return PRINT_PENDING;
-	case IPP_JSTATE_HELD:		return PRINT_HELD;
-	case IPP_JSTATE_CANCELED:	return PRINT_CANCELLED;
-	case IPP_JSTATE_ABORTED:	return PRINT_ABORTED;
-	case IPP_JSTATE_COMPLETED:	return PRINT_COMPLETED;
-	default:			return PRINT_PROCESSING;	/* processing, stopped */
+	case IPP_JSTATE_PENDING: return PRINT_PENDING;
+	case IPP_JSTATE_HELD: return PRINT_HELD;
+	case IPP_JSTATE_CANCELED: return PRINT_CANCELLED;
+	case IPP_JSTATE_ABORTED: return PRINT_ABORTED;
+	case IPP_JSTATE_COMPLETED: return PRINT_COMPLETED;
+	default: return PRINT_PROCESSING; /* processing, stopped */
 	}
 }
 
@@ -172,8 +171,8 @@ media_refresh(struct worker *w)
 		return;
 	if ((req = ipp_new_request(&w->t, IPP_OP_GET_PRINTER_ATTRIBUTES)) == NULL)
 		return;
-	ippAddStrings(req, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "requested-attributes",
-	    1, NULL, attrs);
+	ippAddStrings(
+	    req, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "requested-attributes", 1, NULL, attrs);
 	resp = ipp_do(w->http, &w->t, req);
 	if (resp != NULL && cupsLastError() <= IPP_STATUS_OK_EVENTS_COMPLETE) {
 		media_forget(w);
@@ -200,14 +199,14 @@ media_choose(struct worker *w, const char *want, char *out, size_t outlen)
 	if (*want == '\0')
 		return;
 	media_refresh(w);
-	if (printer_media_closest(want, (const char *const *)w->media, w->nmedia, out,
-	    outlen) == 0)
+	if (printer_media_closest(want, (const char *const *)w->media, w->nmedia, out, outlen) == 0)
 		return;
 	if (strchr(want, '_') != NULL ||
-	    printer_media_closest(want, (const char *const[]){ "na_index-4x6_4x6in",
-	    "oe_4x4-label_4x4in", "iso_a6_105x148mm", "iso_a5_148x210mm",
-	    "iso_a4_210x297mm", "na_letter_8.5x11in", "na_legal_8.5x14in" }, 7, out,
-	    outlen) == -1)
+	    printer_media_closest(want,
+		(const char *const[]){ "na_index-4x6_4x6in", "oe_4x4-label_4x4in",
+		    "iso_a6_105x148mm", "iso_a5_148x210mm", "iso_a4_210x297mm",
+		    "na_letter_8.5x11in", "na_legal_8.5x14in" },
+		7, out, outlen) == -1)
 		snprintf(out, outlen, "%s", want);
 }
 
@@ -219,10 +218,9 @@ build_print_job(struct worker *w, const struct msg_submit *m, const char *media)
 	if ((req = ipp_new_request(&w->t, IPP_OP_PRINT_JOB)) == NULL)
 		return NULL;
 	if (m->title[0] != '\0')
-		ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_NAME, "job-name", NULL,
-		    m->title);
-	ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_MIMETYPE, "document-format", NULL,
-	    "application/pdf");
+		ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_NAME, "job-name", NULL, m->title);
+	ippAddString(
+	    req, IPP_TAG_OPERATION, IPP_TAG_MIMETYPE, "document-format", NULL, "application/pdf");
 	if (m->copies > 1)
 		ippAddInteger(req, IPP_TAG_JOB, IPP_TAG_INTEGER, "copies", m->copies);
 	if (*media != '\0')
@@ -282,8 +280,7 @@ job_accepted(struct worker *w, int64_t ref, ipp_t *resp)
 {
 	int id = ippGetInteger(ippFindAttribute(resp, "job-id", IPP_TAG_INTEGER), 0);
 	int js = ippGetInteger(ippFindAttribute(resp, "job-state", IPP_TAG_ENUM), 0);
-	const char *uuid = ippGetString(ippFindAttribute(resp, "job-uuid", IPP_TAG_URI),
-	    0, NULL);
+	const char *uuid = ippGetString(ippFindAttribute(resp, "job-uuid", IPP_TAG_URI), 0, NULL);
 	enum print_state st = js ? map_job_state(js) : PRINT_PENDING;
 	char reason[PROTO_TEXT];
 
@@ -305,8 +302,8 @@ job_accepted(struct worker *w, int64_t ref, ipp_t *resp)
 
 /* One Print-Job attempt: 1 accepted, 2 busy, 0 refused, -1 transport. */
 static int
-try_submit(struct worker *w, const struct msg_submit *m, const char *pdf, size_t len,
-    char *err, size_t errlen)
+try_submit(struct worker *w, const struct msg_submit *m, const char *pdf, size_t len, char *err,
+    size_t errlen)
 {
 	char media[PROTO_MEDIA];
 	ipp_t *req, *resp;
@@ -344,8 +341,8 @@ try_submit(struct worker *w, const struct msg_submit *m, const char *pdf, size_t
  * job was accepted or its failure reported.
  */
 static int
-handle_submit(struct worker *w, const struct msg_submit *m, const char *pdf,
-    size_t len, int64_t since)
+handle_submit(
+    struct worker *w, const struct msg_submit *m, const char *pdf, size_t len, int64_t since)
 {
 	char err[PROTO_TEXT];
 	int reused, r;
@@ -383,8 +380,8 @@ drain_pending(struct worker *w)
 		if (p->next_try > now)
 			return;
 		if (handle_submit(w, (struct msg_submit *)(void *)p->body,
-		    p->body + sizeof(struct msg_submit), p->len - sizeof(struct msg_submit),
-		    p->since) == 1) {
+			p->body + sizeof(struct msg_submit), p->len - sizeof(struct msg_submit),
+			p->since) == 1) {
 			p->next_try = worker_now_ms() + p->backoff;
 			p->backoff = p->backoff * 2 > BUSY_MAX_MS ? BUSY_MAX_MS : p->backoff * 2;
 			return;
@@ -427,8 +424,8 @@ remove_job(struct worker *w, size_t i)
 static void
 job_reason(ipp_t *resp, char *buf, size_t len)
 {
-	const char *msg = ippGetString(ippFindAttribute(resp, "job-state-message",
-	    IPP_TAG_TEXT), 0, NULL);
+	const char *msg = ippGetString(
+	    ippFindAttribute(resp, "job-state-message", IPP_TAG_TEXT), 0, NULL);
 	ipp_attribute_t *r = ippFindAttribute(resp, "job-state-reasons", IPP_TAG_KEYWORD);
 
 	if (msg != NULL && *msg != '\0')
@@ -442,8 +439,9 @@ job_reason(ipp_t *resp, char *buf, size_t len)
 static int
 has_missing_history(ipp_t *resp)
 {
-	return worker_has_reason(ippFindAttribute(resp, "job-printer-state-reasons",
-	    IPP_TAG_KEYWORD), "cups-ipp-missing-job-history");
+	return worker_has_reason(
+	    ippFindAttribute(resp, "job-printer-state-reasons", IPP_TAG_KEYWORD),
+	    "cups-ipp-missing-job-history");
 }
 
 /*
@@ -464,8 +462,8 @@ completed_unconfirmed(const struct wjob *j, ipp_t *resp)
 static int
 poll_job(struct worker *w, size_t i)
 {
-	static const char *const attrs[] = { "job-state", "job-state-reasons",
-	    "job-state-message", "job-uuid", "job-printer-state-reasons" };
+	static const char *const attrs[] = { "job-state", "job-state-reasons", "job-state-message",
+		"job-uuid", "job-printer-state-reasons" };
 	struct wjob *j = &w->jobs[i];
 	char reason[PROTO_TEXT];
 	const char *uuid;
@@ -476,8 +474,8 @@ poll_job(struct worker *w, size_t i)
 	if ((req = ipp_new_request(&w->t, IPP_OP_GET_JOB_ATTRIBUTES)) == NULL)
 		return -1;
 	ippAddInteger(req, IPP_TAG_OPERATION, IPP_TAG_INTEGER, "job-id", j->id);
-	ippAddStrings(req, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "requested-attributes",
-	    5, NULL, attrs);
+	ippAddStrings(
+	    req, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "requested-attributes", 5, NULL, attrs);
 	resp = ipp_do(w->http, &w->t, req);
 	st = cupsLastError();
 	if (resp == NULL || ipp_is_transport_failure(st)) {
@@ -490,8 +488,8 @@ poll_job(struct worker *w, size_t i)
 	if (st == IPP_STATUS_ERROR_NOT_FOUND ||
 	    (uuid != NULL && j->uuid[0] != '\0' && strcmp(uuid, j->uuid) != 0)) {
 		/* A restarted printer forgot the job (or reused its id). */
-		snprintf(reason, sizeof(reason),
-		    "lost: %.200s no longer knows job %d (restarted?)", w->t.label, j->id);
+		snprintf(reason, sizeof(reason), "lost: %.200s no longer knows job %d (restarted?)",
+		    w->t.label, j->id);
 		worker_send_event(w, PRINTER_EV_STATE, j->ref, j->id, PRINT_ABORTED, reason);
 		remove_job(w, i);
 		ippDelete(resp);
@@ -501,13 +499,14 @@ poll_job(struct worker *w, size_t i)
 		ippDelete(resp);
 		return 0;
 	}
-	ns = map_job_state(ippGetInteger(ippFindAttribute(resp, "job-state",
-	    IPP_TAG_ENUM), 0));
+	ns = map_job_state(ippGetInteger(ippFindAttribute(resp, "job-state", IPP_TAG_ENUM), 0));
 	if (!is_terminal(ns) && j->history_flag == -1)
 		j->history_flag = has_missing_history(resp);
 	if (ns == PRINT_COMPLETED && completed_unconfirmed(j, resp)) {
-		snprintf(reason, sizeof(reason), "lost: %.200s lost track of job %d "
-		    "(printer restarted?); it may not have printed", w->t.label, j->id);
+		snprintf(reason, sizeof(reason),
+		    "lost: %.200s lost track of job %d "
+		    "(printer restarted?); it may not have printed",
+		    w->t.label, j->id);
 		worker_send_event(w, PRINTER_EV_STATE, j->ref, j->id, PRINT_ABORTED, reason);
 		remove_job(w, i);
 		ippDelete(resp);
@@ -586,7 +585,7 @@ handle_follow(struct worker *w)
 		    "lost: out of memory following the job");
 		return;
 	}
-	w->jobs[w->njobs - 1].state = -1;	/* unknown: report the first answer */
+	w->jobs[w->njobs - 1].state = -1; /* unknown: report the first answer */
 	w->jobs[w->njobs - 1].next_poll = 0;
 	w->next_jobs = 0;
 }
@@ -618,8 +617,8 @@ handle_message(struct worker *w)
 	m->media[sizeof(m->media) - 1] = '\0';
 	m->title[sizeof(m->title) - 1] = '\0';
 	if (add_pending(w, body, h.len) == -1) {
-		worker_send_event(w, PRINTER_EV_FAILED, m->ref, 0, PRINT_FAILED,
-		    "print worker out of memory");
+		worker_send_event(
+		    w, PRINTER_EV_FAILED, m->ref, 0, PRINT_FAILED, "print worker out of memory");
 		free(body);
 		return;
 	}

@@ -11,27 +11,26 @@
 #include "drivers/usb_hid.h"
 
 struct scale {
-	struct scales			*owner;
-	char				*station;
-	struct usb_hid_dev		*dev;
-	int				 is_scale;	/* the descriptor says page 0x8D */
-	int				 has;		/* a reading arrived since attach */
-	struct hid_scale_reading	 cur;
-	int64_t				 bad_ms;	/* last malformed-report alert */
-	int				 suppressed;
+	struct scales *owner;
+	char *station;
+	struct usb_hid_dev *dev;
+	int is_scale; /* the descriptor says page 0x8D */
+	int has;      /* a reading arrived since attach */
+	struct hid_scale_reading cur;
+	int64_t bad_ms; /* last malformed-report alert */
+	int suppressed;
 };
 
 struct scales {
-	struct usb_hid		*usb;
-	scale_weight_cb		 on_weight;
-	scale_alert_cb		 on_alert;
-	void			*arg;
-	struct scale		**v;
-	size_t			 n;
+	struct usb_hid *usb;
+	scale_weight_cb on_weight;
+	scale_alert_cb on_alert;
+	void *arg;
+	struct scale **v;
+	size_t n;
 };
 
-static void say(struct scale *, int, const char *, ...)
-    __attribute__((format(printf, 3, 4)));
+static void say(struct scale *, int, const char *, ...) __attribute__((format(printf, 3, 4)));
 static void
 say(struct scale *sc, int connected, const char *fmt, ...)
 {
@@ -62,8 +61,7 @@ bad_input(struct scale *sc, const char *why)
 	}
 	sc->bad_ms = now;
 	if (sc->suppressed > 0)
-		say(sc, -1, "%s (%d similar events suppressed)", why,
-		    sc->suppressed);
+		say(sc, -1, "%s (%d similar events suppressed)", why, sc->suppressed);
 	else
 		say(sc, -1, "%s", why);
 	sc->suppressed = 0;
@@ -73,9 +71,8 @@ bad_input(struct scale *sc, const char *why)
 static int
 status_needs_action(enum hid_scale_status s)
 {
-	return s == SCALE_FAULT || s == SCALE_UNDER_ZERO ||
-	    s == SCALE_OVER_WEIGHT || s == SCALE_CALIBRATE ||
-	    s == SCALE_REZERO;
+	return s == SCALE_FAULT || s == SCALE_UNDER_ZERO || s == SCALE_OVER_WEIGHT ||
+	    s == SCALE_CALIBRATE || s == SCALE_REZERO;
 }
 
 static void
@@ -86,9 +83,9 @@ dev_attached(void *arg, const struct usb_hid_info *info)
 	sc->has = 0;
 	sc->is_scale = info->report_desc != NULL &&
 	    hid_scale_desc_is_scale(info->report_desc, info->report_desc_len);
-	say(sc, 1, "scale attached (%04x:%04x on %03d/%03d%s)", info->vid,
-	    info->pid, info->bus, info->addr, sc->is_scale ? "" :
-	    ", no HID POS scale page: reports read as scale data anyway");
+	say(sc, 1, "scale attached (%04x:%04x on %03d/%03d%s)", info->vid, info->pid, info->bus,
+	    info->addr,
+	    sc->is_scale ? "" : ", no HID POS scale page: reports read as scale data anyway");
 }
 
 static void
@@ -106,8 +103,7 @@ dev_report(void *arg, const uint8_t *buf, size_t len)
 		return;
 	}
 	changed = !sc->has || r.status != sc->cur.status || r.mg != sc->cur.mg;
-	if (changed && status_needs_action(r.status) &&
-	    (!sc->has || r.status != sc->cur.status)) {
+	if (changed && status_needs_action(r.status) && (!sc->has || r.status != sc->cur.status)) {
 		hid_scale_describe(&r, text, sizeof(text));
 		say(sc, -1, "%s", text);
 	}
@@ -123,8 +119,9 @@ dev_lost(void *arg, enum usb_hid_loss why)
 	struct scale *sc = arg;
 
 	sc->has = 0;
-	say(sc, 0, "%s", why == USB_HID_UNPLUGGED ? "scale unplugged" :
-	    "scale read failed; waiting for it to come back");
+	say(sc, 0, "%s",
+	    why == USB_HID_UNPLUGGED ? "scale unplugged"
+				     : "scale read failed; waiting for it to come back");
 }
 
 static void
@@ -139,9 +136,8 @@ dev_failed(void *arg, const char *why)
 	say(arg, -1, "%s", why);
 }
 
-static const struct usb_hid_ops scale_usb_ops = {
-	dev_attached, dev_report, dev_lost, dev_bad, dev_failed
-};
+static const struct usb_hid_ops scale_usb_ops = { dev_attached, dev_report, dev_lost, dev_bad,
+	dev_failed };
 
 int
 scale_spec_check(const char *spec, char *err, size_t errlen)
@@ -149,16 +145,17 @@ scale_spec_check(const char *spec, char *err, size_t errlen)
 	struct usb_hid_spec sp;
 
 	if (spec == NULL || usb_hid_parse_spec(spec, &sp) == -1) {
-		snprintf(err, errlen, "bad scale '%s': want usb:VID:PID[:SERIAL]"
-		    " or usb-port:BUS-PORT[.PORT...]", spec ? spec : "");
+		snprintf(err, errlen,
+		    "bad scale '%s': want usb:VID:PID[:SERIAL]"
+		    " or usb-port:BUS-PORT[.PORT...]",
+		    spec ? spec : "");
 		return -1;
 	}
 	return 0;
 }
 
 struct scales *
-scales_new(struct loop *loop, scale_weight_cb on_weight,
-    scale_alert_cb on_alert, void *arg)
+scales_new(struct loop *loop, scale_weight_cb on_weight, scale_alert_cb on_alert, void *arg)
 {
 	struct scales *ss;
 
@@ -186,8 +183,7 @@ scale_free(struct scale *sc)
 }
 
 int
-scales_add(struct scales *ss, const char *station, const char *spec,
-    char *err, size_t errlen)
+scales_add(struct scales *ss, const char *station, const char *spec, char *err, size_t errlen)
 {
 	struct scale *sc, **nv;
 	struct usb_hid_spec sp;
@@ -219,8 +215,7 @@ nomem:
 }
 
 int
-scales_station_reading(const struct scales *ss, const char *station,
-    struct hid_scale_reading *r)
+scales_station_reading(const struct scales *ss, const char *station, struct hid_scale_reading *r)
 {
 	size_t i;
 

@@ -12,29 +12,29 @@
 #include "drivers/scanner_int.h"
 #include "drivers/usb_hid.h"
 
-#define BAD_BURST	5	/* malformed-input events: burst, then 1/s */
+#define BAD_BURST 5 /* malformed-input events: burst, then 1/s */
 
 struct scanner {
-	struct scanners		*owner;
-	char			*station;
-	enum hid_kbd_layout	 layout;
-	struct usb_hid_dev	*dev;
-	int			 pos;		/* HID POS, else keyboard */
-	struct hid_kbd		*kbd;
-	struct hid_pos		*posdec;
+	struct scanners *owner;
+	char *station;
+	enum hid_kbd_layout layout;
+	struct usb_hid_dev *dev;
+	int pos; /* HID POS, else keyboard */
+	struct hid_kbd *kbd;
+	struct hid_pos *posdec;
 	/* rate limit for malformed-input events */
-	double			 tokens;
-	int64_t			 refill_ms;
-	int			 suppressed;
+	double tokens;
+	int64_t refill_ms;
+	int suppressed;
 };
 
 struct scanners {
-	struct usb_hid		*usb;
-	scanner_scan_cb		 on_scan;
-	scanner_alert_cb	 on_alert;
-	void			*arg;
-	struct scanner		**v;
-	size_t			 n;
+	struct usb_hid *usb;
+	scanner_scan_cb on_scan;
+	scanner_alert_cb on_alert;
+	void *arg;
+	struct scanner **v;
+	size_t n;
 };
 
 static void
@@ -73,8 +73,7 @@ bad_input(struct scanner *sc, const char *why)
 	}
 	sc->tokens -= 1.0;
 	if (sc->suppressed > 0)
-		say(sc, -1, "%s (%d similar events suppressed)", why,
-		    sc->suppressed);
+		say(sc, -1, "%s (%d similar events suppressed)", why, sc->suppressed);
 	else
 		say(sc, -1, "%s", why);
 	sc->suppressed = 0;
@@ -98,8 +97,7 @@ pos_scan(void *arg, const char *code, size_t len, const char *aim)
 	struct scanner *sc = arg;
 
 	(void)len;
-	log_debug("[station %s] scanner: scan \"%s\" %s", sc->station, code,
-	    aim);
+	log_debug("[station %s] scanner: scan \"%s\" %s", sc->station, code, aim);
 	sc->owner->on_scan(sc->owner->arg, sc->station, code, aim);
 }
 
@@ -120,7 +118,7 @@ report_desc_is_pos(const unsigned char *d, size_t n)
 	while (i < n) {
 		uint8_t b = d[i];
 
-		if (b == 0xfe) {	/* long item */
+		if (b == 0xfe) { /* long item */
 			if (i + 1 >= n)
 				return 0;
 			i += 3 + (size_t)d[i + 1];
@@ -149,11 +147,12 @@ dev_attached(void *arg, const struct usb_hid_info *info)
 	/* a boot or plain keyboard interface sends boot-format reports */
 	sc->pos = !info->boot_kbd && info->report_desc != NULL &&
 	    report_desc_is_pos(info->report_desc, info->report_desc_len);
-	say(sc, 1, "scanner attached (%04x:%04x on %03d/%03d, %s)", info->vid,
-	    info->pid, info->bus, info->addr, sc->pos ? "HID POS" :
-	    sc->layout == HID_KBD_DE ? "keyboard, layout de" :
-	    sc->layout == HID_KBD_FR ? "keyboard, layout fr" :
-	    "keyboard, layout us");
+	say(sc, 1, "scanner attached (%04x:%04x on %03d/%03d, %s)", info->vid, info->pid, info->bus,
+	    info->addr,
+	    sc->pos			   ? "HID POS"
+		: sc->layout == HID_KBD_DE ? "keyboard, layout de"
+		: sc->layout == HID_KBD_FR ? "keyboard, layout fr"
+					   : "keyboard, layout us");
 }
 
 static void
@@ -162,11 +161,11 @@ dev_report(void *arg, const uint8_t *buf, size_t len)
 	struct scanner *sc = arg;
 
 	if (sc->pos) {
-		struct hid_pos_sink s = {pos_scan, dec_bad, sc};
+		struct hid_pos_sink s = { pos_scan, dec_bad, sc };
 
 		hid_pos_feed(sc->posdec, buf, len, &s);
 	} else {
-		struct hid_kbd_sink s = {kbd_scan, dec_bad, sc};
+		struct hid_kbd_sink s = { kbd_scan, dec_bad, sc };
 
 		hid_kbd_feed(sc->kbd, buf, len, &s);
 	}
@@ -180,13 +179,12 @@ dev_lost(void *arg, enum usb_hid_loss why)
 	size_t cut;
 
 	cut = sc->pos ? hid_pos_reset(sc->posdec) : hid_kbd_reset(sc->kbd);
-	say(sc, 0, "%s", why == USB_HID_UNPLUGGED ? "scanner unplugged" :
-	    why == USB_HID_SUBMIT_FAILED ?
-	    "scanner read failed; waiting for it to come back" :
-	    "scanner read error; waiting for it to come back");
+	say(sc, 0, "%s",
+	    why == USB_HID_UNPLUGGED	       ? "scanner unplugged"
+		: why == USB_HID_SUBMIT_FAILED ? "scanner read failed; waiting for it to come back"
+					       : "scanner read error; waiting for it to come back");
 	if (cut > 0)
-		say(sc, -1, "partial scan (%zu bytes) cut off by unplug dropped",
-		    cut);
+		say(sc, -1, "partial scan (%zu bytes) cut off by unplug dropped", cut);
 }
 
 static void
@@ -201,15 +199,13 @@ dev_failed(void *arg, const char *why)
 	say(arg, -1, "%s", why);
 }
 
-static const struct usb_hid_ops scanner_usb_ops = {
-	dev_attached, dev_report, dev_lost, dev_bad, dev_failed
-};
+static const struct usb_hid_ops scanner_usb_ops = { dev_attached, dev_report, dev_lost, dev_bad,
+	dev_failed };
 
 /* ---- public ---- */
 
 struct scanners *
-scanners_new(struct loop *loop, scanner_scan_cb on_scan,
-    scanner_alert_cb on_alert, void *arg)
+scanners_new(struct loop *loop, scanner_scan_cb on_scan, scanner_alert_cb on_alert, void *arg)
 {
 	struct scanners *ss;
 
@@ -239,8 +235,8 @@ scanner_free(struct scanner *sc)
 }
 
 int
-scanners_add(struct scanners *ss, const char *station, const char *spec,
-    const char *layout, char *err, size_t errlen)
+scanners_add(struct scanners *ss, const char *station, const char *spec, const char *layout,
+    char *err, size_t errlen)
 {
 	struct scanner *sc, **nv;
 	struct usb_hid_spec sp;
@@ -256,8 +252,7 @@ scanners_add(struct scanners *ss, const char *station, const char *spec,
 	sc->layout = l;
 	sc->tokens = BAD_BURST;
 	sc->refill_ms = loop_now_ms();
-	if ((sc->station = strdup(station)) == NULL ||
-	    (sc->kbd = hid_kbd_new(l)) == NULL ||
+	if ((sc->station = strdup(station)) == NULL || (sc->kbd = hid_kbd_new(l)) == NULL ||
 	    (sc->posdec = hid_pos_new()) == NULL ||
 	    (nv = realloc(ss->v, (ss->n + 1) * sizeof(struct scanner *))) == NULL) {
 		scanner_free(sc);

@@ -26,8 +26,7 @@ struct scanners;
  * "" when the scanner sent none. Both strings are owned by the driver and
  * valid only during the call. Called from the loop; must not block long.
  */
-typedef void (*scanner_scan_cb)(void *arg, const char *station,
-    const char *code, const char *aim);
+typedef void (*scanner_scan_cb)(void *arg, const char *station, const char *code, const char *aim);
 
 /*
  * Something happened to station's scanner. connected is
@@ -42,15 +41,15 @@ typedef void (*scanner_scan_cb)(void *arg, const char *station,
  * callback is expected to log it: the driver logs alerts itself only at
  * debug level (or as warnings when on_alert is NULL).
  */
-typedef void (*scanner_alert_cb)(void *arg, const char *station,
-    int connected, const char *message);
+typedef void (*scanner_alert_cb)(
+    void *arg, const char *station, int connected, const char *message);
 
 /*
  * Creates the libusb context and hooks its fds and timeouts into loop.
  * Returns NULL on failure (logged). Opens no device by itself.
  */
-struct scanners	*scanners_new(struct loop *, scanner_scan_cb on_scan,
-		    scanner_alert_cb on_alert, void *arg);
+struct scanners *scanners_new(
+    struct loop *, scanner_scan_cb on_scan, scanner_alert_cb on_alert, void *arg);
 
 /*
  * Reads station's scanner described by spec:
@@ -62,34 +61,31 @@ struct scanners	*scanners_new(struct loop *, scanner_scan_cb on_scan,
  * station is copied. Returns 0, or -1 with a message in err.
  * Does not block except for opening a matching present device.
  */
-int		 scanners_add(struct scanners *, const char *station,
-		    const char *spec, const char *layout, char *err,
-		    size_t errlen);
+int scanners_add(struct scanners *, const char *station, const char *spec, const char *layout,
+    char *err, size_t errlen);
 
 /* Validates a spec / layout string without touching USB. 0 or -1 + err. */
-int		 scanner_spec_check(const char *spec, char *err, size_t errlen);
-int		 scanner_layout_check(const char *layout, char *err,
-		    size_t errlen);
+int scanner_spec_check(const char *spec, char *err, size_t errlen);
+int scanner_layout_check(const char *layout, char *err, size_t errlen);
 
 /*
  * Number of configured scanners currently attached and claimed; for
  * status displays and tests.
  */
-int		 scanners_count_connected(const struct scanners *);
+int scanners_count_connected(const struct scanners *);
 
 /*
  * 1 if station's scanner is attached and claimed now, 0 if it is
  * configured but absent (waiting, unplugged), -1 if station has none.
  * NULL scanners: -1. For `stationctl status`.
  */
-int		 scanners_station_connected(const struct scanners *,
-		    const char *station);
+int scanners_station_connected(const struct scanners *, const char *station);
 
 /*
  * Cancels transfers, releases interfaces, reattaches kernel drivers,
  * unhooks from the loop and frees everything. NULL is a no-op. Runs the
  * libusb event handling it needs to reap cancelled transfers (bounded).
  */
-void		 scanners_free(struct scanners *);
+void scanners_free(struct scanners *);
 
 #endif

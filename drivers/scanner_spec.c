@@ -12,7 +12,8 @@ scanner_parse_spec(const char *text, struct usb_hid_spec *sp, char *err, size_t 
 {
 	if (usb_hid_parse_spec(text, sp) == 0)
 		return 0;
-	snprintf(err, errlen, "bad scanner \"%s\": expected usb:VID:PID, "
+	snprintf(err, errlen,
+	    "bad scanner \"%s\": expected usb:VID:PID, "
 	    "usb:VID:PID:SERIAL or usb-port:BUS-PORT[.PORT...]",
 	    text == NULL ? "" : text);
 	return -1;
@@ -33,7 +34,6 @@ scanner_layout_check(const char *layout, char *err, size_t errlen)
 
 	if (hid_kbd_layout_parse(layout, &l) == 0)
 		return 0;
-	snprintf(err, errlen, "bad scanner_layout \"%s\": expected us, de or fr",
-	    layout);
+	snprintf(err, errlen, "bad scanner_layout \"%s\": expected us, de or fr", layout);
 	return -1;
 }

@@ -12,44 +12,44 @@
 #include "common/loop.h"
 #include "drivers/usb_hid.h"
 
-#define CTRL_TIMEOUT_MS	250	/* descriptor reads while opening */
+#define CTRL_TIMEOUT_MS 250 /* descriptor reads while opening */
 #define STALL_RETRY_MS	200
-#define FREE_DRAIN_MS	1000	/* longest wait for cancelled transfers */
+#define FREE_DRAIN_MS	1000 /* longest wait for cancelled transfers */
 
 struct usb_hid_dev {
-	struct usb_hid		*owner;
-	struct usb_hid_spec	 spec;
-	struct usb_hid_ops	 ops;
-	void			*arg;
+	struct usb_hid *owner;
+	struct usb_hid_spec spec;
+	struct usb_hid_ops ops;
+	void *arg;
 	/* while attached */
-	libusb_device		*dev;
-	libusb_device_handle	*h;
-	int			 iface;
-	uint8_t			 ep;
-	int			 maxpkt;
-	struct libusb_transfer	*xfer;
-	int			 busy;		/* xfer submitted */
-	int			 lost;		/* unplug seen, close pending */
-	int			 left;		/* hot-plug said it left */
-	int64_t			 stall_timer;
+	libusb_device *dev;
+	libusb_device_handle *h;
+	int iface;
+	uint8_t ep;
+	int maxpkt;
+	struct libusb_transfer *xfer;
+	int busy; /* xfer submitted */
+	int lost; /* unplug seen, close pending */
+	int left; /* hot-plug said it left */
+	int64_t stall_timer;
 	/* last device we could not open, to say it once */
-	int			 failed_bus, failed_addr;
+	int failed_bus, failed_addr;
 };
 
 struct usb_hid {
-	struct loop			*loop;
-	libusb_context			*ctx;
-	struct usb_hid_dev		**v;
-	size_t				 n;
-	int				 has_hotplug;
-	libusb_hotplug_callback_handle	 hp;
-	int64_t				 rescan_timer;	/* 0: none */
-	int64_t				 lost_timer;
+	struct loop *loop;
+	libusb_context *ctx;
+	struct usb_hid_dev **v;
+	size_t n;
+	int has_hotplug;
+	libusb_hotplug_callback_handle hp;
+	int64_t rescan_timer; /* 0: none */
+	int64_t lost_timer;
 };
 
-static void	rescan(void *);
-static void	schedule_rescan(struct usb_hid *, int64_t);
-static void	schedule_close(struct usb_hid *);
+static void rescan(void *);
+static void schedule_rescan(struct usb_hid *, int64_t);
+static void schedule_close(struct usb_hid *);
 
 /* ---- libusb in the loop ---- */
 
@@ -57,7 +57,7 @@ static void
 usb_fd_ready(int fd, short revents, void *arg)
 {
 	struct usb_hid *uh = arg;
-	struct timeval zero = {0, 0};
+	struct timeval zero = { 0, 0 };
 
 	(void)fd;
 	(void)revents;
@@ -134,7 +134,7 @@ close_device(struct usb_hid_dev *d)
 		loop_cancel_timer(d->owner->loop, d->stall_timer);
 	d->stall_timer = 0;
 	if (d->xfer != NULL && !d->busy) {
-		libusb_free_transfer(d->xfer);	/* frees the buffer too */
+		libusb_free_transfer(d->xfer); /* frees the buffer too */
 		d->xfer = NULL;
 	}
 	if (d->h != NULL) {
@@ -159,7 +159,7 @@ lose(struct usb_hid_dev *d, enum usb_hid_loss why)
 {
 	d->lost = 1;
 	if (d->busy)
-		libusb_cancel_transfer(d->xfer);	/* callback comes back */
+		libusb_cancel_transfer(d->xfer); /* callback comes back */
 	schedule_close(d->owner);
 	d->ops.lost(d->arg, why);
 	schedule_rescan(d->owner, USB_HID_RESCAN_MS);
@@ -174,8 +174,7 @@ submit(struct usb_hid_dev *d)
 		d->busy = 1;
 		return;
 	}
-	lose(d, r == LIBUSB_ERROR_NO_DEVICE ? USB_HID_UNPLUGGED :
-	    USB_HID_SUBMIT_FAILED);
+	lose(d, r == LIBUSB_ERROR_NO_DEVICE ? USB_HID_UNPLUGGED : USB_HID_SUBMIT_FAILED);
 }
 
 static void
@@ -202,8 +201,8 @@ xfer_done(struct libusb_transfer *t)
 	}
 	switch (t->status) {
 	case LIBUSB_TRANSFER_COMPLETED:
-		d->ops.report(d->arg, t->buffer,
-		    t->actual_length > 0 ? (size_t)t->actual_length : 0);
+		d->ops.report(
+		    d->arg, t->buffer, t->actual_length > 0 ? (size_t)t->actual_length : 0);
 		/* the owner may not close from here: d is still ours */
 		submit(d);
 		break;
@@ -214,17 +213,11 @@ xfer_done(struct libusb_transfer *t)
 	case LIBUSB_TRANSFER_STALL:
 		d->ops.bad(d->arg, "endpoint stalled; clearing it");
 		/* clear_halt is synchronous: not from inside event handling */
-		d->stall_timer = loop_add_timer(d->owner->loop,
-		    STALL_RETRY_MS, stall_retry, d);
+		d->stall_timer = loop_add_timer(d->owner->loop, STALL_RETRY_MS, stall_retry, d);
 		break;
-	case LIBUSB_TRANSFER_CANCELLED:
-		break;
-	case LIBUSB_TRANSFER_NO_DEVICE:
-		lose(d, USB_HID_UNPLUGGED);
-		break;
-	default:
-		lose(d, USB_HID_READ_ERROR);
-		break;
+	case LIBUSB_TRANSFER_CANCELLED: break;
+	case LIBUSB_TRANSFER_NO_DEVICE: lose(d, USB_HID_UNPLUGGED); break;
+	default: lose(d, USB_HID_READ_ERROR); break;
 	}
 }
 
@@ -238,20 +231,18 @@ read_string(libusb_device_handle *h, uint8_t idx, char *out, size_t outlen)
 
 	if (idx == 0 || outlen == 0)
 		return -1;
-	r = libusb_control_transfer(h, LIBUSB_ENDPOINT_IN,
-	    LIBUSB_REQUEST_GET_DESCRIPTOR, LIBUSB_DT_STRING << 8, 0, buf,
-	    sizeof(buf), CTRL_TIMEOUT_MS);
+	r = libusb_control_transfer(h, LIBUSB_ENDPOINT_IN, LIBUSB_REQUEST_GET_DESCRIPTOR,
+	    LIBUSB_DT_STRING << 8, 0, buf, sizeof(buf), CTRL_TIMEOUT_MS);
 	if (r < 4)
 		return -1;
 	lang = (uint16_t)(buf[2] | buf[3] << 8);
-	r = libusb_control_transfer(h, LIBUSB_ENDPOINT_IN,
-	    LIBUSB_REQUEST_GET_DESCRIPTOR, (uint16_t)(LIBUSB_DT_STRING << 8 | idx),
-	    lang, buf, sizeof(buf), CTRL_TIMEOUT_MS);
+	r = libusb_control_transfer(h, LIBUSB_ENDPOINT_IN, LIBUSB_REQUEST_GET_DESCRIPTOR,
+	    (uint16_t)(LIBUSB_DT_STRING << 8 | idx), lang, buf, sizeof(buf), CTRL_TIMEOUT_MS);
 	if (r < 2 || buf[1] != LIBUSB_DT_STRING || buf[0] > r)
 		return -1;
 	for (i = 2; i + 1 < buf[0] && (size_t)o + 1 < outlen; i += 2)
-		out[o++] = (buf[i + 1] == 0 && buf[i] >= 0x20 && buf[i] < 0x7f) ?
-		    (char)buf[i] : '?';
+		out[o++] = (buf[i + 1] == 0 && buf[i] >= 0x20 && buf[i] < 0x7f) ? (char)buf[i]
+										: '?';
 	out[o] = '\0';
 	return 0;
 }
@@ -284,8 +275,7 @@ find_hid_endpoint(struct usb_hid_dev *d, int *boot_kbd)
 			d->iface = id->bInterfaceNumber;
 			d->ep = ep->bEndpointAddress;
 			d->maxpkt = ep->wMaxPacketSize;
-			*boot_kbd = id->bInterfaceSubClass == 1 &&
-			    id->bInterfaceProtocol == 1;
+			*boot_kbd = id->bInterfaceSubClass == 1 && id->bInterfaceProtocol == 1;
 			found = 0;
 			break;
 		}
@@ -306,15 +296,15 @@ describe(struct usb_hid_dev *d, int boot_kbd, unsigned char *desc, size_t len)
 
 	if (boot_kbd) {
 		/* SET_PROTOCOL(boot), SET_IDLE(0); failures are harmless */
-		libusb_control_transfer(d->h, 0x21, 0x0b, 0, (uint16_t)d->iface,
-		    NULL, 0, CTRL_TIMEOUT_MS);
-		libusb_control_transfer(d->h, 0x21, 0x0a, 0, (uint16_t)d->iface,
-		    NULL, 0, CTRL_TIMEOUT_MS);
+		libusb_control_transfer(
+		    d->h, 0x21, 0x0b, 0, (uint16_t)d->iface, NULL, 0, CTRL_TIMEOUT_MS);
+		libusb_control_transfer(
+		    d->h, 0x21, 0x0a, 0, (uint16_t)d->iface, NULL, 0, CTRL_TIMEOUT_MS);
 		return 0;
 	}
-	n = libusb_control_transfer(d->h, LIBUSB_ENDPOINT_IN |
-	    LIBUSB_RECIPIENT_INTERFACE, LIBUSB_REQUEST_GET_DESCRIPTOR,
-	    0x22 << 8, (uint16_t)d->iface, desc, (uint16_t)len, CTRL_TIMEOUT_MS);
+	n = libusb_control_transfer(d->h, LIBUSB_ENDPOINT_IN | LIBUSB_RECIPIENT_INTERFACE,
+	    LIBUSB_REQUEST_GET_DESCRIPTOR, 0x22 << 8, (uint16_t)d->iface, desc, (uint16_t)len,
+	    CTRL_TIMEOUT_MS);
 	return n > 0 ? (size_t)n : 0;
 }
 
@@ -326,11 +316,11 @@ open_failed(struct usb_hid_dev *d, libusb_device *dev, const char *what, int r)
 	int addr = libusb_get_device_address(dev);
 
 	if (d->failed_bus == bus && d->failed_addr == addr)
-		return;	/* said once for this device */
+		return; /* said once for this device */
 	d->failed_bus = bus;
 	d->failed_addr = addr;
-	snprintf(msg, sizeof(msg), "cannot use USB device %03d/%03d: %s: %s",
-	    bus, addr, what, libusb_error_name(r));
+	snprintf(msg, sizeof(msg), "cannot use USB device %03d/%03d: %s: %s", bus, addr, what,
+	    libusb_error_name(r));
 	d->ops.failed(d->arg, msg);
 }
 
@@ -342,7 +332,7 @@ is_our_unit(struct usb_hid_dev *d, const struct libusb_device_descriptor *dd)
 
 	return d->spec.serial[0] == '\0' ||
 	    (read_string(d->h, dd->iSerialNumber, serial, sizeof(serial)) == 0 &&
-	    strcmp(serial, d->spec.serial) == 0);
+		strcmp(serial, d->spec.serial) == 0);
 }
 
 /* Allocates and submits the interrupt IN transfer. 0 / -1 (r: libusb's). */
@@ -360,8 +350,8 @@ start_reading(struct usb_hid_dev *d, int *r)
 		d->xfer = NULL;
 		return -1;
 	}
-	libusb_fill_interrupt_transfer(d->xfer, d->h, d->ep,
-	    d->xfer->buffer, d->maxpkt, xfer_done, d, 0);
+	libusb_fill_interrupt_transfer(
+	    d->xfer, d->h, d->ep, d->xfer->buffer, d->maxpkt, xfer_done, d, 0);
 	d->xfer->flags = LIBUSB_TRANSFER_FREE_BUFFER;
 	if ((*r = libusb_submit_transfer(d->xfer)) != 0) {
 		libusb_free_transfer(d->xfer);
@@ -390,10 +380,9 @@ attach(struct usb_hid_dev *d, libusb_device *dev)
 	}
 	d->dev = libusb_ref_device(dev);
 	if (!is_our_unit(d, &dd))
-		goto fail_open;	/* same model, another unit: not ours */
+		goto fail_open; /* same model, another unit: not ours */
 	if (find_hid_endpoint(d, &boot_kbd) == -1) {
-		open_failed(d, dev, "no HID interrupt IN endpoint",
-		    LIBUSB_ERROR_NOT_SUPPORTED);
+		open_failed(d, dev, "no HID interrupt IN endpoint", LIBUSB_ERROR_NOT_SUPPORTED);
 		goto fail_open;
 	}
 	libusb_set_auto_detach_kernel_driver(d->h, 1);
@@ -444,8 +433,7 @@ matches(const struct usb_hid_dev *d, libusb_device *dev)
 	if (libusb_get_bus_number(dev) != d->spec.bus)
 		return 0;
 	n = libusb_get_port_numbers(dev, ports, USB_HID_MAX_PORTS);
-	return n == d->spec.nports &&
-	    memcmp(ports, d->spec.ports, (size_t)n) == 0;
+	return n == d->spec.nports && memcmp(ports, d->spec.ports, (size_t)n) == 0;
 }
 
 static int
@@ -494,7 +482,7 @@ schedule_rescan(struct usb_hid *uh, int64_t ms)
 {
 	if (uh->rescan_timer > 0) {
 		if (ms > 0)
-			return;	/* one is pending already */
+			return; /* one is pending already */
 		loop_cancel_timer(uh->loop, uh->rescan_timer);
 	}
 	uh->rescan_timer = loop_add_timer(uh->loop, ms, rescan, uh);
@@ -538,8 +526,7 @@ schedule_close(struct usb_hid *uh)
 }
 
 static int LIBUSB_CALL
-hotplug(libusb_context *ctx, libusb_device *dev, libusb_hotplug_event ev,
-    void *arg)
+hotplug(libusb_context *ctx, libusb_device *dev, libusb_hotplug_event ev, void *arg)
 {
 	struct usb_hid *uh = arg;
 	size_t i;
@@ -551,7 +538,7 @@ hotplug(libusb_context *ctx, libusb_device *dev, libusb_hotplug_event ev,
 	}
 	for (i = 0; i < uh->n; i++)
 		if (uh->v[i]->dev == dev && !uh->v[i]->lost) {
-			uh->v[i]->left = 1;	/* lost_check will handle it */
+			uh->v[i]->left = 1; /* lost_check will handle it */
 			schedule_close(uh);
 		}
 	return 0;
@@ -583,16 +570,16 @@ usb_hid_new(struct loop *loop)
 	}
 	if (libusb_has_capability(LIBUSB_CAP_HAS_HOTPLUG) &&
 	    libusb_hotplug_register_callback(uh->ctx,
-	    LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED | LIBUSB_HOTPLUG_EVENT_DEVICE_LEFT,
-	    0, LIBUSB_HOTPLUG_MATCH_ANY, LIBUSB_HOTPLUG_MATCH_ANY,
-	    LIBUSB_HOTPLUG_MATCH_ANY, hotplug, uh, &uh->hp) == 0)
+		LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED | LIBUSB_HOTPLUG_EVENT_DEVICE_LEFT, 0,
+		LIBUSB_HOTPLUG_MATCH_ANY, LIBUSB_HOTPLUG_MATCH_ANY, LIBUSB_HOTPLUG_MATCH_ANY,
+		hotplug, uh, &uh->hp) == 0)
 		uh->has_hotplug = 1;
 	return uh;
 }
 
 struct usb_hid_dev *
-usb_hid_add(struct usb_hid *uh, const struct usb_hid_spec *spec,
-    const struct usb_hid_ops *ops, void *arg)
+usb_hid_add(
+    struct usb_hid *uh, const struct usb_hid_spec *spec, const struct usb_hid_ops *ops, void *arg)
 {
 	struct usb_hid_dev *d, **nv;
 
@@ -623,14 +610,14 @@ usb_hid_dev_is_attached(const struct usb_hid_dev *d)
 static void
 drain_transfers(struct usb_hid *uh)
 {
-	struct timeval tv = {0, 20000};
+	struct timeval tv = { 0, 20000 };
 	int64_t until = loop_now_ms() + FREE_DRAIN_MS;
 	size_t i;
 	int busy;
 
 	for (i = 0; i < uh->n; i++)
 		if (uh->v[i]->busy) {
-			uh->v[i]->lost = 1;	/* callback closes it */
+			uh->v[i]->lost = 1; /* callback closes it */
 			libusb_cancel_transfer(uh->v[i]->xfer);
 		}
 	do {
@@ -638,8 +625,7 @@ drain_transfers(struct usb_hid *uh)
 		for (i = 0; i < uh->n; i++)
 			busy |= uh->v[i]->busy;
 		if (busy)
-			libusb_handle_events_timeout_completed(uh->ctx, &tv,
-			    NULL);
+			libusb_handle_events_timeout_completed(uh->ctx, &tv, NULL);
 	} while (busy && loop_now_ms() < until);
 }
 
@@ -656,7 +642,7 @@ usb_hid_free(struct usb_hid *uh)
 	for (i = 0; i < uh->n; i++) {
 		struct usb_hid_dev *d = uh->v[i];
 
-		if (d->busy)	/* never came back: leak it, not crash */
+		if (d->busy) /* never came back: leak it, not crash */
 			d->xfer = NULL;
 		close_device(d);
 		free(d);

@@ -19,20 +19,20 @@
 #include <stdint.h>
 
 struct loop;
-struct usb_hid;		/* the manager */
-struct usb_hid_dev;	/* one configured device, present or not */
+struct usb_hid;	    /* the manager */
+struct usb_hid_dev; /* one configured device, present or not */
 
-#define USB_HID_RESCAN_MS	500
-#define USB_HID_MAX_PORTS	7
+#define USB_HID_RESCAN_MS 500
+#define USB_HID_MAX_PORTS 7
 
 /* What names a device: usb:VID:PID[:SERIAL] or usb-port:BUS-PORT[.PORT...]. */
 struct usb_hid_spec {
 	enum { USB_HID_BY_ID, USB_HID_BY_PORT } kind;
-	uint16_t	 vid, pid;
-	char		 serial[128];	/* "" = any unit of that model */
-	uint8_t		 bus;
-	uint8_t		 ports[USB_HID_MAX_PORTS];
-	int		 nports;
+	uint16_t vid, pid;
+	char serial[128]; /* "" = any unit of that model */
+	uint8_t bus;
+	uint8_t ports[USB_HID_MAX_PORTS];
+	int nports;
 };
 
 /*
@@ -40,22 +40,22 @@ struct usb_hid_spec {
  * match exactly) or "usb-port:BUS-PORT[.PORT...]" (e.g. usb-port:1-1.2).
  * Returns 0 and fills *sp, or -1 (sp undefined). Pure.
  */
-int	usb_hid_parse_spec(const char *text, struct usb_hid_spec *sp);
+int usb_hid_parse_spec(const char *text, struct usb_hid_spec *sp);
 
 /* What was found when a device attached; valid only during the call. */
 struct usb_hid_info {
-	uint16_t		 vid, pid;
-	int			 bus, addr;
-	int			 boot_kbd;	/* boot keyboard interface (set to boot protocol) */
-	const unsigned char	*report_desc;	/* HID report descriptor; NULL when boot_kbd */
-	size_t			 report_desc_len;
+	uint16_t vid, pid;
+	int bus, addr;
+	int boot_kbd;			  /* boot keyboard interface (set to boot protocol) */
+	const unsigned char *report_desc; /* HID report descriptor; NULL when boot_kbd */
+	size_t report_desc_len;
 };
 
 /* Why a device was lost. */
 enum usb_hid_loss {
-	USB_HID_UNPLUGGED,	/* hot-plug said it left, or no device any more */
-	USB_HID_SUBMIT_FAILED,	/* a read could not be started again */
-	USB_HID_READ_ERROR	/* a read ended in an error */
+	USB_HID_UNPLUGGED,     /* hot-plug said it left, or no device any more */
+	USB_HID_SUBMIT_FAILED, /* a read could not be started again */
+	USB_HID_READ_ERROR     /* a read ended in an error */
 };
 
 /*
@@ -71,18 +71,18 @@ enum usb_hid_loss {
  *             endpoint); said once per device instance.
  */
 struct usb_hid_ops {
-	void	(*attached)(void *arg, const struct usb_hid_info *);
-	void	(*report)(void *arg, const uint8_t *buf, size_t len);
-	void	(*lost)(void *arg, enum usb_hid_loss why);
-	void	(*bad)(void *arg, const char *why);
-	void	(*failed)(void *arg, const char *why);
+	void (*attached)(void *arg, const struct usb_hid_info *);
+	void (*report)(void *arg, const uint8_t *buf, size_t len);
+	void (*lost)(void *arg, enum usb_hid_loss why);
+	void (*bad)(void *arg, const char *why);
+	void (*failed)(void *arg, const char *why);
 };
 
 /*
  * Creates the libusb context and hooks its fds and timeouts into loop.
  * Returns NULL on failure (logged). Opens no device by itself.
  */
-struct usb_hid	*usb_hid_new(struct loop *);
+struct usb_hid *usb_hid_new(struct loop *);
 
 /*
  * Registers a device: looks for it at once (attached may be called
@@ -90,11 +90,11 @@ struct usb_hid	*usb_hid_new(struct loop *);
  * arg are the owner's until usb_hid_free. Returns the device, or NULL on
  * allocation failure.
  */
-struct usb_hid_dev *usb_hid_add(struct usb_hid *, const struct usb_hid_spec *,
-		    const struct usb_hid_ops *, void *arg);
+struct usb_hid_dev *usb_hid_add(
+    struct usb_hid *, const struct usb_hid_spec *, const struct usb_hid_ops *, void *arg);
 
 /* 1 if the device is attached and claimed now, else 0. */
-int		 usb_hid_dev_is_attached(const struct usb_hid_dev *);
+int usb_hid_dev_is_attached(const struct usb_hid_dev *);
 
 /*
  * Cancels transfers, releases interfaces (the kernel driver comes back),
@@ -102,6 +102,6 @@ int		 usb_hid_dev_is_attached(const struct usb_hid_dev *);
  * callback. NULL is a no-op. Runs the libusb event handling it needs to
  * reap cancelled transfers (bounded, about a second at worst).
  */
-void		 usb_hid_free(struct usb_hid *);
+void usb_hid_free(struct usb_hid *);
 
 #endif

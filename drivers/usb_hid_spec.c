@@ -14,9 +14,10 @@ parse_hex16(const char *s, size_t n, uint16_t *out)
 		return -1;
 	for (i = 0; i < n; i++) {
 		char c = s[i];
-		int d = c >= '0' && c <= '9' ? c - '0' :
-		    c >= 'a' && c <= 'f' ? c - 'a' + 10 :
-		    c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+		int d = c >= '0' && c <= '9' ? c - '0'
+		    : c >= 'a' && c <= 'f'   ? c - 'a' + 10
+		    : c >= 'A' && c <= 'F'   ? c - 'A' + 10
+					     : -1;
 
 		if (d < 0)
 			return -1;
@@ -50,8 +51,7 @@ parse_port_spec(const char *s, struct usb_hid_spec *sp)
 	if (parse_u8(&s, &sp->bus) == -1 || *s++ != '-')
 		return -1;
 	for (sp->nports = 0;;) {
-		if (sp->nports == USB_HID_MAX_PORTS ||
-		    parse_u8(&s, &sp->ports[sp->nports]) == -1)
+		if (sp->nports == USB_HID_MAX_PORTS || parse_u8(&s, &sp->ports[sp->nports]) == -1)
 			return -1;
 		sp->nports++;
 		if (*s == '\0')
@@ -71,8 +71,8 @@ parse_id_spec(const char *s, struct usb_hid_spec *sp)
 	c2 = strchr(c1 + 1, ':');
 	if (c2 == NULL)
 		return parse_hex16(c1 + 1, strlen(c1 + 1), &sp->pid);
-	if (parse_hex16(c1 + 1, (size_t)(c2 - c1 - 1), &sp->pid) == -1 ||
-	    c2[1] == '\0' || strlen(c2 + 1) >= sizeof(sp->serial))
+	if (parse_hex16(c1 + 1, (size_t)(c2 - c1 - 1), &sp->pid) == -1 || c2[1] == '\0' ||
+	    strlen(c2 + 1) >= sizeof(sp->serial))
 		return -1;
 	snprintf(sp->serial, sizeof(sp->serial), "%s", c2 + 1);
 	return 0;

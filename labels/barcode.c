@@ -16,10 +16,10 @@ static const char *
 kind_name(enum bkind k)
 {
 	switch (k) {
-	case BK_GS1_128:	return "GS1-128";
-	case BK_QR:		return "QR";
-	case BK_DATAMATRIX:	return "DataMatrix";
-	default:		return "Code 128";
+	case BK_GS1_128: return "GS1-128";
+	case BK_QR: return "QR";
+	case BK_DATAMATRIX: return "DataMatrix";
+	default: return "Code 128";
 	}
 }
 
@@ -47,7 +47,7 @@ configure(struct zint_symbol *z, enum bkind k, const char *data)
 	/* Without this a wrong GS1 check digit is only a warning. */
 	z->warn_level = WARN_FAIL_ALL;
 	z->show_hrt = 0;
-	z->scale = 0.5f;	/* vector units = modules */
+	z->scale = 0.5f; /* vector units = modules */
 	z->input_mode = UNICODE_MODE;
 	switch (k) {
 	case BK_GS1_128:
@@ -57,7 +57,7 @@ configure(struct zint_symbol *z, enum bkind k, const char *data)
 	case BK_QR:
 		z->symbology = BARCODE_QRCODE;
 		if (!is_ascii(data))
-			z->eci = 26;	/* UTF-8, said explicitly */
+			z->eci = 26; /* UTF-8, said explicitly */
 		break;
 	case BK_DATAMATRIX:
 		z->symbology = BARCODE_DATAMATRIX;
@@ -66,15 +66,13 @@ configure(struct zint_symbol *z, enum bkind k, const char *data)
 			z->eci = 26;
 		break;
 	case BK_CODE128:
-	default:
-		z->symbology = BARCODE_CODE128;
-		break;
+	default: z->symbology = BARCODE_CODE128; break;
 	}
 }
 
 int
-barcode_make(struct lctx *c, enum bkind k, const char *data, float min_mm,
-    float floor_mm, float max_w, struct bsize *out)
+barcode_make(struct lctx *c, enum bkind k, const char *data, float min_mm, float floor_mm,
+    float max_w, struct bsize *out)
 {
 	struct zint_symbol *z;
 	float dot = 72.0f / c->dpi;
@@ -91,11 +89,9 @@ barcode_make(struct lctx *c, enum bkind k, const char *data, float min_mm,
 	configure(z, k, data);
 	rc = ZBarcode_Encode(z, (const unsigned char *)data, (int)strlen(data));
 	if (rc >= ZINT_ERROR)
-		return lctx_fail(c, "%s cannot encode \"%s\": %s", kind_name(k),
-		    data, z->errtxt);
+		return lctx_fail(c, "%s cannot encode \"%s\": %s", kind_name(k), data, z->errtxt);
 	if (ZBarcode_Buffer_Vector(z, 0) >= ZINT_ERROR || z->vector == NULL)
-		return lctx_fail(c, "%s \"%s\": %s", kind_name(k), data,
-		    z->errtxt);
+		return lctx_fail(c, "%s \"%s\": %s", kind_name(k), data, z->errtxt);
 	nd = (int)ceilf(min_mm / 25.4f * c->dpi - 0.001f);
 	nfloor = (int)ceilf(floor_mm / 25.4f * c->dpi - 0.001f);
 	if (nfloor < 1)
@@ -103,9 +99,11 @@ barcode_make(struct lctx *c, enum bkind k, const char *data, float min_mm,
 	while (nd > nfloor && z->vector->width * nd * dot > max_w)
 		nd--;
 	if (z->vector->width * nd * dot > max_w + 0.01f)
-		return lctx_fail(c, "%s \"%s\" is %.0f mm wide, more than the "
-		    "%.0f mm available", kind_name(k), data,
-		    z->vector->width * nd * dot * 25.4f / 72, max_w * 25.4f / 72);
+		return lctx_fail(c,
+		    "%s \"%s\" is %.0f mm wide, more than the "
+		    "%.0f mm available",
+		    kind_name(k), data, z->vector->width * nd * dot * 25.4f / 72,
+		    max_w * 25.4f / 72);
 	c->bmodule = nd * dot;
 	c->b2d = k == BK_QR || k == BK_DATAMATRIX;
 	out->module = c->bmodule;
@@ -131,8 +129,8 @@ barcode_draw(struct lctx *c, float x, float top, float bar_h)
 		ym = barcode_snap(c, bar_h) / z->vector->height;
 	for (r = z->vector->rectangles; r; r = r->next) {
 		float h = r->height * ym;
-		HPDF_Page_Rectangle(c->page, x0 + r->x * m,
-		    c->ph - (y0 + r->y * ym + h), r->width * m, h);
+		HPDF_Page_Rectangle(
+		    c->page, x0 + r->x * m, c->ph - (y0 + r->y * ym + h), r->width * m, h);
 	}
 	HPDF_Page_Fill(c->page);
 	return lctx_check(c);

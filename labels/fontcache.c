@@ -9,12 +9,12 @@
 
 #include "labels/fontcache.h"
 
-#define SUBTABLE_MAX	65535	/* a format 4 subtable's length is 16 bits */
+#define SUBTABLE_MAX 65535 /* a format 4 subtable's length is 16 bits */
 
 struct font {
-	unsigned char	*buf;
-	size_t		 len;
-	uint16_t	 ntables;
+	unsigned char *buf;
+	size_t len;
+	uint16_t ntables;
 };
 
 static uint16_t
@@ -61,12 +61,13 @@ read_font(const char *path, struct font *f)
 		close(fd);
 		return -1;
 	}
-	while (off < (size_t)sb.st_size && (n = read(fd, f->buf + off, (size_t)sb.st_size - off)) > 0)
+	while (
+	    off < (size_t)sb.st_size && (n = read(fd, f->buf + off, (size_t)sb.st_size - off)) > 0)
 		off += (size_t)n;
 	close(fd);
 	f->len = off;
 	if (off != (size_t)sb.st_size || be32(f->buf) != 0x00010000)
-		goto bad;	/* TrueType outlines only, as libharu */
+		goto bad; /* TrueType outlines only, as libharu */
 	f->ntables = be16(f->buf + 4);
 	if (12 + (size_t)f->ntables * 16 > f->len)
 		goto bad;
@@ -136,7 +137,8 @@ cmap_to_map(const struct font *f, uint16_t *map)
 			if (range == 0)
 				g = (uint16_t)(c + delta);
 			else {
-				const unsigned char *gp = rangep + seg * 2 + range + (c - start) * 2;
+				const unsigned char *gp = rangep + seg * 2 + range +
+				    (c - start) * 2;
 
 				if (gp + 2 > st + be16(st + 2))
 					break;
@@ -169,8 +171,7 @@ fontcache_read_map(const char *path, uint16_t *map)
  * fills starts/ends when non-NULL; *array gets the glyphIdArray length.
  */
 static size_t
-plan_segments(const uint16_t *map, uint32_t gap, uint16_t *starts, uint16_t *ends,
-    size_t *array)
+plan_segments(const uint16_t *map, uint32_t gap, uint16_t *starts, uint16_t *ends, size_t *array)
 {
 	size_t n = 0, cover = 0;
 	uint32_t c = 0, s, e, last;
@@ -196,7 +197,7 @@ plan_segments(const uint16_t *map, uint32_t gap, uint16_t *starts, uint16_t *end
 		c = last + 1;
 	}
 	*array = cover;
-	return n + 1;	/* and the 0xFFFF terminator */
+	return n + 1; /* and the 0xFFFF terminator */
 }
 
 static size_t
@@ -233,7 +234,9 @@ build_subtable(const uint16_t *map, size_t *len)
 	ends = calloc(nseg, sizeof(*ends));
 	t = calloc(1, size);
 	if (starts == NULL || ends == NULL || t == NULL) {
-		free(starts); free(ends); free(t);
+		free(starts);
+		free(ends);
+		free(t);
 		return NULL;
 	}
 	plan_segments(map, gap, starts, ends, &array);
@@ -251,7 +254,7 @@ build_subtable(const uint16_t *map, size_t *len)
 	p = t + 14;
 	for (i = 0; i < nseg; i++)
 		put16(p + i * 2, ends[i]);
-	p += segx2 + 2;				/* reservedPad */
+	p += segx2 + 2; /* reservedPad */
 	for (i = 0; i < nseg; i++)
 		put16(p + i * 2, starts[i]);
 	p += segx2;
@@ -361,7 +364,7 @@ fontcache_compact(const char *src, const char *dst)
 		} else
 			memcpy(out + off, f.buf + be32(rec + 8), len);
 		if (memcmp(rec, "head", 4) == 0 && len >= 12)
-			put32(out + off + 8, 0);	/* checkSumAdjustment, set below */
+			put32(out + off + 8, 0); /* checkSumAdjustment, set below */
 		put32(orec + 4, checksum(out + off, len));
 		put32(orec + 8, (uint32_t)off);
 		put32(orec + 12, (uint32_t)len);
@@ -403,8 +406,8 @@ fontcache_path(const char *src, char *buf, size_t buflen)
 	    (sb.st_mode & 022) != 0 || stat(src, &sb) == -1)
 		return src;
 	base = strrchr(src, '/') ? strrchr(src, '/') + 1 : src;
-	snprintf(buf, buflen, "%s/%lld-%lld-%s", dir, (long long)sb.st_size,
-	    (long long)sb.st_mtime, base);
+	snprintf(buf, buflen, "%s/%lld-%lld-%s", dir, (long long)sb.st_size, (long long)sb.st_mtime,
+	    base);
 	if (access(buf, R_OK) == 0)
 		return buf;
 	if (fontcache_compact(src, buf) == 0)

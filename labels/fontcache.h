@@ -17,12 +17,12 @@
  * (temp file + rename, so concurrent renderers are safe), or src itself
  * when no copy can be had. Writes into buf; never fails.
  */
-const char	*fontcache_path(const char *src, char *buf, size_t buflen);
+const char *fontcache_path(const char *src, char *buf, size_t buflen);
 
 /* Writes the compacted copy of src to dst. 0 / -1. */
-int		 fontcache_compact(const char *src, const char *dst);
+int fontcache_compact(const char *src, const char *dst);
 
 /* The BMP mapping of a TrueType file's (3,1) format 4 cmap: map[65536]. 0 / -1. */
-int		 fontcache_read_map(const char *path, uint16_t *map);
+int fontcache_read_map(const char *path, uint16_t *map);
 
 #endif

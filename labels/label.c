@@ -9,12 +9,12 @@
 
 #include "labels/labels_int.h"
 
-#define MARGIN	10.0f
-#define MM	(72.0f / 25.4f)
+#define MARGIN 10.0f
+#define MM     (72.0f / 25.4f)
 
 /* One label's geometry: ky scales the 4x6 design heights, ts the type. */
 struct geo {
-	float	w, h, ky, ts;
+	float w, h, ky, ts;
 };
 
 static float
@@ -37,9 +37,8 @@ city_line(const struct labels_address *a)
 	char *s;
 
 	if (asprintf(&s, "%s%s%s%s%s", a->city ? a->city : "",
-	    a->city && (a->province || a->zip) ? ", " : "",
-	    a->province ? a->province : "", a->province && a->zip ? " " : "",
-	    a->zip ? a->zip : "") < 0)
+		a->city && (a->province || a->zip) ? ", " : "", a->province ? a->province : "",
+		a->province && a->zip ? " " : "", a->zip ? a->zip : "") < 0)
 		return NULL;
 	return s;
 }
@@ -59,17 +58,15 @@ is_sscc(const char *s)
 
 /* One line of text in a box one line tall: shrinks, then ellipsis + event. */
 static int
-line(struct lctx *c, const struct geo *g, const char *s, float x, float *y,
-    float w, float size, float minsize, int bold, enum talign a,
-    const char *what)
+line(struct lctx *c, const struct geo *g, const char *s, float x, float *y, float w, float size,
+    float minsize, int bold, enum talign a, const char *what)
 {
 	struct tstyle st = style(g, size, minsize, bold, a);
 	float used = 0;
 
 	if (s == NULL || *s == '\0')
 		return 0;
-	if (text_box(c, s, x, *y, w, text_line_height(&st) * 1.01f, &st, what,
-	    &used) == -1)
+	if (text_box(c, s, x, *y, w, text_line_height(&st) * 1.01f, &st, what, &used) == -1)
 		return -1;
 	*y += used;
 	return 0;
@@ -93,8 +90,7 @@ draw_from(struct lctx *c, const struct geo *g, const struct label_doc *d)
 	free(cl);
 	if (rc == -1)
 		return -1;
-	return line(c, g, d->from.country, x, &y, w, 8, 6, 0, TA_LEFT,
-	    "ship-from");
+	return line(c, g, d->from.country, x, &y, w, 8, 6, 0, TA_LEFT, "ship-from");
 }
 
 static int
@@ -104,8 +100,7 @@ draw_order_box(struct lctx *c, const struct geo *g, const struct label_doc *d)
 	char pkg[64], wt[64];
 
 	if (d->package_count > 0)
-		snprintf(pkg, sizeof(pkg), "Package %d of %d", d->package_no,
-		    d->package_count);
+		snprintf(pkg, sizeof(pkg), "Package %d of %d", d->package_no, d->package_count);
 	else
 		snprintf(pkg, sizeof(pkg), "Package %d", d->package_no);
 	if (d->weight_grams >= 1000)
@@ -131,8 +126,8 @@ draw_ship_to(struct lctx *c, const struct geo *g, const struct labels_address *a
 
 	if (line(c, g, "SHIP TO", MARGIN, &y, w, 7, 7, 1, TA_LEFT, "label") == -1)
 		return -1;
-	if (text_box(c, a->name, x, y, w, text_line_height(&name) * 2, &name,
-	    "ship-to name", &used) == -1)
+	if (text_box(c, a->name, x, y, w, text_line_height(&name) * 2, &name, "ship-to name",
+		&used) == -1)
 		return -1;
 	y += used;
 	if (line(c, g, a->company, x, &y, w, 11, 7, 0, TA_LEFT, "ship-to company") == -1 ||
@@ -149,8 +144,7 @@ draw_ship_to(struct lctx *c, const struct geo *g, const struct labels_address *a
 }
 
 static int
-draw_2d(struct lctx *c, const struct geo *g, const struct label_doc *d,
-    float *left_w)
+draw_2d(struct lctx *c, const struct geo *g, const struct label_doc *d, float *left_w)
 {
 	float box = Y(g, 64), top = Y(g, 202);
 	struct bsize bs;
@@ -164,16 +158,16 @@ draw_2d(struct lctx *c, const struct geo *g, const struct label_doc *d,
 	 */
 	if (data == NULL) {
 		if (d->package_count > 0)
-			snprintf(ref, sizeof(ref), "%s %d/%d", d->order_name,
-			    d->package_no, d->package_count);
+			snprintf(ref, sizeof(ref), "%s %d/%d", d->order_name, d->package_no,
+			    d->package_count);
 		else
 			snprintf(ref, sizeof(ref), "%s %d", d->order_name, d->package_no);
 		data = ref;
 	}
-	if (barcode_make(c, d->symbol2d == LABEL_2D_DATAMATRIX ?
-	    BK_DATAMATRIX : BK_QR, data, 0.75f, 0.33f, box, &bs) == -1)
+	if (barcode_make(c, d->symbol2d == LABEL_2D_DATAMATRIX ? BK_DATAMATRIX : BK_QR, data, 0.75f,
+		0.33f, box, &bs) == -1)
 		return -1;
-	if (bs.h > box + 0.01f)	/* square symbols: cannot happen */
+	if (bs.h > box + 0.01f) /* square symbols: cannot happen */
 		return lctx_fail(c, "2D symbol \"%s\" does not fit", data);
 	if (barcode_draw(c, g->w - MARGIN - bs.w, top, 0) == -1)
 		return -1;
@@ -192,19 +186,18 @@ draw_service(struct lctx *c, const struct geo *g, const struct label_doc *d)
 	if (line(c, g, "SERVICE", MARGIN, &y, w, 6, 6, 1, TA_LEFT, "label") == -1)
 		return -1;
 	if (text_box(c, d->service ? d->service : "Standard", MARGIN, y, w,
-	    text_line_height(&st) * 2, &st, "service", &used) == -1)
+		text_line_height(&st) * 2, &st, "service", &used) == -1)
 		return -1;
 	y += used + 2;
-	if (d->carrier && line(c, g, d->carrier, MARGIN, &y, w, 9, 7, 0,
-	    TA_LEFT, "carrier") == -1)
+	if (d->carrier && line(c, g, d->carrier, MARGIN, &y, w, 9, 7, 0, TA_LEFT, "carrier") == -1)
 		return -1;
 	return 0;
 }
 
 /* A 1D barcode centred in the label's width with its text line below. */
 static int
-draw_1d(struct lctx *c, const struct geo *g, enum bkind k, const char *data,
-    const char *hrt, float top, float bar_h, float min_mm, float floor_mm)
+draw_1d(struct lctx *c, const struct geo *g, enum bkind k, const char *data, const char *hrt,
+    float top, float bar_h, float min_mm, float floor_mm)
 {
 	struct bsize bs;
 	float y;
@@ -214,8 +207,7 @@ draw_1d(struct lctx *c, const struct geo *g, enum bkind k, const char *data,
 	if (barcode_draw(c, (g->w - bs.w) / 2, top, bar_h) == -1)
 		return -1;
 	y = top + bar_h + 2;
-	return line(c, g, hrt, MARGIN, &y, g->w - 2 * MARGIN, 10, 7, 1,
-	    TA_CENTER, "barcode text");
+	return line(c, g, hrt, MARGIN, &y, g->w - 2 * MARGIN, 10, 7, 1, TA_CENTER, "barcode text");
 }
 
 static int
@@ -225,12 +217,10 @@ draw_tracking(struct lctx *c, const struct geo *g, const struct label_doc *d)
 
 	if (d->tracking == NULL || *d->tracking == '\0')
 		return 0;
-	if (line(c, g, "TRACKING #", MARGIN, &y, g->w, 7, 7, 1, TA_LEFT,
-	    "label") == -1)
+	if (line(c, g, "TRACKING #", MARGIN, &y, g->w, 7, 7, 1, TA_LEFT, "label") == -1)
 		return -1;
 	/* 0.375 mm modules (3 dots at 203 dpi), down to 0.25 mm if long. */
-	return draw_1d(c, g, BK_CODE128, d->tracking, d->tracking, y,
-	    Y(g, 32), 0.375f, 0.25f);
+	return draw_1d(c, g, BK_CODE128, d->tracking, d->tracking, y, Y(g, 32), 0.375f, 0.25f);
 }
 
 static int
@@ -254,8 +244,8 @@ draw_carrier_label(struct lctx *c, const struct geo *g, const struct label_doc *
 	size_t i;
 
 	if (!is_sscc(d->sscc))
-		return lctx_fail(c, "order %s: SSCC \"%s\" is not 18 digits",
-		    d->order_name, d->sscc ? d->sscc : "(none)");
+		return lctx_fail(c, "order %s: SSCC \"%s\" is not 18 digits", d->order_name,
+		    d->sscc ? d->sscc : "(none)");
 	for (i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
 		lctx_rule(c, 0, Y(g, rules[i]), g->w, i == 0 ? 1.5f : 1);
 	if (draw_from(c, g, d) == -1 || draw_order_box(c, g, d) == -1 ||
@@ -275,44 +265,43 @@ draw_pickup_label(struct lctx *c, const struct geo *g, const struct label_doc *d
 
 	lctx_box(c, 0, 0, g->w, Y(g, 70), 1);
 	lctx_gray(c, 1);
-	if (text_box(c, "PICKUP", MARGIN, Y(g, 14), g->w - 2 * MARGIN,
-	    Y(g, 50), &banner, "banner", NULL) == -1)
+	if (text_box(c, "PICKUP", MARGIN, Y(g, 14), g->w - 2 * MARGIN, Y(g, 50), &banner, "banner",
+		NULL) == -1)
 		return -1;
 	lctx_gray(c, 0);
 	y = Y(g, 80);
 	if (line(c, g, "CUSTOMER", MARGIN, &y, g->w, 7, 7, 1, TA_LEFT, "label") == -1)
 		return -1;
 	if (text_box(c, d->to.name, MARGIN + 8, y, g->w - 2 * MARGIN - 8,
-	    text_line_height(&name) * 3, &name, "customer name", &used) == -1)
+		text_line_height(&name) * 3, &name, "customer name", &used) == -1)
 		return -1;
 	y = Y(g, 190);
 	if (d->package_count > 0)
 		snprintf(pkg, sizeof(pkg), "Package %d of %d", d->package_no, d->package_count);
-	else	/* more boxes may follow: no total yet */
+	else /* more boxes may follow: no total yet */
 		snprintf(pkg, sizeof(pkg), "Package %d", d->package_no);
 	if (line(c, g, "ORDER", MARGIN, &y, g->w, 7, 7, 1, TA_LEFT, "label") == -1 ||
-	    line(c, g, d->order_name, MARGIN + 8, &y, g->w - 2 * MARGIN - 8,
-	    36, 14, 1, TA_LEFT, "order name") == -1 ||
+	    line(c, g, d->order_name, MARGIN + 8, &y, g->w - 2 * MARGIN - 8, 36, 14, 1, TA_LEFT,
+		"order name") == -1 ||
 	    line(c, g, pkg, MARGIN + 8, &y, g->w, 12, 8, 0, TA_LEFT, "package") == -1)
 		return -1;
 	/* The order barcode, as on the slip: scanning it opens the order. */
-	if (draw_1d(c, g, BK_CODE128, d->order_name, d->order_name, Y(g, 276),
-	    Y(g, 80), 0.5f, 0.25f) == -1)
+	if (draw_1d(c, g, BK_CODE128, d->order_name, d->order_name, Y(g, 276), Y(g, 80), 0.5f,
+		0.25f) == -1)
 		return -1;
 	y = g->h - Y(g, 30);
 	lctx_rule(c, 0, y - 4, g->w, 1);
-	if (line(c, g, "Hold for customer pickup", MARGIN, &y, g->w * 0.5f,
-	    9, 6, 1, TA_LEFT, "label") == -1)
+	if (line(c, g, "Hold for customer pickup", MARGIN, &y, g->w * 0.5f, 9, 6, 1, TA_LEFT,
+		"label") == -1)
 		return -1;
 	y = g->h - Y(g, 30);
-	return line(c, g, d->shop_name, g->w * 0.5f, &y, g->w * 0.5f - MARGIN,
-	    9, 6, 0, TA_RIGHT, "shop name");
+	return line(c, g, d->shop_name, g->w * 0.5f, &y, g->w * 0.5f - MARGIN, 9, 6, 0, TA_RIGHT,
+	    "shop name");
 }
 
 int
-label_render(const struct label_doc *docs, size_t n,
-    const struct label_media *m, struct labels_out *out, char *err,
-    size_t errlen)
+label_render(const struct label_doc *docs, size_t n, const struct label_media *m,
+    struct labels_out *out, char *err, size_t errlen)
 {
 	struct label_media def;
 	struct lctx *c;
@@ -343,8 +332,8 @@ label_render(const struct label_doc *docs, size_t n,
 		}
 		if (lctx_add_page(c, g.w, g.h) == -1)
 			goto fail;
-		if ((docs[i].pickup ? draw_pickup_label(c, &g, &docs[i]) :
-		    draw_carrier_label(c, &g, &docs[i])) == -1)
+		if ((docs[i].pickup ? draw_pickup_label(c, &g, &docs[i])
+				    : draw_carrier_label(c, &g, &docs[i])) == -1)
 			goto fail;
 	}
 	if (lctx_finish(c, out) == -1)

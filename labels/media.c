@@ -103,8 +103,7 @@ labels_out_free(struct labels_out *o)
 }
 
 int
-labels_out_write(const struct labels_out *o, const char *path, char *err,
-    size_t errlen)
+labels_out_write(const struct labels_out *o, const char *path, char *err, size_t errlen)
 {
 	char *tmp;
 	size_t off = 0;

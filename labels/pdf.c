@@ -31,12 +31,27 @@ void
 labels_size_points(enum labels_size s, float *w, float *h)
 {
 	switch (s) {
-	case LABELS_4X4:	*w = 288; *h = 288; break;
-	case LABELS_A6:		*w = 105 * 72 / 25.4f; *h = 148 * 72 / 25.4f; break;
-	case LABELS_LETTER:	*w = 612; *h = 792; break;
-	case LABELS_A4:		*w = 210 * 72 / 25.4f; *h = 297 * 72 / 25.4f; break;
+	case LABELS_4X4:
+		*w = 288;
+		*h = 288;
+		break;
+	case LABELS_A6:
+		*w = 105 * 72 / 25.4f;
+		*h = 148 * 72 / 25.4f;
+		break;
+	case LABELS_LETTER:
+		*w = 612;
+		*h = 792;
+		break;
+	case LABELS_A4:
+		*w = 210 * 72 / 25.4f;
+		*h = 297 * 72 / 25.4f;
+		break;
 	case LABELS_4X6:
-	default:		*w = 288; *h = 432; break;
+	default:
+		*w = 288;
+		*h = 432;
+		break;
 	}
 }
 
@@ -129,8 +144,8 @@ lctx_check(struct lctx *c)
 		return 0;
 	if (c->hpdf_status == HPDF_FAILD_TO_ALLOC_MEM)
 		return lctx_fail(c, "libharu: out of memory");
-	return lctx_fail(c, "libharu error 0x%04X (detail %u)",
-	    (unsigned)c->hpdf_status, (unsigned)c->hpdf_detail);
+	return lctx_fail(c, "libharu error 0x%04X (detail %u)", (unsigned)c->hpdf_status,
+	    (unsigned)c->hpdf_detail);
 }
 
 void
@@ -170,8 +185,7 @@ lctx_finish(struct lctx *c, struct labels_out *out)
 	ret = HPDF_ReadFromStream(c->pdf, buf, &size);
 	if (ret != HPDF_OK && ret != HPDF_STREAM_EOF) {
 		free(buf);
-		return lctx_check(c) == -1 ? -1 :
-		    lctx_fail(c, "libharu: cannot read the document");
+		return lctx_check(c) == -1 ? -1 : lctx_fail(c, "libharu: cannot read the document");
 	}
 	/* Reading to the end may raise STREAM_EOF through the handler: fine. */
 	if (c->hpdf_status == HPDF_STREAM_EOF)
@@ -193,30 +207,21 @@ lctx_finish(struct lctx *c, struct labels_out *out)
 
 /* Candidate files per TrueType slot, best first: all draw their script in
  * libharu 2.3.0 (fonts-wqy-microhei, for one, renders Hangul blank there). */
-static const char *const latin_files[] = {
-	"/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
-	"/usr/share/fonts/truetype/dejavu/DejaVuSansCondensed.ttf",
-	NULL
-};
-static const char *const cjk_files[] = {
-	"/usr/share/fonts/opentype/ipafont-gothic/ipag.ttf",
+static const char *const latin_files[] = { "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+	"/usr/share/fonts/truetype/dejavu/DejaVuSansCondensed.ttf", NULL };
+static const char *const cjk_files[] = { "/usr/share/fonts/opentype/ipafont-gothic/ipag.ttf",
 	"/usr/share/fonts/truetype/fonts-japanese-gothic.ttf",
-	"/usr/share/fonts/opentype/ipafont-gothic/ipagp.ttf",
-	NULL
-};
-static const char *const hangul_files[] = {
-	"/usr/share/fonts/truetype/nanum/NanumGothic.ttf",
-	"/usr/share/fonts/truetype/nanum/NanumBarunGothic.ttf",
-	NULL
-};
+	"/usr/share/fonts/opentype/ipafont-gothic/ipagp.ttf", NULL };
+static const char *const hangul_files[] = { "/usr/share/fonts/truetype/nanum/NanumGothic.ttf",
+	"/usr/share/fonts/truetype/nanum/NanumBarunGothic.ttf", NULL };
 
 static const char *
 slot_name(enum lfont f)
 {
 	switch (f) {
-	case LF_TTF_CJK:	return "Han/kana";
-	case LF_TTF_HANGUL:	return "Hangul";
-	default:		return "Latin/Cyrillic/Greek";
+	case LF_TTF_CJK: return "Han/kana";
+	case LF_TTF_HANGUL: return "Hangul";
+	default: return "Latin/Cyrillic/Greek";
 	}
 }
 
@@ -231,8 +236,7 @@ load_ttf(struct lctx *c, const char *path)
 	if (access(path, R_OK) == -1)
 		return NULL;
 	/* the same font with a compact cmap: libharu sets it up in ~2 ms, not ~50 */
-	name = HPDF_LoadTTFontFromFile(c->pdf, fontcache_path(path, fast, sizeof(fast)),
-	    HPDF_TRUE);
+	name = HPDF_LoadTTFontFromFile(c->pdf, fontcache_path(path, fast, sizeof(fast)), HPDF_TRUE);
 	f = name ? HPDF_GetFont(c->pdf, name, "UTF-8") : NULL;
 	if (f == NULL || c->hpdf_status != 0) {
 		/* A CFF/OTF or damaged file: forget the error, try the next. */
@@ -281,9 +285,11 @@ load_slot(struct lctx *c, enum lfont slot)
 					tried = defaults[i];
 				continue;
 			}
-			if (tried && lctx_event(c, "font fallback: %s font %s "
-			    "missing or unusable, using %s", slot_name(slot),
-			    tried, defaults[i]) == -1)
+			if (tried &&
+			    lctx_event(c,
+				"font fallback: %s font %s "
+				"missing or unusable, using %s",
+				slot_name(slot), tried, defaults[i]) == -1)
 				return NULL;
 			return f;
 		}
@@ -297,12 +303,16 @@ HPDF_Font
 lctx_font(struct lctx *c, enum lfont f)
 {
 	static const char *const base[] = {
-		[LF_HELV_1252] = "Helvetica", [LF_HELV_1250] = "Helvetica",
-		[LF_HELVB_1252] = "Helvetica-Bold", [LF_HELVB_1250] = "Helvetica-Bold",
+		[LF_HELV_1252] = "Helvetica",
+		[LF_HELV_1250] = "Helvetica",
+		[LF_HELVB_1252] = "Helvetica-Bold",
+		[LF_HELVB_1250] = "Helvetica-Bold",
 	};
 	static const char *const enc[] = {
-		[LF_HELV_1252] = "WinAnsiEncoding", [LF_HELV_1250] = "CP1250",
-		[LF_HELVB_1252] = "WinAnsiEncoding", [LF_HELVB_1250] = "CP1250",
+		[LF_HELV_1252] = "WinAnsiEncoding",
+		[LF_HELV_1250] = "CP1250",
+		[LF_HELVB_1252] = "WinAnsiEncoding",
+		[LF_HELVB_1250] = "CP1250",
 	};
 
 	if (c->font[f] || c->font_tried[f])
@@ -341,8 +351,7 @@ lctx_box(struct lctx *c, float x, float y, float w, float h, int fill)
 		HPDF_Page_Fill(c->page);
 	} else {
 		HPDF_Page_SetLineWidth(c->page, 1);
-		HPDF_Page_Rectangle(c->page, x + 0.5f, c->ph - y - h + 0.5f,
-		    w - 1, h - 1);
+		HPDF_Page_Rectangle(c->page, x + 0.5f, c->ph - y - h + 0.5f, w - 1, h - 1);
 		HPDF_Page_Stroke(c->page);
 	}
 }

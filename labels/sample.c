@@ -10,8 +10,11 @@
 #include "labels/labels.h"
 
 static const struct labels_address shop = {
-	.address1 = "1 Dock Road", .city = "Springfield", .province = "MA",
-	.zip = "01101", .country = "United States",
+	.address1 = "1 Dock Road",
+	.city = "Springfield",
+	.province = "MA",
+	.zip = "01101",
+	.country = "United States",
 };
 
 static int
@@ -28,8 +31,7 @@ save(const char *dir, const char *name, struct labels_out *o)
 		labels_out_free(o);
 		return -1;
 	}
-	printf("%s (%d page%s, %zu bytes)\n", path, o->pages,
-	    o->pages == 1 ? "" : "s", o->len);
+	printf("%s (%d page%s, %zu bytes)\n", path, o->pages, o->pages == 1 ? "" : "s", o->len);
 	labels_out_free(o);
 	return 0;
 }
@@ -38,14 +40,24 @@ static int
 labels(const char *dir)
 {
 	struct label_doc d = {
-		.shop_name = "Example Goods", .from = shop,
-		.to = { .name = "Anna Müller", .company = "Müller & Söhne GmbH",
-		    .address1 = "Hauptstraße 12", .address2 = "3. OG",
-		    .city = "München", .zip = "80331", .country = "Germany" },
-		.service = "DHL Paket International", .order_name = "#1001",
-		.package_no = 1, .package_count = 2, .weight_grams = 2350,
-		.sscc = "106141411234567897", .tracking = "JJD014600003826400001",
-		.carrier = "DHL", .symbol2d = LABEL_2D_QR,
+		.shop_name = "Example Goods",
+		.from = shop,
+		.to = { .name = "Anna Müller",
+		    .company = "Müller & Söhne GmbH",
+		    .address1 = "Hauptstraße 12",
+		    .address2 = "3. OG",
+		    .city = "München",
+		    .zip = "80331",
+		    .country = "Germany" },
+		.service = "DHL Paket International",
+		.order_name = "#1001",
+		.package_no = 1,
+		.package_count = 2,
+		.weight_grams = 2350,
+		.sscc = "106141411234567897",
+		.tracking = "JJD014600003826400001",
+		.carrier = "DHL",
+		.symbol2d = LABEL_2D_QR,
 	};
 	struct label_media m;
 	struct labels_out o = { 0 };
@@ -56,16 +68,26 @@ labels(const char *dir)
 	    save(dir, "label-latin.pdf", &o) == -1)
 		goto fail;
 	d.to = (struct labels_address){ .name = "山田太郎 (やまだ たろう)",
-	    .address1 = "千代田区丸の内1-9-1", .address2 = "グラントウキョウ 5F",
-	    .city = "東京都", .zip = "100-0005", .country = "Japan 日本" };
-	d.service = "EMS"; d.order_name = "#1002"; d.package_count = 1;
-	d.weight_grams = 640; d.tracking = "EE123456785JP"; d.carrier = "Japan Post";
-	d.sscc = "106141410000000125"; d.symbol2d = LABEL_2D_DATAMATRIX;
+		.address1 = "千代田区丸の内1-9-1",
+		.address2 = "グラントウキョウ 5F",
+		.city = "東京都",
+		.zip = "100-0005",
+		.country = "Japan 日本" };
+	d.service = "EMS";
+	d.order_name = "#1002";
+	d.package_count = 1;
+	d.weight_grams = 640;
+	d.tracking = "EE123456785JP";
+	d.carrier = "Japan Post";
+	d.sscc = "106141410000000125";
+	d.symbol2d = LABEL_2D_DATAMATRIX;
 	if (label_render(&d, 1, &m, &o, err, sizeof(err)) == -1 ||
 	    save(dir, "label-cjk.pdf", &o) == -1)
 		goto fail;
 	d.to = (struct labels_address){ .name = "김민수" };
-	d.pickup = 1; d.order_name = "#1003"; d.tracking = NULL;
+	d.pickup = 1;
+	d.order_name = "#1003";
+	d.tracking = NULL;
 	if (label_render(&d, 1, &m, &o, err, sizeof(err)) == -1 ||
 	    save(dir, "label-pickup.pdf", &o) == -1)
 		goto fail;
@@ -79,29 +101,47 @@ static int
 slip(const char *dir)
 {
 	static const char *const titles[] = {
-		"Organic cotton T-shirt", "Merino wool socks",
+		"Organic cotton T-shirt",
+		"Merino wool socks",
 		/* NOLINTNEXTLINE(bugprone-suspicious-missing-comma): one long title */
 		"Stainless steel water bottle with a double-walled vacuum "
 		"insulated body and a leak-proof bamboo lid",
-		"Canvas tote bag", "Ceramic pour-over coffee dripper",
-		"Beeswax food wraps", "Linen tea towel", "Enamel camping mug",
+		"Canvas tote bag",
+		"Ceramic pour-over coffee dripper",
+		"Beeswax food wraps",
+		"Linen tea towel",
+		"Enamel camping mug",
 	};
 	static const char *const variants[] = {
-		"Navy / M", "Grey / 39-42", "750 ml / Forest green", NULL,
-		"White", "Set of 3", "Natural", "Cream",
+		"Navy / M",
+		"Grey / 39-42",
+		"750 ml / Forest green",
+		NULL,
+		"White",
+		"Set of 3",
+		"Natural",
+		"Cream",
 	};
 	struct slip_line lines[36];
 	char skus[36][32];
 	struct slip_doc d = {
-		.shop_name = "Example Goods", .shop = shop,
-		.order_name = "#1001", .order_date = "2024-05-02T10:14:00-04:00",
+		.shop_name = "Example Goods",
+		.shop = shop,
+		.order_name = "#1001",
+		.order_date = "2024-05-02T10:14:00-04:00",
 		.service = "DHL Paket International",
-		.ship_to = { .name = "Anna Müller", .company = "Müller & Söhne GmbH",
-		    .address1 = "Hauptstraße 12", .address2 = "3. OG",
-		    .city = "München", .zip = "80331", .country = "Germany" },
-		.lines = lines, .nlines = 22, .ships_separately = 1,
+		.ship_to = { .name = "Anna Müller",
+		    .company = "Müller & Söhne GmbH",
+		    .address1 = "Hauptstraße 12",
+		    .address2 = "3. OG",
+		    .city = "München",
+		    .zip = "80331",
+		    .country = "Germany" },
+		.lines = lines,
+		.nlines = 22,
+		.ships_separately = 1,
 		.note = "Please leave the parcel with the neighbours at number 14 "
-		    "if nobody is home.",
+			"if nobody is home.",
 		.gift_message = "Alles Gute zum Geburtstag, Oma! — Lena",
 		.bin_location = "A-03-2",
 	};
@@ -112,8 +152,8 @@ slip(const char *dir)
 
 	for (i = 0; i < 36; i++) {
 		snprintf(skus[i], sizeof(skus[i]), "EG-%04zu", 1001 + i * 7);
-		lines[i] = (struct slip_line){ skus[i], titles[i % 8],
-		    variants[i % 8], 1 + i % 3, 1 + i % 3 + (i == 4) };
+		lines[i] = (struct slip_line){ skus[i], titles[i % 8], variants[i % 8], 1 + i % 3,
+			1 + i % 3 + (i == 4) };
 	}
 	labels_media_default_slip(&m);
 	if (slip_render(&d, &m, &o, err, sizeof(err)) == -1) {
@@ -128,8 +168,9 @@ sheet(const char *dir)
 {
 	static const char *const ids[] = { "P017", "P042" };
 	static const char *const names[] = { "Maria Kowalska", "田中 一郎" };
-	struct sheet_doc d = { .bench = "pack-1", .packer_ids = ids,
-	    .packer_names = names, .npackers = 2 };
+	struct sheet_doc d = {
+		.bench = "pack-1", .packer_ids = ids, .packer_names = names, .npackers = 2
+	};
 	struct label_media m;
 	struct labels_out o = { 0 };
 	char err[256];

@@ -8,34 +8,30 @@
 
 #include "labels/labels_int.h"
 
-#define SHEET_MARGIN	36.0f
-#define CELL_H		86.0f
-#define TITLE_H		44.0f
+#define SHEET_MARGIN 36.0f
+#define CELL_H	     86.0f
+#define TITLE_H	     44.0f
 
-const char *const labels_sheet_commands[] = {
-	"STN:PARTIAL", "STN:NEWBOX", "STN:UNDO",
-	"STN:QTY:2", "STN:QTY:3", "STN:QTY:4", "STN:QTY:5", "STN:QTY:6",
-	"STN:QTY:10", "STN:REPRINT", "STN:ABANDON", "STN:LOGOUT", "STN:WEIGH", NULL
-};
+const char *const labels_sheet_commands[] = { "STN:PARTIAL", "STN:NEWBOX", "STN:UNDO", "STN:QTY:2",
+	"STN:QTY:3", "STN:QTY:4", "STN:QTY:5", "STN:QTY:6", "STN:QTY:10", "STN:REPRINT",
+	"STN:ABANDON", "STN:LOGOUT", "STN:WEIGH", NULL };
 
-static const char *const captions[] = {
-	"Ship what is scanned now (partial)", "New box (split package)",
-	"Undo last scan",
-	"Next item \xc3\x97 2", "Next item \xc3\x97 3", "Next item \xc3\x97 4",
-	"Next item \xc3\x97 5", "Next item \xc3\x97 6", "Next item \xc3\x97 10",
-	"Reprint label", "Abandon order", "Log out", "Weigh the box again", NULL
-};
+static const char *const captions[] = { "Ship what is scanned now (partial)",
+	"New box (split package)", "Undo last scan", "Next item \xc3\x97 2", "Next item \xc3\x97 3",
+	"Next item \xc3\x97 4", "Next item \xc3\x97 5", "Next item \xc3\x97 6",
+	"Next item \xc3\x97 10", "Reprint label", "Abandon order", "Log out", "Weigh the box again",
+	NULL };
 
 struct cell {
-	const char	*caption;
-	const char	*data;
-	char		*owned;		/* data when built here */
+	const char *caption;
+	const char *data;
+	char *owned; /* data when built here */
 };
 
 struct sheet {
-	struct lctx	*c;
-	float		 pw, ph;
-	int		 page;
+	struct lctx *c;
+	float pw, ph;
+	int page;
 };
 
 static int
@@ -51,13 +47,12 @@ new_page(struct sheet *s, const char *bench, const char *what)
 	snprintf(title, sizeof(title), "%s%s%s", what, bench ? " \xe2\x80\x94 " : "",
 	    bench ? bench : "");
 	snprintf(pg, sizeof(pg), "Page %d", s->page);
-	if (text_box(s->c, title, SHEET_MARGIN, SHEET_MARGIN,
-	    s->pw - 2 * SHEET_MARGIN - 60, 24, &t, "title", NULL) == -1 ||
-	    text_box(s->c, pg, s->pw - SHEET_MARGIN - 60, SHEET_MARGIN + 6, 60,
-	    12, &r, "page", NULL) == -1)
+	if (text_box(s->c, title, SHEET_MARGIN, SHEET_MARGIN, s->pw - 2 * SHEET_MARGIN - 60, 24, &t,
+		"title", NULL) == -1 ||
+	    text_box(s->c, pg, s->pw - SHEET_MARGIN - 60, SHEET_MARGIN + 6, 60, 12, &r, "page",
+		NULL) == -1)
 		return -1;
-	lctx_rule(s->c, SHEET_MARGIN, SHEET_MARGIN + TITLE_H - 14,
-	    s->pw - 2 * SHEET_MARGIN, 1.5f);
+	lctx_rule(s->c, SHEET_MARGIN, SHEET_MARGIN + TITLE_H - 14, s->pw - 2 * SHEET_MARGIN, 1.5f);
 	return 0;
 }
 
@@ -79,8 +74,7 @@ draw_cell(struct sheet *s, const struct cell *cl, float x, float y, float w)
 
 /* Lays out cells two per row, starting new pages as needed. */
 static int
-draw_cells(struct sheet *s, const struct cell *cells, size_t n,
-    const char *bench, const char *what)
+draw_cells(struct sheet *s, const struct cell *cells, size_t n, const char *bench, const char *what)
 {
 	float colw = (s->pw - 2 * SHEET_MARGIN) / 2, y = 0;
 	size_t i;
@@ -94,8 +88,7 @@ draw_cells(struct sheet *s, const struct cell *cells, size_t n,
 			} else
 				y += CELL_H;
 		}
-		if (draw_cell(s, &cells[i], SHEET_MARGIN + (i % 2) * colw, y,
-		    colw) == -1)
+		if (draw_cell(s, &cells[i], SHEET_MARGIN + (i % 2) * colw, y, colw) == -1)
 			return -1;
 	}
 	return 0;
@@ -134,8 +127,8 @@ out:
 }
 
 int
-sheet_render(const struct sheet_doc *d, const struct label_media *m,
-    struct labels_out *out, char *err, size_t errlen)
+sheet_render(const struct sheet_doc *d, const struct label_media *m, struct labels_out *out,
+    char *err, size_t errlen)
 {
 	struct cell cells[sizeof(captions) / sizeof(captions[0])];
 	struct label_media def;
@@ -156,16 +149,17 @@ sheet_render(const struct sheet_doc *d, const struct label_media *m,
 	}
 	if ((s.c = lctx_new(m, err, errlen)) == NULL)
 		return -1;
-	labels_size_points(m->size == LABELS_A4 ? LABELS_A4 : LABELS_LETTER,
-	    &s.pw, &s.ph);
+	labels_size_points(m->size == LABELS_A4 ? LABELS_A4 : LABELS_LETTER, &s.pw, &s.ph);
 	for (i = 0; labels_sheet_commands[i]; i++, n++)
 		cells[i] = (struct cell){ captions[i], labels_sheet_commands[i], NULL };
 	if (draw_cells(&s, cells, n, d ? d->bench : NULL, "Station commands") == -1 ||
-	    (d && d->npackers && draw_badges(&s, d->bench, "Packer badges", "packer badge", "STN:PACKER:",
-	    d->packer_ids, d->packer_names, d->npackers) == -1) ||
+	    (d && d->npackers &&
+		draw_badges(&s, d->bench, "Packer badges", "packer badge",
+		    "STN:PACKER:", d->packer_ids, d->packer_names, d->npackers) == -1) ||
 	    /* the badge only: the PIN is typed as the next scan */
-	    (d && d->nsupervisors && draw_badges(&s, d->bench, "Supervisor badges",
-	    "supervisor badge", "STN:OVERRIDE:", d->supervisor_ids, NULL, d->nsupervisors) == -1) ||
+	    (d && d->nsupervisors &&
+		draw_badges(&s, d->bench, "Supervisor badges", "supervisor badge",
+		    "STN:OVERRIDE:", d->supervisor_ids, NULL, d->nsupervisors) == -1) ||
 	    lctx_finish(s.c, out) == -1) {
 		lctx_copy_error(s.c, err, errlen);
 		lctx_free(s.c);

@@ -10,33 +10,33 @@
 
 #include "labels/labels_int.h"
 
-#define SLIP_MARGIN	36.0f
-#define HEADER_H	112.0f
-#define FOOTER_H	40.0f
-#define SKU_W		110.0f
-#define QTY_W		70.0f
-#define GAP		8.0f
-#define ROW_PAD		4.0f
+#define SLIP_MARGIN 36.0f
+#define HEADER_H    112.0f
+#define FOOTER_H    40.0f
+#define SKU_W	    110.0f
+#define QTY_W	    70.0f
+#define GAP	    8.0f
+#define ROW_PAD	    4.0f
 
 enum item_kind { IT_ROW, IT_HEAD, IT_PARA };
 
 struct item {
-	enum item_kind	 kind;
-	const char	*text;		/* IT_HEAD, IT_PARA */
-	size_t		 row;		/* IT_ROW */
-	int		 line;		/* IT_PARA: which wrapped line */
-	float		 h;
-	int		 page;		/* 1-based, set by paginate */
-	float		 y;
+	enum item_kind kind;
+	const char *text; /* IT_HEAD, IT_PARA */
+	size_t row;	  /* IT_ROW */
+	int line;	  /* IT_PARA: which wrapped line */
+	float h;
+	int page; /* 1-based, set by paginate */
+	float y;
 };
 
 struct slip {
-	struct lctx		*c;
-	const struct slip_doc	*d;
-	float			 pw, ph, body_w;
-	struct item		*items;
-	size_t			 nitems, cap;
-	int			 pages;
+	struct lctx *c;
+	const struct slip_doc *d;
+	float pw, ph, body_w;
+	struct item *items;
+	size_t nitems, cap;
+	int pages;
 };
 
 static const struct tstyle st_sku = { 9, 9, 0, TA_LEFT, 1.2f };
@@ -80,13 +80,10 @@ measure_row(struct slip *s, size_t i, float *h)
 	int nsku, ntitle, nvar;
 
 	if (text_lines(s->c, l->sku, 0, 0, SKU_W, &st_sku, 0, 0, &nsku) == -1 ||
-	    text_lines(s->c, l->title, 0, 0, item_w(s), &st_title, 0, 0,
-	    &ntitle) == -1 ||
-	    text_lines(s->c, l->variant, 0, 0, item_w(s), &st_variant, 0, 0,
-	    &nvar) == -1)
+	    text_lines(s->c, l->title, 0, 0, item_w(s), &st_title, 0, 0, &ntitle) == -1 ||
+	    text_lines(s->c, l->variant, 0, 0, item_w(s), &st_variant, 0, 0, &nvar) == -1)
 		return -1;
-	*h = ntitle * text_line_height(&st_title) +
-	    nvar * text_line_height(&st_variant);
+	*h = ntitle * text_line_height(&st_title) + nvar * text_line_height(&st_variant);
 	if (nsku * text_line_height(&st_sku) > *h)
 		*h = nsku * text_line_height(&st_sku);
 	if (*h < text_line_height(&st_title))
@@ -106,14 +103,18 @@ add_paragraph(struct slip *s, const char *head, const char *text)
 
 	if (text == NULL || *text == '\0')
 		return 0;
-	if (push(s, (struct item){ .kind = IT_HEAD, .text = head,
-	    .h = text_line_height(&st_head) }) == -1)
+	if (push(s,
+		(struct item){ .kind = IT_HEAD, .text = head, .h = text_line_height(&st_head) }) ==
+	    -1)
 		return -1;
 	if (text_lines(s->c, text, 0, 0, s->body_w, &st_para, 0, 0, &n) == -1)
 		return -1;
 	for (i = 0; i < n; i++)
-		if (push(s, (struct item){ .kind = IT_PARA, .text = text,
-		    .line = i, .h = text_line_height(&st_para) }) == -1)
+		if (push(s,
+			(struct item){ .kind = IT_PARA,
+			    .text = text,
+			    .line = i,
+			    .h = text_line_height(&st_para) }) == -1)
 			return -1;
 	return 0;
 }
@@ -129,9 +130,11 @@ measure(struct slip *s)
 		    push(s, (struct item){ .kind = IT_ROW, .row = i, .h = h }) == -1)
 			return -1;
 	}
-	if (s->d->ships_separately && push(s, (struct item){ .kind = IT_HEAD,
-	    .text = "Other items in this order will ship separately.",
-	    .h = text_line_height(&st_head) }) == -1)
+	if (s->d->ships_separately &&
+	    push(s,
+		(struct item){ .kind = IT_HEAD,
+		    .text = "Other items in this order will ship separately.",
+		    .h = text_line_height(&st_head) }) == -1)
 		return -1;
 	if (add_paragraph(s, "Note", s->d->note) == -1 ||
 	    add_paragraph(s, "Gift message", s->d->gift_message) == -1)
@@ -142,7 +145,7 @@ measure(struct slip *s)
 static float
 first_body_y(void)
 {
-	return SLIP_MARGIN + HEADER_H + 96;	/* ship-to block on page 1 */
+	return SLIP_MARGIN + HEADER_H + 96; /* ship-to block on page 1 */
 }
 
 static float
@@ -162,8 +165,10 @@ paginate(struct slip *s)
 	for (i = 0; i < s->nitems; i++) {
 		struct item *it = &s->items[i];
 		/* A heading stays with the line after it. */
-		float need = it->h + (it->kind == IT_HEAD && i + 1 < s->nitems &&
-		    s->items[i + 1].kind == IT_PARA ? s->items[i + 1].h : 0);
+		float need = it->h +
+		    (it->kind == IT_HEAD && i + 1 < s->nitems && s->items[i + 1].kind == IT_PARA
+			    ? s->items[i + 1].h
+			    : 0);
 		if (y + need > bottom && y > SLIP_MARGIN + HEADER_H + table_head_h()) {
 			page++;
 			y = SLIP_MARGIN + HEADER_H + table_head_h();
@@ -176,8 +181,7 @@ paginate(struct slip *s)
 }
 
 static int
-draw_address(struct lctx *c, const struct labels_address *a, float x, float *y,
-    float w, float size)
+draw_address(struct lctx *c, const struct labels_address *a, float x, float *y, float w, float size)
 {
 	struct tstyle st = { size, size * 0.75f, 0, TA_LEFT, 1.2f };
 	const char *lines[3] = { a->company, a->address1, a->address2 };
@@ -186,26 +190,24 @@ draw_address(struct lctx *c, const struct labels_address *a, float x, float *y,
 	size_t i;
 
 	for (i = 0; i < 3; i++) {
-		if (text_box(c, lines[i], x, *y, w, text_line_height(&st) * 2,
-		    &st, "address", &used) == -1)
+		if (text_box(c, lines[i], x, *y, w, text_line_height(&st) * 2, &st, "address",
+			&used) == -1)
 			return -1;
 		*y += used;
 	}
 	if (asprintf(&cl, "%s%s%s%s%s", a->city ? a->city : "",
-	    a->city && (a->province || a->zip) ? ", " : "",
-	    a->province ? a->province : "", a->province && a->zip ? " " : "",
-	    a->zip ? a->zip : "") < 0)
+		a->city && (a->province || a->zip) ? ", " : "", a->province ? a->province : "",
+		a->province && a->zip ? " " : "", a->zip ? a->zip : "") < 0)
 		return lctx_fail(c, "out of memory");
 	used = 0;
-	if (text_box(c, cl, x, *y, w, text_line_height(&st) * 2, &st,
-	    "address", &used) == -1) {
+	if (text_box(c, cl, x, *y, w, text_line_height(&st) * 2, &st, "address", &used) == -1) {
 		free(cl);
 		return -1;
 	}
 	free(cl);
 	*y += used;
-	if (text_box(c, a->country, x, *y, w, text_line_height(&st) * 2, &st,
-	    "address", &used) == -1)
+	if (text_box(c, a->country, x, *y, w, text_line_height(&st) * 2, &st, "address", &used) ==
+	    -1)
 		return -1;
 	*y += used;
 	return 0;
@@ -225,8 +227,8 @@ draw_header(struct slip *s)
 	struct bsize bs;
 	char buf[160];
 
-	if (text_box(c, d->shop_name, x, y, lw, text_line_height(&shop), &shop,
-	    "shop name", &used) == -1)
+	if (text_box(c, d->shop_name, x, y, lw, text_line_height(&shop), &shop, "shop name",
+		&used) == -1)
 		return -1;
 	y += used;
 	if (draw_address(c, &d->shop, x, &y, lw, 9) == -1)
@@ -246,8 +248,8 @@ draw_header(struct slip *s)
 		y += used;
 	}
 	/* What packers scan to open the order: exactly the open rule's input. */
-	if (barcode_make(c, BK_CODE128, d->barcode ? d->barcode : d->order_name,
-	    0.375f, 0.25f, rw, &bs) == -1 ||
+	if (barcode_make(c, BK_CODE128, d->barcode ? d->barcode : d->order_name, 0.375f, 0.25f, rw,
+		&bs) == -1 ||
 	    barcode_draw(c, s->pw - SLIP_MARGIN - bs.w, y + 4, 34) == -1)
 		return -1;
 	lctx_rule(c, SLIP_MARGIN, SLIP_MARGIN + HEADER_H - 6, s->body_w, 1.5f);
@@ -266,8 +268,8 @@ draw_ship_block(struct slip *s)
 	char buf[256];
 
 	if (text_box(s->c, "SHIP TO", x, y, w, 12, &lab, "label", &used) == -1 ||
-	    text_box(s->c, d->ship_to.name, x, y + used, w,
-	    text_line_height(&name), &name, "ship-to name", &used) == -1)
+	    text_box(s->c, d->ship_to.name, x, y + used, w, text_line_height(&name), &name,
+		"ship-to name", &used) == -1)
 		return -1;
 	y += 10 + used;
 	if (draw_address(s->c, &d->ship_to, x, &y, w, 10) == -1)
@@ -296,8 +298,7 @@ draw_ship_block(struct slip *s)
 	if (d->bin_location && *d->bin_location) {
 		snprintf(buf, sizeof(buf), "Bin: %s", d->bin_location);
 		lctx_box(s->c, rx - 4, y - 2, rw + 4, 20, 0);
-		if (text_box(s->c, buf, rx, y + 2, rw - 4, 16, &info, "bin",
-		    &used) == -1)
+		if (text_box(s->c, buf, rx, y + 2, rw - 4, 16, &info, "bin", &used) == -1)
 			return -1;
 	}
 	return 0;
@@ -311,10 +312,10 @@ draw_table_head(struct slip *s, float y)
 	float x = SLIP_MARGIN;
 
 	if (text_box(s->c, "SKU", x, y + 4, SKU_W, 12, &h, "label", NULL) == -1 ||
-	    text_box(s->c, "ITEM", x + SKU_W + GAP, y + 4, item_w(s), 12, &h,
-	    "label", NULL) == -1 ||
-	    text_box(s->c, "QTY", s->pw - SLIP_MARGIN - QTY_W, y + 4, QTY_W, 12,
-	    &hr, "label", NULL) == -1)
+	    text_box(s->c, "ITEM", x + SKU_W + GAP, y + 4, item_w(s), 12, &h, "label", NULL) ==
+		-1 ||
+	    text_box(s->c, "QTY", s->pw - SLIP_MARGIN - QTY_W, y + 4, QTY_W, 12, &hr, "label",
+		NULL) == -1)
 		return -1;
 	lctx_rule(s->c, SLIP_MARGIN, y + table_head_h() - 2, s->body_w, 0.75f);
 	return 0;
@@ -326,10 +327,11 @@ draw_variant(struct slip *s, const char *v, float x, float y, float room)
 	if (v == NULL || *v == '\0')
 		return 0;
 	if (room + 0.01f < text_line_height(&st_variant))
-		return lctx_event(s->c, "truncated variant: \"%s\" (row taller "
-		    "than a page)", v);
-	return text_box(s->c, v, x, y, item_w(s), room, &st_variant,
-	    "variant", NULL);
+		return lctx_event(s->c,
+		    "truncated variant: \"%s\" (row taller "
+		    "than a page)",
+		    v);
+	return text_box(s->c, v, x, y, item_w(s), room, &st_variant, "variant", NULL);
 }
 
 static int
@@ -337,18 +339,16 @@ draw_row(struct slip *s, const struct item *it)
 {
 	const struct slip_line *l = &s->d->lines[it->row];
 	float x = SLIP_MARGIN, y = it->y + ROW_PAD, used = 0;
-	float big = it->h - 2 * ROW_PAD;	/* measured: cuts only giant rows */
+	float big = it->h - 2 * ROW_PAD; /* measured: cuts only giant rows */
 	char qty[64];
 
-	snprintf(qty, sizeof(qty), "%lld of %lld", (long long)l->quantity,
-	    (long long)l->ordered);
+	snprintf(qty, sizeof(qty), "%lld of %lld", (long long)l->quantity, (long long)l->ordered);
 	if (text_box(s->c, l->sku, x, y, SKU_W, big, &st_sku, "sku", NULL) == -1 ||
-	    text_box(s->c, l->title, x + SKU_W + GAP, y, item_w(s), big,
-	    &st_title, "title", &used) == -1 ||
-	    draw_variant(s, l->variant, x + SKU_W + GAP, y + used,
-	    big - used) == -1 ||
-	    text_box(s->c, qty, s->pw - SLIP_MARGIN - QTY_W, y, QTY_W, big,
-	    &st_qty, "quantity", NULL) == -1)
+	    text_box(s->c, l->title, x + SKU_W + GAP, y, item_w(s), big, &st_title, "title",
+		&used) == -1 ||
+	    draw_variant(s, l->variant, x + SKU_W + GAP, y + used, big - used) == -1 ||
+	    text_box(s->c, qty, s->pw - SLIP_MARGIN - QTY_W, y, QTY_W, big, &st_qty, "quantity",
+		NULL) == -1)
 		return -1;
 	lctx_gray(s->c, 0.6f);
 	lctx_rule(s->c, SLIP_MARGIN, it->y + it->h - 0.5f, s->body_w, 0.5f);
@@ -362,15 +362,14 @@ draw_item(struct slip *s, const struct item *it)
 	int n;
 
 	switch (it->kind) {
-	case IT_ROW:
-		return draw_row(s, it);
+	case IT_ROW: return draw_row(s, it);
 	case IT_HEAD:
-		return text_box(s->c, it->text, SLIP_MARGIN, it->y + 4, s->body_w,
-		    it->h, &st_head, "heading", NULL);
+		return text_box(s->c, it->text, SLIP_MARGIN, it->y + 4, s->body_w, it->h, &st_head,
+		    "heading", NULL);
 	case IT_PARA:
 	default:
-		return text_lines(s->c, it->text, SLIP_MARGIN, it->y, s->body_w,
-		    &st_para, it->line, 1, &n);
+		return text_lines(
+		    s->c, it->text, SLIP_MARGIN, it->y, s->body_w, &st_para, it->line, 1, &n);
 	}
 }
 
@@ -383,8 +382,7 @@ draw_footer(struct slip *s, int page)
 
 	snprintf(buf, sizeof(buf), "Page %d of %d", page, s->pages);
 	lctx_rule(s->c, SLIP_MARGIN, y - 8, s->body_w, 0.5f);
-	return text_box(s->c, buf, SLIP_MARGIN, y, s->body_w, 12, &st, "footer",
-	    NULL);
+	return text_box(s->c, buf, SLIP_MARGIN, y, s->body_w, 12, &st, "footer", NULL);
 }
 
 static int
@@ -395,10 +393,8 @@ draw_pages(struct slip *s)
 
 	for (page = 1; page <= s->pages; page++) {
 		float ty = page == 1 ? first_body_y() : SLIP_MARGIN + HEADER_H;
-		if (lctx_add_page(s->c, s->pw, s->ph) == -1 ||
-		    draw_header(s) == -1 ||
-		    (page == 1 && draw_ship_block(s) == -1) ||
-		    draw_table_head(s, ty) == -1)
+		if (lctx_add_page(s->c, s->pw, s->ph) == -1 || draw_header(s) == -1 ||
+		    (page == 1 && draw_ship_block(s) == -1) || draw_table_head(s, ty) == -1)
 			return -1;
 		for (; i < s->nitems && s->items[i].page == page; i++)
 			if (draw_item(s, &s->items[i]) == -1)
@@ -410,8 +406,8 @@ draw_pages(struct slip *s)
 }
 
 int
-slip_render(const struct slip_doc *d, const struct label_media *m,
-    struct labels_out *out, char *err, size_t errlen)
+slip_render(const struct slip_doc *d, const struct label_media *m, struct labels_out *out,
+    char *err, size_t errlen)
 {
 	struct label_media def;
 	struct slip s = { 0 };
@@ -432,8 +428,7 @@ slip_render(const struct slip_doc *d, const struct label_media *m,
 	if ((s.c = lctx_new(m, err, errlen)) == NULL)
 		return -1;
 	s.d = d;
-	labels_size_points(m->size == LABELS_A4 ? LABELS_A4 : LABELS_LETTER,
-	    &s.pw, &s.ph);
+	labels_size_points(m->size == LABELS_A4 ? LABELS_A4 : LABELS_LETTER, &s.pw, &s.ph);
 	s.body_w = s.pw - 2 * SLIP_MARGIN;
 	if (measure(&s) == 0) {
 		paginate(&s);

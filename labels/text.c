@@ -15,40 +15,190 @@
 enum tclass { TC_NEUTRAL = 0, TC_LATIN, TC_CJK, TC_HANGUL };
 
 struct glyph {
-	uint32_t	cp;
-	unsigned char	cls;
-	unsigned char	font;	/* enum lfont */
-	float		adv;	/* advance at 1 pt */
+	uint32_t cp;
+	unsigned char cls;
+	unsigned char font; /* enum lfont */
+	float adv;	    /* advance at 1 pt */
 };
 
 struct shaped {
-	struct glyph	*g;
-	size_t		 n;
+	struct glyph *g;
+	size_t n;
 };
 
 struct tline {
-	size_t	start, end;	/* glyph indices, end exclusive */
+	size_t start, end; /* glyph indices, end exclusive */
 };
 
-#define ELLIPSIS	0x2026u
-#define MAX_LINES	256
+#define ELLIPSIS  0x2026u
+#define MAX_LINES 256
 
 /* CP1250 bytes 0x80..0xFF as Unicode (0: unassigned). */
 static const uint16_t cp1250_high[128] = {
-	0x20ac,0x0000,0x201a,0x0000,0x201e,0x2026,0x2020,0x2021,0x0000,0x2030,0x0160,0x2039,0x015a,0x0164,0x017d,0x0179,
-	0x0000,0x2018,0x2019,0x201c,0x201d,0x2022,0x2013,0x2014,0x0000,0x2122,0x0161,0x203a,0x015b,0x0165,0x017e,0x017a,
-	0x00a0,0x02c7,0x02d8,0x0141,0x00a4,0x0104,0x00a6,0x00a7,0x00a8,0x00a9,0x015e,0x00ab,0x00ac,0x00ad,0x00ae,0x017b,
-	0x00b0,0x00b1,0x02db,0x0142,0x00b4,0x00b5,0x00b6,0x00b7,0x00b8,0x0105,0x015f,0x00bb,0x013d,0x02dd,0x013e,0x017c,
-	0x0154,0x00c1,0x00c2,0x0102,0x00c4,0x0139,0x0106,0x00c7,0x010c,0x00c9,0x0118,0x00cb,0x011a,0x00cd,0x00ce,0x010e,
-	0x0110,0x0143,0x0147,0x00d3,0x00d4,0x0150,0x00d6,0x00d7,0x0158,0x016e,0x00da,0x0170,0x00dc,0x00dd,0x0162,0x00df,
-	0x0155,0x00e1,0x00e2,0x0103,0x00e4,0x013a,0x0107,0x00e7,0x010d,0x00e9,0x0119,0x00eb,0x011b,0x00ed,0x00ee,0x010f,
-	0x0111,0x0144,0x0148,0x00f3,0x00f4,0x0151,0x00f6,0x00f7,0x0159,0x016f,0x00fa,0x0171,0x00fc,0x00fd,0x0163,0x02d9,
+	0x20ac,
+	0x0000,
+	0x201a,
+	0x0000,
+	0x201e,
+	0x2026,
+	0x2020,
+	0x2021,
+	0x0000,
+	0x2030,
+	0x0160,
+	0x2039,
+	0x015a,
+	0x0164,
+	0x017d,
+	0x0179,
+	0x0000,
+	0x2018,
+	0x2019,
+	0x201c,
+	0x201d,
+	0x2022,
+	0x2013,
+	0x2014,
+	0x0000,
+	0x2122,
+	0x0161,
+	0x203a,
+	0x015b,
+	0x0165,
+	0x017e,
+	0x017a,
+	0x00a0,
+	0x02c7,
+	0x02d8,
+	0x0141,
+	0x00a4,
+	0x0104,
+	0x00a6,
+	0x00a7,
+	0x00a8,
+	0x00a9,
+	0x015e,
+	0x00ab,
+	0x00ac,
+	0x00ad,
+	0x00ae,
+	0x017b,
+	0x00b0,
+	0x00b1,
+	0x02db,
+	0x0142,
+	0x00b4,
+	0x00b5,
+	0x00b6,
+	0x00b7,
+	0x00b8,
+	0x0105,
+	0x015f,
+	0x00bb,
+	0x013d,
+	0x02dd,
+	0x013e,
+	0x017c,
+	0x0154,
+	0x00c1,
+	0x00c2,
+	0x0102,
+	0x00c4,
+	0x0139,
+	0x0106,
+	0x00c7,
+	0x010c,
+	0x00c9,
+	0x0118,
+	0x00cb,
+	0x011a,
+	0x00cd,
+	0x00ce,
+	0x010e,
+	0x0110,
+	0x0143,
+	0x0147,
+	0x00d3,
+	0x00d4,
+	0x0150,
+	0x00d6,
+	0x00d7,
+	0x0158,
+	0x016e,
+	0x00da,
+	0x0170,
+	0x00dc,
+	0x00dd,
+	0x0162,
+	0x00df,
+	0x0155,
+	0x00e1,
+	0x00e2,
+	0x0103,
+	0x00e4,
+	0x013a,
+	0x0107,
+	0x00e7,
+	0x010d,
+	0x00e9,
+	0x0119,
+	0x00eb,
+	0x011b,
+	0x00ed,
+	0x00ee,
+	0x010f,
+	0x0111,
+	0x0144,
+	0x0148,
+	0x00f3,
+	0x00f4,
+	0x0151,
+	0x00f6,
+	0x00f7,
+	0x0159,
+	0x016f,
+	0x00fa,
+	0x0171,
+	0x00fc,
+	0x00fd,
+	0x0163,
+	0x02d9,
 };
 
 /* CP1252 bytes 0x80..0x9F (0xA0..0xFF equal Latin-1). */
 static const uint16_t cp1252_c1[32] = {
-	0x20ac,0x0000,0x201a,0x0192,0x201e,0x2026,0x2020,0x2021,0x02c6,0x2030,0x0160,0x2039,0x0152,0x0000,0x017d,0x0000,
-	0x0000,0x2018,0x2019,0x201c,0x201d,0x2022,0x2013,0x2014,0x02dc,0x2122,0x0161,0x203a,0x0153,0x0000,0x017e,0x0178,
+	0x20ac,
+	0x0000,
+	0x201a,
+	0x0192,
+	0x201e,
+	0x2026,
+	0x2020,
+	0x2021,
+	0x02c6,
+	0x2030,
+	0x0160,
+	0x2039,
+	0x0152,
+	0x0000,
+	0x017d,
+	0x0000,
+	0x0000,
+	0x2018,
+	0x2019,
+	0x201c,
+	0x201d,
+	0x2022,
+	0x2013,
+	0x2014,
+	0x02dc,
+	0x2122,
+	0x0161,
+	0x203a,
+	0x0153,
+	0x0000,
+	0x017e,
+	0x0178,
 };
 
 /* Byte for cp in CP1252, 0 if none. */
@@ -103,8 +253,8 @@ classify(uint32_t cp)
 static int
 latin_font_draws(uint32_t cp)
 {
-	return cp < 0x0530 || (cp >= 0x1e00 && cp <= 0x1fff) ||
-	    (cp >= 0x2000 && cp <= 0x214f) || cp == 0xfffd;
+	return cp < 0x0530 || (cp >= 0x1e00 && cp <= 0x1fff) || (cp >= 0x2000 && cp <= 0x214f) ||
+	    cp == 0xfffd;
 }
 
 /* Decodes one UTF-8 sequence; invalid bytes become U+FFFD. */
@@ -114,13 +264,28 @@ utf8_next(const unsigned char *s, uint32_t *cp)
 	uint32_t c = s[0];
 	size_t n, i;
 
-	if (c < 0x80) { *cp = c; return 1; }
-	if ((c & 0xe0) == 0xc0) { n = 2; c &= 0x1f; }
-	else if ((c & 0xf0) == 0xe0) { n = 3; c &= 0x0f; }
-	else if ((c & 0xf8) == 0xf0) { n = 4; c &= 0x07; }
-	else { *cp = 0xfffd; return 1; }
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if ((c & 0xe0) == 0xc0) {
+		n = 2;
+		c &= 0x1f;
+	} else if ((c & 0xf0) == 0xe0) {
+		n = 3;
+		c &= 0x0f;
+	} else if ((c & 0xf8) == 0xf0) {
+		n = 4;
+		c &= 0x07;
+	} else {
+		*cp = 0xfffd;
+		return 1;
+	}
 	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80) { *cp = 0xfffd; return i; }
+		if ((s[i] & 0xc0) != 0x80) {
+			*cp = 0xfffd;
+			return i;
+		}
 		c = (c << 6) | (s[i] & 0x3f);
 	}
 	*cp = (c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)) ? 0xfffd : c;
@@ -130,18 +295,25 @@ utf8_next(const unsigned char *s, uint32_t *cp)
 static size_t
 utf8_put(char *o, uint32_t c)
 {
-	if (c < 0x80) { o[0] = (char)c; return 1; }
+	if (c < 0x80) {
+		o[0] = (char)c;
+		return 1;
+	}
 	if (c < 0x800) {
-		o[0] = (char)(0xc0 | (c >> 6)); o[1] = (char)(0x80 | (c & 0x3f));
+		o[0] = (char)(0xc0 | (c >> 6));
+		o[1] = (char)(0x80 | (c & 0x3f));
 		return 2;
 	}
 	if (c < 0x10000) {
-		o[0] = (char)(0xe0 | (c >> 12)); o[1] = (char)(0x80 | ((c >> 6) & 0x3f));
+		o[0] = (char)(0xe0 | (c >> 12));
+		o[1] = (char)(0x80 | ((c >> 6) & 0x3f));
 		o[2] = (char)(0x80 | (c & 0x3f));
 		return 3;
 	}
-	o[0] = (char)(0xf0 | (c >> 18)); o[1] = (char)(0x80 | ((c >> 12) & 0x3f));
-	o[2] = (char)(0x80 | ((c >> 6) & 0x3f)); o[3] = (char)(0x80 | (c & 0x3f));
+	o[0] = (char)(0xf0 | (c >> 18));
+	o[1] = (char)(0x80 | ((c >> 12) & 0x3f));
+	o[2] = (char)(0x80 | ((c >> 6) & 0x3f));
+	o[3] = (char)(0x80 | (c & 0x3f));
 	return 4;
 }
 
@@ -207,16 +379,17 @@ assign_fonts(struct lctx *c, struct glyph *g, size_t n, int bold, const char *s)
 			;
 		lf = run_font(g + i, j - i, bold);
 		if ((f = lctx_font(c, lf)) == NULL)
-			return lctx_check(c) == -1 ? -1 :
-			    lctx_fail(c, "font unavailable for \"%s\"", s);
+			return lctx_check(c) == -1 ? -1
+						   : lctx_fail(c, "font unavailable for \"%s\"", s);
 		for (size_t k = i; k < j; k++) {
 			g[k].font = (unsigned char)lf;
-			g[k].adv = g[k].cp == '\n' ? 0 :
-			    HPDF_Font_GetUnicodeWidth(f, (HPDF_UNICODE)g[k].cp) / 1000.0f;
+			g[k].adv = g[k].cp == '\n'
+			    ? 0
+			    : HPDF_Font_GetUnicodeWidth(f, (HPDF_UNICODE)g[k].cp) / 1000.0f;
 			if (lf == LF_TTF_LATIN && !warned && !latin_font_draws(g[k].cp)) {
 				warned = 1;
 				if (lctx_event(c, "unverified script: U+%04X in \"%s\"",
-				    (unsigned)g[k].cp, s) == -1)
+					(unsigned)g[k].cp, s) == -1)
 					return -1;
 			}
 		}
@@ -283,12 +456,12 @@ wrap(const struct shaped *t, float w, struct tline *lines, size_t max)
 {
 	const struct glyph *g = t->g;
 	size_t n = t->n, i = 0, nl = 0;
-	int fresh = 1;		/* at the text's start or after a newline */
+	int fresh = 1; /* at the text's start or after a newline */
 
 	while (i < n && nl < max) {
 		size_t j, brk = 0;
 		float x = 0;
-		if (!fresh)	/* no leading spaces on continuation lines */
+		if (!fresh) /* no leading spaces on continuation lines */
 			while (i < n && g[i].cp == ' ')
 				i++;
 		if (i == n)
@@ -318,7 +491,7 @@ wrap(const struct shaped *t, float w, struct tline *lines, size_t max)
 		nl = 1;
 	}
 	if (i < n && nl == max)
-		lines[max - 1].end = n;	/* caller truncates */
+		lines[max - 1].end = n; /* caller truncates */
 	return nl;
 }
 
@@ -329,14 +502,11 @@ encode_run(const struct glyph *g, size_t a, size_t b, char *buf)
 
 	for (; a < b; a++) {
 		switch (g[a].font) {
-		case LF_HELV_1252: case LF_HELVB_1252:
-			buf[o++] = (char)enc_1252(g[a].cp);
-			break;
-		case LF_HELV_1250: case LF_HELVB_1250:
-			buf[o++] = (char)enc_1250(g[a].cp);
-			break;
-		default:
-			o += utf8_put(buf + o, g[a].cp);
+		case LF_HELV_1252:
+		case LF_HELVB_1252: buf[o++] = (char)enc_1252(g[a].cp); break;
+		case LF_HELV_1250:
+		case LF_HELVB_1250: buf[o++] = (char)enc_1250(g[a].cp); break;
+		default: o += utf8_put(buf + o, g[a].cp);
 		}
 	}
 	buf[o] = '\0';
@@ -345,8 +515,8 @@ encode_run(const struct glyph *g, size_t a, size_t b, char *buf)
 
 /* Draws glyphs [a, b) of g with its baseline at y (from the top). */
 static int
-draw_span(struct lctx *c, const struct glyph *g, size_t a, size_t b,
-    float x, float y, float size, enum talign align, float boxw)
+draw_span(struct lctx *c, const struct glyph *g, size_t a, size_t b, float x, float y, float size,
+    enum talign align, float boxw)
 {
 	float w = span_width(g, a, b) * size;
 	char *buf;
@@ -398,8 +568,8 @@ text_width(struct lctx *c, const char *s, const struct tstyle *st, float *w)
 
 /* Draws line l, shortened with an ellipsis so it fits w. */
 static int
-draw_truncated(struct lctx *c, struct shaped *t, struct tline l, float x,
-    float y, float w, const struct tstyle *st, float size)
+draw_truncated(struct lctx *c, struct shaped *t, struct tline l, float x, float y, float w,
+    const struct tstyle *st, float size)
 {
 	struct glyph *g;
 	size_t n = l.end - l.start, k;
@@ -407,7 +577,7 @@ draw_truncated(struct lctx *c, struct shaped *t, struct tline l, float x,
 
 	if ((g = malloc((n + 1) * sizeof(*g))) == NULL)
 		return lctx_fail(c, "out of memory");
-	if (n > 0)	/* t->g is NULL for empty text: memcpy(NULL) is undefined */
+	if (n > 0) /* t->g is NULL for empty text: memcpy(NULL) is undefined */
 		memcpy(g, t->g + l.start, n * sizeof(*g));
 	for (k = 0; k < n; k++)
 		if (g[k].cp == '\n')
@@ -430,8 +600,8 @@ draw_truncated(struct lctx *c, struct shaped *t, struct tline l, float x,
 }
 
 int
-text_lines(struct lctx *c, const char *s, float x, float top, float w,
-    const struct tstyle *st, int first, int count, int *nlines)
+text_lines(struct lctx *c, const char *s, float x, float top, float w, const struct tstyle *st,
+    int first, int count, int *nlines)
 {
 	struct tline *lines;
 	struct shaped t;
@@ -451,8 +621,7 @@ text_lines(struct lctx *c, const char *s, float x, float top, float w,
 	nl = wrap(&t, w / st->size, lines, MAX_LINES);
 	for (i = first; rc == 0 && i < nl && (int)i < first + count; i++)
 		rc = draw_span(c, t.g, lines[i].start, lines[i].end, x,
-		    top + st->size * 0.8f + (i - first) * lh, st->size,
-		    st->align, w);
+		    top + st->size * 0.8f + (i - first) * lh, st->size, st->align, w);
 	*nlines = (int)nl;
 	free(lines);
 	free(t.g);
@@ -461,8 +630,8 @@ text_lines(struct lctx *c, const char *s, float x, float top, float w,
 
 /* Largest size in [min, max] (0.5 pt steps) at which the wrapped text fits. */
 static float
-fit_wrapped(const struct shaped *t, float w, float maxh, float lead,
-    float minsz, float maxsz, struct tline *lines, size_t *nl)
+fit_wrapped(const struct shaped *t, float w, float maxh, float lead, float minsz, float maxsz,
+    struct tline *lines, size_t *nl)
 {
 	float sz;
 	int step;
@@ -483,8 +652,8 @@ fit_wrapped(const struct shaped *t, float w, float maxh, float lead,
 }
 
 int
-text_box(struct lctx *c, const char *s, float x, float top, float w,
-    float maxh, const struct tstyle *st, const char *what, float *used)
+text_box(struct lctx *c, const char *s, float x, float top, float w, float maxh,
+    const struct tstyle *st, const char *what, float *used)
 {
 	float lead = st->leading > 0 ? st->leading : 1.18f;
 	float minsz = st->minsize > 0 ? st->minsize : st->size;
@@ -507,26 +676,26 @@ text_box(struct lctx *c, const char *s, float x, float top, float w,
 	}
 	if (strchr(s, '\n') == NULL && natural * minsz <= w) {
 		/* One line: the given size, or shrunk to fit. */
-		sz = natural * st->size <= w ? st->size :
-		    floorf(w / natural * 4) / 4;
+		sz = natural * st->size <= w ? st->size : floorf(w / natural * 4) / 4;
 		lines[0].start = 0;
 		lines[0].end = t.n;
 		nl = 1;
-	} else if ((sz = fit_wrapped(&t, w, maxh, lead, minsz, st->size, lines,
-	    &nl)) == 0) {
+	} else if ((sz = fit_wrapped(&t, w, maxh, lead, minsz, st->size, lines, &nl)) == 0) {
 		size_t allowed = (size_t)floorf((maxh + 0.01f) / (minsz * lead));
 		sz = minsz;
 		truncated = 1;
-		nl = wrap(&t, w / sz, lines, allowed < 1 ? 1 :
-		    allowed > MAX_LINES ? MAX_LINES : allowed);
+		nl = wrap(&t, w / sz, lines,
+		    allowed < 1		      ? 1
+			: allowed > MAX_LINES ? MAX_LINES
+					      : allowed);
 	}
 	for (i = 0; rc == 0 && i < nl; i++) {
 		float y = top + sz * 0.8f + i * sz * lead;
 		if (truncated && i == nl - 1)
 			rc = draw_truncated(c, &t, lines[i], x, y, w, st, sz);
 		else
-			rc = draw_span(c, t.g, lines[i].start, lines[i].end, x,
-			    y, sz, st->align, w);
+			rc = draw_span(
+			    c, t.g, lines[i].start, lines[i].end, x, y, sz, st->align, w);
 	}
 	if (rc == 0 && truncated)
 		rc = lctx_event(c, "truncated %s: \"%s\"", what ? what : "text", s);

@@ -37,7 +37,7 @@ write(int fd, const void *buf, size_t len)
 	static ssize_t (*real)(int, const void *, size_t);
 
 	if (real == NULL)
-		real = (ssize_t (*)(int, const void *, size_t))dlsym(RTLD_NEXT, "write");
+		real = (ssize_t(*)(int, const void *, size_t))dlsym(RTLD_NEXT, "write");
 	if (disk_full(fd)) {
 		errno = ENOSPC;
 		return -1;

@@ -16,20 +16,20 @@ struct fake_usb;
 struct fake_dev;
 
 enum fake_kind {
-	FAKE_KBD,	/* boot keyboard, 8-byte reports */
-	FAKE_POS,	/* HID POS (usage page 0x8C), 64-byte reports */
-	FAKE_SCALE,	/* HID POS scale (usage page 0x8D), 6-byte reports (fake_dev_send) */
+	FAKE_KBD,   /* boot keyboard, 8-byte reports */
+	FAKE_POS,   /* HID POS (usage page 0x8C), 64-byte reports */
+	FAKE_SCALE, /* HID POS scale (usage page 0x8D), 6-byte reports (fake_dev_send) */
 };
 
 struct fake_stats {
-	int	opens;		/* usbfs node opened (client connections) */
-	int	claims;		/* interface claims */
-	int	detaches;	/* kernel driver detached */
-	int	reattaches;	/* kernel driver given back */
-	int	claimed;	/* claimed now */
-	int	kernel_driver;	/* kernel driver bound now */
-	int	urbs_pending;	/* interrupt URBs waiting for a report */
-	int	queued;		/* reports not yet delivered */
+	int opens;	   /* usbfs node opened (client connections) */
+	int claims;	   /* interface claims */
+	int detaches;	   /* kernel driver detached */
+	int reattaches;	   /* kernel driver given back */
+	int claimed;	   /* claimed now */
+	int kernel_driver; /* kernel driver bound now */
+	int urbs_pending;  /* interrupt URBs waiting for a report */
+	int queued;	   /* reports not yet delivered */
 };
 
 /*
@@ -37,40 +37,38 @@ struct fake_stats {
  * itself with LD_PRELOAD set when not). Call first thing in main().
  * Returns only when the preload is active, or -1 if exec failed.
  */
-int		 fake_usb_reexec(char **argv);
+int fake_usb_reexec(char **argv);
 
 /* A new empty testbed; NULL on failure. Call before libusb_init. */
-struct fake_usb	*fake_usb_new(void);
+struct fake_usb *fake_usb_new(void);
 /* Removes everything; NULL is a no-op. */
-void		 fake_usb_free(struct fake_usb *);
+void fake_usb_free(struct fake_usb *);
 
 /*
  * Plugs a scanner in at bus 1, root port `port` (sysfs 1-PORT), with the
  * next free device number; serial may be NULL. Sends the "add" uevent.
  * The returned device stays valid until fake_usb_free (for stats).
  */
-struct fake_dev	*fake_usb_plug(struct fake_usb *, enum fake_kind, uint16_t vid,
-		    uint16_t pid, const char *serial, int port);
+struct fake_dev *fake_usb_plug(
+    struct fake_usb *, enum fake_kind, uint16_t vid, uint16_t pid, const char *serial, int port);
 /*
  * Unplugs: in-flight URBs complete with -ESHUTDOWN, later ioctls fail
  * with ENODEV, a "remove" uevent goes out and the device disappears.
  */
-void		 fake_usb_unplug(struct fake_usb *, struct fake_dev *);
+void fake_usb_unplug(struct fake_usb *, struct fake_dev *);
 
 /* Queues one raw interrupt report (delivered to the next URB). */
-void		 fake_dev_send(struct fake_dev *, const uint8_t *report,
-		    size_t len);
+void fake_dev_send(struct fake_dev *, const uint8_t *report, size_t len);
 /*
  * Types ASCII text as a US keyboard scanner would (press, release);
  * '\n' is Enter, '\t' Tab, 0x1d Ctrl+].
  */
-void		 fake_dev_type_us(struct fake_dev *, const char *text);
+void fake_dev_type_us(struct fake_dev *, const char *text);
 /* Sends data as HID POS reports (59 data bytes each) with AIM id aim. */
-void		 fake_dev_pos_scan(struct fake_dev *, const char *aim,
-		    const char *data, size_t len);
+void fake_dev_pos_scan(struct fake_dev *, const char *aim, const char *data, size_t len);
 /* Makes the next interrupt URB fail with a stall (-EPIPE). */
-void		 fake_dev_stall(struct fake_dev *);
+void fake_dev_stall(struct fake_dev *);
 
-void		 fake_dev_stats(struct fake_dev *, struct fake_stats *);
+void fake_dev_stats(struct fake_dev *, struct fake_stats *);
 
 #endif

@@ -235,10 +235,9 @@ dump_events(const char *why)
 
 	fprintf(stderr, "--- %s; events so far:\n", why);
 	for (i = 0; i < nevents; i++)
-		fprintf(stderr, "  %d ref=%lld job=%d state=%s alerts=%#x %s: %s\n",
-		    events[i].kind, (long long)events[i].ref, events[i].job_id,
-		    print_state_name(events[i].state), events[i].alerts, events[i].dest,
-		    events[i].reason);
+		fprintf(stderr, "  %d ref=%lld job=%d state=%s alerts=%#x %s: %s\n", events[i].kind,
+		    (long long)events[i].ref, events[i].job_id, print_state_name(events[i].state),
+		    events[i].alerts, events[i].dest, events[i].reason);
 }
 
 /* Runs the loop until ref has an event of that kind/state, or the deadline. */
@@ -315,8 +314,8 @@ read_file(const char *path, size_t *len)
 
 	if (f == NULL)
 		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
-	    fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n + 1)) != NULL) {
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
+	    (buf = malloc((size_t)n + 1)) != NULL) {
 		*len = fread(buf, 1, (size_t)n, f);
 		buf[*len] = '\0';
 	}
@@ -364,8 +363,7 @@ find_received(int eve, const unsigned char *pdf, size_t len)
 
 	while (loop_now_ms() < end) {
 		for (id = 1; id < 64; id++) {
-			snprintf(path, sizeof(path), "%s/recv/eve%d/job-%d.pdf", rig_dir,
-			    eve, id);
+			snprintf(path, sizeof(path), "%s/recv/eve%d/job-%d.pdf", rig_dir, eve, id);
 			if ((got = read_file(path, &glen)) == NULL)
 				continue;
 			if (glen == len && memcmp(got, pdf, len) == 0) {
@@ -381,8 +379,8 @@ find_received(int eve, const unsigned char *pdf, size_t len)
 
 /* Submits pdf and returns after the printer completed it (asserted). */
 int
-print_and_complete(int64_t ref, const char *dest, const struct print_opts *o,
-    const unsigned char *pdf, size_t len)
+print_and_complete(
+    int64_t ref, const char *dest, const struct print_opts *o, const unsigned char *pdf, size_t len)
 {
 	const struct ev *e;
 

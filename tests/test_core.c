@@ -92,7 +92,7 @@ START_TEST(test_readiness)
 	o.cancelled_at = NULL;
 	lines[0].requires_shipping = 0;
 	ck_assert_int_eq(readiness_of(&o, NULL, NULL, reason, sizeof(reason)), ORDER_DIGITAL);
-	lines[0] = mkline(3, 2, 1);	/* one fulfilled upstream */
+	lines[0] = mkline(3, 2, 1); /* one fulfilled upstream */
 	ck_assert_int_eq(readiness_of(&o, NULL, NULL, reason, sizeof(reason)), ORDER_PARTIAL);
 	/*
 	 * remaining = min(fulfillable - our shipments the shop has not heard
@@ -106,7 +106,7 @@ START_TEST(test_readiness)
 	lines[0] = mkline(3, 1, 1);
 	ck_assert_int_eq(readiness_line_remaining(&lines[0], 0, 0), 1);
 	ck_assert_int_eq(readiness_line_remaining(&lines[0], 1, 0), 0);
-	lines[0] = mkline(3, 0, 1);	/* the shop heard of ours: not taken off twice */
+	lines[0] = mkline(3, 0, 1); /* the shop heard of ours: not taken off twice */
 	ck_assert_int_eq(readiness_line_remaining(&lines[0], 1, 1), 0);
 	lines[0] = mkline(3, 1, 1);
 	shipped[0] = 1;
@@ -193,15 +193,17 @@ START_TEST(test_config_errors)
 {
 	struct config *c;
 
-	ck_assert_str_eq(load_errors("[daemon]\nfoo = 1\n[shop]\nname = x\ngs1_prefix = 0614141\n"
-	    "[station a]\nlabel_dpi = 250\nlabel_media = 5x7\n[weird]\nx = 1\n", &c),
+	ck_assert_str_eq(
+	    load_errors("[daemon]\nfoo = 1\n[shop]\nname = x\ngs1_prefix = 0614141\n"
+			"[station a]\nlabel_dpi = 250\nlabel_media = 5x7\n[weird]\nx = 1\n",
+		&c),
 	    "c.ini:2: unknown key 'foo' in [daemon]\n"
 	    "c.ini:7: label_dpi must be 203 or 300, not '250'\n"
 	    "c.ini:8: label_media must be 4x6, 4x4 or a6, not '5x7'\n"
 	    "c.ini:9: unknown section [weird]\n");
 	ck_assert_ptr_null(c);
-	ck_assert_str_eq(load_errors("[daemon]\n[station a]\n", &c),
-	    "c.ini:2: missing section [shop]\n");
+	ck_assert_str_eq(
+	    load_errors("[daemon]\n[station a]\n", &c), "c.ini:2: missing section [shop]\n");
 	ck_assert_ptr_null(c);
 	ck_assert_str_eq(load_errors("[daemon]\n[shop]\nname = x\ngs1_prefix = 12ab\n", &c),
 	    "c.ini:4: gs1_prefix must be 6 to 12 digits, not '12ab'\n"
@@ -211,7 +213,8 @@ START_TEST(test_config_errors)
 	    "c.ini:2: [shop]: missing key 'gs1_prefix' (needed for package SSCCs)\n");
 	ck_assert_ptr_null(c);
 	ck_assert_str_eq(load_errors("[daemon]\n[shop]\nname = x\ngs1_prefix = 0614141\n"
-	    "[station a]\nscanner = usb:zz\nslip_on_open = maybe\n", &c),
+				     "[station a]\nscanner = usb:zz\nslip_on_open = maybe\n",
+			     &c),
 	    "c.ini:6: bad scanner \"usb:zz\": expected usb:VID:PID, usb:VID:PID:SERIAL or usb-port:BUS-PORT[.PORT...]\n"
 	    "c.ini:7: slip_on_open: expected yes or no, not 'maybe'\n");
 	ck_assert_ptr_null(c);
@@ -226,9 +229,11 @@ START_TEST(test_config_checks)
 	const char *head = "[daemon]\n[shop]\nname = x\ngs1_prefix = 0614141\n";
 	char text[1024];
 
-	snprintf(text, sizeof(text), "%s[station a]\nscale = usb:0922:8003\nweight_check = 2.5%%\n"
+	snprintf(text, sizeof(text),
+	    "%s[station a]\nscale = usb:0922:8003\nweight_check = 2.5%%\n"
 	    "tare_grams = 120\nverify_label = yes\nlabel_printer = Zebra\n"
-	    "[station b]\nscale = usb-port:1-1.4\nweight_check = 30g\n", head);
+	    "[station b]\nscale = usb-port:1-1.4\nweight_check = 30g\n",
+	    head);
 	ck_assert_str_eq(load_errors(text, &c), "");
 	ck_assert_ptr_nonnull(s = config_station(c, "a"));
 	ck_assert_str_eq(s->scale, "usb:0922:8003");
@@ -243,9 +248,11 @@ START_TEST(test_config_checks)
 	ck_assert_int_eq(s->tare_grams, 0);
 	ck_assert_int_eq(s->verify_label, 0);
 	config_free(c);
-	snprintf(text, sizeof(text), "%s[station a]\nscale = com1\nweight_check = 80%%\n"
+	snprintf(text, sizeof(text),
+	    "%s[station a]\nscale = com1\nweight_check = 80%%\n"
 	    "tare_grams = -3\nverify_label = sure\n[station b]\nweight_check = 5%%\n"
-	    "verify_label = yes\noverride_pins = /nonexistent/pins.txt\n", head);
+	    "verify_label = yes\noverride_pins = /nonexistent/pins.txt\n",
+	    head);
 	ck_assert_str_eq(load_errors(text, &c),
 	    "c.ini:6: bad scale 'com1': want usb:VID:PID[:SERIAL] or usb-port:BUS-PORT[.PORT...]\n"
 	    "c.ini:7: weight_check must be a percentage (0.1% to 50%, e.g. 5%) or grams"
@@ -340,31 +347,35 @@ START_TEST(test_webhook_shape)
 	order_array_free(v, n);
 	/* an order edit removed two of three: current_quantity is what is ordered now */
 	{
-		static const char edited[] = "{\"order\":{\"id\":1,\"name\":\"#1\",\"line_items\":"
+		static const char edited[] =
+		    "{\"order\":{\"id\":1,\"name\":\"#1\",\"line_items\":"
 		    "[{\"id\":2,\"sku\":\"A\",\"quantity\":3,\"current_quantity\":1,"
 		    "\"fulfillable_quantity\":1}]}}";
 
-		ck_assert_int_eq(intake_parse_orders_json(edited, sizeof(edited) - 1, &v, &n,
-		    err, sizeof(err)), 0);
+		ck_assert_int_eq(
+		    intake_parse_orders_json(edited, sizeof(edited) - 1, &v, &n, err, sizeof(err)),
+		    0);
 		ck_assert_int_eq(v[0]->lines[0].quantity, 1);
 		ck_assert_int_eq(v[0]->lines[0].fulfillable_quantity, 1);
-		ck_assert_int_eq(readiness_is_pickup(v[0]), 1);	/* no address to ship to */
+		ck_assert_int_eq(readiness_is_pickup(v[0]), 1); /* no address to ship to */
 		order_array_free(v, n);
 	}
 	/* a pickup as REST sends it: the shipping line names only the store's
 	 * address, there is no shipping address, the buyer is in billing_address */
 	{
-		static const char pickup[] = "{\"id\":3,\"name\":\"#3\",\"shipping_address\":null,"
+		static const char pickup[] =
+		    "{\"id\":3,\"name\":\"#3\",\"shipping_address\":null,"
 		    "\"billing_address\":{\"name\":\"Jörg Weiß\"},\"shipping_lines\":[{\"title\":"
 		    "\"1 Dock Road\",\"code\":\"1 Dock Road\",\"source\":\"shopify\"}],"
 		    "\"line_items\":[{\"id\":4,\"sku\":\"A\",\"quantity\":1}]}";
 
-		ck_assert_int_eq(intake_parse_orders_json(pickup, sizeof(pickup) - 1, &v, &n,
-		    err, sizeof(err)), 0);
+		ck_assert_int_eq(
+		    intake_parse_orders_json(pickup, sizeof(pickup) - 1, &v, &n, err, sizeof(err)),
+		    0);
 		ck_assert_int_eq(v[0]->has_shipping_address, 0);
 		ck_assert_str_eq(v[0]->ship.name, "Jörg Weiß");
 		ck_assert_int_eq(readiness_is_pickup(v[0]), 1);
-		v[0]->lines[0].requires_shipping = 0;	/* digital: nothing to hand over */
+		v[0]->lines[0].requires_shipping = 0; /* digital: nothing to hand over */
 		ck_assert_int_eq(readiness_is_pickup(v[0]), 0);
 		order_array_free(v, n);
 	}

@@ -27,7 +27,8 @@ START_TEST(test_same_glyphs)
 	ck_assert_int_eq(fontcache_compact(fonts[_i], dst), 0);
 	ck_assert_int_eq(fontcache_read_map(dst, b), 0);
 	for (c = 0; c < 65536; c++) {
-		ck_assert_msg(a[c] == b[c], "%s: U+%04zX maps to %u, was %u", fonts[_i], c, b[c], a[c]);
+		ck_assert_msg(
+		    a[c] == b[c], "%s: U+%04zX maps to %u, was %u", fonts[_i], c, b[c], a[c]);
 		mapped += a[c] != 0;
 	}
 	ck_assert_uint_gt(mapped, 1000);

@@ -10,12 +10,12 @@
 
 /* What the decoders told us, in order. */
 struct rec {
-	char	 scans[8][HID_SCAN_MAX + 1];
-	char	 aims[8][4];
-	size_t	 lens[8];
-	int	 nscan;
-	char	 bads[8][128];
-	int	 nbad;
+	char scans[8][HID_SCAN_MAX + 1];
+	char aims[8][4];
+	size_t lens[8];
+	int nscan;
+	char bads[8][128];
+	int nbad;
 };
 
 static void
@@ -54,11 +54,10 @@ rec_bad(void *arg, const char *why)
 
 /* Presses one key with mods, then releases everything. */
 static void
-key(struct hid_kbd *k, const struct hid_kbd_sink *s, uint8_t mods,
-    uint8_t usage)
+key(struct hid_kbd *k, const struct hid_kbd_sink *s, uint8_t mods, uint8_t usage)
 {
-	uint8_t down[8] = {mods, 0, usage, 0, 0, 0, 0, 0};
-	uint8_t up[8] = {0};
+	uint8_t down[8] = { mods, 0, usage, 0, 0, 0, 0, 0 };
+	uint8_t up[8] = { 0 };
 
 	hid_kbd_feed(k, down, 8, s);
 	hid_kbd_feed(k, up, 8, s);
@@ -90,11 +89,11 @@ type_us(struct hid_kbd *k, const struct hid_kbd_sink *s, const char *str)
 	}
 }
 
-#define KBD_SETUP(layout)						\
-	struct rec r;							\
-	struct hid_kbd_sink s = {rec_scan, rec_bad, &r};		\
-	struct hid_kbd *k = hid_kbd_new(layout);			\
-	memset(&r, 0, sizeof(r));					\
+#define KBD_SETUP(layout)                                                                          \
+	struct rec r;                                                                              \
+	struct hid_kbd_sink s = { rec_scan, rec_bad, &r };                                         \
+	struct hid_kbd *k = hid_kbd_new(layout);                                                   \
+	memset(&r, 0, sizeof(r));                                                                  \
 	ck_assert_ptr_nonnull(k)
 
 START_TEST(us_basic)
@@ -113,30 +112,43 @@ END_TEST
 START_TEST(us_gs1_group_separator)
 {
 	KBD_SETUP(HID_KBD_US);
-	type_us(k, &s, "0109501101020917171905" "10ABC\x1d" "21XYZ\n");
+	type_us(k, &s,
+	    "0109501101020917171905"
+	    "10ABC\x1d"
+	    "21XYZ\n");
 	ck_assert_int_eq(r.nscan, 1);
-	ck_assert_str_eq(r.scans[0], "010950110102091717190510ABC\x1d" "21XYZ");
+	ck_assert_str_eq(r.scans[0],
+	    "010950110102091717190510ABC\x1d"
+	    "21XYZ");
 	hid_kbd_free(k);
 }
 END_TEST
 
 START_TEST(alt_keypad_029)
 {
-	uint8_t rep[8] = {0x04, 0, 0, 0, 0, 0, 0, 0};
+	uint8_t rep[8] = { 0x04, 0, 0, 0, 0, 0, 0, 0 };
 
 	KBD_SETUP(HID_KBD_US);
 	type_us(k, &s, "10A");
 	/* Alt held, keypad 0, 2, 9 pressed and released, then Alt up */
 	hid_kbd_feed(k, rep, 8, &s);
-	rep[2] = 0x62; hid_kbd_feed(k, rep, 8, &s);
-	rep[2] = 0; hid_kbd_feed(k, rep, 8, &s);
-	rep[2] = 0x5a; hid_kbd_feed(k, rep, 8, &s);
-	rep[2] = 0; hid_kbd_feed(k, rep, 8, &s);
-	rep[2] = 0x61; hid_kbd_feed(k, rep, 8, &s);
-	rep[2] = 0; hid_kbd_feed(k, rep, 8, &s);
+	rep[2] = 0x62;
+	hid_kbd_feed(k, rep, 8, &s);
+	rep[2] = 0;
+	hid_kbd_feed(k, rep, 8, &s);
+	rep[2] = 0x5a;
+	hid_kbd_feed(k, rep, 8, &s);
+	rep[2] = 0;
+	hid_kbd_feed(k, rep, 8, &s);
+	rep[2] = 0x61;
+	hid_kbd_feed(k, rep, 8, &s);
+	rep[2] = 0;
+	hid_kbd_feed(k, rep, 8, &s);
 	type_us(k, &s, "21B\n");
 	ck_assert_int_eq(r.nscan, 1);
-	ck_assert_str_eq(r.scans[0], "10A\x1d" "21B");
+	ck_assert_str_eq(r.scans[0],
+	    "10A\x1d"
+	    "21B");
 	hid_kbd_free(k);
 }
 END_TEST
@@ -144,21 +156,23 @@ END_TEST
 START_TEST(de_layout)
 {
 	KBD_SETUP(HID_KBD_DE);
-	key(k, &s, 0x02, 0x1c);		/* Shift + US-y position: Z */
-	key(k, &s, 0, 0x1d);		/* US-z position: y */
-	key(k, &s, 0, 0x31);		/* # */
-	key(k, &s, 0x40, 0x14);		/* AltGr + q: @ */
-	key(k, &s, 0x05, 0x14);		/* LCtrl+LAlt (AltGr) + q: @ */
-	key(k, &s, 0x02, 0x24);		/* Shift + 7: / */
-	key(k, &s, 0, 0x38);		/* - */
-	key(k, &s, 0x02, 0x38);		/* _ */
-	key(k, &s, 0, 0x2d);		/* sz */
-	key(k, &s, 0x02, 0x34);		/* A umlaut */
-	key(k, &s, 0x41, 0x26);		/* Ctrl + AltGr + 9 (]): GS */
+	key(k, &s, 0x02, 0x1c); /* Shift + US-y position: Z */
+	key(k, &s, 0, 0x1d);	/* US-z position: y */
+	key(k, &s, 0, 0x31);	/* # */
+	key(k, &s, 0x40, 0x14); /* AltGr + q: @ */
+	key(k, &s, 0x05, 0x14); /* LCtrl+LAlt (AltGr) + q: @ */
+	key(k, &s, 0x02, 0x24); /* Shift + 7: / */
+	key(k, &s, 0, 0x38);	/* - */
+	key(k, &s, 0x02, 0x38); /* _ */
+	key(k, &s, 0, 0x2d);	/* sz */
+	key(k, &s, 0x02, 0x34); /* A umlaut */
+	key(k, &s, 0x41, 0x26); /* Ctrl + AltGr + 9 (]): GS */
 	key(k, &s, 0, 0x1e);
 	key(k, &s, 0, 0x28);
 	ck_assert_int_eq(r.nscan, 1);
-	ck_assert_str_eq(r.scans[0], "Zy#@@/-_\xc3\x9f\xc3\x84\x1d" "1");
+	ck_assert_str_eq(r.scans[0],
+	    "Zy#@@/-_\xc3\x9f\xc3\x84\x1d"
+	    "1");
 	ck_assert_int_eq(r.nbad, 0);
 	hid_kbd_free(k);
 }
@@ -167,24 +181,23 @@ END_TEST
 START_TEST(fr_layout)
 {
 	KBD_SETUP(HID_KBD_FR);
-	key(k, &s, 0x02, 0x27);		/* Shift + 0: 0 */
-	key(k, &s, 0x02, 0x1e);		/* 1 */
-	key(k, &s, 0x02, 0x1f);		/* 2 */
-	key(k, &s, 0, 0x14);		/* US-q position: a */
-	key(k, &s, 0, 0x04);		/* US-a position: q */
-	key(k, &s, 0, 0x1f);		/* e acute */
-	key(k, &s, 0, 0x33);		/* m */
-	key(k, &s, 0x40, 0x27);		/* AltGr + 0: @ */
-	key(k, &s, 0, 0x23);		/* - */
-	key(k, &s, 0, 0x1e);		/* & */
-	key(k, &s, 0, 0x2f);		/* dead ^ ... */
-	key(k, &s, 0, 0x08);		/* ... + e: e circumflex */
-	key(k, &s, 0x02, 0x37);		/* / */
-	key(k, &s, 0x41, 0x2d);		/* Ctrl + AltGr + ): GS */
-	key(k, &s, 0, 0x2b);		/* Tab ends */
+	key(k, &s, 0x02, 0x27); /* Shift + 0: 0 */
+	key(k, &s, 0x02, 0x1e); /* 1 */
+	key(k, &s, 0x02, 0x1f); /* 2 */
+	key(k, &s, 0, 0x14);	/* US-q position: a */
+	key(k, &s, 0, 0x04);	/* US-a position: q */
+	key(k, &s, 0, 0x1f);	/* e acute */
+	key(k, &s, 0, 0x33);	/* m */
+	key(k, &s, 0x40, 0x27); /* AltGr + 0: @ */
+	key(k, &s, 0, 0x23);	/* - */
+	key(k, &s, 0, 0x1e);	/* & */
+	key(k, &s, 0, 0x2f);	/* dead ^ ... */
+	key(k, &s, 0, 0x08);	/* ... + e: e circumflex */
+	key(k, &s, 0x02, 0x37); /* / */
+	key(k, &s, 0x41, 0x2d); /* Ctrl + AltGr + ): GS */
+	key(k, &s, 0, 0x2b);	/* Tab ends */
 	ck_assert_int_eq(r.nscan, 1);
-	ck_assert_str_eq(r.scans[0],
-	    "012aq\xc3\xa9m@-&\xc3\xaa/\x1d");
+	ck_assert_str_eq(r.scans[0], "012aq\xc3\xa9m@-&\xc3\xaa/\x1d");
 	hid_kbd_free(k);
 }
 END_TEST
@@ -192,11 +205,11 @@ END_TEST
 START_TEST(dead_key_space_and_other)
 {
 	KBD_SETUP(HID_KBD_DE);
-	key(k, &s, 0, 0x35);		/* dead ^ */
-	key(k, &s, 0, 0x2c);		/* space: ^ itself */
-	key(k, &s, 0, 0x35);		/* dead ^ */
-	key(k, &s, 0, 0x1e);		/* 1: ^1 */
-	key(k, &s, 0, 0x35);		/* dead ^ at the end */
+	key(k, &s, 0, 0x35); /* dead ^ */
+	key(k, &s, 0, 0x2c); /* space: ^ itself */
+	key(k, &s, 0, 0x35); /* dead ^ */
+	key(k, &s, 0, 0x1e); /* 1: ^1 */
+	key(k, &s, 0, 0x35); /* dead ^ at the end */
 	key(k, &s, 0, 0x28);
 	ck_assert_int_eq(r.nscan, 1);
 	ck_assert_str_eq(r.scans[0], "^^1^");
@@ -206,14 +219,14 @@ END_TEST
 
 START_TEST(held_and_rolled_keys)
 {
-	uint8_t a[8] = {0, 0, 0x04, 0, 0, 0, 0, 0};
-	uint8_t ab[8] = {0, 0, 0x04, 0x05, 0, 0, 0, 0};
-	uint8_t up[8] = {0};
+	uint8_t a[8] = { 0, 0, 0x04, 0, 0, 0, 0, 0 };
+	uint8_t ab[8] = { 0, 0, 0x04, 0x05, 0, 0, 0, 0 };
+	uint8_t up[8] = { 0 };
 
 	KBD_SETUP(HID_KBD_US);
 	hid_kbd_feed(k, a, 8, &s);
-	hid_kbd_feed(k, a, 8, &s);	/* still held: no repeat */
-	hid_kbd_feed(k, ab, 8, &s);	/* b pressed while a held */
+	hid_kbd_feed(k, a, 8, &s);  /* still held: no repeat */
+	hid_kbd_feed(k, ab, 8, &s); /* b pressed while a held */
 	hid_kbd_feed(k, up, 8, &s);
 	hid_kbd_feed(k, a, 8, &s);
 	hid_kbd_feed(k, up, 8, &s);
@@ -226,8 +239,8 @@ END_TEST
 
 START_TEST(malformed_reports)
 {
-	uint8_t roll[8] = {0, 0, 1, 1, 1, 1, 1, 1};
-	uint8_t shortrep[5] = {0, 0, 0x04, 0, 0};
+	uint8_t roll[8] = { 0, 0, 1, 1, 1, 1, 1, 1 };
+	uint8_t shortrep[5] = { 0, 0, 0x04, 0, 0 };
 
 	KBD_SETUP(HID_KBD_US);
 	type_us(k, &s, "AB");
@@ -309,8 +322,7 @@ END_TEST
 
 /* Builds a 64-byte HID POS report. */
 static void
-pos_report(uint8_t rep[64], const char *aim, const char *data, size_t n,
-    int more)
+pos_report(uint8_t rep[64], const char *aim, const char *data, size_t n, int more)
 {
 	memset(rep, 0, 64);
 	rep[0] = (uint8_t)n;
@@ -320,12 +332,12 @@ pos_report(uint8_t rep[64], const char *aim, const char *data, size_t n,
 	rep[63] = (uint8_t)more;
 }
 
-#define POS_SETUP()							\
-	struct rec r;							\
-	struct hid_pos_sink s = {rec_pos_scan, rec_bad, &r};		\
-	struct hid_pos *p = hid_pos_new();				\
-	uint8_t rep[64];						\
-	memset(&r, 0, sizeof(r));					\
+#define POS_SETUP()                                                                                \
+	struct rec r;                                                                              \
+	struct hid_pos_sink s = { rec_pos_scan, rec_bad, &r };                                     \
+	struct hid_pos *p = hid_pos_new();                                                         \
+	uint8_t rep[64];                                                                           \
+	memset(&r, 0, sizeof(r));                                                                  \
 	ck_assert_ptr_nonnull(p)
 
 START_TEST(pos_single)
@@ -376,12 +388,11 @@ START_TEST(pos_malformed)
 	POS_SETUP();
 	hid_pos_feed(p, (const uint8_t *)"\x01]E0", 4, &s);
 	pos_report(rep, "]E0", "X", 1, 0);
-	rep[0] = 60;	/* claims more than fits */
+	rep[0] = 60; /* claims more than fits */
 	hid_pos_feed(p, rep, 64, &s);
 	ck_assert_int_eq(r.nbad, 2);
 	ck_assert_str_eq(r.bads[0], "HID POS report of 4 bytes");
-	ck_assert_str_eq(r.bads[1],
-	    "HID POS report claims 60 data bytes in 64");
+	ck_assert_str_eq(r.bads[1], "HID POS report claims 60 data bytes in 64");
 	pos_report(rep, "]E0", "A\0B", 3, 0);
 	hid_pos_feed(p, rep, 64, &s);
 	ck_assert_int_eq(r.nbad, 3);
@@ -440,8 +451,8 @@ is_utf8(const unsigned char *s, size_t n)
 }
 
 struct fuzz_rec {
-	long	 scans, bads;
-	int	 bad_utf8;
+	long scans, bads;
+	int bad_utf8;
 };
 
 static void
@@ -461,8 +472,7 @@ fz_pos_scan(void *arg, const char *code, size_t len, const char *aim)
 {
 	struct fuzz_rec *f = arg;
 
-	if (strlen(code) != len || len == 0 || len > HID_SCAN_MAX ||
-	    strlen(aim) > 3)
+	if (strlen(code) != len || len == 0 || len > HID_SCAN_MAX || strlen(aim) > 3)
 		ck_abort_msg("bad POS scan length %zu", len);
 	f->scans++;
 }
@@ -478,9 +488,9 @@ fz_bad(void *arg, const char *why)
 
 START_TEST(randomized_reports)
 {
-	struct fuzz_rec f = {0, 0, 0};
-	struct hid_kbd_sink ks = {fz_scan, fz_bad, &f};
-	struct hid_pos_sink ps = {fz_pos_scan, fz_bad, &f};
+	struct fuzz_rec f = { 0, 0, 0 };
+	struct hid_kbd_sink ks = { fz_scan, fz_bad, &f };
+	struct hid_pos_sink ps = { fz_pos_scan, fz_bad, &f };
 	struct hid_kbd *k[3];
 	struct hid_pos *p = hid_pos_new();
 	uint32_t st = 0x5eed1234;
@@ -499,8 +509,7 @@ START_TEST(randomized_reports)
 			uint32_t v = rnd(&st);
 
 			/* bias key codes toward the interesting range */
-			rep[j] = (v & 3) == 0 ? 0 : (uint8_t)((v >> 8) %
-			    ((v & 4) ? 0x70 : 0x100));
+			rep[j] = (v & 3) == 0 ? 0 : (uint8_t)((v >> 8) % ((v & 4) ? 0x70 : 0x100));
 		}
 		if (len == 64 && (m & 0x30) == 0)
 			rep[0] = (uint8_t)(rnd(&st) % 60);

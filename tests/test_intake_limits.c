@@ -20,8 +20,8 @@ static char *
 order_with_note(size_t notelen)
 {
 	const char *head = "{\"id\":77,\"name\":\"#N1\",\"financial_status\":\"paid\","
-	    "\"line_items\":[{\"id\":1,\"sku\":\"A\",\"title\":\"A\",\"quantity\":1,"
-	    "\"requires_shipping\":true}],\"note\":\"";
+			   "\"line_items\":[{\"id\":1,\"sku\":\"A\",\"title\":\"A\",\"quantity\":1,"
+			   "\"requires_shipping\":true}],\"note\":\"";
 	size_t hl = strlen(head);
 	char *buf = malloc(hl + notelen + 16);
 
@@ -43,8 +43,7 @@ START_TEST(test_note_100k_truncated_and_slip_renders)
 	struct label_media m;
 	struct labels_out out;
 
-	ck_assert_int_eq(intake_parse_orders_json(buf, strlen(buf), &v, &n, err,
-	    sizeof(err)), 0);
+	ck_assert_int_eq(intake_parse_orders_json(buf, strlen(buf), &v, &n, err, sizeof(err)), 0);
 	free(buf);
 	ck_assert_int_eq(intake_bound_order(v[0], why, sizeof(why)), 1);
 	ck_assert_uint_le(strlen(v[0]->note), INTAKE_MAX_NOTE);
@@ -110,17 +109,15 @@ END_TEST
 START_TEST(test_duplicate_orders_key)
 {
 	const char *j = "{\"orders\":[{\"id\":1,\"name\":\"#A\",\"line_items\":[]}],"
-	    "\"orders\":[{\"id\":2,\"name\":\"#B\",\"line_items\":[]}]}";
+			"\"orders\":[{\"id\":2,\"name\":\"#B\",\"line_items\":[]}]}";
 	const char *k = "{\"id\":1,\"name\":\"#A\",\"name\":\"#B\",\"line_items\":[]}";
 	struct order **v;
 	size_t n;
 	char err[512];
 
-	ck_assert_int_eq(intake_parse_orders_json(j, strlen(j), &v, &n, err,
-	    sizeof(err)), -1);
+	ck_assert_int_eq(intake_parse_orders_json(j, strlen(j), &v, &n, err, sizeof(err)), -1);
 	ck_assert_msg(strstr(err, "duplicate") && strstr(err, "orders"), "%s", err);
-	ck_assert_int_eq(intake_parse_orders_json(k, strlen(k), &v, &n, err,
-	    sizeof(err)), -1);
+	ck_assert_int_eq(intake_parse_orders_json(k, strlen(k), &v, &n, err, sizeof(err)), -1);
 	ck_assert_msg(strstr(err, "duplicate") && strstr(err, "name"), "%s", err);
 }
 END_TEST
@@ -128,22 +125,22 @@ END_TEST
 START_TEST(test_csv_19_digit_ids)
 {
 	const char *c = "Name,Lineitem quantity,Lineitem name,Id\n"
-	    "#1,1,A,9223372036854775807\n#2,1,B,1234567890123456789\n";
+			"#1,1,A,9223372036854775807\n#2,1,B,1234567890123456789\n";
 	const char *over = "Name,Lineitem quantity,Lineitem name,Id\n"
-	    "#1,1,A,9223372036854775808\n";
+			   "#1,1,A,9223372036854775808\n";
 	struct order **v;
 	size_t n;
 	char err[512];
 
-	ck_assert_msg(intake_parse_orders_csv(c, strlen(c), &v, &n, err,
-	    sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(
+	    intake_parse_orders_csv(c, strlen(c), &v, &n, err, sizeof(err)) == 0, "%s", err);
 	ck_assert_uint_eq(n, 2);
 	ck_assert_int_eq(v[0]->id, INT64_MAX);
 	ck_assert_int_eq(v[1]->id, INT64_C(1234567890123456789));
 	order_array_free(v, n);
-	ck_assert_int_eq(intake_parse_orders_csv(over, strlen(over), &v, &n,
-	    err, sizeof(err)), -1);
-	ck_assert_str_eq(err, "line 2: column 'Id': expected a whole number, "
+	ck_assert_int_eq(intake_parse_orders_csv(over, strlen(over), &v, &n, err, sizeof(err)), -1);
+	ck_assert_str_eq(err,
+	    "line 2: column 'Id': expected a whole number, "
 	    "got '9223372036854775808'");
 }
 END_TEST
@@ -151,14 +148,14 @@ END_TEST
 START_TEST(test_csv_conflicting_ids)
 {
 	const char *c = "Name,Lineitem quantity,Lineitem name,Id\n"
-	    "#1,1,A,111\n#1,1,B,\n#1,2,C,222\n";
+			"#1,1,A,111\n#1,1,B,\n#1,2,C,222\n";
 	struct order **v;
 	size_t n;
 	char err[512];
 
-	ck_assert_int_eq(intake_parse_orders_csv(c, strlen(c), &v, &n, err,
-	    sizeof(err)), -1);
-	ck_assert_str_eq(err, "line 4: order #1: Id 222 conflicts with Id 111 "
+	ck_assert_int_eq(intake_parse_orders_csv(c, strlen(c), &v, &n, err, sizeof(err)), -1);
+	ck_assert_str_eq(err,
+	    "line 4: order #1: Id 222 conflicts with Id 111 "
 	    "on line 2 (rows of one order carry one Id)");
 }
 END_TEST
@@ -169,10 +166,10 @@ START_TEST(test_detect_names_missing_column)
 	const char *p = "Handle,Title,Variant Price\nx,X,1\n";
 
 	ck_assert_int_eq(intake_detect(c, strlen(c)), INTAKE_UNKNOWN);
-	ck_assert_ptr_nonnull(strstr(intake_detect_why(c, strlen(c)),
-	    "missing column Lineitem quantity"));
-	ck_assert_ptr_nonnull(strstr(intake_detect_why(p, strlen(p)),
-	    "missing column Variant Barcode"));
+	ck_assert_ptr_nonnull(
+	    strstr(intake_detect_why(c, strlen(c)), "missing column Lineitem quantity"));
+	ck_assert_ptr_nonnull(
+	    strstr(intake_detect_why(p, strlen(p)), "missing column Variant Barcode"));
 	ck_assert_str_eq(intake_detect_why("", 0), "empty file");
 }
 END_TEST
@@ -223,8 +220,8 @@ drop(void *ctx, struct order *o, char *err, size_t errlen)
 START_TEST(test_seen_screen_then_confirm)
 {
 	const char *dup = "[{\"id\":1,\"name\":\"#A\",\"line_items\":[]},"
-	    "{\"id\":2,\"name\":\"#B\",\"line_items\":[]},"
-	    "{\"id\":3,\"name\":\"#A\",\"line_items\":[]}]";
+			  "{\"id\":2,\"name\":\"#B\",\"line_items\":[]},"
+			  "{\"id\":3,\"name\":\"#A\",\"line_items\":[]}]";
 	const char *csv = "Name,Lineitem quantity,Lineitem name\n#1,1,A\n#2,1,B\n#1,1,C\n";
 	struct intake_input in = { dup, strlen(dup), NULL, NULL, NULL };
 	char err[512] = "";
@@ -232,30 +229,27 @@ START_TEST(test_seen_screen_then_confirm)
 
 	in.seen = intake_seen_new();
 	ck_assert_ptr_nonnull(in.seen);
-	ck_assert_int_eq(intake_stream_orders_json_from(&in, drop, NULL, &n, err,
-	    sizeof(err)), 0);
+	ck_assert_int_eq(intake_stream_orders_json_from(&in, drop, NULL, &n, err, sizeof(err)), 0);
 	ck_assert_uint_eq(intake_seen_suspects(in.seen), 1);
 	intake_seen_set_mode(in.seen, INTAKE_SEEN_CONFIRM);
-	ck_assert_int_eq(intake_stream_orders_json_from(&in, drop, NULL, &n, err,
-	    sizeof(err)), -1);
-	ck_assert_str_eq(err, "order #A: appears twice in this file (orders[0] "
+	ck_assert_int_eq(intake_stream_orders_json_from(&in, drop, NULL, &n, err, sizeof(err)), -1);
+	ck_assert_str_eq(err,
+	    "order #A: appears twice in this file (orders[0] "
 	    "and orders[2])");
 	intake_seen_free(in.seen);
 
 	in.buf = csv;
 	in.len = strlen(csv);
 	in.seen = intake_seen_new();
-	ck_assert_int_eq(intake_stream_orders_csv_from(&in, drop, NULL, &n, err,
-	    sizeof(err)), 0);
+	ck_assert_int_eq(intake_stream_orders_csv_from(&in, drop, NULL, &n, err, sizeof(err)), 0);
 	ck_assert_uint_eq(intake_seen_suspects(in.seen), 1);
 	intake_seen_set_mode(in.seen, INTAKE_SEEN_CONFIRM);
-	ck_assert_int_eq(intake_stream_orders_csv_from(&in, drop, NULL, &n, err,
-	    sizeof(err)), -1);
-	ck_assert_str_eq(err, "line 4: order #1 appears again (first at line 2); "
+	ck_assert_int_eq(intake_stream_orders_csv_from(&in, drop, NULL, &n, err, sizeof(err)), -1);
+	ck_assert_str_eq(err,
+	    "line 4: order #1 appears again (first at line 2); "
 	    "an order's rows must be adjacent");
 	intake_seen_set_mode(in.seen, INTAKE_SEEN_OFF);
-	ck_assert_int_eq(intake_stream_orders_csv_from(&in, drop, NULL, &n, err,
-	    sizeof(err)), 0);
+	ck_assert_int_eq(intake_stream_orders_csv_from(&in, drop, NULL, &n, err, sizeof(err)), 0);
 	intake_seen_free(in.seen);
 }
 END_TEST
@@ -271,8 +265,7 @@ START_TEST(test_seen_screen_few_false)
 	for (i = 0; i < 200000; i++) {
 		snprintf(key, sizeof(key), "#%zu", i);
 		ck_assert_int_eq(intake_seen_add_str(s, key, i, &prev), 0);
-		ck_assert_int_eq(intake_seen_add_int(s, (int64_t)(7000000 + i), i,
-		    &prev), 0);
+		ck_assert_int_eq(intake_seen_add_int(s, (int64_t)(7000000 + i), i, &prev), 0);
 	}
 	ck_assert_uint_le(intake_seen_suspects(s), 5);
 	intake_seen_free(s);

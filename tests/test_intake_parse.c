@@ -99,17 +99,17 @@ START_TEST(test_detect)
 		{ " Barcode ,sku", INTAKE_CODES_CSV },
 		{ "sku,barcode\n", INTAKE_UNKNOWN },
 		{ "Name,Email\n#1,a\nLineitem quantity", INTAKE_UNKNOWN },
-		{ "\x7f" "ELF\x02\x01", INTAKE_UNKNOWN },
+		{ "\x7f"
+		  "ELF\x02\x01",
+		    INTAKE_UNKNOWN },
 		{ "hello world", INTAKE_UNKNOWN },
 	};
 	size_t i;
 
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
-		ck_assert_msg(intake_detect(t[i].s, strlen(t[i].s)) == t[i].k,
-		    "case %zu", i);
+		ck_assert_msg(intake_detect(t[i].s, strlen(t[i].s)) == t[i].k, "case %zu", i);
 	/* a NUL byte in binary data must not stop or crash the scan */
-	ck_assert_int_eq(intake_detect("Name,\0Lineitem quantity", 24),
-	    INTAKE_UNKNOWN);
+	ck_assert_int_eq(intake_detect("Name,\0Lineitem quantity", 24), INTAKE_UNKNOWN);
 }
 END_TEST
 
@@ -126,7 +126,8 @@ START_TEST(test_json_shapes)
 	ck_assert_str_eq(ov[0]->name, "#1001");
 	done();
 	ck_assert_int_eq(pj("{'orders':[{'name':'#1001'," ONE_LINE "},"
-	    "{'name':'#1002'," ONE_LINE "}]}"), 0);
+			    "{'name':'#1002'," ONE_LINE "}]}"),
+	    0);
 	ck_assert_uint_eq(on, 2);
 	ck_assert_str_eq(ov[1]->name, "#1002");
 	done();
@@ -135,8 +136,7 @@ START_TEST(test_json_shapes)
 	done();
 	/* BOM, whitespace around */
 	{
-		static const char bom[] =
-		    "\xEF\xBB\xBF\n {\"name\":\"#7\",\"line_items\":[]}\n\n";
+		static const char bom[] = "\xEF\xBB\xBF\n {\"name\":\"#7\",\"line_items\":[]}\n\n";
 
 		ck_assert_int_eq(pj_raw(bom, strlen(bom)), 0);
 	}
@@ -148,11 +148,12 @@ END_TEST
 START_TEST(test_json_ids_exact)
 {
 	ck_assert_int_eq(pj("{'orders':["
-	    "{'id':9007199254740993,'name':'#1'," ONE_LINE "},"
-	    "{'id':'9007199254740995','name':'#2','line_items':"
-	    "[{'id':'9007199254740997','quantity':1},"
-	    "{'id':9223372036854775807,'quantity':1}]},"
-	    "{'id':null,'name':'#3','line_items':[{'quantity':1}]}]}"), 0);
+			    "{'id':9007199254740993,'name':'#1'," ONE_LINE "},"
+			    "{'id':'9007199254740995','name':'#2','line_items':"
+			    "[{'id':'9007199254740997','quantity':1},"
+			    "{'id':9223372036854775807,'quantity':1}]},"
+			    "{'id':null,'name':'#3','line_items':[{'quantity':1}]}]}"),
+	    0);
 	ck_assert_int_eq(ov[0]->id, INT64_C(9007199254740993));
 	ck_assert_int_eq(ov[1]->id, INT64_C(9007199254740995));
 	ck_assert_int_eq(ov[1]->lines[0].id, INT64_C(9007199254740997));
@@ -166,18 +167,19 @@ END_TEST
 START_TEST(test_json_defaults_and_nulls)
 {
 	ck_assert_int_eq(pj("{'name':'#1','email':null,'created_at':null,"
-	    "'financial_status':null,'fulfillment_status':null,"
-	    "'cancelled_at':null,'cancel_reason':null,'note':null,"
-	    "'note_attributes':null,'tags':null,'shipping_address':null,"
-	    "'shipping_lines':null,'line_items':["
-	    "{'id':1,'quantity':3},"
-	    "{'id':2,'quantity':2,'fulfillment_status':'fulfilled'},"
-	    "{'id':3,'quantity':4,'sku':null,'title':null,'variant_title':null,"
-	    "'name':null,'fulfillable_quantity':null,'requires_shipping':null,"
-	    "'grams':null,'fulfillment_status':null},"
-	    "{'id':4,'quantity':5,'fulfillable_quantity':2,"
-	    "'requires_shipping':false,'grams':0,'fulfillment_status':'partial'}"
-	    "]}"), 0);
+			    "'financial_status':null,'fulfillment_status':null,"
+			    "'cancelled_at':null,'cancel_reason':null,'note':null,"
+			    "'note_attributes':null,'tags':null,'shipping_address':null,"
+			    "'shipping_lines':null,'line_items':["
+			    "{'id':1,'quantity':3},"
+			    "{'id':2,'quantity':2,'fulfillment_status':'fulfilled'},"
+			    "{'id':3,'quantity':4,'sku':null,'title':null,'variant_title':null,"
+			    "'name':null,'fulfillable_quantity':null,'requires_shipping':null,"
+			    "'grams':null,'fulfillment_status':null},"
+			    "{'id':4,'quantity':5,'fulfillable_quantity':2,"
+			    "'requires_shipping':false,'grams':0,'fulfillment_status':'partial'}"
+			    "]}"),
+	    0);
 	ck_assert_ptr_null(ov[0]->email);
 	ck_assert_ptr_null(ov[0]->cancelled_at);
 	ck_assert_ptr_null(ov[0]->shipping_title);
@@ -206,27 +208,27 @@ END_TEST
 START_TEST(test_json_all_fields)
 {
 	ck_assert_int_eq(pj("{'order':{'id':450789469,'name':'#1001',"
-	    "'email':'anna@example.de','created_at':'2024-03-04T09:12:45+01:00',"
-	    "'financial_status':'paid','fulfillment_status':'partial',"
-	    "'cancelled_at':'2024-03-05T10:00:00+01:00','cancel_reason':'customer',"
-	    "'note':'Bitte klingeln','tags':'VIP, Geschenk',"
-	    "'unknown':{'deep':[1,2,{'x':null}]},'total_price':'12.00',"
-	    "'note_attributes':[{'name':'colour','value':'red'},"
-	    "{'name':'Gift Message','value':'Alles Gute!'},"
-	    "{'name':'gift_message','value':'second one is ignored'},"
-	    "{'name':'Tracking Number','value':1234567890},"
-	    "{'name':'tracking_company','value':'DHL'}],"
-	    "'shipping_address':{'name':'Anna Müller','first_name':'Anna',"
-	    "'last_name':'Müller','company':'ACME GmbH','address1':'Hauptstr. 1',"
-	    "'address2':'','city':'Berlin','province':'Berlin',"
-	    "'province_code':'BE','zip':'10115','country':'Germany',"
-	    "'country_code':'DE','phone':'+49 30 1','latitude':52.5},"
-	    "'shipping_lines':[{'title':'DHL Paket','code':'DHL_PAKET',"
-	    "'source':'shopify','price':'4.90'}],"
-	    "'line_items':[{'id':466157049,'sku':'MUG-BLK-12','title':'Mug',"
-	    "'variant_title':'Black','name':'Mug - Black','quantity':2,"
-	    "'fulfillable_quantity':1,'requires_shipping':true,'grams':420,"
-	    "'fulfillment_status':'partial','price':'9.00','properties':[]}]}}"),
+			    "'email':'anna@example.de','created_at':'2024-03-04T09:12:45+01:00',"
+			    "'financial_status':'paid','fulfillment_status':'partial',"
+			    "'cancelled_at':'2024-03-05T10:00:00+01:00','cancel_reason':'customer',"
+			    "'note':'Bitte klingeln','tags':'VIP, Geschenk',"
+			    "'unknown':{'deep':[1,2,{'x':null}]},'total_price':'12.00',"
+			    "'note_attributes':[{'name':'colour','value':'red'},"
+			    "{'name':'Gift Message','value':'Alles Gute!'},"
+			    "{'name':'gift_message','value':'second one is ignored'},"
+			    "{'name':'Tracking Number','value':1234567890},"
+			    "{'name':'tracking_company','value':'DHL'}],"
+			    "'shipping_address':{'name':'Anna Müller','first_name':'Anna',"
+			    "'last_name':'Müller','company':'ACME GmbH','address1':'Hauptstr. 1',"
+			    "'address2':'','city':'Berlin','province':'Berlin',"
+			    "'province_code':'BE','zip':'10115','country':'Germany',"
+			    "'country_code':'DE','phone':'+49 30 1','latitude':52.5},"
+			    "'shipping_lines':[{'title':'DHL Paket','code':'DHL_PAKET',"
+			    "'source':'shopify','price':'4.90'}],"
+			    "'line_items':[{'id':466157049,'sku':'MUG-BLK-12','title':'Mug',"
+			    "'variant_title':'Black','name':'Mug - Black','quantity':2,"
+			    "'fulfillable_quantity':1,'requires_shipping':true,'grams':420,"
+			    "'fulfillment_status':'partial','price':'9.00','properties':[]}]}}"),
 	    0);
 	struct order *o = ov[0];
 	struct order_line *l = &o->lines[0];
@@ -249,7 +251,7 @@ START_TEST(test_json_all_fields)
 	ck_assert_str_eq(o->ship.last_name, "Müller");
 	ck_assert_str_eq(o->ship.company, "ACME GmbH");
 	ck_assert_str_eq(o->ship.address1, "Hauptstr. 1");
-	ck_assert_ptr_null(o->ship.address2);	/* "" means no value */
+	ck_assert_ptr_null(o->ship.address2); /* "" means no value */
 	ck_assert_str_eq(o->ship.city, "Berlin");
 	ck_assert_str_eq(o->ship.province, "Berlin");
 	ck_assert_str_eq(o->ship.province_code, "BE");
@@ -279,11 +281,12 @@ START_TEST(test_json_non_latin)
 {
 	/* \u escapes and raw UTF-8 both arrive as the same UTF-8 bytes */
 	ck_assert_int_eq(pj("{'name':'#1005','shipping_address':{"
-	    "'name':'山田太郎','city':'東京','address1':'\\u5343\\u4ee3\\u7530',"
-	    "'address2':'Łódź','province':'Москва','company':'Αθήνα',"
-	    "'country':'김민수 😀'},"
-	    "'note_attributes':[{'name':'gift note','value':'お誕生日おめでとう'}],"
-	    "'line_items':[{'id':1,'quantity':1,'title':'Ĉapelo'}]}"), 0);
+			    "'name':'山田太郎','city':'東京','address1':'\\u5343\\u4ee3\\u7530',"
+			    "'address2':'Łódź','province':'Москва','company':'Αθήνα',"
+			    "'country':'김민수 😀'},"
+			    "'note_attributes':[{'name':'gift note','value':'お誕生日おめでとう'}],"
+			    "'line_items':[{'id':1,'quantity':1,'title':'Ĉapelo'}]}"),
+	    0);
 	ck_assert_str_eq(ov[0]->ship.name, "山田太郎");
 	ck_assert_str_eq(ov[0]->ship.city, "東京");
 	ck_assert_str_eq(ov[0]->ship.address1, "千代田");
@@ -300,9 +303,10 @@ END_TEST
 START_TEST(test_json_escapes_numbers)
 {
 	ck_assert_int_eq(pj("{'name':'#1\\u00e9\\n\\t\\\"\\\\\\/\\b\\f\\r',"
-	    "'note':'\\ud83d\\ude00 ok','email':'\\u00E9t\\u00e9',"
-	    "'total':-0.5e+3,'x':[true,false,null,{},[],-0,1E2],"
-	    "'id':-0,'line_items':[{'id':0,'quantity':0,'grams':0}]}"), 0);
+			    "'note':'\\ud83d\\ude00 ok','email':'\\u00E9t\\u00e9',"
+			    "'total':-0.5e+3,'x':[true,false,null,{},[],-0,1E2],"
+			    "'id':-0,'line_items':[{'id':0,'quantity':0,'grams':0}]}"),
+	    0);
 	ck_assert_str_eq(ov[0]->name, "#1\xc3\xa9\n\t\"\\/\b\f\r");
 	ck_assert_str_eq(ov[0]->note, "😀 ok");
 	ck_assert_str_eq(ov[0]->email, "été");
@@ -325,8 +329,7 @@ START_TEST(test_json_pickup)
 	static const char *const pick[] = {
 		"{'name':'#1','shipping_lines':[{'title':'Main St store',"
 		"'code':'Local Pickup','source':'shopify'}]," ONE_LINE "}",
-		"{'name':'#1','shipping_lines':[{'title':'Pick up in store'}],"
-		ONE_LINE "}",
+		"{'name':'#1','shipping_lines':[{'title':'Pick up in store'}]," ONE_LINE "}",
 		"{'name':'#1','shipping_lines':[{'title':'Dock Road',"
 		"'delivery_category':'pickup'}]," ONE_LINE "}",
 	};
@@ -338,8 +341,9 @@ START_TEST(test_json_pickup)
 		done();
 	}
 	ck_assert_int_eq(pj("{'name':'#1','shipping_lines':[{'title':'UPS "
-	    "Ground','code':'ups_ground','source':'ups',"
-	    "'delivery_category':null}]," ONE_LINE "}"), 0);
+			    "Ground','code':'ups_ground','source':'ups',"
+			    "'delivery_category':null}]," ONE_LINE "}"),
+	    0);
 	ck_assert_int_eq(ov[0]->pickup, 0);
 	done();
 }
@@ -353,19 +357,19 @@ START_TEST(test_json_many_lines)
 
 	o = (size_t)snprintf(buf, sizeof(buf), "{\"name\":\"#9\",\"line_items\":[");
 	for (i = 0; i < 40; i++)
-		o += (size_t)snprintf(buf + o, sizeof(buf) - o,
-		    "%s{\"id\":%zu,\"quantity\":1}", i ? "," : "", 1000 + i);
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s{\"id\":%zu,\"quantity\":1}",
+		    i ? "," : "", 1000 + i);
 	snprintf(buf + o, sizeof(buf) - o, "]}");
 	ck_assert_int_eq(pj_raw(buf, strlen(buf)), 0);
 	ck_assert_uint_eq(ov[0]->nlines, 40);
 	done();
 	o = (size_t)snprintf(buf, sizeof(buf), "{\"name\":\"#9\",\"line_items\":[");
 	for (i = 0; i < 40; i++)
-		o += (size_t)snprintf(buf + o, sizeof(buf) - o,
-		    "%s{\"id\":%zu,\"quantity\":1}", i ? "," : "",
-		    i == 33 ? (size_t)1005 : 1000 + i);
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s{\"id\":%zu,\"quantity\":1}",
+		    i ? "," : "", i == 33 ? (size_t)1005 : 1000 + i);
 	snprintf(buf + o, sizeof(buf) - o, "]}");
-	bad_raw(buf, strlen(buf), "order #9: line_items[33].id: duplicate line "
+	bad_raw(buf, strlen(buf),
+	    "order #9: line_items[33].id: duplicate line "
 	    "item id 1005 (also line_items[5])");
 }
 END_TEST
@@ -381,25 +385,20 @@ START_TEST(test_json_bad_syntax)
 	bad_raw("\xEF\xBB\xBF", 3, "empty file");
 	/* jansson words syntax errors, positions are the file's */
 	bad("{'name':'#1',}", "line 1, column 14: string or '}' expected near '}'");
-	bad("{'name':'#1'," ONE_LINE "} x",
-	    "line 1, column 52: end of file expected near 'x'");
-	bad("{'name':'#1'," ONE_LINE "}{}",
-	    "line 1, column 51: end of file expected near '{'");
+	bad("{'name':'#1'," ONE_LINE "} x", "line 1, column 52: end of file expected near 'x'");
+	bad("{'name':'#1'," ONE_LINE "}{}", "line 1, column 51: end of file expected near '{'");
 	bad("{'name':'#1',\n'line_items':[{'id':1,\n'quantity':",
 	    "line 3, column 11: unexpected token near end of file");
-	bad("{'name':'#1','name':'#2'}",
-	    "line 1, column 19: duplicate object key near '\"name\"'");
+	bad("{'name':'#1','name':'#2'}", "line 1, column 19: duplicate object key near '\"name\"'");
 	bad("{'name':'#1','a':{'b':1,'b':2}," ONE_LINE "}",
 	    "line 1, column 27: duplicate object key near '\"b\"'");
-	bad("'just a string'",
-	    "line 1, column 15: '[' or '{' expected near '\"just a string\"'");
+	bad("'just a string'", "line 1, column 15: '[' or '{' expected near '\"just a string\"'");
 	bad("nul", "line 1, column 3: '[' or '{' expected near 'nul'");
-	bad_raw("{\"name\":\"\xff\"}", 12,
-	    "line 1, column 9: unable to decode byte 0xff near '\"'");
+	bad_raw(
+	    "{\"name\":\"\xff\"}", 12, "line 1, column 9: unable to decode byte 0xff near '\"'");
 	bad_raw("{\"a\":\"\xed\xa0\x80\"}", 11,
 	    "line 1, column 6: unable to decode byte 0xed near '\"'");
-	bad_raw("{\x01\x02\x03", 4,
-	    "line 1, column 2: string or '}' expected near '?'");
+	bad_raw("{\x01\x02\x03", 4, "line 1, column 2: string or '}' expected near '?'");
 	bad("{'id':99999999999999999999}",
 	    "line 1, column 26: too big integer near '99999999999999999999'");
 	bad("{'id':9223372036854775808}",
@@ -408,7 +407,8 @@ START_TEST(test_json_bad_syntax)
 	bad("{'name':'\\ud800'}",
 	    "line 1, column 16: invalid Unicode '\\uD800' near '\"\\ud800\"'");
 	bad("{'name':'\\u12'}", "line 1, column 14: invalid escape near '\"\\u12\"'");
-	bad("{'name':'\\u0000'}", "line 1, column 16: \\u0000 is not allowed "
+	bad("{'name':'\\u0000'}",
+	    "line 1, column 16: \\u0000 is not allowed "
 	    "without JSON_ALLOW_NUL near '\"\\u0000\"'");
 	bad("{'name':'a\tb'}", "line 1, column 10: control character 0x9 near '\"a'");
 	bad("{'name':'#1", "line 1, column 11: premature end of input near '\"#1'");
@@ -424,7 +424,8 @@ START_TEST(test_json_bad_syntax)
 	    "line 2, column 45: unexpected token near ']'");
 	memset(deep, '[', sizeof(deep) - 1);
 	deep[sizeof(deep) - 1] = '\0';
-	bad_raw(deep, strlen(deep), "line 1, column 299: ']' expected near "
+	bad_raw(deep, strlen(deep),
+	    "line 1, column 299: ']' expected near "
 	    "end of file");
 }
 END_TEST
@@ -436,8 +437,7 @@ START_TEST(test_json_bad_shape)
 	bad("{'orders':[]}", "no orders in file");
 	bad("[]", "no orders in file");
 	bad("{'orders':[1]}", "orders[0]: expected an object");
-	bad("{'orders':[{'name':'#1'," ONE_LINE "},'x']}",
-	    "orders[1]: expected an object");
+	bad("{'orders':[{'name':'#1'," ONE_LINE "},'x']}", "orders[1]: expected an object");
 	bad("{'orders':[{'name':'#1'," ONE_LINE "},{" ONE_LINE "}]}",
 	    "orders[1]: name: missing (and no order_number)");
 	bad("{" ONE_LINE "}", "order: name: missing (and no order_number)");
@@ -461,16 +461,13 @@ START_TEST(test_json_bad_types)
 	    "order #1001: line_items[0].quantity: missing");
 	bad("{'name':'#1001','line_items':[{'id':1,'quantity':null}]}",
 	    "order #1001: line_items[0].quantity: expected an integer");
-	bad("{'name':'#1001','email':7," ONE_LINE "}",
-	    "order #1001: email: expected a string");
+	bad("{'name':'#1001','email':7," ONE_LINE "}", "order #1001: email: expected a string");
 	bad("{'name':'#1001','id':'12ab'," ONE_LINE "}",
 	    "order #1001: id: expected an integer id, got '12ab'");
 	bad("{'name':'#1001','id':'99999999999999999999'," ONE_LINE "}",
 	    "order #1001: id: expected an integer id, got '99999999999999999999'");
-	bad("{'name':'#1001','id':1.5," ONE_LINE "}",
-	    "order #1001: id: expected an integer");
-	bad("{'name':'#1001','id':-4," ONE_LINE "}",
-	    "order #1001: id: must not be negative");
+	bad("{'name':'#1001','id':1.5," ONE_LINE "}", "order #1001: id: expected an integer");
+	bad("{'name':'#1001','id':-4," ONE_LINE "}", "order #1001: id: must not be negative");
 	bad("{'name':'#1001','shipping_address':'Berlin'," ONE_LINE "}",
 	    "order #1001: shipping_address: expected an object");
 	bad("{'name':'#1001','shipping_address':{'zip':10115}," ONE_LINE "}",
@@ -517,8 +514,8 @@ START_TEST(test_json_bad_values)
 	    "{'id':8,'quantity':1},{'id':7,'quantity':1}]}",
 	    "order #1001: line_items[2].id: duplicate line item id 7 "
 	    "(also line_items[0])");
-	bad("{'orders':[{'name':'#1001'," ONE_LINE "},{'name':'#1002',"
-	    ONE_LINE "},{'name':'#1001'," ONE_LINE "}]}",
+	bad("{'orders':[{'name':'#1001'," ONE_LINE "},{'name':'#1002'," ONE_LINE
+	    "},{'name':'#1001'," ONE_LINE "}]}",
 	    "order #1001: appears twice in this file (orders[0] and orders[2])");
 	bad("{'orders':[{'id':5,'name':'#1001'," ONE_LINE "},{'id':'5',"
 	    "'name':'#1002'," ONE_LINE "}]}",

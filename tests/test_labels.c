@@ -12,13 +12,23 @@ latin_doc(void)
 {
 	struct label_doc d = {
 		.shop_name = "Example Goods",
-		.from = { .address1 = "1 Dock Road", .city = "Springfield",
-		    .province = "MA", .zip = "01101", .country = "US" },
-		.to = { .name = "Anna Müller", .address1 = "Hauptstraße 12",
-		    .city = "Łódź", .zip = "90-001", .country = "Poland" },
-		.service = "Ground", .order_name = "#1001", .package_no = 1,
-		.package_count = 1, .weight_grams = 900,
-		.sscc = "106141411234567897", .tracking = "1Z999AA10123456784",
+		.from = { .address1 = "1 Dock Road",
+		    .city = "Springfield",
+		    .province = "MA",
+		    .zip = "01101",
+		    .country = "US" },
+		.to = { .name = "Anna Müller",
+		    .address1 = "Hauptstraße 12",
+		    .city = "Łódź",
+		    .zip = "90-001",
+		    .country = "Poland" },
+		.service = "Ground",
+		.order_name = "#1001",
+		.package_no = 1,
+		.package_count = 1,
+		.weight_grams = 900,
+		.sscc = "106141411234567897",
+		.tracking = "1Z999AA10123456784",
 	};
 	return d;
 }
@@ -62,8 +72,10 @@ END_TEST
 
 START_TEST(test_address_from_order)
 {
-	struct labels_address_src a = { .name = "Kim", .province = "Massachusetts",
-	    .province_code = "MA", .country_code = "US" };
+	struct labels_address_src a = { .name = "Kim",
+		.province = "Massachusetts",
+		.province_code = "MA",
+		.country_code = "US" };
 	struct labels_address l;
 
 	labels_address_from_src(&l, &a);
@@ -90,7 +102,7 @@ START_TEST(test_latin_label_small_and_fast_path)
 	ck_assert_uint_eq(o.nevents, 0);
 	ck_assert_ptr_null(strstr((const char *)o.pdf, "FontFile2"));
 	labels_out_free(&o);
-	labels_out_free(&o);	/* twice: still fine */
+	labels_out_free(&o); /* twice: still fine */
 }
 END_TEST
 
@@ -161,7 +173,8 @@ START_TEST(test_missing_font_falls_back)
 	m.fonts = &f;
 	d.to.name = "山田太郎";
 	ck_assert_int_eq(label_render(&d, 1, &m, &o, err, sizeof(err)), 0);
-	ck_assert(has_event(&o, "font fallback: Han/kana font "
+	ck_assert(has_event(&o,
+	    "font fallback: Han/kana font "
 	    "/nonexistent/font.ttf missing or unusable, using "));
 	labels_out_free(&o);
 	/* A file that is not a TrueType font degrades the same way. */
@@ -174,8 +187,7 @@ END_TEST
 
 START_TEST(test_no_font_is_an_error)
 {
-	struct labels_fonts f = { .hangul = "/nonexistent/nanum.ttf",
-	    .only_these = 1 };
+	struct labels_fonts f = { .hangul = "/nonexistent/nanum.ttf", .only_these = 1 };
 	struct label_media m;
 	struct label_doc d = latin_doc();
 	struct labels_out o = { 0 };
@@ -185,7 +197,8 @@ START_TEST(test_no_font_is_an_error)
 	m.fonts = &f;
 	d.to.name = "김민수";
 	ck_assert_int_eq(label_render(&d, 1, &m, &o, err, sizeof(err)), -1);
-	ck_assert_str_eq(err, "no usable font for Hangul text "
+	ck_assert_str_eq(err,
+	    "no usable font for Hangul text "
 	    "(tried /nonexistent/nanum.ttf)");
 	ck_assert_ptr_null(o.pdf);
 	/* Latin text needs no TrueType font even then. */
@@ -202,8 +215,8 @@ START_TEST(test_long_name_truncated_with_event)
 	char err[256] = "";
 
 	d.to.name = "Maximilian Alexander Friedrich Wilhelm von und zu "
-	    "Hohenzollern-Sigmaringen-Hechingen-Haigerloch-Wehrstein-"
-	    "Veringen-Bittelschiess-Ostrach-Gammertingen-Hettingen";
+		    "Hohenzollern-Sigmaringen-Hechingen-Haigerloch-Wehrstein-"
+		    "Veringen-Bittelschiess-Ostrach-Gammertingen-Hettingen";
 	ck_assert_int_eq(label_render(&d, 1, NULL, &o, err, sizeof(err)), 0);
 	ck_assert(has_event(&o, "truncated ship-to name: \"Maximilian"));
 	labels_out_free(&o);
@@ -249,7 +262,7 @@ START_TEST(test_argument_errors)
 	ck_assert_int_eq(label_render(&d, 1, NULL, &o, err, sizeof(err)), -1);
 	ck_assert_int_eq(slip_render(&s, NULL, &o, err, sizeof(err)), -1);
 	ck_assert_str_eq(err, "packing slip: no order name");
-	s.order_name = "山田";	/* not Code 128 data */
+	s.order_name = "山田"; /* not Code 128 data */
 	ck_assert_int_eq(slip_render(&s, NULL, &o, err, sizeof(err)), -1);
 	ck_assert_ptr_nonnull(strstr(err, "Code 128 cannot encode"));
 	ck_assert_ptr_null(o.pdf);
@@ -260,9 +273,10 @@ static int
 slip_pages(size_t n, const char *title)
 {
 	struct slip_line *l = calloc(n ? n : 1, sizeof(*l));
-	char (*sku)[16] = calloc(n ? n : 1, sizeof(*sku));
-	struct slip_doc s = { .shop_name = "Example Goods",
-	    .order_name = "#1001", .lines = l, .nlines = n };
+	char(*sku)[16] = calloc(n ? n : 1, sizeof(*sku));
+	struct slip_doc s = {
+		.shop_name = "Example Goods", .order_name = "#1001", .lines = l, .nlines = n
+	};
 	struct labels_out o = { 0 };
 	char err[256] = "";
 	int pages;
@@ -297,13 +311,11 @@ END_TEST
 
 START_TEST(test_sheet_commands)
 {
-	static const char *const want[] = { "STN:PARTIAL", "STN:NEWBOX",
-	    "STN:UNDO", "STN:QTY:2", "STN:QTY:3", "STN:QTY:4", "STN:QTY:5",
-	    "STN:QTY:6", "STN:QTY:10", "STN:REPRINT", "STN:ABANDON",
-	    "STN:LOGOUT", "STN:WEIGH", NULL };
+	static const char *const want[] = { "STN:PARTIAL", "STN:NEWBOX", "STN:UNDO", "STN:QTY:2",
+		"STN:QTY:3", "STN:QTY:4", "STN:QTY:5", "STN:QTY:6", "STN:QTY:10", "STN:REPRINT",
+		"STN:ABANDON", "STN:LOGOUT", "STN:WEIGH", NULL };
 	static const char *const ids[] = { "P1", "" };
-	struct sheet_doc d = { .bench = "pack-1", .packer_ids = ids,
-	    .npackers = 1 };
+	struct sheet_doc d = { .bench = "pack-1", .packer_ids = ids, .npackers = 1 };
 	struct labels_out o = { 0 };
 	char err[256];
 	size_t i;
@@ -352,8 +364,9 @@ END_TEST
 START_TEST(test_media_variants)
 {
 	static const struct slip_line l = { "SKU-1", "Mug", "Blue", 1, 1 };
-	struct slip_doc s = { .shop_name = "Example Goods", .order_name = "#7",
-	    .lines = &l, .nlines = 1 };
+	struct slip_doc s = {
+		.shop_name = "Example Goods", .order_name = "#7", .lines = &l, .nlines = 1
+	};
 	enum labels_size sizes[] = { LABELS_4X6, LABELS_4X4, LABELS_A6 };
 	struct label_doc d = latin_doc();
 	struct label_media m;
@@ -373,8 +386,7 @@ START_TEST(test_media_variants)
 		m.size = sizes[i];
 		m.dpi = 300;
 		d.pickup = (int)i % 2;
-		ck_assert_msg(label_render(&d, 1, &m, &o, err, sizeof(err)) == 0,
-		    "%s", err);
+		ck_assert_msg(label_render(&d, 1, &m, &o, err, sizeof(err)) == 0, "%s", err);
 		ck_assert_uint_eq(o.nevents, 0);
 		labels_out_free(&o);
 	}
@@ -384,8 +396,9 @@ END_TEST
 START_TEST(test_slip_giant_row_cut_with_event)
 {
 	struct slip_line l = { "SKU-1", NULL, "Blue", 1, 1 };
-	struct slip_doc s = { .shop_name = "Example Goods", .order_name = "#7",
-	    .lines = &l, .nlines = 1 };
+	struct slip_doc s = {
+		.shop_name = "Example Goods", .order_name = "#7", .lines = &l, .nlines = 1
+	};
 	struct labels_out o = { 0 };
 	char *title = malloc(6001), err[256];
 	int i;
@@ -396,7 +409,7 @@ START_TEST(test_slip_giant_row_cut_with_event)
 	title[6000] = '\0';
 	l.title = title;
 	ck_assert_int_eq(slip_render(&s, NULL, &o, err, sizeof(err)), 0);
-	ck_assert_int_eq(o.pages, 2);	/* the row moved to a page of its own */
+	ck_assert_int_eq(o.pages, 2); /* the row moved to a page of its own */
 	ck_assert(has_event(&o, "truncated title: \"words words"));
 	ck_assert(has_event(&o, "truncated variant: \"Blue\""));
 	labels_out_free(&o);

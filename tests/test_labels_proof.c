@@ -107,8 +107,7 @@ raster(const char *pdf, int p, int dpi)
 	char *r;
 
 	snprintf(out, sizeof(out), "%s/r%d-%d", tmpdir, dpi, p);
-	r = run("pdftoppm -r %d -mono -f %d -l %d -singlefile '%s' '%s'", dpi,
-	    p, p, pdf, out);
+	r = run("pdftoppm -r %d -mono -f %d -l %d -singlefile '%s' '%s'", dpi, p, p, pdf, out);
 	free(r);
 	strcat(out, ".pbm");
 	ck_assert_int_eq(access(out, R_OK), 0);
@@ -144,9 +143,15 @@ ink(const char *pbm, int dpi, float x0, float y0, float x1, float y1)
 }
 
 static const char *const names[] = {
-	"Müller", "Łódź", "Москва", "Αθήνα", "山田太郎", "김민수", "やまだ",
+	"Müller",
+	"Łódź",
+	"Москва",
+	"Αθήνα",
+	"山田太郎",
+	"김민수",
+	"やまだ",
 };
-#define NNAMES	(sizeof(names) / sizeof(names[0]))
+#define NNAMES (sizeof(names) / sizeof(names[0]))
 
 static void
 make_docs(struct label_doc *d, char refs[][32], int with_names)
@@ -159,10 +164,14 @@ make_docs(struct label_doc *d, char refs[][32], int with_names)
 			.shop_name = "Example Goods",
 			.from = { .address1 = "1 Dock Road", .city = "Springfield" },
 			.to = { .name = with_names ? names[i] : " ",
-			    .address1 = "Street 1", .city = "City" },
-			.service = "Ground", .order_name = refs[i],
-			.package_no = 1, .package_count = 1,
-			.weight_grams = -1, .sscc = "106141411234567897",
+			    .address1 = "Street 1",
+			    .city = "City" },
+			.service = "Ground",
+			.order_name = refs[i],
+			.package_no = 1,
+			.package_count = 1,
+			.weight_grams = -1,
+			.sscc = "106141411234567897",
 			.tracking = i % 2 ? NULL : "1Z999AA10123456784",
 			.symbol2d = i % 2 ? LABEL_2D_DATAMATRIX : LABEL_2D_QR,
 			.ref2d = refs[i],
@@ -182,26 +191,25 @@ START_TEST(test_names_and_barcodes)
 
 	make_docs(d, refs, 1);
 	make_docs(blank, brefs, 0);
-	ck_assert_msg(label_render(d, NNAMES, NULL, &o, err, sizeof(err)) == 0,
-	    "%s", err);
+	ck_assert_msg(label_render(d, NNAMES, NULL, &o, err, sizeof(err)) == 0, "%s", err);
 	ck_assert_int_eq(label_render(blank, NNAMES, NULL, &b, err, sizeof(err)), 0);
 	save(&o, "names.pdf", pdf, sizeof(pdf));
 	save(&b, "blank.pdf", bpdf, sizeof(bpdf));
 	ck_assert_uint_eq(o.nevents, 0);
 	for (i = 0; i < NNAMES; i++) {
 		char *t = run("pdftotext -f %zu -l %zu '%s' -", i + 1, i + 1, pdf);
-		ck_assert_msg(strstr(t, names[i]) != NULL, "%s not in: %s",
-		    names[i], t);
+		ck_assert_msg(strstr(t, names[i]) != NULL, "%s not in: %s", names[i], t);
 		free(t);
 		for (k = 0; k < 2; k++) {
 			char *x, *dm, want[64];
 			const char *pbm = raster(pdf, (int)i + 1, dpis[k]);
 			long named = ink(pbm, dpis[k], 18, 86, 278, 104);
 			x = run("zbarimg --xml -q '%s'", pbm);
-			ck_assert_ptr_nonnull(strstr(x, "modifiers='GS1'><data>"
+			ck_assert_ptr_nonnull(strstr(x,
+			    "modifiers='GS1'><data>"
 			    "<![CDATA[00106141411234567897]]>"));
-			ck_assert_int_eq(strstr(x, "<![CDATA[1Z999AA10123456784]]>")
-			    != NULL, i % 2 == 0);
+			ck_assert_int_eq(
+			    strstr(x, "<![CDATA[1Z999AA10123456784]]>") != NULL, i % 2 == 0);
 			free(x);
 			x = run("zbarimg --raw -q '%s'", pbm);
 			ck_assert_int_eq(count_lines(x, "00106141411234567897"), 1);
@@ -220,8 +228,7 @@ START_TEST(test_names_and_barcodes)
 			/* The name's box: inked with the name, empty without. */
 			ck_assert_int_eq(ink(pbm, dpis[k], 18, 86, 278, 104), 0);
 			ck_assert_msg(named > 40L * dpis[k] / 203 * 10,
-			    "%s: only %ld dark pixels at %d dpi", names[i],
-			    named, dpis[k]);
+			    "%s: only %ld dark pixels at %d dpi", names[i], named, dpis[k]);
 		}
 	}
 	labels_out_free(&o);
@@ -247,8 +254,7 @@ START_TEST(test_sizes_decode)
 			labels_media_default_label(&m);
 			m.size = sizes[s];
 			m.dpi = dpis[k];
-			ck_assert_msg(label_render(d, 1, &m, &o, err,
-			    sizeof(err)) == 0, "%s", err);
+			ck_assert_msg(label_render(d, 1, &m, &o, err, sizeof(err)) == 0, "%s", err);
 			snprintf(name, sizeof(name), "size%zu-%zu.pdf", s, k);
 			save(&o, name, pdf, sizeof(pdf));
 			labels_out_free(&o);
@@ -265,8 +271,12 @@ END_TEST
 START_TEST(test_pickup_label)
 {
 	struct label_doc d = { .shop_name = "Example Goods",
-	    .to = { .name = "김민수" }, .order_name = "#1003", .package_no = 1,
-	    .package_count = 1, .weight_grams = -1, .pickup = 1 };
+		.to = { .name = "김민수" },
+		.order_name = "#1003",
+		.package_no = 1,
+		.package_count = 1,
+		.weight_grams = -1,
+		.pickup = 1 };
 	struct labels_out o = { 0 };
 	char pdf[256], err[256], *x;
 	int dpi;
@@ -294,10 +304,14 @@ END_TEST
 START_TEST(test_box_count_unknown)
 {
 	struct label_doc d = { .shop_name = "Example Goods",
-	    .to = { .name = "Anna Müller", .address1 = "Street 1", .city = "Berlin" },
-	    .service = "Ground", .order_name = "#1001", .package_no = 1,
-	    .package_count = 0, .weight_grams = -1, .sscc = "106141411234567897",
-	    .symbol2d = LABEL_2D_QR };
+		.to = { .name = "Anna Müller", .address1 = "Street 1", .city = "Berlin" },
+		.service = "Ground",
+		.order_name = "#1001",
+		.package_no = 1,
+		.package_count = 0,
+		.weight_grams = -1,
+		.sscc = "106141411234567897",
+		.symbol2d = LABEL_2D_QR };
 	struct labels_out o = { 0 };
 	char pdf[256], err[256], *x, *t;
 
@@ -343,13 +357,17 @@ static void
 slip_lines(size_t n, int pages_want)
 {
 	struct slip_line *l = calloc(n, sizeof(*l));
-	char (*sku)[16] = calloc(n, sizeof(*sku));
-	char (*title)[96] = calloc(n, sizeof(*title));
+	char(*sku)[16] = calloc(n, sizeof(*sku));
+	char(*title)[96] = calloc(n, sizeof(*title));
 	struct slip_doc s = { .shop_name = "Example Goods",
-	    .order_name = "#1001", .order_date = "2024-05-02T10:00:00Z",
-	    .ship_to = { .name = "Αθήνα Παπαδοπούλου", .city = "Αθήνα" },
-	    .lines = l, .nlines = n, .ships_separately = 1,
-	    .note = "Leave at the door", .gift_message = "Happy birthday!" };
+		.order_name = "#1001",
+		.order_date = "2024-05-02T10:00:00Z",
+		.ship_to = { .name = "Αθήνα Παπαδοπούλου", .city = "Αθήνα" },
+		.lines = l,
+		.nlines = n,
+		.ships_separately = 1,
+		.note = "Leave at the door",
+		.gift_message = "Happy birthday!" };
 	struct labels_out o = { 0 };
 	char pdf[256], err[256], name[32], *t, want[64];
 	size_t i;
@@ -359,11 +377,11 @@ slip_lines(size_t n, int pages_want)
 	for (i = 0; i < n; i++) {
 		snprintf(sku[i], sizeof(sku[i]), "SKU-%05zu", i);
 		/* Every seventh title is long enough to wrap. */
-		snprintf(title[i], sizeof(title[i]), "Item %zu%s", i, i % 7 ? "" :
-		    " with a very long descriptive title that certainly needs "
-		    "two lines");
-		l[i] = (struct slip_line){ sku[i], title[i], i % 3 ? "Blue" : NULL,
-		    1, 1 + i % 2 };
+		snprintf(title[i], sizeof(title[i]), "Item %zu%s", i,
+		    i % 7 ? ""
+			  : " with a very long descriptive title that certainly needs "
+			    "two lines");
+		l[i] = (struct slip_line){ sku[i], title[i], i % 3 ? "Blue" : NULL, 1, 1 + i % 2 };
 	}
 	ck_assert_msg(slip_render(&s, NULL, &o, err, sizeof(err)) == 0, "%s", err);
 	ck_assert_int_eq(o.pages, pages_want);
@@ -376,8 +394,8 @@ slip_lines(size_t n, int pages_want)
 	t = run("pdftotext -raw '%s' -", pdf);
 	for (i = 0; i < n; i++) {
 		char item[32];
-		ck_assert_msg(count_lines(t, sku[i]) == 1 ||
-		    strstr(t, sku[i]) != NULL, "%s missing", sku[i]);
+		ck_assert_msg(
+		    count_lines(t, sku[i]) == 1 || strstr(t, sku[i]) != NULL, "%s missing", sku[i]);
 		snprintf(item, sizeof(item), "Item %zu", i);
 		ck_assert_msg(strstr(t, item) != NULL, "%s missing", item);
 	}
@@ -385,7 +403,8 @@ slip_lines(size_t n, int pages_want)
 		snprintf(want, sizeof(want), "Page %d of %d", p, pages_want);
 		ck_assert_msg(strstr(t, want) != NULL, "%s missing", want);
 	}
-	ck_assert_ptr_nonnull(strstr(t, "Other items in this order will ship "
+	ck_assert_ptr_nonnull(strstr(t,
+	    "Other items in this order will ship "
 	    "separately."));
 	ck_assert_ptr_nonnull(strstr(t, "Leave at the door"));
 	ck_assert_ptr_nonnull(strstr(t, "Happy birthday!"));
@@ -424,9 +443,14 @@ END_TEST
 START_TEST(test_slip_weight)
 {
 	struct slip_line l = { "SKU-1", "Mug", NULL, 1, 1 };
-	struct slip_doc s = { .shop_name = "Example Goods", .order_name = "#1001",
-	    .ship_to = { .name = "Ada" }, .lines = &l, .nlines = 1,
-	    .weight_grams = 1500, .weight_boxes = 2, .weight_source = "scale" };
+	struct slip_doc s = { .shop_name = "Example Goods",
+		.order_name = "#1001",
+		.ship_to = { .name = "Ada" },
+		.lines = &l,
+		.nlines = 1,
+		.weight_grams = 1500,
+		.weight_boxes = 2,
+		.weight_source = "scale" };
 	struct labels_out o = { 0 };
 	char pdf[256], err[256], *t;
 
@@ -452,8 +476,12 @@ START_TEST(test_command_sheet)
 	static const char *const ids[] = { "P017", "P042" };
 	static const char *const pn[] = { "Maria Kowalska", "田中 一郎" };
 	static const char *const sup[] = { "S001" };
-	struct sheet_doc d = { .bench = "pack-1", .packer_ids = ids,
-	    .packer_names = pn, .npackers = 2, .supervisor_ids = sup, .nsupervisors = 1 };
+	struct sheet_doc d = { .bench = "pack-1",
+		.packer_ids = ids,
+		.packer_names = pn,
+		.npackers = 2,
+		.supervisor_ids = sup,
+		.nsupervisors = 1 };
 	struct labels_out o = { 0 };
 	char pdf[256], err[256], *x;
 	size_t i;
@@ -466,8 +494,8 @@ START_TEST(test_command_sheet)
 	for (dpi = 203; dpi <= 300; dpi += 97) {
 		x = run("zbarimg --raw -q '%s'", raster(pdf, 1, dpi));
 		for (i = 0; labels_sheet_commands[i]; i++)
-			ck_assert_msg(count_lines(x, labels_sheet_commands[i]) == 1,
-			    "%s at %d dpi", labels_sheet_commands[i], dpi);
+			ck_assert_msg(count_lines(x, labels_sheet_commands[i]) == 1, "%s at %d dpi",
+			    labels_sheet_commands[i], dpi);
 		ck_assert_int_eq(nlines(x), (int)i);
 		free(x);
 		x = run("zbarimg --raw -q '%s'", raster(pdf, 2, dpi));

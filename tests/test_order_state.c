@@ -22,8 +22,8 @@ is_closed(enum order_status s)
 
 /* Returns 0 and fills *n, or the refusal, from the model's rules. */
 static int
-model_apply(struct order_state c, enum order_event_kind k, enum order_status arg,
-    struct order_state *n)
+model_apply(
+    struct order_state c, enum order_event_kind k, enum order_status arg, struct order_state *n)
 {
 	struct order_state r = c;
 
@@ -87,8 +87,7 @@ model_apply(struct order_state c, enum order_event_kind k, enum order_status arg
 		r.status = ORDER_ARCHIVED;
 		r.hold = ORDER_HOLD_NONE;
 		break;
-	default:
-		return ORDER_REFUSE_NOT_OPENABLE;
+	default: return ORDER_REFUSE_NOT_OPENABLE;
 	}
 	*n = r;
 	return ORDER_OK;
@@ -106,8 +105,8 @@ assert_same(const struct order_state *a, const struct order_state *b)
 
 START_TEST(test_names)
 {
-	static const char *const want[ORDER_STATUS_COUNT] = { "ready", "on_hold",
-	    "in_progress", "partial", "fulfilled", "cancelled", "archived", "digital" };
+	static const char *const want[ORDER_STATUS_COUNT] = { "ready", "on_hold", "in_progress",
+		"partial", "fulfilled", "cancelled", "archived", "digital" };
 	int i;
 
 	for (i = 0; i < ORDER_STATUS_COUNT; i++) {
@@ -134,24 +133,32 @@ START_TEST(test_exhaustive)
 	int st, h, b, k, a, n = 0;
 
 	for (st = 0; st < ORDER_STATUS_COUNT; st++)
-	for (h = ORDER_HOLD_NONE; h <= ORDER_HOLD_SUPERVISOR; h++)
-	for (b = 0; b <= 1; b++)
-	for (k = 0; k < OEV_COUNT; k++)
-	for (a = 0; a < ORDER_STATUS_COUNT; a++) {
-		struct order_state cur = { (enum order_status)st, (enum order_hold)h, b };
-		struct order_state got = { ORDER_STATUS_COUNT, ORDER_HOLD_NONE, 9 }, want = got;
-		struct order_event ev = { (enum order_event_kind)k, (enum order_status)a };
-		int rg = order_state_apply(&cur, &ev, &got);
-		int rw = model_apply(cur, (enum order_event_kind)k, (enum order_status)a, &want);
+		for (h = ORDER_HOLD_NONE; h <= ORDER_HOLD_SUPERVISOR; h++)
+			for (b = 0; b <= 1; b++)
+				for (k = 0; k < OEV_COUNT; k++)
+					for (a = 0; a < ORDER_STATUS_COUNT; a++) {
+						struct order_state cur = { (enum order_status)st,
+							(enum order_hold)h, b };
+						struct order_state got = { ORDER_STATUS_COUNT,
+							ORDER_HOLD_NONE, 9 },
+								   want = got;
+						struct order_event ev = { (enum order_event_kind)k,
+							(enum order_status)a };
+						int rg = order_state_apply(&cur, &ev, &got);
+						int rw = model_apply(cur, (enum order_event_kind)k,
+						    (enum order_status)a, &want);
 
-		ck_assert_msg(rg == rw, "status %s hold %d bench %d event %d arg %s: %d, model %d",
-		    order_status_name(cur.status), h, b, k, order_status_name(ev.shop), rg, rw);
-		if (rg == ORDER_OK)
-			assert_same(&got, &want);
-		else
-			ck_assert_int_eq(got.at_bench, 9);	/* untouched on refusal */
-		n++;
-	}
+						ck_assert_msg(rg == rw,
+						    "status %s hold %d bench %d event %d arg %s: %d, model %d",
+						    order_status_name(cur.status), h, b, k,
+						    order_status_name(ev.shop), rg, rw);
+						if (rg == ORDER_OK)
+							assert_same(&got, &want);
+						else
+							ck_assert_int_eq(got.at_bench,
+							    9); /* untouched on refusal */
+						n++;
+					}
 	ck_assert_int_eq(n, ORDER_STATUS_COUNT * 3 * 2 * OEV_COUNT * ORDER_STATUS_COUNT);
 }
 END_TEST
@@ -283,7 +290,7 @@ START_TEST(test_quantities)
 	ck_assert_int_eq(order_state_of_lines(l, 1), ORDER_DIGITAL);
 	l[1] = qty(2, 2, 0, 0);
 	ck_assert_int_eq(order_state_of_lines(l, 2), ORDER_READY);
-	l[2] = qty(1, 0, 0, 0);		/* fulfilled upstream */
+	l[2] = qty(1, 0, 0, 0); /* fulfilled upstream */
 	ck_assert_int_eq(order_state_of_lines(l, 3), ORDER_PARTIAL);
 	l[1] = qty(2, 2, 2, 0);
 	ck_assert_int_eq(order_state_of_lines(l, 3), ORDER_FULFILLED);
@@ -309,8 +316,8 @@ rnd(unsigned *seed, unsigned n)
  */
 START_TEST(test_random_lifecycle)
 {
-	static const enum order_status shop_says[6] = { ORDER_READY, ORDER_PARTIAL,
-	    ORDER_FULFILLED, ORDER_DIGITAL, ORDER_ON_HOLD, ORDER_CANCELLED };
+	static const enum order_status shop_says[6] = { ORDER_READY, ORDER_PARTIAL, ORDER_FULFILLED,
+		ORDER_DIGITAL, ORDER_ON_HOLD, ORDER_CANCELLED };
 	unsigned seed = 20261207u;
 	int run, step;
 
@@ -327,8 +334,8 @@ START_TEST(test_random_lifecycle)
 			if (ev.kind == OEV_IMPORT)
 				ev.kind = OEV_REIMPORT;
 			/* what the store passes: readiness (re-import), else the lines' status */
-			ev.shop = ev.kind == OEV_REIMPORT ? shop_says[rnd(&seed, 6)] :
-			    shop_says[rnd(&seed, 4)];
+			ev.shop = ev.kind == OEV_REIMPORT ? shop_says[rnd(&seed, 6)]
+							  : shop_says[rnd(&seed, 4)];
 			rg = order_state_apply(&s, &ev, &got);
 			rw = model_apply(s, ev.kind, ev.shop, &m);
 			ck_assert_int_eq(rg, rw);
@@ -369,34 +376,31 @@ START_TEST(test_random_quantities)
 				want = 0;
 			ck_assert_int_eq(order_qty_remaining(&l), want);
 			switch (rnd(&seed, 5)) {
-			case 0:		/* we ship k of what is left */
+			case 0: /* we ship k of what is left */
 				if (want == 0)
 					break;
 				k = 1 + rnd(&seed, (unsigned)want);
 				unheard += k;
 				l.shipped += k;
 				break;
-			case 1:		/* the shop hears of our shipments */
+			case 1: /* the shop hears of our shipments */
 				heard += unheard;
 				unheard = 0;
 				break;
-			case 2:		/* another shipper (the shop knows all of ours) */
+			case 2: /* another shipper (the shop knows all of ours) */
 				if (unheard == 0 && want > 0)
 					others++;
 				break;
-			case 3:		/* the shop edits the quantity up by one */
-				q++;
-				break;
-			default:	/* a re-import brings the shop's numbers */
-				break;
+			case 3: /* the shop edits the quantity up by one */ q++; break;
+			default: /* a re-import brings the shop's numbers */ break;
 			}
 			/* every step ends with a re-import of what the shop says now */
-			l.acked = order_qty_acked(seen_upstream, others + heard, l.shipped,
-			    l.acked);
+			l.acked = order_qty_acked(
+			    seen_upstream, others + heard, l.shipped, l.acked);
 			seen_upstream = others + heard;
 			l.quantity = q;
 			l.fulfillable = q - others - heard;
-			ck_assert_int_le(l.shipped, q - others);	/* never over-shipped */
+			ck_assert_int_le(l.shipped, q - others); /* never over-shipped */
 		}
 	}
 }

@@ -16,15 +16,14 @@
 
 START_TEST(media_closest)
 {
-	const char *label[] = { "na_index-4x6_4x6in", "oe_4x4-label_4x4in",
-	    "na_letter_8.5x11in", "custom_min_25.4x25.4mm" };
+	const char *label[] = { "na_index-4x6_4x6in", "oe_4x4-label_4x4in", "na_letter_8.5x11in",
+		"custom_min_25.4x25.4mm" };
 	const char *sheet[] = { "na_letter_8.5x11in", "iso_a4_210x297mm" };
 	char out[64];
 
 	ck_assert_int_eq(printer_media_closest("4x6", label, 4, out, sizeof(out)), 0);
 	ck_assert_str_eq(out, "na_index-4x6_4x6in");
-	ck_assert_int_eq(printer_media_closest("iso_a6_105x148mm", label, 4, out,
-	    sizeof(out)), 0);
+	ck_assert_int_eq(printer_media_closest("iso_a6_105x148mm", label, 4, out, sizeof(out)), 0);
 	ck_assert_str_eq(out, "na_index-4x6_4x6in");
 	ck_assert_int_eq(printer_media_closest("4x4", label, 4, out, sizeof(out)), 0);
 	ck_assert_str_eq(out, "oe_4x4-label_4x4in");
@@ -32,8 +31,7 @@ START_TEST(media_closest)
 	ck_assert_str_eq(out, "iso_a4_210x297mm");
 	ck_assert_int_eq(printer_media_closest("letter", sheet, 2, out, sizeof(out)), 0);
 	ck_assert_str_eq(out, "na_letter_8.5x11in");
-	ck_assert_int_eq(printer_media_closest("no-such-size", sheet, 2, out,
-	    sizeof(out)), -1);
+	ck_assert_int_eq(printer_media_closest("no-such-size", sheet, 2, out, sizeof(out)), -1);
 	ck_assert_int_eq(printer_media_closest("4x6", sheet, 0, out, sizeof(out)), -1);
 	ck_assert_str_eq(print_state_name(PRINT_FAILED), "failed");
 	ck_assert_str_eq(print_state_name(PRINT_CANCELLED), "cancelled");
@@ -90,12 +88,10 @@ START_TEST(direct_ipp_back_to_back)
 	for (i = 0; i < 3; i++) {
 		snprintf(text, sizeof(text), "back to back %d", i);
 		pdf[i] = make_pdf(text, &len[i]);
-		ck_assert_int_eq(printers_submit(ps, 20 + i, eve1_uri, NULL, pdf[i], len[i]),
-		    0);
+		ck_assert_int_eq(printers_submit(ps, 20 + i, eve1_uri, NULL, pdf[i], len[i]), 0);
 	}
 	for (i = 0; i < 3; i++) {
-		ck_assert_ptr_nonnull(e = wait_event(20 + i, PRINTER_EV_STATE,
-		    PRINT_COMPLETED));
+		ck_assert_ptr_nonnull(e = wait_event(20 + i, PRINTER_EV_STATE, PRINT_COMPLETED));
 		assert_received(1, e->job_id, pdf[i], len[i]);
 		ck_assert_ptr_null(find_event(20 + i, PRINTER_EV_FAILED, -1));
 		free(pdf[i]);
@@ -145,12 +141,10 @@ START_TEST(unknown_queue)
 
 	ck_assert_int_eq(printers_submit(ps, 5, "no_such_queue", NULL, "%PDF", 4), 0);
 	ck_assert_ptr_nonnull(e = wait_event(5, PRINTER_EV_FAILED, -1));
-	ck_assert_msg(strstr(e->reason, "unknown queue no_such_queue") != NULL, "%s",
-	    e->reason);
+	ck_assert_msg(strstr(e->reason, "unknown queue no_such_queue") != NULL, "%s", e->reason);
 	ck_assert_ptr_nonnull(wait_alert("no_such_queue", PRINTER_ALERT_UNKNOWN_QUEUE, 1));
 	ck_assert_uint_eq(printers_pending(ps), 0);
-	ck_assert_int_eq(printer_check_dest(cups_server, "no_such_queue", err,
-	    sizeof(err)), -1);
+	ck_assert_int_eq(printer_check_dest(cups_server, "no_such_queue", err, sizeof(err)), -1);
 	ck_assert_msg(strstr(err, "unknown queue no_such_queue") != NULL, "%s", err);
 	ck_assert_int_eq(printer_check_dest(cups_server, q_raw, err, sizeof(err)), 0);
 	ck_assert_int_eq(printer_check_dest(cups_server, eve1_uri, err, sizeof(err)), 0);
@@ -171,8 +165,9 @@ START_TEST(cupsd_not_running)
 	ck_assert_int_eq(printers_submit(ps, 6, "label", NULL, "%PDF", 4), 0);
 	ck_assert_ptr_nonnull(e = wait_event(6, PRINTER_EV_FAILED, -1));
 	ck_assert_int_lt(loop_now_ms() - t0, 1000);
-	ck_assert_msg(strstr(e->reason, "CUPS server") != NULL &&
-	    strstr(e->reason, "not running") != NULL, "%s", e->reason);
+	ck_assert_msg(
+	    strstr(e->reason, "CUPS server") != NULL && strstr(e->reason, "not running") != NULL,
+	    "%s", e->reason);
 	ck_assert_ptr_nonnull(e = wait_alert("label", PRINTER_ALERT_SERVER_DOWN, 1));
 	t0 = loop_now_ms();
 	ck_assert_int_eq(printer_check_dest("127.0.0.1:1", "label", err, sizeof(err)), -2);
@@ -180,12 +175,13 @@ START_TEST(cupsd_not_running)
 	ck_assert_msg(strstr(err, "not running") != NULL, "%s", err);
 	/* what really happened, not libcups's stale errno ("Bad file descriptor") */
 	ck_assert_msg(strstr(err, "connection refused by 127.0.0.1 port 1") != NULL, "%s", err);
-	ck_assert_int_eq(printer_check_dest(NULL, "ipp://127.0.0.1:1/ipp/print", err,
-	    sizeof(err)), -2);
-	ck_assert_msg(strstr(err, "unreachable (connection refused by 127.0.0.1 port 1)") != NULL,
-	    "%s", err);
-	ck_assert_int_eq(printer_check_dest(NULL, "ipp://no-such-printer.invalid/ipp/print", err,
-	    sizeof(err)), -2);
+	ck_assert_int_eq(
+	    printer_check_dest(NULL, "ipp://127.0.0.1:1/ipp/print", err, sizeof(err)), -2);
+	ck_assert_msg(
+	    strstr(err, "unreachable (connection refused by 127.0.0.1 port 1)") != NULL, "%s", err);
+	ck_assert_int_eq(
+	    printer_check_dest(NULL, "ipp://no-such-printer.invalid/ipp/print", err, sizeof(err)),
+	    -2);
 	ck_assert_msg(strstr(err, "host no-such-printer.invalid not found") != NULL, "%s", err);
 }
 END_TEST

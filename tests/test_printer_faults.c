@@ -33,8 +33,7 @@ worker_pid(void)
 	FILE *f;
 	long pid = -1;
 
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)getpid(),
-	    (int)getpid());
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)getpid(), (int)getpid());
 	if ((f = fopen(path, "r")) == NULL)
 		return -1;
 	if (fgets(buf, sizeof(buf), f) != NULL)
@@ -235,8 +234,7 @@ START_TEST(printer_killed_before_queued_job)
 	ck_assert_int_eq(run("sh %s start-eve %s 1", rig_script, rig_dir), 0);
 	/* cupsd delivers the job it kept: completed, not reported lost. */
 	ck_assert_ptr_nonnull(e = wait_terminal(18));
-	ck_assert_msg(e->state == PRINT_COMPLETED, "%s: %s", print_state_name(e->state),
-	    e->reason);
+	ck_assert_msg(e->state == PRINT_COMPLETED, "%s: %s", print_state_name(e->state), e->reason);
 	ck_assert_int_gt(find_received(1, pdf, len), 0);
 	ck_assert_ptr_nonnull(wait_alert(q_raw, PRINTER_ALERT_OFFLINE, 0));
 	free(pdf);

@@ -31,12 +31,12 @@
 
 #include "tests/fake_usb.h"
 
-#define WAIT_MS	15000
+#define WAIT_MS 15000
 
-static char	 dir[64], conf[128], root[512], rig[128];
-static pid_t	 daemon_pid = -1;
-static int	 npass, nfail;
-static const char *pg_uri;	/* STATION_TEST_DATABASE, NULL: SQLite in var/ */
+static char dir[64], conf[128], root[512], rig[128];
+static pid_t daemon_pid = -1;
+static int npass, nfail;
+static const char *pg_uri; /* STATION_TEST_DATABASE, NULL: SQLite in var/ */
 
 static int64_t
 now_ms(void)
@@ -76,8 +76,10 @@ cleanup(void)
 		daemon_pid = -1;
 	}
 	if (rig[0] != '\0') {
-		snprintf(cmd, sizeof(cmd), "env -u LD_PRELOAD sh %s/tests/rig/printers.sh"
-		    " stop %s >/dev/null 2>&1", root, rig);
+		snprintf(cmd, sizeof(cmd),
+		    "env -u LD_PRELOAD sh %s/tests/rig/printers.sh"
+		    " stop %s >/dev/null 2>&1",
+		    root, rig);
 		if (system(cmd) != 0)
 			fprintf(stderr, "cleanup: rig stop failed\n");
 	}
@@ -97,8 +99,7 @@ ctl(char *out, size_t outlen, const char *args)
 	size_t n = 0, r;
 	int st;
 
-	snprintf(cmd, sizeof(cmd), "%s/build/stationctl -c %s %s 2>&1", root,
-	    conf, args);
+	snprintf(cmd, sizeof(cmd), "%s/build/stationctl -c %s %s 2>&1", root, conf, args);
 	if ((p = popen(cmd, "r")) == NULL)
 		return -1;
 	while (n + 1 < outlen && (r = fread(out + n, 1, outlen - n - 1, p)) > 0)
@@ -123,8 +124,7 @@ order_status(const char *order, char *st, size_t stlen)
 	if ((j = json_loads(out, 0, NULL)) == NULL)
 		return;
 	if (json_string_value(json_object_get(j, "status")) != NULL)
-		snprintf(st, stlen, "%s",
-		    json_string_value(json_object_get(j, "status")));
+		snprintf(st, stlen, "%s", json_string_value(json_object_get(j, "status")));
 	json_decref(j);
 }
 
@@ -206,7 +206,8 @@ pg_count(const char *const *params)
 	char v[32];
 
 	if (pg_value("SELECT count(*) FROM scans WHERE station = $1 AND code = $2"
-	    " AND ($3::text IS NULL OR aim = $3)", 3, params, v, sizeof(v)) == -1)
+		     " AND ($3::text IS NULL OR aim = $3)",
+		3, params, v, sizeof(v)) == -1)
 		return -1;
 	return atoi(v);
 }
@@ -229,15 +230,15 @@ scans_recorded(const char *station, const char *code, const char *aim)
 		return pg_count(params);
 	}
 	snprintf(path, sizeof(path), "file:%s/var/station.db?mode=ro", dir);
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI,
-	    NULL) != SQLITE_OK) {
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL) != SQLITE_OK) {
 		sqlite3_close(db);
 		return -1;
 	}
 	sqlite3_busy_timeout(db, 2000);
-	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM scans WHERE station = ?1"
-	    " AND code = ?2 AND (?3 IS NULL OR aim = ?3)", -1, &st,
-	    NULL) == SQLITE_OK) {
+	if (sqlite3_prepare_v2(db,
+		"SELECT count(*) FROM scans WHERE station = ?1"
+		" AND code = ?2 AND (?3 IS NULL OR aim = ?3)",
+		-1, &st, NULL) == SQLITE_OK) {
 		sqlite3_bind_text(st, 1, station, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, code, -1, SQLITE_STATIC);
 		if (aim != NULL)
@@ -257,8 +258,7 @@ write_file(const char *name, const char *text)
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if ((f = fopen(path, "w")) == NULL || fputs(text, f) == EOF ||
-	    fclose(f) != 0) {
+	if ((f = fopen(path, "w")) == NULL || fputs(text, f) == EOF || fclose(f) != 0) {
 		perror(path);
 		exit(1);
 	}
@@ -277,8 +277,10 @@ start_rig(void)
 	snprintf(rig, sizeof(rig), "%s/rig", dir);
 	mkdir(rig, 0755);
 	chmod(rig, 0755);
-	snprintf(cmd, sizeof(cmd), "env -u LD_PRELOAD sh %s/tests/rig/printers.sh start %s"
-	    " >%s/rig.out 2>&1", root, rig, dir);
+	snprintf(cmd, sizeof(cmd),
+	    "env -u LD_PRELOAD sh %s/tests/rig/printers.sh start %s"
+	    " >%s/rig.out 2>&1",
+	    root, rig, dir);
 	if (system(cmd) != 0)
 		return -1;
 	snprintf(path, sizeof(path), "%s/rig.env", rig);
@@ -316,7 +318,7 @@ write_config(const char *pins_mode_note)
 	write_file("station.ini", text);
 }
 
-static const char *next_tracking;	/* the next imported order's tracking number */
+static const char *next_tracking; /* the next imported order's tracking number */
 
 /* An order as a Shopify webhook body: lines "SKU:QTY:GRAMS". */
 static void
@@ -325,7 +327,8 @@ import_order(int id, const char *name, int nlines, const char **lines)
 	char body[4096], fname[64], args[128], out[1024];
 	int i, n;
 
-	n = snprintf(body, sizeof(body), "{\"order\":{\"id\":%d,\"name\":\"%s\","
+	n = snprintf(body, sizeof(body),
+	    "{\"order\":{\"id\":%d,\"name\":\"%s\","
 	    "\"created_at\":\"2024-03-04T09:00:00+01:00\","
 	    "\"financial_status\":\"paid\",\"fulfillment_status\":null,"
 	    "\"cancelled_at\":null,\"cancel_reason\":null,"
@@ -334,7 +337,8 @@ import_order(int id, const char *name, int nlines, const char **lines)
 	    "\"country\":\"Germany\",\"country_code\":\"DE\"},"
 	    "\"shipping_lines\":[{\"title\":\"DHL Paket\",\"code\":\"DHL\"}],"
 	    "\"note_attributes\":[{\"name\":\"Tracking number\",\"value\":\"%s\"}],"
-	    "\"line_items\":[", id, name, next_tracking ? next_tracking : "");
+	    "\"line_items\":[",
+	    id, name, next_tracking ? next_tracking : "");
 	next_tracking = NULL;
 	for (i = 0; i < nlines; i++) {
 		char sku[32];
@@ -346,8 +350,8 @@ import_order(int id, const char *name, int nlines, const char **lines)
 		    "%s{\"id\":%d,\"sku\":\"%s\",\"title\":\"Item %s\","
 		    "\"name\":\"Item %s\",\"quantity\":%d,"
 		    "\"fulfillable_quantity\":%d,\"requires_shipping\":true,"
-		    "\"grams\":%d,\"fulfillment_status\":null}", i ? "," : "",
-		    id * 10 + i, sku, sku, sku, q, q, g);
+		    "\"grams\":%d,\"fulfillment_status\":null}",
+		    i ? "," : "", id * 10 + i, sku, sku, sku, q, q, g);
 	}
 	snprintf(body + n, sizeof(body) - (size_t)n, "]}}\n");
 	snprintf(fname, sizeof(fname), "order-%d.json", id);
@@ -377,9 +381,8 @@ start_daemon(void)
 		/* VALGRIND=1: the daemon (and the scale driver) under memcheck */
 		if (getenv("VALGRIND") != NULL)
 			execlp("valgrind", "valgrind", "-q", "--leak-check=full",
-			    "--errors-for-leak-kinds=definite",
-			    "--show-leak-kinds=definite", bin, "-d",
-			    "-c", conf, (char *)NULL);
+			    "--errors-for-leak-kinds=definite", "--show-leak-kinds=definite", bin,
+			    "-d", "-c", conf, (char *)NULL);
 		else
 			execl(bin, "stationd", "-d", "-c", conf, (char *)NULL);
 		_exit(127);
@@ -409,8 +412,8 @@ stop_daemon(void)
 static void
 weigh(struct fake_dev *d, int status, int unit, int exp, unsigned w)
 {
-	uint8_t r[6] = {3, (uint8_t)status, (uint8_t)unit, (uint8_t)(int8_t)exp,
-	    (uint8_t)(w & 0xff), (uint8_t)(w >> 8)};
+	uint8_t r[6] = { 3, (uint8_t)status, (uint8_t)unit, (uint8_t)(int8_t)exp,
+		(uint8_t)(w & 0xff), (uint8_t)(w >> 8) };
 
 	fake_dev_send(d, r, sizeof(r));
 }
@@ -425,8 +428,7 @@ wait_scale(const char *text)
 
 	snprintf(want, sizeof(want), "\"weight\": \"%s\"", text);
 	do {
-		if (ctl(out, sizeof(out), "status --format json") == 0 &&
-		    strstr(out, want) != NULL)
+		if (ctl(out, sizeof(out), "status --format json") == 0 && strstr(out, want) != NULL)
 			return 1;
 		usleep(10000);
 	} while (now_ms() - t0 < WAIT_MS);
@@ -450,8 +452,8 @@ expect_scan(const char *code, int rc, const char *want)
 	char out[4096];
 	int r = scan(out, sizeof(out), code);
 
-	check(r == rc && strstr(out, want) != NULL,
-	    "scan %s: exit %d (want %d), \"%s\" not in: %s", code, r, rc, want, out);
+	check(r == rc && strstr(out, want) != NULL, "scan %s: exit %d (want %d), \"%s\" not in: %s",
+	    code, r, rc, want, out);
 }
 
 /* One value from the database. */
@@ -468,8 +470,7 @@ sql1(const char *q, char *out, size_t len)
 		return;
 	}
 	snprintf(path, sizeof(path), "file:%s/var/station.db?mode=ro", dir);
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI,
-	    NULL) != SQLITE_OK) {
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL) != SQLITE_OK) {
 		sqlite3_close(db);
 		return;
 	}
@@ -487,8 +488,10 @@ sscc_of(const char *order, char *sscc, size_t len)
 {
 	char q[256];
 
-	snprintf(q, sizeof(q), "SELECT p.sscc FROM packages p JOIN orders o ON"
-	    " o.id = p.order_id WHERE o.name = '%s' ORDER BY p.id LIMIT 1", order);
+	snprintf(q, sizeof(q),
+	    "SELECT p.sscc FROM packages p JOIN orders o ON"
+	    " o.id = p.order_id WHERE o.name = '%s' ORDER BY p.id LIMIT 1",
+	    order);
 	sql1(q, sscc, len);
 }
 
@@ -508,8 +511,10 @@ labels_received(char *text, size_t len)
 		pclose(p);
 	}
 	text[0] = '\0';
-	snprintf(cmd, sizeof(cmd), "f=$(ls -t %s/recv/eve1/*.pdf 2>/dev/null | head -1);"
-	    " [ -n \"$f\" ] && env -u LD_PRELOAD pdftotext \"$f\" - 2>/dev/null", rig);
+	snprintf(cmd, sizeof(cmd),
+	    "f=$(ls -t %s/recv/eve1/*.pdf 2>/dev/null | head -1);"
+	    " [ -n \"$f\" ] && env -u LD_PRELOAD pdftotext \"$f\" - 2>/dev/null",
+	    rig);
 	if ((p = popen(cmd, "r")) != NULL) {
 		while (n + 1 < len && (r = fread(text + n, 1, len - n - 1, p)) > 0)
 			n += r;
@@ -527,7 +532,7 @@ wait_labels(int want, char *text, size_t len)
 
 	do {
 		if ((n = labels_received(text, len)) >= want) {
-			usleep(100000);	/* the newest file complete */
+			usleep(100000); /* the newest file complete */
 			labels_received(text, len);
 			return 1;
 		}
@@ -545,8 +550,8 @@ spool_out(const char *digits, char *text, size_t len)
 	FILE *p;
 	size_t n = 0, r;
 
-	snprintf(cmd, sizeof(cmd), "cat %s/var/spool/out/fulfillment-*-%s.json 2>/dev/null",
-	    dir, digits);
+	snprintf(cmd, sizeof(cmd), "cat %s/var/spool/out/fulfillment-*-%s.json 2>/dev/null", dir,
+	    digits);
 	text[0] = '\0';
 	if ((p = popen(cmd, "r")) == NULL)
 		return;
@@ -590,9 +595,9 @@ write_pins(mode_t mode)
 int
 main(int argc, char **argv)
 {
-	static const char *l6001[] = {"SKU-A:2:250", "SKU-B:1:300"};	/* 900 g with the box */
-	static const char *l6002[] = {"SKU-C:1:500"};			/* 600 g */
-	static const char *l6003[] = {"SKU-D:1:200"};			/* 300 g */
+	static const char *l6001[] = { "SKU-A:2:250", "SKU-B:1:300" }; /* 900 g with the box */
+	static const char *l6002[] = { "SKU-C:1:500" };		       /* 600 g */
+	static const char *l6003[] = { "SKU-D:1:200" };		       /* 300 g */
 	static char text[65536];
 	char out[4096], sscc1[32], sscc2[32], sscc3[32], want[128], v[64], q[256];
 	struct fake_usb *fu;
@@ -612,8 +617,7 @@ main(int argc, char **argv)
 		if (n <= 0)
 			return 1;
 		self[n] = '\0';
-		snprintf(root, sizeof(root), "%s",
-		    dirname(dirname(dirname(self))));
+		snprintf(root, sizeof(root), "%s", dirname(dirname(dirname(self))));
 	}
 	snprintf(dir, sizeof(dir), "/tmp/e2e-scale.XXXXXX");
 	if (mkdtemp(dir) == NULL || chmod(dir, 0755) == -1)
@@ -643,7 +647,8 @@ main(int argc, char **argv)
 		out[n] = '\0';
 		rc = p ? pclose(p) : -1;
 	}
-	snprintf(want, sizeof(want), "station.ini:23: override_pins: %s/pins.txt is mode 0644", dir);
+	snprintf(
+	    want, sizeof(want), "station.ini:23: override_pins: %s/pins.txt is mode 0644", dir);
 	check(rc != 0 && strstr(out, want) != NULL, "stationd -n with a 0644 PIN file: %s", out);
 	write_pins(0600);
 
@@ -667,7 +672,7 @@ main(int argc, char **argv)
 	expect_scan("SKU-A", 0, "OK");
 	expect_scan("SKU-A", 0, "OK");
 	weigh(sc, 3, 2, 0, 700);
-	weigh(sc, 4, 3, -2, 124);	/* 1.24 kg, as the scale sends kilograms */
+	weigh(sc, 4, 3, -2, 124); /* 1.24 kg, as the scale sends kilograms */
 	check(wait_scale("1.24 kg"), "status shows 1.24 kg");
 	expect_scan("SKU-B", 1, "WEIGHT 1.24 kg, expected 0.90 kg ± 5%: check the box");
 	check(wait_status("#6001", "in_progress"), "#6001 still open after the mismatch");
@@ -676,7 +681,8 @@ main(int argc, char **argv)
 	weigh(sc, 3, 2, 0, 880);
 	weigh(sc, 4, 2, 0, 905);
 	check(wait_scale("905 g"), "status shows 905 g");
-	expect_scan("STN:WEIGH", 0, "COMPLETE #6001: all 3 units packed, label printing"
+	expect_scan("STN:WEIGH", 0,
+	    "COMPLETE #6001: all 3 units packed, label printing"
 	    " — WEIGHT 905 g (expected 900 g ± 5%)");
 	check(wait_status("#6001", "fulfilled"), "#6001 fulfilled after STN:WEIGH");
 	check(wait_labels(1, text, sizeof(text)), "#6001's label printed");
@@ -684,20 +690,22 @@ main(int argc, char **argv)
 	check(wait_spool("6001", "\"weight_grams\": 905"), "spool/out carries 905 g");
 	check(wait_spool("6001", "\"weight_source\": \"scale\""), "spool/out says scale");
 	check(ctl(text, sizeof(text), "show '#6001' --format json") == 0 &&
-	    strstr(text, "\"weight_source\": \"scale\"") != NULL, "show says scale: %s", text);
+		strstr(text, "\"weight_source\": \"scale\"") != NULL,
+	    "show says scale: %s", text);
 
 	/* 2. the label is scanned back before the next order */
 	sscc_of("#6001", sscc1, sizeof(sscc1));
 	check(strlen(sscc1) == 18, "#6001 has an SSCC (%s)", sscc1);
-	check(ctl(text, sizeof(text), "status") == 0 && strstr(text, "waiting for the label") != NULL,
+	check(
+	    ctl(text, sizeof(text), "status") == 0 && strstr(text, "waiting for the label") != NULL,
 	    "status says the bench waits for the label: %s", text);
 	expect_scan("#6002", 1, "LABEL NOT VERIFIED: scan #6001's label on its box first");
-	snprintf(q, sizeof(q), "00%s", sscc1);	/* as GS1-128 reads: (00) + SSCC */
+	snprintf(q, sizeof(q), "00%s", sscc1); /* as GS1-128 reads: (00) + SSCC */
 	expect_scan(q, 0, "LABEL OK: #6001's label is on its box");
 
 	/* 3. a supervisor passes a mismatch: badge, then the PIN */
 	expect_scan("#6002", 0, "OPENED #6002");
-	weigh(sc, 4, 11, -1, 529);	/* 52.9 oz = 1.50 kg */
+	weigh(sc, 4, 11, -1, 529); /* 52.9 oz = 1.50 kg */
 	check(wait_scale("1.50 kg"), "status shows 1.50 kg");
 	expect_scan("SKU-C", 1, "WEIGHT 1.50 kg, expected 0.60 kg ± 5%: check the box");
 	expect_scan("STN:OVERRIDE:ana", 1, "a packer's own badge never overrides");
@@ -706,11 +714,14 @@ main(int argc, char **argv)
 	expect_scan("STN:OVERRIDE:sup1", 0, "SUPERVISOR sup1: type the PIN");
 	expect_scan("4321", 0, "OVERRIDDEN by sup1: COMPLETE #6002");
 	check(wait_status("#6002", "fulfilled"), "#6002 fulfilled by the override");
-	check(wait_log("pack-1", "supervisor sup1 passed the weight check of #6002 box 1"
-	    " (packer ana)", 1), "override logged with who and why");
+	check(wait_log("pack-1",
+		  "supervisor sup1 passed the weight check of #6002 box 1"
+		  " (packer ana)",
+		  1),
+	    "override logged with who and why");
 	check(scans_recorded("pack-1", "4321", NULL) == 0 &&
-	    scans_recorded("pack-1", "1111", NULL) == 0 &&
-	    scans_recorded("pack-1", "(PIN for sup1)", NULL) == 2,
+		scans_recorded("pack-1", "1111", NULL) == 0 &&
+		scans_recorded("pack-1", "(PIN for sup1)", NULL) == 2,
 	    "PINs are never recorded");
 	check(wait_labels(2, text, sizeof(text)), "#6002's label printed");
 	check(strstr(text, "1.50 kg") != NULL, "the label says 1.50 kg:\n%s", text);
@@ -718,7 +729,8 @@ main(int argc, char **argv)
 
 	/* 4. the wrong label, then a reprint that must be scanned too */
 	sscc_of("#6002", sscc2, sizeof(sscc2));
-	expect_scan(sscc1, 1, "WRONG LABEL: that is #6001 box 1's label; put #6002's label"
+	expect_scan(sscc1, 1,
+	    "WRONG LABEL: that is #6001 box 1's label; put #6002's label"
 	    " on this box");
 	expect_scan(sscc2, 0, "LABEL OK: #6002's label is on its box");
 	expect_scan("STN:REPRINT", 0, "REPRINT");
@@ -751,15 +763,18 @@ main(int argc, char **argv)
 
 	/* the log has every new verdict */
 	sql1("SELECT count(DISTINCT verdict) FROM scans WHERE verdict IN ('weight_mismatch',"
-	    " 'weight_pending', 'label_verified', 'label_not_verified', 'wrong_label',"
-	    " 'override_pin', 'overridden', 'override_refused')", v, sizeof(v));
+	     " 'weight_pending', 'label_verified', 'label_not_verified', 'wrong_label',"
+	     " 'override_pin', 'overridden', 'override_refused')",
+	    v, sizeof(v));
 	check(strcmp(v, "8") == 0, "8 new verdicts recorded, got %s", v);
 	check(wait_log("pack-1", "\"verdict\": \"wrong_label\"", 1), "log shows wrong_label");
 	/* stats by packer: 5 weighings (3 boxes passed or passed over, 2 refused), 5 labels
 	 * scanned back of which 1 was another package's */
 	check(ctl(text, sizeof(text), "stats --by packer --format csv") == 0 &&
-	    strstr(text, ",weighings,misweighs,misweigh_rate,label_scans,wrong_labels,"
-	    "wrong_label_rate") != NULL && strstr(text, ",5,2,0.4000,5,1,0.2000") != NULL,
+		strstr(text,
+		    ",weighings,misweighs,misweigh_rate,label_scans,wrong_labels,"
+		    "wrong_label_rate") != NULL &&
+		strstr(text, ",5,2,0.4000,5,1,0.2000") != NULL,
 	    "stats by packer: %s", text);
 
 	check(stop_daemon() == 0, "stationd exit status");

@@ -14,14 +14,14 @@
 #include "drivers/scale.h"
 #include "tests/fake_usb.h"
 
-#define WAIT_MS	3000
+#define WAIT_MS 3000
 
 struct ev {
-	char				 kind;	/* 'w' weight, 'a' alert */
-	char				 station[32];
-	char				 text[256];
-	int				 connected;
-	struct hid_scale_reading	 r;
+	char kind; /* 'w' weight, 'a' alert */
+	char station[32];
+	char text[256];
+	int connected;
+	struct hid_scale_reading r;
 };
 
 static struct ev evs[64];
@@ -85,8 +85,7 @@ start(const char *station, const char *spec)
 
 	ss = scales_new(lp, on_weight, on_alert, NULL);
 	ck_assert_ptr_nonnull(ss);
-	ck_assert_msg(scales_add(ss, station, spec, err, sizeof(err)) == 0,
-	    "%s", err);
+	ck_assert_msg(scales_add(ss, station, spec, err, sizeof(err)) == 0, "%s", err);
 }
 
 static void
@@ -103,8 +102,8 @@ wait_events(int n)
 static void
 send(struct fake_dev *d, int status, int unit, int exp, unsigned w)
 {
-	uint8_t r[6] = {3, (uint8_t)status, (uint8_t)unit, (uint8_t)(int8_t)exp,
-	    (uint8_t)(w & 0xff), (uint8_t)(w >> 8)};
+	uint8_t r[6] = { 3, (uint8_t)status, (uint8_t)unit, (uint8_t)(int8_t)exp,
+		(uint8_t)(w & 0xff), (uint8_t)(w >> 8) };
 
 	fake_dev_send(d, r, sizeof(r));
 }
@@ -133,26 +132,24 @@ START_TEST(decode_units_and_exponents)
 {
 	/* bytes as a Dymo M25 sends them */
 	static const struct {
-		uint8_t	 rep[6];
-		int64_t	 mg;
+		uint8_t rep[6];
+		int64_t mg;
 	} cases[] = {
-		{ {3, 4, 2, 0, 0x52, 0x03}, 850000 },		/* 850 g */
-		{ {3, 4, 3, 0xfe, 0x7c, 0x00}, 1240000 },	/* 124 x 10^-2 kg */
-		{ {3, 4, 11, 0xff, 0x19, 0x01}, 796622 },	/* 28.1 oz */
-		{ {3, 4, 12, 0xfe, 0x8c, 0x00}, 635029 },	/* 1.40 lb */
-		{ {3, 4, 2, 1, 0x0c, 0x00}, 120000 },		/* 12 x 10 g */
-		{ {3, 2, 11, 0xff, 0x00, 0x00}, 0 },		/* stable zero */
-		{ {3, 5, 2, 0, 0x0c, 0x00}, -12000 },		/* under zero */
+		{ { 3, 4, 2, 0, 0x52, 0x03 }, 850000 },	    /* 850 g */
+		{ { 3, 4, 3, 0xfe, 0x7c, 0x00 }, 1240000 }, /* 124 x 10^-2 kg */
+		{ { 3, 4, 11, 0xff, 0x19, 0x01 }, 796622 }, /* 28.1 oz */
+		{ { 3, 4, 12, 0xfe, 0x8c, 0x00 }, 635029 }, /* 1.40 lb */
+		{ { 3, 4, 2, 1, 0x0c, 0x00 }, 120000 },	    /* 12 x 10 g */
+		{ { 3, 2, 11, 0xff, 0x00, 0x00 }, 0 },	    /* stable zero */
+		{ { 3, 5, 2, 0, 0x0c, 0x00 }, -12000 },	    /* under zero */
 	};
 	struct hid_scale_reading r;
 	char why[96];
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		ck_assert_int_eq(hid_scale_decode(cases[i].rep, 6, &r, why,
-		    sizeof(why)), 0);
-		ck_assert_msg(r.mg == cases[i].mg, "case %zu: %lld mg", i,
-		    (long long)r.mg);
+		ck_assert_int_eq(hid_scale_decode(cases[i].rep, 6, &r, why, sizeof(why)), 0);
+		ck_assert_msg(r.mg == cases[i].mg, "case %zu: %lld mg", i, (long long)r.mg);
 	}
 	ck_assert_int_eq(hid_scale_grams(&r), -12);
 	ck_assert_int_eq(r.stable, 0);
@@ -161,16 +158,16 @@ END_TEST
 
 START_TEST(decode_refusals_and_words)
 {
-	static const uint8_t shortr[4] = {3, 4, 2, 0};
-	static const uint8_t id4[6] = {4, 4, 2, 0, 1, 0};
-	static const uint8_t st9[6] = {3, 9, 2, 0, 1, 0};
-	static const uint8_t unit0[6] = {3, 4, 0, 0, 1, 0};
-	static const uint8_t exp20[6] = {3, 4, 2, 20, 1, 0};
+	static const uint8_t shortr[4] = { 3, 4, 2, 0 };
+	static const uint8_t id4[6] = { 4, 4, 2, 0, 1, 0 };
+	static const uint8_t st9[6] = { 3, 9, 2, 0, 1, 0 };
+	static const uint8_t unit0[6] = { 3, 4, 0, 0, 1, 0 };
+	static const uint8_t exp20[6] = { 3, 4, 2, 20, 1, 0 };
 	/* found by fuzz_hid_scale: metric tons x 10^8 overflowed the conversion */
-	static const uint8_t tons[6] = {3, 8, 8, 8, 8, 8};
-	static const uint8_t over[6] = {3, 6, 2, 0, 0, 0};
-	static const uint8_t motion[6] = {3, 3, 2, 0, 0xf4, 0x01};
-	static const uint8_t kg[6] = {3, 4, 3, 0xfe, 0x7c, 0x00};
+	static const uint8_t tons[6] = { 3, 8, 8, 8, 8, 8 };
+	static const uint8_t over[6] = { 3, 6, 2, 0, 0, 0 };
+	static const uint8_t motion[6] = { 3, 3, 2, 0, 0xf4, 0x01 };
+	static const uint8_t kg[6] = { 3, 4, 3, 0xfe, 0x7c, 0x00 };
 	struct hid_scale_reading r;
 	char why[96], text[128];
 
@@ -202,8 +199,7 @@ END_TEST
 
 START_TEST(dymo_units_unstable_then_stable)
 {
-	struct fake_dev *d = fake_usb_plug(fu, FAKE_SCALE, 0x0922, 0x8003,
-	    NULL, 1);
+	struct fake_dev *d = fake_usb_plug(fu, FAKE_SCALE, 0x0922, 0x8003, NULL, 1);
 	struct hid_scale_reading r;
 	struct fake_stats st;
 
@@ -211,8 +207,7 @@ START_TEST(dymo_units_unstable_then_stable)
 	start("pack-1", "usb:0922:8003");
 	wait_events(1);
 	assert_alert(0, 1, "scale attached (0922:8003");
-	ck_assert_msg(strstr(evs[0].text, "no HID POS") == NULL, "%s",
-	    evs[0].text);
+	ck_assert_msg(strstr(evs[0].text, "no HID POS") == NULL, "%s", evs[0].text);
 	fake_dev_stats(d, &st);
 	ck_assert_int_eq(st.claimed, 1);
 	ck_assert_int_eq(st.kernel_driver, 0);
@@ -222,10 +217,10 @@ START_TEST(dymo_units_unstable_then_stable)
 	send(d, 3, 2, 0, 310);
 	send(d, 3, 2, 0, 822);
 	send(d, 4, 2, 0, 840);
-	send(d, 4, 2, 0, 840);		/* repeated: no new event */
-	send(d, 4, 3, -2, 124);		/* the packer switched to kg */
-	send(d, 4, 11, -1, 281);	/* oz */
-	send(d, 4, 12, -2, 140);	/* lb */
+	send(d, 4, 2, 0, 840);	 /* repeated: no new event */
+	send(d, 4, 3, -2, 124);	 /* the packer switched to kg */
+	send(d, 4, 11, -1, 281); /* oz */
+	send(d, 4, 12, -2, 140); /* lb */
 	wait_events(8);
 	assert_weight(1, 2, 0, 1);
 	assert_weight(2, 3, 310, 0);
@@ -248,17 +243,16 @@ END_TEST
 
 START_TEST(negative_over_range_and_states)
 {
-	struct fake_dev *d = fake_usb_plug(fu, FAKE_SCALE, 0x0922, 0x8003,
-	    NULL, 1);
-	static const uint8_t junk[6] = {3, 0, 2, 0, 0, 0};
+	struct fake_dev *d = fake_usb_plug(fu, FAKE_SCALE, 0x0922, 0x8003, NULL, 1);
+	static const uint8_t junk[6] = { 3, 0, 2, 0, 0, 0 };
 
 	start("pack-1", "usb:0922:8003");
 	wait_events(1);
-	send(d, 5, 2, 0, 12);		/* box lifted off a tared scale */
-	send(d, 6, 2, 0, 0);		/* over weight */
-	send(d, 7, 2, 0, 0);		/* requires calibration */
-	send(d, 8, 2, 0, 0);		/* requires re-zeroing */
-	send(d, 1, 2, 0, 0);		/* fault */
+	send(d, 5, 2, 0, 12); /* box lifted off a tared scale */
+	send(d, 6, 2, 0, 0);  /* over weight */
+	send(d, 7, 2, 0, 0);  /* requires calibration */
+	send(d, 8, 2, 0, 0);  /* requires re-zeroing */
+	send(d, 1, 2, 0, 0);  /* fault */
 	fake_dev_send(d, junk, sizeof(junk));
 	send(d, 2, 2, 0, 0);
 	wait_events(13);
@@ -279,8 +273,7 @@ END_TEST
 
 START_TEST(unplug_and_replug_mid_shift)
 {
-	struct fake_dev *d = fake_usb_plug(fu, FAKE_SCALE, 0x0922, 0x8003,
-	    "M25A", 2);
+	struct fake_dev *d = fake_usb_plug(fu, FAKE_SCALE, 0x0922, 0x8003, "M25A", 2);
 	struct hid_scale_reading r;
 	int64_t t0;
 
@@ -299,8 +292,8 @@ START_TEST(unplug_and_replug_mid_shift)
 	d = fake_usb_plug(fu, FAKE_SCALE, 0x0922, 0x8003, "M25A", 2);
 	wait_events(4);
 	assert_alert(3, 1, "scale attached (0922:8003");
-	ck_assert_msg(loop_now_ms() - t0 <= 1000, "replug took %lld ms",
-	    (long long)(loop_now_ms() - t0));
+	ck_assert_msg(
+	    loop_now_ms() - t0 <= 1000, "replug took %lld ms", (long long)(loop_now_ms() - t0));
 	ck_assert_int_eq(scales_station_reading(ss, "pack-1", &r), 0);
 	send(d, 4, 2, 0, 505);
 	wait_events(5);
@@ -317,19 +310,21 @@ START_TEST(spec_check)
 	ck_assert_int_eq(scale_spec_check("usb:0922:8003", err, sizeof(err)), 0);
 	ck_assert_int_eq(scale_spec_check("usb-port:1-1.4", err, sizeof(err)), 0);
 	ck_assert_int_eq(scale_spec_check("com1", err, sizeof(err)), -1);
-	ck_assert_str_eq(err, "bad scale 'com1': want usb:VID:PID[:SERIAL] or"
+	ck_assert_str_eq(err,
+	    "bad scale 'com1': want usb:VID:PID[:SERIAL] or"
 	    " usb-port:BUS-PORT[.PORT...]");
 }
 END_TEST
 
-#define ADD(s, fn, fx) do {						\
-	TCase *tc = tcase_create(#fn);					\
-	if (fx)								\
-		tcase_add_checked_fixture(tc, setup, teardown);		\
-	tcase_set_timeout(tc, 20);					\
-	tcase_add_test(tc, fn);						\
-	suite_add_tcase(s, tc);						\
-} while (0)
+#define ADD(s, fn, fx)                                                                             \
+	do {                                                                                       \
+		TCase *tc = tcase_create(#fn);                                                     \
+		if (fx)                                                                            \
+			tcase_add_checked_fixture(tc, setup, teardown);                            \
+		tcase_set_timeout(tc, 20);                                                         \
+		tcase_add_test(tc, fn);                                                            \
+		suite_add_tcase(s, tc);                                                            \
+	} while (0)
 
 static Suite *
 scale_suite(void)

@@ -22,11 +22,11 @@
 
 #include "tests/fake_usb.h"
 
-#define WAIT_MS	15000
+#define WAIT_MS 15000
 
-static char	 dir[64], conf[128], root[512];
-static pid_t	 daemon_pid = -1;
-static int	 npass, nfail;
+static char dir[64], conf[128], root[512];
+static pid_t daemon_pid = -1;
+static int npass, nfail;
 
 static int64_t
 now_ms(void)
@@ -81,8 +81,7 @@ ctl(char *out, size_t outlen, const char *args)
 	size_t n = 0, r;
 	int st;
 
-	snprintf(cmd, sizeof(cmd), "%s/build/stationctl -c %s %s 2>&1", root,
-	    conf, args);
+	snprintf(cmd, sizeof(cmd), "%s/build/stationctl -c %s %s 2>&1", root, conf, args);
 	if ((p = popen(cmd, "r")) == NULL)
 		return -1;
 	while (n + 1 < outlen && (r = fread(out + n, 1, outlen - n - 1, p)) > 0)
@@ -107,8 +106,7 @@ order_status(const char *order, char *st, size_t stlen)
 	if ((j = json_loads(out, 0, NULL)) == NULL)
 		return;
 	if (json_string_value(json_object_get(j, "status")) != NULL)
-		snprintf(st, stlen, "%s",
-		    json_string_value(json_object_get(j, "status")));
+		snprintf(st, stlen, "%s", json_string_value(json_object_get(j, "status")));
 	json_decref(j);
 }
 
@@ -173,15 +171,15 @@ scans_recorded(const char *station, const char *code, const char *aim)
 	int n = -1;
 
 	snprintf(path, sizeof(path), "file:%s/var/station.db?mode=ro", dir);
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI,
-	    NULL) != SQLITE_OK) {
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL) != SQLITE_OK) {
 		sqlite3_close(db);
 		return -1;
 	}
 	sqlite3_busy_timeout(db, 2000);
-	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM scans WHERE station = ?1"
-	    " AND code = ?2 AND (?3 IS NULL OR aim = ?3)", -1, &st,
-	    NULL) == SQLITE_OK) {
+	if (sqlite3_prepare_v2(db,
+		"SELECT count(*) FROM scans WHERE station = ?1"
+		" AND code = ?2 AND (?3 IS NULL OR aim = ?3)",
+		-1, &st, NULL) == SQLITE_OK) {
 		sqlite3_bind_text(st, 1, station, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, code, -1, SQLITE_STATIC);
 		if (aim != NULL)
@@ -201,8 +199,7 @@ write_file(const char *name, const char *text)
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if ((f = fopen(path, "w")) == NULL || fputs(text, f) == EOF ||
-	    fclose(f) != 0) {
+	if ((f = fopen(path, "w")) == NULL || fputs(text, f) == EOF || fclose(f) != 0) {
 		perror(path);
 		exit(1);
 	}
@@ -232,7 +229,8 @@ import_order(int id, const char *name, int nlines, const char **lines)
 	char body[4096], fname[64], args[128], out[1024];
 	int i, n;
 
-	n = snprintf(body, sizeof(body), "{\"order\":{\"id\":%d,\"name\":\"%s\","
+	n = snprintf(body, sizeof(body),
+	    "{\"order\":{\"id\":%d,\"name\":\"%s\","
 	    "\"created_at\":\"2024-03-04T09:00:00+01:00\","
 	    "\"financial_status\":\"paid\",\"fulfillment_status\":null,"
 	    "\"cancelled_at\":null,\"cancel_reason\":null,"
@@ -240,7 +238,8 @@ import_order(int id, const char *name, int nlines, const char **lines)
 	    "\"address1\":\"Street 1\",\"city\":\"Berlin\",\"zip\":\"10623\","
 	    "\"country\":\"Germany\",\"country_code\":\"DE\"},"
 	    "\"shipping_lines\":[{\"title\":\"DHL Paket\",\"code\":\"DHL\"}],"
-	    "\"line_items\":[", id, name);
+	    "\"line_items\":[",
+	    id, name);
 	for (i = 0; i < nlines; i++) {
 		char sku[32];
 		int q;
@@ -251,8 +250,8 @@ import_order(int id, const char *name, int nlines, const char **lines)
 		    "%s{\"id\":%d,\"sku\":\"%s\",\"title\":\"Item %s\","
 		    "\"name\":\"Item %s\",\"quantity\":%d,"
 		    "\"fulfillable_quantity\":%d,\"requires_shipping\":true,"
-		    "\"grams\":100,\"fulfillment_status\":null}", i ? "," : "",
-		    id * 10 + i, sku, sku, sku, q, q);
+		    "\"grams\":100,\"fulfillment_status\":null}",
+		    i ? "," : "", id * 10 + i, sku, sku, sku, q, q);
 	}
 	snprintf(body + n, sizeof(body) - (size_t)n, "]}}\n");
 	snprintf(fname, sizeof(fname), "order-%d.json", id);
@@ -282,9 +281,8 @@ start_daemon(void)
 		/* VALGRIND=1: the daemon (and the driver) under memcheck */
 		if (getenv("VALGRIND") != NULL)
 			execlp("valgrind", "valgrind", "-q", "--leak-check=full",
-			    "--errors-for-leak-kinds=definite",
-			    "--show-leak-kinds=definite", bin, "-d", "-c", conf,
-			    (char *)NULL);
+			    "--errors-for-leak-kinds=definite", "--show-leak-kinds=definite", bin,
+			    "-d", "-c", conf, (char *)NULL);
 		else
 			execl(bin, "stationd", "-d", "-c", conf, (char *)NULL);
 		_exit(127);
@@ -316,7 +314,7 @@ type_de(struct fake_dev *d, const char *s)
 {
 	for (; *s; s++) {
 		uint8_t mods = 0, usage = 0;
-		uint8_t down[8] = {0}, up[8] = {0};
+		uint8_t down[8] = { 0 }, up[8] = { 0 };
 
 		if (*s >= '1' && *s <= '9')
 			usage = (uint8_t)(0x1e + *s - '1');
@@ -328,7 +326,7 @@ type_de(struct fake_dev *d, const char *s)
 			usage = 0x38;
 		else if (*s == 'Z') {
 			mods = 0x02;
-			usage = 0x1c;	/* QWERTZ: Z where US has Y */
+			usage = 0x1c; /* QWERTZ: Z where US has Y */
 		} else if (*s == 'Y') {
 			mods = 0x02;
 			usage = 0x1d;
@@ -358,10 +356,10 @@ wait_drained(struct fake_dev *d)
 int
 main(int argc, char **argv)
 {
-	static const char *l5001[] = {"SKU-A:2", "SKU-B:1"};
-	static const char *l5002[] = {"SKU-C:1"};
-	static const char *l5003[] = {"ZY-9:1"};
-	static const char *l5004[] = {"SKU-D:1"};
+	static const char *l5001[] = { "SKU-A:2", "SKU-B:1" };
+	static const char *l5002[] = { "SKU-C:1" };
+	static const char *l5003[] = { "ZY-9:1" };
+	static const char *l5004[] = { "SKU-D:1" };
 	struct fake_usb *fu;
 	struct fake_dev *k1, *pos, *de, *kb, *k1b;
 	struct fake_stats st;
@@ -378,8 +376,7 @@ main(int argc, char **argv)
 		if (n <= 0)
 			return 1;
 		self[n] = '\0';
-		snprintf(root, sizeof(root), "%s",
-		    dirname(dirname(dirname(self))));
+		snprintf(root, sizeof(root), "%s", dirname(dirname(dirname(self))));
 	}
 	snprintf(dir, sizeof(dir), "/tmp/e2e-scanner.XXXXXX");
 	if (mkdtemp(dir) == NULL || chmod(dir, 0755) == -1)
@@ -432,14 +429,17 @@ main(int argc, char **argv)
 	check(wait_status("#5003", "fulfilled"), "#5003 completed (de layout)");
 
 	/* a GS1 code with a group separator reaches the station intact */
-	fake_dev_type_us(k1, "0100614141999996\x1d" "10LOT7\n");
+	fake_dev_type_us(k1,
+	    "0100614141999996\x1d"
+	    "10LOT7\n");
 	check(wait_log("pack-1", "0100614141999996", 1), "GS1 scan logged");
-	check(scans_recorded("pack-1", "0100614141999996\x1d" "10LOT7", NULL) == 1,
+	check(scans_recorded("pack-1",
+		  "0100614141999996\x1d"
+		  "10LOT7",
+		  NULL) == 1,
 	    "GS1 scan recorded with its group separator");
-	check(scans_recorded("pack-2", "SKU-C", "]C0") == 1,
-	    "HID POS scan recorded with AIM ]C0");
-	check(scans_recorded("pack-3", "ZY-9", NULL) == 1,
-	    "German-layout scan recorded as ZY-9");
+	check(scans_recorded("pack-2", "SKU-C", "]C0") == 1, "HID POS scan recorded with AIM ]C0");
+	check(scans_recorded("pack-3", "ZY-9", NULL) == 1, "German-layout scan recorded as ZY-9");
 
 	/* unplug mid-scan, replug: the cut scan is dropped, work resumes */
 	fake_dev_type_us(k1, "#5004\n");
@@ -448,8 +448,11 @@ main(int argc, char **argv)
 	wait_drained(k1);
 	fake_usb_unplug(fu, k1);
 	check(wait_log("pack-1", "scanner unplugged", 1), "unplug alert");
-	check(wait_log("pack-1", "partial scan (4 bytes) cut off by unplug "
-	    "dropped", 1), "cut scan reported");
+	check(wait_log("pack-1",
+		  "partial scan (4 bytes) cut off by unplug "
+		  "dropped",
+		  1),
+	    "cut scan reported");
 	k1b = fake_usb_plug(fu, FAKE_KBD, 0x05e0, 0x1200, "S1", 1);
 	t0 = now_ms();
 	check(wait_log("pack-1", "scanner attached", 2), "pack-1 re-attached");
@@ -458,24 +461,22 @@ main(int argc, char **argv)
 	fake_dev_type_us(k1b, "SKU-D\n");
 	check(wait_status("#5004", "fulfilled"), "#5004 completed after replug");
 	check(scans_recorded("pack-1", "SKU-", NULL) == 0 &&
-	    scans_recorded("pack-1", "SKU-SKU-D", NULL) == 0,
+		scans_recorded("pack-1", "SKU-SKU-D", NULL) == 0,
 	    "the scan cut by the unplug was never recorded");
 	check(scans_recorded("pack-1", "SKU-D", NULL) == 1, "SKU-D recorded once");
 
 	/* the keyboard nobody configured was never opened */
 	fake_dev_stats(kb, &st);
 	check(st.opens == 0 && st.claims == 0 && st.kernel_driver == 1,
-	    "unconfigured keyboard touched: opens %d claims %d driver %d",
-	    st.opens, st.claims, st.kernel_driver);
+	    "unconfigured keyboard touched: opens %d claims %d driver %d", st.opens, st.claims,
+	    st.kernel_driver);
 
 	check(stop_daemon() == 0, "stationd exit status");
 	fake_dev_stats(k1b, &st);
 	check(st.claimed == 0 && st.kernel_driver == 1 && st.reattaches == 1,
-	    "pack-1 kernel driver given back: claimed %d driver %d", st.claimed,
-	    st.kernel_driver);
+	    "pack-1 kernel driver given back: claimed %d driver %d", st.claimed, st.kernel_driver);
 	fake_dev_stats(pos, &st);
-	check(st.claimed == 0 && st.kernel_driver == 1,
-	    "pack-2 kernel driver given back");
+	check(st.claimed == 0 && st.kernel_driver == 1, "pack-2 kernel driver given back");
 	fake_usb_free(fu);
 	printf("test_scanner_e2e: %d passed, %d failed\n", npass, nfail);
 	return nfail == 0 ? 0 : 1;

@@ -12,14 +12,14 @@
 #include "common/loop.h"
 #include "tests/fake_usb.h"
 
-#define WAIT_MS	3000
+#define WAIT_MS 3000
 
 struct ev {
-	char	 kind;		/* 's' scan, 'a' alert */
-	char	 station[32];
-	char	 text[4200];	/* code or message */
-	char	 aim[4];
-	int	 connected;
+	char kind; /* 's' scan, 'a' alert */
+	char station[32];
+	char text[4200]; /* code or message */
+	char aim[4];
+	int connected;
 };
 
 static struct ev evs[64];
@@ -90,8 +90,7 @@ add(const char *station, const char *spec, const char *layout)
 {
 	char err[256];
 
-	ck_assert_msg(scanners_add(ss, station, spec, layout, err,
-	    sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(scanners_add(ss, station, spec, layout, err, sizeof(err)) == 0, "%s", err);
 }
 
 /* Runs the loop until n events arrived; returns the ms it took. */
@@ -179,9 +178,15 @@ START_TEST(gs1_group_separator)
 	start();
 	add("pack-1", "usb:05e0:1200", "us");
 	wait_events(1);
-	fake_dev_type_us(d, "0100614141999996" "10LOT42\x1d" "3103000750\n");
+	fake_dev_type_us(d,
+	    "0100614141999996"
+	    "10LOT42\x1d"
+	    "3103000750\n");
 	wait_events(2);
-	assert_scan(1, "pack-1", "010061414199999610LOT42\x1d" "3103000750", "");
+	assert_scan(1, "pack-1",
+	    "010061414199999610LOT42\x1d"
+	    "3103000750",
+	    "");
 }
 END_TEST
 
@@ -200,7 +205,7 @@ START_TEST(hid_pos_scanner)
 	for (i = 0; i < sizeof(big); i++)
 		big[i] = (char)('0' + i % 10);
 	big[40] = 0x1d;
-	fake_dev_pos_scan(d, "]C1", big, sizeof(big));	/* three reports */
+	fake_dev_pos_scan(d, "]C1", big, sizeof(big)); /* three reports */
 	wait_events(3);
 	assert_scan(1, "pack-1", "4006381333931", "]E0");
 	ck_assert_int_eq(evs[2].kind, 's');
@@ -213,8 +218,8 @@ END_TEST
 static void
 key(struct fake_dev *d, uint8_t mods, uint8_t usage)
 {
-	uint8_t down[8] = {mods, 0, usage, 0, 0, 0, 0, 0};
-	uint8_t up[8] = {0};
+	uint8_t down[8] = { mods, 0, usage, 0, 0, 0, 0, 0 };
+	uint8_t up[8] = { 0 };
 
 	fake_dev_send(d, down, 8);
 	fake_dev_send(d, up, 8);
@@ -222,10 +227,8 @@ key(struct fake_dev *d, uint8_t mods, uint8_t usage)
 
 START_TEST(german_and_french_layouts)
 {
-	struct fake_dev *de = fake_usb_plug(fu, FAKE_KBD, 0x05e0, 0x1200,
-	    "DE1", 1);
-	struct fake_dev *fr = fake_usb_plug(fu, FAKE_KBD, 0x05e0, 0x1200,
-	    "FR1", 2);
+	struct fake_dev *de = fake_usb_plug(fu, FAKE_KBD, 0x05e0, 0x1200, "DE1", 1);
+	struct fake_dev *fr = fake_usb_plug(fu, FAKE_KBD, 0x05e0, 0x1200, "FR1", 2);
 
 	start();
 	add("pack-de", "usb:05e0:1200:DE1", "de");
@@ -267,8 +270,7 @@ START_TEST(unplug_mid_scan_and_replug)
 	fake_usb_unplug(fu, d);
 	wait_events(4);
 	assert_alert(2, "pack-1", 0, "scanner unplugged");
-	assert_alert(3, "pack-1", -1,
-	    "partial scan (4 bytes) cut off by unplug dropped");
+	assert_alert(3, "pack-1", -1, "partial scan (4 bytes) cut off by unplug dropped");
 	ck_assert_int_eq(scanners_count_connected(ss), 0);
 	ck_assert_int_eq(scanners_station_connected(ss, "pack-1"), 0);
 	ck_assert_int_eq(scanners_station_connected(ss, "pack-9"), -1);
@@ -336,12 +338,9 @@ END_TEST
 
 START_TEST(unconfigured_device_left_alone)
 {
-	struct fake_dev *mine = fake_usb_plug(fu, FAKE_KBD, 0x05e0, 0x1200,
-	    "MINE", 1);
-	struct fake_dev *keyboard = fake_usb_plug(fu, FAKE_KBD, 0x046d, 0xc31c,
-	    NULL, 2);
-	struct fake_dev *other = fake_usb_plug(fu, FAKE_KBD, 0x05e0, 0x1200,
-	    "OTHER", 3);
+	struct fake_dev *mine = fake_usb_plug(fu, FAKE_KBD, 0x05e0, 0x1200, "MINE", 1);
+	struct fake_dev *keyboard = fake_usb_plug(fu, FAKE_KBD, 0x046d, 0xc31c, NULL, 2);
+	struct fake_dev *other = fake_usb_plug(fu, FAKE_KBD, 0x05e0, 0x1200, "OTHER", 3);
 	struct fake_stats st;
 
 	start();
@@ -367,8 +366,8 @@ END_TEST
 START_TEST(malformed_input_and_stall)
 {
 	struct fake_dev *d = fake_usb_plug(fu, FAKE_KBD, 0x05e0, 0x1200, NULL, 1);
-	uint8_t roll[8] = {0, 0, 1, 1, 1, 1, 1, 1};
-	uint8_t shortrep[4] = {0, 0, 4, 0};
+	uint8_t roll[8] = { 0, 0, 1, 1, 1, 1, 1, 1 };
+	uint8_t shortrep[4] = { 0, 0, 4, 0 };
 
 	start();
 	add("pack-1", "usb:05e0:1200", NULL);
@@ -395,20 +394,16 @@ START_TEST(spec_and_layout_checks)
 	char err[256];
 
 	ck_assert_int_eq(scanner_spec_check("usb:05e0:1200", err, sizeof(err)), 0);
-	ck_assert_int_eq(scanner_spec_check("usb:5e0:1200:AB:12", err,
-	    sizeof(err)), 0);
-	ck_assert_int_eq(scanner_spec_check("usb-port:1-1.2", err,
-	    sizeof(err)), 0);
+	ck_assert_int_eq(scanner_spec_check("usb:5e0:1200:AB:12", err, sizeof(err)), 0);
+	ck_assert_int_eq(scanner_spec_check("usb-port:1-1.2", err, sizeof(err)), 0);
 	ck_assert_int_eq(scanner_spec_check("usb:05e0", err, sizeof(err)), -1);
-	ck_assert_str_eq(err, "bad scanner \"usb:05e0\": expected usb:VID:PID, "
+	ck_assert_str_eq(err,
+	    "bad scanner \"usb:05e0\": expected usb:VID:PID, "
 	    "usb:VID:PID:SERIAL or usb-port:BUS-PORT[.PORT...]");
-	ck_assert_int_eq(scanner_spec_check("usb:05e0:12345", err,
-	    sizeof(err)), -1);
-	ck_assert_int_eq(scanner_spec_check("usb:05e0:1200:", err,
-	    sizeof(err)), -1);
+	ck_assert_int_eq(scanner_spec_check("usb:05e0:12345", err, sizeof(err)), -1);
+	ck_assert_int_eq(scanner_spec_check("usb:05e0:1200:", err, sizeof(err)), -1);
 	ck_assert_int_eq(scanner_spec_check("usb-port:1-", err, sizeof(err)), -1);
-	ck_assert_int_eq(scanner_spec_check("usb-port:1-1.", err,
-	    sizeof(err)), -1);
+	ck_assert_int_eq(scanner_spec_check("usb-port:1-1.", err, sizeof(err)), -1);
 	ck_assert_int_eq(scanner_spec_check("hid:1", err, sizeof(err)), -1);
 	ck_assert_int_eq(scanner_layout_check("fr", err, sizeof(err)), 0);
 	ck_assert_int_eq(scanner_layout_check("uk", err, sizeof(err)), -1);
@@ -419,12 +414,12 @@ END_TEST
 /* ---- drivers/usb_hid on its own: what a second device type (a scale) gets ---- */
 
 struct owner {
-	int		 attached, lost, bad, failed, reports;
-	int		 boot_kbd;
-	size_t		 desc_len;
+	int attached, lost, bad, failed, reports;
+	int boot_kbd;
+	size_t desc_len;
 	enum usb_hid_loss why;
-	uint8_t		 last[64];
-	size_t		 last_len;
+	uint8_t last[64];
+	size_t last_len;
 };
 
 static void
@@ -483,9 +478,8 @@ wait_count(const int *counter, int n)
 
 START_TEST(usb_hid_generic_device)
 {
-	static const struct usb_hid_ops ops = {
-		own_attached, own_report, own_lost, own_bad, own_failed
-	};
+	static const struct usb_hid_ops ops = { own_attached, own_report, own_lost, own_bad,
+		own_failed };
 	static const uint8_t report[8] = { 0x02, 0x00, 0x04, 0x10, 0x27, 0, 0, 0 };
 	struct fake_dev *d = fake_usb_plug(fu, FAKE_POS, 0x0922, 0x8003, "SC1", 3);
 	struct usb_hid_spec sp;
@@ -507,7 +501,7 @@ START_TEST(usb_hid_generic_device)
 	ck_assert_int_eq(o.attached, 1);
 	ck_assert_int_eq(usb_hid_dev_is_attached(dev), 1);
 	ck_assert_int_eq(o.boot_kbd, 0);
-	ck_assert_uint_gt(o.desc_len, 0);	/* the report descriptor, read for the owner */
+	ck_assert_uint_gt(o.desc_len, 0); /* the report descriptor, read for the owner */
 	fake_dev_stats(d, &st);
 	ck_assert_int_eq(st.claimed, 1);
 	ck_assert_int_eq(st.kernel_driver, 0);
@@ -537,13 +531,14 @@ START_TEST(usb_hid_generic_device)
 END_TEST
 
 /* One case per test so that CK_RUN_CASE=name runs just that one. */
-#define ADD(s, fn) do {							\
-	TCase *tc = tcase_create(#fn);					\
-	tcase_add_checked_fixture(tc, setup, teardown);			\
-	tcase_set_timeout(tc, 20);					\
-	tcase_add_test(tc, fn);						\
-	suite_add_tcase(s, tc);						\
-} while (0)
+#define ADD(s, fn)                                                                                 \
+	do {                                                                                       \
+		TCase *tc = tcase_create(#fn);                                                     \
+		tcase_add_checked_fixture(tc, setup, teardown);                                    \
+		tcase_set_timeout(tc, 20);                                                         \
+		tcase_add_test(tc, fn);                                                            \
+		suite_add_tcase(s, tc);                                                            \
+	} while (0)
 
 static Suite *
 scanner_suite(void)

@@ -12,11 +12,11 @@
 
 #include "station/core/session.h"
 
-#define WINDOW	500
+#define WINDOW 500
 
 static struct sess_line L[4];
-static struct sess_order O;		/* #1001, the order under test */
-static struct sess_order O2;		/* #1002, another order */
+static struct sess_order O;  /* #1001, the order under test */
+static struct sess_order O2; /* #1002, another order */
 static struct sess_state S;
 static struct sess_input I;
 static struct sess_result R;
@@ -87,8 +87,7 @@ apply_effects(void)
 				L[k].remaining -= L[k].packed;
 				L[k].packed = L[k].packed_box = 0;
 			}
-			O.status = e->kind == EFF_SHIP_FULL ? ORDER_FULFILLED :
-			    ORDER_PARTIAL;
+			O.status = e->kind == EFF_SHIP_FULL ? ORDER_FULFILLED : ORDER_PARTIAL;
 			O.station = NULL;
 			I.has_last_item = 0;
 			break;
@@ -102,8 +101,7 @@ apply_effects(void)
 			O.station = NULL;
 			I.has_last_item = 0;
 			break;
-		default:
-			break;
+		default: break;
 		}
 	}
 }
@@ -149,8 +147,7 @@ static void
 scan_cmd(const char *code)
 {
 	snprintf(code_buf, sizeof(code_buf), "%s", code);
-	if (session_parse_command(code_buf, &I.cmd, &I.qty, packer_buf,
-	    sizeof(packer_buf)) != 1)
+	if (session_parse_command(code_buf, &I.cmd, &I.qty, packer_buf, sizeof(packer_buf)) != 1)
 		ck_abort_msg("not a command: %s", code);
 	I.kind = SCAN_COMMAND;
 	I.code = code_buf;
@@ -188,8 +185,8 @@ open_o(void)
 
 START_TEST(test_status_names)
 {
-	static const char *const n[] = { "ready", "on_hold", "in_progress",
-	    "partial", "fulfilled", "cancelled", "archived", "digital" };
+	static const char *const n[] = { "ready", "on_hold", "in_progress", "partial", "fulfilled",
+		"cancelled", "archived", "digital" };
 	int i;
 
 	ck_assert_int_eq(ORDER_STATUS_COUNT, 8);
@@ -206,16 +203,14 @@ END_TEST
 
 START_TEST(test_verdict_names)
 {
-	static const char *const n[] = { "opened", "ok", "completed",
-	    "partial_shipped", "new_box", "undone", "quantity_set",
-	    "abandoned", "packer", "logout", "reprint", "not_found",
-	    "on_hold", "cancelled", "already_fulfilled", "busy_elsewhere",
-	    "order_open", "no_order_open", "wrong_item", "too_many",
-	    "unknown_code", "store_unavailable", "duplicate_read",
-	    /* issue 15: after the first 22, whose names and numbers stay */
-	    "weighed", "label_verified", "override_pin", "overridden",
-	    "weight_mismatch", "weight_pending", "wrong_label",
-	    "label_not_verified", "override_refused" };
+	static const char *const n[] = { "opened", "ok", "completed", "partial_shipped", "new_box",
+		"undone", "quantity_set", "abandoned", "packer", "logout", "reprint", "not_found",
+		"on_hold", "cancelled", "already_fulfilled", "busy_elsewhere", "order_open",
+		"no_order_open", "wrong_item", "too_many", "unknown_code", "store_unavailable",
+		"duplicate_read",
+		/* issue 15: after the first 22, whose names and numbers stay */
+		"weighed", "label_verified", "override_pin", "overridden", "weight_mismatch",
+		"weight_pending", "wrong_label", "label_not_verified", "override_refused" };
 	int i;
 
 	ck_assert_int_eq(V_DUPLICATE_READ, 22);
@@ -223,8 +218,7 @@ START_TEST(test_verdict_names)
 	for (i = 0; i < V_COUNT; i++) {
 		ck_assert_str_eq(verdict_name(i), n[i]);
 		ck_assert_int_eq(verdict_is_refusal(i),
-		    (i >= V_NOT_FOUND && i <= V_STORE_UNAVAILABLE) ||
-		    i >= V_WEIGHT_MISMATCH);
+		    (i >= V_NOT_FOUND && i <= V_STORE_UNAVAILABLE) || i >= V_WEIGHT_MISMATCH);
 	}
 	ck_assert_int_eq(verdict_is_refusal(V_WEIGHED), 0);
 	ck_assert_int_eq(verdict_is_refusal(V_LABEL_VERIFIED), 0);
@@ -243,11 +237,11 @@ END_TEST
 START_TEST(test_parse_command)
 {
 	static const struct {
-		const char	*code;
-		int		 ret;
-		enum sess_cmd	 cmd;
-		int64_t		 qty;
-		const char	*packer;
+		const char *code;
+		int ret;
+		enum sess_cmd cmd;
+		int64_t qty;
+		const char *packer;
 	} t[] = {
 		{ "STN:PARTIAL", 1, CMD_PARTIAL, 0, NULL },
 		{ "STN:NEWBOX", 1, CMD_NEWBOX, 0, NULL },
@@ -263,8 +257,8 @@ START_TEST(test_parse_command)
 		{ "STN:PACKER:B-07/x~!", 1, CMD_PACKER, 0, "B-07/x~!" },
 		{ "STN:PACKER:"
 		  "123456789012345678901234567890123456789012345678901234567890123",
-		  1, CMD_PACKER, 0,
-		  "123456789012345678901234567890123456789012345678901234567890123" },
+		    1, CMD_PACKER, 0,
+		    "123456789012345678901234567890123456789012345678901234567890123" },
 		/* not a command at all */
 		{ "", 0, 0, 0, NULL },
 		{ "#1001", 0, 0, 0, NULL },
@@ -297,7 +291,7 @@ START_TEST(test_parse_command)
 		{ "STN:PACKER:\xc3\xa9mile", -1, 0, 0, NULL },
 		{ "STN:PACKER:"
 		  "1234567890123456789012345678901234567890123456789012345678901234",
-		  -1, 0, 0, NULL },
+		    -1, 0, 0, NULL },
 	};
 	size_t i;
 	enum sess_cmd cmd;
@@ -309,8 +303,7 @@ START_TEST(test_parse_command)
 		cmd = (enum sess_cmd)77;
 		qty = -7;
 		strcpy(packer, "unchanged");
-		ret = session_parse_command(t[i].code, &cmd, &qty, packer,
-		    sizeof(packer));
+		ret = session_parse_command(t[i].code, &cmd, &qty, packer, sizeof(packer));
 		ck_assert_msg(ret == t[i].ret, "%s: got %d", t[i].code, ret);
 		if (ret != 1) {
 			/* Out-parameters are written only on success. */
@@ -325,11 +318,9 @@ START_TEST(test_parse_command)
 		if (t[i].packer != NULL)
 			ck_assert_str_eq(packer, t[i].packer);
 	}
-	ck_assert_int_eq(session_parse_command(NULL, &cmd, &qty, packer,
-	    sizeof(packer)), 0);
+	ck_assert_int_eq(session_parse_command(NULL, &cmd, &qty, packer, sizeof(packer)), 0);
 	/* A buffer too small for the badge is a malformed read, not a crash. */
-	ck_assert_int_eq(session_parse_command("STN:PACKER:alice", &cmd, &qty,
-	    packer, 4), -1);
+	ck_assert_int_eq(session_parse_command("STN:PACKER:alice", &cmd, &qty, packer, 4), -1);
 }
 END_TEST
 
@@ -338,7 +329,7 @@ END_TEST
 START_TEST(test_open_ready)
 {
 	strcpy(S.packer, "alice");
-	S.qty_next = 5;	/* stale: opening starts clean */
+	S.qty_next = 5; /* stale: opening starts clean */
 	scan_order(&O);
 	ck_assert_int_eq(R.verdict, V_OPENED);
 	expect_effects(EFF_OPEN, -1);
@@ -371,8 +362,7 @@ START_TEST(test_open_partial_and_own_in_progress)
 	ck_assert_int_eq(R.verdict, V_OPENED);
 	expect_effects(EFF_OPEN, -1);
 	ck_assert_int_eq(R.next.order_id, 11);
-	ck_assert_str_eq(R.message,
-	    "OPENED #1001: 2 of 4 units already packed");
+	ck_assert_str_eq(R.message, "OPENED #1001: 2 of 4 units already packed");
 
 	/* In progress with no station recorded: held by nobody. */
 	setup();
@@ -385,26 +375,24 @@ END_TEST
 START_TEST(test_open_refusals)
 {
 	static const struct {
-		enum order_status	 st;
-		const char		*station;
-		const char		*reason;
-		enum verdict		 v;
-		const char		*msg;
+		enum order_status st;
+		const char *station;
+		const char *reason;
+		enum verdict v;
+		const char *msg;
 	} t[] = {
 		{ ORDER_ON_HOLD, NULL, "address problem", V_ON_HOLD,
-		  "ON HOLD #1001: address problem — do not pack" },
+		    "ON HOLD #1001: address problem — do not pack" },
 		{ ORDER_ON_HOLD, NULL, NULL, V_ON_HOLD,
-		  "ON HOLD #1001: no reason given — do not pack" },
+		    "ON HOLD #1001: no reason given — do not pack" },
 		{ ORDER_CANCELLED, NULL, NULL, V_CANCELLED,
-		  "#1001 CANCELLED — do not ship, return items to stock" },
-		{ ORDER_FULFILLED, NULL, NULL, V_ALREADY_FULFILLED,
-		  "#1001 already shipped" },
-		{ ORDER_ARCHIVED, NULL, NULL, V_ALREADY_FULFILLED,
-		  "#1001 already shipped" },
+		    "#1001 CANCELLED — do not ship, return items to stock" },
+		{ ORDER_FULFILLED, NULL, NULL, V_ALREADY_FULFILLED, "#1001 already shipped" },
+		{ ORDER_ARCHIVED, NULL, NULL, V_ALREADY_FULFILLED, "#1001 already shipped" },
 		{ ORDER_DIGITAL, NULL, NULL, V_ALREADY_FULFILLED,
-		  "#1001: nothing to ship: digital items only" },
+		    "#1001: nothing to ship: digital items only" },
 		{ ORDER_IN_PROGRESS, "pack-2", NULL, V_BUSY_ELSEWHERE,
-		  "#1001 is open at station pack-2" },
+		    "#1001 is open at station pack-2" },
 	};
 	size_t i;
 
@@ -443,8 +431,8 @@ START_TEST(test_order_scan_while_open)
 	expect_effects(-1);
 	ck_assert_int_eq(R.next.order_id, 11);
 	ck_assert_int_eq(R.order_id, 11);
-	ck_assert_str_eq(R.message,
-	    "#1002 not opened: finish, STN:PARTIAL or STN:ABANDON #1001 first");
+	ck_assert_str_eq(
+	    R.message, "#1002 not opened: finish, STN:PARTIAL or STN:ABANDON #1001 first");
 	/* Counts untouched by the refusal. */
 	ck_assert_int_eq(L[0].packed, 1);
 }
@@ -486,7 +474,7 @@ END_TEST
 
 START_TEST(test_item_no_order)
 {
-	S.qty_next = 3;	/* cannot happen through scans; still reset */
+	S.qty_next = 3; /* cannot happen through scans; still reset */
 	scan_item("SKU-1", 1);
 	ck_assert_int_eq(R.verdict, V_NO_ORDER_OPEN);
 	expect_effects(-1);
@@ -563,8 +551,7 @@ START_TEST(test_item_complete_one_box)
 	ck_assert_int_eq(R.next.box, 0);
 	ck_assert_int_eq(R.next.qty_next, 0);
 	ck_assert_str_eq(R.next.packer, "alice");
-	ck_assert_str_eq(R.message,
-	    "COMPLETE #1001: all 4 units packed, label printing");
+	ck_assert_str_eq(R.message, "COMPLETE #1001: all 4 units packed, label printing");
 	/* Shipped: scanning it again says so. */
 	scan_order(&O);
 	ck_assert_int_eq(R.verdict, V_ALREADY_FULFILLED);
@@ -588,8 +575,7 @@ START_TEST(test_item_complete_two_boxes)
 	ck_assert_int_eq(R.eff[0].order_id, 11);
 	ck_assert_int_eq(R.next.box, 2);
 	ck_assert_int_eq(R.next.order_id, 11);
-	ck_assert_str_eq(R.message,
-	    "NEW BOX 2 for #1001: box 1 closed, label printing");
+	ck_assert_str_eq(R.message, "NEW BOX 2 for #1001: box 1 closed, label printing");
 
 	/* The new box is empty: another NEWBOX changes nothing. */
 	scan_cmd("STN:NEWBOX");
@@ -617,11 +603,11 @@ START_TEST(test_item_multiplier)
 {
 	L[0].remaining = 6;
 	open_o();
-	scan_item("SKU-1", 3);		/* a case pack of 3 */
+	scan_item("SKU-1", 3); /* a case pack of 3 */
 	ck_assert_int_eq(R.verdict, V_OK);
 	ck_assert_int_eq(R.eff[0].units, 3);
 	ck_assert_str_eq(R.message, "OK  SKU-1  3 of 6");
-	scan_item("SKU-1", 4);		/* 3 + 4 > 6 */
+	scan_item("SKU-1", 4); /* 3 + 4 > 6 */
 	ck_assert_int_eq(R.verdict, V_TOO_MANY);
 	expect_effects(-1);
 	ck_assert_str_eq(R.message, "TOO MANY: 4 x SKU-1 would make 7 of 6");
@@ -632,7 +618,7 @@ START_TEST(test_item_multiplier)
 	L[1].remaining = 5;
 	scan_item("SKU-2", INT64_MAX);
 	ck_assert_int_eq(R.verdict, V_TOO_MANY);
-	scan_item("SKU-2", 0);		/* a bad multiplier counts once */
+	scan_item("SKU-2", 0); /* a bad multiplier counts once */
 	ck_assert_int_eq(R.verdict, V_OK);
 	ck_assert_int_eq(R.eff[0].units, 1);
 }
@@ -652,8 +638,7 @@ START_TEST(test_qty)
 	expect_effects(-1);
 	ck_assert_int_eq(R.next.qty_next, 2);
 	ck_assert_int_eq(R.order_id, 11);
-	ck_assert_str_eq(R.message,
-	    "QUANTITY 2: the next item scan counts 2 times");
+	ck_assert_str_eq(R.message, "QUANTITY 2: the next item scan counts 2 times");
 	scan_item("SKU-1", 1);
 	ck_assert_int_eq(R.verdict, V_OK);
 	ck_assert_int_eq(R.eff[0].units, 2);
@@ -695,7 +680,7 @@ START_TEST(test_item_two_lines_same_sku)
 	L[1] = (struct sess_line){ 102, "SKU-1", "Mug", 2, 0, 0, -1 };
 	open_o();
 	scan_cmd("STN:QTY:2");
-	scan_item("SKU-1", 1);		/* first line cannot take 2 */
+	scan_item("SKU-1", 1); /* first line cannot take 2 */
 	ck_assert_int_eq(R.verdict, V_OK);
 	ck_assert_int_eq(R.eff[0].line_id, 102);
 	ck_assert_int_eq(R.line_id, 102);
@@ -739,7 +724,7 @@ START_TEST(test_item_lowered_other_line_no_conflict)
 {
 	open_o();
 	scan_item("SKU-2", 1);
-	L[1].remaining = 0;	/* SKU-2 lowered; SKU-1 is at its limit */
+	L[1].remaining = 0; /* SKU-2 lowered; SKU-1 is at its limit */
 	L[0].packed = 3;
 	scan_item("SKU-1", 1);
 	ck_assert_int_eq(R.verdict, V_TOO_MANY);
@@ -811,8 +796,7 @@ START_TEST(test_partial)
 	ck_assert_int_eq(verdict_is_refusal(R.verdict), 1);
 	expect_effects(-1);
 	ck_assert_int_eq(R.next.order_id, 11);
-	ck_assert_str_eq(R.message,
-	    "nothing packed yet: scan items, or STN:ABANDON");
+	ck_assert_str_eq(R.message, "nothing packed yet: scan items, or STN:ABANDON");
 
 	scan_item("SKU-1", 1);
 	scan_item("SKU-1", 1);
@@ -824,8 +808,7 @@ START_TEST(test_partial)
 	ck_assert_int_eq(R.next.order_id, 0);
 	ck_assert_int_eq(R.next.box, 0);
 	ck_assert_str_eq(R.next.packer, "alice");
-	ck_assert_str_eq(R.message,
-	    "PARTIAL #1001: shipping 2 of 4 units, the rest stays open");
+	ck_assert_str_eq(R.message, "PARTIAL #1001: shipping 2 of 4 units, the rest stays open");
 
 	/* The rest later: 1 of SKU-1 and SKU-2 remain. */
 	ck_assert_int_eq(O.status, ORDER_PARTIAL);
@@ -858,13 +841,12 @@ START_TEST(test_partial_when_all_packed)
 	scan_item("SKU-1", 1);
 	scan_item("SKU-1", 1);
 	scan_item("SKU-1", 1);
-	L[1].remaining = 0;	/* SKU-2 removed upstream mid-pack */
+	L[1].remaining = 0; /* SKU-2 removed upstream mid-pack */
 	scan_cmd("STN:PARTIAL");
 	ck_assert_int_eq(R.verdict, V_COMPLETED);
 	expect_effects(EFF_CLOSE_BOX, EFF_SHIP_FULL, -1);
 	ck_assert_int_eq(R.next.order_id, 0);
-	ck_assert_str_eq(R.message,
-	    "COMPLETE #1001: all 3 units packed, label printing");
+	ck_assert_str_eq(R.message, "COMPLETE #1001: all 3 units packed, label printing");
 }
 END_TEST
 
@@ -888,8 +870,7 @@ START_TEST(test_abandon)
 	ck_assert_int_eq(R.next.box, 0);
 	ck_assert_int_eq(R.next.qty_next, 0);
 	ck_assert_str_eq(R.next.packer, "alice");
-	ck_assert_str_eq(R.message,
-	    "ABANDONED #1001: nothing shipped, return items to stock");
+	ck_assert_str_eq(R.message, "ABANDONED #1001: nothing shipped, return items to stock");
 	/* It can be opened again. */
 	open_o();
 }
@@ -920,7 +901,8 @@ START_TEST(test_packer_logout)
 	I.kind = SCAN_COMMAND;
 	I.cmd = CMD_PACKER;
 	I.code = "STN:PACKER:x";
-	I.packer = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+	I.packer =
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 	run();
 	ck_assert_uint_eq(strlen(R.next.packer), 63);
 }
@@ -973,9 +955,14 @@ START_TEST(test_open_lost)
 	/* The state names an order the caller could not find: nothing open. */
 	S.order_id = 77;
 	S.box = 3;
-	session_step(&S, NULL, &(struct sess_input){ .station = "pack-1",
-	    .code = "SKU-1", .kind = SCAN_ITEM, .sku = "SKU-1",
-	    .multiplier = 1, .now_ms = 5 }, &R);
+	session_step(&S, NULL,
+	    &(struct sess_input){ .station = "pack-1",
+		.code = "SKU-1",
+		.kind = SCAN_ITEM,
+		.sku = "SKU-1",
+		.multiplier = 1,
+		.now_ms = 5 },
+	    &R);
 	ck_assert_int_eq(R.verdict, V_NO_ORDER_OPEN);
 	ck_assert_int_eq(R.next.order_id, 0);
 	ck_assert_int_eq(R.next.box, 0);
@@ -1018,8 +1005,7 @@ START_TEST(test_midpack_cancelled)
 		ck_assert_int_eq(R.next.order_id, 0);
 		ck_assert_int_eq(R.next.box, 0);
 		ck_assert_str_eq(R.next.packer, "alice");
-		ck_assert_str_eq(R.message,
-		    "#1001 CANCELLED — do not ship, return items to stock");
+		ck_assert_str_eq(R.message, "#1001 CANCELLED — do not ship, return items to stock");
 	}
 	/* Closed: the next item scan finds no order. */
 	scan_item("SKU-1", 1);
@@ -1029,8 +1015,7 @@ END_TEST
 
 START_TEST(test_midpack_shipped_upstream)
 {
-	enum order_status st[] = { ORDER_FULFILLED, ORDER_ARCHIVED,
-	    ORDER_DIGITAL };
+	enum order_status st[] = { ORDER_FULFILLED, ORDER_ARCHIVED, ORDER_DIGITAL };
 	size_t i;
 
 	for (i = 0; i < 3; i++) {
@@ -1041,8 +1026,8 @@ START_TEST(test_midpack_shipped_upstream)
 		expect_effects(EFF_CLOSE_SHIPPED, -1);
 		ck_assert_int_eq(R.eff[0].order_id, 11);
 		ck_assert_int_eq(R.next.order_id, 0);
-		ck_assert_str_eq(R.message,
-		    "#1001 already shipped upstream: stop, return items to stock");
+		ck_assert_str_eq(
+		    R.message, "#1001 already shipped upstream: stop, return items to stock");
 	}
 }
 END_TEST
@@ -1061,8 +1046,7 @@ START_TEST(test_midpack_on_hold)
 	ck_assert_int_eq(R.next.order_id, 11);
 	ck_assert_int_eq(R.next.box, 1);
 	ck_assert_int_eq(R.next.qty_next, 0);
-	ck_assert_str_eq(R.message,
-	    "ON HOLD #1001: fraud check — wait for release or STN:ABANDON");
+	ck_assert_str_eq(R.message, "ON HOLD #1001: fraud check — wait for release or STN:ABANDON");
 	scan_cmd("STN:NEWBOX");
 	ck_assert_int_eq(R.verdict, V_ON_HOLD);
 	scan_cmd("STN:PARTIAL");
@@ -1083,8 +1067,8 @@ START_TEST(test_midpack_on_hold)
 	O.status = ORDER_ON_HOLD;
 	O.hold_reason = NULL;
 	scan_item("SKU-2", 1);
-	ck_assert_str_eq(R.message,
-	    "ON HOLD #1001: no reason given — wait for release or STN:ABANDON");
+	ck_assert_str_eq(
+	    R.message, "ON HOLD #1001: no reason given — wait for release or STN:ABANDON");
 	scan_cmd("STN:ABANDON");
 	ck_assert_int_eq(R.verdict, V_ABANDONED);
 	expect_effects(EFF_ABANDON, -1);
@@ -1094,8 +1078,7 @@ END_TEST
 
 START_TEST(test_midpack_bench_commands_pass)
 {
-	enum order_status st[] = { ORDER_CANCELLED, ORDER_FULFILLED,
-	    ORDER_ON_HOLD };
+	enum order_status st[] = { ORDER_CANCELLED, ORDER_FULFILLED, ORDER_ON_HOLD };
 	size_t i;
 
 	for (i = 0; i < 3; i++) {
@@ -1215,8 +1198,7 @@ utf8_valid(const char *s)
 	int n;
 
 	while (*p != '\0') {
-		n = *p < 0x80 ? 0 : *p >= 0xF0 ? 3 : *p >= 0xE0 ? 2 :
-		    *p >= 0xC0 ? 1 : -1;
+		n = *p < 0x80 ? 0 : *p >= 0xF0 ? 3 : *p >= 0xE0 ? 2 : *p >= 0xC0 ? 1 : -1;
 		if (n < 0)
 			return 0;
 		for (p++; n > 0; n--, p++)
@@ -1260,9 +1242,12 @@ START_TEST(test_message_truncation)
 	}
 	/* Control bytes never break the line. */
 	setup();
-	scan_unknown("AB\x1d" "CD\r\n");
+	scan_unknown("AB\x1d"
+		     "CD\r\n");
 	ck_assert_str_eq(R.message, "no order AB?CD??");
-	ck_assert_str_eq(R.next.last_code, "AB\x1d" "CD\r\n");
+	ck_assert_str_eq(R.next.last_code,
+	    "AB\x1d"
+	    "CD\r\n");
 	/* A code too long to remember is never taken for a duplicate. */
 	setup();
 	memset(code, 'x', 300);
@@ -1277,10 +1262,11 @@ END_TEST
 /* ---- randomized ---- */
 
 /* Check's own asserts cost a pipe write each in fork mode: too slow here. */
-#define REQ(c) do {							\
-	if (!(c))							\
-		ck_abort_msg("%s:%d: %s", __FILE__, __LINE__, #c);	\
-} while (0)
+#define REQ(c)                                                                                     \
+	do {                                                                                       \
+		if (!(c))                                                                          \
+			ck_abort_msg("%s:%d: %s", __FILE__, __LINE__, #c);                         \
+	} while (0)
 
 static uint64_t rng_state;
 
@@ -1294,9 +1280,8 @@ rng(uint32_t n)
 }
 
 static const char *const rand_skus[] = { "SKU-1", "SKU-2", "SKU-3", "SKU-9" };
-static const char *const rand_cmds[] = { "STN:PARTIAL", "STN:NEWBOX",
-    "STN:UNDO", "STN:QTY:2", "STN:QTY:3", "STN:REPRINT", "STN:ABANDON",
-    "STN:PACKER:p1", "STN:LOGOUT" };
+static const char *const rand_cmds[] = { "STN:PARTIAL", "STN:NEWBOX", "STN:UNDO", "STN:QTY:2",
+	"STN:QTY:3", "STN:REPRINT", "STN:ABANDON", "STN:PACKER:p1", "STN:LOGOUT" };
 
 static void
 random_order(void)
@@ -1323,9 +1308,8 @@ random_order(void)
 static void
 random_upstream(void)
 {
-	static const enum order_status st[] = { ORDER_ON_HOLD,
-	    ORDER_CANCELLED, ORDER_FULFILLED, ORDER_IN_PROGRESS,
-	    ORDER_READY, ORDER_PARTIAL };
+	static const enum order_status st[] = { ORDER_ON_HOLD, ORDER_CANCELLED, ORDER_FULFILLED,
+		ORDER_IN_PROGRESS, ORDER_READY, ORDER_PARTIAL };
 
 	switch (rng(40)) {
 	case 0:
@@ -1341,8 +1325,7 @@ random_upstream(void)
 		if (O.status == ORDER_ON_HOLD)
 			O.status = ORDER_IN_PROGRESS;
 		break;
-	default:
-		break;
+	default: break;
 	}
 }
 
@@ -1350,16 +1333,10 @@ static void
 random_scan(void)
 {
 	switch (rng(10)) {
-	case 0:
-		scan_order(rng(4) ? &O : &O2);
-		break;
-	case 1:
-		scan_unknown("junk");
-		break;
+	case 0: scan_order(rng(4) ? &O : &O2); break;
+	case 1: scan_unknown("junk"); break;
 	case 2:
-	case 3:
-		scan_cmd(rand_cmds[rng(9)]);
-		break;
+	case 3: scan_cmd(rand_cmds[rng(9)]); break;
 	default:
 		I.kind = SCAN_ITEM;
 		I.sku = I.code = rand_skus[rng(4)];
@@ -1372,14 +1349,13 @@ random_scan(void)
 }
 
 static void
-check_invariants(int64_t prev_order, const struct sess_line *prev_lines,
-    size_t nlines)
+check_invariants(int64_t prev_order, const struct sess_line *prev_lines, size_t nlines)
 {
 	size_t i, k;
 	const struct sess_effect *e;
 	int closing = 0;
 
-		REQ(R.verdict < V_COUNT);
+	REQ(R.verdict < V_COUNT);
 	REQ(R.neff <= SESS_MAX_EFFECTS);
 	REQ(strlen(R.message) < sizeof(R.message));
 	REQ(strlen(R.message) > 0);
@@ -1419,8 +1395,7 @@ check_invariants(int64_t prev_order, const struct sess_line *prev_lines,
 			closing++;
 			REQ(i == R.neff - 1);
 			break;
-		default:
-			break;
+		default: break;
 		}
 	}
 	REQ(closing <= 1);
@@ -1466,8 +1441,7 @@ START_TEST(test_random_sequences)
 			}
 			completed += R.verdict == V_COMPLETED;
 			too_many += R.verdict == V_TOO_MANY;
-			if (O.status == ORDER_FULFILLED && S.order_id == 0 &&
-			    rng(3) == 0)
+			if (O.status == ORDER_FULFILLED && S.order_id == 0 && rng(3) == 0)
 				random_order();
 		}
 	}

@@ -14,8 +14,8 @@
 #include "station/core/session.h"
 
 static struct sess_line L[4];
-static struct sess_order O;		/* #1001: 2 x SKU-1 (400 g), 1 x SKU-2 (200 g) */
-static struct sess_order O2;		/* #1002: 1 x SKU-3 (100 g) */
+static struct sess_order O;  /* #1001: 2 x SKU-1 (400 g), 1 x SKU-2 (200 g) */
+static struct sess_order O2; /* #1002: 1 x SKU-3 (100 g) */
 static struct sess_state S;
 static struct sess_input I;
 static struct sess_result R;
@@ -106,8 +106,7 @@ apply_effects(void)
 				LN(o, k)->remaining -= LN(o, k)->packed;
 				LN(o, k)->packed = LN(o, k)->packed_box = 0;
 			}
-			o->status = e->kind == EFF_SHIP_FULL ? ORDER_FULFILLED :
-			    ORDER_PARTIAL;
+			o->status = e->kind == EFF_SHIP_FULL ? ORDER_FULFILLED : ORDER_PARTIAL;
 			o->station = NULL;
 			break;
 		case EFF_ABANDON:
@@ -116,8 +115,7 @@ apply_effects(void)
 			o->status = ORDER_READY;
 			o->station = NULL;
 			break;
-		default:
-			break;
+		default: break;
 		}
 	}
 }
@@ -165,8 +163,8 @@ scan_cmd(const char *code)
 	int64_t q = 0;
 
 	I.code = code;
-	ck_assert_int_eq(session_parse_command(code, &I.cmd, &q, packer_buf,
-	    sizeof(packer_buf)), 1);
+	ck_assert_int_eq(
+	    session_parse_command(code, &I.cmd, &q, packer_buf, sizeof(packer_buf)), 1);
 	I.kind = SCAN_COMMAND;
 	I.qty = q;
 	I.packer = packer_buf;
@@ -180,8 +178,8 @@ scan_override(const char *code, int known, int has_pin, int pin_ok)
 	int64_t q = 0;
 
 	I.code = code;
-	ck_assert_int_eq(session_parse_command(code, &I.cmd, &q, packer_buf,
-	    sizeof(packer_buf)), 1);
+	ck_assert_int_eq(
+	    session_parse_command(code, &I.cmd, &q, packer_buf, sizeof(packer_buf)), 1);
 	ck_assert_int_eq(I.cmd, CMD_OVERRIDE);
 	I.kind = SCAN_COMMAND;
 	I.packer = packer_buf;
@@ -244,12 +242,13 @@ verdict_is(enum verdict v, const char *msg)
 
 START_TEST(weight_within_tolerance_completes)
 {
-	C.grams = 1075;		/* +35 g, within 5% of 1040 (52 g) */
+	C.grams = 1075; /* +35 g, within 5% of 1040 (52 g) */
 	scan_order(&O);
 	scan_item("SKU-1");
 	scan_item("SKU-1");
 	scan_item("SKU-2");
-	verdict_is(V_COMPLETED, "COMPLETE #1001: all 3 units packed, label printing"
+	verdict_is(V_COMPLETED,
+	    "COMPLETE #1001: all 3 units packed, label printing"
 	    " — WEIGHT 1.07 kg (expected 1.04 kg ± 5%)");
 	ck_assert_int_eq(effect(EFF_CLOSE_BOX)->units, 1075);
 	ck_assert(has_effect(EFF_SHIP_FULL));
@@ -264,8 +263,7 @@ START_TEST(mismatch_blocks_then_weigh_fixes)
 	scan_item("SKU-1");
 	scan_item("SKU-1");
 	scan_item("SKU-2");
-	verdict_is(V_WEIGHT_MISMATCH,
-	    "WEIGHT 1.24 kg, expected 1.04 kg ± 5%: check the box");
+	verdict_is(V_WEIGHT_MISMATCH, "WEIGHT 1.24 kg, expected 1.04 kg ± 5%: check the box");
 	ck_assert(verdict_is_refusal(R.verdict));
 	/* the unit is counted, the box stays open: no label */
 	ck_assert_int_eq(R.neff, 1);
@@ -283,7 +281,8 @@ START_TEST(mismatch_blocks_then_weigh_fixes)
 	/* the packer takes out the stray item, weighs again */
 	C.grams = 1030;
 	scan_cmd("STN:WEIGH");
-	verdict_is(V_COMPLETED, "COMPLETE #1001: all 3 units packed, label printing"
+	verdict_is(V_COMPLETED,
+	    "COMPLETE #1001: all 3 units packed, label printing"
 	    " — WEIGHT 1.03 kg (expected 1.04 kg ± 5%)");
 	ck_assert_int_eq(effect(EFF_CLOSE_BOX)->units, 1030);
 	ck_assert(has_effect(EFF_SHIP_FULL));
@@ -294,7 +293,7 @@ END_TEST
 
 START_TEST(newbox_and_partial_are_weighed)
 {
-	C.grams = 900;		/* box 1 holds one SKU-1: 440 g expected */
+	C.grams = 900; /* box 1 holds one SKU-1: 440 g expected */
 	C.tol_permille = 0;
 	C.tol_grams = 30;
 	scan_order(&O);
@@ -305,7 +304,8 @@ START_TEST(newbox_and_partial_are_weighed)
 	ck_assert_int_eq(S.box, 1);
 	C.grams = 465;
 	scan_cmd("STN:WEIGH");
-	verdict_is(V_NEW_BOX, "NEW BOX 2 for #1001: box 1 closed, label printing"
+	verdict_is(V_NEW_BOX,
+	    "NEW BOX 2 for #1001: box 1 closed, label printing"
 	    " — WEIGHT 465 g (expected 440 g ± 30 g)");
 	ck_assert_int_eq(S.box, 2);
 	/* box 2: one SKU-2, expected 240 g; a partial is weighed too */
@@ -329,7 +329,8 @@ START_TEST(pending_until_stable)
 	scan_order(&O);
 	scan_item("SKU-2");
 	scan_cmd("STN:NEWBOX");
-	verdict_is(V_WEIGHT_PENDING, "WEIGHT PENDING: the scale shows in motion"
+	verdict_is(V_WEIGHT_PENDING,
+	    "WEIGHT PENDING: the scale shows in motion"
 	    " (500 g); let it settle, then STN:WEIGH");
 	ck_assert(verdict_is_refusal(R.verdict));
 	ck_assert_int_eq(R.neff, 0);
@@ -350,7 +351,8 @@ START_TEST(no_product_weight_says_so)
 	scan_item("SKU-1");
 	scan_item("SKU-1");
 	scan_item("SKU-2");
-	verdict_is(V_COMPLETED, "COMPLETE #1001: all 3 units packed, label printing"
+	verdict_is(V_COMPLETED,
+	    "COMPLETE #1001: all 3 units packed, label printing"
 	    " — WEIGHT 5.00 kg, not checked: no product weight for SKU-2");
 	ck_assert_int_eq(effect(EFF_CLOSE_BOX)->units, 5000);
 }
@@ -363,14 +365,16 @@ START_TEST(scale_without_check_and_no_scale)
 	scan_order(&O);
 	scan_item("SKU-2");
 	scan_cmd("STN:NEWBOX");
-	verdict_is(V_NEW_BOX, "NEW BOX 2 for #1001: box 1 closed, label printing"
+	verdict_is(V_NEW_BOX,
+	    "NEW BOX 2 for #1001: box 1 closed, label printing"
 	    " — WEIGHT 777 g");
 	ck_assert_int_eq(effect(EFF_CLOSE_BOX)->units, 777);
 	C.stable = 0;
 	C.scale_state = "absent";
 	scan_item("SKU-1");
 	scan_cmd("STN:NEWBOX");
-	verdict_is(V_NEW_BOX, "NEW BOX 3 for #1001: box 2 closed, label printing"
+	verdict_is(V_NEW_BOX,
+	    "NEW BOX 3 for #1001: box 2 closed, label printing"
 	    " — no stable weight (scale absent): weight computed");
 	ck_assert_int_eq(effect(EFF_CLOSE_BOX)->units, -1);
 	scan_cmd("STN:WEIGH");
@@ -403,14 +407,14 @@ START_TEST(label_scan_back)
 	ck_assert_str_eq(S.label_order, "#1001");
 	/* the next order waits */
 	scan_order(&O2);
-	verdict_is(V_LABEL_NOT_VERIFIED,
-	    "LABEL NOT VERIFIED: scan #1001's label on its box first");
+	verdict_is(V_LABEL_NOT_VERIFIED, "LABEL NOT VERIFIED: scan #1001's label on its box first");
 	ck_assert(verdict_is_refusal(R.verdict));
 	ck_assert(!has_effect(EFF_OPEN));
 	ck_assert_int_eq(S.order_id, 0);
 	/* another package's label */
 	scan_label("006141410000000099", "#0999 box 2");
-	verdict_is(V_WRONG_LABEL, "WRONG LABEL: that is #0999 box 2's label;"
+	verdict_is(V_WRONG_LABEL,
+	    "WRONG LABEL: that is #0999 box 2's label;"
 	    " put #1001's label on this box");
 	ck_assert(verdict_is_refusal(R.verdict));
 	ck_assert_int_eq(S.hold, HOLD_LABEL);
@@ -481,12 +485,14 @@ START_TEST(override_weight_with_pin)
 	ck_assert_int_eq(R.neff, 0);
 	scan_override("STN:OVERRIDE:sup1", 1, 0, 0);
 	scan_pin(1);
-	verdict_is(V_OVERRIDDEN, "OVERRIDDEN by sup1: NEW BOX 2 for #1001:"
+	verdict_is(V_OVERRIDDEN,
+	    "OVERRIDDEN by sup1: NEW BOX 2 for #1001:"
 	    " box 1 closed, label printing");
 	ck_assert(!verdict_is_refusal(R.verdict));
 	ck_assert_int_eq(effect(EFF_CLOSE_BOX)->units, 2000);
 	ck_assert(has_effect(EFF_OVERRIDE_EVENT));
-	ck_assert_str_eq(R.override, "supervisor sup1 passed the weight check of"
+	ck_assert_str_eq(R.override,
+	    "supervisor sup1 passed the weight check of"
 	    " #1001 box 1 (packer ana)");
 	ck_assert_int_eq(S.hold, HOLD_NONE);
 	ck_assert_int_eq(S.box, 2);
@@ -508,7 +514,8 @@ START_TEST(override_label_with_badge_and_pin)
 	verdict_is(V_OVERRIDE_REFUSED, "wrong PIN for sup1: nothing overridden");
 	scan_override("STN:OVERRIDE:sup1:1234", 1, 1, 1);
 	verdict_is(V_OVERRIDDEN, "OVERRIDDEN by sup1: #1002's label not scanned back");
-	ck_assert_str_eq(R.override, "supervisor sup1 passed the label scan-back"
+	ck_assert_str_eq(R.override,
+	    "supervisor sup1 passed the label scan-back"
 	    " of #1002 (packer ana)");
 	ck_assert_int_eq(S.hold, HOLD_NONE);
 	scan_order(&O);
@@ -636,17 +643,23 @@ START_TEST(random_sequences_keep_invariants)
 			C.grams = (rand_r(&seed) % 2) ? 1040 : (int64_t)(rand_r(&seed) % 1500);
 			switch (r) {
 			case 0: scan_order(rand_r(&seed) % 2 ? &O : &O2); break;
-			case 1: case 2: case 3:
-				scan_item(skus[rand_r(&seed) % 4]); break;
+			case 1:
+			case 2:
+			case 3: scan_item(skus[rand_r(&seed) % 4]); break;
 			case 4: scan_cmd("STN:NEWBOX"); break;
 			case 5: scan_cmd("STN:PARTIAL"); break;
 			case 6: scan_cmd("STN:UNDO"); break;
 			case 7: scan_cmd("STN:WEIGH"); break;
-			case 8: scan_override(rand_r(&seed) % 3 ? "STN:OVERRIDE:sup1" :
-			    "STN:OVERRIDE:ana", 1, 0, 0); break;
+			case 8:
+				scan_override(
+				    rand_r(&seed) % 3 ? "STN:OVERRIDE:sup1" : "STN:OVERRIDE:ana", 1,
+				    0, 0);
+				break;
 			case 9: scan_pin(rand_r(&seed) % 2); break;
-			case 10: scan_label(rand_r(&seed) % 2 ? S.label_code :
-			    "006141410000000077", "#0777 box 1"); break;
+			case 10:
+				scan_label(rand_r(&seed) % 2 ? S.label_code : "006141410000000077",
+				    "#0777 box 1");
+				break;
 			default: scan_cmd("STN:ABANDON"); break;
 			}
 			closes += has_effect(EFF_CLOSE_BOX);
@@ -687,8 +700,8 @@ START_TEST(random_sequences_keep_invariants)
 	}
 	/* the sequences did reach every path they check */
 	ck_assert_msg(closes > 100 && blocked > 1000 && label_refused > 300 && overridden > 20,
-	    "closes %d blocked %d label_refused %d overridden %d", closes, blocked,
-	    label_refused, overridden);
+	    "closes %d blocked %d label_refused %d overridden %d", closes, blocked, label_refused,
+	    overridden);
 }
 END_TEST
 

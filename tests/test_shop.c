@@ -38,9 +38,12 @@ fo(long long id, const char *status, long long loc, const char *method, const ch
 	    "\"destination\":{\"firstName\":\"Ada\",\"lastName\":\"L\",\"address1\":\"1 St\","
 	    "\"city\":\"London\",\"countryCode\":\"GB\",\"zip\":\"N1\"},"
 	    "\"fulfillmentHolds\":%s,"
-	    "\"lineItems\":{\"nodes\":[%s]}}", id, status, loc, method,
-	    strcmp(status, "ON_HOLD") == 0 ?
-	    "[{\"reason\":\"INCORRECT_ADDRESS\",\"reasonNotes\":\"no unit\"}]" : "[]", lines);
+	    "\"lineItems\":{\"nodes\":[%s]}}",
+	    id, status, loc, method,
+	    strcmp(status, "ON_HOLD") == 0
+		? "[{\"reason\":\"INCORRECT_ADDRESS\",\"reasonNotes\":\"no unit\"}]"
+		: "[]",
+	    lines);
 	j = json_loads(buf, 0, &e);
 	ck_assert_msg(j != NULL, "%s", e.text);
 	return j;
@@ -50,7 +53,8 @@ fo(long long id, const char *status, long long loc, const char *method, const ch
 static const char *
 line(char *buf, size_t len, long long fol, long long li, const char *sku, int total, int rem)
 {
-	snprintf(buf, len, "{\"id\":\"gid://shopify/FulfillmentOrderLineItem/%lld\","
+	snprintf(buf, len,
+	    "{\"id\":\"gid://shopify/FulfillmentOrderLineItem/%lld\","
 	    "\"totalQuantity\":%d,\"remainingQuantity\":%d,\"sku\":\"%s\","
 	    "\"weight\":{\"unit\":\"KILOGRAMS\",\"value\":0.25},"
 	    "\"lineItem\":{\"id\":\"gid://shopify/LineItem/%lld\",\"sku\":\"%s\",\"name\":\"N %s\","
@@ -85,7 +89,7 @@ START_TEST(test_map_merge)
 	ck_assert_ptr_nonnull(o);
 	ck_assert(o->id == 9007199254740993LL);
 	ck_assert_str_eq(o->name, "#1001");
-	ck_assert_uint_eq(o->nlines, 2);		/* FAR is another location's */
+	ck_assert_uint_eq(o->nlines, 2); /* FAR is another location's */
 	ck_assert(o->lines[0].id == 9007199254741001LL);
 	ck_assert_str_eq(o->lines[0].sku, "MUG");
 	ck_assert_int_eq(o->lines[0].quantity, 2);
@@ -173,7 +177,8 @@ START_TEST(test_map_shipment)
 	json_array_append_new(fos, fo(2, "OPEN", LOC, "SHIPPING", b));
 	ck_assert_int_eq(shop_map_shipment(fos, LOC, &f, &lbfo, &expect, err, sizeof(err)), 0);
 	s = json_dumps(lbfo, JSON_COMPACT);
-	ck_assert_str_eq(s, "[{\"fulfillmentOrderId\":\"gid://shopify/FulfillmentOrder/1\","
+	ck_assert_str_eq(s,
+	    "[{\"fulfillmentOrderId\":\"gid://shopify/FulfillmentOrder/1\","
 	    "\"fulfillmentOrderLineItems\":[{\"id\":\"gid://shopify/FulfillmentOrderLineItem/11\","
 	    "\"quantity\":2}]},{\"fulfillmentOrderId\":\"gid://shopify/FulfillmentOrder/2\","
 	    "\"fulfillmentOrderLineItems\":[{\"id\":\"gid://shopify/FulfillmentOrderLineItem/12\","
@@ -187,7 +192,8 @@ START_TEST(test_map_shipment)
 	/* more than the shop still wants: refused with words, nothing pushed */
 	fl.quantity = 5;
 	ck_assert_int_eq(shop_map_shipment(fos, LOC, &f, &lbfo, &expect, err, sizeof(err)), -1);
-	ck_assert_str_eq(err, "line MUG: 1 unit(s) not open in any fulfillment order at this location");
+	ck_assert_str_eq(
+	    err, "line MUG: 1 unit(s) not open in any fulfillment order at this location");
 	json_decref(fos);
 }
 END_TEST
@@ -213,7 +219,7 @@ hook_setup(void)
 	sh->d = &d;
 	sh->secret = strdup("hush");
 	sh->secret_len = 4;
-	sh->busy = 1;		/* no HTTP here: refreshes stay queued */
+	sh->busy = 1; /* no HTTP here: refreshes stay queued */
 }
 
 static void
@@ -244,34 +250,37 @@ sign(const char *body, char *out)
 START_TEST(test_webhook)
 {
 	const char *body = "{\"fulfillment_order\":{\"id\":\"gid://shopify/FulfillmentOrder/"
-	    "9007199254740995\",\"status\":\"on_hold\"}}";
+			   "9007199254740995\",\"status\":\"on_hold\"}}";
 	const char *edit = "{\"order_edit\":{\"id\":5,\"order_id\":9007199254740993}}";
 	char mac[64], bad[64];
 	int st = 0;
 
 	sign(body, mac);
 	ck_assert_int_eq(shop_webhook_handle(sh, "fulfillment_orders/placed_on_hold", mac, "w-1",
-	    body, strlen(body), &st), 0);
+			     body, strlen(body), &st),
+	    0);
 	ck_assert_int_eq(st, 200);
 	ck_assert_uint_eq(sh->nrefresh, 1);
 	ck_assert_int_eq(sh->refresh[0].fo, 1);
 	ck_assert(sh->refresh[0].id == 9007199254740995LL);
 	/* the same delivery again: taken, not queued twice */
 	ck_assert_int_eq(shop_webhook_handle(sh, "fulfillment_orders/placed_on_hold", mac, "w-1",
-	    body, strlen(body), &st), 0);
+			     body, strlen(body), &st),
+	    0);
 	ck_assert_int_eq(st, 200);
 	ck_assert_uint_eq(sh->webhooks, 1);
 	/* a body changed after signing, a missing signature */
 	ck_assert_int_eq(shop_webhook_handle(sh, "fulfillment_orders/placed_on_hold", mac, "w-2",
-	    edit, strlen(edit), &st), -1);
+			     edit, strlen(edit), &st),
+	    -1);
 	ck_assert_int_eq(st, 401);
-	ck_assert_int_eq(shop_webhook_handle(sh, "orders/edited", NULL, "w-3", edit, strlen(edit),
-	    &st), -1);
+	ck_assert_int_eq(
+	    shop_webhook_handle(sh, "orders/edited", NULL, "w-3", edit, strlen(edit), &st), -1);
 	ck_assert_int_eq(st, 401);
 	/* orders/edited names the order in order_edit.order_id */
 	sign(edit, bad);
-	ck_assert_int_eq(shop_webhook_handle(sh, "orders/edited", bad, "w-4", edit, strlen(edit),
-	    &st), 0);
+	ck_assert_int_eq(
+	    shop_webhook_handle(sh, "orders/edited", bad, "w-4", edit, strlen(edit), &st), 0);
 	ck_assert_int_eq(st, 200);
 	ck_assert_uint_eq(sh->nrefresh, 2);
 	ck_assert_int_eq(sh->refresh[1].fo, 0);
@@ -279,8 +288,8 @@ START_TEST(test_webhook)
 	/* no secret configured: the web console answers 503 */
 	free(sh->secret);
 	sh->secret = NULL;
-	ck_assert_int_eq(shop_webhook_handle(sh, "orders/edited", bad, "w-5", edit, strlen(edit),
-	    &st), -1);
+	ck_assert_int_eq(
+	    shop_webhook_handle(sh, "orders/edited", bad, "w-5", edit, strlen(edit), &st), -1);
 	ck_assert_int_eq(st, 503);
 }
 END_TEST

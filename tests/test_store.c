@@ -165,11 +165,11 @@ START_TEST(test_store_migrate)
 	size_t n;
 
 	ck_assert_int_eq(store_schema_version(s), STORE_SCHEMA_VERSION);
-	ck_assert_int_eq(store_jobs_unsent(s, &ids, &n), 0);	/* print_jobs exists */
+	ck_assert_int_eq(store_jobs_unsent(s, &ids, &n), 0); /* print_jobs exists */
 	ck_assert_uint_eq(n, 0);
 	free(ids);
 	store_close(s);
-	s = open_db();	/* reopening migrates nothing */
+	s = open_db(); /* reopening migrates nothing */
 	ck_assert_int_eq(store_schema_version(s), STORE_SCHEMA_VERSION);
 	snprintf(path, sizeof(path), "%s/t.db", tmpdir);
 	ro = store_open(path, 1, err, sizeof(err));
@@ -181,11 +181,11 @@ START_TEST(test_store_migrate)
 	ck_assert_ptr_nonnull(ro);
 	store_close(ro);
 	/* a PostgreSQL address goes to that engine: no server there, a password refused */
-	ck_assert_ptr_null(store_open("postgresql:///station?host=/nonexistent-station-dir",
-	    0, err, sizeof(err)));
+	ck_assert_ptr_null(
+	    store_open("postgresql:///station?host=/nonexistent-station-dir", 0, err, sizeof(err)));
 	ck_assert_ptr_nonnull(strstr(err, "postgresql:///station?host=/nonexistent-station-dir: "));
-	ck_assert_ptr_null(store_open("postgresql://u:secret@/station?host=/nonexistent",
-	    0, err, sizeof(err)));
+	ck_assert_ptr_null(
+	    store_open("postgresql://u:secret@/station?host=/nonexistent", 0, err, sizeof(err)));
 	ck_assert_ptr_nonnull(strstr(err, "password in the address is refused"));
 	store_close(s);
 	poke_user_version(path, 99);
@@ -215,14 +215,16 @@ START_TEST(test_store_checks)
 	line = v->o.lines[0].line_id;
 	order_view_free(v);
 	ck_assert_int_gt(pkg = store_open_package(s, id, "pack-1", 1), 0);
-	ck_assert_int_gt(store_record_scan(s, "pack-1", NULL, "SKU-1", NULL, "ok", id,
-	    line, 1, pkg, "counted"), 0);
+	ck_assert_int_gt(
+	    store_record_scan(s, "pack-1", NULL, "SKU-1", NULL, "ok", id, line, 1, pkg, "counted"),
+	    0);
 	ck_assert_int_eq(store_close_package(s, id, "pack-1", "0614141", sscc), pkg);
 	ck_assert_int_eq(store_package_weigh(s, pkg, 905), 0);
 	/* a second box keeps its computed weight */
 	ck_assert_int_gt(pkg2 = store_open_package(s, id, "pack-1", 2), 0);
-	ck_assert_int_gt(store_record_scan(s, "pack-1", NULL, "SKU-1", NULL, "ok", id,
-	    line, 1, pkg2, "counted"), 0);
+	ck_assert_int_gt(
+	    store_record_scan(s, "pack-1", NULL, "SKU-1", NULL, "ok", id, line, 1, pkg2, "counted"),
+	    0);
 	ck_assert_int_eq(store_close_package(s, id, "pack-1", "0614141", sscc2), pkg2);
 	ck_assert_int_eq(store_commit(s), 0);
 	d = detail(s, "#1005");
@@ -246,8 +248,8 @@ START_TEST(test_store_checks)
 	ck_assert_str_eq(name, "#1005");
 	ck_assert_int_eq(box, 2);
 	ck_assert_int_eq(pkg, pkg2);
-	ck_assert_int_eq(store_find_label(s, "000000000000000000", name, sizeof(name), &box,
-	    &pkg), 0);
+	ck_assert_int_eq(
+	    store_find_label(s, "000000000000000000", name, sizeof(name), &box, &pkg), 0);
 	memset(sscc2, 0, sizeof(sscc2));
 	ck_assert_int_eq(store_package_label(s, pkg, sscc2, name, sizeof(name)), 1);
 	ck_assert_str_eq(name, "#1005");
@@ -299,8 +301,9 @@ START_TEST(test_store_reimport)
 	/* two units packed, then the shop lowers the quantity to 1: a conflict event */
 	ck_assert_int_eq(store_find_order(s, "#1001", &id), 1);
 	ck_assert_int_gt(pkg = store_open_package(s, id, "pack-1", 1), 0);
-	ck_assert_int_gt(store_record_scan(s, "pack-1", NULL, "SKU-1", NULL, "ok", id,
-	    line, 2, pkg, "counted"), 0);
+	ck_assert_int_gt(
+	    store_record_scan(s, "pack-1", NULL, "SKU-1", NULL, "ok", id, line, 2, pkg, "counted"),
+	    0);
 	o->lines[0].quantity = o->lines[0].fulfillable_quantity = 1;
 	ck_assert_int_eq(store_upsert_order(s, o, "t2.json", &outcome, err, sizeof(err)), 0);
 	ck_assert_str_eq(outcome, "updated");
@@ -389,7 +392,8 @@ pack_and_ship(struct store *s, int64_t id, int64_t units)
 	ck_assert_int_eq(store_open_order(s, id, "pack-1"), 0);
 	ck_assert_int_gt(pkg = store_open_package(s, id, "pack-1", 1), 0);
 	ck_assert_int_gt(store_record_scan(s, "pack-1", NULL, "SKU-1", NULL, "ok", id,
-	    v->lines[0].line_id, units, pkg, "counted"), 0);
+			     v->lines[0].line_id, units, pkg, "counted"),
+	    0);
 	order_view_free(v);
 	ck_assert_int_eq(store_close_package(s, id, "pack-1", "0614141", sscc), pkg);
 	ck_assert_int_gt(store_ship(s, id, "pack-1", NULL, 0), 0);
@@ -406,7 +410,7 @@ START_TEST(test_store_partly_fulfilled_upstream)
 	char err[256];
 	int64_t id;
 
-	o->lines[0].fulfillable_quantity = 1;	/* 2 of 3 fulfilled upstream */
+	o->lines[0].fulfillable_quantity = 1; /* 2 of 3 fulfilled upstream */
 	ck_assert_int_eq(store_upsert_order(s, o, "t.json", &outcome, err, sizeof(err)), 0);
 	ck_assert_int_eq(store_find_order(s, "#3001", &id), 1);
 	assert_status(s, "#3001", "partial");
@@ -422,7 +426,7 @@ START_TEST(test_store_partly_fulfilled_upstream)
 	store_order_detail_free(d);
 	ck_assert_int_eq(units_left(s, "#3001"), 0);
 	ck_assert_ptr_nonnull(v = store_order_view(s, id));
-	ck_assert_uint_eq(v->nlines, 0);	/* nothing left to pack */
+	ck_assert_uint_eq(v->nlines, 0); /* nothing left to pack */
 	order_view_free(v);
 	/* re-imported before the shop heard of our shipment: still nothing left */
 	ck_assert_int_eq(store_upsert_order(s, o, "t.json", &outcome, err, sizeof(err)), 0);
@@ -439,7 +443,7 @@ START_TEST(test_store_partly_fulfilled_upstream)
 	assert_status(s, "#3001", "partial");
 	ck_assert_int_eq(units_left(s, "#3001"), 1);
 	d = detail(s, "#3001");
-	ck_assert_int_eq(d->lines[0].quantity, 2);	/* 1 shipped + 1 to ship */
+	ck_assert_int_eq(d->lines[0].quantity, 2); /* 1 shipped + 1 to ship */
 	store_order_detail_free(d);
 	order_free(o);
 	store_close(s);
@@ -579,16 +583,16 @@ START_TEST(test_store_first_error)
 	/* an event without a kind breaks the schema's NOT NULL: the first error */
 	ck_assert_int_eq(store_add_event(s, NULL, 0, NULL, NULL, NULL, "x", 0), -1);
 	/* a scan without a code: a second error, which must not replace the first */
-	ck_assert_int_eq(store_record_scan(s, "pack-1", NULL, NULL, NULL, "ok", 0, 0, 0, 0,
-	    NULL), -1);
+	ck_assert_int_eq(
+	    store_record_scan(s, "pack-1", NULL, NULL, NULL, "ok", 0, 0, 0, 0, NULL), -1);
 	store_rollback(s);
 	ck_assert_ptr_nonnull(strstr(store_strerror(s), "events.kind"));
 	ck_assert_str_eq(store_errmsg(s), store_strerror(s));
 	ck_assert_ptr_null(strstr(store_strerror(s), "not an error"));
 	/* a new transaction starts a new record */
 	ck_assert_int_eq(store_begin(s), 0);
-	ck_assert_int_eq(store_record_scan(s, "pack-1", NULL, NULL, NULL, "ok", 0, 0, 0, 0,
-	    NULL), -1);
+	ck_assert_int_eq(
+	    store_record_scan(s, "pack-1", NULL, NULL, NULL, "ok", 0, 0, 0, 0, NULL), -1);
 	store_rollback(s);
 	ck_assert_ptr_nonnull(strstr(store_strerror(s), "scans.code"));
 	/* a read-only store refuses writes with SQLite's reason */
@@ -639,21 +643,24 @@ START_TEST(test_store_packed_tally)
 	ck_assert_int_eq(store_open_order(s, id, "pack-1"), 0);
 	ck_assert_int_gt(pkg = store_open_package(s, id, "pack-1", 1), 0);
 	for (i = 0; i < 3; i++)
-		ck_assert_int_gt(store_record_scan(s, "pack-1", NULL, "SKU-1", NULL, "ok", id,
-		    line, i == 2 ? 2 : 1, pkg, "counted"), 0);
+		ck_assert_int_gt(store_record_scan(s, "pack-1", NULL, "SKU-1", NULL, "ok", id, line,
+				     i == 2 ? 2 : 1, pkg, "counted"),
+		    0);
 	/* a refusal names the line but counts nothing */
-	ck_assert_int_gt(store_record_scan(s, "pack-1", NULL, "SKU-1", NULL, "too_many", id,
-	    line, 0, 0, NULL), 0);
+	ck_assert_int_gt(
+	    store_record_scan(s, "pack-1", NULL, "SKU-1", NULL, "too_many", id, line, 0, 0, NULL),
+	    0);
 	assert_packed(s, id, 4, 4);
-	ck_assert_int_eq(store_undo_last(s, "pack-1", id), 0);	/* the 2 go */
+	ck_assert_int_eq(store_undo_last(s, "pack-1", id), 0); /* the 2 go */
 	assert_packed(s, id, 2, 2);
 	ck_assert_int_gt(store_close_package(s, id, "pack-1", "0614141", sscc), 0);
 	assert_packed(s, id, 2, 0);
-	ck_assert_int_eq(store_undo_last(s, "pack-1", id), 0);	/* nothing open: no-op */
+	ck_assert_int_eq(store_undo_last(s, "pack-1", id), 0); /* nothing open: no-op */
 	assert_packed(s, id, 2, 0);
 	ck_assert_int_gt(pkg = store_open_package(s, id, "pack-1", 2), 0);
-	ck_assert_int_gt(store_record_scan(s, "pack-1", NULL, "SKU-1", NULL, "ok", id,
-	    line, 3, pkg, "counted"), 0);
+	ck_assert_int_gt(
+	    store_record_scan(s, "pack-1", NULL, "SKU-1", NULL, "ok", id, line, 3, pkg, "counted"),
+	    0);
 	assert_packed(s, id, 5, 3);
 	/* a restart reads the same rows */
 	store_close(s);
@@ -665,8 +672,9 @@ START_TEST(test_store_packed_tally)
 	/* packed again and shipped: the shipped units leave the count */
 	ck_assert_int_eq(store_open_order(s, id, "pack-1"), 0);
 	ck_assert_int_gt(pkg = store_open_package(s, id, "pack-1", 1), 0);
-	ck_assert_int_gt(store_record_scan(s, "pack-1", NULL, "SKU-1", NULL, "ok", id,
-	    line, 4, pkg, "counted"), 0);
+	ck_assert_int_gt(
+	    store_record_scan(s, "pack-1", NULL, "SKU-1", NULL, "ok", id, line, 4, pkg, "counted"),
+	    0);
 	assert_packed(s, id, 4, 4);
 	ck_assert_int_gt(store_ship(s, id, "pack-1", NULL, 1), 0);
 	assert_packed(s, id, 0, 0);

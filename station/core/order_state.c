@@ -40,12 +40,9 @@ const char *
 order_hold_name(enum order_hold h)
 {
 	switch (h) {
-	case ORDER_HOLD_SHOP:
-		return "shop";
-	case ORDER_HOLD_SUPERVISOR:
-		return "supervisor";
-	default:
-		return NULL;
+	case ORDER_HOLD_SHOP: return "shop";
+	case ORDER_HOLD_SUPERVISOR: return "supervisor";
+	default: return NULL;
 	}
 }
 
@@ -193,8 +190,7 @@ hold(const struct order_state *cur, struct order_state *n)
 	case ORDER_FULFILLED:
 	case ORDER_CANCELLED:
 	case ORDER_ARCHIVED:
-	case ORDER_DIGITAL:
-		return ORDER_REFUSE_NOTHING_TO_HOLD;
+	case ORDER_DIGITAL: return ORDER_REFUSE_NOTHING_TO_HOLD;
 	default:
 		*n = *cur;
 		n->status = ORDER_ON_HOLD;
@@ -217,8 +213,8 @@ release(const struct order_state *cur, enum order_status lines, struct order_sta
 }
 
 enum order_refusal
-order_state_apply(const struct order_state *cur, const struct order_event *ev,
-    struct order_state *next)
+order_state_apply(
+    const struct order_state *cur, const struct order_event *ev, struct order_state *next)
 {
 	struct order_state n;
 
@@ -228,9 +224,7 @@ order_state_apply(const struct order_state *cur, const struct order_event *ev,
 		n.hold = ev->shop == ORDER_ON_HOLD ? ORDER_HOLD_SHOP : ORDER_HOLD_NONE;
 		n.at_bench = 0;
 		break;
-	case OEV_REIMPORT:
-		reimport(cur, ev->shop, &n);
-		break;
+	case OEV_REIMPORT: reimport(cur, ev->shop, &n); break;
 	case OEV_HOLD:
 		if (hold(cur, &n) != ORDER_OK)
 			return ORDER_REFUSE_NOTHING_TO_HOLD;
@@ -242,9 +236,7 @@ order_state_apply(const struct order_state *cur, const struct order_event *ev,
 			return r;
 		break;
 	}
-	case OEV_CANCEL:
-		reimport(cur, ORDER_CANCELLED, &n);
-		break;
+	case OEV_CANCEL: reimport(cur, ORDER_CANCELLED, &n); break;
 	case OEV_OPEN:
 		if (!order_state_is_openable(cur->status))
 			return ORDER_REFUSE_NOT_OPENABLE;
@@ -253,9 +245,7 @@ order_state_apply(const struct order_state *cur, const struct order_event *ev,
 		n.at_bench = 1;
 		break;
 	case OEV_SHIP:
-	case OEV_CLOSE:
-		settle(cur, ev->shop, &n);
-		break;
+	case OEV_CLOSE: settle(cur, ev->shop, &n); break;
 	case OEV_ARCHIVE:
 		if ((cur->status != ORDER_FULFILLED && cur->status != ORDER_CANCELLED) ||
 		    cur->at_bench)
@@ -264,8 +254,7 @@ order_state_apply(const struct order_state *cur, const struct order_event *ev,
 		n.status = ORDER_ARCHIVED;
 		n.hold = ORDER_HOLD_NONE;
 		break;
-	default:
-		return ORDER_REFUSE_NOT_OPENABLE;
+	default: return ORDER_REFUSE_NOT_OPENABLE;
 	}
 	*next = n;
 	return ORDER_OK;

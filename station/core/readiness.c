@@ -42,8 +42,8 @@ is_unpaid(const char *fs)
 }
 
 enum order_status
-readiness_of(const struct order *o, const int64_t *shipped, const int64_t *acked,
-    char *reason, size_t reasonlen)
+readiness_of(const struct order *o, const int64_t *shipped, const int64_t *acked, char *reason,
+    size_t reasonlen)
 {
 	struct order_tally t = { 0, 0 };
 	size_t i;
@@ -61,8 +61,8 @@ readiness_of(const struct order *o, const int64_t *shipped, const int64_t *acked
 		return ORDER_ON_HOLD;
 	}
 	for (i = 0; i < o->nlines; i++) {
-		struct order_qty q = readiness_line_qty(&o->lines[i], shipped ? shipped[i] : 0,
-		    acked ? acked[i] : 0);
+		struct order_qty q = readiness_line_qty(
+		    &o->lines[i], shipped ? shipped[i] : 0, acked ? acked[i] : 0);
 
 		order_tally_add(&t, &q);
 	}

@@ -11,10 +11,10 @@
 #include "station/core/session.h"
 #include "station/core/session_int.h"
 
-#define MSG_CANCELLED	"CANCELLED — do not ship, return items to stock"
+#define MSG_CANCELLED "CANCELLED — do not ship, return items to stock"
 
-typedef void (*scan_handler)(const struct sess_state *,
-    const struct sess_order *, const struct sess_input *, struct sess_result *);
+typedef void (*scan_handler)(const struct sess_state *, const struct sess_order *,
+    const struct sess_input *, struct sess_result *);
 
 static const char *
 nz(const char *s)
@@ -98,8 +98,8 @@ sess_copy_str(char *dst, size_t dstlen, const char *src)
 }
 
 static void
-add_effect(struct sess_result *res, enum sess_effect_kind kind,
-    int64_t order_id, int64_t line_id, int64_t units)
+add_effect(struct sess_result *res, enum sess_effect_kind kind, int64_t order_id, int64_t line_id,
+    int64_t units)
 {
 	struct sess_effect *e;
 
@@ -114,8 +114,8 @@ add_effect(struct sess_result *res, enum sess_effect_kind kind,
 }
 
 void
-sess_add_effect(struct sess_result *res, enum sess_effect_kind kind,
-    int64_t order_id, int64_t line_id, int64_t units)
+sess_add_effect(struct sess_result *res, enum sess_effect_kind kind, int64_t order_id,
+    int64_t line_id, int64_t units)
 {
 	add_effect(res, kind, order_id, line_id, units);
 }
@@ -247,8 +247,7 @@ scan_is_duplicate(const struct sess_state *st, const struct sess_input *in)
 
 /* Statuses that stop an open session before the scan itself is looked at. */
 static int
-midpack_change(const struct sess_order *open, const struct sess_input *in,
-    struct sess_result *res)
+midpack_change(const struct sess_order *open, const struct sess_input *in, struct sess_result *res)
 {
 	switch (open->status) {
 	case ORDER_CANCELLED:
@@ -273,11 +272,10 @@ midpack_change(const struct sess_order *open, const struct sess_input *in,
 		if (in->kind == SCAN_COMMAND && in->cmd == CMD_ABANDON)
 			return 0;
 		res->verdict = V_ON_HOLD;
-		say(res, "ON HOLD %s: %s — wait for release or STN:ABANDON",
-		    nz(open->name), hold_reason(open));
+		say(res, "ON HOLD %s: %s — wait for release or STN:ABANDON", nz(open->name),
+		    hold_reason(open));
 		return 1;
-	default:
-		return 0;
+	default: return 0;
 	}
 }
 
@@ -314,11 +312,10 @@ open_order(const struct sess_order *t, struct sess_result *res)
 	res->of = units_remaining(t);
 	/* Packed units survive a restart: say so, or the packer scans them again. */
 	if (packed > 0)
-		say(res, "OPENED %s: %lld of %lld units already packed",
-		    nz(t->name), (long long)packed, (long long)res->of);
+		say(res, "OPENED %s: %lld of %lld units already packed", nz(t->name),
+		    (long long)packed, (long long)res->of);
 	else
-		say(res, "OPENED %s: scan the items (%lld units)", nz(t->name),
-		    (long long)res->of);
+		say(res, "OPENED %s: scan the items (%lld units)", nz(t->name), (long long)res->of);
 }
 
 /*
@@ -357,7 +354,7 @@ refuse_order(const struct sess_order *t, struct sess_result *res)
 		res->verdict = V_BUSY_ELSEWHERE;
 		say(res, "%s is open at station %s", name, nz(t->station));
 		break;
-	default:	/* FULFILLED, ARCHIVED */
+	default: /* FULFILLED, ARCHIVED */
 		res->verdict = V_ALREADY_FULFILLED;
 		say(res, "%s already shipped", name);
 		break;
@@ -370,7 +367,7 @@ handle_order(const struct sess_state *st, const struct sess_order *open,
 {
 	const struct sess_order *t = in->target;
 
-	if (t == NULL) {	/* the caller found no order: treat as unknown */
+	if (t == NULL) { /* the caller found no order: treat as unknown */
 		handle_unknown(st, open, in, res);
 		return;
 	}
@@ -384,8 +381,8 @@ handle_order(const struct sess_state *st, const struct sess_order *open,
 		}
 		/* One order at a time: a second one would mix two shipments in a box. */
 		res->verdict = V_ORDER_OPEN;
-		say(res, "%s not opened: finish, STN:PARTIAL or STN:ABANDON %s first",
-		    nz(t->name), nz(open->name));
+		say(res, "%s not opened: finish, STN:PARTIAL or STN:ABANDON %s first", nz(t->name),
+		    nz(open->name));
 		return;
 	}
 	concern_order(res, t);
@@ -411,8 +408,7 @@ scan_units(const struct sess_state *st, const struct sess_input *in)
 
 /* Lines with this sku where packed > remaining: the shop lowered them. */
 static void
-emit_conflicts(const struct sess_order *open, const char *sku,
-    struct sess_result *res)
+emit_conflicts(const struct sess_order *open, const char *sku, struct sess_result *res)
 {
 	const struct sess_line *l;
 	size_t i;
@@ -426,8 +422,7 @@ emit_conflicts(const struct sess_order *open, const char *sku,
 }
 
 static void
-refuse_item(const struct sess_order *open, const char *sku, int64_t units,
-    struct sess_result *res)
+refuse_item(const struct sess_order *open, const char *sku, int64_t units, struct sess_result *res)
 {
 	const struct sess_line *first = NULL;
 	size_t i;
@@ -446,17 +441,16 @@ refuse_item(const struct sess_order *open, const char *sku, int64_t units,
 	emit_conflicts(open, sku, res);
 	/* a case pack or STN:QTY that overshoots says how many it tried to add */
 	if (units > 1 && units < 1000000 && first->packed < first->remaining)
-		say(res, "TOO MANY: %lld x %s would make %lld of %lld", (long long)units,
-		    nz(sku), (long long)(first->packed + units), (long long)first->remaining);
+		say(res, "TOO MANY: %lld x %s would make %lld of %lld", (long long)units, nz(sku),
+		    (long long)(first->packed + units), (long long)first->remaining);
 	else
-		say(res, "TOO MANY: %s already %lld of %lld", nz(sku),
-		    (long long)first->packed, (long long)first->remaining);
+		say(res, "TOO MANY: %s already %lld of %lld", nz(sku), (long long)first->packed,
+		    (long long)first->remaining);
 }
 
 static void
-count_item(const struct sess_state *st, const struct sess_order *open,
-    const struct sess_input *in, size_t li, int64_t units,
-    struct sess_result *res)
+count_item(const struct sess_state *st, const struct sess_order *open, const struct sess_input *in,
+    size_t li, int64_t units, struct sess_result *res)
 {
 	const struct sess_line *l = &open->lines[li];
 
@@ -465,8 +459,8 @@ count_item(const struct sess_state *st, const struct sess_order *open,
 	res->packed = l->packed + units;
 	if (!sess_order_is_complete(open, li, units)) {
 		res->verdict = V_OK;
-		say(res, "OK  %s  %lld of %lld", nz(l->sku),
-		    (long long)res->packed, (long long)res->of);
+		say(res, "OK  %s  %lld of %lld", nz(l->sku), (long long)res->packed,
+		    (long long)res->of);
 		return;
 	}
 	/* The last unit closes the box and ships: no command needed, once weighed. */
@@ -482,8 +476,7 @@ count_item(const struct sess_state *st, const struct sess_order *open,
  */
 void
 sess_close_box(const struct sess_state *st, const struct sess_order *open,
-    const struct sess_input *in, struct sess_result *res, enum sess_close kind,
-    int box_items)
+    const struct sess_input *in, struct sess_result *res, enum sess_close kind, int box_items)
 {
 	int64_t packed = units_packed(open);
 
@@ -499,8 +492,8 @@ sess_close_box(const struct sess_state *st, const struct sess_order *open,
 	case CLOSE_NEWBOX:
 		res->verdict = V_NEW_BOX;
 		res->next.box = st->box + 1;
-		say(res, "NEW BOX %d for %s: box %d closed, label printing",
-		    res->next.box, nz(open->name), st->box);
+		say(res, "NEW BOX %d for %s: box %d closed, label printing", res->next.box,
+		    nz(open->name), st->box);
 		return;
 	case CLOSE_PARTIAL:
 		res->verdict = V_PARTIAL_SHIPPED;
@@ -515,15 +508,15 @@ sess_close_box(const struct sess_state *st, const struct sess_order *open,
 		res->verdict = V_COMPLETED;
 		add_effect(res, EFF_SHIP_FULL, open->id, 0, 0);
 		close_session(res);
-		say(res, "COMPLETE %s: all %lld units packed, label printing",
-		    nz(open->name), (long long)units_remaining(open));
+		say(res, "COMPLETE %s: all %lld units packed, label printing", nz(open->name),
+		    (long long)units_remaining(open));
 		return;
 	}
 }
 
 static void
-handle_item(const struct sess_state *st, const struct sess_order *open,
-    const struct sess_input *in, struct sess_result *res)
+handle_item(const struct sess_state *st, const struct sess_order *open, const struct sess_input *in,
+    struct sess_result *res)
 {
 	int64_t units = scan_units(st, in);
 	const struct sess_line *l;
@@ -532,8 +525,7 @@ handle_item(const struct sess_state *st, const struct sess_order *open,
 	if (open == NULL) {
 		res->verdict = V_NO_ORDER_OPEN;
 		res->sku = in->sku;
-		say(res, "NO ORDER OPEN: scan the order's slip before %s",
-		    nz(in->sku));
+		say(res, "NO ORDER OPEN: scan the order's slip before %s", nz(in->sku));
 		return;
 	}
 	for (i = 0; i < open->nlines; i++) {
@@ -551,8 +543,8 @@ handle_item(const struct sess_state *st, const struct sess_order *open,
 /* ---- SCAN_COMMAND ---- */
 
 static void
-cmd_packer(const struct sess_state *st, const struct sess_order *open,
-    const struct sess_input *in, struct sess_result *res)
+cmd_packer(const struct sess_state *st, const struct sess_order *open, const struct sess_input *in,
+    struct sess_result *res)
 {
 	(void)st;
 	(void)open;
@@ -562,8 +554,8 @@ cmd_packer(const struct sess_state *st, const struct sess_order *open,
 }
 
 static void
-cmd_logout(const struct sess_state *st, const struct sess_order *open,
-    const struct sess_input *in, struct sess_result *res)
+cmd_logout(const struct sess_state *st, const struct sess_order *open, const struct sess_input *in,
+    struct sess_result *res)
 {
 	(void)open;
 	(void)in;
@@ -576,8 +568,8 @@ cmd_logout(const struct sess_state *st, const struct sess_order *open,
 }
 
 static void
-cmd_reprint(const struct sess_state *st, const struct sess_order *open,
-    const struct sess_input *in, struct sess_result *res)
+cmd_reprint(const struct sess_state *st, const struct sess_order *open, const struct sess_input *in,
+    struct sess_result *res)
 {
 	(void)st;
 	res->verdict = V_REPRINT;
@@ -596,8 +588,8 @@ cmd_reprint(const struct sess_state *st, const struct sess_order *open,
 }
 
 static void
-cmd_qty(const struct sess_state *st, const struct sess_order *open,
-    const struct sess_input *in, struct sess_result *res)
+cmd_qty(const struct sess_state *st, const struct sess_order *open, const struct sess_input *in,
+    struct sess_result *res)
 {
 	(void)st;
 	(void)open;
@@ -608,8 +600,8 @@ cmd_qty(const struct sess_state *st, const struct sess_order *open,
 }
 
 static void
-cmd_undo(const struct sess_state *st, const struct sess_order *open,
-    const struct sess_input *in, struct sess_result *res)
+cmd_undo(const struct sess_state *st, const struct sess_order *open, const struct sess_input *in,
+    struct sess_result *res)
 {
 	const struct sess_line *l;
 
@@ -619,26 +611,24 @@ cmd_undo(const struct sess_state *st, const struct sess_order *open,
 		say(res, "nothing to undo in this box");
 		return;
 	}
-	add_effect(res, EFF_UNDO_ITEM, open->id, in->last_item_line,
-	    in->last_item_units);
+	add_effect(res, EFF_UNDO_ITEM, open->id, in->last_item_line, in->last_item_units);
 	res->line_id = in->last_item_line;
 	l = line_by_id(open, in->last_item_line);
-	if (l == NULL) {	/* line removed upstream: the unit still comes out */
-		say(res, "UNDONE: %lld units taken back",
-		    (long long)in->last_item_units);
+	if (l == NULL) { /* line removed upstream: the unit still comes out */
+		say(res, "UNDONE: %lld units taken back", (long long)in->last_item_units);
 		return;
 	}
 	concern_line(res, l);
 	res->packed = l->packed - in->last_item_units;
 	if (res->packed < 0)
 		res->packed = 0;
-	say(res, "UNDONE  %s  now %lld of %lld", nz(l->sku),
-	    (long long)res->packed, (long long)res->of);
+	say(res, "UNDONE  %s  now %lld of %lld", nz(l->sku), (long long)res->packed,
+	    (long long)res->of);
 }
 
 static void
-cmd_newbox(const struct sess_state *st, const struct sess_order *open,
-    const struct sess_input *in, struct sess_result *res)
+cmd_newbox(const struct sess_state *st, const struct sess_order *open, const struct sess_input *in,
+    struct sess_result *res)
 {
 	enum sess_close kind = CLOSE_NEWBOX;
 
@@ -657,13 +647,13 @@ cmd_newbox(const struct sess_state *st, const struct sess_order *open,
 }
 
 static void
-cmd_partial(const struct sess_state *st, const struct sess_order *open,
-    const struct sess_input *in, struct sess_result *res)
+cmd_partial(const struct sess_state *st, const struct sess_order *open, const struct sess_input *in,
+    struct sess_result *res)
 {
 	int64_t packed = units_packed(open);
 	/* Everything is in fact packed: the shipment is full, say so. */
-	enum sess_close kind = sess_order_is_complete(open, open->nlines, 0) ?
-	    CLOSE_COMPLETE : CLOSE_PARTIAL;
+	enum sess_close kind = sess_order_is_complete(open, open->nlines, 0) ? CLOSE_COMPLETE
+									     : CLOSE_PARTIAL;
 	int items = sess_box_has_items(open);
 
 	if (packed == 0) {
@@ -677,22 +667,21 @@ cmd_partial(const struct sess_state *st, const struct sess_order *open,
 }
 
 static void
-cmd_abandon(const struct sess_state *st, const struct sess_order *open,
-    const struct sess_input *in, struct sess_result *res)
+cmd_abandon(const struct sess_state *st, const struct sess_order *open, const struct sess_input *in,
+    struct sess_result *res)
 {
 	(void)st;
 	(void)in;
 	res->verdict = V_ABANDONED;
 	add_effect(res, EFF_ABANDON, open->id, 0, 0);
 	close_session(res);
-	say(res, "ABANDONED %s: nothing shipped, return items to stock",
-	    nz(open->name));
+	say(res, "ABANDONED %s: nothing shipped, return items to stock", nz(open->name));
 }
 
 /* needs_open: the command acts on the open order; the others act on the bench. */
 static const struct {
-	scan_handler	 fn;
-	int		 needs_open;
+	scan_handler fn;
+	int needs_open;
 } cmd_table[] = {
 	[CMD_PARTIAL] = { cmd_partial, 1 },
 	[CMD_NEWBOX] = { cmd_newbox, 1 },
@@ -733,8 +722,8 @@ static const scan_handler kind_table[] = {
 static int
 input_ignores_order_status(const struct sess_input *in)
 {
-	return in->kind == SCAN_COMMAND && (in->cmd == CMD_PACKER ||
-	    in->cmd == CMD_LOGOUT || in->cmd == CMD_REPRINT);
+	return in->kind == SCAN_COMMAND &&
+	    (in->cmd == CMD_PACKER || in->cmd == CMD_LOGOUT || in->cmd == CMD_REPRINT);
 }
 
 void
@@ -762,8 +751,7 @@ session_step(const struct sess_state *state, const struct sess_order *open,
 		res->next.qty_next = 0;
 	if (sess_checks_step(state, open, in, res))
 		goto out;
-	if (open != NULL && !input_ignores_order_status(in) &&
-	    midpack_change(open, in, res))
+	if (open != NULL && !input_ignores_order_status(in) && midpack_change(open, in, res))
 		goto out;
 	if ((size_t)in->kind >= sizeof(kind_table) / sizeof(kind_table[0]) ||
 	    kind_table[in->kind] == NULL)

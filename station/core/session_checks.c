@@ -44,14 +44,12 @@ fmt_tolerance(const struct sess_checks *c, char *buf, size_t len)
 	if (c->tol_permille > 0 && c->tol_permille % 10 == 0)
 		snprintf(buf, len, "%d%%", c->tol_permille / 10);
 	else if (c->tol_permille > 0)
-		snprintf(buf, len, "%d.%d%%", c->tol_permille / 10,
-		    c->tol_permille % 10);
+		snprintf(buf, len, "%d.%d%%", c->tol_permille / 10, c->tol_permille % 10);
 	else
 		snprintf(buf, len, "%lld g", (long long)c->tol_grams);
 }
 
-static void
-note(struct sess_result *res, const char *fmt, ...)
+static void note(struct sess_result *res, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 static void
 note(struct sess_result *res, const char *fmt, ...)
@@ -76,8 +74,8 @@ hold_weight(struct sess_result *res, enum sess_close kind)
  * product weight: the check says so rather than guessing.
  */
 static int64_t
-box_expected(const struct sess_order *o, const struct sess_checks *c,
-    size_t extra_line, int64_t extra, const char **unknown)
+box_expected(const struct sess_order *o, const struct sess_checks *c, size_t extra_line,
+    int64_t extra, const char **unknown)
 {
 	int64_t sum = c->tare_grams, n;
 	size_t i;
@@ -103,8 +101,8 @@ box_expected(const struct sess_order *o, const struct sess_checks *c,
 
 int
 sess_weigh_box(const struct sess_state *st, const struct sess_order *open,
-    const struct sess_input *in, struct sess_result *res, enum sess_close kind,
-    size_t extra_line, int64_t extra)
+    const struct sess_input *in, struct sess_result *res, enum sess_close kind, size_t extra_line,
+    int64_t extra)
 {
 	const struct sess_checks *c = in->checks;
 	const char *unknown = NULL;
@@ -123,8 +121,10 @@ sess_weigh_box(const struct sess_state *st, const struct sess_order *open,
 		}
 		res->verdict = V_WEIGHT_PENDING;
 		hold_weight(res, kind);
-		sess_say(res, "WEIGHT PENDING: the scale shows %s; let it settle,"
-		    " then STN:WEIGH", c->scale_state ? c->scale_state : "nothing");
+		sess_say(res,
+		    "WEIGHT PENDING: the scale shows %s; let it settle,"
+		    " then STN:WEIGH",
+		    c->scale_state ? c->scale_state : "nothing");
 		return 0;
 	}
 	res->box_grams = c->grams;
@@ -134,15 +134,13 @@ sess_weigh_box(const struct sess_state *st, const struct sess_order *open,
 		return 1;
 	}
 	if ((expected = box_expected(open, c, extra_line, extra, &unknown)) < 0) {
-		note(res, "WEIGHT %s, not checked: no product weight for %s", w,
-		    unknown);
+		note(res, "WEIGHT %s, not checked: no product weight for %s", w, unknown);
 		return 1;
 	}
 	fmt_like(expected, c->grams, e, sizeof(e));
 	fmt_tolerance(c, t, sizeof(t));
 	diff = c->grams > expected ? c->grams - expected : expected - c->grams;
-	tol = c->tol_permille > 0 ? expected * c->tol_permille / 1000 :
-	    c->tol_grams;
+	tol = c->tol_permille > 0 ? expected * c->tol_permille / 1000 : c->tol_grams;
 	if (diff <= tol) {
 		note(res, "WEIGHT %s (expected %s ± %s)", w, e, t);
 		return 1;
@@ -154,16 +152,14 @@ sess_weigh_box(const struct sess_state *st, const struct sess_order *open,
 }
 
 void
-sess_hold_label(const struct sess_input *in, const struct sess_order *open,
-    struct sess_result *res)
+sess_hold_label(const struct sess_input *in, const struct sess_order *open, struct sess_result *res)
 {
 	if (in->checks == NULL || !in->checks->verify_label)
 		return;
 	/* the caller writes the SSCC once the store has made it */
 	res->next.hold = HOLD_LABEL;
 	res->next.label_code[0] = '\0';
-	sess_copy_str(res->next.label_order, sizeof(res->next.label_order),
-	    open->name);
+	sess_copy_str(res->next.label_order, sizeof(res->next.label_order), open->name);
 }
 
 /* The close a weight hold waits for, as the box is now. */
@@ -194,8 +190,7 @@ sess_cmd_weigh(const struct sess_state *st, const struct sess_order *open,
 			return;
 		}
 		if (sess_weigh_box(st, open, in, res, kind, open->nlines, 0))
-			sess_close_box(st, open, in, res, kind,
-			    sess_box_has_items(open));
+			sess_close_box(st, open, in, res, kind, sess_box_has_items(open));
 		return;
 	}
 	res->verdict = V_WEIGHED;
@@ -211,8 +206,8 @@ sess_cmd_weigh(const struct sess_state *st, const struct sess_order *open,
 
 /* What a supervisor passes: said to the packer and kept in the log. */
 static void
-do_override(const struct sess_state *st, const struct sess_order *open,
-    const struct sess_input *in, struct sess_result *res, const char *badge)
+do_override(const struct sess_state *st, const struct sess_order *open, const struct sess_input *in,
+    struct sess_result *res, const char *badge)
 {
 	char was[sizeof(res->message)];
 	const char *who = st->packer[0] ? st->packer : "nobody logged in";
@@ -221,13 +216,13 @@ do_override(const struct sess_state *st, const struct sess_order *open,
 		enum sess_close kind = blocked_close(st, open);
 		int items = sess_box_has_items(open);
 
-		res->box_grams = in->checks != NULL && in->checks->stable ?
-		    in->checks->grams : -1;
+		res->box_grams = in->checks != NULL && in->checks->stable ? in->checks->grams : -1;
 		sess_close_box(st, open, in, res, kind, items);
 		snprintf(was, sizeof(was), "%s", res->message);
 		snprintf(res->override, sizeof(res->override),
 		    "supervisor %s passed the weight check of %s box %d"
-		    " (packer %s)", badge, nz(open->name), st->box, who);
+		    " (packer %s)",
+		    badge, nz(open->name), st->box, who);
 		res->verdict = V_OVERRIDDEN;
 		sess_say(res, "OVERRIDDEN by %s: %s", badge, was);
 	} else if (st->hold == HOLD_LABEL) {
@@ -235,18 +230,17 @@ do_override(const struct sess_state *st, const struct sess_order *open,
 		res->next.label_code[0] = '\0';
 		res->next.label_order[0] = '\0';
 		snprintf(res->override, sizeof(res->override),
-		    "supervisor %s passed the label scan-back of %s (packer %s)",
-		    badge, st->label_order, who);
+		    "supervisor %s passed the label scan-back of %s (packer %s)", badge,
+		    st->label_order, who);
 		res->verdict = V_OVERRIDDEN;
-		sess_say(res, "OVERRIDDEN by %s: %s's label not scanned back",
-		    badge, st->label_order);
+		sess_say(
+		    res, "OVERRIDDEN by %s: %s's label not scanned back", badge, st->label_order);
 	} else {
 		res->verdict = V_OVERRIDE_REFUSED;
 		sess_say(res, "nothing to override at this bench");
 		return;
 	}
-	sess_add_effect(res, EFF_OVERRIDE_EVENT, open != NULL ? open->id : 0,
-	    0, 0);
+	sess_add_effect(res, EFF_OVERRIDE_EVENT, open != NULL ? open->id : 0, 0, 0);
 }
 
 void
@@ -266,7 +260,8 @@ sess_cmd_override(const struct sess_state *st, const struct sess_order *open,
 		return;
 	}
 	if (strcmp(badge, st->packer) == 0) {
-		sess_say(res, "a packer's own badge never overrides: call a"
+		sess_say(res,
+		    "a packer's own badge never overrides: call a"
 		    " supervisor");
 		return;
 	}
@@ -276,16 +271,14 @@ sess_cmd_override(const struct sess_state *st, const struct sess_order *open,
 	}
 	if (in->has_pin) {
 		if (!in->pin_ok) {
-			sess_say(res, "wrong PIN for %s: nothing overridden",
-			    badge);
+			sess_say(res, "wrong PIN for %s: nothing overridden", badge);
 			return;
 		}
 		do_override(st, open, in, res, badge);
 		return;
 	}
 	res->verdict = V_OVERRIDE_PIN;
-	sess_copy_str(res->next.override_badge, sizeof(res->next.override_badge),
-	    badge);
+	sess_copy_str(res->next.override_badge, sizeof(res->next.override_badge), badge);
 	sess_say(res, "SUPERVISOR %s: type the PIN", badge);
 }
 
@@ -293,10 +286,9 @@ sess_cmd_override(const struct sess_state *st, const struct sess_order *open,
 static int
 passes_label_hold(const struct sess_input *in)
 {
-	return in->kind == SCAN_COMMAND && (in->cmd == CMD_PACKER ||
-	    in->cmd == CMD_LOGOUT || in->cmd == CMD_REPRINT ||
-	    in->cmd == CMD_WEIGH || in->cmd == CMD_OVERRIDE ||
-	    in->cmd == CMD_ABANDON);
+	return in->kind == SCAN_COMMAND &&
+	    (in->cmd == CMD_PACKER || in->cmd == CMD_LOGOUT || in->cmd == CMD_REPRINT ||
+		in->cmd == CMD_WEIGH || in->cmd == CMD_OVERRIDE || in->cmd == CMD_ABANDON);
 }
 
 /*
@@ -313,10 +305,8 @@ open_is_stopped(const struct sess_order *open)
 	case ORDER_FULFILLED:
 	case ORDER_ARCHIVED:
 	case ORDER_DIGITAL:
-	case ORDER_ON_HOLD:
-		return 1;
-	default:
-		return 0;
+	case ORDER_ON_HOLD: return 1;
+	default: return 0;
 	}
 }
 
@@ -333,37 +323,37 @@ sess_checks_step(const struct sess_state *st, const struct sess_order *open,
 		if (in->kind == SCAN_PIN) {
 			if (!in->pin_ok) {
 				res->verdict = V_OVERRIDE_REFUSED;
-				sess_say(res, "wrong PIN for %s: nothing"
-				    " overridden", st->override_badge);
-			} else
-				do_override(st, open, in, res,
+				sess_say(res,
+				    "wrong PIN for %s: nothing"
+				    " overridden",
 				    st->override_badge);
+			} else
+				do_override(st, open, in, res, st->override_badge);
 			return 1;
 		}
 	}
 	if (st->hold != HOLD_LABEL)
 		return 0;
-	if (in->kind == SCAN_LABEL &&
-	    strcmp(nz(in->label_sscc), st->label_code) == 0) {
+	if (in->kind == SCAN_LABEL && strcmp(nz(in->label_sscc), st->label_code) == 0) {
 		res->verdict = V_LABEL_VERIFIED;
 		res->next.hold = HOLD_NONE;
 		res->next.label_code[0] = '\0';
 		res->next.label_order[0] = '\0';
-		sess_say(res, "LABEL OK: %s's label is on its box",
-		    st->label_order);
+		sess_say(res, "LABEL OK: %s's label is on its box", st->label_order);
 		return 1;
 	}
 	if (in->kind == SCAN_LABEL) {
 		res->verdict = V_WRONG_LABEL;
-		sess_say(res, "WRONG LABEL: that is %s's label; put %s's label"
-		    " on this box", nz(in->label_order), st->label_order);
+		sess_say(res,
+		    "WRONG LABEL: that is %s's label; put %s's label"
+		    " on this box",
+		    nz(in->label_order), st->label_order);
 		return 1;
 	}
 	if (passes_label_hold(in))
 		return 0;
 	res->verdict = V_LABEL_NOT_VERIFIED;
-	sess_say(res, "LABEL NOT VERIFIED: scan %s's label on its box first",
-	    st->label_order);
+	sess_say(res, "LABEL NOT VERIFIED: scan %s's label on its box first", st->label_order);
 	return 1;
 }
 
@@ -374,6 +364,5 @@ sess_append_note(struct sess_result *res)
 
 	if (res->note[0] == '\0' || verdict_is_refusal(res->verdict))
 		return;
-	snprintf(res->message + n, sizeof(res->message) - n, " — %s",
-	    res->note);
+	snprintf(res->message + n, sizeof(res->message) - n, " — %s", res->note);
 }

@@ -58,14 +58,14 @@ verdict_is_refusal(enum verdict v)
 	return v >= V_WEIGHT_MISMATCH && v < V_COUNT;
 }
 
-#define CMD_PREFIX	"STN:"
-#define QTY_MAX		9999
-#define PACKER_MAX	63
+#define CMD_PREFIX "STN:"
+#define QTY_MAX	   9999
+#define PACKER_MAX 63
 
 /* Commands with no argument, matched exactly after "STN:". */
 static const struct {
-	const char	*word;
-	enum sess_cmd	 cmd;
+	const char *word;
+	enum sess_cmd cmd;
 } plain_cmds[] = {
 	{ "PARTIAL", CMD_PARTIAL },
 	{ "NEWBOX", CMD_NEWBOX },
@@ -110,8 +110,8 @@ parse_packer(const char *s, char *packer, size_t packerlen)
 }
 
 int
-session_parse_command(const char *code, enum sess_cmd *cmd, int64_t *qty,
-    char *packer, size_t packerlen)
+session_parse_command(
+    const char *code, enum sess_cmd *cmd, int64_t *qty, char *packer, size_t packerlen)
 {
 	const char *rest;
 	size_t i;

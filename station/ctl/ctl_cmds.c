@@ -16,25 +16,29 @@
 #include "station/daemon/replies.h"
 #include "station/ctl/table.h"
 
-enum { OPT_FORMAT = 1, OPT_STATUS, OPT_REASON, OPT_STATION, OPT_LABEL, OPT_SLIP, OPT_LIMIT,
-	OPT_KEY };
+enum {
+	OPT_FORMAT = 1,
+	OPT_STATUS,
+	OPT_REASON,
+	OPT_STATION,
+	OPT_LABEL,
+	OPT_SLIP,
+	OPT_LIMIT,
+	OPT_KEY
+};
 
-static const struct option long_opts[] = {
-	{ "format", required_argument, NULL, OPT_FORMAT },
+static const struct option long_opts[] = { { "format", required_argument, NULL, OPT_FORMAT },
 	{ "status", required_argument, NULL, OPT_STATUS },
 	{ "reason", required_argument, NULL, OPT_REASON },
 	{ "station", required_argument, NULL, OPT_STATION },
-	{ "label", no_argument, NULL, OPT_LABEL },
-	{ "slip", no_argument, NULL, OPT_SLIP },
+	{ "label", no_argument, NULL, OPT_LABEL }, { "slip", no_argument, NULL, OPT_SLIP },
 	{ "limit", required_argument, NULL, OPT_LIMIT },
-	{ "key", required_argument, NULL, OPT_KEY },
-	{ NULL, 0, NULL, 0 }
-};
+	{ "key", required_argument, NULL, OPT_KEY }, { NULL, 0, NULL, 0 } };
 
 struct opts {
-	const char	*format, *status, *reason, *station, *key;
-	int		 label, slip;
-	long		 limit;
+	const char *format, *status, *reason, *station, *key;
+	int label, slip;
+	long limit;
 };
 
 /* Parses the options every command shares; allowed is a string of OPT_ codes. */
@@ -73,21 +77,21 @@ print_status_text(json_t *rep)
 	size_t i;
 
 	printf("stationd running (pid %lld)\ndatabase  %s\nspool     %s\n",
-	    (long long)json_integer_value(json_object_get(rep, "pid")),
-	    ctl_str(rep, "database"),
+	    (long long)json_integer_value(json_object_get(rep, "pid")), ctl_str(rep, "database"),
 	    ctl_str(rep, "spool"));
 	printf("orders   ");
 	json_object_foreach(json_object_get(rep, "orders"), k, v)
-		printf(" %s %lld", k, (long long)json_integer_value(v));
+	    printf(" %s %lld", k, (long long)json_integer_value(v));
 	printf("%s\n", json_object_size(json_object_get(rep, "orders")) ? "" : " none yet");
 	ctl_shop_status_line(rep);
 	/* Several boxes: every bench of the warehouse, with its box. */
 	json_array_foreach(json_object_get(rep, "benches"), i, v)
-		printf("bench %s: box %s %s, %s%s\n", ctl_str(v, "name"), ctl_str(v, "box"),
-		    json_is_true(json_object_get(v, "online")) ? "online" : "OFFLINE",
-		    ctl_str(v, "order") ? "packing " : "idle",
-		    ctl_str(v, "order") ? ctl_str(v, "order") : "");
-	json_array_foreach(st, i, v) {
+	    printf("bench %s: box %s %s, %s%s\n", ctl_str(v, "name"), ctl_str(v, "box"),
+		json_is_true(json_object_get(v, "online")) ? "online" : "OFFLINE",
+		ctl_str(v, "order") ? "packing " : "idle",
+		ctl_str(v, "order") ? ctl_str(v, "order") : "");
+	json_array_foreach(st, i, v)
+	{
 		const char *order = ctl_str(v, "order");
 		const char *packer = ctl_str(v, "packer");
 		const char *scanner = ctl_str(v, "scanner");
@@ -96,13 +100,13 @@ print_status_text(json_t *rep)
 		if (!json_is_object(ss))
 			ss = NULL;
 
-		printf("station %s: %s%s%s%s", ctl_str(v, "name"),
-		    order ? "packing " : "idle", order ? order : "",
-		    packer ? ", packer " : "", packer ? packer : "");
+		printf("station %s: %s%s%s%s", ctl_str(v, "name"), order ? "packing " : "idle",
+		    order ? order : "", packer ? ", packer " : "", packer ? packer : "");
 		if (scanner)
-			printf(", scanner %s %s", scanner, ss == NULL ? "waiting" :
-			    json_is_true(json_object_get(ss, "connected")) ? "connected" :
-			    "DISCONNECTED");
+			printf(", scanner %s %s", scanner,
+			    ss == NULL						 ? "waiting"
+				: json_is_true(json_object_get(ss, "connected")) ? "connected"
+										 : "DISCONNECTED");
 		if (ctl_str(v, "weight"))
 			printf(", scale %s", ctl_str(v, "weight"));
 		if (ctl_str(v, "waiting_for"))
@@ -111,17 +115,13 @@ print_status_text(json_t *rep)
 			    ctl_str(v, "label") ? ctl_str(v, "label") : "");
 		printf("\n");
 		if (ss && !json_is_true(json_object_get(ss, "connected")))
-			printf("ALERT %s scanner: %s\n", ctl_str(v, "name"),
-			    ctl_str(ss, "message"));
+			printf(
+			    "ALERT %s scanner: %s\n", ctl_str(v, "name"), ctl_str(ss, "message"));
 	}
 	alerts = json_object_get(rep, "alerts");
 	json_array_foreach(alerts, i, v)
-		printf("ALERT %s %s: %s\n",
-		    ctl_str(v, "station") ?
-		    ctl_str(v, "station") : "-",
-		    ctl_str(v, "printer") ?
-		    ctl_str(v, "printer") : "",
-		    ctl_str(v, "alert"));
+	    printf("ALERT %s %s: %s\n", ctl_str(v, "station") ? ctl_str(v, "station") : "-",
+		ctl_str(v, "printer") ? ctl_str(v, "printer") : "", ctl_str(v, "alert"));
 }
 
 int
@@ -208,8 +208,10 @@ cmd_orders(struct ctl *c, int argc, char **argv)
 	if (optind != argc)
 		ctl_usage("orders takes no arguments");
 	if (o.status && order_status_parse(o.status) == -1) {
-		fprintf(stderr, "stationctl: unknown status '%s' (ready, on_hold, in_progress,"
-		    " partial, fulfilled, cancelled, archived, digital)\n", o.status);
+		fprintf(stderr,
+		    "stationctl: unknown status '%s' (ready, on_hold, in_progress,"
+		    " partial, fulfilled, cancelled, archived, digital)\n",
+		    o.status);
 		return 2;
 	}
 	if ((s = ctl_store(c)) == NULL)
@@ -229,39 +231,33 @@ print_order_text(json_t *o)
 	json_t *a = json_object_get(o, "shipping_address"), *v;
 	size_t i;
 
-	printf("%s  %s", ctl_str(o, "name"),
-	    ctl_str(o, "status"));
+	printf("%s  %s", ctl_str(o, "name"), ctl_str(o, "status"));
 	if (ctl_str(o, "hold_reason"))
 		printf(" (%s)", ctl_str(o, "hold_reason"));
 	if (ctl_str(o, "station"))
 		printf(" at %s", ctl_str(o, "station"));
 	printf("\n");
 	if (json_is_object(a))
-		printf("ship to  %s, %s, %s %s, %s\n",
-		    ctl_str(a, "name") ?: "",
-		    ctl_str(a, "address1") ?: "",
-		    ctl_str(a, "zip") ?: "",
-		    ctl_str(a, "city") ?: "",
+		printf("ship to  %s, %s, %s %s, %s\n", ctl_str(a, "name") ?: "",
+		    ctl_str(a, "address1") ?: "", ctl_str(a, "zip") ?: "", ctl_str(a, "city") ?: "",
 		    ctl_str(a, "country") ?: "");
 	printf("delivery %s\n", json_is_true(json_object_get(o, "pickup")) ? "local pickup" :
 	    ctl_str(o, "shipping_title") ?: "-");
 	printf("%-16s %-40s %8s %6s %7s\n", "SKU", "TITLE", "QUANTITY", "PACKED", "SHIPPED");
-	json_array_foreach(json_object_get(o, "lines"), i, v) {
+	json_array_foreach(json_object_get(o, "lines"), i, v)
+	{
 		if (!json_is_true(json_object_get(v, "requires_shipping")) ||
 		    json_is_true(json_object_get(v, "removed")))
 			continue;
-		printf("%-16s %-40.40s %8lld %6lld %7lld\n",
-		    ctl_str(v, "sku") ?: "-",
+		printf("%-16s %-40.40s %8lld %6lld %7lld\n", ctl_str(v, "sku") ?: "-",
 		    ctl_str(v, "title") ?: "",
 		    (long long)json_integer_value(json_object_get(v, "quantity")),
 		    (long long)json_integer_value(json_object_get(v, "packed")),
 		    (long long)json_integer_value(json_object_get(v, "shipped")));
 	}
-	json_array_foreach(json_object_get(o, "packages"), i, v)
-		printf("package %lld  %s  %s\n",
-		    (long long)json_integer_value(json_object_get(v, "box")),
-		    ctl_str(v, "sscc") ?: "(open)",
-		    ctl_str(v, "state"));
+	json_array_foreach(json_object_get(o, "packages"), i, v) printf("package %lld  %s  %s\n",
+	    (long long)json_integer_value(json_object_get(v, "box")),
+	    ctl_str(v, "sscc") ?: "(open)", ctl_str(v, "state"));
 }
 
 int
@@ -305,8 +301,8 @@ cmd_hold(struct ctl *c, int argc, char **argv)
 		ctl_usage("hold takes one ORDER");
 	if (o.reason == NULL || *o.reason == '\0')
 		ctl_usage("hold needs --reason TEXT");
-	rep = ctl_request(c, json_pack("{s:s, s:s, s:s}", "cmd", "hold", "order", argv[optind],
-	    "reason", o.reason));
+	rep = ctl_request(c,
+	    json_pack("{s:s, s:s, s:s}", "cmd", "hold", "order", argv[optind], "reason", o.reason));
 	if ((rc = ctl_check(rep)) == 0)
 		printf("%s on hold: %s\n", argv[optind], o.reason);
 	json_decref(rep);
@@ -356,8 +352,8 @@ cmd_migrate(struct ctl *c, int argc, char **argv)
 
 	if (argc != 3 || strcmp(argv[1], "--to") != 0)
 		ctl_usage("migrate --to postgresql://...");
-	if (store_migrate(c->conf->database, argv[2], report, sizeof(report), err,
-	    sizeof(err)) == -1) {
+	if (store_migrate(c->conf->database, argv[2], report, sizeof(report), err, sizeof(err)) ==
+	    -1) {
 		fprintf(stderr, "stationctl: migrate: %s\n", err);
 		return 1;
 	}
@@ -376,26 +372,26 @@ cmd_scan(struct ctl *c, int argc, char **argv)
 	if (optind + 1 != argc)
 		ctl_usage("scan takes one CODE");
 	json = o.format && ctl_format(o.format, 0) == TABLE_JSON;
-	rep = ctl_request(c, json_pack("{s:s, s:s?, s:s, s:s?}", "cmd", "scan", "station",
-	    o.station, "code", argv[optind], "key", o.key));
+	rep = ctl_request(c,
+	    json_pack("{s:s, s:s?, s:s, s:s?}", "cmd", "scan", "station", o.station, "code",
+		argv[optind], "key", o.key));
 	if (ctl_check(rep) != 0) {
 		json_decref(rep);
 		return 1;
 	}
 	rc = json_is_true(json_object_get(rep, "refused")) ? 1 : 0;
 	if (json) {
-		out = json_pack("{s:O, s:O, s:O, s:O, s:O, s:O, s:O}",
-		    "verdict", json_object_get(rep, "verdict"), "station", json_object_get(rep, "station"),
-		    "order", json_object_get(rep, "order") ?: json_null(),
-		    "sku", json_object_get(rep, "sku") ?: json_null(),
-		    "packed", json_object_get(rep, "packed"), "of", json_object_get(rep, "of"),
-		    "message", json_object_get(rep, "message"));
+		out = json_pack("{s:O, s:O, s:O, s:O, s:O, s:O, s:O}", "verdict",
+		    json_object_get(rep, "verdict"), "station", json_object_get(rep, "station"),
+		    "order", json_object_get(rep, "order") ?: json_null(), "sku",
+		    json_object_get(rep, "sku") ?: json_null(), "packed",
+		    json_object_get(rep, "packed"), "of", json_object_get(rep, "of"), "message",
+		    json_object_get(rep, "message"));
 		json_dumpf(out, stdout, JSON_COMPACT);
 		putchar('\n');
 		json_decref(out);
 	} else
-		printf("%s: %s\n", ctl_str(rep, "verdict"),
-		    ctl_str(rep, "message"));
+		printf("%s: %s\n", ctl_str(rep, "verdict"), ctl_str(rep, "message"));
 	json_decref(rep);
 	return rc;
 }
@@ -423,9 +419,12 @@ cmd_reprint(struct ctl *c, int argc, char **argv)
 		ctl_usage("reprint takes one ORDER or SSCC");
 	if (o.label && o.slip)
 		ctl_usage("reprint: --label or --slip, not both");
-	return print_request(c, json_pack("{s:s, s:s, s:s, s:s?}", "cmd", "reprint",
-	    "what", argv[optind], "kind", o.slip ? "slip" : o.label ? "label" : "auto",
-	    "station", o.station));
+	return print_request(c,
+	    json_pack("{s:s, s:s, s:s, s:s?}", "cmd", "reprint", "what", argv[optind], "kind",
+		o.slip	      ? "slip"
+		    : o.label ? "label"
+			      : "auto",
+		"station", o.station));
 }
 
 int
@@ -436,8 +435,9 @@ cmd_print_slips(struct ctl *c, int argc, char **argv)
 	parse_opts(argc, argv, (char[]){ OPT_LIMIT, OPT_STATION, 0 }, &o);
 	if (optind != argc)
 		ctl_usage("print-slips takes no arguments");
-	return print_request(c, json_pack("{s:s, s:I, s:s?}", "cmd", "print-slips",
-	    "limit", (json_int_t)(o.limit ? o.limit : 0), "station", o.station));
+	return print_request(c,
+	    json_pack("{s:s, s:I, s:s?}", "cmd", "print-slips", "limit",
+		(json_int_t)(o.limit ? o.limit : 0), "station", o.station));
 }
 
 int

@@ -14,22 +14,27 @@
 #include "station/daemon/replies.h"
 #include "station/ctl/table.h"
 
-enum { O_SINCE = 1, O_UNTIL, O_STATION, O_ORDER, O_PACKER, O_KIND, O_ERRORS, O_FORMAT,
-	O_FOLLOW, O_BY };
+enum {
+	O_SINCE = 1,
+	O_UNTIL,
+	O_STATION,
+	O_ORDER,
+	O_PACKER,
+	O_KIND,
+	O_ERRORS,
+	O_FORMAT,
+	O_FOLLOW,
+	O_BY
+};
 
-static const struct option log_opts[] = {
-	{ "since", required_argument, NULL, O_SINCE },
+static const struct option log_opts[] = { { "since", required_argument, NULL, O_SINCE },
 	{ "until", required_argument, NULL, O_UNTIL },
 	{ "station", required_argument, NULL, O_STATION },
 	{ "order", required_argument, NULL, O_ORDER },
 	{ "packer", required_argument, NULL, O_PACKER },
-	{ "kind", required_argument, NULL, O_KIND },
-	{ "errors", no_argument, NULL, O_ERRORS },
-	{ "format", required_argument, NULL, O_FORMAT },
-	{ "follow", no_argument, NULL, O_FOLLOW },
-	{ "by", required_argument, NULL, O_BY },
-	{ NULL, 0, NULL, 0 }
-};
+	{ "kind", required_argument, NULL, O_KIND }, { "errors", no_argument, NULL, O_ERRORS },
+	{ "format", required_argument, NULL, O_FORMAT }, { "follow", no_argument, NULL, O_FOLLOW },
+	{ "by", required_argument, NULL, O_BY }, { NULL, 0, NULL, 0 } };
 
 long long
 ctl_parse_time(const char *s)
@@ -38,13 +43,15 @@ ctl_parse_time(const char *s)
 	char *end;
 	long long n;
 	const char *fmts[] = { "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M",
-	    "%Y-%m-%dT%H:%M", "%Y-%m-%d" };
+		"%Y-%m-%dT%H:%M", "%Y-%m-%d" };
 	size_t i;
 
 	n = strtoll(s, &end, 10);
 	if (end != s && n >= 0 && end[0] && end[1] == '\0' && strchr("smhd", end[0])) {
-		long long mult = end[0] == 's' ? 1000 : end[0] == 'm' ? 60000 :
-		    end[0] == 'h' ? 3600000 : 86400000;
+		long long mult = end[0] == 's' ? 1000
+		    : end[0] == 'm'	       ? 60000
+		    : end[0] == 'h'	       ? 3600000
+					       : 86400000;
 
 		return store_now_ms() - n * mult;
 	}
@@ -65,8 +72,10 @@ time_arg(const char *opt, const char *v)
 	long long t = ctl_parse_time(v);
 
 	if (t < 0) {
-		fprintf(stderr, "stationctl: %s: '%s' is neither a duration (15m, 2h, 3d) nor a"
-		    " time (YYYY-MM-DD[ HH:MM[:SS]])\n", opt, v);
+		fprintf(stderr,
+		    "stationctl: %s: '%s' is neither a duration (15m, 2h, 3d) nor a"
+		    " time (YYYY-MM-DD[ HH:MM[:SS]])\n",
+		    opt, v);
 		exit(2);
 	}
 	return t;
@@ -180,13 +189,13 @@ draw(json_t *msg, const char *station)
 	printf("\033[H\033[2J");
 	printf("station %s   %s\n\n", station ? ctl_safe(station) : "",
 	    open ? open : "(no order open)");
-	json_array_foreach(json_object_get(msg, "lines"), i, v) {
+	json_array_foreach(json_object_get(msg, "lines"), i, v)
+	{
 		long long p = json_integer_value(json_object_get(v, "packed"));
 		long long of = json_integer_value(json_object_get(v, "of"));
 
 		printf("  %s %-18s %-36.36s %3lld / %-3lld\n", p >= of ? "\033[32m✔\033[0m" : " ",
-		    ctl_str(v, "sku") ?: "-",
-		    ctl_str(v, "title") ?: "", p, of);
+		    ctl_str(v, "sku") ?: "-", ctl_str(v, "title") ?: "", p, of);
 	}
 	if (verdict) {
 		printf("\n  \033[1;%sm  %s  \033[0m\n  %s\n", refused ? "41;97" : "42;30",
@@ -261,8 +270,10 @@ cmd_watch(struct ctl *c, int argc, char **argv)
 			if (fgets(line, sizeof(line), stdin) == NULL)
 				break;
 			line[strcspn(line, "\r\n")] = '\0';
-			if (line[0] && ctl_send(fd, json_pack("{s:s, s:s?, s:s}", "cmd", "scan",
-			    "station", station, "code", line)) == -1) {
+			if (line[0] &&
+			    ctl_send(fd,
+				json_pack("{s:s, s:s?, s:s}", "cmd", "scan", "station", station,
+				    "code", line)) == -1) {
 				printf("\n");
 				ctl_lost(0, errno);
 				rc = 1;

@@ -18,13 +18,10 @@
 
 enum { M_BEFORE = 1, M_SINCE, M_UNTIL, M_FORMAT };
 
-static const struct option maint_opts[] = {
-	{ "before", required_argument, NULL, M_BEFORE },
+static const struct option maint_opts[] = { { "before", required_argument, NULL, M_BEFORE },
 	{ "since", required_argument, NULL, M_SINCE },
 	{ "until", required_argument, NULL, M_UNTIL },
-	{ "format", required_argument, NULL, M_FORMAT },
-	{ NULL, 0, NULL, 0 }
-};
+	{ "format", required_argument, NULL, M_FORMAT }, { NULL, 0, NULL, 0 } };
 
 static long long
 time_opt(const char *opt, const char *v)
@@ -32,8 +29,10 @@ time_opt(const char *opt, const char *v)
 	long long t = ctl_parse_time(v);
 
 	if (t < 0) {
-		fprintf(stderr, "stationctl: %s: '%s' is neither a duration (15m, 2h, 3d) nor a"
-		    " time (YYYY-MM-DD[ HH:MM[:SS]])\n", opt, v);
+		fprintf(stderr,
+		    "stationctl: %s: '%s' is neither a duration (15m, 2h, 3d) nor a"
+		    " time (YYYY-MM-DD[ HH:MM[:SS]])\n",
+		    opt, v);
 		exit(2);
 	}
 	return t;
@@ -50,7 +49,7 @@ daemon_answers(struct ctl *c)
 	sun.sun_family = AF_UNIX;
 	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", c->conf->socket);
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
-		return 1;	/* cannot tell: say yes, refusing is the safe side */
+		return 1; /* cannot tell: say yes, refusing is the safe side */
 	r = connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0 ||
 	    (errno != ECONNREFUSED && errno != ENOENT);
 	close(fd);
@@ -88,8 +87,10 @@ cmd_restore(struct ctl *c, int argc, char **argv)
 
 	no_args(argc, argv, 1, "restore takes one FILE");
 	if (daemon_answers(c)) {
-		fprintf(stderr, "stationctl: restore: stationd is running (%s answers);"
-		    " stop it first (systemctl stop stationd)\n", c->conf->socket);
+		fprintf(stderr,
+		    "stationctl: restore: stationd is running (%s answers);"
+		    " stop it first (systemctl stop stationd)\n",
+		    c->conf->socket);
 		return 1;
 	}
 	if (store_restore(c->conf->database, argv[optind], err, sizeof(err)) == -1) {
@@ -144,8 +145,8 @@ cmd_archive(struct ctl *c, int argc, char **argv)
 	}
 	if (before < 0 || optind != argc)
 		ctl_usage("archive needs --before D|T");
-	rep = ctl_request(c, json_pack("{s:s, s:I}", "cmd", "archive", "before",
-	    (json_int_t)before));
+	rep = ctl_request(
+	    c, json_pack("{s:s, s:I}", "cmd", "archive", "before", (json_int_t)before));
 	if (ctl_check(rep)) {
 		json_decref(rep);
 		return 1;
@@ -172,7 +173,7 @@ static int
 export_table(struct store_export_row *rows, size_t n, int fmt)
 {
 	static const char *const cols[] = { "shipment", "at", "order", "order_id", "station",
-	    "packer", "partial", "sku", "title", "line_id", "quantity" };
+		"packer", "partial", "sku", "title", "line_id", "quantity" };
 	char id[24], at[32], oid[24], lid[24], qty[24];
 	struct table *t = table_new(cols, 11);
 	size_t i;
@@ -185,8 +186,8 @@ export_table(struct store_export_row *rows, size_t n, int fmt)
 	table_numeric(t, 10);
 	for (i = 0; i < n; i++) {
 		const char *v[11] = { id, at, rows[i].order_name, oid, rows[i].station,
-		    rows[i].packer, rows[i].partial ? "yes" : "no", rows[i].sku, rows[i].title,
-		    lid, qty };
+			rows[i].packer, rows[i].partial ? "yes" : "no", rows[i].sku, rows[i].title,
+			lid, qty };
 
 		snprintf(id, sizeof(id), "%lld", (long long)rows[i].fulfillment_id);
 		fmt_time(rows[i].at, at, sizeof(at));

@@ -29,8 +29,8 @@ ctl_shop_status_line(json_t *rep)
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
 	}
 	printf("shop      last pull %s, %lld fulfillment orders pulled, %lld pushed,"
-	    " %lld pending, %lld failed%s%s\n", when,
-	    (long long)json_integer_value(json_object_get(s, "pulled")),
+	       " %lld pending, %lld failed%s%s\n",
+	    when, (long long)json_integer_value(json_object_get(s, "pulled")),
 	    (long long)json_integer_value(json_object_get(s, "pushed")),
 	    (long long)json_integer_value(json_object_get(s, "pending")),
 	    (long long)json_integer_value(json_object_get(s, "failed")),
@@ -63,8 +63,9 @@ cmd_sync(struct ctl *c, int argc, char **argv)
 		}
 		if (json_is_true(json_object_get(rep, "done"))) {
 			printf("%s\n", ctl_str(rep, "report"));
-			rc = strstr(json_string_value(json_object_get(rep, "report")),
-			    "stopped:") ? 1 : 0;
+			rc = strstr(json_string_value(json_object_get(rep, "report")), "stopped:")
+			    ? 1
+			    : 0;
 			json_decref(rep);
 			return rc;
 		}
@@ -75,18 +76,15 @@ cmd_sync(struct ctl *c, int argc, char **argv)
 	return 1;
 }
 
-static const struct option push_opts[] = {
-	{ "format", required_argument, NULL, 'f' },
-	{ "failed", no_argument, NULL, 'F' },
-	{ "retry", required_argument, NULL, 'r' },
-	{ NULL, 0, NULL, 0 }
-};
+static const struct option push_opts[] = { { "format", required_argument, NULL, 'f' },
+	{ "failed", no_argument, NULL, 'F' }, { "retry", required_argument, NULL, 'r' },
+	{ NULL, 0, NULL, 0 } };
 
 int
 cmd_pushes(struct ctl *c, int argc, char **argv)
 {
-	static const char *cols[] = { "shipment", "order", "state", "attempts",
-	    "shop_fulfillment", "error" };
+	static const char *cols[] = { "shipment", "order", "state", "attempts", "shop_fulfillment",
+		"error" };
 	const char *format = NULL;
 	int failed = 0, ch, rc;
 	json_t *rep, *p;
@@ -110,14 +108,15 @@ cmd_pushes(struct ctl *c, int argc, char **argv)
 	}
 	table_numeric(t, 0);
 	table_numeric(t, 3);
-	json_array_foreach(json_object_get(rep, "pushes"), i, p) {
+	json_array_foreach(json_object_get(rep, "pushes"), i, p)
+	{
 		char id[32], att[32];
 		const char *row[6];
 
-		snprintf(id, sizeof(id), "%lld", (long long)json_integer_value(json_object_get(p,
-		    "shipment")));
-		snprintf(att, sizeof(att), "%lld", (long long)json_integer_value(json_object_get(p,
-		    "attempts")));
+		snprintf(id, sizeof(id), "%lld",
+		    (long long)json_integer_value(json_object_get(p, "shipment")));
+		snprintf(att, sizeof(att), "%lld",
+		    (long long)json_integer_value(json_object_get(p, "attempts")));
 		row[0] = id;
 		row[1] = json_string_value(json_object_get(p, "order"));
 		row[2] = json_string_value(json_object_get(p, "state"));
@@ -152,8 +151,8 @@ cmd_push(struct ctl *c, int argc, char **argv)
 	fid = strtoll(retry, &end, 10);
 	if (*end || fid <= 0)
 		ctl_usage("push --retry takes a shipment number (stationctl pushes)");
-	rep = ctl_request(c, json_pack("{s:s, s:I}", "cmd", "push-retry", "shipment",
-	    (json_int_t)fid));
+	rep = ctl_request(
+	    c, json_pack("{s:s, s:I}", "cmd", "push-retry", "shipment", (json_int_t)fid));
 	if ((rc = ctl_check(rep)) == 0)
 		printf("%s\n", ctl_str(rep, "message"));
 	json_decref(rep);

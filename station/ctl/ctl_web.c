@@ -11,10 +11,8 @@
 int
 cmd_web_user(struct ctl *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "role", required_argument, NULL, 'r' },
-		{ NULL, 0, NULL, 0 }
-	};
+	static const struct option opts[] = { { "role", required_argument, NULL, 'r' },
+		{ NULL, 0, NULL, 0 } };
 	const char *role = NULL;
 	char pw[512], err[512];
 	int ch, rc;

@@ -65,8 +65,10 @@ ctl_connect(struct ctl *c)
 	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", c->conf->socket);
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1 ||
 	    connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
-		fprintf(stderr, "stationctl: the station daemon is not reachable at %s: %s"
-		    " (is stationd running?)\n", c->conf->socket, strerror(errno));
+		fprintf(stderr,
+		    "stationctl: the station daemon is not reachable at %s: %s"
+		    " (is stationd running?)\n",
+		    c->conf->socket, strerror(errno));
 		if (fd != -1)
 			close(fd);
 		return -1;
@@ -83,8 +85,8 @@ int
 ctl_send_fd(int fd, json_t *req, int passfd)
 {
 	union {
-		struct cmsghdr	hdr;
-		char		buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr hdr;
+		char buf[CMSG_SPACE(sizeof(int))];
 	} cmsg;
 	char *s = json_dumps(req, JSON_COMPACT), *line;
 	size_t len, off = 0;
@@ -144,14 +146,17 @@ void
 ctl_lost(int sent, int err)
 {
 	if (!sent)
-		fprintf(stderr, "stationctl: the station daemon closed the connection while"
+		fprintf(stderr,
+		    "stationctl: the station daemon closed the connection while"
 		    " the request was being sent (%s): did it stop or refuse the request?"
-		    " See its log\n", strerror(err));
-	else if (err)
-		fprintf(stderr, "stationctl: no reply from the station daemon: %s\n",
+		    " See its log\n",
 		    strerror(err));
+	else if (err)
+		fprintf(
+		    stderr, "stationctl: no reply from the station daemon: %s\n", strerror(err));
 	else
-		fprintf(stderr, "stationctl: the station daemon closed the connection before"
+		fprintf(stderr,
+		    "stationctl: the station daemon closed the connection before"
 		    " replying: did it stop? See its log\n");
 }
 
@@ -286,19 +291,33 @@ ctl_format(const char *s, int allow_csv)
 }
 
 static const struct {
-	const char	*name;
-	int		(*fn)(struct ctl *, int, char **);
+	const char *name;
+	int (*fn)(struct ctl *, int, char **);
 } commands[] = {
-	{ "status", cmd_status }, { "import", cmd_import }, { "orders", cmd_orders },
-	{ "show", cmd_show }, { "hold", cmd_hold }, { "release", cmd_release },
-	{ "abandon", cmd_abandon }, { "migrate", cmd_migrate },
-	{ "scan", cmd_scan }, { "log", cmd_log }, { "stats", cmd_stats },
-	{ "watch", cmd_watch }, { "reprint", cmd_reprint },
-	{ "print-slips", cmd_print_slips }, { "sheet", cmd_sheet },
-	{ "backup", cmd_backup }, { "restore", cmd_restore }, { "check", cmd_check },
-	{ "archive", cmd_archive }, { "export", cmd_export },
+	{ "status", cmd_status },
+	{ "import", cmd_import },
+	{ "orders", cmd_orders },
+	{ "show", cmd_show },
+	{ "hold", cmd_hold },
+	{ "release", cmd_release },
+	{ "abandon", cmd_abandon },
+	{ "migrate", cmd_migrate },
+	{ "scan", cmd_scan },
+	{ "log", cmd_log },
+	{ "stats", cmd_stats },
+	{ "watch", cmd_watch },
+	{ "reprint", cmd_reprint },
+	{ "print-slips", cmd_print_slips },
+	{ "sheet", cmd_sheet },
+	{ "backup", cmd_backup },
+	{ "restore", cmd_restore },
+	{ "check", cmd_check },
+	{ "archive", cmd_archive },
+	{ "export", cmd_export },
 	{ "web-user", cmd_web_user },
-	{ "sync", cmd_sync }, { "pushes", cmd_pushes }, { "push", cmd_push },
+	{ "sync", cmd_sync },
+	{ "pushes", cmd_pushes },
+	{ "push", cmd_push },
 };
 
 int
@@ -332,7 +351,7 @@ main(int argc, char *argv[])
 		return 1;
 	argc -= optind;
 	argv += optind;
-	optind = 0;	/* 0: GNU getopt starts afresh (and permutes again) */
+	optind = 0; /* 0: GNU getopt starts afresh (and permutes again) */
 	rc = commands[i].fn(&c, argc, argv);
 	store_close(c.store);
 	config_free(c.conf);

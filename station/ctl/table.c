@@ -9,12 +9,12 @@
 #include "station/ctl/table.h"
 
 struct table {
-	char	**cols;
-	size_t	  ncols;
-	int	 *numeric;
-	int	 *json_only;
-	char	**cells;	/* nrows * ncols */
-	size_t	  nrows, cap;
+	char **cols;
+	size_t ncols;
+	int *numeric;
+	int *json_only;
+	char **cells; /* nrows * ncols */
+	size_t nrows, cap;
 };
 
 struct table *
@@ -141,7 +141,7 @@ table_escape(const char *s, int keep_controls)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t len = strlen(s), o = 0, n;
-	char *out = malloc(len * 6 + 1);	/* "\u0085" for 2 bytes, "\xNN" for 1 */
+	char *out = malloc(len * 6 + 1); /* "\u0085" for 2 bytes, "\xNN" for 1 */
 	uint32_t cp;
 
 	if (out == NULL)
@@ -320,9 +320,7 @@ table_print(struct table *t, enum table_format fmt, FILE *f)
 	size_t r, c;
 
 	switch (fmt) {
-	case TABLE_TEXT:
-		print_text(t, f);
-		break;
+	case TABLE_TEXT: print_text(t, f); break;
 	case TABLE_CSV:
 		for (r = 0; r <= t->nrows; r++) {
 			for (c = 0; c < t->ncols; c++) {
@@ -330,13 +328,12 @@ table_print(struct table *t, enum table_format fmt, FILE *f)
 					continue;
 				if (c)
 					fputc(',', f);
-				print_csv_cell(r == 0 ? t->cols[c] : t->cells[(r - 1) * t->ncols + c], f);
+				print_csv_cell(
+				    r == 0 ? t->cols[c] : t->cells[(r - 1) * t->ncols + c], f);
 			}
 			fputs("\r\n", f);
 		}
 		break;
-	case TABLE_JSON:
-		print_json(t, f);
-		break;
+	case TABLE_JSON: print_json(t, f); break;
 	}
 }

@@ -18,11 +18,11 @@
 #include "station/store/store_jobs.h"
 #include "station/store/store_pack.h"
 
-#define HEARTBEAT_MS	2000
-#define RELISTEN_MS	3000	/* a connection attempt may block: not too often */
+#define HEARTBEAT_MS 2000
+#define RELISTEN_MS  3000 /* a connection attempt may block: not too often */
 
-static int	was_down;
-static int	changes_fd = -1;
+static int was_down;
+static int changes_fd = -1;
 
 static void listen_changes(struct daemon *);
 
@@ -171,8 +171,10 @@ boxes_start(struct daemon *d)
 		const char *name = d->conf->stations[i].name;
 
 		if ((r = store_claim_station(d->store, name, holder, sizeof(holder))) == 0) {
-			log_warnx("[station %s] already runs on box %s (another stationd claims it);"
-			    " not starting", name, holder);
+			log_warnx(
+			    "[station %s] already runs on box %s (another stationd claims it);"
+			    " not starting",
+			    name, holder);
 			return -1;
 		}
 		if (r == -1) {

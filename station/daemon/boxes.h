@@ -9,8 +9,8 @@ struct daemon;
  * another daemon holds one: the daemon must not start), starts the
  * heartbeat and listens for other boxes' changes. 0 on SQLite.
  */
-int	boxes_start(struct daemon *);
+int boxes_start(struct daemon *);
 /* A clean stop: the box shows offline at once. */
-void	boxes_stop(struct daemon *);
+void boxes_stop(struct daemon *);
 
 #endif

@@ -33,10 +33,10 @@ on_alert(void *arg, const char *station, int connected, const char *message)
 		log_info("[station %s] scale: %s", station, message);
 	else
 		log_warnx("[station %s] scale: %s", station, message);
-	if (store_add_event(d->store, station, 0, NULL, connected > 0 ? "scale" : "alert",
-	    NULL, message, connected <= 0) == -1)
-		log_warnx("[station %s] cannot log the scale event: %s", station,
-		    store_errmsg(d->store));
+	if (store_add_event(d->store, station, 0, NULL, connected > 0 ? "scale" : "alert", NULL,
+		message, connected <= 0) == -1)
+		log_warnx(
+		    "[station %s] cannot log the scale event: %s", station, store_errmsg(d->store));
 }
 
 int
@@ -71,8 +71,8 @@ checks_stop(struct daemon *d)
 }
 
 const struct sess_checks *
-checks_fill(struct daemon *d, const struct station_conf *sc, struct sess_checks *c,
-    char *state, size_t statelen)
+checks_fill(struct daemon *d, const struct station_conf *sc, struct sess_checks *c, char *state,
+    size_t statelen)
 {
 	struct hid_scale_reading r;
 	int have;
@@ -95,16 +95,15 @@ checks_fill(struct daemon *d, const struct station_conf *sc, struct sess_checks 
 			hid_scale_describe(&r, state, statelen);
 		else
 			snprintf(state, statelen, "%s",
-			    scales_station_connected(d->scales, sc->name) == 1 ?
-			    "no reading yet" : "absent");
+			    scales_station_connected(d->scales, sc->name) == 1 ? "no reading yet"
+									       : "absent");
 		c->scale_state = state;
 	}
 	return c;
 }
 
 int
-checks_scale_status(struct daemon *d, const char *station, char *text, size_t len,
-    int64_t *grams)
+checks_scale_status(struct daemon *d, const char *station, char *text, size_t len, int64_t *grams)
 {
 	const struct station_conf *sc = config_station(d->conf, station);
 	struct hid_scale_reading r;
@@ -119,8 +118,9 @@ checks_scale_status(struct daemon *d, const char *station, char *text, size_t le
 		if (r.stable)
 			*grams = hid_scale_grams(&r);
 	} else
-		snprintf(text, len, "%s", scales_station_connected(d->scales, station) == 1 ?
-		    "no reading yet" : "absent");
+		snprintf(text, len, "%s",
+		    scales_station_connected(d->scales, station) == 1 ? "no reading yet"
+								      : "absent");
 	return 1;
 }
 
@@ -156,9 +156,8 @@ split_badge(const char *arg, char *badge, size_t len)
 }
 
 int
-checks_classify(struct daemon *d, const struct station_conf *sc,
-    const struct sess_state *st, const char *code, struct sess_input *in,
-    struct checks_scan *cs)
+checks_classify(struct daemon *d, const struct station_conf *sc, const struct sess_state *st,
+    const char *code, struct sess_input *in, struct checks_scan *cs)
 {
 	char badge[64], sscc[19];
 	const char *pin;
@@ -168,8 +167,9 @@ checks_classify(struct daemon *d, const struct station_conf *sc,
 	memset(cs, 0, sizeof(*cs));
 	if (st->override_badge[0] != '\0') {
 		/* the PIN: checked here, never recorded */
-		if (sc->override_pins != NULL && checks_pin_verify(sc->override_pins,
-		    st->override_badge, code, &known, &ok) == -1)
+		if (sc->override_pins != NULL &&
+		    checks_pin_verify(sc->override_pins, st->override_badge, code, &known, &ok) ==
+			-1)
 			known = ok = 0;
 		in->kind = SCAN_PIN;
 		in->pin_ok = known && ok;
@@ -178,8 +178,8 @@ checks_classify(struct daemon *d, const struct station_conf *sc,
 	}
 	if (in->kind == SCAN_COMMAND && in->cmd == CMD_OVERRIDE) {
 		pin = split_badge(in->packer, badge, sizeof(badge));
-		if (sc->override_pins != NULL && checks_pin_verify(sc->override_pins, badge,
-		    pin ? pin : "", &known, &ok) == -1)
+		if (sc->override_pins != NULL &&
+		    checks_pin_verify(sc->override_pins, badge, pin ? pin : "", &known, &ok) == -1)
 			known = ok = 0;
 		in->badge_known = known;
 		in->has_pin = pin != NULL;
@@ -203,12 +203,11 @@ checks_classify(struct daemon *d, const struct station_conf *sc,
 		in->label_order = cs->whose;
 		return 1;
 	}
-	if ((r = store_find_label(d->store, sscc, cs->whose, sizeof(cs->whose), &box,
-	    &pkg)) != 1)
+	if ((r = store_find_label(d->store, sscc, cs->whose, sizeof(cs->whose), &box, &pkg)) != 1)
 		return r;
 	snprintf(cs->sscc, sizeof(cs->sscc), "%s", sscc);
-	snprintf(cs->whose + strlen(cs->whose), sizeof(cs->whose) - strlen(cs->whose),
-	    " box %d", box);
+	snprintf(
+	    cs->whose + strlen(cs->whose), sizeof(cs->whose) - strlen(cs->whose), " box %d", box);
 	in->kind = SCAN_LABEL;
 	in->label_sscc = cs->sscc;
 	in->label_order = cs->whose;
@@ -216,8 +215,7 @@ checks_classify(struct daemon *d, const struct station_conf *sc,
 }
 
 int
-checks_pin_verify(const char *path, const char *badge, const char *pin, int *known,
-    int *ok)
+checks_pin_verify(const char *path, const char *badge, const char *pin, int *known, int *ok)
 {
 	struct crypt_data *cd;
 	struct stat sb;

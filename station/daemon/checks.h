@@ -15,9 +15,9 @@ struct daemon;
 struct station_conf;
 
 /* Starts reading every configured scale. 0 / -1 (logged). */
-int	checks_start(struct daemon *);
+int checks_start(struct daemon *);
 /* Releases the scales. */
-void	checks_stop(struct daemon *);
+void checks_stop(struct daemon *);
 
 /*
  * The bench's checks and its scale now, for the session machine. state
@@ -25,15 +25,15 @@ void	checks_stop(struct daemon *);
  * or NULL when the bench has no scale, no check and no label scan-back.
  */
 const struct sess_checks *checks_fill(struct daemon *, const struct station_conf *,
-	    struct sess_checks *c, char *state, size_t statelen);
+    struct sess_checks *c, char *state, size_t statelen);
 
 /*
  * What the scale at station shows, for `stationctl status`: 1 with text
  * ("1.24 kg", "in motion (500 g)", "absent") and *grams (a stable reading,
  * else -1), 0 when the bench has no scale.
  */
-int	checks_scale_status(struct daemon *, const char *station, char *text,
-	    size_t len, int64_t *grams);
+int checks_scale_status(
+    struct daemon *, const char *station, char *text, size_t len, int64_t *grams);
 
 /*
  * Codes the checks give a meaning to, before orders and products:
@@ -46,27 +46,25 @@ int	checks_scale_status(struct daemon *, const char *station, char *text,
  * database error.
  */
 struct checks_scan {
-	char	 sscc[24];
-	char	 whose[96];
-	char	 shown[96];	/* the code as recorded, when it carried a PIN */
+	char sscc[24];
+	char whose[96];
+	char shown[96]; /* the code as recorded, when it carried a PIN */
 };
-int	checks_classify(struct daemon *, const struct station_conf *,
-	    const struct sess_state *, const char *code, struct sess_input *in,
-	    struct checks_scan *cs);
+int checks_classify(struct daemon *, const struct station_conf *, const struct sess_state *,
+    const char *code, struct sess_input *in, struct checks_scan *cs);
 
 /*
  * Is badge a supervisor's in the 0600 file path ("badge:crypt-hash" lines,
  * '#' comments), and does pin match it? *known and *ok set; 0, or -1 when
  * the file cannot be read or is not 0600 (logged; nobody overrides).
  */
-int	checks_pin_verify(const char *path, const char *badge, const char *pin,
-	    int *known, int *ok);
+int checks_pin_verify(const char *path, const char *badge, const char *pin, int *known, int *ok);
 
 /*
  * The supervisor badge ids of the PIN file (for the command sheet's
  * STN:OVERRIDE:<badge> barcodes; never the hashes), at most max. The
  * count, 0 when the file cannot be read.
  */
-size_t	checks_pin_badges(const char *path, char ids[][64], size_t max);
+size_t checks_pin_badges(const char *path, char ids[][64], size_t max);
 
 #endif

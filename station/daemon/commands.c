@@ -47,18 +47,19 @@ lines_json(const struct order_view *v)
 	size_t i;
 
 	for (i = 0; v && a && i < v->nlines; i++)
-		json_array_append_new(a, json_pack("{s:I, s:s?, s:s?, s:I, s:I}",
-		    "line", (json_int_t)v->lines[i].line_id, "sku", v->lines[i].sku,
-		    "title", v->lines[i].title, "packed", (json_int_t)v->lines[i].packed,
-		    "of", (json_int_t)v->lines[i].remaining));
+		json_array_append_new(a,
+		    json_pack("{s:I, s:s?, s:s?, s:I, s:I}", "line",
+			(json_int_t)v->lines[i].line_id, "sku", v->lines[i].sku, "title",
+			v->lines[i].title, "packed", (json_int_t)v->lines[i].packed, "of",
+			(json_int_t)v->lines[i].remaining));
 	return a;
 }
 
 struct import_wait {
-	struct control	*ctl;
-	uint64_t	 ticket;
-	char		 file[256];	/* the file's name, as replies carry it */
-	char		*copy;		/* the daemon's private copy, removed when done */
+	struct control *ctl;
+	uint64_t ticket;
+	char file[256]; /* the file's name, as replies carry it */
+	char *copy;	/* the daemon's private copy, removed when done */
 };
 
 static void
@@ -81,19 +82,18 @@ import_done(void *arg, const struct intake_result *res, const char *err)
 	if (err != NULL)
 		rep = reply_error("%s", err);
 	else
-		rep = json_pack("{s:b, s:s, s:s, s:I, s:I, s:I, s:I}", "ok", 1,
-		    "file", w->file, "kind", res->kind, "imported", (json_int_t)res->imported,
-		    "updated", (json_int_t)res->updated,
-		    "unchanged", (json_int_t)res->unchanged,
-		    "codes", (json_int_t)res->codes);
+		rep = json_pack("{s:b, s:s, s:s, s:I, s:I, s:I, s:I}", "ok", 1, "file", w->file,
+		    "kind", res->kind, "imported", (json_int_t)res->imported, "updated",
+		    (json_int_t)res->updated, "unchanged", (json_int_t)res->unchanged, "codes",
+		    (json_int_t)res->codes);
 	control_reply(w->ctl, w->ticket, rep);
 	import_wait_free(w);
 }
 
 /* A bench's scale and what it waits for (issue 15), added to its status object. */
 static void
-scale_status(struct daemon *d, const struct station_conf *sc, const struct sess_state *ss,
-    json_t *o)
+scale_status(
+    struct daemon *d, const struct station_conf *sc, const struct sess_state *ss, json_t *o)
 {
 	static const char *const holds[] = { NULL, "weight", "label" };
 	char text[128];
@@ -104,8 +104,8 @@ scale_status(struct daemon *d, const struct station_conf *sc, const struct sess_
 	if (checks_scale_status(d, sc->name, text, sizeof(text), &grams) == 1) {
 		json_object_set_new(o, "scale", json_string(sc->scale));
 		json_object_set_new(o, "weight", json_string(text));
-		json_object_set_new(o, "weight_grams", grams >= 0 ? json_integer(grams) :
-		    json_null());
+		json_object_set_new(
+		    o, "weight_grams", grams >= 0 ? json_integer(grams) : json_null());
 	}
 	if (ss->hold > 0 && ss->hold < 3) {
 		json_object_set_new(o, "waiting_for", json_string(holds[ss->hold]));
@@ -129,12 +129,12 @@ stations_json(struct daemon *d)
 		if (store_session_load(d->store, sc->name, &ss) == 0 && ss.order_id)
 			v = store_order_view(d->store, ss.order_id);
 		sstate = control_scanner_state(d->ctl, sc->name);
-		json_array_append_new(a, json_pack("{s:s, s:s?, s:s?, s:i, s:s?, s:O?, s:s?, s:s?, s:o}",
-		    "name", sc->name, "order", v ? v->name : NULL,
-		    "packer", ss.packer[0] ? ss.packer : NULL, "box", ss.box,
-		    "scanner", sc->scanner, "scanner_state", sstate,
-		    "label_printer", sc->label_printer,
-		    "slip_printer", sc->slip_printer, "lines", lines_json(v)));
+		json_array_append_new(a,
+		    json_pack("{s:s, s:s?, s:s?, s:i, s:s?, s:O?, s:s?, s:s?, s:o}", "name",
+			sc->name, "order", v ? v->name : NULL, "packer",
+			ss.packer[0] ? ss.packer : NULL, "box", ss.box, "scanner", sc->scanner,
+			"scanner_state", sstate, "label_printer", sc->label_printer, "slip_printer",
+			sc->slip_printer, "lines", lines_json(v)));
 		scale_status(d, sc, &ss, json_array_get(a, json_array_size(a) - 1));
 		order_view_free(v);
 	}
@@ -149,8 +149,8 @@ alerts_json(struct daemon *d)
 	const char *oa = outbox_alert();
 
 	if (a && oa)
-		json_array_append_new(a, json_pack("{s:n, s:s, s:s}", "station", "printer",
-		    "spool/out", "alert", oa));
+		json_array_append_new(a,
+		    json_pack("{s:n, s:s, s:s}", "station", "printer", "spool/out", "alert", oa));
 	return a;
 }
 
@@ -169,9 +169,9 @@ benches_json(struct daemon *d)
 		return NULL;
 	}
 	for (i = 0; i < n; i++)
-		json_array_append_new(a, json_pack("{s:s, s:s, s:b, s:s?}", "name",
-		    rows[i].station, "box", rows[i].box, "online", rows[i].online,
-		    "order", rows[i].order));
+		json_array_append_new(a,
+		    json_pack("{s:s, s:s, s:b, s:s?}", "name", rows[i].station, "box", rows[i].box,
+			"online", rows[i].online, "order", rows[i].order));
 	store_bench_rows_free(rows, n);
 	return a;
 }
@@ -183,11 +183,10 @@ cmd_status(struct daemon *d, json_t *req, int *fd)
 
 	(void)req;
 	(void)fd;
-	r = json_pack("{s:b, s:I, s:s, s:s, s:o, s:o, s:o, s:o}", "ok", 1,
-	    "pid", (json_int_t)getpid(), "database", d->conf->database,
-	    "spool", d->conf->spool, "stations", stations_json(d),
-	    "orders", replies_order_counts(d->store), "alerts", alerts_json(d),
-	    "shop", shop_status_json(d->shop));
+	r = json_pack("{s:b, s:I, s:s, s:s, s:o, s:o, s:o, s:o}", "ok", 1, "pid",
+	    (json_int_t)getpid(), "database", d->conf->database, "spool", d->conf->spool,
+	    "stations", stations_json(d), "orders", replies_order_counts(d->store), "alerts",
+	    alerts_json(d), "shop", shop_status_json(d->shop));
 	if (r && (b = benches_json(d)) != NULL) {
 		json_object_set_new(r, "box", json_string(d->conf->box));
 		json_object_set_new(r, "benches", b);
@@ -220,8 +219,10 @@ cmd_abandon(struct daemon *d, json_t *req, int *fd)
 		return reply_error("%s is not open at any bench", name);
 	}
 	if (r == 1) {
-		snprintf(msg, sizeof(msg), "ABANDONED %s at %s by a supervisor: nothing shipped,"
-		    " ready again", name, bench);
+		snprintf(msg, sizeof(msg),
+		    "ABANDONED %s at %s by a supervisor: nothing shipped,"
+		    " ready again",
+		    name, bench);
 		r = store_add_event(d->store, bench, id, NULL, "abandon", NULL, msg, 0);
 	}
 	if (r != 0 || store_commit(d->store) == -1) {
@@ -240,7 +241,8 @@ repeated_json(const struct scan_outcome *o)
 
 	if (r == NULL || !json_is_object(r)) {
 		json_decref(r);
-		return reply_error("this scan (same key) was recorded before; its reply was not kept");
+		return reply_error(
+		    "this scan (same key) was recorded before; its reply was not kept");
 	}
 	json_object_set_new(r, "repeated", json_true());
 	return r;
@@ -255,11 +257,11 @@ commands_scan_json(const struct scan_outcome *o)
 		return reply_error("%s", o->error);
 	if (o->repeated)
 		return repeated_json(o);
-	r = json_pack("{s:b, s:s, s:s, s:s?, s:s?, s:I, s:I, s:s, s:b, s:s?}",
-	    "ok", 1, "verdict", verdict_name(o->verdict), "station", o->station,
-	    "order", o->has_order ? o->order : NULL, "sku", o->has_sku ? o->sku : NULL,
-	    "packed", (json_int_t)o->packed, "of", (json_int_t)o->of, "message", o->message,
-	    "refused", o->refused, "packer", o->packer[0] ? o->packer : NULL);
+	r = json_pack("{s:b, s:s, s:s, s:s?, s:s?, s:I, s:I, s:s, s:b, s:s?}", "ok", 1, "verdict",
+	    verdict_name(o->verdict), "station", o->station, "order",
+	    o->has_order ? o->order : NULL, "sku", o->has_sku ? o->sku : NULL, "packed",
+	    (json_int_t)o->packed, "of", (json_int_t)o->of, "message", o->message, "refused",
+	    o->refused, "packer", o->packer[0] ? o->packer : NULL);
 	if (r && o->resumed)
 		json_object_set_new(r, "resumed", json_true());
 	return r;
@@ -348,7 +350,7 @@ cmd_import(struct daemon *d, json_t *req, int *fd)
 
 	if (*fd == -1)
 		return reply_error("import: send the file itself, not a path"
-		    " (stationctl import passes the open file)");
+				   " (stationctl import passes the open file)");
 	copy = import_copy(d, *fd, err, sizeof(err));
 	close(*fd);
 	*fd = -1;
@@ -389,8 +391,8 @@ hold_or_release(struct daemon *d, json_t *req, int hold)
 		return reply_error("database: %s", store_errmsg(d->store));
 	r = store_find_order(d->store, name, &id);
 	if (r == 1)
-		r = hold ? store_hold_order(d->store, id, reason, err, sizeof(err)) :
-		    store_release_order(d->store, id, err, sizeof(err));
+		r = hold ? store_hold_order(d->store, id, reason, err, sizeof(err))
+			 : store_release_order(d->store, id, err, sizeof(err));
 	else if (r == 0) {
 		store_rollback(d->store);
 		return reply_error("no order %s", name);
@@ -401,7 +403,8 @@ hold_or_release(struct daemon *d, json_t *req, int hold)
 			return reply_error("%s: %s", name, err);
 		return reply_error("database: %s", store_errmsg(d->store));
 	}
-	log_info("%s %s%s%s", hold ? "hold" : "release", name, hold ? ": " : "", hold ? reason : "");
+	log_info(
+	    "%s %s%s%s", hold ? "hold" : "release", name, hold ? ": " : "", hold ? reason : "");
 	return json_pack("{s:b, s:s}", "ok", 1, "order", name);
 }
 
@@ -453,8 +456,8 @@ cmd_archive(struct daemon *d, json_t *req, int *fd)
 }
 
 static const struct {
-	const char	*name;
-	command_fn	 fn;
+	const char *name;
+	command_fn fn;
 } commands[] = {
 	{ "ping", cmd_ping },
 	{ "status", cmd_status },

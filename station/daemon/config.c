@@ -19,11 +19,11 @@ enum section { SEC_DAEMON, SEC_SHOP, SEC_STATION, SEC_WEB, SEC_SHOPIFY };
 enum kind { K_STR, K_PATH, K_INT, K_BOOL, K_DURATION, K_TOLERANCE, K_GRAMS };
 
 struct key {
-	enum section	 sec;
-	const char	*name;
-	enum kind	 kind;
-	size_t		 off;		/* into struct config or struct station_conf */
-	int		(*check)(const char *v, char *err, size_t errlen);
+	enum section sec;
+	const char *name;
+	enum kind kind;
+	size_t off; /* into struct config or struct station_conf */
+	int (*check)(const char *v, char *err, size_t errlen);
 };
 
 static int check_media(const char *, char *, size_t);
@@ -95,28 +95,28 @@ static const struct key keys[] = {
 #undef S
 
 struct perror {
-	int	 line;
-	char	*msg;
+	int line;
+	char *msg;
 };
 
 struct parse {
-	struct perror	*errv;
-	struct config	*c;
-	FILE		*errs;
-	const char	*file;
-	char		*dir;
-	int		 line;		/* counted by our reader */
-	int		 nerr;
-	int		 seen_daemon, seen_shop;
-	int		 keyline[3];	/* lines of database, spool, socket */
-	int		 shop_line;	/* where [shop] starts */
-	int		 gs1_given;	/* gs1_prefix was there, valid or not */
-	FILE		*fp;
+	struct perror *errv;
+	struct config *c;
+	FILE *errs;
+	const char *file;
+	char *dir;
+	int line; /* counted by our reader */
+	int nerr;
+	int seen_daemon, seen_shop;
+	int keyline[3]; /* lines of database, spool, socket */
+	int shop_line;	/* where [shop] starts */
+	int gs1_given;	/* gs1_prefix was there, valid or not */
+	FILE *fp;
 };
 
 /* Errors are kept and printed sorted by line once the whole file is read. */
-static void
-perr(struct parse *p, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void perr(struct parse *p, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 static void
 perr(struct parse *p, int line, const char *fmt, ...)
@@ -298,8 +298,10 @@ static int
 check_location(const char *v, char *err, size_t len)
 {
 	if (location_number(v) <= 0) {
-		snprintf(err, len, "location_id must be a number or gid://shopify/Location/N,"
-		    " not '%s'", v);
+		snprintf(err, len,
+		    "location_id must be a number or gid://shopify/Location/N,"
+		    " not '%s'",
+		    v);
 		return -1;
 	}
 	return 0;
@@ -344,8 +346,10 @@ check_tolerance(const char *v, char *err, size_t len)
 	int64_t g;
 
 	if (parse_tolerance(v, &pm, &g) == -1) {
-		snprintf(err, len, "weight_check must be a percentage (0.1%% to 50%%, e.g. 5%%)"
-		    " or grams (1g to 100000g, e.g. 30g), not '%s'", v);
+		snprintf(err, len,
+		    "weight_check must be a percentage (0.1%% to 50%%, e.g. 5%%)"
+		    " or grams (1g to 100000g, e.g. 30g), not '%s'",
+		    v);
 		return -1;
 	}
 	return 0;
@@ -381,8 +385,10 @@ check_pins_file(struct parse *p, const struct station_conf *sc)
 		perr(p, sc->override_pins_line, "override_pins: %s: not a regular file",
 		    sc->override_pins);
 	else if ((st.st_mode & 0777) != 0600)
-		perr(p, sc->override_pins_line, "override_pins: %s is mode %04o: it holds PIN"
-		    " hashes and must be 0600", sc->override_pins, (unsigned)(st.st_mode & 0777));
+		perr(p, sc->override_pins_line,
+		    "override_pins: %s is mode %04o: it holds PIN"
+		    " hashes and must be 0600",
+		    sc->override_pins, (unsigned)(st.st_mode & 0777));
 }
 
 static int
@@ -420,9 +426,11 @@ check_printer(const char *v, char *err, size_t len)
 static int
 parse_bool(const char *v, int *out)
 {
-	if (!strcasecmp(v, "yes") || !strcasecmp(v, "true") || !strcmp(v, "1") || !strcasecmp(v, "on"))
+	if (!strcasecmp(v, "yes") || !strcasecmp(v, "true") || !strcmp(v, "1") ||
+	    !strcasecmp(v, "on"))
 		*out = 1;
-	else if (!strcasecmp(v, "no") || !strcasecmp(v, "false") || !strcmp(v, "0") || !strcasecmp(v, "off"))
+	else if (!strcasecmp(v, "no") || !strcasecmp(v, "false") || !strcmp(v, "0") ||
+	    !strcasecmp(v, "off"))
 		*out = 0;
 	else
 		return -1;
@@ -508,19 +516,15 @@ set_value(struct parse *p, const struct key *k, void *base, const char *value)
 		else
 			*(int *)((char *)base + k->off) = atoi(value);
 		break;
-	case K_DURATION:
-		*(int64_t *)((char *)base + k->off) = parse_duration(value);
-		break;
+	case K_DURATION: *(int64_t *)((char *)base + k->off) = parse_duration(value); break;
 	case K_TOLERANCE: {
 		struct station_conf *sc = base;
 
-		sc->weight_check = parse_tolerance(value, &sc->weight_tol_permille,
-		    &sc->weight_tol_grams) == 0;
+		sc->weight_check = parse_tolerance(
+				       value, &sc->weight_tol_permille, &sc->weight_tol_grams) == 0;
 		break;
 	}
-	case K_GRAMS:
-		*(int64_t *)((char *)base + k->off) = strtoll(value, NULL, 10);
-		break;
+	case K_GRAMS: *(int64_t *)((char *)base + k->off) = strtoll(value, NULL, 10); break;
 	case K_BOOL:
 		if (parse_bool(value, (int *)((char *)base + k->off)) == -1)
 			perr(p, p->line, "%s: expected yes or no, not '%s'", k->name, value);
@@ -553,7 +557,7 @@ handler(void *user, const char *section, const char *name, const char *value)
 	size_t i;
 
 	if (sec == -1)
-		return 1;	/* reported once, at the section's line, by scan_sections */
+		return 1; /* reported once, at the section's line, by scan_sections */
 	if (sec == SEC_DAEMON)
 		p->seen_daemon = 1;
 	if (sec == SEC_SHOP)
@@ -570,17 +574,23 @@ handler(void *user, const char *section, const char *name, const char *value)
 		if ((int)keys[i].sec == sec && strcmp(keys[i].name, name) == 0) {
 			if (sec == SEC_DAEMON && i < 3)
 				p->keyline[i] = p->line;
-			if (keys[i].off == offsetof(struct config, shop.gs1_prefix) && sec == SEC_SHOP)
+			if (keys[i].off == offsetof(struct config, shop.gs1_prefix) &&
+			    sec == SEC_SHOP)
 				p->gs1_given = 1;
-			if (sec == SEC_STATION && keys[i].off == offsetof(struct station_conf, label_printer))
+			if (sec == SEC_STATION &&
+			    keys[i].off == offsetof(struct station_conf, label_printer))
 				((struct station_conf *)base)->label_printer_line = p->line;
-			if (sec == SEC_STATION && keys[i].off == offsetof(struct station_conf, slip_printer))
+			if (sec == SEC_STATION &&
+			    keys[i].off == offsetof(struct station_conf, slip_printer))
 				((struct station_conf *)base)->slip_printer_line = p->line;
-			if (sec == SEC_STATION && keys[i].off == offsetof(struct station_conf, override_pins))
+			if (sec == SEC_STATION &&
+			    keys[i].off == offsetof(struct station_conf, override_pins))
 				((struct station_conf *)base)->override_pins_line = p->line;
-			if (sec == SEC_STATION && keys[i].off == offsetof(struct station_conf, weight_check))
+			if (sec == SEC_STATION &&
+			    keys[i].off == offsetof(struct station_conf, weight_check))
 				((struct station_conf *)base)->weight_check_line = p->line;
-			if (sec == SEC_STATION && keys[i].off == offsetof(struct station_conf, verify_label))
+			if (sec == SEC_STATION &&
+			    keys[i].off == offsetof(struct station_conf, verify_label))
 				((struct station_conf *)base)->verify_label_line = p->line;
 			return set_value(p, &keys[i], base, value) == 0;
 		}
@@ -631,8 +641,7 @@ scan_sections(struct parse *p)
 			p->seen_shop = 1;
 			if (p->shop_line == 0)
 				p->shop_line = line;
-		}
-		else if (section_of(s + 1, &(const char *){ NULL }) == -1)
+		} else if (section_of(s + 1, &(const char *){ NULL }) == -1)
 			perr(p, line, "unknown section [%s]", s + 1);
 	}
 }
@@ -644,9 +653,9 @@ check_dir_of(struct parse *p, int which, const char *key, const char *path)
 
 	if (copy == NULL)
 		return;
-	d = which == 1 ? copy : dirname(copy);	/* the spool is a folder itself */
+	d = which == 1 ? copy : dirname(copy); /* the spool is a folder itself */
 	if (which == 1 && access(d, F_OK) == -1)
-		d = dirname(copy);		/* created at start if its parent exists */
+		d = dirname(copy); /* created at start if its parent exists */
 	if (access(d, W_OK | X_OK) == -1)
 		perr(p, p->keyline[which], "%s: %s: %s", key, d, strerror(errno));
 	free(copy);
@@ -663,8 +672,8 @@ check_secret_file(struct parse *p, int line, const char *key, const char *path)
 	else if (!S_ISREG(sb.st_mode))
 		perr(p, line, "%s %s: not a regular file", key, path);
 	else if (sb.st_mode & 077)
-		perr(p, line, "%s %s: mode %04o; must be 0600 or stricter (chmod 600)",
-		    key, path, (unsigned)(sb.st_mode & 07777));
+		perr(p, line, "%s %s: mode %04o; must be 0600 or stricter (chmod 600)", key, path,
+		    (unsigned)(sb.st_mode & 07777));
 }
 
 /* [shopify]: defaults, the endpoint, and the files it names. */
@@ -681,7 +690,7 @@ check_shopify(struct parse *p)
 		perr(p, y->line, "[shopify]: missing key 'shop' (or 'endpoint')");
 	else if (y->endpoint == NULL && y->api_version &&
 	    asprintf(&y->endpoint, "https://%s/admin/api/%s/graphql.json", y->shop,
-	    y->api_version) == -1)
+		y->api_version) == -1)
 		y->endpoint = NULL;
 	if (y->endpoint && strncmp(y->endpoint, "https://", 8) != 0 &&
 	    strncmp(y->endpoint, "http://", 7) != 0)
@@ -695,8 +704,7 @@ check_shopify(struct parse *p)
 	else if (y->location != NULL)
 		y->location_id = location_number(y->location);
 	if (y->webhook_secret_file)
-		check_secret_file(p, y->secret_line, "webhook_secret_file",
-		    y->webhook_secret_file);
+		check_secret_file(p, y->secret_line, "webhook_secret_file", y->webhook_secret_file);
 	if (y->retry_max < y->retry_min)
 		y->retry_max = y->retry_min;
 }
@@ -748,7 +756,8 @@ check_required(struct parse *p, int check_paths)
 		if (c->shop.name == NULL)
 			perr(p, p->shop_line, "[shop]: missing key 'name'");
 		if (c->shop.gs1_prefix == NULL && !p->gs1_given)
-			perr(p, p->shop_line, "[shop]: missing key 'gs1_prefix' (needed for package SSCCs)");
+			perr(p, p->shop_line,
+			    "[shop]: missing key 'gs1_prefix' (needed for package SSCCs)");
 	}
 	if (c->web.listen && c->web.users_file == NULL)
 		perr(p, c->web.line, "[web]: listen needs users_file (who may log in)");
@@ -772,15 +781,18 @@ check_required(struct parse *p, int check_paths)
 			perr(p, sc->weight_check_line, "weight_check needs a scale at [station %s]",
 			    sc->name);
 		if (sc->verify_label && sc->label_printer == NULL)
-			perr(p, sc->verify_label_line, "verify_label needs a label_printer at"
-			    " [station %s]", sc->name);
+			perr(p, sc->verify_label_line,
+			    "verify_label needs a label_printer at"
+			    " [station %s]",
+			    sc->name);
 	}
 	if (!p->seen_daemon)
 		return;
 	if (c->database == NULL)
 		c->database = resolve_path(p, "var/station.db");
 	else if (is_db_uri(c->database) && db_uri_has_password(c->database))
-		perr(p, p->keyline[0], "database: no password in the address: use ~/.pgpass"
+		perr(p, p->keyline[0],
+		    "database: no password in the address: use ~/.pgpass"
 		    " (or PGPASSFILE / PGPASSWORD)");
 	if (c->box == NULL) {
 		char host[256];
@@ -811,7 +823,7 @@ shopify_defaults(struct shopify_conf *y)
 	y->connect_timeout = 10;
 	y->retry_min = 1000;
 	y->retry_max = 300000;
-	y->page_size = 5;	/* ~800 of the 1000 points one query may cost */
+	y->page_size = 5; /* ~800 of the 1000 points one query may cost */
 }
 
 struct config *
@@ -862,19 +874,41 @@ config_free(struct config *c)
 	for (i = 0; i < c->nstations; i++) {
 		struct station_conf *s = &c->stations[i];
 
-		free(s->name); free(s->scanner); free(s->scanner_layout);
-		free(s->label_printer); free(s->slip_printer); free(s->label_media);
-		free(s->slip_media); free(s->scale); free(s->override_pins);
+		free(s->name);
+		free(s->scanner);
+		free(s->scanner_layout);
+		free(s->label_printer);
+		free(s->slip_printer);
+		free(s->label_media);
+		free(s->slip_media);
+		free(s->scale);
+		free(s->override_pins);
 	}
 	free(c->stations);
-	free(c->path); free(c->database); free(c->box); free(c->spool); free(c->socket);
+	free(c->path);
+	free(c->database);
+	free(c->box);
+	free(c->spool);
+	free(c->socket);
 	free(c->socket_group);
-	free(c->web.listen); free(c->web.users_file); free(c->web.tls_cert); free(c->web.tls_key);
-	free(c->shop.name); free(c->shop.address1); free(c->shop.address2);
-	free(c->shop.city); free(c->shop.province); free(c->shop.zip);
-	free(c->shop.country); free(c->shop.phone); free(c->shop.gs1_prefix);
-	free(c->shopify.shop); free(c->shopify.endpoint); free(c->shopify.api_version);
-	free(c->shopify.token_file); free(c->shopify.location);
+	free(c->web.listen);
+	free(c->web.users_file);
+	free(c->web.tls_cert);
+	free(c->web.tls_key);
+	free(c->shop.name);
+	free(c->shop.address1);
+	free(c->shop.address2);
+	free(c->shop.city);
+	free(c->shop.province);
+	free(c->shop.zip);
+	free(c->shop.country);
+	free(c->shop.phone);
+	free(c->shop.gs1_prefix);
+	free(c->shopify.shop);
+	free(c->shopify.endpoint);
+	free(c->shopify.api_version);
+	free(c->shopify.token_file);
+	free(c->shopify.location);
 	free(c->shopify.webhook_secret_file);
 	free(c);
 }

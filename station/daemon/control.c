@@ -25,37 +25,37 @@
 #include "common/loop.h"
 #include "station/daemon/station.h"
 
-#define CLIENT_MAX_LINE		((size_t)64 * 1024)	/* a request line; the longest is a hold reason */
-#define CLIENT_OUT_HIGH		((size_t)256 * 1024)	/* unsent bytes above which a client waits */
-#define CLIENT_MAX_FDS		4		/* passed files waiting for their request */
-#define CONTROL_MAX_CLIENTS	128	/* benches' watch screens and scripts; ~330 KB each at most */
+#define CLIENT_MAX_LINE	    ((size_t)64 * 1024)	 /* a request line; the longest is a hold reason */
+#define CLIENT_OUT_HIGH	    ((size_t)256 * 1024) /* unsent bytes above which a client waits */
+#define CLIENT_MAX_FDS	    4			 /* passed files waiting for their request */
+#define CONTROL_MAX_CLIENTS 128 /* benches' watch screens and scripts; ~330 KB each at most */
 
 struct client {
-	int		 fd;
-	char		*in;
-	size_t		 inlen, incap;
-	char		*out;
-	size_t		 outlen, outcap;
-	int		 fds[CLIENT_MAX_FDS];	/* SCM_RIGHTS files, oldest first */
-	size_t		 nfds;
-	char		*watch;		/* station watched ("" = all), NULL = not watching */
-	uint64_t	 dropped;	/* events not queued since it stopped reading */
-	int		 busy;		/* inside one of its requests: do not free */
-	uint64_t	 deferred;	/* its reply comes later (control_reply) */
-	int		 dead;		/* close when no longer busy */
-	struct control	*ctl;
-	struct client	*next;
+	int fd;
+	char *in;
+	size_t inlen, incap;
+	char *out;
+	size_t outlen, outcap;
+	int fds[CLIENT_MAX_FDS]; /* SCM_RIGHTS files, oldest first */
+	size_t nfds;
+	char *watch;	   /* station watched ("" = all), NULL = not watching */
+	uint64_t dropped;  /* events not queued since it stopped reading */
+	int busy;	   /* inside one of its requests: do not free */
+	uint64_t deferred; /* its reply comes later (control_reply) */
+	int dead;	   /* close when no longer busy */
+	struct control *ctl;
+	struct client *next;
 };
 
 struct control {
-	struct daemon	*d;
-	struct client	*current;	/* whose request commands_run is running */
-	uint64_t	 next_defer;
-	int		 fd;
-	char		*path;
-	struct client	*clients;
-	size_t		 nclients;
-	json_t		*scanners;	/* station → {"connected", "message"}, for status */
+	struct daemon *d;
+	struct client *current; /* whose request commands_run is running */
+	uint64_t next_defer;
+	int fd;
+	char *path;
+	struct client *clients;
+	size_t nclients;
+	json_t *scanners; /* station → {"connected", "message"}, for status */
 };
 
 static void client_close(struct client *);
@@ -108,7 +108,8 @@ client_tell_dropped(struct client *c)
 {
 	char msg[200];
 
-	snprintf(msg, sizeof(msg), "{\"event\":\"dropped\",\"dropped\":%llu,\"message\":"
+	snprintf(msg, sizeof(msg),
+	    "{\"event\":\"dropped\",\"dropped\":%llu,\"message\":"
 	    "\"%llu events were dropped: this watcher did not read them in time\"}",
 	    (unsigned long long)c->dropped, (unsigned long long)c->dropped);
 	c->dropped = 0;
@@ -166,8 +167,8 @@ client_send(struct client *c, json_t *msg)
 static int
 client_watches(const struct client *c, const char *station)
 {
-	return c->watch != NULL && !c->dead && (c->watch[0] == '\0' || station == NULL ||
-	    strcmp(c->watch, station) == 0);
+	return c->watch != NULL && !c->dead &&
+	    (c->watch[0] == '\0' || station == NULL || strcmp(c->watch, station) == 0);
 }
 
 static int
@@ -244,8 +245,9 @@ on_scanner(void *arg, const char *station, int connected, const char *message)
 		if (ctl->scanners == NULL)
 			ctl->scanners = json_object();
 		if (ctl->scanners != NULL)
-			json_object_set_new(ctl->scanners, station, json_pack("{s:b, s:s}",
-			    "connected", connected > 0, "message", message));
+			json_object_set_new(ctl->scanners, station,
+			    json_pack(
+				"{s:b, s:s}", "connected", connected > 0, "message", message));
 	}
 
 	broadcast(arg, station, msg);
@@ -254,12 +256,18 @@ on_scanner(void *arg, const char *station, int connected, const char *message)
 
 /* Arguments every command reads, with the type they must have when present. */
 static const struct {
-	const char	*key;
-	json_type	 type;
+	const char *key;
+	json_type type;
 } request_args[] = {
-	{ "station", JSON_STRING }, { "code", JSON_STRING }, { "aim", JSON_STRING },
-	{ "order", JSON_STRING }, { "reason", JSON_STRING }, { "name", JSON_STRING },
-	{ "what", JSON_STRING }, { "kind", JSON_STRING }, { "path", JSON_STRING },
+	{ "station", JSON_STRING },
+	{ "code", JSON_STRING },
+	{ "aim", JSON_STRING },
+	{ "order", JSON_STRING },
+	{ "reason", JSON_STRING },
+	{ "name", JSON_STRING },
+	{ "what", JSON_STRING },
+	{ "kind", JSON_STRING },
+	{ "path", JSON_STRING },
 	{ "limit", JSON_INTEGER },
 };
 
@@ -271,8 +279,7 @@ control_parse_request(const char *line, size_t len, char *err, size_t errlen)
 	size_t i;
 
 	req = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (req == NULL || !json_is_object(req) ||
-	    !json_is_string(json_object_get(req, "cmd"))) {
+	if (req == NULL || !json_is_object(req) || !json_is_string(json_object_get(req, "cmd"))) {
 		snprintf(err, errlen, "bad request: expected a JSON object with \"cmd\"");
 		json_decref(req);
 		return NULL;
@@ -342,14 +349,14 @@ handle_line(struct client *c, const char *line, size_t len)
 	}
 	json_decref(req);
 	if (c->deferred != 0) {
-		json_decref(rep);	/* control_reply sends it */
+		json_decref(rep); /* control_reply sends it */
 		return;
 	}
 	if (rep == NULL)
 		rep = json_pack("{s:b, s:s}", "ok", 0, "error", "out of memory");
 	client_send(c, rep);
 	json_decref(rep);
-	if (watch)	/* after a restart: each bench's last verdict, until it scans */
+	if (watch) /* after a restart: each bench's last verdict, until it scans */
 		station_resume(c->ctl->d, c->watch, send_resumed, c);
 }
 
@@ -376,17 +383,17 @@ control_reply(struct control *ctl, uint64_t id, json_t *rep)
 			break;
 	if (c == NULL) {
 		json_decref(rep);
-		return;		/* the client has gone */
+		return; /* the client has gone */
 	}
 	c->deferred = 0;
 	if (rep == NULL)
 		rep = reply_error("out of memory");
-	c->busy = 1;		/* client_send must not free c */
+	c->busy = 1; /* client_send must not free c */
 	if (rep != NULL)
 		client_send(c, rep);
 	json_decref(rep);
 	c->busy = 0;
-	client_work(c);		/* its requests that waited for this reply */
+	client_work(c); /* its requests that waited for this reply */
 }
 
 /*
@@ -450,8 +457,8 @@ client_io(int fd, short revents, void *arg)
 {
 	struct client *c = arg;
 	union {
-		struct cmsghdr	hdr;
-		char		buf[CMSG_SPACE(sizeof(int) * CLIENT_MAX_FDS)];
+		struct cmsghdr hdr;
+		char buf[CMSG_SPACE(sizeof(int) * CLIENT_MAX_FDS)];
 	} cmsg;
 	char buf[8192];
 	struct iovec iov = { buf, sizeof(buf) };
@@ -459,12 +466,12 @@ client_io(int fd, short revents, void *arg)
 	ssize_t n;
 
 	if ((revents & (POLLOUT | POLLHUP | POLLERR)) && client_flush(c) == -1)
-		return;	/* c is gone */
+		return; /* c is gone */
 	if (c->outlen >= CLIENT_OUT_HIGH)
-		return;	/* its requests wait until it takes its replies */
+		return; /* its requests wait until it takes its replies */
 	if (!(revents & (POLLIN | POLLHUP | POLLERR))) {
-		client_work(c);	/* requests that waited for the replies to go */
-		return;	/* c may be gone */
+		client_work(c); /* requests that waited for the replies to go */
+		return;		/* c may be gone */
 	}
 	memset(&mh, 0, sizeof(mh));
 	mh.msg_iov = &iov;
@@ -482,8 +489,8 @@ client_io(int fd, short revents, void *arg)
 	}
 	if (append(&c->in, &c->inlen, &c->incap, buf, (size_t)n) == -1 ||
 	    line_tail(c->in, c->inlen) > CLIENT_MAX_LINE) {
-		log_warnx("control: request line over %zu bytes; closing the client",
-		    CLIENT_MAX_LINE);
+		log_warnx(
+		    "control: request line over %zu bytes; closing the client", CLIENT_MAX_LINE);
 		client_close(c);
 		return;
 	}
@@ -526,7 +533,8 @@ control_accept(int fd, short revents, void *arg)
 		return;
 	}
 	if (ctl->nclients >= CONTROL_MAX_CLIENTS) {
-		static const char busy[] = "{\"ok\":false,\"error\":\"too many control clients\"}\n";
+		static const char busy[] =
+		    "{\"ok\":false,\"error\":\"too many control clients\"}\n";
 
 		log_warnx("control: %d clients already; refusing one", CONTROL_MAX_CLIENTS);
 		(void)send(cfd, busy, sizeof(busy) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -572,7 +580,7 @@ control_new(struct daemon *d, const char *path, const char *group)
 		log_warn("control: socket");
 		goto fail;
 	}
-	unlink(path);	/* a stale socket from an earlier run (kill -9) */
+	unlink(path); /* a stale socket from an earlier run (kill -9) */
 	old = umask(0117);
 	if (bind(ctl->fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
 		umask(old);
@@ -616,7 +624,7 @@ control_free(struct control *ctl)
 		return;
 	memset(&ctl->d->watchers, 0, sizeof(ctl->d->watchers));
 	while ((c = ctl->clients) != NULL) {
-		ctl->clients = c->next;	/* unlinked here: client_close finds nothing to unlink */
+		ctl->clients = c->next; /* unlinked here: client_close finds nothing to unlink */
 		ctl->nclients--;
 		client_close(c);
 	}

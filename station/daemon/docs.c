@@ -43,8 +43,7 @@ ship_to(const struct store_order_doc *d, struct labels_address *to)
 
 /* Loads order_id's document rows; -1 with err when absent or on error. */
 static int
-load_order(struct store *s, int64_t order_id, struct store_order_doc **o, char *err,
-    size_t errlen)
+load_order(struct store *s, int64_t order_id, struct store_order_doc **o, char *err, size_t errlen)
 {
 	int r = store_load_order_doc(s, order_id, o);
 
@@ -74,8 +73,8 @@ label_media_of(const struct station_conf *sc, struct label_media *m)
 
 int
 docs_label(struct store *s, const struct config *c, const struct station_conf *sc,
-    int64_t package_id, struct labels_out *out, char *title, size_t titlelen,
-    int64_t *order_id, char *err, size_t errlen)
+    int64_t package_id, struct labels_out *out, char *title, size_t titlelen, int64_t *order_id,
+    char *err, size_t errlen)
 {
 	struct store_order_doc *o = NULL;
 	struct store_package_doc p;
@@ -121,9 +120,8 @@ docs_label(struct store *s, const struct config *c, const struct station_conf *s
 }
 
 int
-docs_slip(struct store *s, const struct config *c, const struct station_conf *sc,
-    int64_t order_id, struct labels_out *out, char *title, size_t titlelen,
-    char *err, size_t errlen)
+docs_slip(struct store *s, const struct config *c, const struct station_conf *sc, int64_t order_id,
+    struct labels_out *out, char *title, size_t titlelen, char *err, size_t errlen)
 {
 	struct store_order_doc *o = NULL;
 	struct slip_line *lines = NULL;
@@ -145,7 +143,7 @@ docs_slip(struct store *s, const struct config *c, const struct station_conf *sc
 		const struct store_doc_line *l = &o->lines[i];
 
 		if (l->requires_shipping && l->remaining < l->quantity)
-			d.ships_separately = 1;	/* some of it shipped or ships apart */
+			d.ships_separately = 1; /* some of it shipped or ships apart */
 		if (l->remaining == 0)
 			continue;
 		lines[n].sku = l->sku;
@@ -166,8 +164,8 @@ docs_slip(struct store *s, const struct config *c, const struct station_conf *sc
 	d.lines = lines;
 	d.nlines = n;
 	/* boxes packed so far, weighed or computed (issue 15) */
-	if (store_order_weight(s, order_id, &d.weight_boxes, &d.weight_grams, wsrc,
-	    sizeof(wsrc)) == -1)
+	if (store_order_weight(s, order_id, &d.weight_boxes, &d.weight_grams, wsrc, sizeof(wsrc)) ==
+	    -1)
 		d.weight_grams = -1;
 	d.weight_source = wsrc[0] ? wsrc : NULL;
 	labels_media_default_slip(&m);

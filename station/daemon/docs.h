@@ -17,13 +17,12 @@ struct station_conf;
  * with err (no such package/order, a rendering error). Blocks on the
  * database and the CPU only.
  */
-int	docs_label(struct store *, const struct config *, const struct station_conf *,
-	    int64_t package_id, struct labels_out *out, char *title, size_t titlelen,
-	    int64_t *order_id, char *err, size_t errlen);
-int	docs_slip(struct store *, const struct config *, const struct station_conf *,
-	    int64_t order_id, struct labels_out *out, char *title, size_t titlelen,
-	    char *err, size_t errlen);
-int	docs_sheet(const struct config *, const struct station_conf *,
-	    struct labels_out *out, char *title, size_t titlelen, char *err, size_t errlen);
+int docs_label(struct store *, const struct config *, const struct station_conf *,
+    int64_t package_id, struct labels_out *out, char *title, size_t titlelen, int64_t *order_id,
+    char *err, size_t errlen);
+int docs_slip(struct store *, const struct config *, const struct station_conf *, int64_t order_id,
+    struct labels_out *out, char *title, size_t titlelen, char *err, size_t errlen);
+int docs_sheet(const struct config *, const struct station_conf *, struct labels_out *out,
+    char *title, size_t titlelen, char *err, size_t errlen);
 
 #endif

@@ -25,11 +25,12 @@ fo_items(const struct store_fulfillment *f)
 	for (i = 0; a != NULL && i < f->nlines; i++) {
 		const struct store_fulfillment_line *l = &f->lines[i];
 
-		snprintf(gid, sizeof(gid), "gid://shopify/LineItem/%lld",
-		    (long long)l->shop_line_id);
-		json_array_append_new(a, json_pack("{s:n, s:o, s:I}", "id",
-		    "lineItemId", l->has_shop_line_id ? json_string(gid) : json_null(),
-		    "quantity", (json_int_t)l->quantity));
+		snprintf(
+		    gid, sizeof(gid), "gid://shopify/LineItem/%lld", (long long)l->shop_line_id);
+		json_array_append_new(a,
+		    json_pack("{s:n, s:o, s:I}", "id", "lineItemId",
+			l->has_shop_line_id ? json_string(gid) : json_null(), "quantity",
+			(json_int_t)l->quantity));
 	}
 	return a;
 }
@@ -43,9 +44,10 @@ line_items(const struct store_fulfillment *f)
 	for (i = 0; a != NULL && i < f->nlines; i++) {
 		const struct store_fulfillment_line *l = &f->lines[i];
 
-		json_array_append_new(a, json_pack("{s:o, s:s?, s:s?, s:I}",
-		    "id", int_or_null(l->has_shop_line_id, l->shop_line_id),
-		    "sku", l->sku, "name", l->name, "quantity", (json_int_t)l->quantity));
+		json_array_append_new(a,
+		    json_pack("{s:o, s:s?, s:s?, s:I}", "id",
+			int_or_null(l->has_shop_line_id, l->shop_line_id), "sku", l->sku, "name",
+			l->name, "quantity", (json_int_t)l->quantity));
 	}
 	return a;
 }
@@ -59,17 +61,17 @@ packages(const struct store_fulfillment *f)
 	for (i = 0; a != NULL && i < f->npackages; i++) {
 		const struct store_fulfillment_package *p = &f->packages[i];
 
-		json_array_append_new(a, json_pack("{s:i, s:s?, s:o, s:s?}",
-		    "box", p->box, "sscc", p->sscc,
-		    "weight_grams", int_or_null(p->weight_grams >= 0, p->weight_grams),
-		    "weight_source", p->weight_source[0] ? p->weight_source : NULL));
+		json_array_append_new(a,
+		    json_pack("{s:i, s:s?, s:o, s:s?}", "box", p->box, "sscc", p->sscc,
+			"weight_grams", int_or_null(p->weight_grams >= 0, p->weight_grams),
+			"weight_source", p->weight_source[0] ? p->weight_source : NULL));
 	}
 	return a;
 }
 
 static json_t *
-doc_of(const struct store_fulfillment *f, const char *station, const char *packer,
-    int partial, int notify)
+doc_of(const struct store_fulfillment *f, const char *station, const char *packer, int partial,
+    int notify)
 {
 	json_t *doc, *tracking = json_null();
 	char at[32];
@@ -79,14 +81,13 @@ doc_of(const struct store_fulfillment *f, const char *station, const char *packe
 	gmtime_r(&now, &tm);
 	strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	if (f->tracking_number != NULL)
-		tracking = json_pack("{s:s?, s:s?}", "number", f->tracking_number,
-		    "company", f->tracking_company);
-	doc = json_pack("{s:I, s:o, s:s, s:s, s:s?, s:s, s:b, s:b}",
-	    "fulfillment_id", (json_int_t)f->id,
-	    "order_id", int_or_null(f->has_order_shop_id, f->order_shop_id),
-	    "order_name", f->order_name ? f->order_name : "", "station", station,
-	    "packer", packer && *packer ? packer : NULL, "created_at", at,
-	    "partial", partial, "pickup", f->pickup);
+		tracking = json_pack(
+		    "{s:s?, s:s?}", "number", f->tracking_number, "company", f->tracking_company);
+	doc = json_pack("{s:I, s:o, s:s, s:s, s:s?, s:s, s:b, s:b}", "fulfillment_id",
+	    (json_int_t)f->id, "order_id", int_or_null(f->has_order_shop_id, f->order_shop_id),
+	    "order_name", f->order_name ? f->order_name : "", "station", station, "packer",
+	    packer && *packer ? packer : NULL, "created_at", at, "partial", partial, "pickup",
+	    f->pickup);
 	if (doc == NULL) {
 		json_decref(tracking);
 		return NULL;
@@ -96,10 +97,10 @@ doc_of(const struct store_fulfillment *f, const char *station, const char *packe
 	 * carries no fulfillment-order ids: each line names its LineItem gid,
 	 * which an uploader resolves to the fulfillment order's line item.
 	 */
-	json_object_set_new(doc, "fulfillment", json_pack("{s:b, s:O, s:[{s:n, s:o}]}",
-	    "notifyCustomer", notify, "trackingInfo", tracking,
-	    "lineItemsByFulfillmentOrder", "fulfillmentOrderId",
-	    "fulfillmentOrderLineItems", fo_items(f)));
+	json_object_set_new(doc, "fulfillment",
+	    json_pack("{s:b, s:O, s:[{s:n, s:o}]}", "notifyCustomer", notify, "trackingInfo",
+		tracking, "lineItemsByFulfillmentOrder", "fulfillmentOrderId",
+		"fulfillmentOrderLineItems", fo_items(f)));
 	json_object_set_new(doc, "line_items", line_items(f));
 	json_object_set_new(doc, "packages", packages(f));
 	json_decref(tracking);
@@ -107,8 +108,8 @@ doc_of(const struct store_fulfillment *f, const char *station, const char *packe
 }
 
 char *
-fulfillment_doc_build(struct store *s, int64_t fid, const char *station, const char *packer,
-    int partial, int notify)
+fulfillment_doc_build(
+    struct store *s, int64_t fid, const char *station, const char *packer, int partial, int notify)
 {
 	struct store_fulfillment *f;
 	json_t *doc;

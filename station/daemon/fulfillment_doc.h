@@ -11,14 +11,14 @@ struct store;
  * (store_ship) and stores its document with it, inside the caller's
  * transaction. Returns the fulfillment id, -1 on error (store_strerror).
  */
-int64_t	fulfillment_record(struct store *, int64_t order_id, const char *station,
-	    const char *packer, int partial, int notify_customer);
+int64_t fulfillment_record(struct store *, int64_t order_id, const char *station,
+    const char *packer, int partial, int notify_customer);
 
 /*
  * The document of fulfillment fid as text (indented, keys sorted: the
  * spool/out bytes), malloc'ed for the caller; NULL on error.
  */
-char	*fulfillment_doc_build(struct store *, int64_t fid, const char *station,
-	    const char *packer, int partial, int notify_customer);
+char *fulfillment_doc_build(struct store *, int64_t fid, const char *station, const char *packer,
+    int partial, int notify_customer);
 
 #endif

@@ -20,31 +20,31 @@
 #include "station/intake/intake_stream.h"
 #include "station/store/store.h"
 
-#define CODE_BATCH	((size_t)4 * INTAKE_JOB_BATCH)
-#define RETRY_MS	5000	/* a file left in spool/in by a failure is tried again */
+#define CODE_BATCH ((size_t)4 * INTAKE_JOB_BATCH)
+#define RETRY_MS   5000 /* a file left in spool/in by a failure is tried again */
 
 /* A file waiting to be imported. */
 struct request {
-	char		*name;		/* spool/in name, or NULL for a path */
-	char		*path;
-	char		*label;		/* names the file in messages and events */
-	intake_reply_cb	 cb;
-	void		*arg;
-	struct request	*next;
+	char *name; /* spool/in name, or NULL for a path */
+	char *path;
+	char *label; /* names the file in messages and events */
+	intake_reply_cb cb;
+	void *arg;
+	struct request *next;
 };
 
 struct intake_jobs {
-	struct loop	*loop;
-	struct store	*store;
-	char		*spool;
-	struct request	*head, *tail;
-	struct job	*job;		/* the running file, or NULL */
-	int		 efd;		/* the thread wakes the loop through it */
-	int		 inofd;		/* inotify on spool/in */
-	int64_t		 kick_timer, retry_timer;
+	struct loop *loop;
+	struct store *store;
+	char *spool;
+	struct request *head, *tail;
+	struct job *job; /* the running file, or NULL */
+	int efd;	 /* the thread wakes the loop through it */
+	int inofd;	 /* inotify on spool/in */
+	int64_t kick_timer, retry_timer;
 };
 
-static void	kick(struct intake_jobs *);
+static void kick(struct intake_jobs *);
 
 static void
 request_free(struct request *r)
@@ -132,16 +132,15 @@ job_end(struct intake_jobs *ij, const char *why, int retry)
 		snprintf(err, sizeof(err), "%s: %s", r->label, why);
 	ij->job = NULL;
 	j->req = NULL;
-	job_free(j);		/* why may point into j: copied above */
+	job_free(j); /* why may point into j: copied above */
 	if (why == NULL) {
 		log_info("%s: %s: %zu imported, %zu updated, %zu unchanged, "
-		    "%zu codes", r->label, res.kind, res.imported, res.updated,
-		    res.unchanged, res.codes);
+			 "%zu codes",
+		    r->label, res.kind, res.imported, res.updated, res.unchanged, res.codes);
 		if (r->name != NULL)
 			intake_spool_accept(ij->spool, r->name);
 	} else if (retry) {
-		log_warnx("ALERT %s; it stays in spool/in and is tried again",
-		    err);
+		log_warnx("ALERT %s; it stays in spool/in and is tried again", err);
 		if (r->name != NULL)
 			retry_later(ij);
 	} else {
@@ -167,8 +166,8 @@ count_outcome(struct intake_result *res, const char *outcome)
 
 /* Logs which fields of an order were cut (inside the batch's transaction). */
 static int
-note_cut(struct store *s, const char *label, const struct order *o,
-    const char *cut, char *err, size_t errlen)
+note_cut(struct store *s, const char *label, const struct order *o, const char *cut, char *err,
+    size_t errlen)
 {
 	char msg[700];
 	int64_t id = 0;
@@ -177,8 +176,8 @@ note_cut(struct store *s, const char *label, const struct order *o,
 		snprintf(err, errlen, "database: %s", store_errmsg(s));
 		return -1;
 	}
-	snprintf(msg, sizeof(msg), "%s: from %s: cut to the intake limits: %s",
-	    o->name, label, cut);
+	snprintf(
+	    msg, sizeof(msg), "%s: from %s: cut to the intake limits: %s", o->name, label, cut);
 	if (store_add_event(s, NULL, id, NULL, "truncated", NULL, msg, 0) == -1) {
 		snprintf(err, errlen, "database: %s", store_errmsg(s));
 		return -1;
@@ -220,15 +219,13 @@ store_entry(struct intake_jobs *ij, struct entry *e, char *err, size_t errlen)
 	const char *outcome;
 	int r = 0;
 
-	if (store_upsert_order(ij->store, e->o, j->req->label, &outcome, err,
-	    errlen) == -1)
+	if (store_upsert_order(ij->store, e->o, j->req->label, &outcome, err, errlen) == -1)
 		r = -1;
 	else {
 		count_outcome(&j->res, outcome);
 		if (e->cut != NULL) {
 			j->res.truncated++;
-			r = note_cut(ij->store, j->req->label, e->o, e->cut, err,
-			    errlen);
+			r = note_cut(ij->store, j->req->label, e->o, e->cut, err, errlen);
 		}
 	}
 	order_free(e->o);
@@ -253,9 +250,9 @@ store_batch(struct intake_jobs *ij, char *err, size_t errlen)
 		return -1;
 	}
 	/* every 16 orders: out of time, or a scan or request waiting? */
-	while (n < INTAKE_JOB_BATCH && (n % 16 != 0 ||
-	    (now_us() - t0 < INTAKE_JOB_BUDGET_US &&
-	    !loop_others_ready(ij->loop, ij->efd))) &&
+	while (n < INTAKE_JOB_BATCH &&
+	    (n % 16 != 0 ||
+		(now_us() - t0 < INTAKE_JOB_BUDGET_US && !loop_others_ready(ij->loop, ij->efd))) &&
 	    queue_take(ij->job, &e)) {
 		if (store_entry(ij, &e, err, errlen) == -1) {
 			store_rollback(ij->store);
@@ -284,8 +281,7 @@ store_codes(struct intake_jobs *ij, char *err, size_t errlen)
 		return -1;
 	}
 	for (; j->codes_pos < end; j->codes_pos++)
-		if (store_upsert_code(ij->store, &j->codes[j->codes_pos], err,
-		    errlen) == -1) {
+		if (store_upsert_code(ij->store, &j->codes[j->codes_pos], err, errlen) == -1) {
 			store_rollback(ij->store);
 			return -1;
 		}
@@ -306,9 +302,8 @@ store_codes(struct intake_jobs *ij, char *err, size_t errlen)
 static int
 is_transient(const char *err)
 {
-	static const char *const words[] = { "disk is full", "disk I/O error",
-	    "readonly", "read-only", "locked", "busy", "out of memory",
-	    "unable to open" };
+	static const char *const words[] = { "disk is full", "disk I/O error", "readonly",
+		"read-only", "locked", "busy", "out of memory", "unable to open" };
 	size_t i;
 
 	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
@@ -329,8 +324,10 @@ store_failed(struct intake_jobs *ij, char *err, size_t errlen)
 		return;
 	}
 	if (in > 0 && n + 1 < errlen)
-		snprintf(err + n, errlen - n, " (the %zu orders before it in "
-		    "the file were stored)", in);
+		snprintf(err + n, errlen - n,
+		    " (the %zu orders before it in "
+		    "the file were stored)",
+		    in);
 	job_end(ij, err, 0);
 }
 
@@ -349,7 +346,7 @@ job_step(struct intake_jobs *ij)
 	queued = j->qn;
 	pthread_mutex_unlock(&j->mu);
 	if (failed == 1) {
-		job_end(ij, j->err, 0);		/* nothing was stored: pass 1 */
+		job_end(ij, j->err, 0); /* nothing was stored: pass 1 */
 		return;
 	}
 	if (queued > 0 && store_batch(ij, err, sizeof(err)) == -1) {
@@ -372,7 +369,7 @@ job_step(struct intake_jobs *ij)
 		more = j->codes_pos < j->ncodes;
 	}
 	if (more)
-		intake_worker_wake(ij->efd);	/* after what else is ready: poll sees both */
+		intake_worker_wake(ij->efd); /* after what else is ready: poll sees both */
 	else if (finished)
 		job_end(ij, NULL, 0);
 }
@@ -405,9 +402,8 @@ job_start(struct intake_jobs *ij, struct request *r)
 	j->req = r;
 	if (intake_file_open(&j->file, r->path, why, sizeof(why)) == -1) {
 		free(j);
-		if (r->name != NULL && access(r->path, F_OK) == -1 &&
-		    errno == ENOENT) {
-			request_free(r);	/* gone already */
+		if (r->name != NULL && access(r->path, F_OK) == -1 && errno == ENOENT) {
+			request_free(r); /* gone already */
 			return;
 		}
 		snprintf(err, sizeof(err), "%s: %s", r->label, why);
@@ -426,8 +422,7 @@ job_start(struct intake_jobs *ij, struct request *r)
 		pthread_cond_destroy(&j->cv);
 		pthread_mutex_destroy(&j->mu);
 		free(j);
-		log_warnx("%s: cannot start the import thread; tried again later",
-		    r->label);
+		log_warnx("%s: cannot start the import thread; tried again later", r->label);
 		goto retry;
 	}
 	ij->job = j;
@@ -472,8 +467,7 @@ is_queued(struct intake_jobs *ij, const char *name)
 {
 	struct request *r;
 
-	if (ij->job != NULL && ij->job->req->name != NULL &&
-	    strcmp(ij->job->req->name, name) == 0)
+	if (ij->job != NULL && ij->job->req->name != NULL && strcmp(ij->job->req->name, name) == 0)
 		return 1;
 	for (r = ij->head; r; r = r->next)
 		if (r->name != NULL && strcmp(r->name, name) == 0)
@@ -501,10 +495,8 @@ intake_jobs_spool_name(struct intake_jobs *ij, const char *name)
 	if (intake_spool_is_partial(name) || is_queued(ij, name))
 		return;
 	n = strlen(ij->spool) + strlen(name) + 5;
-	if ((r = calloc(1, sizeof(*r))) == NULL ||
-	    (r->name = strdup(name)) == NULL ||
-	    (r->label = strdup(name)) == NULL ||
-	    (r->path = malloc(n)) == NULL) {
+	if ((r = calloc(1, sizeof(*r))) == NULL || (r->name = strdup(name)) == NULL ||
+	    (r->label = strdup(name)) == NULL || (r->path = malloc(n)) == NULL) {
 		request_free(r);
 		log_warnx("%s: out of memory; tried again later", name);
 		retry_later(ij);
@@ -532,16 +524,15 @@ intake_jobs_spool_scan(struct intake_jobs *ij)
 }
 
 int
-intake_jobs_import_path(struct intake_jobs *ij, const char *path, const char *label,
-    intake_reply_cb cb, void *arg)
+intake_jobs_import_path(
+    struct intake_jobs *ij, const char *path, const char *label, intake_reply_cb cb, void *arg)
 {
 	const char *base = strrchr(path, '/');
 	struct request *r;
 
 	if (label == NULL)
 		label = base != NULL ? base + 1 : path;
-	if ((r = calloc(1, sizeof(*r))) == NULL ||
-	    (r->path = strdup(path)) == NULL ||
+	if ((r = calloc(1, sizeof(*r))) == NULL || (r->path = strdup(path)) == NULL ||
 	    (r->label = strdup(label)) == NULL) {
 		request_free(r);
 		return -1;
@@ -606,8 +597,7 @@ watch_spool(struct intake_jobs *ij)
 
 	snprintf(in, sizeof(in), "%s/in", ij->spool);
 	if ((ij->inofd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) == -1 ||
-	    inotify_add_watch(ij->inofd, in, IN_CLOSE_WRITE | IN_MOVED_TO |
-	    IN_CREATE) == -1 ||
+	    inotify_add_watch(ij->inofd, in, IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE) == -1 ||
 	    loop_add_fd(ij->loop, ij->inofd, POLLIN, on_inotify, ij) == -1) {
 		log_warn("inotify on %s", in);
 		return -1;
@@ -620,8 +610,7 @@ intake_jobs_new(struct loop *loop, struct store *store, const char *spool)
 {
 	struct intake_jobs *ij;
 
-	if ((ij = calloc(1, sizeof(*ij))) == NULL ||
-	    (ij->spool = strdup(spool)) == NULL) {
+	if ((ij = calloc(1, sizeof(*ij))) == NULL || (ij->spool = strdup(spool)) == NULL) {
 		free(ij);
 		log_warnx("intake: out of memory");
 		return NULL;
@@ -666,7 +655,8 @@ intake_jobs_free(struct intake_jobs *ij)
 		job_free(ij->job);
 		ij->job = NULL;
 		if (r->cb != NULL)
-			r->cb(r->arg, NULL, "the daemon is stopping; the import "
+			r->cb(r->arg, NULL,
+			    "the daemon is stopping; the import "
 			    "did not finish");
 		request_free(r);
 	}

@@ -21,36 +21,34 @@ struct store;
 struct intake_jobs;
 struct intake_result;
 
-#define INTAKE_JOB_BATCH	500	/* at most, per transaction and loop turn */
-#define INTAKE_JOB_BUDGET_US	25000	/* and no longer than this, per turn */
+#define INTAKE_JOB_BATCH     500   /* at most, per transaction and loop turn */
+#define INTAKE_JOB_BUDGET_US 25000 /* and no longer than this, per turn */
 
 /*
  * Told when a `stationctl import` file is done: err is NULL on success, or
  * one line. Called from the loop, never from inside intake_jobs_import_path.
  */
-typedef void (*intake_reply_cb)(void *arg, const struct intake_result *,
-    const char *err);
+typedef void (*intake_reply_cb)(void *arg, const struct intake_result *, const char *err);
 
 /* Creates spool/{in,done,failed,out} and watches spool/in (inotify). NULL
  * (logged) on failure. spool is copied. Call intake_jobs_spool_scan once
  * the daemon is ready, for the files that arrived while it was down. */
-struct intake_jobs *intake_jobs_new(struct loop *, struct store *,
-	    const char *spool);
+struct intake_jobs *intake_jobs_new(struct loop *, struct store *, const char *spool);
 /*
  * Stops the running file (its committed batches stay; the file stays in
  * spool/in for the next start), tells waiting importers, frees. NULL ok.
  */
-void	intake_jobs_free(struct intake_jobs *);
+void intake_jobs_free(struct intake_jobs *);
 
 /* Queues spool/in/name (ignored if being written or already queued). */
-void	intake_jobs_spool_name(struct intake_jobs *, const char *name);
+void intake_jobs_spool_name(struct intake_jobs *, const char *name);
 /* Queues every complete file in spool/in, oldest name first. */
-void	intake_jobs_spool_scan(struct intake_jobs *);
+void intake_jobs_spool_scan(struct intake_jobs *);
 /*
  * Queues a file for `stationctl import` (not moved); label names it in
  * messages and events (NULL: the path's last component). 0 / -1.
  */
-int	intake_jobs_import_path(struct intake_jobs *, const char *path, const char *label,
-	    intake_reply_cb, void *arg);
+int intake_jobs_import_path(
+    struct intake_jobs *, const char *path, const char *label, intake_reply_cb, void *arg);
 
 #endif

@@ -77,9 +77,11 @@ check_codes(struct job *j)
 	for (i = 0; i < j->ncodes; i++)
 		if (strlen(j->codes[i].code) > INTAKE_MAX_CODE ||
 		    strlen(j->codes[i].sku) > INTAKE_MAX_CODE)
-			return snprintf(j->err, sizeof(j->err), "code %zu: "
-			    "barcode or SKU longer than %d bytes", i + 1,
-			    INTAKE_MAX_CODE), -1;
+			return snprintf(j->err, sizeof(j->err),
+				   "code %zu: "
+				   "barcode or SKU longer than %d bytes",
+				   i + 1, INTAKE_MAX_CODE),
+			       -1;
 	return 0;
 }
 
@@ -90,10 +92,8 @@ run_orders(struct job *j, intake_order_cb cb)
 	size_t n;
 
 	if (j->kind == INTAKE_ORDERS_JSON)
-		return intake_stream_orders_json_from(in, cb, j, &n, j->err,
-		    sizeof(j->err));
-	return intake_stream_orders_csv_from(in, cb, j, &n, j->err,
-	    sizeof(j->err));
+		return intake_stream_orders_json_from(in, cb, j, &n, j->err, sizeof(j->err));
+	return intake_stream_orders_csv_from(in, cb, j, &n, j->err, sizeof(j->err));
 }
 
 /*
@@ -123,11 +123,10 @@ run_codes(struct job *j)
 	int r;
 
 	if (j->kind == INTAKE_PRODUCTS_CSV)
-		r = intake_parse_products_csv_from(in, &j->codes, &j->ncodes,
-		    j->err, sizeof(j->err));
+		r = intake_parse_products_csv_from(
+		    in, &j->codes, &j->ncodes, j->err, sizeof(j->err));
 	else
-		r = intake_parse_codes_csv_from(in, &j->codes, &j->ncodes,
-		    j->err, sizeof(j->err));
+		r = intake_parse_codes_csv_from(in, &j->codes, &j->ncodes, j->err, sizeof(j->err));
 	return r == 0 ? check_codes(j) : -1;
 }
 
@@ -168,7 +167,8 @@ intake_worker_main(void *arg)
 		break;
 	}
 	if (r == -1 && intake_file_was_cut(&j->file)) {
-		snprintf(j->err, sizeof(j->err), "the file was cut short while "
+		snprintf(j->err, sizeof(j->err),
+		    "the file was cut short while "
 		    "it was read (still being written?)");
 		bad = 0;
 	}
@@ -180,4 +180,3 @@ intake_worker_main(void *arg)
 	intake_worker_wake(j->efd);
 	return NULL;
 }
-

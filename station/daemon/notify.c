@@ -17,10 +17,10 @@
 
 /* One daemon per process: its timers. */
 static struct {
-	struct daemon	*d;
-	int64_t		 status_timer, watchdog_timer, stall_timer;
-	int64_t		 watchdog_ms;	/* half of WATCHDOG_USEC; 0: no watchdog */
-	const char	*stall_path;	/* test hook, see stall() */
+	struct daemon *d;
+	int64_t status_timer, watchdog_timer, stall_timer;
+	int64_t watchdog_ms;	/* half of WATCHDOG_USEC; 0: no watchdog */
+	const char *stall_path; /* test hook, see stall() */
 } nt;
 
 /* "orders: 3 ready, 1 in_progress; benches: 1 of 2 busy" into buf. */
@@ -109,8 +109,8 @@ notify_ready(struct daemon *d)
 		if (nt.watchdog_ms < 1)
 			nt.watchdog_ms = 1;
 		sd_notify(0, "WATCHDOG=1");
-		if ((nt.watchdog_timer = loop_add_timer(d->loop, nt.watchdog_ms, on_watchdog,
-		    d)) == -1)
+		if ((nt.watchdog_timer = loop_add_timer(d->loop, nt.watchdog_ms, on_watchdog, d)) ==
+		    -1)
 			return -1;
 		log_info("watchdog: pinging every %lld ms", (long long)nt.watchdog_ms);
 	}

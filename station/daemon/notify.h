@@ -15,9 +15,9 @@ struct daemon;
  * WATCHDOG_USEC is set, the watchdog timer at half of it on d->loop.
  * Returns 0 / -1 (a timer could not be armed). Does not block.
  */
-int	notify_ready(struct daemon *d);
+int notify_ready(struct daemon *d);
 /* Says STOPPING=1 and cancels the timers. */
-void	notify_stopping(struct daemon *d);
+void notify_stopping(struct daemon *d);
 
 /* How often STATUS is refreshed. */
 #define NOTIFY_STATUS_MS 30000

@@ -18,12 +18,12 @@
 #include "station/store/store.h"
 #include "station/store/store_pack.h"
 
-#define OUTBOX_RETRY_MS	2000
+#define OUTBOX_RETRY_MS 2000
 
 /* One daemon per process: the outbox's alert and retry timer. */
 static struct {
-	char	 alert[512];	/* "" when spool/out is being written */
-	int64_t	 timer;		/* 0: not armed */
+	char alert[512]; /* "" when spool/out is being written */
+	int64_t timer;	 /* 0: not armed */
 } oq;
 
 int
@@ -161,8 +161,10 @@ outbox_flush(struct daemon *d)
 		}
 	free(ids);
 	if (oq.alert[0] != '\0') {
-		snprintf(why, sizeof(why), "spool/out: written again (%zu pending document%s"
-		    " written in order)", n, n == 1 ? "" : "s");
+		snprintf(why, sizeof(why),
+		    "spool/out: written again (%zu pending document%s"
+		    " written in order)",
+		    n, n == 1 ? "" : "s");
 		log_info("%s", why);
 		store_add_event(d->store, NULL, 0, NULL, "alert", NULL, why, 0);
 		oq.alert[0] = '\0';

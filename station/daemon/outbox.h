@@ -9,10 +9,10 @@
  * Writes text to DIR/NAME atomically (DIR/.NAME.tmp, fsync, rename, fsync
  * of DIR). Returns 0 / -1 (errno set). Blocks on disk I/O.
  */
-int	outbox_write_atomic(const char *dir, const char *name, const char *text);
+int outbox_write_atomic(const char *dir, const char *name, const char *text);
 
 /* The file name of a fulfillment: "fulfillment-000042-1001.json". */
-void	outbox_name(int64_t fid, const char *order_name, char *out, size_t outlen);
+void outbox_name(int64_t fid, const char *order_name, char *out, size_t outlen);
 
 struct daemon;
 
@@ -23,7 +23,7 @@ struct daemon;
  * timer until all are written. 0 when all are written, -1 otherwise.
  * Blocks on disk I/O.
  */
-int	outbox_flush(struct daemon *);
+int outbox_flush(struct daemon *);
 /* The alert while spool/out cannot be written, else NULL. */
 const char *outbox_alert(void);
 

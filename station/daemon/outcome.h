@@ -18,23 +18,23 @@ struct order_view;
  * nothing was recorded, error says why for the person who scanned.
  */
 struct scan_outcome {
-	int		 recorded;
-	char		 error[512];
-	enum verdict	 verdict;
-	int		 refused;	/* verdict_is_refusal(verdict) */
-	const char	*station;	/* the configuration's name (d->conf): used at once */
-	int		 has_order;
-	char		 order[512];
-	int		 has_sku;
-	char		 sku[256];
-	int64_t		 packed, of;	/* n of m for item verdicts */
-	char		 message[256];	/* one line for the packer */
-	char		 packer[64];	/* "" when nobody is logged in */
-	int		 resumed;	/* after a restart: the bench's last verdict again */
-	int		 repeated;	/* a keyed request already committed: see replay */
-	char		*replay;	/* its reply as first sent (malloc'ed), or NULL */
-	int		 box;		/* the station's box number after the scan */
-	int64_t		 elapsed_us;	/* scan received to verdict committed (for /metrics) */
+	int recorded;
+	char error[512];
+	enum verdict verdict;
+	int refused;	     /* verdict_is_refusal(verdict) */
+	const char *station; /* the configuration's name (d->conf): used at once */
+	int has_order;
+	char order[512];
+	int has_sku;
+	char sku[256];
+	int64_t packed, of; /* n of m for item verdicts */
+	char message[256];  /* one line for the packer */
+	char packer[64];    /* "" when nobody is logged in */
+	int resumed;	    /* after a restart: the bench's last verdict again */
+	int repeated;	    /* a keyed request already committed: see replay */
+	char *replay;	    /* its reply as first sent (malloc'ed), or NULL */
+	int box;	    /* the station's box number after the scan */
+	int64_t elapsed_us; /* scan received to verdict committed (for /metrics) */
 };
 
 /*
@@ -46,14 +46,12 @@ struct scan_outcome {
  */
 struct daemon_watchers {
 	/* 1 if anyone watches station now: else the core skips loading the bench */
-	int	(*watching)(void *arg, const char *station);
-	void	(*scan)(void *arg, const struct scan_outcome *,
-		    const struct order_view *bench);
-	void	(*scanner)(void *arg, const char *station, int connected,
-		    const char *message);
+	int (*watching)(void *arg, const char *station);
+	void (*scan)(void *arg, const struct scan_outcome *, const struct order_view *bench);
+	void (*scanner)(void *arg, const char *station, int connected, const char *message);
 	/* the reply a keyed scan keeps for its repeats (malloc'ed text), or NULL */
-	char	*(*reply_text)(void *arg, const struct scan_outcome *);
-	void	*arg;
+	char *(*reply_text)(void *arg, const struct scan_outcome *);
+	void *arg;
 };
 
 #endif

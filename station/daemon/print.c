@@ -19,21 +19,21 @@
 #include "station/store/store.h"
 #include "station/store/store_jobs.h"
 
-#define RETRY_MS	3000	/* failed submissions are tried again this often */
+#define RETRY_MS 3000 /* failed submissions are tried again this often */
 
 struct alert {
-	char		*dest;
-	unsigned	 bits;
-	char		*reason;
+	char *dest;
+	unsigned bits;
+	char *reason;
 };
 
 struct printq {
-	struct daemon	*d;
-	struct printers	*p;
-	struct alert	*alerts;
-	size_t		 nalerts;
-	int64_t		 retry_timer;	/* 0: not armed */
-	struct renderer	*r;		/* documents are made in child processes */
+	struct daemon *d;
+	struct printers *p;
+	struct alert *alerts;
+	size_t nalerts;
+	int64_t retry_timer; /* 0: not armed */
+	struct renderer *r;  /* documents are made in child processes */
 };
 
 static void retry_sweep(void *);
@@ -57,7 +57,7 @@ job_event(struct printq *q, int64_t ref, const char *kind, const char *msg, int 
 	struct job_row j;
 
 	if (store_job_load(q->d->store, ref, &j, NULL, NULL) == -1)
-		memset(&j, 0, sizeof(j));	/* still log it, without station and order */
+		memset(&j, 0, sizeof(j)); /* still log it, without station and order */
 	store_add_event(q->d->store, j.station, j.order_id, NULL, kind, NULL, msg, error);
 	job_row_clear(&j);
 }
@@ -106,9 +106,7 @@ on_printer_event(const struct printer_event *ev, void *arg)
 	char msg[400];
 
 	switch (ev->kind) {
-	case PRINTER_EV_ALERT:
-		on_alert(q, ev);
-		return;
+	case PRINTER_EV_ALERT: on_alert(q, ev); return;
 	case PRINTER_EV_ACCEPTED:
 		store_job_update(s, ev->ref, state_word(ev->state), ev->job_id, NULL);
 		return;
@@ -207,10 +205,10 @@ queue_doc(struct daemon *d, const struct render_req *r, const char *printer, con
 	int txn = store_begin(d->store) == 0;
 
 	for (i = 0; i < out->nevents; i++)
-		store_add_event(d->store, r->station, order_id, NULL, "print", NULL,
-		    out->events[i], 0);
-	id = store_job_insert(d->store, r->station, printer, kind, order_id, r->package_id,
-	    title, media, 1, out->pdf, out->len);
+		store_add_event(
+		    d->store, r->station, order_id, NULL, "print", NULL, out->events[i], 0);
+	id = store_job_insert(d->store, r->station, printer, kind, order_id, r->package_id, title,
+	    media, 1, out->pdf, out->len);
 	if (id != -1 && r->kind == RENDER_SLIP)
 		store_mark_slip_printed(d->store, order_id);
 	if (id != -1 && r->effect && store_effect_done(d->store, r->effect) == -1)
@@ -256,7 +254,7 @@ deliver(struct daemon *d, const struct render_req *r, const char *title0, int64_
 		media = sc->slip_media;
 		kind = r->kind == RENDER_SLIP ? "slip" : "sheet";
 	}
-	if (printer == NULL) {	/* the configuration changed since the request */
+	if (printer == NULL) { /* the configuration changed since the request */
 		effect_done(d, r->effect);
 		return;
 	}
@@ -264,14 +262,17 @@ deliver(struct daemon *d, const struct render_req *r, const char *title0, int64_
 }
 
 static void
-on_rendered(struct daemon *d, const struct render_req *r, const char *title,
-    int64_t order_id, struct labels_out *out, const char *err)
+on_rendered(struct daemon *d, const struct render_req *r, const char *title, int64_t order_id,
+    struct labels_out *out, const char *err)
 {
 	if (err != NULL) {
-		log_warnx("[station %s] %s: %s", r->station, r->kind == RENDER_LABEL ? "label" :
-		    r->kind == RENDER_SLIP ? "slip" : "command sheet", err);
+		log_warnx("[station %s] %s: %s", r->station,
+		    r->kind == RENDER_LABEL	 ? "label"
+			: r->kind == RENDER_SLIP ? "slip"
+						 : "command sheet",
+		    err);
 		store_add_event(d->store, r->station, order_id, NULL, "print", NULL, err, 1);
-		effect_done(d, r->effect);	/* logged as an error: a reprint is a person's call */
+		effect_done(d, r->effect); /* logged as an error: a reprint is a person's call */
 		return;
 	}
 	deliver(d, r, title, order_id, out);
@@ -303,8 +304,8 @@ print_doc(struct daemon *d, const struct render_req *r)
 	if (d->printq && d->printq->r)
 		return renderer_submit(d->printq->r, r);
 	memset(&out, 0, sizeof(out));
-	if (render_now(d, d->store, r, title, sizeof(title), &order_id, &out, err,
-	    sizeof(err)) == -1) {
+	if (render_now(d, d->store, r, title, sizeof(title), &order_id, &out, err, sizeof(err)) ==
+	    -1) {
 		on_rendered(d, r, NULL, r->order_id, NULL, err);
 		return -1;
 	}
@@ -327,8 +328,8 @@ make_req(struct render_req *r, enum render_kind kind, const char *station, int64
 }
 
 int
-print_label_effect(struct daemon *d, const char *station, int64_t package_id, int reprint,
-    int64_t effect)
+print_label_effect(
+    struct daemon *d, const char *station, int64_t package_id, int reprint, int64_t effect)
 {
 	struct render_req r;
 
@@ -343,8 +344,8 @@ print_label(struct daemon *d, const char *station, int64_t package_id, int repri
 }
 
 int
-print_slip_effect(struct daemon *d, const char *station, int64_t order_id, int reprint,
-    int64_t effect)
+print_slip_effect(
+    struct daemon *d, const char *station, int64_t order_id, int reprint, int64_t effect)
 {
 	struct render_req r;
 
@@ -414,8 +415,8 @@ print_start(struct daemon *d)
 		if (sc->slip_printer)
 			printers_watch(q->p, sc->slip_printer);
 	}
-	retry_sweep(q);		/* jobs a stop or crash left unsent */
-	follow_unfinished(q);	/* and those a printer had accepted */
+	retry_sweep(q);	      /* jobs a stop or crash left unsent */
+	follow_unfinished(q); /* and those a printer had accepted */
 	return 0;
 }
 
@@ -453,11 +454,13 @@ print_alerts_json(struct daemon *d)
 		for (k = 0; k < d->conf->nstations; k++) {
 			const struct station_conf *sc = &d->conf->stations[k];
 
-			if ((sc->label_printer && strcmp(sc->label_printer, q->alerts[i].dest) == 0) ||
+			if ((sc->label_printer &&
+				strcmp(sc->label_printer, q->alerts[i].dest) == 0) ||
 			    (sc->slip_printer && strcmp(sc->slip_printer, q->alerts[i].dest) == 0))
-				json_array_append_new(a, json_pack("{s:s, s:s, s:s}", "station",
-				    sc->name, "printer", q->alerts[i].dest, "alert",
-				    q->alerts[i].reason ? q->alerts[i].reason : ""));
+				json_array_append_new(a,
+				    json_pack("{s:s, s:s, s:s}", "station", sc->name, "printer",
+					q->alerts[i].dest, "alert",
+					q->alerts[i].reason ? q->alerts[i].reason : ""));
 		}
 	}
 	return a;

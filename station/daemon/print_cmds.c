@@ -50,17 +50,19 @@ cmd_reprint(struct daemon *d, json_t *req)
 	if (kind == NULL)
 		kind = "auto";
 	if (is_sscc(what)) {
-		if ((r = store_find_package_sscc(d->store, what, &pkg, station, sizeof(station))) != 1)
-			return r == 0 ? reply_error("no package with SSCC %s", what) :
-			    reply_error("database error");
+		if ((r = store_find_package_sscc(d->store, what, &pkg, station, sizeof(station))) !=
+		    1)
+			return r == 0 ? reply_error("no package with SSCC %s", what)
+				      : reply_error("database error");
 		if (strcmp(kind, "slip") == 0)
 			return reply_error("reprint %s: an SSCC names a label, not a slip", what);
 	} else {
 		if ((r = store_find_order(d->store, what, &order_id)) != 1)
-			return r == 0 ? reply_error("no order %s", what) :
-			    reply_error("database error");
+			return r == 0 ? reply_error("no order %s", what)
+				      : reply_error("database error");
 		if (strcmp(kind, "slip") != 0 &&
-		    (pkg = store_last_package_of_order(d->store, order_id, station, sizeof(station))) < 0)
+		    (pkg = store_last_package_of_order(
+			 d->store, order_id, station, sizeof(station))) < 0)
 			return reply_error("database error");
 		if (strcmp(kind, "label") == 0 && pkg == 0)
 			return reply_error("%s has no label yet (no box closed)", what);
@@ -69,7 +71,8 @@ cmd_reprint(struct daemon *d, json_t *req)
 		return reply_error("no such station");
 	if (pkg > 0 && strcmp(kind, "slip") != 0) {
 		if (print_label(d, sc->name, pkg, 1) == -1)
-			return reply_error("reprint %s: the label could not be made (see the log)", what);
+			return reply_error(
+			    "reprint %s: the label could not be made (see the log)", what);
 		return reply_message("label for %s queued again", what);
 	}
 	if (print_slip(d, sc->name, order_id, 1) == -1)

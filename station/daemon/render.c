@@ -23,19 +23,19 @@
 
 /* A request sent to the worker, waiting for its reply (replies come in order). */
 struct pending {
-	struct render_req	 req;
-	struct pending		*next;
+	struct render_req req;
+	struct pending *next;
 };
 
 struct renderer {
-	struct daemon		*d;
-	render_done_cb		 done;
-	const struct config	*conf;		/* the configuration the worker was forked with */
-	pid_t			 pid;		/* 0: no worker */
-	int			 wfd, rfd;	/* requests to it, replies from it */
-	char			*buf;		/* reply bytes read so far */
-	size_t			 len, cap;
-	struct pending		*head, *tail;
+	struct daemon *d;
+	render_done_cb done;
+	const struct config *conf; /* the configuration the worker was forked with */
+	pid_t pid;		   /* 0: no worker */
+	int wfd, rfd;		   /* requests to it, replies from it */
+	char *buf;		   /* reply bytes read so far */
+	size_t len, cap;
+	struct pending *head, *tail;
 };
 
 int
@@ -51,8 +51,8 @@ render_now(struct daemon *d, struct store *s, const struct render_req *r, char *
 	}
 	switch (r->kind) {
 	case RENDER_LABEL:
-		return docs_label(s, d->conf, sc, r->package_id, out, title, titlelen,
-		    order_id, err, errlen);
+		return docs_label(
+		    s, d->conf, sc, r->package_id, out, title, titlelen, order_id, err, errlen);
 	case RENDER_SLIP:
 		return docs_slip(s, d->conf, sc, r->order_id, out, title, titlelen, err, errlen);
 	case RENDER_SHEET:
@@ -145,8 +145,7 @@ send_reply(int fd, int ok, const char *head, const struct labels_out *out)
  * used across fork), opened once; each request rendered and answered in
  * order. It ends when the daemon closes its end, or dies with it.
  */
-static void __attribute__((noreturn))
-worker_main(struct daemon *d, int in, int out)
+static void __attribute__((noreturn)) worker_main(struct daemon *d, int in, int out)
 {
 	char title[256], err[512], line[1200];
 	struct labels_out lo;
@@ -163,10 +162,12 @@ worker_main(struct daemon *d, int in, int out)
 		order_id = 0;
 		if (s == NULL)
 			s = store_open(d->conf->database, 1, err, sizeof(err));
-		if (s == NULL || render_now(d, s, &r, title, sizeof(title), &order_id, &lo, err,
-		    sizeof(err)) == -1) {
+		if (s == NULL ||
+		    render_now(d, s, &r, title, sizeof(title), &order_id, &lo, err, sizeof(err)) ==
+			-1) {
 			clean(err);
-			snprintf(line, sizeof(line), "ERR\t%s\n", err[0] ? err : "rendering failed");
+			snprintf(
+			    line, sizeof(line), "ERR\t%s\n", err[0] ? err : "rendering failed");
 			rc = send_reply(out, 0, line, NULL);
 		} else {
 			size_t i;
@@ -324,7 +325,7 @@ on_data(int fd, short revents, void *arg)
 		if (rd->len < sizeof(flen) + flen)
 			break;
 		if ((p = pop(rd)) == NULL) {
-			stop_worker(rd, NULL);	/* a reply nobody asked for */
+			stop_worker(rd, NULL); /* a reply nobody asked for */
 			return;
 		}
 		finish(rd, &p->req, rd->buf + sizeof(flen), flen);
@@ -348,7 +349,10 @@ start_worker(struct renderer *rd)
 	}
 	if ((rd->pid = fork()) == -1) {
 		rd->pid = 0;
-		close(req[0]); close(req[1]); close(rep[0]); close(rep[1]);
+		close(req[0]);
+		close(req[1]);
+		close(rep[0]);
+		close(rep[1]);
 		return -1;
 	}
 	if (rd->pid == 0) {
@@ -384,7 +388,7 @@ render_here(struct renderer *rd, const struct render_req *r)
 
 	memset(&out, 0, sizeof(out));
 	if (render_now(rd->d, rd->d->store, r, title, sizeof(title), &order_id, &out, err,
-	    sizeof(err)) == 0)
+		sizeof(err)) == 0)
 		rd->done(rd->d, r, title, order_id, &out, NULL);
 	else
 		rd->done(rd->d, r, NULL, r->order_id, NULL, err);
@@ -396,7 +400,7 @@ renderer_new(struct daemon *d, render_done_cb done, int parallel)
 {
 	struct renderer *rd = calloc(1, sizeof(*rd));
 
-	(void)parallel;	/* one worker: documents come out in the order asked */
+	(void)parallel; /* one worker: documents come out in the order asked */
 	if (rd == NULL)
 		return NULL;
 	rd->d = d;

@@ -31,34 +31,34 @@
  * fulfillments are rows without an outbox name until spool/out has them.
  */
 struct after {
-	size_t	 nful;
-	int64_t	 labels[MAX_AFTER];
-	int64_t	 label_effects[MAX_AFTER];
-	size_t	 nlabels;
-	int64_t	 slip_order;
-	int64_t	 slip_effect;
-	int	 reprint_last;
-	int64_t	 refresh_order;		/* opened: re-read from the shop (background) */
+	size_t nful;
+	int64_t labels[MAX_AFTER];
+	int64_t label_effects[MAX_AFTER];
+	size_t nlabels;
+	int64_t slip_order;
+	int64_t slip_effect;
+	int reprint_last;
+	int64_t refresh_order; /* opened: re-read from the shop (background) */
 };
 
 struct scan_ctx {
-	struct daemon			*d;
-	const struct station_conf	*sc;
-	const char			*code;
-	const char			*aim;
-	struct sess_state		 state;
-	struct order_view		*open;
-	struct order_view		*target;
-	struct sess_input		 in;
-	struct sess_result		 res;
-	char				 sku[256];
-	char				 packer_arg[64];
-	struct after			 after;
-	int64_t				 scan_id;
-	const char			*key;	/* idempotency key, NULL: none */
-	struct sess_checks		 checks;	/* the packing checks (issue 15) */
-	char				 scale_state[128];
-	struct checks_scan		 cs;
+	struct daemon *d;
+	const struct station_conf *sc;
+	const char *code;
+	const char *aim;
+	struct sess_state state;
+	struct order_view *open;
+	struct order_view *target;
+	struct sess_input in;
+	struct sess_result res;
+	char sku[256];
+	char packer_arg[64];
+	struct after after;
+	int64_t scan_id;
+	const char *key;	   /* idempotency key, NULL: none */
+	struct sess_checks checks; /* the packing checks (issue 15) */
+	char scale_state[128];
+	struct checks_scan cs;
 };
 
 /*
@@ -108,13 +108,13 @@ classify(struct scan_ctx *x)
 	int r;
 
 	x->in.kind = SCAN_UNKNOWN;
-	r = session_parse_command(x->code, &x->in.cmd, &x->in.qty, x->packer_arg,
-	    sizeof(x->packer_arg));
+	r = session_parse_command(
+	    x->code, &x->in.cmd, &x->in.qty, x->packer_arg, sizeof(x->packer_arg));
 	if (r == 1) {
 		x->in.kind = SCAN_COMMAND;
 		x->in.packer = x->packer_arg;
-		if (x->in.cmd == CMD_OVERRIDE && checks_classify(x->d, x->sc, &x->state,
-		    x->code, &x->in, &x->cs) == -1)
+		if (x->in.cmd == CMD_OVERRIDE &&
+		    checks_classify(x->d, x->sc, &x->state, x->code, &x->in, &x->cs) == -1)
 			return -1;
 		if (x->cs.shown[0] != '\0')
 			x->code = x->cs.shown;
@@ -123,7 +123,7 @@ classify(struct scan_ctx *x)
 	if (r == -1)
 		return 0;
 	if ((r = checks_classify(x->d, x->sc, &x->state, x->code, &x->in, &x->cs)) != 0) {
-		if (x->cs.shown[0] != '\0')	/* a PIN is never recorded */
+		if (x->cs.shown[0] != '\0') /* a PIN is never recorded */
 			x->code = x->cs.shown;
 		return r == -1 ? -1 : 0;
 	}
@@ -157,8 +157,7 @@ prepare(struct scan_ctx *x)
 
 	if (store_session_load(s, x->sc->name, &x->state) == -1)
 		return -1;
-	if (x->state.order_id != 0 &&
-	    (x->open = store_order_view(s, x->state.order_id)) == NULL)
+	if (x->state.order_id != 0 && (x->open = store_order_view(s, x->state.order_id)) == NULL)
 		return -1;
 	if (classify(x) == -1)
 		return -1;
@@ -166,12 +165,11 @@ prepare(struct scan_ctx *x)
 	x->in.code = x->code;
 	x->in.now_ms = store_now_ms();
 	x->in.dup_window_ms = x->sc->duplicate_window_ms;
-	x->in.checks = checks_fill(x->d, x->sc, &x->checks, x->scale_state,
-	    sizeof(x->scale_state));
+	x->in.checks = checks_fill(x->d, x->sc, &x->checks, x->scale_state, sizeof(x->scale_state));
 	/* only STN:UNDO and STN:REPRINT read these: no lookups for other scans */
 	if (x->open && x->in.kind == SCAN_COMMAND && x->in.cmd == CMD_UNDO) {
-		int r = store_last_item(s, x->sc->name, x->open->o.id,
-		    &x->in.last_item_line, &x->in.last_item_units);
+		int r = store_last_item(
+		    s, x->sc->name, x->open->o.id, &x->in.last_item_line, &x->in.last_item_units);
 
 		if (r == -1)
 			return -1;
@@ -196,12 +194,18 @@ conflict_message(const struct scan_ctx *x, int64_t line_id, char *msg, size_t le
 		if (x->open->lines[i].line_id == line_id)
 			l = &x->open->lines[i];
 	if (l == NULL) {
-		snprintf(msg, len, "line %lld: more packed than the shop now wants;"
-		    " take the extra units out (STN:UNDO)", (long long)line_id);
+		snprintf(msg, len,
+		    "line %lld: more packed than the shop now wants;"
+		    " take the extra units out (STN:UNDO)",
+		    (long long)line_id);
 		return;
 	}
-	snprintf(msg, len, "%s: more packed (%lld) than the shop now wants (%lld);"
-	    " take the extra units out (STN:UNDO)", l->sku ? l->sku : l->title ? l->title : "line",
+	snprintf(msg, len,
+	    "%s: more packed (%lld) than the shop now wants (%lld);"
+	    " take the extra units out (STN:UNDO)",
+	    l->sku	   ? l->sku
+		: l->title ? l->title
+			   : "line",
 	    (long long)l->packed, (long long)l->remaining);
 }
 
@@ -228,18 +232,18 @@ apply_effect(struct scan_ctx *x, const struct sess_effect *e, int64_t *package_i
 	case EFF_COUNT_ITEM:
 		*package_id = store_open_package(s, order, st, x->state.box ? x->state.box : 1);
 		return *package_id == -1 ? -1 : 0;
-	case EFF_UNDO_ITEM:
-		return store_undo_last(s, st, order);
+	case EFF_UNDO_ITEM: return store_undo_last(s, st, order);
 	case EFF_CLOSE_BOX:
-		if ((id = store_close_package(s, order, st, x->d->conf->shop.gs1_prefix, sscc)) == -1)
+		if ((id = store_close_package(s, order, st, x->d->conf->shop.gs1_prefix, sscc)) ==
+		    -1)
 			return -1;
 		/* the scale's stable reading is the box's weight */
 		if (id > 0 && e->units >= 0 && store_package_weigh(s, id, e->units) == -1)
 			return -1;
 		/* the label the bench now waits for */
 		if (id > 0 && x->res.next.hold == HOLD_LABEL && x->res.next.label_code[0] == '\0')
-			snprintf(x->res.next.label_code, sizeof(x->res.next.label_code), "%s",
-			    sscc);
+			snprintf(
+			    x->res.next.label_code, sizeof(x->res.next.label_code), "%s", sscc);
 		if (id > 0 && x->sc->label_printer) {
 			int64_t eff = store_effect_add(s, st, "label", id);
 
@@ -262,15 +266,16 @@ apply_effect(struct scan_ctx *x, const struct sess_effect *e, int64_t *package_i
 		return 0;
 	case EFF_ABANDON:
 	case EFF_CLOSE_CANCELLED:
-	case EFF_CLOSE_SHIPPED:
-		return store_close_unshipped(s, order, st);
+	case EFF_CLOSE_SHIPPED: return store_close_unshipped(s, order, st);
 	case EFF_REPRINT_LABEL:
 		x->after.reprint_last = 1;
 		/* a reprint is scanned back too: the machine holds, we name the label */
 		if (x->res.next.hold == HOLD_LABEL && x->res.next.label_code[0] == '\0') {
 			int64_t last = store_last_package(s, st);
-			int r = last > 0 ? store_package_label(s, last, sscc,
-			    x->res.next.label_order, sizeof(x->res.next.label_order)) : 0;
+			int r = last > 0
+			    ? store_package_label(s, last, sscc, x->res.next.label_order,
+				  sizeof(x->res.next.label_order))
+			    : 0;
 
 			if (last == -1 || r == -1)
 				return -1;
@@ -325,16 +330,17 @@ record(struct scan_ctx *x)
 			state = "counted";
 		}
 	if ((x->scan_id = store_record_scan(s, x->sc->name, r->next.packer, x->code, x->aim,
-	    verdict_name(r->verdict), r->order_id, line_id, units, package_id, state)) == -1)
+		 verdict_name(r->verdict), r->order_id, line_id, units, package_id, state)) == -1)
 		return -1;
 	for (i = 0; i < r->neff; i++)
-		if (r->eff[i].kind != EFF_COUNT_ITEM && apply_effect(x, &r->eff[i], &package_id) == -1)
+		if (r->eff[i].kind != EFF_COUNT_ITEM &&
+		    apply_effect(x, &r->eff[i], &package_id) == -1)
 			return -1;
 	if (store_session_save(s, x->sc->name, &r->next) == -1)
 		return -1;
-	return store_add_scan_event(s, x->scan_id, x->sc->name, r->order_id, r->next.packer[0] ?
-	    r->next.packer : x->state.packer, event_kind(r->verdict), verdict_name(r->verdict),
-	    r->message, verdict_is_refusal(r->verdict));
+	return store_add_scan_event(s, x->scan_id, x->sc->name, r->order_id,
+	    r->next.packer[0] ? r->next.packer : x->state.packer, event_kind(r->verdict),
+	    verdict_name(r->verdict), r->message, verdict_is_refusal(r->verdict));
 }
 
 /*
@@ -344,9 +350,9 @@ record(struct scan_ctx *x)
  * before they run loses nothing: station_recover carries them out.
  */
 struct deferred {
-	struct daemon	*d;
-	char		 station[128];
-	struct after	 a;
+	struct daemon *d;
+	char station[128];
+	struct after a;
 };
 
 static void
@@ -355,7 +361,7 @@ run_effects(struct daemon *d, const char *station, const struct after *a)
 	size_t i;
 
 	if (a->nful)
-		outbox_flush(d);	/* in order, with its alert while it fails */
+		outbox_flush(d); /* in order, with its alert while it fails */
 	for (i = 0; i < a->nlabels; i++)
 		print_label_effect(d, station, a->labels[i], 0, a->label_effects[i]);
 	if (a->slip_order)
@@ -471,7 +477,7 @@ replay_key(struct scan_ctx *x, struct scan_outcome *out)
 	out->recorded = 1;
 	out->repeated = 1;
 	out->station = x->sc->name;
-	out->replay = txt;	/* NULL: recorded, but the reply was not kept */
+	out->replay = txt; /* NULL: recorded, but the reply was not kept */
 	return 1;
 }
 
@@ -557,7 +563,7 @@ station_scan(struct daemon *d, const char *station, const char *code, const char
 	if (x.key && (r = replay_key(&x, out)) != 0) {
 		if (r == -1)
 			goto dberr;
-		store_rollback(d->store);	/* nothing was written */
+		store_rollback(d->store); /* nothing was written */
 		return;
 	}
 	if (prepare(&x) == -1)
@@ -570,7 +576,7 @@ station_scan(struct daemon *d, const char *station, const char *code, const char
 	/* Committed: only now is the verdict real. */
 	outcome_fill(&x, out);
 	out->elapsed_us = now_us() - t0;
-	if (x.open != NULL && x.open->name != NULL)	/* the journal's ORDER= field */
+	if (x.open != NULL && x.open->name != NULL) /* the journal's ORDER= field */
 		log_debug("[station %s] [order %s] %s → %s", x.sc->name, x.open->name, x.code,
 		    verdict_name(x.res.verdict));
 	else
@@ -582,7 +588,8 @@ station_scan(struct daemon *d, const char *station, const char *code, const char
 	return;
 dberr:
 	store_rollback(d->store);
-	log_warnx("[station %s] scan %s not recorded: %s", x.sc->name, code, store_errmsg(d->store));
+	log_warnx(
+	    "[station %s] scan %s not recorded: %s", x.sc->name, code, store_errmsg(d->store));
 	order_view_free(x.open);
 	order_view_free(x.target);
 	if (store_down(&x, out))
@@ -610,8 +617,8 @@ station_on_scanner_alert(void *arg, const char *station, int connected, const ch
 		log_info("[station %s] scanner: %s", station, message);
 	else
 		log_warnx("[station %s] scanner: %s", station, message);
-	if (store_add_event(d->store, station, 0, NULL, connected > 0 ? "scanner" : "alert",
-	    NULL, message, connected <= 0) == -1)
+	if (store_add_event(d->store, station, 0, NULL, connected > 0 ? "scanner" : "alert", NULL,
+		message, connected <= 0) == -1)
 		log_warnx("[station %s] cannot log the scanner event: %s", station,
 		    store_errmsg(d->store));
 	if (d->watchers.scanner)
@@ -627,15 +634,15 @@ recover_effect(struct daemon *d, int64_t id)
 	char station[128], kind[16];
 	int64_t ref;
 
-	if (store_effect_load(d->store, id, station, sizeof(station), kind, sizeof(kind),
-	    &ref) == -1)
+	if (store_effect_load(d->store, id, station, sizeof(station), kind, sizeof(kind), &ref) ==
+	    -1)
 		return;
 	if (strcmp(kind, "label") == 0)
 		print_label_effect(d, station, ref, 0, id);
 	else if (strcmp(kind, "slip") == 0)
 		print_slip_effect(d, station, ref, 0, id);
 	else
-		store_effect_done(d->store, id);	/* a kind this version does not know */
+		store_effect_done(d->store, id); /* a kind this version does not know */
 }
 
 static enum verdict
@@ -720,8 +727,8 @@ resume_benches(struct daemon *d)
 		snprintf(text, sizeof(text), "RESUMED%s%s: last scan %s", lv.order[0] ? " " : "",
 		    lv.order, lv.message);
 		log_info("[station %s] %s", sc->name, text);
-		if (store_add_event(d->store, sc->name, lv.order_id, NULL, "resume", NULL, text,
-		    0) == -1)
+		if (store_add_event(
+			d->store, sc->name, lv.order_id, NULL, "resume", NULL, text, 0) == -1)
 			log_warnx("[station %s] cannot log the resume: %s", sc->name,
 			    store_errmsg(d->store));
 		bench = NULL;

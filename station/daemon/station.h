@@ -14,8 +14,8 @@ struct daemon;
  * committed; 0 means it was not recorded (out->error says why). station
  * NULL: the only station. Always fills *out. Blocks only on the database.
  */
-void	 station_scan(struct daemon *, const char *station, const char *code,
-	    const char *aim, const char *key, struct scan_outcome *out);
+void station_scan(struct daemon *, const char *station, const char *code, const char *aim,
+    const char *key, struct scan_outcome *out);
 /*
  * key (stationctl scan --key K; NULL or "": none): a request whose key a
  * committed scan of that station already has is not counted again; out
@@ -24,24 +24,21 @@ void	 station_scan(struct daemon *, const char *station, const char *code,
  */
 
 /* The scanner driver's callback (arg is the daemon). */
-void	 station_on_scanner(void *arg, const char *station, const char *code,
-	    const char *aim);
-void	 station_on_scanner_alert(void *arg, const char *station, int connected,
-	    const char *message);
+void station_on_scanner(void *arg, const char *station, const char *code, const char *aim);
+void station_on_scanner_alert(void *arg, const char *station, int connected, const char *message);
 
 /*
  * For a watcher that starts watching STATION (NULL or "": all): after a
  * restart, until a bench's next scan, its last committed verdict as an
  * outcome with resumed = 1 ("RESUMED ..."), given to cb one bench at a time.
  */
-void	 station_resume(struct daemon *, const char *station,
-	    void (*cb)(void *arg, const struct scan_outcome *, const struct order_view *),
-	    void *arg);
+void station_resume(struct daemon *, const char *station,
+    void (*cb)(void *arg, const struct scan_outcome *, const struct order_view *), void *arg);
 
 /*
  * At start: each bench repeats its last committed verdict (log, watchers),
  * then what a crash interrupted is finished (spool/out, labels, slips).
  */
-void	 station_recover(struct daemon *);
+void station_recover(struct daemon *);
 
 #endif

@@ -55,8 +55,8 @@ check_printers(const struct config *c)
 		int line[2] = { sc->label_printer_line, sc->slip_printer_line };
 
 		for (k = 0; k < 2; k++) {
-			if (dest[k] == NULL || (k == 1 && dest[1] && dest[0] &&
-			    strcmp(dest[0], dest[1]) == 0))
+			if (dest[k] == NULL ||
+			    (k == 1 && dest[1] && dest[0] && strcmp(dest[0], dest[1]) == 0))
 				continue;
 			r = printer_check_dest(NULL, dest[k], err, sizeof(err));
 			if (r == -1) {
@@ -85,9 +85,12 @@ reload(struct daemon *d)
 	    strcmp(c->socket, d->conf->socket))
 		log_warnx("HUP: database, spool and socket changes take effect at restart");
 	/* Stations keep their names: the scanner side is rebuilt at restart too. */
-	free(c->database); c->database = strdup(d->conf->database);
-	free(c->spool); c->spool = strdup(d->conf->spool);
-	free(c->socket); c->socket = strdup(d->conf->socket);
+	free(c->database);
+	c->database = strdup(d->conf->database);
+	free(c->spool);
+	c->spool = strdup(d->conf->spool);
+	free(c->socket);
+	c->socket = strdup(d->conf->socket);
 	config_free(d->conf);
 	d->conf = c;
 	log_info("HUP: configuration re-read");
@@ -108,9 +111,7 @@ on_signal(int fd, short revents, void *arg)
 			d->stopping = 1;
 			loop_stop(d->loop);
 			break;
-		case SIGHUP:
-			reload(d);
-			break;
+		case SIGHUP: reload(d); break;
 		}
 	}
 }
@@ -144,13 +145,14 @@ setup_scanners(struct daemon *d)
 
 		if (sc->scanner == NULL)
 			continue;
-		if (d->scanners == NULL && (d->scanners = scanners_new(d->loop,
-		    station_on_scanner, station_on_scanner_alert, d)) == NULL) {
+		if (d->scanners == NULL &&
+		    (d->scanners = scanners_new(
+			 d->loop, station_on_scanner, station_on_scanner_alert, d)) == NULL) {
 			log_warnx("scanners: cannot start libusb");
 			return -1;
 		}
-		if (scanners_add(d->scanners, sc->name, sc->scanner, sc->scanner_layout,
-		    err, sizeof(err)) == -1) {
+		if (scanners_add(d->scanners, sc->name, sc->scanner, sc->scanner_layout, err,
+			sizeof(err)) == -1) {
 			log_warnx("[station %s] scanner %s: %s", sc->name, sc->scanner, err);
 			return -1;
 		}
@@ -187,7 +189,7 @@ lock_path(const char *path, const char *what, int hold)
 	fl.l_whence = SEEK_SET;
 	if (fcntl(fd, F_SETLK, &fl) == 0) {
 		if (!hold)
-			close(fd);	/* only a probe: the lock goes with the fd */
+			close(fd); /* only a probe: the lock goes with the fd */
 		return 0;
 	}
 	if (errno == EACCES || errno == EAGAIN) {
@@ -198,7 +200,8 @@ lock_path(const char *path, const char *what, int hold)
 			log_warnx("another stationd (pid %ld) already runs on %s %s; not starting",
 			    (long)fl.l_pid, what, path);
 		else
-			log_warnx("another stationd already runs on %s %s; not starting", what, path);
+			log_warnx(
+			    "another stationd already runs on %s %s; not starting", what, path);
 	} else
 		log_warn("%s lock %s", what, lp);
 	close(fd);
@@ -216,7 +219,7 @@ restrict_modes(const char *database)
 
 	umask(0007);
 	if (store_is_server(database))
-		return;		/* a server's files are its own */
+		return; /* a server's files are its own */
 	for (i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
 		snprintf(p, sizeof(p), "%s%s", database, sfx[i]);
 		if (stat(p, &st) == 0 && (st.st_mode & 0007) && chmod(p, st.st_mode & 0770) == -1)
@@ -232,7 +235,7 @@ run(struct daemon *d)
 
 	restrict_modes(d->conf->database);
 	if ((!store_is_server(d->conf->database) &&
-	    lock_path(d->conf->database, "database", 1) == -1) ||
+		lock_path(d->conf->database, "database", 1) == -1) ||
 	    lock_path(d->conf->socket, "socket", 1) == -1)
 		return 1;
 	if ((d->store = store_open(d->conf->database, 0, err, sizeof(err))) == NULL) {
@@ -249,8 +252,8 @@ run(struct daemon *d)
 		return 1;
 	station_recover(d);
 	intake_jobs_spool_scan(d->intake);
-	log_info("ready: %zu station(s), database %s, spool %s, socket %s",
-	    d->conf->nstations, d->conf->database, d->conf->spool, d->conf->socket);
+	log_info("ready: %zu station(s), database %s, spool %s, socket %s", d->conf->nstations,
+	    d->conf->database, d->conf->spool, d->conf->socket);
 	if (upkeep_start(d) == -1 || notify_ready(d) == -1)
 		return 1;
 	if (loop_run(d->loop) == -1) {
@@ -266,11 +269,11 @@ teardown(struct daemon *d)
 {
 	shop_stop(d);
 	web_free(d->web);
-	intake_jobs_free(d->intake);	/* before the control: it replies */
+	intake_jobs_free(d->intake); /* before the control: it replies */
 	scanners_free(d->scanners);
 	checks_stop(d);
 	if (d->store)
-		outbox_flush(d);	/* a stop between a verdict and its spool/out file */
+		outbox_flush(d); /* a stop between a verdict and its spool/out file */
 	print_stop(d);
 	boxes_stop(d);
 	control_free(d->ctl);
@@ -315,9 +318,10 @@ main(int argc, char *argv[])
 		config_free(d.conf);
 		return 0;
 	}
-	if (!foreground && ((!store_is_server(d.conf->database) &&
-	    lock_path(d.conf->database, "database", 0) == -1) ||
-	    lock_path(d.conf->socket, "socket", 0) == -1)) {
+	if (!foreground &&
+	    ((!store_is_server(d.conf->database) &&
+		 lock_path(d.conf->database, "database", 0) == -1) ||
+		lock_path(d.conf->socket, "socket", 0) == -1)) {
 		config_free(d.conf);
 		return 1;
 	}

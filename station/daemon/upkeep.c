@@ -12,7 +12,7 @@
 
 /* What a backlog run has done so far (logged once when it is caught up). */
 static struct {
-	int64_t	archived, pruned;
+	int64_t archived, pruned;
 } run;
 
 /* One batch of archiving: 1 if there may be more, 0 if caught up, -1 error. */
@@ -23,8 +23,8 @@ archive_turn(struct daemon *d)
 
 	if (d->conf->archive_after_ms <= 0)
 		return 0;
-	if (store_archive_orders(d->store, store_now_ms() - d->conf->archive_after_ms,
-	    UPKEEP_BATCH, &n) == -1) {
+	if (store_archive_orders(
+		d->store, store_now_ms() - d->conf->archive_after_ms, UPKEEP_BATCH, &n) == -1) {
 		log_warnx("archive: %s", store_strerror(d->store));
 		return -1;
 	}
@@ -39,8 +39,8 @@ prune_turn(struct daemon *d)
 
 	if (d->conf->log_retention_ms <= 0)
 		return 0;
-	if (store_prune_log(d->store, store_now_ms() - d->conf->log_retention_ms,
-	    UPKEEP_BATCH, &n) == -1) {
+	if (store_prune_log(
+		d->store, store_now_ms() - d->conf->log_retention_ms, UPKEEP_BATCH, &n) == -1) {
 		log_warnx("log retention: %s", store_strerror(d->store));
 		return -1;
 	}
@@ -62,8 +62,8 @@ on_upkeep(void *arg)
 		    (long long)run.archived, (long long)run.pruned);
 		run.archived = run.pruned = 0;
 	}
-	if (!d->stopping && loop_add_timer(d->loop, more ? UPKEEP_BUSY_MS : UPKEEP_IDLE_MS,
-	    on_upkeep, d) == -1)
+	if (!d->stopping &&
+	    loop_add_timer(d->loop, more ? UPKEEP_BUSY_MS : UPKEEP_IDLE_MS, on_upkeep, d) == -1)
 		log_warnx("upkeep: cannot re-arm its timer");
 }
 
@@ -83,8 +83,8 @@ upkeep_cmd_archive(struct daemon *d, json_t *req)
 	if (!json_is_integer(b) || json_integer_value(b) < 0)
 		return reply_error("archive: \"before\" must be unix milliseconds");
 	do {
-		if (store_archive_orders(d->store, (int64_t)json_integer_value(b), UPKEEP_BATCH,
-		    &n) == -1)
+		if (store_archive_orders(
+			d->store, (int64_t)json_integer_value(b), UPKEEP_BATCH, &n) == -1)
 			return reply_error("archive: %s", store_strerror(d->store));
 		total += n;
 	} while (n == UPKEEP_BATCH);

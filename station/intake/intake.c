@@ -43,8 +43,7 @@ intake_spool_is_partial(const char *name)
 
 /* A free name for spool/in/name in dir: dir/name, else name.1, name.2... */
 static int
-pick_name(const char *spool, const char *dir, const char *name, char *dst,
-    size_t dstlen)
+pick_name(const char *spool, const char *dir, const char *name, char *dst, size_t dstlen)
 {
 	struct stat sb;
 	int i;
@@ -142,7 +141,8 @@ intake_spool_refuse(const char *spool, const char *name, const char *reason)
 	errno = 0;
 	if (write_reason(dst, reason) == -1) {
 		log_warn("ALERT %s: cannot write its reason in failed/; the file "
-		    "stays in spool/in and is tried again", name);
+			 "stays in spool/in and is tried again",
+		    name);
 		return -1;
 	}
 	if (move_to(spool, name, dst) == -1) {

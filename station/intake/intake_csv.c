@@ -10,42 +10,83 @@
 
 /* Columns we read, found by header name. The first NREQUIRED must exist. */
 enum col {
-	C_NAME, C_LI_QTY, C_LI_NAME,
-	C_ID, C_EMAIL, C_FIN, C_FUL, C_CREATED, C_CANCELLED, C_NOTES,
-	C_NOTE_ATTRS, C_TAGS, C_SHIP_METHOD, C_SHIP_NAME, C_SHIP_STREET,
-	C_SHIP_A1, C_SHIP_A2, C_SHIP_COMPANY, C_SHIP_CITY, C_SHIP_ZIP,
-	C_SHIP_PROV, C_SHIP_PROV_NAME, C_SHIP_COUNTRY, C_SHIP_PHONE,
-	C_LI_SKU, C_LI_REQSHIP, C_LI_FULSTAT, C_BILL_NAME,
+	C_NAME,
+	C_LI_QTY,
+	C_LI_NAME,
+	C_ID,
+	C_EMAIL,
+	C_FIN,
+	C_FUL,
+	C_CREATED,
+	C_CANCELLED,
+	C_NOTES,
+	C_NOTE_ATTRS,
+	C_TAGS,
+	C_SHIP_METHOD,
+	C_SHIP_NAME,
+	C_SHIP_STREET,
+	C_SHIP_A1,
+	C_SHIP_A2,
+	C_SHIP_COMPANY,
+	C_SHIP_CITY,
+	C_SHIP_ZIP,
+	C_SHIP_PROV,
+	C_SHIP_PROV_NAME,
+	C_SHIP_COUNTRY,
+	C_SHIP_PHONE,
+	C_LI_SKU,
+	C_LI_REQSHIP,
+	C_LI_FULSTAT,
+	C_BILL_NAME,
 	NCOLS
 };
-#define NREQUIRED	3
+#define NREQUIRED 3
 
 static const char *const col_names[NCOLS] = {
-	"Name", "Lineitem quantity", "Lineitem name",
-	"Id", "Email", "Financial Status", "Fulfillment Status", "Created at",
-	"Cancelled at", "Notes", "Note Attributes", "Tags", "Shipping Method",
-	"Shipping Name", "Shipping Street", "Shipping Address1",
-	"Shipping Address2", "Shipping Company", "Shipping City",
-	"Shipping Zip", "Shipping Province", "Shipping Province Name",
-	"Shipping Country", "Shipping Phone",
-	"Lineitem sku", "Lineitem requires shipping",
-	"Lineitem fulfillment status", "Billing Name",
+	"Name",
+	"Lineitem quantity",
+	"Lineitem name",
+	"Id",
+	"Email",
+	"Financial Status",
+	"Fulfillment Status",
+	"Created at",
+	"Cancelled at",
+	"Notes",
+	"Note Attributes",
+	"Tags",
+	"Shipping Method",
+	"Shipping Name",
+	"Shipping Street",
+	"Shipping Address1",
+	"Shipping Address2",
+	"Shipping Company",
+	"Shipping City",
+	"Shipping Zip",
+	"Shipping Province",
+	"Shipping Province Name",
+	"Shipping Country",
+	"Shipping Phone",
+	"Lineitem sku",
+	"Lineitem requires shipping",
+	"Lineitem fulfillment status",
+	"Billing Name",
 };
 
 struct cparse {
-	long		 col[NCOLS];
-	int		 have_header;
-	size_t		 nheader;
-	struct order	*cur;		/* the order whose rows we read */
-	size_t		 cur_line;	/* the line of its first row */
-	size_t		 n;		/* orders begun */
-	size_t		 line_cap;	/* capacity of cur->lines */
-	intake_order_cb	 cb;
-	void		*cbctx;
-	struct intake_seen *names;	/* order name -> line of its first row */
-	int		 own_names;
-	char		*err;
-	size_t		 errlen;
+	long col[NCOLS];
+	int have_header;
+	size_t nheader;
+	struct order *cur; /* the order whose rows we read */
+	size_t cur_line;   /* the line of its first row */
+	size_t n;	   /* orders begun */
+	size_t line_cap;   /* capacity of cur->lines */
+	intake_order_cb cb;
+	void *cbctx;
+	struct intake_seen *names; /* order name -> line of its first row */
+	int own_names;
+	char *err;
+	size_t errlen;
 };
 
 static int
@@ -55,30 +96,29 @@ oom(struct cparse *c)
 }
 
 static const char *
-cell(const struct intake_row *row, const struct cparse *c, enum col k,
-    size_t *n)
+cell(const struct intake_row *row, const struct cparse *c, enum col k, size_t *n)
 {
 	return intake_csv_field(row, c->col[k], n);
 }
 
 static int
-col_fail(struct cparse *c, const struct intake_row *row, enum col k,
-    const char *what)
+col_fail(struct cparse *c, const struct intake_row *row, enum col k, const char *what)
 {
 	char ex[64];
 	size_t n;
 	const char *s = cell(row, c, k, &n);
 
 	intake_excerpt(ex, sizeof(ex), s, n);
-	return intake_fail(c->err, c->errlen, "line %zu: column '%s': %s, "
-	    "got '%s'", row->line, col_names[k], what, ex);
+	return intake_fail(c->err, c->errlen,
+	    "line %zu: column '%s': %s, "
+	    "got '%s'",
+	    row->line, col_names[k], what, ex);
 }
 
 /* Copies a cell; an empty cell is NULL. Excel's leading apostrophe (kept
  * to stop it eating zeros of zips and phones) is dropped if strip. */
 static int
-take(struct cparse *c, const struct intake_row *row, enum col k, int strip,
-    char **out)
+take(struct cparse *c, const struct intake_row *row, enum col k, int strip, char **out)
 {
 	size_t n;
 	const char *s = cell(row, c, k, &n);
@@ -119,23 +159,15 @@ parse_whole(const char *s, size_t n, int64_t lo, int64_t hi, int64_t *out)
 }
 
 static int
-set_attr(struct cparse *c, struct order *o, const char *key, size_t kn,
-    const char *val, size_t vn)
+set_attr(struct cparse *c, struct order *o, const char *key, size_t kn, const char *val, size_t vn)
 {
 	char **slot;
 
 	switch (intake_classify_attr(key, kn)) {
-	case INTAKE_ATTR_GIFT_MESSAGE:
-		slot = &o->gift_message;
-		break;
-	case INTAKE_ATTR_TRACKING_NUMBER:
-		slot = &o->tracking_number;
-		break;
-	case INTAKE_ATTR_TRACKING_COMPANY:
-		slot = &o->tracking_company;
-		break;
-	default:
-		return 0;
+	case INTAKE_ATTR_GIFT_MESSAGE: slot = &o->gift_message; break;
+	case INTAKE_ATTR_TRACKING_NUMBER: slot = &o->tracking_number; break;
+	case INTAKE_ATTR_TRACKING_COMPANY: slot = &o->tracking_company; break;
+	default: return 0;
 	}
 	while (vn > 0 && (*val == ' ' || *val == '\t')) {
 		val++;
@@ -152,8 +184,7 @@ set_attr(struct cparse *c, struct order *o, const char *key, size_t kn,
 
 /* "Note Attributes" holds one "key: value" per line. */
 static int
-parse_note_attributes(struct cparse *c, const struct intake_row *row,
-    struct order *o)
+parse_note_attributes(struct cparse *c, const struct intake_row *row, struct order *o)
 {
 	size_t n, ln;
 	const char *s = cell(row, c, C_NOTE_ATTRS, &n), *end = s + n, *nl;
@@ -163,8 +194,9 @@ parse_note_attributes(struct cparse *c, const struct intake_row *row,
 		nl = memchr(s, '\n', (size_t)(end - s));
 		ln = (nl != NULL ? nl : end) - s;
 		colon = memchr(s, ':', ln);
-		if (colon != NULL && set_attr(c, o, s, (size_t)(colon - s),
-		    colon + 1, ln - (size_t)(colon - s) - 1) == -1)
+		if (colon != NULL &&
+		    set_attr(c, o, s, (size_t)(colon - s), colon + 1,
+			ln - (size_t)(colon - s) - 1) == -1)
 			return -1;
 		s += ln + 1;
 	}
@@ -179,8 +211,7 @@ parse_address(struct cparse *c, const struct intake_row *row, struct order *o)
 
 	if (take(c, row, C_SHIP_NAME, 0, &a->name) == -1 ||
 	    take(c, row, C_SHIP_A1, 0, &a->address1) == -1 ||
-	    (a->address1 == NULL &&
-	    take(c, row, C_SHIP_STREET, 0, &a->address1) == -1) ||
+	    (a->address1 == NULL && take(c, row, C_SHIP_STREET, 0, &a->address1) == -1) ||
 	    take(c, row, C_SHIP_A2, 0, &a->address2) == -1 ||
 	    take(c, row, C_SHIP_COMPANY, 0, &a->company) == -1 ||
 	    take(c, row, C_SHIP_CITY, 0, &a->city) == -1 ||
@@ -195,8 +226,8 @@ parse_address(struct cparse *c, const struct intake_row *row, struct order *o)
 		a->country_code = country;
 	else
 		a->country = country;
-	o->has_shipping_address = a->name != NULL || a->address1 != NULL ||
-	    a->city != NULL || a->zip != NULL || country != NULL;
+	o->has_shipping_address = a->name != NULL || a->address1 != NULL || a->city != NULL ||
+	    a->zip != NULL || country != NULL;
 	/* no address (a pickup): the buyer's name is still what the counter needs */
 	if (!o->has_shipping_address && take(c, row, C_BILL_NAME, 0, &a->name) == -1)
 		return -1;
@@ -227,25 +258,21 @@ normalize_unfulfilled(char **s)
 }
 
 static int
-order_from_row(struct cparse *c, const struct intake_row *row,
-    struct order **out)
+order_from_row(struct cparse *c, const struct intake_row *row, struct order **out)
 {
 	struct order *o = calloc(1, sizeof(*o));
 
 	if (o == NULL)
 		return oom(c);
-	if (take(c, row, C_NAME, 0, &o->name) == -1 ||
-	    parse_id(c, row, o) == -1 ||
+	if (take(c, row, C_NAME, 0, &o->name) == -1 || parse_id(c, row, o) == -1 ||
 	    take(c, row, C_EMAIL, 0, &o->email) == -1 ||
 	    take(c, row, C_CREATED, 0, &o->created_at) == -1 ||
 	    take(c, row, C_FIN, 0, &o->financial_status) == -1 ||
 	    take(c, row, C_FUL, 0, &o->fulfillment_status) == -1 ||
 	    take(c, row, C_CANCELLED, 0, &o->cancelled_at) == -1 ||
-	    take(c, row, C_NOTES, 0, &o->note) == -1 ||
-	    take(c, row, C_TAGS, 0, &o->tags) == -1 ||
+	    take(c, row, C_NOTES, 0, &o->note) == -1 || take(c, row, C_TAGS, 0, &o->tags) == -1 ||
 	    take(c, row, C_SHIP_METHOD, 0, &o->shipping_title) == -1 ||
-	    parse_note_attributes(c, row, o) == -1 ||
-	    parse_address(c, row, o) == -1) {
+	    parse_note_attributes(c, row, o) == -1 || parse_address(c, row, o) == -1) {
 		order_free(o);
 		return -1;
 	}
@@ -257,8 +284,7 @@ order_from_row(struct cparse *c, const struct intake_row *row,
 }
 
 static int
-line_flags(struct cparse *c, const struct intake_row *row,
-    struct order_line *l)
+line_flags(struct cparse *c, const struct intake_row *row, struct order_line *l)
 {
 	size_t n;
 	const char *s = cell(row, c, C_LI_REQSHIP, &n);
@@ -268,13 +294,11 @@ line_flags(struct cparse *c, const struct intake_row *row,
 	else if (intake_eq_nocase(s, n, "false"))
 		l->requires_shipping = 0;
 	else
-		return col_fail(c, row, C_LI_REQSHIP,
-		    "expected true or false");
+		return col_fail(c, row, C_LI_REQSHIP, "expected true or false");
 	if (take(c, row, C_LI_FULSTAT, 0, &l->fulfillment_status) == -1)
 		return -1;
 	/* "pending" is the export's word for "not fulfilled yet" */
-	if (l->fulfillment_status != NULL &&
-	    strcmp(l->fulfillment_status, "pending") == 0) {
+	if (l->fulfillment_status != NULL && strcmp(l->fulfillment_status, "pending") == 0) {
 		free(l->fulfillment_status);
 		l->fulfillment_status = NULL;
 	}
@@ -282,8 +306,7 @@ line_flags(struct cparse *c, const struct intake_row *row,
 }
 
 static int
-line_from_row(struct cparse *c, const struct intake_row *row,
-    struct order_line *l)
+line_from_row(struct cparse *c, const struct intake_row *row, struct order_line *l)
 {
 	size_t n;
 	const char *s = cell(row, c, C_LI_QTY, &n);
@@ -299,11 +322,12 @@ line_from_row(struct cparse *c, const struct intake_row *row,
 	 */
 	if (take(c, row, C_LI_NAME, 0, &l->name) == -1 ||
 	    take(c, row, C_LI_NAME, 0, &l->title) == -1 ||
-	    take(c, row, C_LI_SKU, 0, &l->sku) == -1 ||
-	    line_flags(c, row, l) == -1)
+	    take(c, row, C_LI_SKU, 0, &l->sku) == -1 || line_flags(c, row, l) == -1)
 		return -1;
 	l->fulfillable_quantity = (l->fulfillment_status != NULL &&
-	    strcmp(l->fulfillment_status, "fulfilled") == 0) ? 0 : l->quantity;
+				      strcmp(l->fulfillment_status, "fulfilled") == 0)
+	    ? 0
+	    : l->quantity;
 	return 0;
 }
 
@@ -321,7 +345,7 @@ add_line(struct cparse *c, const struct intake_row *row, struct order *o)
 		c->line_cap = cap;
 	}
 	memset(&o->lines[o->nlines], 0, sizeof(o->lines[0]));
-	o->nlines++;	/* order_free frees what is filled */
+	o->nlines++; /* order_free frees what is filled */
 	return line_from_row(c, row, &o->lines[o->nlines - 1]);
 }
 
@@ -354,9 +378,11 @@ add_order(struct cparse *c, const struct intake_row *row)
 	if (r == -1)
 		return oom(c);
 	if (r == 1)
-		return intake_fail(c->err, c->errlen, "line %zu: order %s "
+		return intake_fail(c->err, c->errlen,
+		    "line %zu: order %s "
 		    "appears again (first at line %zu); an order's rows must "
-		    "be adjacent", row->line, o->name, prev);
+		    "be adjacent",
+		    row->line, o->name, prev);
 	return 0;
 }
 
@@ -368,9 +394,10 @@ read_header(struct cparse *c, const struct intake_row *row)
 	for (k = 0; k < NCOLS; k++) {
 		c->col[k] = intake_csv_column(row, col_names[k]);
 		if (k < NREQUIRED && c->col[k] < 0)
-			return intake_fail(c->err, c->errlen, "line %zu: "
-			    "missing required column '%s'", row->line,
-			    col_names[k]);
+			return intake_fail(c->err, c->errlen,
+			    "line %zu: "
+			    "missing required column '%s'",
+			    row->line, col_names[k]);
 	}
 	c->have_header = 1;
 	c->nheader = row->nfields;
@@ -403,10 +430,11 @@ check_same_id(struct cparse *c, const struct intake_row *row)
 		return col_fail(c, row, C_ID, "expected a whole number");
 	if (id == c->cur->id)
 		return 0;
-	return intake_fail(c->err, c->errlen, "line %zu: order %s: Id %" PRId64
-	    " conflicts with Id %" PRId64 " on line %zu (rows of one order "
-	    "carry one Id)", row->line, c->cur->name, id, c->cur->id,
-	    c->cur_line);
+	return intake_fail(c->err, c->errlen,
+	    "line %zu: order %s: Id %" PRId64 " conflicts with Id %" PRId64
+	    " on line %zu (rows of one order "
+	    "carry one Id)",
+	    row->line, c->cur->name, id, c->cur->id, c->cur_line);
 }
 
 static int
@@ -421,13 +449,16 @@ on_row(void *ctx, const struct intake_row *row)
 	if (row_is_blank(row))
 		return 0;
 	if (row->nfields > c->nheader)
-		return intake_fail(c->err, c->errlen, "line %zu: %zu fields, "
-		    "but the header has %zu", row->line, row->nfields,
-		    c->nheader);
+		return intake_fail(c->err, c->errlen,
+		    "line %zu: %zu fields, "
+		    "but the header has %zu",
+		    row->line, row->nfields, c->nheader);
 	name = cell(row, c, C_NAME, &n);
 	if (n == 0)
-		return intake_fail(c->err, c->errlen, "line %zu: column "
-		    "'Name': empty", row->line);
+		return intake_fail(c->err, c->errlen,
+		    "line %zu: column "
+		    "'Name': empty",
+		    row->line);
 	/* rows of one order share its Name; order columns are on the first */
 	if (c->cur == NULL || strcmp(c->cur->name, name) != 0) {
 		if (add_order(c, row) == -1)
@@ -438,8 +469,8 @@ on_row(void *ctx, const struct intake_row *row)
 }
 
 int
-intake_stream_orders_csv(const char *buf, size_t len, intake_order_cb cb,
-    void *ctx, size_t *n, char *err, size_t errlen)
+intake_stream_orders_csv(
+    const char *buf, size_t len, intake_order_cb cb, void *ctx, size_t *n, char *err, size_t errlen)
 {
 	struct intake_input in = { buf, len, NULL, NULL, NULL };
 
@@ -447,8 +478,8 @@ intake_stream_orders_csv(const char *buf, size_t len, intake_order_cb cb,
 }
 
 int
-intake_stream_orders_csv_from(const struct intake_input *in,
-    intake_order_cb cb, void *ctx, size_t *n, char *err, size_t errlen)
+intake_stream_orders_csv_from(const struct intake_input *in, intake_order_cb cb, void *ctx,
+    size_t *n, char *err, size_t errlen)
 {
 	struct cparse c;
 	int rc;
@@ -480,8 +511,8 @@ intake_stream_orders_csv_from(const struct intake_input *in,
 }
 
 int
-intake_parse_orders_csv(const char *buf, size_t len, struct order ***out,
-    size_t *n, char *err, size_t errlen)
+intake_parse_orders_csv(
+    const char *buf, size_t len, struct order ***out, size_t *n, char *err, size_t errlen)
 {
 	return intake_collect_orders(intake_stream_orders_csv, buf, len, out, n, err, errlen);
 }

@@ -9,18 +9,18 @@
 #include "station/intake/intake_util.h"
 
 struct reader {
-	char		*bytes;		/* the record's fields, NUL-separated */
-	size_t		 nbytes, capbytes;
-	size_t		*off, *len;	/* per field: offset into bytes, length */
-	const char	**ptr;
-	size_t		 nf, capf;
-	size_t		 cur_line;	/* line of the chunk being fed */
-	size_t		 row_line;
-	int		 failed;	/* message already in err */
-	int		(*row_cb)(void *, const struct intake_row *);
-	void		*ctx;
-	char		*err;
-	size_t		 errlen;
+	char *bytes; /* the record's fields, NUL-separated */
+	size_t nbytes, capbytes;
+	size_t *off, *len; /* per field: offset into bytes, length */
+	const char **ptr;
+	size_t nf, capf;
+	size_t cur_line; /* line of the chunk being fed */
+	size_t row_line;
+	int failed; /* message already in err */
+	int (*row_cb)(void *, const struct intake_row *);
+	void *ctx;
+	char *err;
+	size_t errlen;
 };
 
 static int
@@ -144,8 +144,7 @@ char_column(const char *ls, const char *pos)
 
 /* Checks buf[0..len) is UTF-8 a slice at a time, telling in how far it read. */
 static int
-check_utf8(const struct intake_input *in, size_t start, char *err,
-    size_t errlen)
+check_utf8(const struct intake_input *in, size_t start, char *err, size_t errlen)
 {
 	const size_t slice = 1u << 20;
 	size_t pos = start, end, lines = 0, line, col;
@@ -154,13 +153,13 @@ check_utf8(const struct intake_input *in, size_t start, char *err,
 	while (pos < in->len) {
 		end = in->len - pos > slice ? pos + slice : in->len;
 		/* cut after a newline: no UTF-8 sequence spans one */
-		if (end < in->len && (nl = memrchr(in->buf + pos, '\n',
-		    end - pos)) != NULL)
+		if (end < in->len && (nl = memrchr(in->buf + pos, '\n', end - pos)) != NULL)
 			end = (size_t)(nl - in->buf) + 1;
-		if (intake_check_utf8(in->buf + pos, end - pos, &line,
-		    &col) == -1)
-			return intake_fail(err, errlen, "line %zu, column %zu: "
-			    "invalid UTF-8", lines + line, col);
+		if (intake_check_utf8(in->buf + pos, end - pos, &line, &col) == -1)
+			return intake_fail(err, errlen,
+			    "line %zu, column %zu: "
+			    "invalid UTF-8",
+			    lines + line, col);
 		lines += count_newlines(in->buf + pos, end - pos);
 		pos = end;
 		if (in->read_past != NULL)
@@ -170,8 +169,7 @@ check_utf8(const struct intake_input *in, size_t start, char *err,
 }
 
 static int
-feed_lines(struct reader *r, struct csv_parser *p, const struct intake_input *in,
-    size_t bom)
+feed_lines(struct reader *r, struct csv_parser *p, const struct intake_input *in, size_t bom)
 {
 	const char *buf = in->buf + bom;
 	size_t len = in->len - bom;
@@ -190,8 +188,7 @@ feed_lines(struct reader *r, struct csv_parser *p, const struct intake_input *in
 			return intake_fail(r->err, r->errlen,
 			    "line %zu, column %zu: broken quoting (a quote "
 			    "must open a field and be doubled inside it)",
-			    r->cur_line, char_column(buf + pos,
-			    buf + pos + used));
+			    r->cur_line, char_column(buf + pos, buf + pos + used));
 		}
 		pos += chunk;
 		if (nl != NULL)
@@ -203,9 +200,8 @@ feed_lines(struct reader *r, struct csv_parser *p, const struct intake_input *in
 }
 
 int
-intake_csv_read(const struct intake_input *in,
-    int (*row_cb)(void *, const struct intake_row *), void *ctx, char *err,
-    size_t errlen)
+intake_csv_read(const struct intake_input *in, int (*row_cb)(void *, const struct intake_row *),
+    void *ctx, char *err, size_t errlen)
 {
 	struct reader r;
 	struct csv_parser p;
@@ -226,7 +222,8 @@ intake_csv_read(const struct intake_input *in,
 	rc = feed_lines(&r, &p, in, bom);
 	if (rc == 0 && csv_fini(&p, on_field, on_row, &r) != 0) {
 		if (!r.failed)
-			intake_fail(err, errlen, "line %zu: end of file inside "
+			intake_fail(err, errlen,
+			    "line %zu: end of file inside "
 			    "a quoted field (a closing quote is missing)",
 			    r.cur_line - (len > bom && buf[len - 1] == '\n'));
 		rc = -1;

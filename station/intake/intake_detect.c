@@ -5,14 +5,14 @@
 #include "station/intake/intake_util.h"
 
 /* Header cells we look at are short; a longer cell cannot match. */
-#define CELL_MAX	64
+#define CELL_MAX 64
 
 struct header_scan {
-	int	orders;		/* saw "Lineitem quantity" */
-	int	products;	/* saw "Variant SKU" or "Variant Barcode" */
-	int	codes;		/* first cell is "barcode" */
-	int	lineitem;	/* saw another "Lineitem ..." column */
-	int	variant;	/* saw another "Variant ..." column */
+	int orders;   /* saw "Lineitem quantity" */
+	int products; /* saw "Variant SKU" or "Variant Barcode" */
+	int codes;    /* first cell is "barcode" */
+	int lineitem; /* saw another "Lineitem ..." column */
+	int variant;  /* saw another "Variant ..." column */
 };
 
 static void
@@ -95,8 +95,7 @@ intake_detect(const char *buf, size_t len)
 	size_t i = intake_bom_len(buf, len);
 
 	memset(&h, 0, sizeof(h));
-	while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' ||
-	    buf[i] == '\n'))
+	while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' || buf[i] == '\n'))
 		i++;
 	if (i == len)
 		return INTAKE_UNKNOWN;
@@ -119,19 +118,18 @@ intake_detect_why(const char *buf, size_t len)
 	size_t i = intake_bom_len(buf, len);
 
 	memset(&h, 0, sizeof(h));
-	while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' ||
-	    buf[i] == '\n'))
+	while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' || buf[i] == '\n'))
 		i++;
 	if (i == len)
 		return "empty file";
 	header_scan(buf + i, len - i, &h);
 	if (h.lineitem)
 		return "an order export CSV without its 'Lineitem quantity' "
-		    "column: missing column Lineitem quantity";
+		       "column: missing column Lineitem quantity";
 	if (h.variant)
 		return "a product export CSV without 'Variant SKU' or 'Variant "
-		    "Barcode': missing column Variant Barcode";
+		       "Barcode': missing column Variant Barcode";
 	return "not an order or product file (expected Shopify order JSON, the "
-	    "order export CSV, the product export CSV or barcode,sku,multiplier "
-	    "CSV)";
+	       "order export CSV, the product export CSV or barcode,sku,multiplier "
+	       "CSV)";
 }

@@ -11,7 +11,7 @@
 #include "station/intake/intake_file.h"
 
 /* Pages are given back in steps this large: few syscalls, small peak. */
-#define DROP_STEP	(1u << 20)
+#define DROP_STEP (1u << 20)
 
 /*
  * A file cut short while it is mapped makes reading past its new end raise
@@ -21,8 +21,8 @@
  * file is read at a time.
  */
 static struct {
-	char		*base;
-	size_t		 len, page;
+	char *base;
+	size_t len, page;
 	volatile sig_atomic_t cut;
 } guard;
 
@@ -34,13 +34,13 @@ on_sigbus(int sig, siginfo_t *si, void *uc)
 
 	(void)uc;
 	if (guard.base == NULL || a < guard.base || a >= guard.base + guard.len) {
-		signal(sig, SIG_DFL);	/* not ours: the default, a crash */
+		signal(sig, SIG_DFL); /* not ours: the default, a crash */
 		raise(sig);
 		return;
 	}
 	off = (size_t)(a - guard.base) / page * page;
 	if (mmap(guard.base + off, guard.len - off, PROT_READ,
-	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED) {
+		MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED) {
 		signal(sig, SIG_DFL);
 		raise(sig);
 		return;
@@ -112,8 +112,7 @@ drop_behind(void *arg, size_t off)
 }
 
 static int
-open_fail(struct intake_file *f, char *err, size_t errlen, const char *fmt,
-    const char *what)
+open_fail(struct intake_file *f, char *err, size_t errlen, const char *fmt, const char *what)
 {
 	snprintf(err, errlen, fmt, what);
 	if (f->fd != -1)
@@ -123,8 +122,7 @@ open_fail(struct intake_file *f, char *err, size_t errlen, const char *fmt,
 }
 
 int
-intake_file_open(struct intake_file *f, const char *path, char *err,
-    size_t errlen)
+intake_file_open(struct intake_file *f, const char *path, char *err, size_t errlen)
 {
 	struct stat sb;
 	void *m;
@@ -134,17 +132,16 @@ intake_file_open(struct intake_file *f, const char *path, char *err,
 	f->fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (f->fd == -1) {
 		if (errno == ELOOP && lstat(path, &sb) == 0 && S_ISLNK(sb.st_mode))
-			return open_fail(f, err, errlen, "%s: not followed "
-			    "(drop the file itself)", "a symbolic link");
-		return open_fail(f, err, errlen, "cannot read: %s",
-		    strerror(errno));
+			return open_fail(f, err, errlen,
+			    "%s: not followed "
+			    "(drop the file itself)",
+			    "a symbolic link");
+		return open_fail(f, err, errlen, "cannot read: %s", strerror(errno));
 	}
 	if (fstat(f->fd, &sb) == -1)
-		return open_fail(f, err, errlen, "cannot read: %s",
-		    strerror(errno));
+		return open_fail(f, err, errlen, "cannot read: %s", strerror(errno));
 	if (!S_ISREG(sb.st_mode))
-		return open_fail(f, err, errlen, "%s: not a regular file",
-		    type_name(sb.st_mode));
+		return open_fail(f, err, errlen, "%s: not a regular file", type_name(sb.st_mode));
 	if (sb.st_size > INTAKE_MAX_BYTES) {
 		snprintf(err, errlen, "file too large (%lld bytes, limit %lld)",
 		    (long long)sb.st_size, INTAKE_MAX_BYTES);
@@ -156,8 +153,7 @@ intake_file_open(struct intake_file *f, const char *path, char *err,
 	if (f->len > 0) {
 		m = mmap(NULL, f->len, PROT_READ, MAP_PRIVATE, f->fd, 0);
 		if (m == MAP_FAILED)
-			return open_fail(f, err, errlen, "cannot read: %s",
-			    strerror(errno));
+			return open_fail(f, err, errlen, "cannot read: %s", strerror(errno));
 		f->map = m;
 		madvise(f->map, f->len, MADV_SEQUENTIAL);
 		guard_install();

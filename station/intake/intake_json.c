@@ -11,31 +11,29 @@
 #include "station/intake/intake_util.h"
 
 /* Up to this many lines a pairwise duplicate check beats a hash set. */
-#define SMALL_ORDER_LINES	16
+#define SMALL_ORDER_LINES 16
 
 /* Where we are, for error messages: "order #1001: line_items[2].quantity". */
 struct jctx {
 	const struct jdoc *d;
-	char	 label[96];	/* "order #1001", "orders[3]" or "order" */
-	char	*err;
-	size_t	 errlen;
+	char label[96]; /* "order #1001", "orders[3]" or "order" */
+	char *err;
+	size_t errlen;
 };
 
 /* A field's place: key inside obj (NULL: the order), obj[idx] if idx >= 0. */
 struct where {
-	const char	*obj;
-	long		 idx;
+	const char *obj;
+	long idx;
 };
 
 static const struct where TOP = { NULL, -1 };
 
-static int
-field_fail(const struct jctx *c, struct where w, const char *key,
-    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int field_fail(const struct jctx *c, struct where w, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 static int
-field_fail(const struct jctx *c, struct where w, const char *key,
-    const char *fmt, ...)
+field_fail(const struct jctx *c, struct where w, const char *key, const char *fmt, ...)
 {
 	char path[96], msg[160];
 	va_list ap;
@@ -66,12 +64,12 @@ is_type(const struct jv *v, enum jv_type t)
 	return v != NULL && v->type == t;
 }
 
-#define IS_NULL(v)	is_type((v), JV_NULL)
-#define IS_STRING(v)	is_type((v), JV_STRING)
-#define IS_INT(v)	is_type((v), JV_INT)
-#define IS_ARRAY(v)	is_type((v), JV_ARRAY)
-#define IS_OBJECT(v)	is_type((v), JV_OBJECT)
-#define IS_BOOL(v)	(is_type((v), JV_TRUE) || is_type((v), JV_FALSE))
+#define IS_NULL(v)   is_type((v), JV_NULL)
+#define IS_STRING(v) is_type((v), JV_STRING)
+#define IS_INT(v)    is_type((v), JV_INT)
+#define IS_ARRAY(v)  is_type((v), JV_ARRAY)
+#define IS_OBJECT(v) is_type((v), JV_OBJECT)
+#define IS_BOOL(v)   (is_type((v), JV_TRUE) || is_type((v), JV_FALSE))
 
 /* A string node's bytes and length. */
 static const char *
@@ -88,8 +86,7 @@ oom(const struct jctx *c)
 
 /* A string or null; "" is stored as NULL (no value), like the CSV export. */
 static int
-get_string(const struct jctx *c, const struct jv *o, struct where w,
-    const char *key, char **out)
+get_string(const struct jctx *c, const struct jv *o, struct where w, const char *key, char **out)
 {
 	const struct jv *v = get(c, o, key);
 	const char *s;
@@ -129,8 +126,7 @@ parse_decimal(const char *s, size_t n, int64_t *out)
 
 /* A shop id: an exact integer or its decimal string; missing or null is 0. */
 static int
-get_id(const struct jctx *c, const struct jv *o, struct where w, const char *key,
-    int64_t *out)
+get_id(const struct jctx *c, const struct jv *o, struct where w, const char *key, int64_t *out)
 {
 	const struct jv *v = get(c, o, key);
 	const char *s;
@@ -151,16 +147,15 @@ get_id(const struct jctx *c, const struct jv *o, struct where w, const char *key
 		if (parse_decimal(s, n, out) == 0)
 			return 0;
 		intake_excerpt(ex, sizeof(ex), s, n);
-		return field_fail(c, w, key, "expected an integer id, got '%s'",
-		    ex);
+		return field_fail(c, w, key, "expected an integer id, got '%s'", ex);
 	}
 	return field_fail(c, w, key, "expected an integer");
 }
 
 /* An integer or null; *present says whether one was given. */
 static int
-get_int(const struct jctx *c, const struct jv *o, struct where w, const char *key,
-    int64_t *out, int *present)
+get_int(const struct jctx *c, const struct jv *o, struct where w, const char *key, int64_t *out,
+    int *present)
 {
 	const struct jv *v = get(c, o, key);
 
@@ -175,8 +170,8 @@ get_int(const struct jctx *c, const struct jv *o, struct where w, const char *ke
 }
 
 static int
-get_bool(const struct jctx *c, const struct jv *o, struct where w, const char *key,
-    int *out, int def)
+get_bool(
+    const struct jctx *c, const struct jv *o, struct where w, const char *key, int *out, int def)
 {
 	const struct jv *v = get(c, o, key);
 
@@ -190,18 +185,19 @@ get_bool(const struct jctx *c, const struct jv *o, struct where w, const char *k
 }
 
 static int
-quantity_check(const struct jctx *c, struct where w, const char *key,
-    int64_t q)
+quantity_check(const struct jctx *c, struct where w, const char *key, int64_t q)
 {
 	if (q < 0 || q > INTAKE_MAX_QUANTITY)
-		return field_fail(c, w, key, "%" PRId64 " is out of range "
-		    "(0..%d)", q, INTAKE_MAX_QUANTITY);
+		return field_fail(c, w, key,
+		    "%" PRId64 " is out of range "
+		    "(0..%d)",
+		    q, INTAKE_MAX_QUANTITY);
 	return 0;
 }
 
 static int
-parse_line_quantities(const struct jctx *c, const struct jv *li, struct where w,
-    struct order_line *l)
+parse_line_quantities(
+    const struct jctx *c, const struct jv *li, struct where w, struct order_line *l)
 {
 	int64_t cur;
 	int has;
@@ -222,20 +218,18 @@ parse_line_quantities(const struct jctx *c, const struct jv *li, struct where w,
 			return -1;
 		l->quantity = cur;
 	}
-	if (get_int(c, li, w, "fulfillable_quantity", &l->fulfillable_quantity,
-	    &has) == -1)
+	if (get_int(c, li, w, "fulfillable_quantity", &l->fulfillable_quantity, &has) == -1)
 		return -1;
 	if (!has)
 		l->fulfillable_quantity = (l->fulfillment_status != NULL &&
-		    strcmp(l->fulfillment_status, "fulfilled") == 0) ?
-		    0 : l->quantity;
+					      strcmp(l->fulfillment_status, "fulfilled") == 0)
+		    ? 0
+		    : l->quantity;
 	if (l->fulfillable_quantity < 0)
-		return field_fail(c, w, "fulfillable_quantity",
-		    "must not be negative");
+		return field_fail(c, w, "fulfillable_quantity", "must not be negative");
 	if (l->fulfillable_quantity > l->quantity)
-		return field_fail(c, w, "fulfillable_quantity", "%" PRId64
-		    " exceeds quantity %" PRId64, l->fulfillable_quantity,
-		    l->quantity);
+		return field_fail(c, w, "fulfillable_quantity",
+		    "%" PRId64 " exceeds quantity %" PRId64, l->fulfillable_quantity, l->quantity);
 	return 0;
 }
 
@@ -247,15 +241,12 @@ parse_line(const struct jctx *c, const struct jv *li, long idx, struct order_lin
 
 	if (!IS_OBJECT(li))
 		return field_fail(c, w, NULL, "expected an object");
-	if (get_id(c, li, w, "id", &l->id) == -1 ||
-	    get_string(c, li, w, "sku", &l->sku) == -1 ||
+	if (get_id(c, li, w, "id", &l->id) == -1 || get_string(c, li, w, "sku", &l->sku) == -1 ||
 	    get_string(c, li, w, "title", &l->title) == -1 ||
 	    get_string(c, li, w, "variant_title", &l->variant_title) == -1 ||
 	    get_string(c, li, w, "name", &l->name) == -1 ||
-	    get_string(c, li, w, "fulfillment_status",
-	    &l->fulfillment_status) == -1 ||
-	    get_bool(c, li, w, "requires_shipping", &l->requires_shipping,
-	    1) == -1 ||
+	    get_string(c, li, w, "fulfillment_status", &l->fulfillment_status) == -1 ||
+	    get_bool(c, li, w, "requires_shipping", &l->requires_shipping, 1) == -1 ||
 	    get_int(c, li, w, "grams", &l->grams, &has) == -1)
 		return -1;
 	if (!has)
@@ -276,8 +267,7 @@ check_line_ids(const struct jctx *c, const struct order *o)
 	if (o->nlines <= SMALL_ORDER_LINES) {
 		for (i = 1; i < o->nlines; i++) {
 			for (j = 0; j < i; j++) {
-				if (o->lines[i].id != 0 &&
-				    o->lines[i].id == o->lines[j].id)
+				if (o->lines[i].id != 0 && o->lines[i].id == o->lines[j].id)
 					goto dup;
 			}
 		}
@@ -301,8 +291,7 @@ check_line_ids(const struct jctx *c, const struct order *o)
 	return 0;
 dup:
 	return field_fail(c, (struct where){ "line_items", (long)i }, "id",
-	    "duplicate line item id %" PRId64 " (also line_items[%zu])",
-	    o->lines[i].id, j);
+	    "duplicate line item id %" PRId64 " (also line_items[%zu])", o->lines[i].id, j);
 }
 
 static int
@@ -318,9 +307,8 @@ parse_lines(const struct jctx *c, const struct jv *jo, struct order *o)
 	n = arr->n;
 	if (n > 0 && (o->lines = calloc(n, sizeof(*o->lines))) == NULL)
 		return oom(c);
-	for (i = 0, li = jr_first(c->d, arr); li != NULL;
-	    i++, li = jr_next(c->d, li)) {
-		o->nlines = i + 1;	/* order_free frees what is filled */
+	for (i = 0, li = jr_first(c->d, arr); li != NULL; i++, li = jr_next(c->d, li)) {
+		o->nlines = i + 1; /* order_free frees what is filled */
 		if (parse_line(c, li, (long)i, &o->lines[i]) == -1)
 			return -1;
 	}
@@ -343,7 +331,7 @@ parse_buyer_name(const struct jctx *c, const struct jv *jo, struct order *o)
 		return -1;
 	if (s->name == NULL && cu != NULL && IS_OBJECT(cu) &&
 	    (get_string(c, cu, wc, "first_name", &s->first_name) == -1 ||
-	    get_string(c, cu, wc, "last_name", &s->last_name) == -1))
+		get_string(c, cu, wc, "last_name", &s->last_name) == -1))
 		return -1;
 	return 0;
 }
@@ -356,10 +344,9 @@ parse_address(const struct jctx *c, const struct jv *jo, struct order *o)
 	struct address *s = &o->ship;
 
 	if (a == NULL || IS_NULL(a))
-		return parse_buyer_name(c, jo, o);	/* digital orders and pickups have none */
+		return parse_buyer_name(c, jo, o); /* digital orders and pickups have none */
 	if (!IS_OBJECT(a))
-		return field_fail(c, TOP, "shipping_address",
-		    "expected an object");
+		return field_fail(c, TOP, "shipping_address", "expected an object");
 	o->has_shipping_address = 1;
 	if (get_string(c, a, w, "name", &s->name) == -1 ||
 	    get_string(c, a, w, "first_name", &s->first_name) == -1 ||
@@ -382,9 +369,7 @@ parse_address(const struct jctx *c, const struct jv *jo, struct order *o)
 static int
 shipping_line_is_pickup(const struct jctx *c, const struct jv *sl)
 {
-	static const char *const keys[] = {
-		"delivery_category", "code", "title", "source"
-	};
+	static const char *const keys[] = { "delivery_category", "code", "title", "source" };
 	size_t k;
 
 	for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
@@ -411,15 +396,14 @@ parse_shipping_lines(const struct jctx *c, const struct jv *jo, struct order *o)
 		return 0;
 	if (!IS_ARRAY(arr))
 		return field_fail(c, TOP, "shipping_lines", "expected an array");
-	for (i = 0, sl = jr_first(c->d, arr); sl != NULL;
-	    i++, sl = jr_next(c->d, sl)) {
+	for (i = 0, sl = jr_first(c->d, arr); sl != NULL; i++, sl = jr_next(c->d, sl)) {
 		struct where w = { "shipping_lines", (long)i };
 
 		if (!IS_OBJECT(sl))
 			return field_fail(c, w, NULL, "expected an object");
-		if (i == 0 && (get_string(c, sl, w, "title",
-		    &o->shipping_title) == -1 ||
-		    get_string(c, sl, w, "code", &o->shipping_code) == -1))
+		if (i == 0 &&
+		    (get_string(c, sl, w, "title", &o->shipping_title) == -1 ||
+			get_string(c, sl, w, "code", &o->shipping_code) == -1))
 			return -1;
 		if (shipping_line_is_pickup(c, sl))
 			o->pickup = 1;
@@ -461,8 +445,7 @@ parse_note_attributes(const struct jctx *c, const struct jv *jo, struct order *o
 		return 0;
 	if (!IS_ARRAY(arr))
 		return field_fail(c, TOP, "note_attributes", "expected an array");
-	for (i = 0, a = jr_first(c->d, arr); a != NULL;
-	    i++, a = jr_next(c->d, a)) {
+	for (i = 0, a = jr_first(c->d, arr); a != NULL; i++, a = jr_next(c->d, a)) {
 		struct where w = { "note_attributes", (long)i };
 		const struct jv *name, *v;
 		const char *s;
@@ -477,17 +460,10 @@ parse_note_attributes(const struct jctx *c, const struct jv *jo, struct order *o
 			return field_fail(c, w, "name", "expected a string");
 		s = str_of(c, name, &n);
 		switch (intake_classify_attr(s, n)) {
-		case INTAKE_ATTR_GIFT_MESSAGE:
-			slot = &o->gift_message;
-			break;
-		case INTAKE_ATTR_TRACKING_NUMBER:
-			slot = &o->tracking_number;
-			break;
-		case INTAKE_ATTR_TRACKING_COMPANY:
-			slot = &o->tracking_company;
-			break;
-		case INTAKE_ATTR_NONE:
-			continue;
+		case INTAKE_ATTR_GIFT_MESSAGE: slot = &o->gift_message; break;
+		case INTAKE_ATTR_TRACKING_NUMBER: slot = &o->tracking_number; break;
+		case INTAKE_ATTR_TRACKING_COMPANY: slot = &o->tracking_company; break;
+		case INTAKE_ATTR_NONE: continue;
 		}
 		v = get(c, a, "value");
 		if (attr_take(c, w, v, slot) == -1)
@@ -516,8 +492,7 @@ parse_name(struct jctx *c, const struct jv *jo, struct order *o)
 		if (IS_INT(num) && num->i > 0)
 			snprintf(buf, sizeof(buf), "#%" PRId64, num->i);
 		else
-			return field_fail(c, TOP, "name",
-			    "missing (and no order_number)");
+			return field_fail(c, TOP, "name", "missing (and no order_number)");
 		o->name = intake_strndup(buf, strlen(buf));
 	}
 	if (o->name == NULL)
@@ -533,26 +508,20 @@ parse_order(struct jctx *c, const struct jv *jo, struct order **out)
 	struct order *o;
 
 	if (!IS_OBJECT(jo))
-		return intake_fail(c->err, c->errlen, "%s: expected an object",
-		    c->label);
+		return intake_fail(c->err, c->errlen, "%s: expected an object", c->label);
 	if ((o = calloc(1, sizeof(*o))) == NULL)
 		return oom(c);
-	if (parse_name(c, jo, o) == -1 ||
-	    get_id(c, jo, TOP, "id", &o->id) == -1 ||
+	if (parse_name(c, jo, o) == -1 || get_id(c, jo, TOP, "id", &o->id) == -1 ||
 	    get_string(c, jo, TOP, "email", &o->email) == -1 ||
 	    get_string(c, jo, TOP, "created_at", &o->created_at) == -1 ||
-	    get_string(c, jo, TOP, "financial_status",
-	    &o->financial_status) == -1 ||
-	    get_string(c, jo, TOP, "fulfillment_status",
-	    &o->fulfillment_status) == -1 ||
+	    get_string(c, jo, TOP, "financial_status", &o->financial_status) == -1 ||
+	    get_string(c, jo, TOP, "fulfillment_status", &o->fulfillment_status) == -1 ||
 	    get_string(c, jo, TOP, "cancelled_at", &o->cancelled_at) == -1 ||
 	    get_string(c, jo, TOP, "cancel_reason", &o->cancel_reason) == -1 ||
 	    get_string(c, jo, TOP, "note", &o->note) == -1 ||
 	    get_string(c, jo, TOP, "tags", &o->tags) == -1 ||
-	    parse_note_attributes(c, jo, o) == -1 ||
-	    parse_address(c, jo, o) == -1 ||
-	    parse_shipping_lines(c, jo, o) == -1 ||
-	    parse_lines(c, jo, o) == -1) {
+	    parse_note_attributes(c, jo, o) == -1 || parse_address(c, jo, o) == -1 ||
+	    parse_shipping_lines(c, jo, o) == -1 || parse_lines(c, jo, o) == -1) {
 		order_free(o);
 		return -1;
 	}
@@ -562,12 +531,12 @@ parse_order(struct jctx *c, const struct jv *jo, struct order **out)
 
 /* The state across one file's orders. */
 struct jfile {
-	struct jctx	 c;
-	intake_order_cb	 cb;
-	void		*cbctx;
-	size_t		 n;
-	struct intake_seen *seen;	/* names, ids -> index in the file */
-	int		 own_seen;
+	struct jctx c;
+	intake_order_cb cb;
+	void *cbctx;
+	size_t n;
+	struct intake_seen *seen; /* names, ids -> index in the file */
+	int own_seen;
 };
 
 /* Rejects an order given twice in one file (same name, or same id). */
@@ -583,9 +552,10 @@ check_duplicate(struct jfile *f, const struct order *o)
 	if (r == -1)
 		return oom(&f->c);
 	if (r == 1)
-		return intake_fail(f->c.err, f->c.errlen, "%s: appears twice "
-		    "in this file (orders[%zu] and orders[%zu])", f->c.label,
-		    prev, f->n);
+		return intake_fail(f->c.err, f->c.errlen,
+		    "%s: appears twice "
+		    "in this file (orders[%zu] and orders[%zu])",
+		    f->c.label, prev, f->n);
 	return 0;
 }
 
@@ -612,8 +582,8 @@ on_order(void *ctx, const struct jdoc *d, const struct jv *jo, long idx)
 }
 
 int
-intake_stream_orders_json(const char *buf, size_t len, intake_order_cb cb,
-    void *ctx, size_t *n, char *err, size_t errlen)
+intake_stream_orders_json(
+    const char *buf, size_t len, intake_order_cb cb, void *ctx, size_t *n, char *err, size_t errlen)
 {
 	struct intake_input in = { buf, len, NULL, NULL, NULL };
 
@@ -621,8 +591,8 @@ intake_stream_orders_json(const char *buf, size_t len, intake_order_cb cb,
 }
 
 int
-intake_stream_orders_json_from(const struct intake_input *in,
-    intake_order_cb cb, void *ctx, size_t *n, char *err, size_t errlen)
+intake_stream_orders_json_from(const struct intake_input *in, intake_order_cb cb, void *ctx,
+    size_t *n, char *err, size_t errlen)
 {
 	struct jfile f;
 	size_t count;
@@ -650,8 +620,8 @@ intake_stream_orders_json_from(const struct intake_input *in,
 }
 
 int
-intake_parse_orders_json(const char *buf, size_t len, struct order ***out,
-    size_t *n, char *err, size_t errlen)
+intake_parse_orders_json(
+    const char *buf, size_t len, struct order ***out, size_t *n, char *err, size_t errlen)
 {
 	return intake_collect_orders(intake_stream_orders_json, buf, len, out, n, err, errlen);
 }

@@ -13,30 +13,29 @@
 #include "station/intake/intake_util.h"
 
 /* Deeper nesting than any order has; bounds the recursion. */
-#define MAX_DEPTH	128
+#define MAX_DEPTH	  128
 /* Syntax errors outside one order are explained by jansson up to this size. */
-#define EXPLAIN_WHOLE_MAX	(8u << 20)
-#define NO_ELEMENT	((size_t)-1)
+#define EXPLAIN_WHOLE_MAX (8u << 20)
+#define NO_ELEMENT	  ((size_t)-1)
 
 struct jdoc {
-	const char	*buf;		/* input, after any BOM */
-	size_t		 len, pos;
-	const struct intake_input *in;	/* told how far we read */
-	size_t		 bom;
-	struct jv	*v;		/* nodes; index 0 is a sentinel */
-	size_t		 nv, capv;
-	char		*dec;		/* decoded (escaped) strings and keys */
-	size_t		 ndec, capdec;
-	int		 failed;	/* message already in err */
-	int		 syntax;	/* the failure is a syntax error */
-	size_t		 elem;		/* start of the streamed order, or NO_ELEMENT */
-	size_t		 fail_elem;	/* elem when the syntax error was found */
-	char		*err;
-	size_t		 errlen;
+	const char *buf; /* input, after any BOM */
+	size_t len, pos;
+	const struct intake_input *in; /* told how far we read */
+	size_t bom;
+	struct jv *v; /* nodes; index 0 is a sentinel */
+	size_t nv, capv;
+	char *dec; /* decoded (escaped) strings and keys */
+	size_t ndec, capdec;
+	int failed;	  /* message already in err */
+	int syntax;	  /* the failure is a syntax error */
+	size_t elem;	  /* start of the streamed order, or NO_ELEMENT */
+	size_t fail_elem; /* elem when the syntax error was found */
+	char *err;
+	size_t errlen;
 };
 
-static int
-jr_fail(struct jdoc *d, size_t at, const char *fmt, ...)
+static int jr_fail(struct jdoc *d, size_t at, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* Reports "line L, column C: ..." for byte offset at; columns count characters. */
@@ -62,8 +61,7 @@ jr_fail(struct jdoc *d, size_t at, const char *fmt, ...)
 	d->failed = 1;
 	d->syntax = 1;
 	d->fail_elem = d->elem;
-	return intake_fail(d->err, d->errlen, "line %zu, column %zu: %s", line,
-	    col, msg);
+	return intake_fail(d->err, d->errlen, "line %zu, column %zu: %s", line, col, msg);
 }
 
 /*
@@ -100,10 +98,9 @@ explain_with_jansson(struct jdoc *d)
 	}
 	for (c = je.text; *c != '\0'; c++) {
 		if ((unsigned char)*c < 0x20 || *c == 0x7F)
-			*c = '?';	/* keep the message one clean line */
+			*c = '?'; /* keep the message one clean line */
 	}
-	intake_fail(d->err, d->errlen, "line %zu, column %zu: %s",
-	    line + (size_t)je.line - 1,
+	intake_fail(d->err, d->errlen, "line %zu, column %zu: %s", line + (size_t)je.line - 1,
 	    (je.line == 1 ? col : 0) + (size_t)je.column, je.text);
 }
 
@@ -123,8 +120,7 @@ jr_unexpected(struct jdoc *d, const char *expected)
 	unsigned char c;
 
 	if (d->pos >= d->len)
-		return jr_fail(d, d->pos, "expected %s, got the end of the file",
-		    expected);
+		return jr_fail(d, d->pos, "expected %s, got the end of the file", expected);
 	c = (unsigned char)d->buf[d->pos];
 	if (c > 0x20 && c < 0x7F)
 		return jr_fail(d, d->pos, "expected %s, got '%c'", expected, c);
@@ -152,8 +148,7 @@ node_new(struct jdoc *d, enum jv_type t)
 
 	if (d->nv >= d->capv) {
 		cap = d->capv ? d->capv * 2 : 256;
-		if (cap > UINT32_MAX || (nv = realloc(d->v,
-		    cap * sizeof(*nv))) == NULL) {
+		if (cap > UINT32_MAX || (nv = realloc(d->v, cap * sizeof(*nv))) == NULL) {
 			jr_oom(d);
 			return 0;
 		}
@@ -249,12 +244,9 @@ decode_u(struct jdoc *d, size_t esc)
 	if (cp >= 0xDC00 && cp <= 0xDFFF)
 		return jr_fail(d, esc, "invalid \\u escape (lone surrogate)");
 	if (cp >= 0xD800 && cp <= 0xDBFF) {
-		if (d->pos + 6 > d->len || d->buf[d->pos] != '\\' ||
-		    d->buf[d->pos + 1] != 'u' ||
-		    hex4(d->buf + d->pos + 2, &lo) == -1 ||
-		    lo < 0xDC00 || lo > 0xDFFF)
-			return jr_fail(d, esc,
-			    "invalid \\u escape (lone surrogate)");
+		if (d->pos + 6 > d->len || d->buf[d->pos] != '\\' || d->buf[d->pos + 1] != 'u' ||
+		    hex4(d->buf + d->pos + 2, &lo) == -1 || lo < 0xDC00 || lo > 0xDFFF)
+			return jr_fail(d, esc, "invalid \\u escape (lone surrogate)");
 		d->pos += 6;
 		cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
 	}
@@ -267,7 +259,7 @@ static int
 decode_escape(struct jdoc *d)
 {
 	static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
-	size_t esc = d->pos - 1;	/* at the backslash */
+	size_t esc = d->pos - 1; /* at the backslash */
 	const char *p;
 	char c;
 
@@ -323,7 +315,7 @@ parse_string(struct jdoc *d, size_t *off, size_t *n, int *escaped)
 		if (decode_escape(d) == -1)
 			return -1;
 	}
-	d->pos++;		/* closing quote */
+	d->pos++; /* closing quote */
 	*escaped = esc;
 	*off = esc ? dstart : start;
 	*n = esc ? d->ndec - dstart : d->pos - 1 - start;
@@ -425,8 +417,7 @@ key_ptr(const struct jdoc *d, const struct jv *v)
 
 /* JSON objects with repeated names are ambiguous: refuse them. */
 static int
-check_duplicate_key(struct jdoc *d, uint32_t obj, uint32_t member,
-    size_t at)
+check_duplicate_key(struct jdoc *d, uint32_t obj, uint32_t member, size_t at)
 {
 	const struct jv *m = &d->v[member], *o;
 	const char *k = key_ptr(d, m);
@@ -485,7 +476,7 @@ parse_container(struct jdoc *d, uint32_t idx, int depth, char close)
 
 	if (depth > MAX_DEPTH)
 		return jr_fail(d, d->pos, "nesting too deep");
-	d->pos++;			/* the opening bracket */
+	d->pos++; /* the opening bracket */
 	skip_ws(d);
 	if (d->pos < d->len && d->buf[d->pos] == close) {
 		d->pos++;
@@ -508,8 +499,7 @@ parse_container(struct jdoc *d, uint32_t idx, int depth, char close)
 			d->pos++;
 			return 0;
 		}
-		return jr_unexpected(d, close == '}' ? "',' or '}'" :
-		    "',' or ']'");
+		return jr_unexpected(d, close == '}' ? "',' or '}'" : "',' or ']'");
 	}
 }
 
@@ -528,12 +518,8 @@ parse_value(struct jdoc *d, uint32_t *out, int depth)
 	if (d->pos >= d->len)
 		return jr_unexpected(d, "a JSON value");
 	switch (d->buf[d->pos]) {
-	case '{':
-		d->v[idx].type = JV_OBJECT;
-		return parse_container(d, idx, depth, '}');
-	case '[':
-		d->v[idx].type = JV_ARRAY;
-		return parse_container(d, idx, depth, ']');
+	case '{': d->v[idx].type = JV_OBJECT; return parse_container(d, idx, depth, '}');
+	case '[': d->v[idx].type = JV_ARRAY; return parse_container(d, idx, depth, ']');
 	case '"':
 		d->pos++;
 		if (parse_string(d, &off, &n, &esc) == -1)
@@ -543,15 +529,11 @@ parse_value(struct jdoc *d, uint32_t *out, int depth)
 		d->v[idx].n = (uint32_t)n;
 		d->v[idx].sesc = esc;
 		return 0;
-	case 't':
-		return parse_literal(d, idx, "true", JV_TRUE);
-	case 'f':
-		return parse_literal(d, idx, "false", JV_FALSE);
-	case 'n':
-		return parse_literal(d, idx, "null", JV_NULL);
+	case 't': return parse_literal(d, idx, "true", JV_TRUE);
+	case 'f': return parse_literal(d, idx, "false", JV_FALSE);
+	case 'n': return parse_literal(d, idx, "null", JV_NULL);
 	default:
-		if (d->buf[d->pos] == '-' ||
-		    (d->buf[d->pos] >= '0' && d->buf[d->pos] <= '9'))
+		if (d->buf[d->pos] == '-' || (d->buf[d->pos] >= '0' && d->buf[d->pos] <= '9'))
 			return parse_number(d, idx);
 		return jr_unexpected(d, "a JSON value");
 	}
@@ -566,9 +548,9 @@ arena_reset(struct jdoc *d, size_t nv, size_t ndec)
 }
 
 struct walk {
-	int	(*cb)(void *, const struct jdoc *, const struct jv *, long);
-	void	*ctx;
-	size_t	 count;
+	int (*cb)(void *, const struct jdoc *, const struct jv *, long);
+	void *ctx;
+	size_t count;
 };
 
 static int
@@ -621,8 +603,7 @@ stream_array(struct jdoc *d, struct walk *w)
 }
 
 static int
-key_is(const struct jdoc *d, size_t koff, size_t klen, int kesc,
-    const char *lit)
+key_is(const struct jdoc *d, size_t koff, size_t klen, int kesc, const char *lit)
 {
 	const char *k = kesc ? d->dec + koff : d->buf + koff;
 
@@ -659,12 +640,12 @@ top_object(struct jdoc *d, struct walk *w)
 		d->pos++;
 		skip_ws(d);
 		if (streamed && key_is(d, koff, klen, kesc, "orders"))
-			return jr_fail(d, at, "duplicate key 'orders' (a second "
+			return jr_fail(d, at,
+			    "duplicate key 'orders' (a second "
 			    "list of orders; the file is ambiguous)");
 		if (!streamed && key_is(d, koff, klen, kesc, "orders")) {
 			if (d->pos >= d->len || d->buf[d->pos] != '[')
-				return intake_fail(d->err, d->errlen,
-				    "orders: expected an array");
+				return intake_fail(d->err, d->errlen, "orders: expected an array");
 			if (stream_array(d, w) == -1)
 				return -1;
 			streamed = 1;
@@ -696,8 +677,7 @@ top_object(struct jdoc *d, struct walk *w)
 		return 0;
 	if ((ord = jr_get(d, &d->v[root], "order")) != NULL) {
 		if (ord->type != JV_OBJECT)
-			return intake_fail(d->err, d->errlen,
-			    "order: expected an object");
+			return intake_fail(d->err, d->errlen, "order: expected an object");
 		return deliver(d, w, (uint32_t)(ord - d->v), -1);
 	}
 	return deliver(d, w, root, -1);
@@ -705,8 +685,8 @@ top_object(struct jdoc *d, struct walk *w)
 
 int
 jr_each_order(const struct intake_input *in,
-    int (*cb)(void *, const struct jdoc *, const struct jv *, long), void *ctx,
-    size_t *count, char *err, size_t errlen)
+    int (*cb)(void *, const struct jdoc *, const struct jv *, long), void *ctx, size_t *count,
+    char *err, size_t errlen)
 {
 	struct jdoc d;
 	struct walk w = { cb, ctx, 0 };
@@ -720,7 +700,7 @@ jr_each_order(const struct intake_input *in,
 	d.len = in->len - bom;
 	d.err = err;
 	d.errlen = errlen;
-	d.nv = 1;		/* index 0 means "none" */
+	d.nv = 1; /* index 0 means "none" */
 	d.elem = NO_ELEMENT;
 	skip_ws(&d);
 	if (d.pos == d.len)
@@ -734,7 +714,8 @@ jr_each_order(const struct intake_input *in,
 	if (rc == 0) {
 		skip_ws(&d);
 		if (d.pos < d.len)
-			rc = jr_fail(&d, d.pos, "unexpected text after the "
+			rc = jr_fail(&d, d.pos,
+			    "unexpected text after the "
 			    "JSON value");
 	}
 	if (rc == -1 && d.syntax)

@@ -14,25 +14,22 @@
  * syntax error, jansson (the reference) words the message when it agrees.
  */
 
-enum jv_type {
-	JV_NULL, JV_FALSE, JV_TRUE, JV_INT, JV_REAL, JV_STRING, JV_ARRAY,
-	JV_OBJECT
-};
+enum jv_type { JV_NULL, JV_FALSE, JV_TRUE, JV_INT, JV_REAL, JV_STRING, JV_ARRAY, JV_OBJECT };
 
-struct jdoc;			/* the reader and its node arena */
+struct jdoc; /* the reader and its node arena */
 
 /* A node. Valid only inside the callback that received it. */
 struct jv {
-	enum jv_type	 type;
-	uint32_t	 next;		/* next sibling's index, 0: none */
-	uint32_t	 first;		/* first child's index, 0: none */
-	uint32_t	 n;		/* children, or string length */
-	uint32_t	 klen;		/* member name length (in objects) */
-	uint32_t	 kesc;		/* 1: key lives in the decode buffer */
-	size_t		 key;		/* member name: offset (see kesc) */
-	size_t		 str;		/* string: offset into input or buffer */
-	int		 sesc;		/* 1: string lives in the decode buffer */
-	int64_t		 i;		/* JV_INT value */
+	enum jv_type type;
+	uint32_t next;	/* next sibling's index, 0: none */
+	uint32_t first; /* first child's index, 0: none */
+	uint32_t n;	/* children, or string length */
+	uint32_t klen;	/* member name length (in objects) */
+	uint32_t kesc;	/* 1: key lives in the decode buffer */
+	size_t key;	/* member name: offset (see kesc) */
+	size_t str;	/* string: offset into input or buffer */
+	int sesc;	/* 1: string lives in the decode buffer */
+	int64_t i;	/* JV_INT value */
 };
 
 /*
@@ -45,13 +42,12 @@ struct jv {
  * *count gets the number of orders seen. No I/O.
  */
 struct intake_input;
-int	jr_each_order(const struct intake_input *in,
-	    int (*cb)(void *ctx, const struct jdoc *d, const struct jv *order,
-	    long idx), void *ctx, size_t *count, char *err, size_t errlen);
+int jr_each_order(const struct intake_input *in,
+    int (*cb)(void *ctx, const struct jdoc *d, const struct jv *order, long idx), void *ctx,
+    size_t *count, char *err, size_t errlen);
 
 /* Member key of object o, or NULL. */
-const struct jv *jr_get(const struct jdoc *d, const struct jv *o,
-	    const char *key);
+const struct jv *jr_get(const struct jdoc *d, const struct jv *o, const char *key);
 /* First child / next sibling of a container's children; NULL at the end. */
 const struct jv *jr_first(const struct jdoc *d, const struct jv *v);
 const struct jv *jr_next(const struct jdoc *d, const struct jv *v);

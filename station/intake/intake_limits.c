@@ -6,9 +6,9 @@
 #include "station/core/order.h"
 
 struct cut {
-	char	*why;
-	size_t	 len;
-	int	 any;
+	char *why;
+	size_t len;
+	int any;
 };
 
 /* Cuts *s to at most max bytes on a UTF-8 character boundary; notes it. */
@@ -21,7 +21,7 @@ bound(struct cut *c, char *s, size_t max, const char *field)
 		return;
 	at = max;
 	while (at > 0 && ((unsigned char)s[at] & 0xC0) == 0x80)
-		at--;		/* s[at] starts a character: cut before it */
+		at--; /* s[at] starts a character: cut before it */
 	s[at] = '\0';
 	if (c->why != NULL && c->len > 0) {
 		size_t used = strlen(c->why);
@@ -66,19 +66,20 @@ intake_bound_order(struct order *o, char *why, size_t whylen)
 	if (why != NULL && whylen > 0)
 		why[0] = '\0';
 	if (too_long(o->name, INTAKE_MAX_CODE)) {
-		snprintf(why, whylen, "order name longer than %d bytes",
-		    INTAKE_MAX_CODE);
+		snprintf(why, whylen, "order name longer than %d bytes", INTAKE_MAX_CODE);
 		return -1;
 	}
 	if (o->nlines > INTAKE_MAX_LINES) {
-		snprintf(why, whylen, "%s: %zu lines (at most %d per order)",
-		    o->name, o->nlines, INTAKE_MAX_LINES);
+		snprintf(why, whylen, "%s: %zu lines (at most %d per order)", o->name, o->nlines,
+		    INTAKE_MAX_LINES);
 		return -1;
 	}
 	for (i = 0; i < o->nlines; i++)
 		if (too_long(o->lines[i].sku, INTAKE_MAX_CODE)) {
-			snprintf(why, whylen, "%s: line %zu: SKU longer than %d "
-			    "bytes", o->name, i + 1, INTAKE_MAX_CODE);
+			snprintf(why, whylen,
+			    "%s: line %zu: SKU longer than %d "
+			    "bytes",
+			    o->name, i + 1, INTAKE_MAX_CODE);
 			return -1;
 		}
 	bound(&c, o->note, INTAKE_MAX_NOTE, "note");
@@ -101,8 +102,7 @@ intake_bound_order(struct order *o, char *why, size_t whylen)
 		bound(&c, l->title, INTAKE_MAX_TEXT, "line title");
 		bound(&c, l->variant_title, INTAKE_MAX_TEXT, "line variant title");
 		bound(&c, l->name, INTAKE_MAX_TEXT, "line name");
-		bound(&c, l->fulfillment_status, INTAKE_MAX_WORD,
-		    "line fulfillment_status");
+		bound(&c, l->fulfillment_status, INTAKE_MAX_WORD, "line fulfillment_status");
 	}
 	return c.any;
 }

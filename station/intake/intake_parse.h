@@ -8,10 +8,10 @@
 
 enum intake_kind {
 	INTAKE_UNKNOWN = 0,
-	INTAKE_ORDERS_JSON,	/* order object, {"order":{}}, {"orders":[]} */
-	INTAKE_ORDERS_CSV,	/* Shopify Admin order export ("Lineitem quantity") */
-	INTAKE_PRODUCTS_CSV,	/* Shopify product export ("Variant SKU", "Variant Barcode") */
-	INTAKE_CODES_CSV	/* plain "barcode,sku,multiplier" alias / case-pack list */
+	INTAKE_ORDERS_JSON,  /* order object, {"order":{}}, {"orders":[]} */
+	INTAKE_ORDERS_CSV,   /* Shopify Admin order export ("Lineitem quantity") */
+	INTAKE_PRODUCTS_CSV, /* Shopify product export ("Variant SKU", "Variant Barcode") */
+	INTAKE_CODES_CSV     /* plain "barcode,sku,multiplier" alias / case-pack list */
 };
 
 /* Decides what buf holds from its content (not its name). Never fails. */
@@ -28,13 +28,13 @@ const char *intake_detect_why(const char *buf, size_t len);
  * "order #1001: line_items[2].quantity: expected an integer". Nothing is
  * allocated on the error path. Pure functions: no I/O, no globals.
  */
-int	intake_parse_orders_json(const char *buf, size_t len,
-	    struct order ***out, size_t *n, char *err, size_t errlen);
-int	intake_parse_orders_csv(const char *buf, size_t len,
-	    struct order ***out, size_t *n, char *err, size_t errlen);
-int	intake_parse_products_csv(const char *buf, size_t len,
-	    struct product_code **out, size_t *n, char *err, size_t errlen);
-int	intake_parse_codes_csv(const char *buf, size_t len,
-	    struct product_code **out, size_t *n, char *err, size_t errlen);
+int intake_parse_orders_json(
+    const char *buf, size_t len, struct order ***out, size_t *n, char *err, size_t errlen);
+int intake_parse_orders_csv(
+    const char *buf, size_t len, struct order ***out, size_t *n, char *err, size_t errlen);
+int intake_parse_products_csv(
+    const char *buf, size_t len, struct product_code **out, size_t *n, char *err, size_t errlen);
+int intake_parse_codes_csv(
+    const char *buf, size_t len, struct product_code **out, size_t *n, char *err, size_t errlen);
 
 #endif

@@ -9,19 +9,19 @@
 #include "station/intake/intake_util.h"
 
 /* A case of more than this many units is a typo, not a pack. */
-#define MAX_MULTIPLIER	10000
+#define MAX_MULTIPLIER 10000
 
 enum pkind { P_PRODUCTS, P_CODES };
 
 struct pparse {
-	enum pkind	 kind;
-	int		 have_header;
-	long		 c_code, c_sku, c_mult;
+	enum pkind kind;
+	int have_header;
+	long c_code, c_sku, c_mult;
 	struct product_code *v;
-	size_t		 n, cap;
-	struct intake_set *codes;	/* code -> index in v */
-	char		*err;
-	size_t		 errlen;
+	size_t n, cap;
+	struct intake_set *codes; /* code -> index in v */
+	char *err;
+	size_t errlen;
 };
 
 static int
@@ -47,21 +47,23 @@ read_header(struct pparse *p, const struct intake_row *row)
 {
 	p->c_code = intake_csv_column(row, code_col(p));
 	p->c_sku = intake_csv_column(row, sku_col(p));
-	p->c_mult = p->kind == P_CODES ?
-	    intake_csv_column(row, "multiplier") : -1;
+	p->c_mult = p->kind == P_CODES ? intake_csv_column(row, "multiplier") : -1;
 	if (p->c_code < 0)
-		return intake_fail(p->err, p->errlen, "line %zu: missing "
-		    "required column '%s'", row->line, code_col(p));
+		return intake_fail(p->err, p->errlen,
+		    "line %zu: missing "
+		    "required column '%s'",
+		    row->line, code_col(p));
 	if (p->c_sku < 0)
-		return intake_fail(p->err, p->errlen, "line %zu: missing "
-		    "required column '%s'", row->line, sku_col(p));
+		return intake_fail(p->err, p->errlen,
+		    "line %zu: missing "
+		    "required column '%s'",
+		    row->line, sku_col(p));
 	p->have_header = 1;
 	return 0;
 }
 
 static int
-parse_multiplier(struct pparse *p, const struct intake_row *row,
-    int64_t *out)
+parse_multiplier(struct pparse *p, const struct intake_row *row, int64_t *out)
 {
 	size_t n, i;
 	const char *s = intake_csv_field(row, p->c_mult, &n);
@@ -81,15 +83,16 @@ parse_multiplier(struct pparse *p, const struct intake_row *row,
 		return 0;
 	}
 	intake_excerpt(ex, sizeof(ex), s, n);
-	return intake_fail(p->err, p->errlen, "line %zu: column 'multiplier': "
-	    "expected a whole number from 1 to %d, got '%s'", row->line,
-	    MAX_MULTIPLIER, ex);
+	return intake_fail(p->err, p->errlen,
+	    "line %zu: column 'multiplier': "
+	    "expected a whole number from 1 to %d, got '%s'",
+	    row->line, MAX_MULTIPLIER, ex);
 }
 
 /* Appends code -> sku; the same pair twice is kept once, a clash is an error. */
 static int
-add_code(struct pparse *p, const struct intake_row *row, const char *code,
-    size_t cn, const char *sku, size_t sn, int64_t mult)
+add_code(struct pparse *p, const struct intake_row *row, const char *code, size_t cn,
+    const char *sku, size_t sn, int64_t mult)
 {
 	struct product_code *nv, *e;
 	size_t cap, prev;
@@ -117,14 +120,14 @@ add_code(struct pparse *p, const struct intake_row *row, const char *code,
 		p->n++;
 		return 0;
 	}
-	if (r == 1 && strcmp(p->v[prev].sku, e->sku) == 0 &&
-	    p->v[prev].multiplier == mult)
-		r = 0;		/* a repeat of the same row */
+	if (r == 1 && strcmp(p->v[prev].sku, e->sku) == 0 && p->v[prev].multiplier == mult)
+		r = 0; /* a repeat of the same row */
 	else if (r == 1) {
 		intake_excerpt(ex, sizeof(ex), code, cn);
-		intake_fail(p->err, p->errlen, "line %zu: code '%s' already "
-		    "means %" PRId64 " x SKU '%s'", row->line, ex,
-		    p->v[prev].multiplier, p->v[prev].sku);
+		intake_fail(p->err, p->errlen,
+		    "line %zu: code '%s' already "
+		    "means %" PRId64 " x SKU '%s'",
+		    row->line, ex, p->v[prev].multiplier, p->v[prev].sku);
 	} else
 		oom(p);
 	free(e->code);
@@ -155,11 +158,12 @@ on_row(void *ctx, const struct intake_row *row)
 			return 0;
 	} else {
 		if (cn == 0 && sn == 0)
-			return 0;	/* a blank row */
+			return 0; /* a blank row */
 		if (cn == 0 || sn == 0)
-			return intake_fail(p->err, p->errlen, "line %zu: column "
-			    "'%s': empty", row->line, cn == 0 ? "barcode" :
-			    "sku");
+			return intake_fail(p->err, p->errlen,
+			    "line %zu: column "
+			    "'%s': empty",
+			    row->line, cn == 0 ? "barcode" : "sku");
 		if (parse_multiplier(p, row, &mult) == -1)
 			return -1;
 	}
@@ -167,8 +171,8 @@ on_row(void *ctx, const struct intake_row *row)
 }
 
 static int
-parse_codes(enum pkind kind, const struct intake_input *in,
-    struct product_code **out, size_t *n, char *err, size_t errlen)
+parse_codes(enum pkind kind, const struct intake_input *in, struct product_code **out, size_t *n,
+    char *err, size_t errlen)
 {
 	struct pparse p;
 	int rc;
@@ -183,9 +187,9 @@ parse_codes(enum pkind kind, const struct intake_input *in,
 	if (rc == 0 && !p.have_header)
 		rc = intake_fail(err, errlen, "empty file");
 	else if (rc == 0 && p.n == 0)
-		rc = intake_fail(err, errlen, kind == P_PRODUCTS ?
-		    "no row has both 'Variant SKU' and 'Variant Barcode'" :
-		    "no codes in file");
+		rc = intake_fail(err, errlen,
+		    kind == P_PRODUCTS ? "no row has both 'Variant SKU' and 'Variant Barcode'"
+				       : "no codes in file");
 	intake_set_free(p.codes);
 	if (rc == -1) {
 		product_codes_free(p.v, p.n);
@@ -197,8 +201,8 @@ parse_codes(enum pkind kind, const struct intake_input *in,
 }
 
 int
-intake_parse_products_csv(const char *buf, size_t len,
-    struct product_code **out, size_t *n, char *err, size_t errlen)
+intake_parse_products_csv(
+    const char *buf, size_t len, struct product_code **out, size_t *n, char *err, size_t errlen)
 {
 	struct intake_input in = { buf, len, NULL, NULL, NULL };
 
@@ -206,22 +210,22 @@ intake_parse_products_csv(const char *buf, size_t len,
 }
 
 int
-intake_parse_products_csv_from(const struct intake_input *in,
-    struct product_code **out, size_t *n, char *err, size_t errlen)
+intake_parse_products_csv_from(
+    const struct intake_input *in, struct product_code **out, size_t *n, char *err, size_t errlen)
 {
 	return parse_codes(P_PRODUCTS, in, out, n, err, errlen);
 }
 
 int
-intake_parse_codes_csv_from(const struct intake_input *in,
-    struct product_code **out, size_t *n, char *err, size_t errlen)
+intake_parse_codes_csv_from(
+    const struct intake_input *in, struct product_code **out, size_t *n, char *err, size_t errlen)
 {
 	return parse_codes(P_CODES, in, out, n, err, errlen);
 }
 
 int
-intake_parse_codes_csv(const char *buf, size_t len, struct product_code **out,
-    size_t *n, char *err, size_t errlen)
+intake_parse_codes_csv(
+    const char *buf, size_t len, struct product_code **out, size_t *n, char *err, size_t errlen)
 {
 	struct intake_input in = { buf, len, NULL, NULL, NULL };
 

@@ -11,8 +11,7 @@
  * order_free, also when it fails). Return 0 to go on, or -1 after writing
  * one line into err to stop the parse.
  */
-typedef int (*intake_order_cb)(void *ctx, struct order *o, char *err,
-    size_t errlen);
+typedef int (*intake_order_cb)(void *ctx, struct order *o, char *err, size_t errlen);
 
 /*
  * The same formats, checks and messages as intake_parse_orders_json/_csv
@@ -22,10 +21,10 @@ typedef int (*intake_order_cb)(void *ctx, struct order *o, char *err,
  * in one transaction and rolls back when this returns -1. On success *n is
  * the number of orders (at least 1). Pure: no I/O, no globals.
  */
-int	intake_stream_orders_json(const char *buf, size_t len,
-	    intake_order_cb cb, void *ctx, size_t *n, char *err, size_t errlen);
-int	intake_stream_orders_csv(const char *buf, size_t len,
-	    intake_order_cb cb, void *ctx, size_t *n, char *err, size_t errlen);
+int intake_stream_orders_json(const char *buf, size_t len, intake_order_cb cb, void *ctx, size_t *n,
+    char *err, size_t errlen);
+int intake_stream_orders_csv(const char *buf, size_t len, intake_order_cb cb, void *ctx, size_t *n,
+    char *err, size_t errlen);
 
 /*
  * A file's bytes as the parsers read them: front to back, once. read_past
@@ -35,11 +34,11 @@ int	intake_stream_orders_csv(const char *buf, size_t len,
  */
 struct intake_seen;
 struct intake_input {
-	const char	*buf;
-	size_t		 len;
-	void		(*read_past)(void *arg, size_t off);
-	void		*arg;
-	struct intake_seen *seen;	/* NULL: exact duplicate checks */
+	const char *buf;
+	size_t len;
+	void (*read_past)(void *arg, size_t off);
+	void *arg;
+	struct intake_seen *seen; /* NULL: exact duplicate checks */
 };
 
 /*
@@ -51,25 +50,21 @@ struct intake_input {
  * second pass in confirm mode checks just those exactly, with the same
  * messages; further passes switch it off.
  */
-enum intake_seen_mode {
-	INTAKE_SEEN_SCREEN = 1,
-	INTAKE_SEEN_CONFIRM,
-	INTAKE_SEEN_OFF
-};
-struct intake_seen *intake_seen_new(void);	/* screen mode; NULL on ENOMEM */
-void	intake_seen_free(struct intake_seen *);	/* NULL ok */
-size_t	intake_seen_suspects(const struct intake_seen *);
-void	intake_seen_set_mode(struct intake_seen *, enum intake_seen_mode);
+enum intake_seen_mode { INTAKE_SEEN_SCREEN = 1, INTAKE_SEEN_CONFIRM, INTAKE_SEEN_OFF };
+struct intake_seen *intake_seen_new(void);   /* screen mode; NULL on ENOMEM */
+void intake_seen_free(struct intake_seen *); /* NULL ok */
+size_t intake_seen_suspects(const struct intake_seen *);
+void intake_seen_set_mode(struct intake_seen *, enum intake_seen_mode);
 
 /* The same as above, over an intake_input. */
-int	intake_stream_orders_json_from(const struct intake_input *,
-	    intake_order_cb cb, void *ctx, size_t *n, char *err, size_t errlen);
-int	intake_stream_orders_csv_from(const struct intake_input *,
-	    intake_order_cb cb, void *ctx, size_t *n, char *err, size_t errlen);
+int intake_stream_orders_json_from(const struct intake_input *, intake_order_cb cb, void *ctx,
+    size_t *n, char *err, size_t errlen);
+int intake_stream_orders_csv_from(const struct intake_input *, intake_order_cb cb, void *ctx,
+    size_t *n, char *err, size_t errlen);
 /* intake_parse_products_csv / _codes_csv (intake_parse.h) over an intake_input. */
-int	intake_parse_products_csv_from(const struct intake_input *,
-	    struct product_code **out, size_t *n, char *err, size_t errlen);
-int	intake_parse_codes_csv_from(const struct intake_input *,
-	    struct product_code **out, size_t *n, char *err, size_t errlen);
+int intake_parse_products_csv_from(
+    const struct intake_input *, struct product_code **out, size_t *n, char *err, size_t errlen);
+int intake_parse_codes_csv_from(
+    const struct intake_input *, struct product_code **out, size_t *n, char *err, size_t errlen);
 
 #endif

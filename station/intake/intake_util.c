@@ -36,8 +36,8 @@ intake_strndup(const char *s, size_t n)
 size_t
 intake_bom_len(const char *buf, size_t len)
 {
-	if (len >= 3 && (unsigned char)buf[0] == 0xEF &&
-	    (unsigned char)buf[1] == 0xBB && (unsigned char)buf[2] == 0xBF)
+	if (len >= 3 && (unsigned char)buf[0] == 0xEF && (unsigned char)buf[1] == 0xBB &&
+	    (unsigned char)buf[2] == 0xBF)
 		return 3;
 	return 0;
 }
@@ -57,9 +57,9 @@ intake_utf8_seq_len(const unsigned char *s, size_t n)
 	if (c >= 0xE0 && c <= 0xEF) {
 		if (n < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80)
 			return 0;
-		if (c == 0xE0 && s[1] < 0xA0)		/* overlong */
+		if (c == 0xE0 && s[1] < 0xA0) /* overlong */
 			return 0;
-		if (c == 0xED && s[1] >= 0xA0)		/* surrogate */
+		if (c == 0xED && s[1] >= 0xA0) /* surrogate */
 			return 0;
 		return 3;
 	}
@@ -67,13 +67,13 @@ intake_utf8_seq_len(const unsigned char *s, size_t n)
 		if (n < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 ||
 		    (s[3] & 0xC0) != 0x80)
 			return 0;
-		if (c == 0xF0 && s[1] < 0x90)		/* overlong */
+		if (c == 0xF0 && s[1] < 0x90) /* overlong */
 			return 0;
-		if (c == 0xF4 && s[1] >= 0x90)		/* > U+10FFFF */
+		if (c == 0xF4 && s[1] >= 0x90) /* > U+10FFFF */
 			return 0;
 		return 4;
 	}
-	return 0;					/* NUL, continuation, 0xC0/C1, 0xF5+ */
+	return 0; /* NUL, continuation, 0xC0/C1, 0xF5+ */
 }
 
 int
@@ -178,13 +178,12 @@ intake_classify_attr(const char *name, size_t n)
 {
 	char norm[48];
 	size_t i, o = 0;
-	int space = 1;		/* drops leading and repeated separators */
+	int space = 1; /* drops leading and repeated separators */
 
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)name[i];
 
-		if (c == ' ' || c == '_' || c == '-' || c == '\t' ||
-		    c == '.' || c == ':') {
+		if (c == ' ' || c == '_' || c == '-' || c == '\t' || c == '.' || c == ':') {
 			if (!space) {
 				if (o + 1 >= sizeof(norm))
 					return INTAKE_ATTR_NONE;
@@ -217,9 +216,7 @@ intake_text_is_pickup(const char *s, size_t n)
 	 * ("Pickup", "Local Pickup", "Pick up in store"), and the CSV export's
 	 * "Shipping Method" carries that title.
 	 */
-	static const char *const words[] = {
-		"pickup", "pick up", "pick-up", "pick_up"
-	};
+	static const char *const words[] = { "pickup", "pick up", "pick-up", "pick_up" };
 	size_t i, j, w;
 
 	if (s == NULL)
@@ -244,20 +241,20 @@ intake_text_is_pickup(const char *s, size_t n)
  * bytes an entry (100,000 orders cost 4 MB a set). Integer keys are stored
  * as their splitmix64 hash, which is a bijection, so the hash is the key.
  */
-#define SLOT_EMPTY	UINT32_MAX
+#define SLOT_EMPTY UINT32_MAX
 
 struct set_entry {
-	uint64_t	 hash;
-	uint32_t	 soff;		/* string key offset in keys; SLOT_EMPTY */
-	uint32_t	 val;
+	uint64_t hash;
+	uint32_t soff; /* string key offset in keys; SLOT_EMPTY */
+	uint32_t val;
 };
 
 struct intake_set {
 	struct set_entry *v;
-	size_t		 cap;		/* power of two */
-	size_t		 n;
-	char		*keys;		/* string keys, NUL-separated */
-	size_t		 nkeys, capkeys;
+	size_t cap; /* power of two */
+	size_t n;
+	char *keys; /* string keys, NUL-separated */
+	size_t nkeys, capkeys;
 };
 
 static struct set_entry *
@@ -301,7 +298,7 @@ intake_set_free(struct intake_set *s)
 static uint64_t
 hash_str(const char *k)
 {
-	uint64_t h = 1469598103934665603ULL;	/* FNV-1a */
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
 
 	while (*k != '\0') {
 		h ^= (unsigned char)*k++;
@@ -313,7 +310,7 @@ hash_str(const char *k)
 static uint64_t
 hash_int(int64_t k)
 {
-	uint64_t z = (uint64_t)k + 0x9E3779B97F4A7C15ULL;	/* splitmix64 */
+	uint64_t z = (uint64_t)k + 0x9E3779B97F4A7C15ULL; /* splitmix64 */
 
 	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
 	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
@@ -367,19 +364,17 @@ key_copy(struct intake_set *s, const char *k, uint32_t *off)
 
 /* skey NULL: an integer key, identified by its (bijective) hash alone. */
 static int
-set_add(struct intake_set *s, uint64_t h, const char *skey, size_t val,
-    size_t *prev)
+set_add(struct intake_set *s, uint64_t h, const char *skey, size_t val, size_t *prev)
 {
 	uint32_t off = 0;
 	size_t j;
 
-	if (val >= SLOT_EMPTY ||
-	    ((s->n + 1) * 2 > s->cap && set_grow(s) == -1))
+	if (val >= SLOT_EMPTY || ((s->n + 1) * 2 > s->cap && set_grow(s) == -1))
 		return -1;
 	j = h & (s->cap - 1);
 	while (s->v[j].soff != SLOT_EMPTY) {
-		if (s->v[j].hash == h && (skey == NULL ||
-		    strcmp(s->keys + s->v[j].soff, skey) == 0)) {
+		if (s->v[j].hash == h &&
+		    (skey == NULL || strcmp(s->keys + s->v[j].soff, skey) == 0)) {
 			if (prev != NULL)
 				*prev = s->v[j].val;
 			return 1;
@@ -396,8 +391,7 @@ set_add(struct intake_set *s, uint64_t h, const char *skey, size_t val,
 }
 
 int
-intake_set_add_str(struct intake_set *s, const char *key, size_t val,
-    size_t *prev)
+intake_set_add_str(struct intake_set *s, const char *key, size_t val, size_t *prev)
 {
 	return set_add(s, hash_str(key), key, val, prev);
 }
@@ -415,8 +409,8 @@ set_find(const struct intake_set *s, uint64_t h, const char *skey)
 	size_t j = h & (s->cap - 1);
 
 	while (s->v[j].soff != SLOT_EMPTY) {
-		if (s->v[j].hash == h && (skey == NULL ||
-		    strcmp(s->keys + s->v[j].soff, skey) == 0))
+		if (s->v[j].hash == h &&
+		    (skey == NULL || strcmp(s->keys + s->v[j].soff, skey) == 0))
 			return &s->v[j];
 		j = (j + 1) & (s->cap - 1);
 	}
@@ -425,18 +419,18 @@ set_find(const struct intake_set *s, uint64_t h, const char *skey)
 
 /* The screen: 2^25 bits (4 MB), 4 probes; for 1,000,000 orders and ids
  * about 1 in 5,000 keys is a false suspect, checked again, never refused. */
-#define SEEN_BITS	(1u << 25)
-#define SEEN_PROBES	4
-#define SEEN_INT_TAG	0x5bd1e9955bd1e995ULL	/* ids apart from names */
+#define SEEN_BITS    (1u << 25)
+#define SEEN_PROBES  4
+#define SEEN_INT_TAG 0x5bd1e9955bd1e995ULL /* ids apart from names */
 
 enum { SEEN_EXACT = 0 };
 
 struct intake_seen {
-	int		 mode;		/* SEEN_EXACT or enum intake_seen_mode */
-	struct intake_set *str, *num;	/* exact: every key; confirm: suspects seen */
-	struct intake_set *sus_str, *sus_num;	/* what the screen suspects */
-	uint64_t	*bits;
-	size_t		 suspects;
+	int mode;			      /* SEEN_EXACT or enum intake_seen_mode */
+	struct intake_set *str, *num;	      /* exact: every key; confirm: suspects seen */
+	struct intake_set *sus_str, *sus_num; /* what the screen suspects */
+	uint64_t *bits;
+	size_t suspects;
 };
 
 void
@@ -512,15 +506,13 @@ screen(struct intake_seen *s, uint64_t h)
 
 /* The modes over one key: h its hash, skey the string (NULL for an id). */
 static int
-seen_add(struct intake_seen *s, struct intake_set *all,
-    struct intake_set *sus, uint64_t h, uint64_t sh, const char *skey,
-    size_t val, size_t *prev)
+seen_add(struct intake_seen *s, struct intake_set *all, struct intake_set *sus, uint64_t h,
+    uint64_t sh, const char *skey, size_t val, size_t *prev)
 {
 	int r;
 
 	switch (s->mode) {
-	case SEEN_EXACT:
-		return set_add(all, h, skey, val, prev);
+	case SEEN_EXACT: return set_add(all, h, skey, val, prev);
 	case INTAKE_SEEN_SCREEN:
 		if (!screen(s, sh))
 			return 0;
@@ -532,14 +524,12 @@ seen_add(struct intake_seen *s, struct intake_set *all,
 		if (set_find(sus, h, skey) == NULL)
 			return 0;
 		return set_add(all, h, skey, val, prev);
-	default:
-		return 0;
+	default: return 0;
 	}
 }
 
 int
-intake_seen_add_str(struct intake_seen *s, const char *key, size_t val,
-    size_t *prev)
+intake_seen_add_str(struct intake_seen *s, const char *key, size_t val, size_t *prev)
 {
 	uint64_t h = hash_str(key);
 
@@ -547,18 +537,16 @@ intake_seen_add_str(struct intake_seen *s, const char *key, size_t val,
 }
 
 int
-intake_seen_add_int(struct intake_seen *s, int64_t key, size_t val,
-    size_t *prev)
+intake_seen_add_int(struct intake_seen *s, int64_t key, size_t val, size_t *prev)
 {
 	uint64_t h = hash_int(key);
 
-	return seen_add(s, s->num, s->sus_num, h, h ^ SEEN_INT_TAG, NULL, val,
-	    prev);
+	return seen_add(s, s->num, s->sus_num, h, h ^ SEEN_INT_TAG, NULL, val, prev);
 }
 
 struct collect {
-	struct order	**v;
-	size_t		 n, cap;
+	struct order **v;
+	size_t n, cap;
 };
 
 /* An intake_order_cb: appends o to ctx (a struct collect). */
@@ -583,8 +571,8 @@ collect_order(void *ctx, struct order *o, char *err, size_t errlen)
 }
 
 int
-intake_collect_orders(intake_stream_fn stream, const char *buf, size_t len,
-    struct order ***out, size_t *n, char *err, size_t errlen)
+intake_collect_orders(intake_stream_fn stream, const char *buf, size_t len, struct order ***out,
+    size_t *n, char *err, size_t errlen)
 {
 	struct collect c = { NULL, 0, 0 };
 	size_t cnt;

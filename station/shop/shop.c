@@ -93,11 +93,11 @@ shop_start(struct daemon *d)
 	s->location = y->location_id;
 	if ((s->token = read_secret(y->token_file, NULL)) == NULL)
 		goto fail;
-	if (y->webhook_secret_file && (s->secret = read_secret(y->webhook_secret_file,
-	    &s->secret_len)) == NULL)
+	if (y->webhook_secret_file &&
+	    (s->secret = read_secret(y->webhook_secret_file, &s->secret_len)) == NULL)
 		goto fail;
-	if ((s->http = shop_http_new(d->loop, y->endpoint, s->token, y->connect_timeout,
-	    y->timeout)) == NULL)
+	if ((s->http = shop_http_new(
+		 d->loop, y->endpoint, s->token, y->connect_timeout, y->timeout)) == NULL)
 		goto fail;
 	/* The first pull is a full one; later ones take what changed since the last. */
 	if (store_shop_get_state(d->store, "pull_since", &v) == -1)
@@ -110,8 +110,8 @@ shop_start(struct daemon *d)
 	log_info("shop: syncing with %s, location %lld, every %d s", y->endpoint,
 	    (long long)s->location, y->poll_interval);
 	if (y->poll_interval > 0)
-		s->poll_timer = loop_add_timer(d->loop, (int64_t)y->poll_interval * 1000,
-		    on_poll, s);
+		s->poll_timer = loop_add_timer(
+		    d->loop, (int64_t)y->poll_interval * 1000, on_poll, s);
 	shop_schedule(s);
 	return 0;
 fail:
@@ -262,8 +262,8 @@ kind_name(enum shop_kind k)
 
 /* What the reply says: data, or an outcome and plain words. */
 static enum shop_outcome
-classify(struct shop *s, const struct shop_http_reply *r, json_t **rep, json_t **data,
-    char *err, size_t errlen, int *retry_after)
+classify(struct shop *s, const struct shop_http_reply *r, json_t **rep, json_t **data, char *err,
+    size_t errlen, int *retry_after)
 {
 	json_t *errors, *e;
 	json_error_t je;
@@ -296,9 +296,10 @@ classify(struct shop *s, const struct shop_http_reply *r, json_t **rep, json_t *
 	}
 	budget_update(s, s->kind, *rep);
 	errors = json_object_get(*rep, "errors");
-	json_array_foreach(errors, i, e) {
-		const char *code = json_string_value(json_object_get(json_object_get(e,
-		    "extensions"), "code"));
+	json_array_foreach(errors, i, e)
+	{
+		const char *code = json_string_value(
+		    json_object_get(json_object_get(e, "extensions"), "code"));
 
 		if (code && strcmp(code, "THROTTLED") == 0) {
 			snprintf(err, errlen, "throttled by the cost budget");
@@ -307,10 +308,10 @@ classify(struct shop *s, const struct shop_http_reply *r, json_t **rep, json_t *
 		}
 	}
 	if (json_array_size(errors) > 0) {
-		const char *m = json_string_value(json_object_get(json_array_get(errors, 0),
-		    "message"));
-		const char *code = json_string_value(json_object_get(json_object_get(
-		    json_array_get(errors, 0), "extensions"), "code"));
+		const char *m = json_string_value(
+		    json_object_get(json_array_get(errors, 0), "message"));
+		const char *code = json_string_value(json_object_get(
+		    json_object_get(json_array_get(errors, 0), "extensions"), "code"));
 
 		snprintf(err, errlen, "GraphQL error: %s%s%s%s", m ? m : "(no message)",
 		    code ? " (" : "", code ? code : "", code ? ")" : "");
@@ -387,12 +388,9 @@ static int
 start_kind(struct shop *s, enum shop_kind k)
 {
 	switch (k) {
-	case SK_REFRESH:
-		return s->nrefresh == 0 ? 0 : shop_refresh_next(s) == 0 ? 1 : -1;
-	case SK_PULL:
-		return !s->pull_wanted ? 0 : shop_pull_next(s) == 0 ? 1 : -1;
-	default:
-		return shop_push_next(s);	/* a push's work is known by looking */
+	case SK_REFRESH: return s->nrefresh == 0 ? 0 : shop_refresh_next(s) == 0 ? 1 : -1;
+	case SK_PULL: return !s->pull_wanted ? 0 : shop_pull_next(s) == 0 ? 1 : -1;
+	default: return shop_push_next(s); /* a push's work is known by looking */
 	}
 }
 
@@ -423,8 +421,8 @@ shop_schedule(struct shop *s)
 		if ((k == SK_REFRESH && s->nrefresh == 0) || (k == SK_PULL && !s->pull_wanted))
 			continue;
 		/* a push may turn out to be a read-back: budget for the dearer */
-		need = k == SK_PUSH && s->est[SK_VERIFY] > s->est[SK_PUSH] ?
-		    s->est[SK_VERIFY] : s->est[k];
+		need = k == SK_PUSH && s->est[SK_VERIFY] > s->est[SK_PUSH] ? s->est[SK_VERIFY]
+									   : s->est[k];
 		if ((wait = budget_wait(s, need)) > 0) {
 			arm(s, wait);
 			return;
@@ -438,7 +436,7 @@ shop_schedule(struct shop *s)
 			return;
 		}
 	}
-	shop_sync_finish(s, NULL);	/* nothing left to do */
+	shop_sync_finish(s, NULL); /* nothing left to do */
 }
 
 void

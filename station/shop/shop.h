@@ -21,9 +21,9 @@ struct store;
  * Starts shop sync when the configuration has [shopify] (d->shop stays
  * NULL otherwise): reads the token, schedules the first pull now. 0 / -1.
  */
-int	shop_start(struct daemon *);
+int shop_start(struct daemon *);
 /* Stops it (a request in flight is dropped; a push sent stays "sending"). */
-void	shop_stop(struct daemon *);
+void shop_stop(struct daemon *);
 
 /*
  * Inside the shipment's transaction: records the push of fulfillment fid
@@ -32,11 +32,11 @@ void	shop_stop(struct daemon *);
  * (an order from a file) gets a refused push with the reason. -1 only on
  * a store error. Does no I/O but the store's.
  */
-int	shop_push_record(const struct shopify_conf *, struct store *, int64_t fid);
+int shop_push_record(const struct shopify_conf *, struct store *, int64_t fid);
 /* After the shipment's commit: send what is pending. NULL ok. */
-void	shop_kick(struct shop *);
+void shop_kick(struct shop *);
 /* Re-reads one station order's fulfillment orders in the background. NULL ok. */
-void	shop_refresh_order(struct shop *, int64_t order_id);
+void shop_refresh_order(struct shop *, int64_t order_id);
 
 /*
  * POST /webhooks/shopify, for the web console (the HTTP server is its):
@@ -49,12 +49,12 @@ void	shop_refresh_order(struct shop *, int64_t order_id);
  * repeat), 401 (bad or missing signature; logged), 400 (unreadable body),
  * 503 (no secret configured). Returns 0 when taken, -1 otherwise.
  */
-int	shop_webhook_handle(struct shop *, const char *topic, const char *hmac,
-	    const char *webhook_id, const char *body, size_t len, int *http_status);
+int shop_webhook_handle(struct shop *, const char *topic, const char *hmac, const char *webhook_id,
+    const char *body, size_t len, int *http_status);
 
 /* Control commands ("sync", "sync-status", "pushes", "push-retry"); NULL: not ours. */
-json_t	*shop_command_json(struct daemon *, const char *cmd, json_t *req);
+json_t *shop_command_json(struct daemon *, const char *cmd, json_t *req);
 /* The status line's facts ({"enabled": false} without [shopify]). Caller owns. */
-json_t	*shop_status_json(struct shop *);
+json_t *shop_status_json(struct shop *);
 
 #endif

@@ -38,12 +38,11 @@ shop_status_json(struct shop *s)
 	if (s == NULL)
 		return json_pack("{s:b}", "enabled", 0);
 	count_pushes(s->d->store, &pending, &failed, &done);
-	return json_pack("{s:b, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:s?, s:b}",
-	    "enabled", 1, "endpoint", s->d->conf->shopify.endpoint,
-	    "last_pull_ms", (json_int_t)s->last_pull_ms, "pulled", (json_int_t)s->pulled_total,
-	    "pushed", done, "pending", pending, "failed", failed,
-	    "throttled", (json_int_t)s->throttled,
-	    "last_error", s->last_error[0] ? s->last_error : NULL, "busy", s->busy);
+	return json_pack("{s:b, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:s?, s:b}", "enabled", 1,
+	    "endpoint", s->d->conf->shopify.endpoint, "last_pull_ms", (json_int_t)s->last_pull_ms,
+	    "pulled", (json_int_t)s->pulled_total, "pushed", done, "pending", pending, "failed",
+	    failed, "throttled", (json_int_t)s->throttled, "last_error",
+	    s->last_error[0] ? s->last_error : NULL, "busy", s->busy);
 }
 
 static json_t *
@@ -55,7 +54,7 @@ cmd_sync(struct shop *s)
 	s->pull_fos = s->pull_orders = 0;
 	s->pull_pages = 0;
 	s->pull_wanted = 1;
-	s->not_before = 0;	/* a person asked: try now */
+	s->not_before = 0; /* a person asked: try now */
 	s->sync_report[0] = '\0';
 	shop_schedule(s);
 	return json_pack("{s:b, s:I}", "ok", 1, "sync", (json_int_t)s->sync_gen);
@@ -66,8 +65,8 @@ cmd_sync_status(struct shop *s, json_t *req)
 {
 	json_int_t gen = json_integer_value(json_object_get(req, "sync"));
 
-	return json_pack("{s:b, s:b, s:s}", "ok", 1, "done", s->sync_done >= gen,
-	    "report", s->sync_done >= gen ? s->sync_report : "");
+	return json_pack("{s:b, s:b, s:s}", "ok", 1, "done", s->sync_done >= gen, "report",
+	    s->sync_done >= gen ? s->sync_report : "");
 }
 
 static json_t *
@@ -85,12 +84,13 @@ cmd_pushes(struct shop *s, json_t *req)
 		return NULL;
 	}
 	for (i = 0; i < n; i++)
-		json_array_append_new(a, json_pack("{s:I, s:s?, s:s, s:I, s:s?, s:s?, s:I, s:I}",
-		    "shipment", (json_int_t)rows[i].fulfillment_id, "order", rows[i].order_name,
-		    "state", rows[i].state, "attempts", (json_int_t)rows[i].attempts,
-		    "shop_fulfillment", rows[i].shop_fulfillment, "error", rows[i].error,
-		    "created_ms", (json_int_t)rows[i].created_ms,
-		    "updated_ms", (json_int_t)rows[i].updated_ms));
+		json_array_append_new(a,
+		    json_pack("{s:I, s:s?, s:s, s:I, s:s?, s:s?, s:I, s:I}", "shipment",
+			(json_int_t)rows[i].fulfillment_id, "order", rows[i].order_name, "state",
+			rows[i].state, "attempts", (json_int_t)rows[i].attempts, "shop_fulfillment",
+			rows[i].shop_fulfillment, "error", rows[i].error, "created_ms",
+			(json_int_t)rows[i].created_ms, "updated_ms",
+			(json_int_t)rows[i].updated_ms));
 	store_push_rows_free(rows, n);
 	return json_pack("{s:b, s:o}", "ok", 1, "pushes", a);
 }
@@ -138,8 +138,8 @@ cmd_push_retry(struct shop *s, json_t *req)
 json_t *
 shop_command_json(struct daemon *d, const char *cmd, json_t *req)
 {
-	int ours = !strcmp(cmd, "sync") || !strcmp(cmd, "sync-status") ||
-	    !strcmp(cmd, "pushes") || !strcmp(cmd, "push-retry");
+	int ours = !strcmp(cmd, "sync") || !strcmp(cmd, "sync-status") || !strcmp(cmd, "pushes") ||
+	    !strcmp(cmd, "push-retry");
 
 	if (!ours)
 		return NULL;

@@ -10,20 +10,20 @@
 #include "station/shop/shop_http.h"
 
 struct shop_http {
-	struct loop	*loop;
-	CURLM		*multi;
-	CURL		*easy;		/* the request in flight, NULL when idle */
+	struct loop *loop;
+	CURLM *multi;
+	CURL *easy; /* the request in flight, NULL when idle */
 	struct curl_slist *headers;
-	char		*url;
-	char		*body;		/* what we send (kept alive during the transfer) */
-	char		*buf;		/* what we receive */
-	size_t		 len, cap;
-	int		 too_big;
-	int		 retry_after;
-	int64_t		 timer;
-	long		 connect_timeout, timeout;
-	shop_http_cb	 cb;
-	void		*arg;
+	char *url;
+	char *body; /* what we send (kept alive during the transfer) */
+	char *buf;  /* what we receive */
+	size_t len, cap;
+	int too_big;
+	int retry_after;
+	int64_t timer;
+	long connect_timeout, timeout;
+	shop_http_cb cb;
+	void *arg;
 };
 
 static void check_done(struct shop_http *);
@@ -37,7 +37,7 @@ on_data(char *ptr, size_t size, size_t nmemb, void *arg)
 
 	if (h->len + n + 1 > (size_t)SHOP_HTTP_MAX_BODY) {
 		h->too_big = 1;
-		return 0;	/* aborts the transfer: CURLE_WRITE_ERROR */
+		return 0; /* aborts the transfer: CURLE_WRITE_ERROR */
 	}
 	if (h->len + n + 1 > h->cap) {
 		size_t cap = h->cap ? h->cap : 16384;
@@ -145,8 +145,8 @@ on_timer_set(CURLM *m, long ms, void *arg)
 }
 
 struct shop_http *
-shop_http_new(struct loop *loop, const char *url, const char *token, int connect_timeout_s,
-    int timeout_s)
+shop_http_new(
+    struct loop *loop, const char *url, const char *token, int connect_timeout_s, int timeout_s)
 {
 	struct shop_http *h;
 	char hdr[600];
@@ -217,7 +217,7 @@ check_done(struct shop_http *h)
 	while ((m = curl_multi_info_read(h->multi, &left)) != NULL)
 		if (m->msg == CURLMSG_DONE && m->easy_handle == h->easy) {
 			finish(h, m->data.result);
-			return;		/* the callback may have started the next one */
+			return; /* the callback may have started the next one */
 		}
 }
 

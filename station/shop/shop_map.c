@@ -46,8 +46,9 @@ jint(json_t *o, const char *k)
 int
 shop_fo_is_active(const char *st)
 {
-	return st && (!strcmp(st, "OPEN") || !strcmp(st, "IN_PROGRESS") ||
-	    !strcmp(st, "ON_HOLD") || !strcmp(st, "SCHEDULED"));
+	return st &&
+	    (!strcmp(st, "OPEN") || !strcmp(st, "IN_PROGRESS") || !strcmp(st, "ON_HOLD") ||
+		!strcmp(st, "SCHEDULED"));
 }
 
 int
@@ -91,7 +92,7 @@ static int
 add_line(struct order *o, json_t *fl, int no_delivery)
 {
 	json_t *li = json_object_get(fl, "lineItem"), *var = json_object_get(li, "variant"),
-	    *rs = json_object_get(li, "requiresShipping");
+	       *rs = json_object_get(li, "requiresShipping");
 	int64_t id = shop_gid_number(jstr(li, "id"));
 	struct order_line *l, *nl;
 	size_t i;
@@ -114,8 +115,7 @@ add_line(struct order *o, json_t *fl, int no_delivery)
 		l->sku = NULL;
 	}
 	l->title = jstr(li, "title") ? jdup(li, "title") : jdup(fl, "productTitle");
-	l->variant_title = jstr(li, "variantTitle") ? jdup(li, "variantTitle") :
-	    jdup(var, "title");
+	l->variant_title = jstr(li, "variantTitle") ? jdup(li, "variantTitle") : jdup(var, "title");
 	l->name = jdup(li, "name");
 	l->quantity = jint(fl, "totalQuantity");
 	l->fulfillable_quantity = jint(fl, "remainingQuantity");
@@ -163,7 +163,8 @@ add_holds(char *buf, size_t len, json_t *fo)
 		snprintf(buf + n, len - n, "%sSCHEDULED: not to be fulfilled yet", n ? "; " : "");
 		return;
 	}
-	json_array_foreach(holds, i, h) {
+	json_array_foreach(holds, i, h)
+	{
 		const char *r = jstr(h, "reason"), *notes = jstr(h, "reasonNotes");
 
 		n = strlen(buf);
@@ -205,7 +206,8 @@ shop_map_order(json_t *fos, int64_t location)
 		order_free(o);
 		return NULL;
 	}
-	json_array_foreach(fos, i, fo) {
+	json_array_foreach(fos, i, fo)
+	{
 		const char *st = jstr(fo, "status"), *method;
 		int active = shop_fo_is_active(st), no_delivery;
 		int done = st && !strcmp(st, "CLOSED");
@@ -215,16 +217,16 @@ shop_map_order(json_t *fos, int64_t location)
 		here++;
 		method = jstr(json_object_get(fo, "deliveryMethod"), "methodType");
 		no_delivery = method && !strcmp(method, "NONE");
-		json_array_foreach(fo_lines(fo), k, fl)
-			if (active || done) {
-				/* closed with units left unfulfilled: the shop withdrew them */
-				if (done && jint(fl, "remainingQuantity") > 0)
-					continue;
-				if (add_line(o, fl, no_delivery) == -1) {
-					order_free(o);
-					return NULL;
-				}
+		json_array_foreach(fo_lines(fo), k, fl) if (active || done)
+		{
+			/* closed with units left unfulfilled: the shop withdrew them */
+			if (done && jint(fl, "remainingQuantity") > 0)
+				continue;
+			if (add_line(o, fl, no_delivery) == -1) {
+				order_free(o);
+				return NULL;
 			}
+		}
 		if (!active)
 			continue;
 		live++;
@@ -245,8 +247,8 @@ shop_map_order(json_t *fos, int64_t location)
 		o->cancelled_at = jdup(fo, "updatedAt");
 		if (o->cancelled_at == NULL)
 			o->cancelled_at = strdup("upstream");
-		o->cancel_reason = strdup(here ? "cancelled or closed in the shop" :
-		    "moved to another location");
+		o->cancel_reason = strdup(
+		    here ? "cancelled or closed in the shop" : "moved to another location");
 	}
 	return o;
 }
@@ -258,18 +260,17 @@ place(json_t *lbfo, const char *fo_gid, const char *fol_gid, int64_t q)
 	json_t *e = NULL, *items;
 	size_t i;
 
-	json_array_foreach(lbfo, i, e)
-		if (strcmp(jstr(e, "fulfillmentOrderId"), fo_gid) == 0)
-			break;
+	json_array_foreach(
+	    lbfo, i, e) if (strcmp(jstr(e, "fulfillmentOrderId"), fo_gid) == 0) break;
 	if (i == json_array_size(lbfo)) {
-		e = json_pack("{s:s, s:[]}", "fulfillmentOrderId", fo_gid,
-		    "fulfillmentOrderLineItems");
+		e = json_pack(
+		    "{s:s, s:[]}", "fulfillmentOrderId", fo_gid, "fulfillmentOrderLineItems");
 		if (e == NULL || json_array_append_new(lbfo, e) == -1)
 			return -1;
 	}
 	items = json_object_get(e, "fulfillmentOrderLineItems");
-	return json_array_append_new(items, json_pack("{s:s, s:I}", "id", fol_gid,
-	    "quantity", (json_int_t)q));
+	return json_array_append_new(
+	    items, json_pack("{s:s, s:I}", "id", fol_gid, "quantity", (json_int_t)q));
 }
 
 /* Spreads q units of LineItem line_id over the active fulfillment orders here. */
@@ -279,15 +280,18 @@ spread(json_t *fos, int64_t location, int64_t line_id, int64_t q, json_t *lbfo)
 	json_t *fo, *fl;
 	size_t i, k;
 
-	json_array_foreach(fos, i, fo) {
+	json_array_foreach(fos, i, fo)
+	{
 		if (q == 0)
 			break;
 		if (!shop_fo_is_here(fo, location) || !shop_fo_is_active(jstr(fo, "status")))
 			continue;
-		json_array_foreach(fo_lines(fo), k, fl) {
+		json_array_foreach(fo_lines(fo), k, fl)
+		{
 			int64_t rem = jint(fl, "remainingQuantity"), take;
 
-			if (shop_gid_number(jstr(json_object_get(fl, "lineItem"), "id")) != line_id ||
+			if (shop_gid_number(jstr(json_object_get(fl, "lineItem"), "id")) !=
+				line_id ||
 			    rem <= 0)
 				continue;
 			take = rem < q ? rem : q;
@@ -302,8 +306,8 @@ spread(json_t *fos, int64_t location, int64_t line_id, int64_t q, json_t *lbfo)
 }
 
 int
-shop_map_shipment(json_t *fos, int64_t location, const struct store_fulfillment *f,
-    json_t **lbfo, json_t **expect, char *err, size_t errlen)
+shop_map_shipment(json_t *fos, int64_t location, const struct store_fulfillment *f, json_t **lbfo,
+    json_t **expect, char *err, size_t errlen)
 {
 	json_t *a = json_array(), *x = json_object();
 	char gid[64];
@@ -318,18 +322,22 @@ shop_map_shipment(json_t *fos, int64_t location, const struct store_fulfillment 
 		if (l->quantity <= 0)
 			continue;
 		if (!l->has_shop_line_id) {
-			snprintf(err, errlen, "line %s has no shop line item id",
-			    l->sku ? l->sku : "?");
+			snprintf(
+			    err, errlen, "line %s has no shop line item id", l->sku ? l->sku : "?");
 			goto fail;
 		}
 		if ((left = spread(fos, location, l->shop_line_id, l->quantity, a)) != 0) {
-			snprintf(err, errlen, "line %s: %lld unit(s) not open in any fulfillment"
-			    " order at this location", l->sku ? l->sku : "?", (long long)left);
+			snprintf(err, errlen,
+			    "line %s: %lld unit(s) not open in any fulfillment"
+			    " order at this location",
+			    l->sku ? l->sku : "?", (long long)left);
 			goto fail;
 		}
-		snprintf(gid, sizeof(gid), "gid://shopify/LineItem/%lld", (long long)l->shop_line_id);
-		json_object_set_new(x, gid, json_integer((json_int_t)(l->quantity +
-		    json_integer_value(json_object_get(x, gid)))));
+		snprintf(
+		    gid, sizeof(gid), "gid://shopify/LineItem/%lld", (long long)l->shop_line_id);
+		json_object_set_new(x, gid,
+		    json_integer(
+			(json_int_t)(l->quantity + json_integer_value(json_object_get(x, gid)))));
 	}
 	if (json_array_size(a) == 0) {
 		snprintf(err, errlen, "nothing to push");

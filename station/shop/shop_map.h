@@ -14,11 +14,11 @@
 struct store_fulfillment;
 
 /* The number at the end of "gid://shopify/Type/N"; 0 if none. */
-int64_t	shop_gid_number(const char *gid);
+int64_t shop_gid_number(const char *gid);
 /* Whether a fulfillment order status is still to be fulfilled (OPEN, IN_PROGRESS, ON_HOLD, SCHEDULED). */
-int	shop_fo_is_active(const char *status);
+int shop_fo_is_active(const char *status);
 /* Whether the fulfillment order node is assigned to location (a number). */
-int	shop_fo_is_here(json_t *fo, int64_t location);
+int shop_fo_is_here(json_t *fo, int64_t location);
 
 /*
  * One station order from every fulfillment order known of one shop order
@@ -36,7 +36,7 @@ struct order *shop_map_order(json_t *fos, int64_t location);
  * and expect: {"gid://shopify/LineItem/N": quantity}, how the shipment is
  * recognised when read back. 0, or -1 if a line cannot be placed (err).
  */
-int	shop_map_shipment(json_t *fos, int64_t location, const struct store_fulfillment *f,
-	    json_t **lbfo, json_t **expect, char *err, size_t errlen);
+int shop_map_shipment(json_t *fos, int64_t location, const struct store_fulfillment *f,
+    json_t **lbfo, json_t **expect, char *err, size_t errlen);
 
 #endif

@@ -19,17 +19,17 @@
  * fulfillment order here, so pages stay small and shrink on
  * MAX_COST_EXCEEDED.
  */
-#define FO_FIELDS \
-	"id orderId orderName status requestStatus updatedAt fulfillAt" \
-	" assignedLocation { name location { id } }" \
-	" deliveryMethod { methodType }" \
-	" destination { firstName lastName company address1 address2 city province" \
-	" countryCode zip phone email }" \
-	" fulfillmentHolds { reason reasonNotes }" \
-	" lineItems(first: 50) { pageInfo { hasNextPage }" \
-	" nodes { id totalQuantity remainingQuantity sku" \
-	" productTitle variantTitle weight { unit value }" \
-	" lineItem { id sku name title variantTitle requiresShipping" \
+#define FO_FIELDS                                                                                  \
+	"id orderId orderName status requestStatus updatedAt fulfillAt"                            \
+	" assignedLocation { name location { id } }"                                               \
+	" deliveryMethod { methodType }"                                                           \
+	" destination { firstName lastName company address1 address2 city province"                \
+	" countryCode zip phone email }"                                                           \
+	" fulfillmentHolds { reason reasonNotes }"                                                 \
+	" lineItems(first: 50) { pageInfo { hasNextPage }"                                         \
+	" nodes { id totalQuantity remainingQuantity sku"                                          \
+	" productTitle variantTitle weight { unit value }"                                         \
+	" lineItem { id sku name title variantTitle requiresShipping"                              \
 	" variant { barcode title } } } }"
 
 static const char Q_PULL[] =
@@ -38,13 +38,12 @@ static const char Q_PULL[] =
     " includeClosed: $includeClosed) { pageInfo { hasNextPage endCursor }"
     " nodes { " FO_FIELDS " } } }";
 
-static const char Q_ORDER[] =
-    "query StationRefreshOrder($id: ID!) { order(id: $id) { id name"
-    " fulfillmentOrders(first: 5) { nodes { " FO_FIELDS " } } } }";
+static const char Q_ORDER[] = "query StationRefreshOrder($id: ID!) { order(id: $id) { id name"
+			      " fulfillmentOrders(first: 5) { nodes { " FO_FIELDS " } } } }";
 
 static const char Q_FO[] =
-    "query StationRefreshFulfillmentOrder($id: ID!) { fulfillmentOrder(id: $id) { "
-    FO_FIELDS " } }";
+    "query StationRefreshFulfillmentOrder($id: ID!) { fulfillmentOrder(id: $id) { " FO_FIELDS
+    " } }";
 
 static void
 iso_now(char *buf, size_t len, int back_s)
@@ -94,8 +93,8 @@ shop_pull_next(struct shop *s)
 	} else
 		snprintf(q, sizeof(q), "assigned_location_id:%lld", (long long)s->location);
 	free(since);
-	vars = json_pack("{s:i, s:s, s:b}", "first", shop_page_size(s, y->page_size),
-	    "query", q, "includeClosed", !s->pull_full);
+	vars = json_pack("{s:i, s:s, s:b}", "first", shop_page_size(s, y->page_size), "query", q,
+	    "includeClosed", !s->pull_full);
 	if (vars == NULL)
 		return -1;
 	if (s->cursor[0])
@@ -111,11 +110,12 @@ upsert_barcodes(struct store *st, json_t *fo)
 	char err[256];
 	size_t i;
 
-	json_array_foreach(lines, i, fl) {
+	json_array_foreach(lines, i, fl)
+	{
 		json_t *li = json_object_get(fl, "lineItem");
 		const char *sku = json_string_value(json_object_get(li, "sku"));
-		const char *bc = json_string_value(json_object_get(json_object_get(li, "variant"),
-		    "barcode"));
+		const char *bc = json_string_value(
+		    json_object_get(json_object_get(li, "variant"), "barcode"));
 		struct product_code c;
 
 		if (sku == NULL || bc == NULL || *sku == '\0' || *bc == '\0' || !strcmp(sku, bc))
@@ -210,7 +210,8 @@ shop_apply_fos(struct shop *s, json_t *nodes, long *orders)
 		return -1;
 	if (store_begin(st) == -1)
 		goto fail;
-	json_array_foreach(nodes, i, fo) {
+	json_array_foreach(nodes, i, fo)
+	{
 		int64_t fo_id = shop_gid_number(json_string_value(json_object_get(fo, "id")));
 		int64_t oid = shop_gid_number(json_string_value(json_object_get(fo, "orderId")));
 		int here = shop_fo_is_here(fo, s->location);
@@ -219,13 +220,17 @@ shop_apply_fos(struct shop *s, json_t *nodes, long *orders)
 
 		if (fo_id == 0 || oid == 0)
 			continue;
-		if (json_is_true(json_object_get(json_object_get(json_object_get(fo, "lineItems"),
-		    "pageInfo"), "hasNextPage"))) {
+		if (json_is_true(json_object_get(
+			json_object_get(json_object_get(fo, "lineItems"), "pageInfo"),
+			"hasNextPage"))) {
 			/* a partial line list would read as lines removed: keep what we had */
-			shop_event(s, 0, "refused", 1, "fulfillment order %lld of %s has more than 50"
-			    " lines: not synced; pack it from a file", (long long)fo_id,
-			    json_string_value(json_object_get(fo, "orderName")) ?
-			    json_string_value(json_object_get(fo, "orderName")) : "an order");
+			shop_event(s, 0, "refused", 1,
+			    "fulfillment order %lld of %s has more than 50"
+			    " lines: not synced; pack it from a file",
+			    (long long)fo_id,
+			    json_string_value(json_object_get(fo, "orderName"))
+				? json_string_value(json_object_get(fo, "orderName"))
+				: "an order");
 			continue;
 		}
 		if (!here) {
@@ -239,8 +244,8 @@ shop_apply_fos(struct shop *s, json_t *nodes, long *orders)
 		}
 		if ((doc = json_dumps(fo, JSON_COMPACT)) == NULL)
 			goto rollback;
-		r = store_shop_put_fo(st, fo_id, oid, here,
-		    json_string_value(json_object_get(fo, "status")), doc);
+		r = store_shop_put_fo(
+		    st, fo_id, oid, here, json_string_value(json_object_get(fo, "status")), doc);
 		free(doc);
 		if (r == -1 || (here && upsert_barcodes(st, fo) == -1))
 			goto rollback;
@@ -276,12 +281,12 @@ shop_pull_reply(struct shop *s, enum shop_outcome o, json_t *data, const char *e
 		int n = shop_page_size(s, s->d->conf->shopify.page_size);
 
 		s->page_limit = n > 1 ? n / 2 : 1;
-		log_warnx("shop: a page of %d costs more than the shop allows; pages of %d now",
-		    n, s->page_limit);
+		log_warnx("shop: a page of %d costs more than the shop allows; pages of %d now", n,
+		    s->page_limit);
 		return;
 	}
 	if (o != SR_OK)
-		return;		/* the caller backs off; the page is asked again */
+		return; /* the caller backs off; the page is asked again */
 	if (!json_is_array(nodes)) {
 		shop_backoff(s, "pull: reply without fulfillmentOrders", -1);
 		return;
@@ -293,7 +298,8 @@ shop_pull_reply(struct shop *s, enum shop_outcome o, json_t *data, const char *e
 	s->pull_pages++;
 	s->pull_fos += (long)json_array_size(nodes);
 	s->pulled_total += (long)json_array_size(nodes);
-	if (json_is_true(json_object_get(pi, "hasNextPage")) && end && strlen(end) < sizeof(s->cursor)) {
+	if (json_is_true(json_object_get(pi, "hasNextPage")) && end &&
+	    strlen(end) < sizeof(s->cursor)) {
 		snprintf(s->cursor, sizeof(s->cursor), "%s", end);
 		return;
 	}
@@ -302,9 +308,10 @@ shop_pull_reply(struct shop *s, enum shop_outcome o, json_t *data, const char *e
 	s->last_pull_ms = store_now_ms();
 	if (store_shop_set_state(s->d->store, "pull_since", s->pull_started) == -1)
 		log_warnx("shop: cannot keep the pull time: %s", store_errmsg(s->d->store));
-	shop_event(s, 0, "pull", 0, "%s pull: %ld fulfillment order(s) in %d page(s),"
-	    " %ld order(s) imported or changed", s->pull_full ? "full" : "incremental",
-	    s->pull_fos, s->pull_pages, s->pull_orders);
+	shop_event(s, 0, "pull", 0,
+	    "%s pull: %ld fulfillment order(s) in %d page(s),"
+	    " %ld order(s) imported or changed",
+	    s->pull_full ? "full" : "incremental", s->pull_fos, s->pull_pages, s->pull_orders);
 	s->pull_full = 0;
 }
 
@@ -320,7 +327,7 @@ shop_refresh_order(struct shop *s, int64_t order_id)
 		if (!s->refresh[i].fo && s->refresh[i].id == shop_id)
 			return;
 	if (s->nrefresh == SHOP_REFRESH_MAX) {
-		s->pull_wanted = 1;	/* too many at once: a pull covers them */
+		s->pull_wanted = 1; /* too many at once: a pull covers them */
 		return;
 	}
 	s->refresh[s->nrefresh].fo = 0;
@@ -337,8 +344,8 @@ shop_refresh_next(struct shop *s)
 	memmove(s->refresh, s->refresh + 1, --s->nrefresh * sizeof(s->refresh[0]));
 	snprintf(gid, sizeof(gid), "gid://shopify/%s/%lld",
 	    s->cur_refresh.fo ? "FulfillmentOrder" : "Order", (long long)s->cur_refresh.id);
-	return shop_send(s, SK_REFRESH, s->cur_refresh.fo ? Q_FO : Q_ORDER,
-	    json_pack("{s:s}", "id", gid));
+	return shop_send(
+	    s, SK_REFRESH, s->cur_refresh.fo ? Q_FO : Q_ORDER, json_pack("{s:s}", "id", gid));
 }
 
 void
@@ -362,8 +369,8 @@ shop_refresh_reply(struct shop *s, enum shop_outcome o, json_t *data, const char
 			return;
 		nodes = json_pack("[O]", fo);
 	} else {
-		nodes = json_object_get(json_object_get(json_object_get(data, "order"),
-		    "fulfillmentOrders"), "nodes");
+		nodes = json_object_get(
+		    json_object_get(json_object_get(data, "order"), "fulfillmentOrders"), "nodes");
 		nodes = json_is_array(nodes) ? json_incref(nodes) : NULL;
 	}
 	if (nodes == NULL)
@@ -372,6 +379,7 @@ shop_refresh_reply(struct shop *s, enum shop_outcome o, json_t *data, const char
 		shop_backoff(s, "refresh: database error", -1);
 	else if (changed)
 		log_info("shop: refresh of %s %lld changed the order",
-		    s->cur_refresh.fo ? "fulfillment order" : "order", (long long)s->cur_refresh.id);
+		    s->cur_refresh.fo ? "fulfillment order" : "order",
+		    (long long)s->cur_refresh.id);
 	json_decref(nodes);
 }

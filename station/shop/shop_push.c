@@ -41,7 +41,8 @@ load_fos(struct store *st, int64_t order_shop_id)
 	size_t n = 0, i;
 	json_t *a;
 
-	if (store_shop_order_fos(st, order_shop_id, &docs, &n) == -1 || (a = json_array()) == NULL) {
+	if (store_shop_order_fos(st, order_shop_id, &docs, &n) == -1 ||
+	    (a = json_array()) == NULL) {
 		for (i = 0; i < n; i++)
 			free(docs[i]);
 		free(docs);
@@ -71,7 +72,7 @@ rewrite_doc(struct store *st, int64_t fid, json_t *lbfo)
 	doc = json_loads(text, 0, NULL);
 	free(text);
 	if (doc == NULL)
-		return 0;	/* not ours to repair: left as it was */
+		return 0; /* not ours to repair: left as it was */
 	if ((ful = json_object_get(doc, "fulfillment")) != NULL)
 		json_object_set(ful, "lineItemsByFulfillmentOrder", lbfo);
 	text = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS);
@@ -112,8 +113,9 @@ build_payload(const struct shopify_conf *y, struct store *st, const struct store
 	input = json_pack("{s:b, s:o}", "notifyCustomer", y->notify_customer,
 	    "lineItemsByFulfillmentOrder", lbfo);
 	if (input && f->tracking_number)
-		json_object_set_new(input, "trackingInfo", json_pack("{s:s, s:s?}",
-		    "number", f->tracking_number, "company", f->tracking_company));
+		json_object_set_new(input, "trackingInfo",
+		    json_pack("{s:s, s:s?}", "number", f->tracking_number, "company",
+			f->tracking_company));
 	snprintf(msg, sizeof(msg), "station shipment %lld", (long long)f->id);
 	p = json_pack("{s:o, s:s, s:o}", "fulfillment", input, "message", msg, "expect", expect);
 	if (p == NULL)
@@ -151,8 +153,9 @@ shop_push_record(const struct shopify_conf *y, struct store *st, int64_t fid)
 		}
 		return r;
 	}
-	if (rewrite_doc(st, fid, json_object_get(json_object_get(p, "fulfillment"),
-	    "lineItemsByFulfillmentOrder")) == -1 ||
+	if (rewrite_doc(st, fid,
+		json_object_get(
+		    json_object_get(p, "fulfillment"), "lineItemsByFulfillmentOrder")) == -1 ||
 	    (text = json_dumps(p, JSON_COMPACT | JSON_SORT_KEYS)) == NULL) {
 		json_decref(p);
 		return -1;
@@ -212,10 +215,10 @@ next_due(struct shop *s, struct store_push_row **row)
 static int
 send_verify(struct shop *s, json_t *p)
 {
-	json_t *lbfo = json_object_get(json_object_get(p, "fulfillment"),
-	    "lineItemsByFulfillmentOrder");
-	const char *fo = json_string_value(json_object_get(json_array_get(lbfo, 0),
-	    "fulfillmentOrderId"));
+	json_t *lbfo = json_object_get(
+	    json_object_get(p, "fulfillment"), "lineItemsByFulfillmentOrder");
+	const char *fo = json_string_value(
+	    json_object_get(json_array_get(lbfo, 0), "fulfillmentOrderId"));
 
 	if (fo == NULL)
 		return -1;
@@ -249,18 +252,18 @@ shop_push_next(struct shop *s)
 	if (s->push_first_sent == 0)
 		s->push_first_sent = store_now_ms();
 	s->push_attempts++;
-	if (set_push(s, s->push_fid, PUSH_SENDING, s->push_attempts, s->push_first_sent,
-	    NULL, NULL) == -1) {
+	if (set_push(s, s->push_fid, PUSH_SENDING, s->push_attempts, s->push_first_sent, NULL,
+		NULL) == -1) {
 		json_decref(p);
 		return -1;
 	}
-	vars = json_pack("{s:O, s:O}", "fulfillment", json_object_get(p, "fulfillment"),
-	    "message", json_object_get(p, "message"));
+	vars = json_pack("{s:O, s:O}", "fulfillment", json_object_get(p, "fulfillment"), "message",
+	    json_object_get(p, "message"));
 	json_decref(p);
 	if (vars == NULL || shop_send(s, SK_PUSH, Q_CREATE, vars) == -1) {
 		/* not sent after all */
-		set_push(s, s->push_fid, PUSH_PENDING, s->push_attempts, s->push_first_sent,
-		    NULL, "could not start the request");
+		set_push(s, s->push_fid, PUSH_PENDING, s->push_attempts, s->push_first_sent, NULL,
+		    "could not start the request");
 		return -1;
 	}
 	return 1;
@@ -269,16 +272,17 @@ shop_push_next(struct shop *s)
 static void
 push_done(struct shop *s, const char *gid, int recognised)
 {
-	if (set_push(s, s->push_fid, PUSH_DONE, s->push_attempts, s->push_first_sent, gid,
-	    NULL) == -1) {
-		log_warnx("shop: push %lld done as %s but not recorded: %s",
-		    (long long)s->push_fid, gid, store_errmsg(s->d->store));
+	if (set_push(s, s->push_fid, PUSH_DONE, s->push_attempts, s->push_first_sent, gid, NULL) ==
+	    -1) {
+		log_warnx("shop: push %lld done as %s but not recorded: %s", (long long)s->push_fid,
+		    gid, store_errmsg(s->d->store));
 		return;
 	}
 	s->pushed_total++;
 	s->sync_pushed++;
 	s->sync_recognised += recognised;
-	shop_event(s, s->push_order, "push", 0, "shipment %lld pushed: %s%s", (long long)s->push_fid, gid,
+	shop_event(s, s->push_order, "push", 0, "shipment %lld pushed: %s%s",
+	    (long long)s->push_fid, gid,
 	    recognised ? " (already applied; recognised on read-back, not sent again)" : "");
 }
 
@@ -290,19 +294,22 @@ user_errors(json_t *ue, char *buf, size_t len)
 	size_t i, k, n;
 
 	buf[0] = '\0';
-	json_array_foreach(ue, i, e) {
+	json_array_foreach(ue, i, e)
+	{
 		n = strlen(buf);
 		snprintf(buf + n, len - n, "%s", n ? "; " : "");
 		f = json_object_get(e, "field");
-		json_array_foreach(f, k, part) {
+		json_array_foreach(f, k, part)
+		{
 			n = strlen(buf);
 			snprintf(buf + n, len - n, "%s%s", k ? "." : "",
 			    json_string_value(part) ? json_string_value(part) : "");
 		}
 		n = strlen(buf);
 		snprintf(buf + n, len - n, "%s%s", json_array_size(f) ? ": " : "",
-		    json_string_value(json_object_get(e, "message")) ?
-		    json_string_value(json_object_get(e, "message")) : "refused");
+		    json_string_value(json_object_get(e, "message"))
+			? json_string_value(json_object_get(e, "message"))
+			: "refused");
 	}
 }
 
@@ -315,23 +322,24 @@ shop_push_reply(struct shop *s, enum shop_outcome o, json_t *data, const char *e
 
 	switch (o) {
 	case SR_NOT_APPLIED:
-		set_push(s, s->push_fid, PUSH_PENDING, s->push_attempts, s->push_first_sent,
-		    NULL, err);
+		set_push(
+		    s, s->push_fid, PUSH_PENDING, s->push_attempts, s->push_first_sent, NULL, err);
 		return;
 	case SR_UNKNOWN:
 		/* stays "sending": read back before any new send */
-		set_push(s, s->push_fid, PUSH_SENDING, s->push_attempts, s->push_first_sent,
-		    NULL, err);
-		shop_event(s, s->push_order, "push", 1, "shipment %lld: outcome unknown (%s); will read"
-		    " the fulfillment order back before sending again", (long long)s->push_fid, err);
+		set_push(
+		    s, s->push_fid, PUSH_SENDING, s->push_attempts, s->push_first_sent, NULL, err);
+		shop_event(s, s->push_order, "push", 1,
+		    "shipment %lld: outcome unknown (%s); will read"
+		    " the fulfillment order back before sending again",
+		    (long long)s->push_fid, err);
 		return;
-	case SR_ERROR:
-		snprintf(why, sizeof(why), "%s", err);
-		break;
+	case SR_ERROR: snprintf(why, sizeof(why), "%s", err); break;
 	case SR_OK:
 		ue = json_object_get(fc, "userErrors");
-		if (json_array_size(ue) == 0 && (gid = json_string_value(json_object_get(
-		    json_object_get(fc, "fulfillment"), "id"))) != NULL) {
+		if (json_array_size(ue) == 0 &&
+		    (gid = json_string_value(
+			 json_object_get(json_object_get(fc, "fulfillment"), "id"))) != NULL) {
 			push_done(s, gid, 0);
 			return;
 		}
@@ -370,20 +378,21 @@ same_lines(json_t *f, json_t *expect)
 	size_t i;
 	int same = 1;
 
-	json_array_foreach(items, i, it) {
-		const char *id = json_string_value(json_object_get(json_object_get(it,
-		    "lineItem"), "id"));
+	json_array_foreach(items, i, it)
+	{
+		const char *id = json_string_value(
+		    json_object_get(json_object_get(it, "lineItem"), "id"));
 
 		if (id == NULL)
 			continue;
-		json_object_set_new(got, id, json_integer(json_integer_value(json_object_get(got,
-		    id)) + json_integer_value(json_object_get(it, "quantity"))));
+		json_object_set_new(got, id,
+		    json_integer(json_integer_value(json_object_get(got, id)) +
+			json_integer_value(json_object_get(it, "quantity"))));
 	}
 	if (json_object_size(got) != json_object_size(expect))
 		same = 0;
-	json_object_foreach(expect, k, v)
-		if (json_integer_value(json_object_get(got, k)) != json_integer_value(v))
-			same = 0;
+	json_object_foreach(expect, k,
+	    v) if (json_integer_value(json_object_get(got, k)) != json_integer_value(v)) same = 0;
 	json_decref(got);
 	return same;
 }
@@ -396,32 +405,31 @@ same_lines(json_t *f, json_t *expect)
 static const char *
 recognise(struct shop *s, json_t *data, json_t *expect, const char *tracking, int *undecided)
 {
-	json_t *nodes = json_object_get(json_object_get(json_object_get(data,
-	    "fulfillmentOrder"), "fulfillments"), "nodes"), *f;
+	json_t *nodes = json_object_get(
+		   json_object_get(json_object_get(data, "fulfillmentOrder"), "fulfillments"),
+		   "nodes"),
+	       *f;
 	size_t i;
 
-	json_array_foreach(nodes, i, f) {
+	json_array_foreach(nodes, i, f)
+	{
 		const char *gid = json_string_value(json_object_get(f, "id"));
-		const char *num = json_string_value(json_object_get(json_object_get(f,
-		    "trackingInfo"), "number"));
+		const char *num = json_string_value(
+		    json_object_get(json_object_get(f, "trackingInfo"), "number"));
 		int64_t at = iso_ms(json_string_value(json_object_get(f, "createdAt")));
 
 		if (json_is_array(json_object_get(f, "trackingInfo")))
-			num = json_string_value(json_object_get(json_array_get(json_object_get(f,
-			    "trackingInfo"), 0), "number"));
+			num = json_string_value(json_object_get(
+			    json_array_get(json_object_get(f, "trackingInfo"), 0), "number"));
 		if (gid == NULL || at < s->push_first_sent - VERIFY_SKEW_MS ||
 		    !same_lines(f, expect))
 			continue;
 		if (tracking && (num == NULL || strcmp(num, tracking) != 0))
 			continue;
 		switch (store_shop_push_claimed(s->d->store, gid)) {
-		case 0:
-			return gid;
-		case 1:
-			continue;	/* another shipment's */
-		default:
-			*undecided = 1;
-			return NULL;
+		case 0: return gid;
+		case 1: continue; /* another shipment's */
+		default: *undecided = 1; return NULL;
 		}
 	}
 	return NULL;
@@ -438,16 +446,15 @@ shop_verify_reply(struct shop *s, enum shop_outcome o, json_t *data, const char 
 
 	(void)err;
 	if (o != SR_OK)
-		return;		/* still "sending": read back again after the backoff */
+		return; /* still "sending": read back again after the backoff */
 	if (store_shop_list_pushes(s->d->store, NULL, s->push_fid, &rows, &n) == -1 || n != 1 ||
 	    (p = json_loads(rows[0].payload, 0, NULL)) == NULL) {
 		store_push_rows_free(rows, n);
 		return;
 	}
-	tracking = json_string_value(json_object_get(json_object_get(json_object_get(p,
-	    "fulfillment"), "trackingInfo"), "number"));
-	if ((gid = recognise(s, data, json_object_get(p, "expect"), tracking,
-	    &undecided)) != NULL)
+	tracking = json_string_value(json_object_get(
+	    json_object_get(json_object_get(p, "fulfillment"), "trackingInfo"), "number"));
+	if ((gid = recognise(s, data, json_object_get(p, "expect"), tracking, &undecided)) != NULL)
 		push_done(s, gid, 1);
 	else if (undecided)
 		shop_backoff(s, "read-back: database error; still sending", -1);

@@ -26,8 +26,8 @@ hmac_ok(struct shop *s, const char *hmac_b64, const char *body, size_t len)
 
 	if (hmac_b64 == NULL || (given = strlen(hmac_b64)) == 0 || given > 100)
 		return 0;
-	if (HMAC(EVP_sha256(), s->secret, (int)s->secret_len, (const unsigned char *)body, len,
-	    mac, &maclen) == NULL)
+	if (HMAC(EVP_sha256(), s->secret, (int)s->secret_len, (const unsigned char *)body, len, mac,
+		&maclen) == NULL)
 		return 0;
 	EVP_EncodeBlock(b64, mac, (int)maclen);
 	return strlen((char *)b64) == given && CRYPTO_memcmp(b64, hmac_b64, given) == 0;
@@ -81,8 +81,10 @@ shop_webhook_handle(struct shop *s, const char *topic, const char *hmac, const c
 	}
 	if (!hmac_ok(s, hmac, body, len)) {
 		*http_status = 401;
-		shop_event(s, 0, "refused", 1, "webhook %s: bad or missing X-Shopify-Hmac-Sha256:"
-		    " ignored", topic ? topic : "(no topic)");
+		shop_event(s, 0, "refused", 1,
+		    "webhook %s: bad or missing X-Shopify-Hmac-Sha256:"
+		    " ignored",
+		    topic ? topic : "(no topic)");
 		return -1;
 	}
 	if (seen_before(s, webhook_id)) {
@@ -103,11 +105,11 @@ shop_webhook_handle(struct shop *s, const char *topic, const char *hmac, const c
 		id = shop_gid_number(json_string_value(json_object_get(obj, "id")));
 	} else if (!strcmp(topic, "orders/updated") || !strcmp(topic, "orders/edited") ||
 	    !strcmp(topic, "orders/cancelled")) {
-		obj = json_object_get(doc, "order_edit");	/* orders/edited */
+		obj = json_object_get(doc, "order_edit"); /* orders/edited */
 		if (obj != NULL)
 			id = json_integer_value(json_object_get(obj, "order_id"));
-		else if ((id = shop_gid_number(json_string_value(json_object_get(doc,
-		    "admin_graphql_api_id")))) == 0)
+		else if ((id = shop_gid_number(json_string_value(
+			      json_object_get(doc, "admin_graphql_api_id")))) == 0)
 			id = json_integer_value(json_object_get(doc, "id"));
 	}
 	json_decref(doc);

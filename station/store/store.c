@@ -23,11 +23,12 @@ store_open(const char *path, int readonly, char *err, size_t errlen)
 }
 
 int
-store_migrate(const char *from, const char *to, char *report, size_t reportlen, char *err,
-    size_t errlen)
+store_migrate(
+    const char *from, const char *to, char *report, size_t reportlen, char *err, size_t errlen)
 {
 	if (store_is_server(from) || !store_is_server(to)) {
-		snprintf(err, errlen, "migrate copies a SQLite station into PostgreSQL"
+		snprintf(err, errlen,
+		    "migrate copies a SQLite station into PostgreSQL"
 		    " (--to postgresql://...)");
 		return -1;
 	}
@@ -97,21 +98,18 @@ store_rollback(struct store *s)
 }
 
 int
-store_add_event(struct store *s, const char *station, int64_t order_id,
-    const char *packer, const char *kind, const char *verdict, const char *message,
-    int is_error)
+store_add_event(struct store *s, const char *station, int64_t order_id, const char *packer,
+    const char *kind, const char *verdict, const char *message, int is_error)
 {
-	return s->ops->add_event(s, 0, station, order_id, packer, kind, verdict, message,
-	    is_error);
+	return s->ops->add_event(s, 0, station, order_id, packer, kind, verdict, message, is_error);
 }
 
 int
-store_add_scan_event(struct store *s, int64_t scan_id, const char *station,
-    int64_t order_id, const char *packer, const char *kind, const char *verdict,
-    const char *message, int is_error)
+store_add_scan_event(struct store *s, int64_t scan_id, const char *station, int64_t order_id,
+    const char *packer, const char *kind, const char *verdict, const char *message, int is_error)
 {
-	return s->ops->add_event(s, scan_id, station, order_id, packer, kind, verdict, message,
-	    is_error);
+	return s->ops->add_event(
+	    s, scan_id, station, order_id, packer, kind, verdict, message, is_error);
 }
 
 int
@@ -164,15 +162,14 @@ store_session_save(struct store *s, const char *station, const struct sess_state
 }
 
 int
-store_find_product(struct store *s, const char *code, char *sku, size_t skulen,
-    int64_t *multiplier)
+store_find_product(struct store *s, const char *code, char *sku, size_t skulen, int64_t *multiplier)
 {
 	return s->ops->find_product(s, code, sku, skulen, multiplier);
 }
 
 int
-store_last_item(struct store *s, const char *station, int64_t order_id,
-    int64_t *line_id, int64_t *units)
+store_last_item(
+    struct store *s, const char *station, int64_t order_id, int64_t *line_id, int64_t *units)
 {
 	return s->ops->last_item(s, station, order_id, line_id, units);
 }
@@ -184,13 +181,12 @@ store_last_package(struct store *s, const char *station)
 }
 
 int64_t
-store_record_scan(struct store *s, const char *station, const char *packer,
-    const char *code, const char *aim, const char *verdict, int64_t order_id,
-    int64_t line_id, int64_t units, int64_t package_id, const char *state)
+store_record_scan(struct store *s, const char *station, const char *packer, const char *code,
+    const char *aim, const char *verdict, int64_t order_id, int64_t line_id, int64_t units,
+    int64_t package_id, const char *state)
 {
-	return s->ops->record_scan(s, station, packer, code, aim, verdict, order_id,
-    line_id,
-	    units, package_id, state);
+	return s->ops->record_scan(
+	    s, station, packer, code, aim, verdict, order_id, line_id, units, package_id, state);
 }
 
 int
@@ -212,15 +208,14 @@ store_undo_last(struct store *s, const char *station, int64_t order_id)
 }
 
 int64_t
-store_close_package(struct store *s, int64_t order_id, const char *station,
-    const char *gs1_prefix, char sscc[19])
+store_close_package(
+    struct store *s, int64_t order_id, const char *station, const char *gs1_prefix, char sscc[19])
 {
 	return s->ops->close_package(s, order_id, station, gs1_prefix, sscc);
 }
 
 int64_t
-store_ship(struct store *s, int64_t order_id, const char *station, const char *packer,
-    int partial)
+store_ship(struct store *s, int64_t order_id, const char *station, const char *packer, int partial)
 {
 	return s->ops->ship(s, order_id, station, packer, partial);
 }
@@ -268,8 +263,7 @@ store_count_orders(struct store *s, struct store_status_count **rows, size_t *n)
 }
 
 int
-store_list_orders(struct store *s, const char *status, struct store_order_row **rows,
-    size_t *n)
+store_list_orders(struct store *s, const char *status, struct store_order_row **rows, size_t *n)
 {
 	return s->ops->list_orders(s, status, rows, n);
 }
@@ -287,8 +281,8 @@ store_load_order_detail(struct store *s, const char *name, struct store_order_de
 }
 
 int
-store_list_events(struct store *s, const struct log_filter *f,
-    struct store_event_row **rows, size_t *n)
+store_list_events(
+    struct store *s, const struct log_filter *f, struct store_event_row **rows, size_t *n)
 {
 	return s->ops->list_events(s, f, rows, n);
 }
@@ -319,15 +313,15 @@ store_package_weigh(struct store *s, int64_t package_id, int64_t grams)
 }
 
 int
-store_find_label(struct store *s, const char *sscc, char *order_name, size_t namelen,
-    int *box, int64_t *package_id)
+store_find_label(struct store *s, const char *sscc, char *order_name, size_t namelen, int *box,
+    int64_t *package_id)
 {
 	return s->ops->find_label(s, sscc, order_name, namelen, box, package_id);
 }
 
 int
-store_package_label(struct store *s, int64_t package_id, char sscc[19], char *order_name,
-    size_t namelen)
+store_package_label(
+    struct store *s, int64_t package_id, char sscc[19], char *order_name, size_t namelen)
 {
 	return s->ops->package_label(s, package_id, sscc, order_name, namelen);
 }
@@ -339,8 +333,8 @@ store_find_tracking(struct store *s, const char *code, char *order_name, size_t 
 }
 
 int
-store_order_weight(struct store *s, int64_t order_id, int *boxes, int64_t *grams,
-    char *source, size_t sourcelen)
+store_order_weight(
+    struct store *s, int64_t order_id, int *boxes, int64_t *grams, char *source, size_t sourcelen)
 {
 	return s->ops->order_weight(s, order_id, boxes, grams, source, sourcelen);
 }

@@ -28,31 +28,31 @@ struct store;
  * path or "sqlite:PATH". Returns NULL with a message in err on failure.
  * Blocks on disk I/O.
  */
-struct store	*store_open(const char *path, int readonly, char *err, size_t errlen);
-void		 store_close(struct store *);		/* NULL is a no-op */
+struct store *store_open(const char *path, int readonly, char *err, size_t errlen);
+void store_close(struct store *); /* NULL is a no-op */
 /*
  * 1 if address names a database server shared by several daemons (a
  * PostgreSQL URI: no file to lock or chmod), 0 for a file.
  */
-int		 store_is_server(const char *address);
+int store_is_server(const char *address);
 /*
  * Why the last call failed: the first error of the current (or just
  * rolled back) transaction, or of the last statement outside one. Never
  * NULL; owned by the store, valid until its next call.
  */
-const char	*store_strerror(struct store *);
+const char *store_strerror(struct store *);
 /* The same (the older name). */
-const char	*store_errmsg(struct store *);
+const char *store_errmsg(struct store *);
 /* The schema version of an open store (STORE_SCHEMA_VERSION once migrated); -1 on error. */
-int		 store_schema_version(struct store *);
+int store_schema_version(struct store *);
 
 /*
  * Transactions: 0 / -1. store_begin starts a fresh error record;
  * store_commit is durable when it returns 0 and rolls back when it fails.
  */
-int	store_begin(struct store *);
-int	store_commit(struct store *);
-void	store_rollback(struct store *);
+int store_begin(struct store *);
+int store_commit(struct store *);
+void store_rollback(struct store *);
 
 /*
  * Copies a one-box SQLite station (from: its file) into an empty
@@ -60,11 +60,11 @@ void	store_rollback(struct store *);
  * orders, lines, codes, sessions, packages, scans, fulfillments, jobs, the
  * log, counters, effects. report gets the rows per table. 0 / -1 with err.
  */
-int	store_migrate(const char *from, const char *to, char *report, size_t reportlen,
-	    char *err, size_t errlen);
+int store_migrate(
+    const char *from, const char *to, char *report, size_t reportlen, char *err, size_t errlen);
 
 /* Wall clock, unix milliseconds. */
-int64_t	store_now_ms(void);
+int64_t store_now_ms(void);
 
 /*
  * The station log. station, packer, verdict may be NULL; order_id 0 if none.
@@ -72,13 +72,11 @@ int64_t	store_now_ms(void);
  * "open", "complete", "partial", "abandon", "conflict", "print", "alert", ...
  * Returns 0 / -1.
  */
-int	store_add_event(struct store *, const char *station, int64_t order_id,
-	    const char *packer, const char *kind, const char *verdict,
-	    const char *message, int is_error);
+int store_add_event(struct store *, const char *station, int64_t order_id, const char *packer,
+    const char *kind, const char *verdict, const char *message, int is_error);
 /* The event of a scan: as store_add_event, naming the scan row (store_record_scan). */
-int	store_add_scan_event(struct store *, int64_t scan_id, const char *station,
-	    int64_t order_id, const char *packer, const char *kind, const char *verdict,
-	    const char *message, int is_error);
+int store_add_scan_event(struct store *, int64_t scan_id, const char *station, int64_t order_id,
+    const char *packer, const char *kind, const char *verdict, const char *message, int is_error);
 
 /* --- intake ------------------------------------------------------------- */
 
@@ -88,19 +86,18 @@ int	store_add_scan_event(struct store *, int64_t scan_id, const char *station,
  * events. *outcome gets "imported", "updated" or "unchanged".
  * Returns 0 / -1 with err.
  */
-int	store_upsert_order(struct store *, const struct order *, const char *source,
-	    const char **outcome, char *err, size_t errlen);
+int store_upsert_order(struct store *, const struct order *, const char *source,
+    const char **outcome, char *err, size_t errlen);
 /* Inserts or replaces one product code (inside the caller's transaction). */
-int	store_upsert_code(struct store *, const struct product_code *, char *err, size_t errlen);
+int store_upsert_code(struct store *, const struct product_code *, char *err, size_t errlen);
 
 /* --- orders -------------------------------------------------------------- */
 
 /* Finds an order's row id by its shop name ("#1001"). 1 found, 0 not, -1 error. */
-int	store_find_order(struct store *, const char *name, int64_t *id);
+int store_find_order(struct store *, const char *name, int64_t *id);
 
 /* Supervisor hold / release. 0 ok, 1 refused (reason in err), -1 error. */
-int	store_hold_order(struct store *, int64_t id, const char *reason, char *err,
-	    size_t errlen);
-int	store_release_order(struct store *, int64_t id, char *err, size_t errlen);
+int store_hold_order(struct store *, int64_t id, const char *reason, char *err, size_t errlen);
+int store_release_order(struct store *, int64_t id, char *err, size_t errlen);
 
 #endif

@@ -11,23 +11,26 @@
 void
 job_row_clear(struct job_row *j)
 {
-	free(j->station); free(j->printer); free(j->kind); free(j->title);
-	free(j->media); free(j->state);
+	free(j->station);
+	free(j->printer);
+	free(j->kind);
+	free(j->title);
+	free(j->media);
+	free(j->state);
 	memset(j, 0, sizeof(*j));
 }
 
 int64_t
-store_job_insert(struct store *s, const char *station, const char *printer,
-	    const char *kind, int64_t order_id, int64_t package_id, const char *title,
-	    const char *media, int copies, const void *pdf, size_t len)
+store_job_insert(struct store *s, const char *station, const char *printer, const char *kind,
+    int64_t order_id, int64_t package_id, const char *title, const char *media, int copies,
+    const void *pdf, size_t len)
 {
-	return s->ops->job_insert(s, station, printer, kind, order_id, package_id, title,
-	    media, copies, pdf, len);
+	return s->ops->job_insert(
+	    s, station, printer, kind, order_id, package_id, title, media, copies, pdf, len);
 }
 
 int
-store_job_update(struct store *s, int64_t id, const char *state, int ipp_job_id,
-	    const char *reason)
+store_job_update(struct store *s, int64_t id, const char *state, int ipp_job_id, const char *reason)
 {
 	return s->ops->job_update(s, id, state, ipp_job_id, reason);
 }
@@ -81,15 +84,14 @@ store_orders_without_slip(struct store *s, int64_t limit, int64_t **ids, size_t 
 }
 
 int
-store_find_package_sscc(struct store *s, const char *sscc, int64_t *id,
-	    char *station, size_t stationlen)
+store_find_package_sscc(
+    struct store *s, const char *sscc, int64_t *id, char *station, size_t stationlen)
 {
 	return s->ops->find_package_sscc(s, sscc, id, station, stationlen);
 }
 
 int64_t
-store_last_package_of_order(struct store *s, int64_t order_id, char *station,
-	    size_t stationlen)
+store_last_package_of_order(struct store *s, int64_t order_id, char *station, size_t stationlen)
 {
 	return s->ops->last_package_of_order(s, order_id, station, stationlen);
 }
@@ -113,8 +115,8 @@ store_effects_pending(struct store *s, int64_t **ids, size_t *n)
 }
 
 int
-store_effect_load(struct store *s, int64_t id, char *station, size_t stationlen,
-	    char *kind, size_t kindlen, int64_t *ref)
+store_effect_load(struct store *s, int64_t id, char *station, size_t stationlen, char *kind,
+    size_t kindlen, int64_t *ref)
 {
 	return s->ops->effect_load(s, id, station, stationlen, kind, kindlen, ref);
 }

@@ -21,7 +21,8 @@ int
 store_backup(struct store *s, const char *path, char *err, size_t errlen)
 {
 	if (maint(s) == NULL || maint(s)->backup == NULL) {
-		snprintf(err, errlen, "this store cannot copy itself: back it up with the"
+		snprintf(err, errlen,
+		    "this store cannot copy itself: back it up with the"
 		    " engine's own tool (pg_dump for PostgreSQL)");
 		return -1;
 	}
@@ -32,8 +33,8 @@ int
 store_restore(const char *address, const char *from, char *err, size_t errlen)
 {
 	if (strncmp(address, "postgresql:", 11) == 0 || strncmp(address, "postgres:", 9) == 0) {
-		snprintf(err, errlen, "%s: restore a PostgreSQL store with pg_restore or psql",
-		    address);
+		snprintf(
+		    err, errlen, "%s: restore a PostgreSQL store with pg_restore or psql", address);
 		return -1;
 	}
 	if (strncmp(address, "sqlite:", 7) == 0)
@@ -69,13 +70,13 @@ int
 store_compact(struct store *s, int pages)
 {
 	if (maint(s) == NULL || maint(s)->compact == NULL)
-		return 0;	/* nothing to give back is not a failure */
+		return 0; /* nothing to give back is not a failure */
 	return maint(s)->compact(s, pages);
 }
 
 int
-store_export_shipments(struct store *s, int64_t since_ms, int64_t until_ms,
-    struct store_export_row **rows, size_t *n)
+store_export_shipments(
+    struct store *s, int64_t since_ms, int64_t until_ms, struct store_export_row **rows, size_t *n)
 {
 	if (maint(s) == NULL || maint(s)->export_shipments == NULL)
 		return -1;

@@ -20,7 +20,7 @@ struct store;
  * copy, then renames it into place. 0, or -1 with err (an engine without
  * it says what to use instead, e.g. pg_dump).
  */
-int	store_backup(struct store *, const char *path, char *err, size_t errlen);
+int store_backup(struct store *, const char *path, char *err, size_t errlen);
 
 /*
  * Replaces the store at address (as store_open takes it) with the copy at
@@ -28,7 +28,7 @@ int	store_backup(struct store *, const char *path, char *err, size_t errlen);
  * is kept as <path>.before-restore. The caller makes sure no daemon runs.
  * 0, or -1 with err; nothing is changed on -1.
  */
-int	store_restore(const char *address, const char *from, char *err, size_t errlen);
+int store_restore(const char *address, const char *from, char *err, size_t errlen);
 
 /* Called once per problem found by store_check, with a one-line description. */
 typedef void (*store_problem_fn)(void *arg, const char *problem);
@@ -37,7 +37,7 @@ typedef void (*store_problem_fn)(void *arg, const char *problem);
  * job and pending push (outbox) must refer to rows that exist. Returns the
  * number of problems (0: consistent), or -1 if the check could not run.
  */
-int	store_check(struct store *, store_problem_fn, void *arg);
+int store_check(struct store *, store_problem_fn, void *arg);
 
 /*
  * Moves at most limit fulfilled or cancelled orders last changed before
@@ -45,38 +45,38 @@ int	store_check(struct store *, store_problem_fn, void *arg);
  * each with an "archive" event, in one transaction. *n gets how many.
  * 0 / -1.
  */
-int	store_archive_orders(struct store *, int64_t before_ms, int limit, int64_t *n);
+int store_archive_orders(struct store *, int64_t before_ms, int limit, int64_t *n);
 
 /*
  * Deletes at most limit events and at most limit scans older than
  * before_ms, in one transaction. Scans still counted in an open package
  * stay. *n gets the rows deleted (less than 2 * limit: nothing left). 0 / -1.
  */
-int	store_prune_log(struct store *, int64_t before_ms, int limit, int64_t *n);
+int store_prune_log(struct store *, int64_t before_ms, int limit, int64_t *n);
 
 /* Gives at most pages free pages back to the file system (when the engine can). 0 / -1. */
-int	store_compact(struct store *, int pages);
+int store_compact(struct store *, int pages);
 
 /* One shipped line, for store_export_shipments. Strings owned by the rows. */
 struct store_export_row {
-	int64_t	 fulfillment_id;
-	int64_t	 at;			/* unix ms */
-	char	*order_name;		/* "#1001" */
-	int64_t	 shop_order_id;
-	char	*station, *packer;	/* "" when none */
-	int	 partial;
-	char	*sku, *title;		/* "" when none */
-	int64_t	 shop_line_id;
-	int64_t	 quantity;
+	int64_t fulfillment_id;
+	int64_t at;	  /* unix ms */
+	char *order_name; /* "#1001" */
+	int64_t shop_order_id;
+	char *station, *packer; /* "" when none */
+	int partial;
+	char *sku, *title; /* "" when none */
+	int64_t shop_line_id;
+	int64_t quantity;
 };
 /*
  * Every shipped line of the shipments made in [since_ms, until_ms)
  * (until_ms 0: up to now), oldest first, archived orders included.
  * 0 / -1; free the rows with store_export_rows_free.
  */
-int	store_export_shipments(struct store *, int64_t since_ms, int64_t until_ms,
-	    struct store_export_row **rows, size_t *n);
-void	store_export_rows_free(struct store_export_row *, size_t n);
+int store_export_shipments(
+    struct store *, int64_t since_ms, int64_t until_ms, struct store_export_row **rows, size_t *n);
+void store_export_rows_free(struct store_export_row *, size_t n);
 
 /* What an engine implements (see each function above). */
 struct store_maint_ops {

@@ -50,8 +50,14 @@ store_order_rows_free(struct store_order_row *v, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		free(v[i].name); free(v[i].status); free(v[i].ship_to); free(v[i].city);
-		free(v[i].country); free(v[i].delivery); free(v[i].station); free(v[i].reason);
+		free(v[i].name);
+		free(v[i].status);
+		free(v[i].ship_to);
+		free(v[i].city);
+		free(v[i].country);
+		free(v[i].delivery);
+		free(v[i].station);
+		free(v[i].reason);
 	}
 	free(v);
 }
@@ -65,25 +71,50 @@ store_order_detail_free(struct store_order_detail *d)
 	if (d == NULL)
 		return;
 	a = &d->ship;
-	free(d->name); free(d->status); free(d->hold_reason); free(d->station);
+	free(d->name);
+	free(d->status);
+	free(d->hold_reason);
+	free(d->station);
 	free(d->hold_source);
-	free(d->created_at); free(d->financial_status); free(d->cancelled_at);
-	free(d->cancel_reason); free(d->note); free(d->gift_message); free(d->tags);
-	free(d->email); free(d->shipping_title); free(d->shipping_code);
-	free(d->tracking_number); free(d->tracking_company);
-	free(a->name); free(a->first_name); free(a->last_name); free(a->company);
-	free(a->address1); free(a->address2); free(a->city); free(a->province);
-	free(a->zip); free(a->country); free(a->country_code); free(a->phone);
+	free(d->created_at);
+	free(d->financial_status);
+	free(d->cancelled_at);
+	free(d->cancel_reason);
+	free(d->note);
+	free(d->gift_message);
+	free(d->tags);
+	free(d->email);
+	free(d->shipping_title);
+	free(d->shipping_code);
+	free(d->tracking_number);
+	free(d->tracking_company);
+	free(a->name);
+	free(a->first_name);
+	free(a->last_name);
+	free(a->company);
+	free(a->address1);
+	free(a->address2);
+	free(a->city);
+	free(a->province);
+	free(a->zip);
+	free(a->country);
+	free(a->country_code);
+	free(a->phone);
 	for (i = 0; i < d->nlines; i++) {
-		free(d->lines[i].sku); free(d->lines[i].title); free(d->lines[i].variant_title);
+		free(d->lines[i].sku);
+		free(d->lines[i].title);
+		free(d->lines[i].variant_title);
 	}
 	free(d->lines);
 	for (i = 0; i < d->npackages; i++) {
-		free(d->packages[i].sscc); free(d->packages[i].state); free(d->packages[i].station);
+		free(d->packages[i].sscc);
+		free(d->packages[i].state);
+		free(d->packages[i].station);
 	}
 	free(d->packages);
 	for (i = 0; i < d->nfulfillments; i++) {
-		free(d->fulfillments[i].station); free(d->fulfillments[i].packer);
+		free(d->fulfillments[i].station);
+		free(d->fulfillments[i].packer);
 		free(d->fulfillments[i].file);
 	}
 	free(d->fulfillments);
@@ -96,9 +127,14 @@ store_event_rows_free(struct store_event_row *v, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		free(v[i].station); free(v[i].order); free(v[i].packer);
-		free(v[i].kind); free(v[i].verdict); free(v[i].message);
-		free(v[i].code); free(v[i].aim);
+		free(v[i].station);
+		free(v[i].order);
+		free(v[i].packer);
+		free(v[i].kind);
+		free(v[i].verdict);
+		free(v[i].message);
+		free(v[i].code);
+		free(v[i].aim);
 	}
 	free(v);
 }
@@ -122,10 +158,22 @@ store_order_doc_free(struct store_order_doc *d)
 	if (d == NULL)
 		return;
 	a = &d->ship;
-	free(d->name); free(d->service); free(d->tracking); free(d->carrier);
-	free(d->created_at); free(d->note); free(d->gift_message);
-	free(a->name); free(a->company); free(a->address1); free(a->address2);
-	free(a->city); free(a->province); free(a->zip); free(a->country); free(a->phone);
+	free(d->name);
+	free(d->service);
+	free(d->tracking);
+	free(d->carrier);
+	free(d->created_at);
+	free(d->note);
+	free(d->gift_message);
+	free(a->name);
+	free(a->company);
+	free(a->address1);
+	free(a->address2);
+	free(a->city);
+	free(a->province);
+	free(a->zip);
+	free(a->country);
+	free(a->phone);
 	for (i = 0; i < d->nlines; i++) {
 		free(d->lines[i].sku);
 		free(d->lines[i].title);

@@ -36,8 +36,8 @@ store_shop_add_push(struct store *s, int64_t fid, int64_t order_id, const char *
 }
 
 int
-store_shop_list_pushes(struct store *s, const char *state, int64_t fid,
-    struct store_push_row **rows, size_t *n)
+store_shop_list_pushes(
+    struct store *s, const char *state, int64_t fid, struct store_push_row **rows, size_t *n)
 {
 	return s->ops->shop->list_pushes(s, state, fid, rows, n);
 }
@@ -48,8 +48,11 @@ store_push_rows_free(struct store_push_row *r, size_t n)
 	size_t i;
 
 	for (i = 0; r != NULL && i < n; i++) {
-		free(r[i].order_name); free(r[i].state); free(r[i].payload);
-		free(r[i].shop_fulfillment); free(r[i].error);
+		free(r[i].order_name);
+		free(r[i].state);
+		free(r[i].payload);
+		free(r[i].shop_fulfillment);
+		free(r[i].error);
 	}
 	free(r);
 }
@@ -58,8 +61,8 @@ int
 store_shop_update_push(struct store *s, int64_t fid, const char *state, int64_t attempts,
     int64_t first_sent_ms, const char *shop_fulfillment, const char *error)
 {
-	return s->ops->shop->update_push(s, fid, state, attempts, first_sent_ms,
-	    shop_fulfillment, error);
+	return s->ops->shop->update_push(
+	    s, fid, state, attempts, first_sent_ms, shop_fulfillment, error);
 }
 
 int

@@ -18,17 +18,17 @@ struct web;
  * when it cannot start (users file not 0600, address in use, bad TLS files).
  * Registers itself as the daemon's second watcher (d->web_watchers).
  */
-struct web	*web_new(struct daemon *, int *failed);
-void		 web_free(struct web *);	/* NULL is a no-op */
+struct web *web_new(struct daemon *, int *failed);
+void web_free(struct web *); /* NULL is a no-op */
 /* The console's document state, for the renderer's callback. */
-struct web_pdf	*web_pdf_of(struct web *);
+struct web_pdf *web_pdf_of(struct web *);
 
 /*
  * stationctl web-user: adds or replaces NAME in the users file (created
  * 0600) with role "viewer" or "supervisor" and a crypt(3) hash of password
  * (yescrypt where libcrypt has it, else SHA-512). 0 / -1 with err.
  */
-int		 web_users_set(const char *path, const char *name, const char *role,
-		    const char *password, char *err, size_t errlen);
+int web_users_set(const char *path, const char *name, const char *role, const char *password,
+    char *err, size_t errlen);
 
 #endif

@@ -12,8 +12,8 @@
 #include "station/store/store_query.h"
 #include "station/web/web_int.h"
 
-#define JSON "application/json"
-#define API_LOG_MAX 100000	/* events in one answer, oldest first (since/after for more) */
+#define JSON	    "application/json"
+#define API_LOG_MAX 100000 /* events in one answer, oldest first (since/after for more) */
 
 static enum MHD_Result
 api_status(struct web_req *r)
@@ -55,8 +55,8 @@ api_log(struct web_req *r)
 	last = f.after_id;
 	if ((rows = web_table_json(replies_log(r->w->d->store, &f, &last))) == NULL)
 		return web_send_error(r, 500, "database error");
-	return web_send_json(r, 200, json_pack("{s:o, s:I}", "events", rows, "last_id",
-	    (json_int_t)last));
+	return web_send_json(
+	    r, 200, json_pack("{s:o, s:I}", "events", rows, "last_id", (json_int_t)last));
 }
 
 /* since/until as stationctl stats takes them (a day or a time), by packer|station|hour|day. */
@@ -83,7 +83,8 @@ api_stats(struct web_req *r)
 	const char *by;
 
 	if (web_stats_range(r, &since, &until, &by) == -1)
-		return web_send_error(r, 400, "since/until are YYYY-MM-DD[ HH:MM]; by is packer,"
+		return web_send_error(r, 400,
+		    "since/until are YYYY-MM-DD[ HH:MM]; by is packer,"
 		    " station, hour or day");
 	return api_table(r, replies_stats(r->w->d->store, since, until, by));
 }
@@ -100,8 +101,8 @@ api_route(struct web_req *r, const char *path)
 		json_t *o = replies_order(r->w->d->store, path + 7, &err);
 
 		if (o == NULL)
-			return web_send_error(r, err ? 500 : 404, err ? "database error" :
-			    "no such order");
+			return web_send_error(
+			    r, err ? 500 : 404, err ? "database error" : "no such order");
 		return web_send_json(r, 200, o);
 	}
 	if (strcmp(path, "log") == 0)

@@ -20,10 +20,10 @@
 #include "station/web/web.h"
 #include "station/web/web_int.h"
 
-#define SESSION_COOKIE	"station_session"
-#define FAIL_MAX	5		/* failed logins per address per window */
-#define FAIL_WINDOW_MS	(60LL * 1000)
-#define CHECKS_PER_SEC	20		/* password checks per second at most (the worker has one core) */
+#define SESSION_COOKIE "station_session"
+#define FAIL_MAX       5 /* failed logins per address per window */
+#define FAIL_WINDOW_MS (60LL * 1000)
+#define CHECKS_PER_SEC 20 /* password checks per second at most (the worker has one core) */
 
 static int
 random_hex(char *out, size_t bytes)
@@ -54,8 +54,7 @@ role_parse(const char *s)
  * or no longer private (logged).
  */
 static int
-users_lookup(const char *path, const char *name, char *hash, size_t hashlen,
-    enum web_role *role)
+users_lookup(const char *path, const char *name, char *hash, size_t hashlen, enum web_role *role)
 {
 	char line[1024];
 	struct stat sb;
@@ -164,7 +163,8 @@ auth_login_page(struct web_req *r, unsigned status, const char *msg)
 		wb_esc(&b, msg);
 		wb_puts(&b, "</p>");
 	}
-	wb_puts(&b, "<label>Name <input name=\"user\" id=\"user\" autocomplete=\"username\""
+	wb_puts(&b,
+	    "<label>Name <input name=\"user\" id=\"user\" autocomplete=\"username\""
 	    " required></label><label>Password <input type=\"password\" name=\"password\""
 	    " id=\"password\" autocomplete=\"current-password\" required></label>"
 	    "<input type=\"hidden\" name=\"next\" value=\"");
@@ -226,8 +226,10 @@ login_ok(struct web_req *r, const char *user, enum web_role role)
 	s->role = role;
 	s->expires_ms = now + WEB_SESSION_MS;
 	s->seen_ms = now;
-	snprintf(cookie, sizeof(cookie), SESSION_COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict;"
-	    " Max-Age=%lld%s", s->id, WEB_SESSION_MS / 1000, r->w->tls ? "; Secure" : "");
+	snprintf(cookie, sizeof(cookie),
+	    SESSION_COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict;"
+			   " Max-Age=%lld%s",
+	    s->id, WEB_SESSION_MS / 1000, r->w->tls ? "; Secure" : "");
 	if (!web_form(r, "next", next, sizeof(next)))
 		snprintf(next, sizeof(next), "/");
 	log_info("web: %s logged in from %s (%s)", user, r->ip,
@@ -283,8 +285,8 @@ auth_login_post(struct web_req *r)
 	    !web_form(r, "password", password, sizeof(password)))
 		return auth_login_page(r, 400, "Give a name and a password.");
 	snprintf(r->login_user, sizeof(r->login_user), "%s", user);
-	found = users_lookup(r->w->d->conf->web.users_file, user, hash, sizeof(hash),
-	    &r->login_role);
+	found = users_lookup(
+	    r->w->d->conf->web.users_file, user, hash, sizeof(hash), &r->login_role);
 	if (found == -1) {
 		explicit_bzero(password, sizeof(password));
 		return login_failed(r, user);
@@ -313,8 +315,8 @@ auth_logout(struct web_req *r)
 
 /* Writes the users file again with name's line replaced (or added), atomically, 0600. */
 int
-web_users_set(const char *path, const char *name, const char *role, const char *password,
-    char *err, size_t errlen)
+web_users_set(const char *path, const char *name, const char *role, const char *password, char *err,
+    size_t errlen)
 {
 	char tmp[4096], line[1024], *salt, *hash;
 	struct crypt_data *cd;

@@ -21,22 +21,21 @@
 #include "station/store/store_query.h"
 #include "station/web/web_int.h"
 
-#define TICK_MS	2000	/* how soon a closed page is noticed (suspended streams are not read) */
+#define TICK_MS	   2000 /* how soon a closed page is noticed (suspended streams are not read) */
 #define PING_TICKS 5	/* a keepalive comment every 10 s */
 
 struct sse_client {
-	struct sse_client	*prev, *next;
-	struct web		*w;
-	struct MHD_Connection	*conn;
-	char			*buf;
-	size_t			 len, off;
-	int			 suspended, dropped;
+	struct sse_client *prev, *next;
+	struct web *w;
+	struct MHD_Connection *conn;
+	char *buf;
+	size_t len, off;
+	int suspended, dropped;
 };
 
 /* Verdict latency buckets (seconds) for the /metrics histogram. */
-static const double lat_bounds[WEB_LAT_BUCKETS] = {
-	0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5
-};
+static const double lat_bounds[WEB_LAT_BUCKETS] = { 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05,
+	0.1, 0.25, 0.5, 1.0, 2.5 };
 
 static void
 wake(struct sse_client *c)
@@ -138,7 +137,7 @@ events_watching(void *arg, const char *station)
 {
 	(void)arg;
 	(void)station;
-	return 1;	/* the floor's memory and the metrics count every scan */
+	return 1; /* the floor's memory and the metrics count every scan */
 }
 
 void
@@ -160,12 +159,11 @@ events_scan(void *arg, const struct scan_outcome *o, const struct order_view *be
 		packed += bench->lines[i].packed;
 		units += bench->lines[i].remaining;
 	}
-	ev = json_pack("{s:s, s:s, s:b, s:s, s:s?, s:s?, s:s?, s:i, s:I, s:I, s:I}",
-	    "station", o->station, "verdict", verdict_name(o->verdict), "refused", o->refused,
-	    "message", o->message, "order", o->has_order ? o->order : NULL,
-	    "open", bench ? bench->name : NULL, "packer", o->packer[0] ? o->packer : NULL,
-	    "box", o->box, "packed", (json_int_t)packed, "units", (json_int_t)units,
-	    "seq", (json_int_t)++seq);
+	ev = json_pack("{s:s, s:s, s:b, s:s, s:s?, s:s?, s:s?, s:i, s:I, s:I, s:I}", "station",
+	    o->station, "verdict", verdict_name(o->verdict), "refused", o->refused, "message",
+	    o->message, "order", o->has_order ? o->order : NULL, "open", bench ? bench->name : NULL,
+	    "packer", o->packer[0] ? o->packer : NULL, "box", o->box, "packed", (json_int_t)packed,
+	    "units", (json_int_t)units, "seq", (json_int_t)++seq);
 	broadcast(w, "scan", ev);
 }
 
@@ -260,8 +258,8 @@ events_open(struct web_req *r)
 static int
 peer_closed(struct sse_client *c)
 {
-	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c->conn,
-	    MHD_CONNECTION_INFO_CONNECTION_FD);
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
+	    c->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
 	char b;
 	ssize_t n;
 

@@ -106,7 +106,7 @@ wb_free(struct wbuf *b)
 }
 
 static const struct {
-	const char	*key, *href, *label;
+	const char *key, *href, *label;
 } nav[] = {
 	{ "floor", "/", "Floor" },
 	{ "orders", "/orders", "Queue" },
@@ -120,11 +120,13 @@ web_page_begin(struct wbuf *b, struct web_req *r, const char *title, const char 
 	size_t i;
 	int tv = r->sess && web_arg(r, "tv") != NULL;
 
-	wb_puts(b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+	wb_puts(b,
+	    "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
 	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
 	    "<title>");
 	wb_esc(b, title);
-	wb_puts(b, " — Station</title><link rel=\"stylesheet\" href=\"/assets/app.css\">"
+	wb_puts(b,
+	    " — Station</title><link rel=\"stylesheet\" href=\"/assets/app.css\">"
 	    "<script src=\"/assets/app.js\" defer></script></head>");
 	wb_printf(b, "<body class=\"%s\"", tv ? "tv" : "");
 	if (r->sess)
@@ -138,7 +140,8 @@ web_page_begin(struct wbuf *b, struct web_req *r, const char *title, const char 
 	if (r->sess) {
 		wb_puts(b, "<form method=\"post\" action=\"/logout\" class=\"who\"><span>");
 		wb_esc(b, r->sess->user);
-		wb_printf(b, " (%s)</span><input type=\"hidden\" name=\"csrf\" value=\"%s\">"
+		wb_printf(b,
+		    " (%s)</span><input type=\"hidden\" name=\"csrf\" value=\"%s\">"
 		    "<button type=\"submit\">Log out</button></form>",
 		    r->sess->role == ROLE_SUPERVISOR ? "supervisor" : "viewer", r->sess->csrf);
 	}

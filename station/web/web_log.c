@@ -8,7 +8,7 @@
 #include "station/store/store_query.h"
 #include "station/web/web_int.h"
 
-#define LOG_DOWNLOAD_MAX 100000	/* events in one download (oldest first): a bounded build */
+#define LOG_DOWNLOAD_MAX 100000 /* events in one download (oldest first): a bounded build */
 
 static const char *
 jstr(json_t *o, const char *k)
@@ -17,11 +17,11 @@ jstr(json_t *o, const char *k)
 }
 
 static void
-filter_field(struct wbuf *b, struct web_req *r, const char *name, const char *label,
-    const char *type)
+filter_field(
+    struct wbuf *b, struct web_req *r, const char *name, const char *label, const char *type)
 {
-	wb_printf(b, "<label>%s <input type=\"%s\" name=\"%s\" id=\"f-%s\" value=\"", label,
-	    type, name, name);
+	wb_printf(b, "<label>%s <input type=\"%s\" name=\"%s\" id=\"f-%s\" value=\"", label, type,
+	    name, name);
 	wb_esc(b, web_arg(r, name));
 	wb_puts(b, "\"></label> ");
 }
@@ -36,7 +36,8 @@ log_form(struct wbuf *b, struct web_req *r)
 	filter_field(b, r, "order", "Order", "text");
 	filter_field(b, r, "packer", "Packer", "text");
 	filter_field(b, r, "kind", "Kind", "text");
-	wb_printf(b, "<label><input type=\"checkbox\" name=\"errors\" value=\"1\" id=\"f-errors\"%s>"
+	wb_printf(b,
+	    "<label><input type=\"checkbox\" name=\"errors\" value=\"1\" id=\"f-errors\"%s>"
 	    " errors only</label> <button type=\"submit\" id=\"apply\">Filter</button></form>",
 	    web_arg(r, "errors") ? " checked" : "");
 }
@@ -45,8 +46,8 @@ log_form(struct wbuf *b, struct web_req *r)
 static void
 query_again(struct wbuf *b, struct web_req *r)
 {
-	static const char *const keys[] = { "since", "until", "station", "order", "packer",
-	    "kind", "errors" };
+	static const char *const keys[] = { "since", "until", "station", "order", "packer", "kind",
+		"errors" };
 	size_t i;
 	int first = 1;
 
@@ -66,8 +67,8 @@ query_again(struct wbuf *b, struct web_req *r)
 enum MHD_Result
 page_log(struct web_req *r)
 {
-	static const char *const cols[] = { "time", "station", "order", "packer", "kind",
-	    "verdict", "message" };
+	static const char *const cols[] = { "time", "station", "order", "packer", "kind", "verdict",
+		"message" };
 	struct log_filter f;
 	struct wbuf b = { 0 };
 	int64_t last = 0;
@@ -75,7 +76,7 @@ page_log(struct web_req *r)
 	size_t i, c, n;
 
 	web_log_filter(r, &f);
-	f.limit = WEB_MAX_ROWS;		/* a page reads the newest rows, never the whole log */
+	f.limit = WEB_MAX_ROWS; /* a page reads the newest rows, never the whole log */
 	f.newest = 1;
 	rows = web_table_json(replies_log(r->w->d->store, &f, &last));
 	if (rows == NULL)
@@ -83,7 +84,8 @@ page_log(struct web_req *r)
 	web_page_begin(&b, r, "Log", "log");
 	wb_puts(&b, "<h1>Log</h1>");
 	log_form(&b, r);
-	wb_puts(&b, "<p><label><input type=\"checkbox\" id=\"follow\"> follow live</label> · "
+	wb_puts(&b,
+	    "<p><label><input type=\"checkbox\" id=\"follow\"> follow live</label> · "
 	    "<a id=\"csv\" href=\"/log.csv");
 	query_again(&b, r);
 	wb_puts(&b, "\">CSV</a> · <a id=\"json\" href=\"/log.json");
@@ -95,7 +97,8 @@ page_log(struct web_req *r)
 		wb_printf(&b, "<th>%s</th>", cols[c]);
 	wb_printf(&b, "</tr></thead><tbody data-last=\"%lld\">", (long long)last);
 	/* the newest WEB_MAX_ROWS, oldest first like stationctl */
-	json_array_foreach(rows, i, row) {
+	json_array_foreach(rows, i, row)
+	{
 		wb_puts(&b, "<tr>");
 		for (c = 0; c < 7; c++) {
 			wb_puts(&b, "<td>");
@@ -106,8 +109,10 @@ page_log(struct web_req *r)
 	}
 	wb_puts(&b, "</tbody></table>");
 	if (n >= WEB_MAX_ROWS)
-		wb_printf(&b, "<p class=\"muted\">The newest %d events: narrow the filter, or"
-		    " download.</p>", WEB_MAX_ROWS);
+		wb_printf(&b,
+		    "<p class=\"muted\">The newest %d events: narrow the filter, or"
+		    " download.</p>",
+		    WEB_MAX_ROWS);
 	web_page_end(&b);
 	json_decref(rows);
 	return web_send_wbuf(r, 200, "text/html; charset=utf-8", &b, NULL);
@@ -127,6 +132,6 @@ page_log_download(struct web_req *r, int csv)
 	if (text == NULL)
 		return web_send_error(r, 500, "log unavailable (database?)");
 	return web_send(r, 200, csv ? "text/csv; charset=utf-8" : "application/json", text, len,
-	    csv ? "attachment; filename=\"station-log.csv\"" :
-	    "attachment; filename=\"station-log.json\"");
+	    csv ? "attachment; filename=\"station-log.csv\""
+		: "attachment; filename=\"station-log.json\"");
 }

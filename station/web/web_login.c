@@ -19,22 +19,22 @@
 #include "station/daemon/daemon.h"
 #include "station/web/web_int.h"
 
-#define LOGIN_QUEUE 8	/* checks waiting at most; beyond, "busy" */
+#define LOGIN_QUEUE 8 /* checks waiting at most; beyond, "busy" */
 
 struct login_job {
-	struct web_req	*r;
-	char		 hash[256];
-	char		 password[256];
-	int		 known;		/* 0: an unknown name, checked against the dummy */
-	int		 ok;
+	struct web_req *r;
+	char hash[256];
+	char password[256];
+	int known; /* 0: an unknown name, checked against the dummy */
+	int ok;
 };
 
 struct web_login {
-	int		 req[2], res[2];	/* loop -> worker, worker -> loop (pointers) */
-	pthread_t	 worker;
-	int		 started;
-	int		 pending;
-	char		 dummy[256];	/* checked for unknown names: the same time either way */
+	int req[2], res[2]; /* loop -> worker, worker -> loop (pointers) */
+	pthread_t worker;
+	int started;
+	int pending;
+	char dummy[256]; /* checked for unknown names: the same time either way */
 };
 
 /* The pipes carry job pointers: one thread hands a job to the other, whole. */

@@ -46,7 +46,8 @@ table_of(struct wbuf *b, const char *id, json_t *rows, const char *const *cols, 
 	for (c = 0; c < ncols; c++)
 		wb_printf(b, "<th>%s</th>", cols[c]);
 	wb_puts(b, "</tr></thead><tbody>");
-	json_array_foreach(rows, i, row) {
+	json_array_foreach(rows, i, row)
+	{
 		if (i >= WEB_MAX_ROWS)
 			break;
 		wb_puts(b, "<tr>");
@@ -58,16 +59,19 @@ table_of(struct wbuf *b, const char *id, json_t *rows, const char *const *cols, 
 }
 
 static void
-action_form(struct wbuf *b, struct web_req *r, const char *name, const char *op,
-    const char *label, int reason)
+action_form(struct wbuf *b, struct web_req *r, const char *name, const char *op, const char *label,
+    int reason)
 {
-	wb_printf(b, "<form class=\"inline\" method=\"post\" action=\"/act\" id=\"act-%s\">"
+	wb_printf(b,
+	    "<form class=\"inline\" method=\"post\" action=\"/act\" id=\"act-%s\">"
 	    "<input type=\"hidden\" name=\"csrf\" value=\"%s\"><input type=\"hidden\" name=\"op\""
-	    " value=\"%s\"><input type=\"hidden\" name=\"order\" value=\"", op, r->sess->csrf, op);
+	    " value=\"%s\"><input type=\"hidden\" name=\"order\" value=\"",
+	    op, r->sess->csrf, op);
 	wb_esc(b, name);
 	wb_puts(b, "\">");
 	if (reason)
-		wb_puts(b, "<input name=\"reason\" id=\"reason\" placeholder=\"reason\" required> ");
+		wb_puts(
+		    b, "<input name=\"reason\" id=\"reason\" placeholder=\"reason\" required> ");
 	wb_printf(b, "<button type=\"submit\" id=\"btn-%s\">%s</button></form> ", op, label);
 }
 
@@ -126,7 +130,7 @@ static void
 order_log(struct wbuf *b, struct web_req *r, const char *name)
 {
 	static const char *const cols[] = { "time", "station", "packer", "kind", "verdict",
-	    "message" };
+		"message" };
 	struct log_filter f;
 	int64_t last = 0;
 	json_t *rows;
@@ -144,8 +148,8 @@ order_log(struct wbuf *b, struct web_req *r, const char *name)
 enum MHD_Result
 page_order(struct web_req *r, const char *name)
 {
-	static const char *const lcols[] = { "sku", "title", "variant_title", "ordered",
-	    "packed", "shipped" };
+	static const char *const lcols[] = { "sku", "title", "variant_title", "ordered", "packed",
+		"shipped" };
 	static const char *const pcols[] = { "box", "sscc", "weight_grams", "state", "station" };
 	static const char *const fcols[] = { "at", "station", "packer", "units", "file" };
 	struct wbuf b = { 0 };
@@ -199,9 +203,11 @@ page_action(struct web_req *r)
 	int fd = -1;
 
 	if (!auth_may_act(r)) {
-		log_warnx("web: refused a POST from %s (%s): not a supervisor or a wrong form token",
+		log_warnx(
+		    "web: refused a POST from %s (%s): not a supervisor or a wrong form token",
 		    r->ip, r->sess ? r->sess->user : "no session");
-		return web_send_error(r, 403, "not allowed: supervisors only, with the page's form token");
+		return web_send_error(
+		    r, 403, "not allowed: supervisors only, with the page's form token");
 	}
 	if (!web_form(r, "op", op, sizeof(op)) || !web_form(r, "order", order, sizeof(order)))
 		return web_send_error(r, 400, "which order, and what to do?");
@@ -230,4 +236,3 @@ page_action(struct web_req *r)
 		return ret;
 	}
 }
-

@@ -19,8 +19,8 @@
 #include "station/store/store_query.h"
 #include "station/web/web_int.h"
 
-#define HTML "text/html; charset=utf-8"
-#define SKU_SEARCH_MAX 5000	/* orders a SKU search finds, at most */
+#define HTML	       "text/html; charset=utf-8"
+#define SKU_SEARCH_MAX 5000 /* orders a SKU search finds, at most */
 
 static const char *
 jstr(json_t *o, const char *k)
@@ -48,11 +48,12 @@ tile_alerts(struct wbuf *b, json_t *alerts, const char *station)
 	size_t i;
 	json_t *a;
 
-	json_array_foreach(alerts, i, a) {
+	json_array_foreach(alerts, i, a)
+	{
 		if (jstr(a, "station") == NULL || strcmp(jstr(a, "station"), station) != 0)
 			continue;
 		wb_puts(b, "<div class=\"alert printer\">");
-		wb_esc(b, jstr(a, "alert"));	/* names its printer */
+		wb_esc(b, jstr(a, "alert")); /* names its printer */
 		wb_puts(b, "</div>");
 	}
 }
@@ -64,7 +65,8 @@ tile_progress(struct wbuf *b, json_t *st)
 	size_t i;
 	json_t *l;
 
-	json_array_foreach(json_object_get(st, "lines"), i, l) {
+	json_array_foreach(json_object_get(st, "lines"), i, l)
+	{
 		packed += json_integer_value(json_object_get(l, "packed"));
 		units += json_integer_value(json_object_get(l, "of"));
 	}
@@ -135,8 +137,7 @@ page_floor(struct web_req *r)
 	}
 	web_page_begin(&b, r, "Floor", "floor");
 	wb_puts(&b, "<div id=\"floor\" class=\"tiles\">");
-	json_array_foreach(stations, i, s)
-		tile(&b, r->w, s, json_object_get(st, "alerts"), i);
+	json_array_foreach(stations, i, s) tile(&b, r->w, s, json_object_get(st, "alerts"), i);
 	wb_puts(&b, "</div>");
 	web_page_end(&b);
 	json_decref(st);
@@ -195,7 +196,8 @@ queue_counts(struct wbuf *b, struct web_req *r, json_t *rows)
 	size_t i;
 
 	wb_puts(b, "<div class=\"counts\" id=\"counts\">");
-	json_object_foreach(counts, k, v) {
+	json_object_foreach(counts, k, v)
+	{
 		wb_printf(b, "<a class=\"count\" data-status=\"%s\" href=\"/orders?status=", k);
 		wb_url(b, k);
 		wb_printf(b, "\"><b>%lld</b>", (long long)json_integer_value(v));
@@ -203,11 +205,12 @@ queue_counts(struct wbuf *b, struct web_req *r, json_t *rows)
 		wb_puts(b, "</a>");
 	}
 	json_decref(counts);
-	json_array_foreach(rows, i, row)
-		if (jstr(row, "status") && strcmp(jstr(row, "status"), "ready") == 0) {
-			oldest = jstr(row, "order");
-			break;
-		}
+	json_array_foreach(
+	    rows, i, row) if (jstr(row, "status") && strcmp(jstr(row, "status"), "ready") == 0)
+	{
+		oldest = jstr(row, "order");
+		break;
+	}
 	if (oldest) {
 		int err;
 		json_t *o = replies_order(r->w->d->store, oldest, &err);
@@ -233,20 +236,21 @@ queue_counts(struct wbuf *b, struct web_req *r, json_t *rows)
 static void
 queue_filters(struct wbuf *b, struct web_req *r)
 {
-	static const char *const statuses[] = { "", "ready", "in_progress", "on_hold",
-	    "partial", "fulfilled", "cancelled", "archived", "digital", "all" };
+	static const char *const statuses[] = { "", "ready", "in_progress", "on_hold", "partial",
+		"fulfilled", "cancelled", "archived", "digital", "all" };
 	const char *cur = web_arg(r, "status");
 	size_t i;
 
-	wb_puts(b, "<form method=\"get\" action=\"/orders\" id=\"filter\">"
+	wb_puts(b,
+	    "<form method=\"get\" action=\"/orders\" id=\"filter\">"
 	    "<input name=\"q\" id=\"q\" placeholder=\"order name or SKU\" value=\"");
 	wb_esc(b, web_arg(r, "q"));
 	wb_puts(b, "\"> <select name=\"status\" id=\"status\">");
 	for (i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++) {
 		wb_printf(b, "<option value=\"%s\"%s>%s</option>", statuses[i],
 		    cur && strcmp(cur, statuses[i]) == 0 ? " selected" : "",
-		    *statuses[i] ? (strcmp(statuses[i], "all") == 0 ? "any status" : statuses[i]) :
-		    "still to ship");
+		    *statuses[i] ? (strcmp(statuses[i], "all") == 0 ? "any status" : statuses[i])
+				 : "still to ship");
 	}
 	wb_puts(b, "</select> <button type=\"submit\">Search</button></form>");
 }
@@ -255,7 +259,7 @@ static void
 queue_table(struct wbuf *b, struct web_req *r, json_t *rows)
 {
 	static const char *const cols[] = { "order", "status", "ship_to", "city", "country",
-	    "lines", "units", "delivery", "station", "reason" };
+		"lines", "units", "delivery", "station", "reason" };
 	const char *q = web_arg(r, "q");
 	size_t i, c, shown = 0, nsku = 0;
 	char **sku = NULL;
@@ -270,7 +274,8 @@ queue_table(struct wbuf *b, struct web_req *r, json_t *rows)
 	for (c = 0; c < 10; c++)
 		wb_printf(b, "<th>%s</th>", cols[c]);
 	wb_puts(b, "</tr></thead><tbody>");
-	json_array_foreach(rows, i, row) {
+	json_array_foreach(rows, i, row)
+	{
 		const char *name = jstr(row, "order");
 
 		if (shown >= WEB_MAX_ROWS)
@@ -298,7 +303,8 @@ queue_table(struct wbuf *b, struct web_req *r, json_t *rows)
 	wb_puts(b, "</tbody></table>");
 	store_names_free(sku, nsku);
 	if (shown >= WEB_MAX_ROWS)
-		wb_printf(b, "<p class=\"muted\">First %d shown: narrow the search.</p>", WEB_MAX_ROWS);
+		wb_printf(
+		    b, "<p class=\"muted\">First %d shown: narrow the search.</p>", WEB_MAX_ROWS);
 }
 
 static void
@@ -308,7 +314,8 @@ queue_held(struct wbuf *b, json_t *rows)
 	json_t *row;
 	int any = 0;
 
-	json_array_foreach(rows, i, row) {
+	json_array_foreach(rows, i, row)
+	{
 		if (jstr(row, "status") == NULL || strcmp(jstr(row, "status"), "on_hold") != 0)
 			continue;
 		if (!any++)
@@ -352,9 +359,9 @@ page_orders(struct web_req *r)
 	struct wbuf b = { 0 };
 	const char *status = web_arg(r, "status");
 	json_t *all = active_orders(r->w->d->store);
-	json_t *rows = status == NULL ? json_incref(all) :
-	    web_table_json(replies_orders(r->w->d->store, strcmp(status, "all") == 0 ? NULL :
-	    status));
+	json_t *rows = status == NULL ? json_incref(all)
+				      : web_table_json(replies_orders(r->w->d->store,
+					    strcmp(status, "all") == 0 ? NULL : status));
 
 	if (rows == NULL || all == NULL) {
 		json_decref(rows);

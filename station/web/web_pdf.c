@@ -17,18 +17,18 @@
 #include "station/web/web.h"
 #include "station/web/web_int.h"
 
-#define PDF_WAITING 8	/* documents asked for at once, at most */
+#define PDF_WAITING 8 /* documents asked for at once, at most */
 
 struct pdf_wait {
-	struct pdf_wait		*next;
-	struct web_req		*r;
-	struct render_req	 rq;
+	struct pdf_wait *next;
+	struct web_req *r;
+	struct render_req rq;
 };
 
 struct web_pdf {
-	struct renderer	*rd;
-	struct pdf_wait	*head, **tail;
-	int		 n;
+	struct renderer *rd;
+	struct pdf_wait *head, **tail;
+	int n;
 };
 
 static void
@@ -41,8 +41,8 @@ wake(struct web *w, struct web_req *r)
 
 /* The renderer's answer: one child at a time, so answers come in the order asked. */
 static void
-on_rendered(struct daemon *d, const struct render_req *rq, const char *title,
-    int64_t order_id, struct labels_out *out, const char *err)
+on_rendered(struct daemon *d, const struct render_req *rq, const char *title, int64_t order_id,
+    struct labels_out *out, const char *err)
 {
 	struct web_pdf *wp = d->web ? web_pdf_of(d->web) : NULL;
 	struct pdf_wait *pw = wp ? wp->head : NULL;
@@ -110,8 +110,8 @@ page_order_pdf(struct web_req *r, const char *name, const char *kind)
 	pw->rq.order_id = oid;
 	pw->rq.kind = strcmp(kind, "slip") == 0 ? RENDER_SLIP : RENDER_LABEL;
 	if (pw->rq.kind == RENDER_LABEL &&
-	    (pw->rq.package_id = store_last_package_of_order(d->store, oid, pw->rq.station,
-	    sizeof(pw->rq.station))) <= 0) {
+	    (pw->rq.package_id = store_last_package_of_order(
+		 d->store, oid, pw->rq.station, sizeof(pw->rq.station))) <= 0) {
 		free(pw);
 		return web_send_error(r, 404, "not available: no box of this order is closed yet");
 	}

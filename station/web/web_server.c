@@ -23,10 +23,10 @@
 #include "station/web/web.h"
 #include "station/web/web_int.h"
 
-#define WEB_CONN_LIMIT		256	/* all clients */
-#define WEB_PER_IP_LIMIT	96	/* one address: a wall of browsers behind one NAT still fits */
-#define WEB_CONN_MEMORY		(32u << 10)	/* request line and headers per connection */
-#define WEB_CONN_TIMEOUT	30	/* seconds idle (event streams ping every 10) */
+#define WEB_CONN_LIMIT	 256	     /* all clients */
+#define WEB_PER_IP_LIMIT 96	     /* one address: a wall of browsers behind one NAT still fits */
+#define WEB_CONN_MEMORY	 (32u << 10) /* request line and headers per connection */
+#define WEB_CONN_TIMEOUT 30	     /* seconds idle (event streams ping every 10) */
 
 int64_t
 web_wall_ms(void)
@@ -70,8 +70,8 @@ web_send(struct web_req *r, unsigned status, const char *ctype, char *body, size
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
 
-	resp = MHD_create_response_from_buffer(len, body ? body : (char *)"",
-	    body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+	resp = MHD_create_response_from_buffer(
+	    len, body ? body : (char *)"", body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
 	if (resp == NULL) {
 		free(body);
 		return MHD_NO;
@@ -86,8 +86,8 @@ web_send(struct web_req *r, unsigned status, const char *ctype, char *body, size
 }
 
 enum MHD_Result
-web_send_wbuf(struct web_req *r, unsigned status, const char *ctype, struct wbuf *b,
-    const char *disposition)
+web_send_wbuf(
+    struct web_req *r, unsigned status, const char *ctype, struct wbuf *b, const char *disposition)
 {
 	char *p;
 
@@ -138,8 +138,8 @@ web_send_error(struct web_req *r, unsigned status, const char *msg)
 enum MHD_Result
 web_redirect(struct web_req *r, const char *location)
 {
-	struct MHD_Response *resp = MHD_create_response_from_buffer(0, (char *)"",
-	    MHD_RESPMEM_PERSISTENT);
+	struct MHD_Response *resp = MHD_create_response_from_buffer(
+	    0, (char *)"", MHD_RESPMEM_PERSISTENT);
 	enum MHD_Result ret;
 
 	if (resp == NULL)
@@ -190,8 +190,10 @@ serve_webhook(struct web_req *r)
 	    r->body ? r->body : "", r->body ? r->blen : 0, &status);
 	if (status == 200)
 		return web_send_json(r, 200, json_pack("{s:b}", "ok", 1));
-	return web_send_error(r, (unsigned)status, status == 401 ? "bad signature" :
-	    status == 400 ? "unreadable body" : "webhooks are not set up here");
+	return web_send_error(r, (unsigned)status,
+	    status == 401	? "bad signature"
+		: status == 400 ? "unreadable body"
+				: "webhooks are not set up here");
 }
 
 /* Requests anyone may make: the login page and the console's own assets. */
@@ -199,8 +201,8 @@ static int
 route_public(struct web_req *r, enum MHD_Result *ret)
 {
 	if (strcmp(r->url, "/login") == 0) {
-		*ret = strcmp(r->method, "POST") == 0 ? auth_login_post(r) :
-		    auth_login_page(r, 200, NULL);
+		*ret = strcmp(r->method, "POST") == 0 ? auth_login_post(r)
+						      : auth_login_page(r, 200, NULL);
 		return 1;
 	}
 	if (strncmp(r->url, "/assets/", 8) == 0) {
@@ -228,8 +230,9 @@ route_order(struct web_req *r)
 	char buf[600];
 	size_t n = strlen(name);
 
-	if (n > 8 && (strcmp(name + n - 9, "/slip.pdf") == 0 ||
-	    (n > 9 && strcmp(name + n - 10, "/label.pdf") == 0))) {
+	if (n > 8 &&
+	    (strcmp(name + n - 9, "/slip.pdf") == 0 ||
+		(n > 9 && strcmp(name + n - 10, "/label.pdf") == 0))) {
 		int slip = strcmp(name + n - 9, "/slip.pdf") == 0;
 		size_t cut = n - (slip ? 9 : 10);
 
@@ -296,14 +299,14 @@ route(struct web_req *r)
 static void
 client_ip(struct MHD_Connection *c, char *out, size_t len)
 {
-	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c,
-	    MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
+	    c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
 
 	snprintf(out, len, "?");
 	if (sa && sa->sa_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
-		    out, (socklen_t)len);
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
+		    (socklen_t)len);
 	else if (sa && sa->sa_family == AF_INET6)
 		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
 		    out, (socklen_t)len);
@@ -355,8 +358,8 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 }
 
 static void
-on_completed(void *cls, struct MHD_Connection *conn, void **state,
-    enum MHD_RequestTerminationCode why)
+on_completed(
+    void *cls, struct MHD_Connection *conn, void **state, enum MHD_RequestTerminationCode why)
 {
 	struct web_req *r = *state;
 
@@ -482,7 +485,8 @@ check_users_file(const char *path)
 	}
 	if ((sb.st_mode & 077) != 0) {
 		log_warnx("web: users_file %s is mode %03o: refused unless 0600"
-		    " (chmod 600 %s)", path, (unsigned)(sb.st_mode & 0777), path);
+			  " (chmod 600 %s)",
+		    path, (unsigned)(sb.st_mode & 0777), path);
 		return -1;
 	}
 	return 0;
@@ -512,17 +516,14 @@ start_mhd(struct web *w)
 		flags |= MHD_USE_TLS;
 		w->tls = 1;
 	}
-	w->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, w,
-	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)WEB_CONN_LIMIT,
+	w->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, w, MHD_OPTION_SOCK_ADDR,
+	    (struct sockaddr *)&ss, MHD_OPTION_CONNECTION_LIMIT, (unsigned)WEB_CONN_LIMIT,
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)WEB_PER_IP_LIMIT,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)WEB_CONN_MEMORY,
-	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)WEB_CONN_TIMEOUT,
-	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, w,
-	    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, w,
-	    w->tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, w->cert,
-	    MHD_OPTION_HTTPS_MEM_KEY, w->key,
-	    MHD_OPTION_END);
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)WEB_CONN_TIMEOUT, MHD_OPTION_NOTIFY_COMPLETED,
+	    on_completed, w, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, w,
+	    w->tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, w->cert, MHD_OPTION_HTTPS_MEM_KEY,
+	    w->key, MHD_OPTION_END);
 	if (w->mhd == NULL) {
 		log_warnx("web: cannot listen on %s (in use, or not an address of this host?)",
 		    c->web.listen);
@@ -556,8 +557,8 @@ web_new(struct daemon *d, int *failed)
 	w->epfd = -1;
 	w->nbench = d->conf->nstations;
 	if ((w->bench = calloc(w->nbench ? w->nbench : 1, sizeof(*w->bench))) == NULL ||
-	    (w->pdf = pdf_new()) == NULL ||
-	    start_mhd(w) == -1 || events_start(w) == -1 || login_start(w) == -1) {
+	    (w->pdf = pdf_new()) == NULL || start_mhd(w) == -1 || events_start(w) == -1 ||
+	    login_start(w) == -1) {
 		web_free(w);
 		return NULL;
 	}

@@ -18,26 +18,28 @@
 #include "station/store/store_query.h"
 #include "station/web/web_int.h"
 
-#define CH_W	720
-#define CH_H	220
-#define CH_PAD	40
+#define CH_W	   720
+#define CH_H	   220
+#define CH_PAD	   40
 #define MAX_SERIES 12
-#define MAX_HOURS 48
+#define MAX_HOURS  48
 
 static const char *const palette[MAX_SERIES] = { "#1a73e8", "#e8710a", "#188038", "#d93025",
 	"#9334e6", "#12b5cb", "#f9ab00", "#5f6368", "#b06000", "#0b8043", "#c5221f", "#174ea6" };
 
 struct series {
-	const char	*name;
-	double		 v[MAX_HOURS];
+	const char *name;
+	double v[MAX_HOURS];
 };
 
 static void
 svg_begin(struct wbuf *b, const char *id, const char *title)
 {
-	wb_printf(b, "<figure class=\"chart\"><figcaption>%s</figcaption><svg id=\"%s\""
+	wb_printf(b,
+	    "<figure class=\"chart\"><figcaption>%s</figcaption><svg id=\"%s\""
 	    " xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\""
-	    " role=\"img\">", title, id, CH_W, CH_H + 60, CH_W, CH_H + 60);
+	    " role=\"img\">",
+	    title, id, CH_W, CH_H + 60, CH_W, CH_H + 60);
 }
 
 static void
@@ -67,20 +69,26 @@ bar_chart(struct wbuf *b, const char *id, const char *title, char **labels, cons
 	svg_axis(b, max, percent);
 	bw = n ? (double)(CH_W - CH_PAD - 20) / (double)n : 0;
 	if (bw > 90)
-		bw = 90;	/* a few groups: bars, not walls */
+		bw = 90; /* a few groups: bars, not walls */
 	for (i = 0; i < n; i++) {
 		double h = v[i] / max * (CH_H - 20), x = CH_PAD + 5 + bw * (double)i;
 
-		wb_printf(b, "<rect class=\"bar\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\""
-		    " fill=\"%s\" data-group=\"", x, CH_H - h, bw * 0.8, h, palette[0]);
+		wb_printf(b,
+		    "<rect class=\"bar\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\""
+		    " fill=\"%s\" data-group=\"",
+		    x, CH_H - h, bw * 0.8, h, palette[0]);
 		wb_esc(b, labels[i]);
 		wb_printf(b, "\" data-value=\"%g\"><title>", v[i]);
 		wb_esc(b, labels[i]);
-		wb_printf(b, ": %g</title></rect><text x=\"%.1f\" y=\"%d\" font-size=\"11\""
-		    " fill=\"#333\">", v[i], x, CH_H + 14);
+		wb_printf(b,
+		    ": %g</title></rect><text x=\"%.1f\" y=\"%d\" font-size=\"11\""
+		    " fill=\"#333\">",
+		    v[i], x, CH_H + 14);
 		wb_esc(b, labels[i]);
-		wb_printf(b, "</text><text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" fill=\"#333\">%g%s"
-		    "</text>", x, CH_H - h - 3, percent ? v[i] * 100 : v[i], percent ? "%" : "");
+		wb_printf(b,
+		    "</text><text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" fill=\"#333\">%g%s"
+		    "</text>",
+		    x, CH_H - h - 3, percent ? v[i] * 100 : v[i], percent ? "%" : "");
 	}
 	if (n == 0)
 		wb_printf(b, "<text x=\"%d\" y=\"%d\" fill=\"#777\">no data</text>", CH_W / 2 - 30,
@@ -114,24 +122,27 @@ grouped_chart(struct wbuf *b, const char *id, const char *title, char **hours, s
 		for (k = 0; k < ns; k++) {
 			double hh = s[k].v[h] / max * (CH_H - 20);
 
-			wb_printf(b, "<rect class=\"bar\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\""
-			    " height=\"%.1f\" fill=\"%s\" data-group=\"", x0 + bw * (double)k,
-			    CH_H - hh, bw, hh, palette[k % MAX_SERIES]);
+			wb_printf(b,
+			    "<rect class=\"bar\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\""
+			    " height=\"%.1f\" fill=\"%s\" data-group=\"",
+			    x0 + bw * (double)k, CH_H - hh, bw, hh, palette[k % MAX_SERIES]);
 			wb_esc(b, s[k].name);
 			wb_puts(b, "\" data-hour=\"");
 			wb_esc(b, hours[h]);
 			wb_printf(b, "\" data-value=\"%g\"><title>", s[k].v[h]);
 			wb_esc(b, s[k].name);
-			wb_printf(b, " %s: %g</title></rect>", hours[h] + (strlen(hours[h]) > 11 ?
-			    11 : 0), s[k].v[h]);
+			wb_printf(b, " %s: %g</title></rect>",
+			    hours[h] + (strlen(hours[h]) > 11 ? 11 : 0), s[k].v[h]);
 		}
-		wb_printf(b, "<text x=\"%.1f\" y=\"%d\" font-size=\"11\" fill=\"#333\">%s</text>", x0,
-		    CH_H + 14, hours[h] + (strlen(hours[h]) > 11 ? 11 : 0));
+		wb_printf(b, "<text x=\"%.1f\" y=\"%d\" font-size=\"11\" fill=\"#333\">%s</text>",
+		    x0, CH_H + 14, hours[h] + (strlen(hours[h]) > 11 ? 11 : 0));
 	}
 	for (k = 0; k < ns; k++) {
-		wb_printf(b, "<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"10\" fill=\"%s\"/>"
-		    "<text x=\"%d\" y=\"%d\" font-size=\"11\" fill=\"#333\">", CH_PAD + (int)k * 110,
-		    CH_H + 30, palette[k % MAX_SERIES], CH_PAD + (int)k * 110 + 14, CH_H + 39);
+		wb_printf(b,
+		    "<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"10\" fill=\"%s\"/>"
+		    "<text x=\"%d\" y=\"%d\" font-size=\"11\" fill=\"#333\">",
+		    CH_PAD + (int)k * 110, CH_H + 30, palette[k % MAX_SERIES],
+		    CH_PAD + (int)k * 110 + 14, CH_H + 39);
 		wb_esc(b, s[k].name);
 		wb_puts(b, "</text>");
 	}
@@ -190,8 +201,8 @@ hourly_by(struct wbuf *b, struct store *st, struct store_stats_row *hours, size_
 		hl[h] = hours[h].group;
 		rows[h] = NULL;
 		nrows[h] = 0;
-		if (from < 0 || store_list_stats(st, from, from + 3600LL * 1000, by, &rows[h],
-		    &nrows[h]) == -1)
+		if (from < 0 ||
+		    store_list_stats(st, from, from + 3600LL * 1000, by, &rows[h], &nrows[h]) == -1)
 			continue;
 		for (i = 0; i < nrows[h]; i++) {
 			for (k = 0; k < ns; k++)
@@ -243,12 +254,15 @@ page_stats(struct web_req *r)
 	if (since == 0 && web_arg(r, "all") == NULL)
 		since = today_ms();
 	web_page_begin(&b, r, "Statistics", "stats");
-	wb_puts(&b, "<h1>Statistics</h1><form method=\"get\" action=\"/stats\">"
+	wb_puts(&b,
+	    "<h1>Statistics</h1><form method=\"get\" action=\"/stats\">"
 	    "<label>Since <input name=\"since\" value=\"");
 	wb_esc(&b, web_arg(r, "since"));
-	wb_puts(&b, "\" placeholder=\"today\"></label> <label>Until <input name=\"until\" value=\"");
+	wb_puts(
+	    &b, "\" placeholder=\"today\"></label> <label>Until <input name=\"until\" value=\"");
 	wb_esc(&b, web_arg(r, "until"));
-	wb_puts(&b, "\"></label> <button type=\"submit\">Show</button> · <a id=\"stats-csv\""
+	wb_puts(&b,
+	    "\"></label> <button type=\"submit\">Show</button> · <a id=\"stats-csv\""
 	    " href=\"/stats.csv?by=packer\">CSV by packer</a> · <a href=\"/stats.csv?by=hour\">"
 	    "CSV by hour</a></form>");
 	wb_puts(&b, "<div class=\"charts\">");
@@ -283,19 +297,22 @@ metrics_scans(struct wbuf *b, struct web *w)
 	int v, i;
 	uint64_t cum = 0;
 
-	wb_puts(b, "# HELP station_scans_total Scans recorded since the daemon started, by verdict.\n"
+	wb_puts(b,
+	    "# HELP station_scans_total Scans recorded since the daemon started, by verdict.\n"
 	    "# TYPE station_scans_total counter\n");
 	for (v = 0; v < V_COUNT; v++)
 		wb_printf(b, "station_scans_total{verdict=\"%s\"} %llu\n",
 		    verdict_name((enum verdict)v), (unsigned long long)w->scans[v]);
-	wb_puts(b, "# HELP station_verdict_seconds Scan received to verdict committed.\n"
+	wb_puts(b,
+	    "# HELP station_verdict_seconds Scan received to verdict committed.\n"
 	    "# TYPE station_verdict_seconds histogram\n");
 	for (i = 0; i < WEB_LAT_BUCKETS; i++) {
 		cum = w->lat_bucket[i];
 		wb_printf(b, "station_verdict_seconds_bucket{le=\"%g\"} %llu\n",
 		    events_bucket_bound(i), (unsigned long long)cum);
 	}
-	wb_printf(b, "station_verdict_seconds_bucket{le=\"+Inf\"} %llu\n"
+	wb_printf(b,
+	    "station_verdict_seconds_bucket{le=\"+Inf\"} %llu\n"
 	    "station_verdict_seconds_sum %.6f\nstation_verdict_seconds_count %llu\n",
 	    (unsigned long long)w->lat_count, w->lat_sum, (unsigned long long)w->lat_count);
 }
@@ -307,9 +324,8 @@ metrics_orders(struct wbuf *b, struct web *w)
 	const char *k;
 
 	wb_puts(b, "# HELP station_orders Orders by status.\n# TYPE station_orders gauge\n");
-	json_object_foreach(counts, k, v)
-		wb_printf(b, "station_orders{status=\"%s\"} %lld\n", k,
-		    (long long)json_integer_value(v));
+	json_object_foreach(counts, k, v) wb_printf(
+	    b, "station_orders{status=\"%s\"} %lld\n", k, (long long)json_integer_value(v));
 	json_decref(counts);
 }
 
@@ -322,7 +338,8 @@ jobs_by_state(struct store *st, json_t *counts)
 	int pass;
 
 	for (pass = 0; pass < 2; pass++) {
-		if ((pass ? store_jobs_unfinished(st, &ids, &n) : store_jobs_unsent(st, &ids, &n)) == -1)
+		if ((pass ? store_jobs_unfinished(st, &ids, &n)
+			  : store_jobs_unsent(st, &ids, &n)) == -1)
 			continue;
 		for (i = 0; i < n && i < 10000; i++) {
 			struct job_row row;
@@ -331,7 +348,8 @@ jobs_by_state(struct store *st, json_t *counts)
 
 			memset(&row, 0, sizeof(row));
 			if (store_job_load(st, ids[i], &row, &pdf, &len) == 0 && row.state) {
-				json_int_t c = json_integer_value(json_object_get(counts, row.state));
+				json_int_t c = json_integer_value(
+				    json_object_get(counts, row.state));
 
 				json_object_set_new(counts, row.state, json_integer(c + 1));
 			}
@@ -349,8 +367,9 @@ scanners_lost(struct web *w)
 	size_t i, n = 0;
 
 	for (i = 0; i < w->d->conf->nstations; i++) {
-		json_t *st = w->d->ctl ? control_scanner_state(w->d->ctl,
-		    w->d->conf->stations[i].name) : NULL;
+		json_t *st = w->d->ctl
+		    ? control_scanner_state(w->d->ctl, w->d->conf->stations[i].name)
+		    : NULL;
 
 		if (st && json_integer_value(json_object_get(st, "connected")) == 0)
 			n++;
@@ -367,18 +386,20 @@ metrics_jobs(struct wbuf *b, struct web *w)
 
 	if (counts)
 		jobs_by_state(w->d->store, counts);
-	wb_puts(b, "# HELP station_print_jobs Print jobs not yet completed, by state.\n"
+	wb_puts(b,
+	    "# HELP station_print_jobs Print jobs not yet completed, by state.\n"
 	    "# TYPE station_print_jobs gauge\n");
-	json_object_foreach(counts, k, v)
-		wb_printf(b, "station_print_jobs{state=\"%s\"} %lld\n", k,
-		    (long long)json_integer_value(v));
-	wb_puts(b, "# HELP station_alerts Printer alerts and scanners lost, now.\n"
+	json_object_foreach(counts, k, v) wb_printf(
+	    b, "station_print_jobs{state=\"%s\"} %lld\n", k, (long long)json_integer_value(v));
+	wb_puts(b,
+	    "# HELP station_alerts Printer alerts and scanners lost, now.\n"
 	    "# TYPE station_alerts gauge\n");
 	wb_printf(b, "station_alerts{kind=\"printer\"} %zu\n", json_array_size(alerts));
 	wb_printf(b, "station_alerts{kind=\"scanner\"} %zu\n", scanners_lost(w));
 	json_decref(alerts);
 	json_decref(counts);
-	wb_printf(b, "# HELP station_web_streams Live floor pages connected.\n"
+	wb_printf(b,
+	    "# HELP station_web_streams Live floor pages connected.\n"
 	    "# TYPE station_web_streams gauge\nstation_web_streams %zu\n"
 	    "# HELP station_web_streams_dropped_total Event streams dropped for not reading.\n"
 	    "# TYPE station_web_streams_dropped_total counter\n"

@@ -11,15 +11,15 @@
 
 #include "station/daemon/config.h"
 
-int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
-static char	 path[64];
-static FILE	*devnull;
+static char path[64];
+static FILE *devnull;
 
 static int
 setup(void)
 {
-	int	fd;
+	int fd;
 
 	if (path[0] != '\0')
 		return 0;
@@ -34,8 +34,8 @@ setup(void)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
-	FILE		*f;
-	struct config	*c;
+	FILE *f;
+	struct config *c;
 
 	if (setup() == -1)
 		abort();

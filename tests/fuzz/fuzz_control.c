@@ -16,7 +16,7 @@
 #include "station/ctl/table.h"
 #include "station/daemon/control.h"
 
-int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 static void
 check_request(const char *line, size_t len)
@@ -28,7 +28,7 @@ check_request(const char *line, size_t len)
 	req = control_parse_request(line, len, err, sizeof(err));
 	if (req == NULL) {
 		if (err[0] == '\0')
-			abort();	/* refused without a reason */
+			abort(); /* refused without a reason */
 		return;
 	}
 	if (!json_is_object(req) || !json_is_string(json_object_get(req, "cmd")))
@@ -45,7 +45,7 @@ check_escape(const char *line, size_t len)
 	if ((s = malloc(len + 1)) == NULL)
 		return;
 	memcpy(s, line, len);
-	s[len] = '\0';	/* a NUL inside ends the string, as in C callers */
+	s[len] = '\0'; /* a NUL inside ends the string, as in C callers */
 	if ((e = table_escape(s, 0)) != NULL) {
 		for (p = (const unsigned char *)e; *p; p++)
 			if (*p < 0x20 || *p == 0x7f)

@@ -9,7 +9,7 @@
 
 #include "drivers/hid_kbd.h"
 
-int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 static void
 on_scan(void *arg, const char *code, size_t len)
@@ -32,9 +32,9 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
 	static const enum hid_kbd_layout layouts[] = { HID_KBD_US, HID_KBD_DE, HID_KBD_FR };
-	struct hid_kbd_sink	 sink = { on_scan, on_bad, NULL };
-	struct hid_kbd		*k;
-	size_t			 i, n;
+	struct hid_kbd_sink sink = { on_scan, on_bad, NULL };
+	struct hid_kbd *k;
+	size_t i, n;
 
 	if (len == 0)
 		return 0;

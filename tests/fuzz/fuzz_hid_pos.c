@@ -8,14 +8,13 @@
 
 #include "drivers/hid_pos.h"
 
-int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 static void
 on_scan(void *arg, const char *code, size_t len, const char *aim)
 {
 	(void)arg;
-	if (len == 0 || code[len] != '\0' || len > HID_SCAN_MAX || aim == NULL ||
-	    strlen(aim) > 3)
+	if (len == 0 || code[len] != '\0' || len > HID_SCAN_MAX || aim == NULL || strlen(aim) > 3)
 		__builtin_trap();
 }
 
@@ -30,9 +29,9 @@ on_bad(void *arg, const char *why)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
-	struct hid_pos_sink	 sink = { on_scan, on_bad, NULL };
-	struct hid_pos		*p;
-	size_t			 i, n;
+	struct hid_pos_sink sink = { on_scan, on_bad, NULL };
+	struct hid_pos *p;
+	size_t i, n;
 
 	if ((p = hid_pos_new()) == NULL)
 		return 0;

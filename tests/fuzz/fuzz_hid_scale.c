@@ -9,7 +9,7 @@
 
 #include "drivers/hid_scale.h"
 
-int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
@@ -27,12 +27,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 		why[0] = '\0';
 		if (hid_scale_decode(data + i, n, &r, why, sizeof(why)) == -1) {
 			if (why[0] == '\0')
-				__builtin_trap();	/* a refusal always says why */
+				__builtin_trap(); /* a refusal always says why */
 			continue;
 		}
 		/* a decoded reading is in range and says itself in words */
-		if (r.status < SCALE_FAULT || r.status > SCALE_REZERO ||
-		    r.exponent < -9 || r.exponent > 9 ||
+		if (r.status < SCALE_FAULT || r.status > SCALE_REZERO || r.exponent < -9 ||
+		    r.exponent > 9 ||
 		    (r.stable && r.status != SCALE_STABLE && r.status != SCALE_ZERO) ||
 		    (r.mg < 0 && r.status != SCALE_UNDER_ZERO))
 			__builtin_trap();

@@ -8,14 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 static int
 replay_file(const char *path)
 {
-	FILE	*f;
-	uint8_t	*buf = NULL, *nbuf;
-	size_t	 len = 0, cap = 0, n;
+	FILE *f;
+	uint8_t *buf = NULL, *nbuf;
+	size_t len = 0, cap = 0, n;
 
 	if ((f = fopen(path, "rb")) == NULL) {
 		perror(path);
@@ -52,7 +52,7 @@ replay_file(const char *path)
 int
 main(int argc, char **argv)
 {
-	int	i, bad = 0;
+	int i, bad = 0;
 
 	for (i = 1; i < argc; i++)
 		if (replay_file(argv[i]) == -1)

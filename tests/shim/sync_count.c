@@ -25,8 +25,8 @@ note(const char *what)
 		logfd = path ? open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600) : -1;
 	}
 	if (logfd >= 0) {
-		ssize_t (*real_write)(int, const void *, size_t) =
-		    (ssize_t (*)(int, const void *, size_t))dlsym(RTLD_NEXT, "write");
+		ssize_t (*real_write)(int, const void *,
+		    size_t) = (ssize_t(*)(int, const void *, size_t))dlsym(RTLD_NEXT, "write");
 
 		(void)real_write(logfd, what, strlen(what));
 	}
@@ -63,8 +63,8 @@ fdatasync(int fd)
 ssize_t
 write(int fd, const void *buf, size_t len)
 {
-	ssize_t (*real)(int, const void *, size_t) =
-	    (ssize_t (*)(int, const void *, size_t))dlsym(RTLD_NEXT, "write");
+	ssize_t (*real)(int, const void *, size_t) = (ssize_t(*)(int, const void *, size_t))dlsym(
+	    RTLD_NEXT, "write");
 
 	if (fd != logfd)
 		note_reply(fd, buf, len);
@@ -74,8 +74,8 @@ write(int fd, const void *buf, size_t len)
 ssize_t
 send(int fd, const void *buf, size_t len, int flags)
 {
-	ssize_t (*real)(int, const void *, size_t, int) =
-	    (ssize_t (*)(int, const void *, size_t, int))dlsym(RTLD_NEXT, "send");
+	ssize_t (*real)(int, const void *, size_t,
+	    int) = (ssize_t(*)(int, const void *, size_t, int))dlsym(RTLD_NEXT, "send");
 
 	note_reply(fd, buf, len);
 	return real(fd, buf, len, flags);

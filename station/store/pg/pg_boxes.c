@@ -14,7 +14,7 @@
 #include "station/store/store_boxes.h"
 
 /* The advisory-lock class of bench claims (two-key form: apart from the write lock). */
-#define CLAIM_CLASS	"5461"
+#define CLAIM_CLASS "5461"
 
 int
 pg_store_box_start(struct store *s, const char *box)
@@ -22,9 +22,10 @@ pg_store_box_start(struct store *s, const char *box)
 	pgst *st;
 
 	pgs_set_box(s, box);
-	if ((st = pgs_stmt(s, "INSERT INTO boxes(box, started_at, heartbeat_at, stopped)"
-	    " VALUES (?1, ?2, ?2, 0) ON CONFLICT(box) DO UPDATE SET started_at = ?2,"
-	    " heartbeat_at = ?2, stopped = 0")) == NULL)
+	if ((st = pgs_stmt(s,
+		 "INSERT INTO boxes(box, started_at, heartbeat_at, stopped)"
+		 " VALUES (?1, ?2, ?2, 0) ON CONFLICT(box) DO UPDATE SET started_at = ?2,"
+		 " heartbeat_at = ?2, stopped = 0")) == NULL)
 		return -1;
 	pgs_bind_text(st, 1, box);
 	pgst_bind_int64(st, 2, store_now_ms());
@@ -38,8 +39,9 @@ pg_store_box_heartbeat(struct store *s)
 
 	if (*pgs_box(s) == '\0')
 		return 0;
-	if ((st = pgs_stmt(s, "UPDATE boxes SET heartbeat_at = ?2, stopped = 0"
-	    " WHERE box = ?1")) == NULL)
+	if ((st = pgs_stmt(s,
+		 "UPDATE boxes SET heartbeat_at = ?2, stopped = 0"
+		 " WHERE box = ?1")) == NULL)
 		return -1;
 	pgs_bind_text(st, 1, pgs_box(s));
 	pgst_bind_int64(st, 2, store_now_ms());
@@ -76,8 +78,9 @@ pgs_take_claim(struct store *s, const char *station)
 		return -1;
 	if (!got)
 		return 0;
-	if ((st = pgs_stmt(s, "INSERT INTO benches(station, box, claimed_at) VALUES (?1, ?2, ?3)"
-	    " ON CONFLICT(station) DO UPDATE SET box = ?2, claimed_at = ?3")) == NULL)
+	if ((st = pgs_stmt(s,
+		 "INSERT INTO benches(station, box, claimed_at) VALUES (?1, ?2, ?3)"
+		 " ON CONFLICT(station) DO UPDATE SET box = ?2, claimed_at = ?3")) == NULL)
 		return -1;
 	pgs_bind_text(st, 1, station);
 	pgs_bind_text(st, 2, pgs_box(s));
@@ -166,7 +169,8 @@ pgs_notify(struct store *s, const char *station)
 int
 pg_store_abandon_order(struct store *s, int64_t order_id, char *station, size_t stationlen)
 {
-	pgst *st = pgs_stmt(s, "SELECT station FROM orders WHERE id = ?"
+	pgst *st = pgs_stmt(s,
+	    "SELECT station FROM orders WHERE id = ?"
 	    " AND status = 'in_progress' AND station IS NOT NULL");
 	char bench[128];
 	int r;
@@ -180,8 +184,9 @@ pg_store_abandon_order(struct store *s, int64_t order_id, char *station, size_t 
 	if (r != PGST_ROW)
 		return r == PGST_DONE ? 0 : -1;
 	if (pg_store_close_unshipped(s, order_id, bench) == -1 ||
-	    (st = pgs_stmt(s, "UPDATE sessions SET order_id = NULL, box = 0, qty_next = 0"
-	    " WHERE station = ? AND order_id = ?")) == NULL)
+	    (st = pgs_stmt(s,
+		 "UPDATE sessions SET order_id = NULL, box = 0, qty_next = 0"
+		 " WHERE station = ? AND order_id = ?")) == NULL)
 		return -1;
 	pgs_bind_text(st, 1, bench);
 	pgst_bind_int64(st, 2, order_id);

@@ -27,8 +27,8 @@ const char pg_migration_checks[] =
 int
 pg_store_package_weigh(struct store *s, int64_t package_id, int64_t grams)
 {
-	pgst *st = pgs_stmt(s,
-	    "UPDATE packages SET weight_grams = ?, weight_source = 'scale' WHERE id = ?");
+	pgst *st = pgs_stmt(
+	    s, "UPDATE packages SET weight_grams = ?, weight_source = 'scale' WHERE id = ?");
 
 	if (st == NULL)
 		return -1;
@@ -38,8 +38,8 @@ pg_store_package_weigh(struct store *s, int64_t package_id, int64_t grams)
 }
 
 int
-pg_store_find_label(struct store *s, const char *sscc, char *order_name,
-    size_t namelen, int *box, int64_t *package_id)
+pg_store_find_label(struct store *s, const char *sscc, char *order_name, size_t namelen, int *box,
+    int64_t *package_id)
 {
 	pgst *st = pgs_stmt(s,
 	    "SELECT o.name, p.box, p.id FROM packages p JOIN orders o ON o.id = p.order_id"
@@ -61,8 +61,8 @@ pg_store_find_label(struct store *s, const char *sscc, char *order_name,
 }
 
 int
-pg_store_package_label(struct store *s, int64_t package_id, char sscc[19],
-    char *order_name, size_t namelen)
+pg_store_package_label(
+    struct store *s, int64_t package_id, char sscc[19], char *order_name, size_t namelen)
 {
 	pgst *st = pgs_stmt(s,
 	    "SELECT p.sscc, o.name FROM packages p JOIN orders o ON o.id = p.order_id"
@@ -83,11 +83,9 @@ pg_store_package_label(struct store *s, int64_t package_id, char sscc[19],
 }
 
 int
-pg_store_find_tracking(struct store *s, const char *code, char *order_name,
-    size_t namelen)
+pg_store_find_tracking(struct store *s, const char *code, char *order_name, size_t namelen)
 {
-	pgst *st = pgs_stmt(s,
-	    "SELECT name FROM orders WHERE tracking_number = ? LIMIT 1");
+	pgst *st = pgs_stmt(s, "SELECT name FROM orders WHERE tracking_number = ? LIMIT 1");
 	int r;
 
 	if (st == NULL)
@@ -103,8 +101,8 @@ pg_store_find_tracking(struct store *s, const char *code, char *order_name,
 }
 
 int
-pg_store_order_weight(struct store *s, int64_t order_id, int *boxes, int64_t *grams,
-    char *source, size_t sourcelen)
+pg_store_order_weight(
+    struct store *s, int64_t order_id, int *boxes, int64_t *grams, char *source, size_t sourcelen)
 {
 	/* counts, not sums of booleans (PostgreSQL has no boolean sum) */
 	pgst *st = pgs_stmt(s,
@@ -125,8 +123,11 @@ pg_store_order_weight(struct store *s, int64_t order_id, int *boxes, int64_t *gr
 	*grams = *boxes > 0 ? pgst_column_int64(st, 1) : -1;
 	nscale = pgst_column_int64(st, 2);
 	ncomp = pgst_column_int64(st, 3);
-	snprintf(source, sourcelen, "%s", nscale && ncomp ? "scale and computed" :
-	    nscale ? "scale" : ncomp ? "computed" : "");
+	snprintf(source, sourcelen, "%s",
+	    nscale && ncomp ? "scale and computed"
+		: nscale    ? "scale"
+		: ncomp	    ? "computed"
+			    : "");
 	pgst_reset(st);
 	return 0;
 }

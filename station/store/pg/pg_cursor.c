@@ -82,7 +82,7 @@ pgs_stmt(struct store *s, const char *sql)
 	size_t i;
 
 	if (ts == PQTRANS_IDLE || ts == PQTRANS_UNKNOWN) {
-		q->failed = 0;	/* outside a transaction every statement is one */
+		q->failed = 0; /* outside a transaction every statement is one */
 		if (ts == PQTRANS_UNKNOWN && pgs_reconnect(q) == -1) {
 			pgs_fail(s, "database unavailable: %s", PQerrorMessage(q->conn));
 			return NULL;
@@ -292,8 +292,8 @@ pgs_step(struct store *s, pgst *st)
 	}
 	if (prepare(st) == -1)
 		return PGST_ERROR;
-	st->res = PQexecPrepared(q->conn, st->name, st->nparams,
-	    (const char *const *)st->vals, st->lens, st->fmts, 0);
+	st->res = PQexecPrepared(
+	    q->conn, st->name, st->nparams, (const char *const *)st->vals, st->lens, st->fmts, 0);
 	es = PQresultStatus(st->res);
 	if (es != PGRES_TUPLES_OK && es != PGRES_COMMAND_OK) {
 		pgs_fail_res(q, st->res);
@@ -371,7 +371,7 @@ pgst_column_int64(pgst *st, int i)
 
 	if (t == NULL)
 		return 0;
-	if (*t == 't')		/* booleans read as SQLite's 1 and 0 */
+	if (*t == 't') /* booleans read as SQLite's 1 and 0 */
 		return 1;
 	if (*t == 'f')
 		return 0;

@@ -141,8 +141,7 @@ pg_store_load_package(struct store *s, int64_t package_id, struct store_package_
 	p.box = pgst_column_int(st, 1);
 	if (pgst_column_type(st, 2) != PGST_NULL)
 		snprintf(p.sscc, sizeof(p.sscc), "%s", pgst_column_text(st, 2));
-	p.weight_grams = pgst_column_type(st, 3) == PGST_NULL ? -1 :
-	    pgst_column_int64(st, 3);
+	p.weight_grams = pgst_column_type(st, 3) == PGST_NULL ? -1 : pgst_column_int64(st, 3);
 	p.shipped = strcmp((const char *)pgst_column_text(st, 4), "shipped") == 0;
 	p.count = pgst_column_int(st, 5);
 	pgst_reset(st);

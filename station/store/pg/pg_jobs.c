@@ -8,9 +8,9 @@
 #include "station/store/store_jobs.h"
 
 int64_t
-pg_store_job_insert(struct store *s, const char *station, const char *printer,
-    const char *kind, int64_t order_id, int64_t package_id, const char *title,
-    const char *media, int copies, const void *pdf, size_t len)
+pg_store_job_insert(struct store *s, const char *station, const char *printer, const char *kind,
+    int64_t order_id, int64_t package_id, const char *title, const char *media, int copies,
+    const void *pdf, size_t len)
 {
 	pgst *st = pgs_stmt(s,
 	    "INSERT INTO print_jobs(created_at, station, printer, kind, order_id, package_id,"
@@ -23,8 +23,14 @@ pg_store_job_insert(struct store *s, const char *station, const char *printer,
 	pgs_bind_text(st, 2, station);
 	pgs_bind_text(st, 3, printer);
 	pgs_bind_text(st, 4, kind);
-	if (order_id) pgst_bind_int64(st, 5, order_id); else pgst_bind_null(st, 5);
-	if (package_id) pgst_bind_int64(st, 6, package_id); else pgst_bind_null(st, 6);
+	if (order_id)
+		pgst_bind_int64(st, 5, order_id);
+	else
+		pgst_bind_null(st, 5);
+	if (package_id)
+		pgst_bind_int64(st, 6, package_id);
+	else
+		pgst_bind_null(st, 6);
 	pgs_bind_text(st, 7, title);
 	pgs_bind_text(st, 8, media);
 	pgst_bind_int(st, 9, copies > 0 ? copies : 1);
@@ -35,8 +41,8 @@ pg_store_job_insert(struct store *s, const char *station, const char *printer,
 }
 
 int
-pg_store_job_update(struct store *s, int64_t id, const char *state, int ipp_job_id,
-    const char *reason)
+pg_store_job_update(
+    struct store *s, int64_t id, const char *state, int ipp_job_id, const char *reason)
 {
 	pgst *st = pgs_stmt(s,
 	    "UPDATE print_jobs SET state = ?2, ipp_job_id = CASE WHEN ?3 > 0 THEN ?3"
@@ -69,7 +75,8 @@ pg_store_job_attempt(struct store *s, int64_t id)
 int
 pg_store_job_reset(struct store *s, int64_t id, const char *reason)
 {
-	pgst *st = pgs_stmt(s, "UPDATE print_jobs SET state = 'failed', ipp_job_id = NULL,"
+	pgst *st = pgs_stmt(s,
+	    "UPDATE print_jobs SET state = 'failed', ipp_job_id = NULL,"
 	    " accepted_at = NULL, reason = ?2, attempts = attempts + 1, updated_at = ?3"
 	    " WHERE id = ?1 AND pdf IS NOT NULL");
 
@@ -130,7 +137,8 @@ int
 pg_store_jobs_unsent(struct store *s, int64_t **ids, size_t *n)
 {
 	/* this box's benches' jobs: their printers hang off this box */
-	return pgs_collect_box_ids(s, "SELECT id FROM print_jobs WHERE state IN ('pending', 'failed')"
+	return pgs_collect_box_ids(s,
+	    "SELECT id FROM print_jobs WHERE state IN ('pending', 'failed')"
 	    " AND ipp_job_id IS NULL AND pdf IS NOT NULL" BOX_BENCHES("station") " ORDER BY id",
 	    ids, n);
 }
@@ -138,7 +146,8 @@ pg_store_jobs_unsent(struct store *s, int64_t **ids, size_t *n)
 int
 pg_store_jobs_unfinished(struct store *s, int64_t **ids, size_t *n)
 {
-	return pgs_collect_box_ids(s, "SELECT id FROM print_jobs WHERE state IN ('pending', 'held',"
+	return pgs_collect_box_ids(s,
+	    "SELECT id FROM print_jobs WHERE state IN ('pending', 'held',"
 	    " 'processing') AND ipp_job_id IS NOT NULL" BOX_BENCHES("station") " ORDER BY id",
 	    ids, n);
 }
@@ -171,14 +180,16 @@ pg_store_slip_printed(struct store *s, int64_t order_id)
 int
 pg_store_orders_without_slip(struct store *s, int64_t limit, int64_t **ids, size_t *n)
 {
-	return pgs_collect_ids(s, "SELECT id FROM orders WHERE status IN ('ready', 'partial')"
+	return pgs_collect_ids(s,
+	    "SELECT id FROM orders WHERE status IN ('ready', 'partial')"
 	    " AND slip_printed = 0 ORDER BY created_at, id"
-	    " LIMIT CASE WHEN ?1 < 0 THEN NULL ELSE ?1 END", limit > 0 ? limit : -1, ids, n);
+	    " LIMIT CASE WHEN ?1 < 0 THEN NULL ELSE ?1 END",
+	    limit > 0 ? limit : -1, ids, n);
 }
 
 int
-pg_store_find_package_sscc(struct store *s, const char *sscc, int64_t *id, char *station,
-    size_t stationlen)
+pg_store_find_package_sscc(
+    struct store *s, const char *sscc, int64_t *id, char *station, size_t stationlen)
 {
 	pgst *st = pgs_stmt(s, "SELECT id, station FROM packages WHERE sscc = ?");
 	int r;
@@ -197,7 +208,8 @@ pg_store_find_package_sscc(struct store *s, const char *sscc, int64_t *id, char 
 int64_t
 pg_store_last_package_of_order(struct store *s, int64_t order_id, char *station, size_t stationlen)
 {
-	pgst *st = pgs_stmt(s, "SELECT id, station FROM packages WHERE order_id = ?"
+	pgst *st = pgs_stmt(s,
+	    "SELECT id, station FROM packages WHERE order_id = ?"
 	    " AND sscc IS NOT NULL AND state IN ('closed', 'shipped') ORDER BY id DESC LIMIT 1");
 	int64_t id = 0;
 	int r;
@@ -218,8 +230,8 @@ pg_store_last_package_of_order(struct store *s, int64_t order_id, char *station,
 int64_t
 pg_store_effect_add(struct store *s, const char *station, const char *kind, int64_t ref)
 {
-	pgst *st = pgs_stmt(s,
-	    "INSERT INTO effects(at, station, kind, ref) VALUES (?, ?, ?, ?) RETURNING id");
+	pgst *st = pgs_stmt(
+	    s, "INSERT INTO effects(at, station, kind, ref) VALUES (?, ?, ?, ?) RETURNING id");
 
 	if (st == NULL)
 		return -1;
@@ -235,8 +247,7 @@ pg_store_effect_add(struct store *s, const char *station, const char *kind, int6
 int
 pg_store_effect_done(struct store *s, int64_t id)
 {
-	pgst *st = pgs_stmt(s,
-	    "UPDATE effects SET done_at = ?2 WHERE id = ?1 AND done_at IS NULL");
+	pgst *st = pgs_stmt(s, "UPDATE effects SET done_at = ?2 WHERE id = ?1 AND done_at IS NULL");
 
 	if (st == NULL)
 		return -1;
@@ -248,13 +259,14 @@ pg_store_effect_done(struct store *s, int64_t id)
 int
 pg_store_effects_pending(struct store *s, int64_t **ids, size_t *n)
 {
-	return pgs_collect_box_ids(s, "SELECT id FROM effects WHERE done_at IS NULL"
-	    BOX_BENCHES("station") " ORDER BY id", ids, n);
+	return pgs_collect_box_ids(s,
+	    "SELECT id FROM effects WHERE done_at IS NULL" BOX_BENCHES("station") " ORDER BY id",
+	    ids, n);
 }
 
 int
-pg_store_effect_load(struct store *s, int64_t id, char *station, size_t stationlen,
-    char *kind, size_t kindlen, int64_t *ref)
+pg_store_effect_load(struct store *s, int64_t id, char *station, size_t stationlen, char *kind,
+    size_t kindlen, int64_t *ref)
 {
 	pgst *st = pgs_stmt(s, "SELECT station, kind, ref FROM effects WHERE id = ?");
 	int r;
@@ -276,7 +288,8 @@ pg_store_effect_load(struct store *s, int64_t id, char *station, size_t stationl
 int
 pg_store_scan_by_key(struct store *s, const char *station, const char *key, char **reply)
 {
-	pgst *st = pgs_stmt(s, "SELECT reply FROM scans WHERE station = ?"
+	pgst *st = pgs_stmt(s,
+	    "SELECT reply FROM scans WHERE station = ?"
 	    " AND request_key = ?");
 	char *r = NULL;
 	int rc;
@@ -298,7 +311,8 @@ pg_store_scan_by_key(struct store *s, const char *station, const char *key, char
 int
 pg_store_scan_set_key(struct store *s, int64_t scan_id, const char *key, const char *reply)
 {
-	pgst *st = pgs_stmt(s, "UPDATE scans SET request_key = ?2, reply = ?3"
+	pgst *st = pgs_stmt(s,
+	    "UPDATE scans SET request_key = ?2, reply = ?3"
 	    " WHERE id = ?1");
 
 	if (st == NULL)
@@ -312,7 +326,8 @@ pg_store_scan_set_key(struct store *s, int64_t scan_id, const char *key, const c
 int
 pg_store_last_verdict(struct store *s, const char *station, struct last_verdict *lv)
 {
-	pgst *st = pgs_stmt(s, "SELECT e.verdict, e.message, e.error,"
+	pgst *st = pgs_stmt(s,
+	    "SELECT e.verdict, e.message, e.error,"
 	    " coalesce(o.name, ''), coalesce(e.order_id, 0) FROM events e"
 	    " LEFT JOIN orders o ON o.id = e.order_id"
 	    " WHERE e.station = ? AND e.verdict IS NOT NULL ORDER BY e.id DESC LIMIT 1");
@@ -335,7 +350,8 @@ pg_store_last_verdict(struct store *s, const char *station, struct last_verdict 
 int
 pg_store_resume_message(struct store *s, const char *station, char *msg, size_t msglen)
 {
-	pgst *st = pgs_stmt(s, "SELECT kind, message FROM events WHERE station = ?"
+	pgst *st = pgs_stmt(s,
+	    "SELECT kind, message FROM events WHERE station = ?"
 	    " AND (verdict IS NOT NULL OR kind = 'resume') ORDER BY id DESC LIMIT 1");
 	int rc, found = 0;
 

@@ -105,7 +105,8 @@ archive_one(struct store *s, int64_t id)
 {
 	struct order_event ev = { OEV_ARCHIVE, ORDER_READY };
 	struct order_state cur, next;
-	pgst *st = pgs_stmt(s, "SELECT status, (station IS NOT NULL)::int FROM orders"
+	pgst *st = pgs_stmt(s,
+	    "SELECT status, (station IS NOT NULL)::int FROM orders"
 	    " WHERE id = ?1");
 	char msg[64];
 	int status;
@@ -126,8 +127,9 @@ archive_one(struct store *s, int64_t id)
 	cur.hold = ORDER_HOLD_NONE;
 	if (order_state_apply(&cur, &ev, &next) != ORDER_OK)
 		return 0;
-	if ((st = pgs_stmt(s, "UPDATE orders SET status = ?1, hold_reason = NULL,"
-	    " hold_source = NULL, updated_at = ?2 WHERE id = ?3")) == NULL)
+	if ((st = pgs_stmt(s,
+		 "UPDATE orders SET status = ?1, hold_reason = NULL,"
+		 " hold_source = NULL, updated_at = ?2 WHERE id = ?3")) == NULL)
 		return -1;
 	pgs_bind_text(st, 1, order_status_name(next.status));
 	pgst_bind_int64(st, 2, store_now_ms());
@@ -149,8 +151,9 @@ pg_archive_orders(struct store *s, int64_t before_ms, int limit, int64_t *n)
 	if (pg_store_begin(s) == -1)
 		return -1;
 	/* the candidates; the lifecycle has the last word on each */
-	if ((st = pgs_stmt(s, "SELECT id FROM orders WHERE status IN ('fulfilled', 'cancelled')"
-	    " AND station IS NULL AND updated_at < ?1 ORDER BY id LIMIT ?2")) == NULL)
+	if ((st = pgs_stmt(s,
+		 "SELECT id FROM orders WHERE status IN ('fulfilled', 'cancelled')"
+		 " AND station IS NULL AND updated_at < ?1 ORDER BY id LIMIT ?2")) == NULL)
 		goto fail;
 	pgst_bind_int64(st, 1, before_ms);
 	pgst_bind_int(st, 2, limit);
@@ -193,8 +196,9 @@ pg_prune_log(struct store *s, int64_t before_ms, int limit, int64_t *n)
 	if (pg_store_begin(s) == -1)
 		return -1;
 	/* events_at orders the oldest first */
-	if ((st = pgs_stmt(s, "DELETE FROM events WHERE id IN (SELECT id FROM events"
-	    " WHERE at < ?1 ORDER BY at LIMIT ?2)")) == NULL)
+	if ((st = pgs_stmt(s,
+		 "DELETE FROM events WHERE id IN (SELECT id FROM events"
+		 " WHERE at < ?1 ORDER BY at LIMIT ?2)")) == NULL)
 		goto fail;
 	pgst_bind_int64(st, 1, before_ms);
 	pgst_bind_int(st, 2, limit);
@@ -206,10 +210,11 @@ pg_prune_log(struct store *s, int64_t before_ms, int limit, int64_t *n)
 	 * looked at. Scans still counted in an open package are the session's:
 	 * they stay.
 	 */
-	if ((st = pgs_stmt(s, "DELETE FROM scans WHERE id IN (SELECT id FROM scans"
-	    " WHERE id < coalesce((SELECT id FROM scans WHERE at >= ?1 ORDER BY id LIMIT 1),"
-	    " 9223372036854775807) AND at < ?1 AND coalesce(state, '') <> 'counted'"
-	    " ORDER BY id LIMIT ?2)")) == NULL)
+	if ((st = pgs_stmt(s,
+		 "DELETE FROM scans WHERE id IN (SELECT id FROM scans"
+		 " WHERE id < coalesce((SELECT id FROM scans WHERE at >= ?1 ORDER BY id LIMIT 1),"
+		 " 9223372036854775807) AND at < ?1 AND coalesce(state, '') <> 'counted'"
+		 " ORDER BY id LIMIT ?2)")) == NULL)
 		goto fail;
 	pgst_bind_int64(st, 1, before_ms);
 	pgst_bind_int(st, 2, limit);
@@ -262,8 +267,8 @@ export_row(pgst *st, struct store_export_row *r)
 }
 
 static int
-pg_export_shipments(struct store *s, int64_t since_ms, int64_t until_ms,
-    struct store_export_row **rows, size_t *n)
+pg_export_shipments(
+    struct store *s, int64_t since_ms, int64_t until_ms, struct store_export_row **rows, size_t *n)
 {
 	pgst *st = pgs_stmt(s, SQL_EXPORT);
 	struct store_export_row *v = NULL;

@@ -15,20 +15,30 @@
 #include "station/store/sqlite/sqlite.h"
 #include "station/store/store.h"
 
-#define MAXCOLS		64
+#define MAXCOLS 64
 
 /* The schema's tables, parents first; "id" says the table numbers its rows. */
 static const struct {
-	const char	*name;
-	int		 has_id;
+	const char *name;
+	int has_id;
 } tables[] = {
-	{ "orders", 1 }, { "order_lines", 1 }, { "product_codes", 0 },
-	{ "sessions", 0 }, { "packages", 1 }, { "scans", 1 }, { "fulfillments", 1 },
-	{ "fulfillment_lines", 0 }, { "print_jobs", 1 }, { "events", 1 },
-	{ "counters", 0 }, { "effects", 1 },
-	{ "shop_fos", 0 }, { "shop_pushes", 0 }, { "shop_state", 0 },
+	{ "orders", 1 },
+	{ "order_lines", 1 },
+	{ "product_codes", 0 },
+	{ "sessions", 0 },
+	{ "packages", 1 },
+	{ "scans", 1 },
+	{ "fulfillments", 1 },
+	{ "fulfillment_lines", 0 },
+	{ "print_jobs", 1 },
+	{ "events", 1 },
+	{ "counters", 0 },
+	{ "effects", 1 },
+	{ "shop_fos", 0 },
+	{ "shop_pushes", 0 },
+	{ "shop_state", 0 },
 };
-#define NTABLES	(sizeof(tables) / sizeof(tables[0]))
+#define NTABLES (sizeof(tables) / sizeof(tables[0]))
 
 static int
 pq_ok(PGconn *c, PGresult *r, char *err, size_t errlen)
@@ -97,14 +107,14 @@ copy_table(sqlite3 *db, PGconn *c, const char *table, char *err, size_t errlen)
 		off += (size_t)snprintf(ins + off, sizeof(ins) - off, "%s%s", i ? ", " : "",
 		    sqlite3_column_name(st, i));
 	for (i = 0; i < ncol && off < sizeof(ins); i++)
-		off += (size_t)snprintf(ins + off, sizeof(ins) - off, "%s$%d",
-		    i ? ", " : ") VALUES (", i + 1);
+		off += (size_t)snprintf(
+		    ins + off, sizeof(ins) - off, "%s$%d", i ? ", " : ") VALUES (", i + 1);
 	if (off + 2 >= sizeof(ins)) {
 		sqlite3_finalize(st);
 		snprintf(err, errlen, "%s: statement too long", table);
 		return -1;
 	}
-	memcpy(ins + off, ")", 2);	/* off + 2 < sizeof(ins): checked above */
+	memcpy(ins + off, ")", 2); /* off + 2 < sizeof(ins): checked above */
 	/* Parameter types from the target's columns: ids BIGINT, PDFs bytea. */
 	if (pq_ok(c, PQprepare(c, "migrate_row", ins, ncol, NULL), err, errlen) == -1) {
 		sqlite3_finalize(st);
@@ -126,8 +136,8 @@ copy_table(sqlite3 *db, PGconn *c, const char *table, char *err, size_t errlen)
 			} else
 				vals[i] = (const char *)sqlite3_column_text(st, i);
 		}
-		if (pq_ok(c, PQexecPrepared(c, "migrate_row", ncol, vals, lens, fmts, 0),
-		    err, errlen) == -1) {
+		if (pq_ok(c, PQexecPrepared(c, "migrate_row", ncol, vals, lens, fmts, 0), err,
+			errlen) == -1) {
 			char tmp[512];
 
 			snprintf(tmp, sizeof(tmp), "%s row %lld: %s", table, rows + 1, err);
@@ -147,8 +157,8 @@ copy_table(sqlite3 *db, PGconn *c, const char *table, char *err, size_t errlen)
 }
 
 int
-pg_migrate_from_sqlite(const char *path, const char *uri, char *report, size_t reportlen,
-    char *err, size_t errlen)
+pg_migrate_from_sqlite(
+    const char *path, const char *uri, char *report, size_t reportlen, char *err, size_t errlen)
 {
 	struct store *src, *dst;
 	sqlite3 *db = NULL;
@@ -171,8 +181,10 @@ pg_migrate_from_sqlite(const char *path, const char *uri, char *report, size_t r
 		total += n;
 	}
 	if (total > 0) {
-		snprintf(err, errlen, "%s is not empty (%lld rows): migrate copies into an empty"
-		    " database only", uri, total);
+		snprintf(err, errlen,
+		    "%s is not empty (%lld rows): migrate copies into an empty"
+		    " database only",
+		    uri, total);
 		goto fail;
 	}
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
@@ -192,29 +204,32 @@ pg_migrate_from_sqlite(const char *path, const char *uri, char *report, size_t r
 		if (off >= reportlen)
 			off = reportlen - 1;
 		if (tables[i].has_id && n > 0) {
-			snprintf(sql, sizeof(sql), "SELECT setval(pg_get_serial_sequence('%s', 'id'),"
-			    " (SELECT max(id) FROM %s))", tables[i].name, tables[i].name);
+			snprintf(sql, sizeof(sql),
+			    "SELECT setval(pg_get_serial_sequence('%s', 'id'),"
+			    " (SELECT max(id) FROM %s))",
+			    tables[i].name, tables[i].name);
 			if (pq_exec(c, sql, err, errlen) == -1)
 				goto fail;
 		}
 	}
 	/* SSCC serials go on past the highest one SQLite handed out. */
-	if (pq_exec(c, "SELECT setval('sscc_serial', (SELECT max(value) FROM counters"
-	    " WHERE name LIKE 'sscc:%'))"
-	    " WHERE EXISTS (SELECT 1 FROM counters WHERE name LIKE 'sscc:%')", err, errlen) == -1 ||
+	if (pq_exec(c,
+		"SELECT setval('sscc_serial', (SELECT max(value) FROM counters"
+		" WHERE name LIKE 'sscc:%'))"
+		" WHERE EXISTS (SELECT 1 FROM counters WHERE name LIKE 'sscc:%')",
+		err, errlen) == -1 ||
 	    pq_exec(c, "COMMIT", err, errlen) == -1)
 		goto fail;
 	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 	sqlite3_close(db);
 	store_close(dst);
 	return 0;
-fail:
-	{
-		char tmp[8];
+fail : {
+	char tmp[8];
 
-		if (PQtransactionStatus(c) != PQTRANS_IDLE)
-			(void)pq_exec(c, "ROLLBACK", tmp, sizeof(tmp));
-	}
+	if (PQtransactionStatus(c) != PQTRANS_IDLE)
+		(void)pq_exec(c, "ROLLBACK", tmp, sizeof(tmp));
+}
 	if (db != NULL)
 		sqlite3_close(db);
 	store_close(dst);

@@ -58,7 +58,7 @@ load_view_lines(struct store *s, struct order_view *v, int64_t order_id)
 		q.acked = pgst_column_int64(st, 10);
 		rem = order_qty_remaining(&q);
 		if (rem == 0 && packed == 0)
-			continue;	/* nothing to pack on this line now */
+			continue; /* nothing to pack on this line now */
 		if (v->nlines == cap) {
 			void *p = realloc(v->lines, (cap = cap ? cap * 2 : 8) * sizeof(*sl));
 
@@ -73,8 +73,7 @@ load_view_lines(struct store *s, struct order_view *v, int64_t order_id)
 		sl->remaining = rem;
 		sl->packed = packed;
 		sl->packed_box = pgst_column_int64(st, 9);
-		sl->grams = pgst_column_type(st, 11) == PGST_NULL ? -1 :
-		    pgst_column_int64(st, 11);
+		sl->grams = pgst_column_type(st, 11) == PGST_NULL ? -1 : pgst_column_int64(st, 11);
 	}
 	pgst_reset(st);
 	return 0;
@@ -147,8 +146,8 @@ pg_store_session_load(struct store *s, const char *station, struct sess_state *s
 		ss->hold_close = pgst_column_int(st, 7);
 		snprintf(ss->label_code, sizeof(ss->label_code), "%s", pgst_column_text(st, 8));
 		snprintf(ss->label_order, sizeof(ss->label_order), "%s", pgst_column_text(st, 9));
-		snprintf(ss->override_badge, sizeof(ss->override_badge), "%s",
-		    pgst_column_text(st, 10));
+		snprintf(
+		    ss->override_badge, sizeof(ss->override_badge), "%s", pgst_column_text(st, 10));
 	}
 	pgst_reset(st);
 	return r == PGST_ROW || r == PGST_DONE ? 0 : -1;
@@ -187,11 +186,10 @@ pg_store_session_save(struct store *s, const char *station, const struct sess_st
 }
 
 int
-pg_store_find_product(struct store *s, const char *code, char *sku, size_t skulen,
-    int64_t *multiplier)
+pg_store_find_product(
+    struct store *s, const char *code, char *sku, size_t skulen, int64_t *multiplier)
 {
-	pgst *st = pgs_stmt(s,
-	    "SELECT sku, multiplier FROM product_codes WHERE code = ?");
+	pgst *st = pgs_stmt(s, "SELECT sku, multiplier FROM product_codes WHERE code = ?");
 	int r;
 
 	if (st == NULL)
@@ -210,8 +208,9 @@ pg_store_find_product(struct store *s, const char *code, char *sku, size_t skule
 	 * The SKU itself, known from the catalog (a product code's sku) or
 	 * from some order line: one unit of it (issue 9 #2).
 	 */
-	if ((st = pgs_stmt(s, "SELECT 1 FROM product_codes WHERE sku = ?1"
-	    " UNION ALL SELECT 1 FROM order_lines WHERE sku = ?1 LIMIT 1")) == NULL)
+	if ((st = pgs_stmt(s,
+		 "SELECT 1 FROM product_codes WHERE sku = ?1"
+		 " UNION ALL SELECT 1 FROM order_lines WHERE sku = ?1 LIMIT 1")) == NULL)
 		return -1;
 	pgs_bind_text(st, 1, code);
 	r = pgs_step(s, st);
@@ -230,8 +229,8 @@ static const char SQL_LAST_ITEM[] =
     " ORDER BY c.id DESC LIMIT 1";
 
 int
-pg_store_last_item(struct store *s, const char *station, int64_t order_id,
-    int64_t *line_id, int64_t *units)
+pg_store_last_item(
+    struct store *s, const char *station, int64_t order_id, int64_t *line_id, int64_t *units)
 {
 	pgst *st = pgs_stmt(s, SQL_LAST_ITEM);
 	int r;
@@ -267,9 +266,9 @@ pg_store_last_package(struct store *s, const char *station)
 }
 
 int64_t
-pg_store_record_scan(struct store *s, const char *station, const char *packer,
-    const char *code, const char *aim, const char *verdict, int64_t order_id,
-    int64_t line_id, int64_t units, int64_t package_id, const char *state)
+pg_store_record_scan(struct store *s, const char *station, const char *packer, const char *code,
+    const char *aim, const char *verdict, int64_t order_id, int64_t line_id, int64_t units,
+    int64_t package_id, const char *state)
 {
 	pgst *st = pgs_stmt(s,
 	    "INSERT INTO scans(at, station, packer, code, aim, verdict, order_id, line_id,"
@@ -285,10 +284,19 @@ pg_store_record_scan(struct store *s, const char *station, const char *packer,
 	pgs_bind_text(st, 4, code);
 	pgs_bind_text(st, 5, aim && *aim ? aim : NULL);
 	pgs_bind_text(st, 6, verdict);
-	if (order_id) pgst_bind_int64(st, 7, order_id); else pgst_bind_null(st, 7);
-	if (line_id) pgst_bind_int64(st, 8, line_id); else pgst_bind_null(st, 8);
+	if (order_id)
+		pgst_bind_int64(st, 7, order_id);
+	else
+		pgst_bind_null(st, 7);
+	if (line_id)
+		pgst_bind_int64(st, 8, line_id);
+	else
+		pgst_bind_null(st, 8);
 	pgst_bind_int64(st, 9, units);
-	if (package_id) pgst_bind_int64(st, 10, package_id); else pgst_bind_null(st, 10);
+	if (package_id)
+		pgst_bind_int64(st, 10, package_id);
+	else
+		pgst_bind_null(st, 10);
 	pgs_bind_text(st, 11, state);
 	if (pgs_run(s, st) == -1)
 		return -1;
@@ -299,8 +307,8 @@ pg_store_record_scan(struct store *s, const char *station, const char *packer,
 static int
 load_state(struct store *s, int64_t order_id, struct order_state *out)
 {
-	pgst *st = pgs_stmt(s,
-	    "SELECT status, hold_source, station IS NOT NULL FROM orders WHERE id = ?");
+	pgst *st = pgs_stmt(
+	    s, "SELECT status, hold_source, station IS NOT NULL FROM orders WHERE id = ?");
 	int status = -1;
 
 	if (st == NULL)
@@ -325,8 +333,7 @@ pg_store_open_order(struct store *s, int64_t order_id, const char *station)
 	struct order_event ev = { OEV_OPEN, ORDER_READY };
 	pgst *st;
 
-	if (load_state(s, order_id, &cur) == -1 ||
-	    order_state_apply(&cur, &ev, &next) != ORDER_OK)
+	if (load_state(s, order_id, &cur) == -1 || order_state_apply(&cur, &ev, &next) != ORDER_OK)
 		return -1;
 	/* The claim itself: only an order no other bench holds (one statement). */
 	st = pgs_stmt(s,
@@ -353,8 +360,8 @@ pg_store_open_order(struct store *s, int64_t order_id, const char *station)
 int64_t
 pg_store_open_package(struct store *s, int64_t order_id, const char *station, int box)
 {
-	pgst *st = pgs_stmt(s,
-	    "SELECT id FROM packages WHERE order_id = ? AND station = ? AND state = 'open'");
+	pgst *st = pgs_stmt(
+	    s, "SELECT id FROM packages WHERE order_id = ? AND station = ? AND state = 'open'");
 	int64_t id;
 	int r;
 
@@ -370,7 +377,8 @@ pg_store_open_package(struct store *s, int64_t order_id, const char *station, in
 	pgst_reset(st);
 	if (r != PGST_DONE)
 		return -1;
-	st = pgs_stmt(s, "INSERT INTO packages(order_id, station, box, state, created_at)"
+	st = pgs_stmt(s,
+	    "INSERT INTO packages(order_id, station, box, state, created_at)"
 	    " VALUES (?, ?, ?, 'open', ?) RETURNING id");
 	if (st == NULL)
 		return -1;
@@ -406,8 +414,8 @@ pg_store_undo_last(struct store *s, const char *station, int64_t order_id)
 }
 
 int64_t
-pg_store_close_package(struct store *s, int64_t order_id, const char *station,
-    const char *gs1_prefix, char sscc[19])
+pg_store_close_package(
+    struct store *s, int64_t order_id, const char *station, const char *gs1_prefix, char sscc[19])
 {
 	pgst *st = pgs_stmt(s,
 	    "SELECT p.id, (SELECT CASE WHEN min(l.grams) < 0 THEN NULL"
@@ -438,7 +446,8 @@ pg_store_close_package(struct store *s, int64_t order_id, const char *station,
 	 */
 	if ((serial = pgs_sequence_next(s)) < 0 || sscc_make(gs1_prefix, serial, sscc) == -1)
 		return -1;
-	st = pgs_stmt(s, "UPDATE packages SET state = 'closed', sscc = ?1, weight_grams = ?2,"
+	st = pgs_stmt(s,
+	    "UPDATE packages SET state = 'closed', sscc = ?1, weight_grams = ?2,"
 	    " weight_source = CASE WHEN ?2::bigint IS NULL THEN NULL ELSE 'computed' END,"
 	    " closed_at = ?3 WHERE id = ?4");
 	if (st == NULL)
@@ -493,11 +502,11 @@ settle_status(struct store *s, int64_t order_id, enum order_event_kind kind)
 	pgst *st;
 
 	ev.kind = kind;
-	if (load_state(s, order_id, &cur) == -1 ||
-	    pgs_lines_status(s, order_id, &ev.shop) == -1 ||
+	if (load_state(s, order_id, &cur) == -1 || pgs_lines_status(s, order_id, &ev.shop) == -1 ||
 	    order_state_apply(&cur, &ev, &next) != ORDER_OK)
 		return -1;
-	st = pgs_stmt(s, "UPDATE orders SET station = NULL, updated_at = ?, status = ?"
+	st = pgs_stmt(s,
+	    "UPDATE orders SET station = NULL, updated_at = ?, status = ?"
 	    " WHERE id = ?");
 	if (st == NULL)
 		return -1;
@@ -522,8 +531,8 @@ exec_bound(struct store *s, const char *sql, int64_t a, const char *b, int64_t c
 }
 
 int64_t
-pg_store_ship(struct store *s, int64_t order_id, const char *station, const char *packer,
-    int partial)
+pg_store_ship(
+    struct store *s, int64_t order_id, const char *station, const char *packer, int partial)
 {
 	pgst *st = pgs_stmt(s,
 	    "INSERT INTO fulfillments(order_id, station, packer, at, partial, units, opened_at, doc)"
@@ -542,13 +551,19 @@ pg_store_ship(struct store *s, int64_t order_id, const char *station, const char
 	if (pgs_run(s, st) == -1)
 		return -1;
 	fid = pgs_last_id(s);
-	if (exec_bound(s, "INSERT INTO fulfillment_lines(fulfillment_id, order_id, line_id, quantity)"
-	    " SELECT ?3, ?1, line_id, sum(units) FROM scans WHERE order_id = ?1 AND station = ?2"
-	    " AND state = 'counted' GROUP BY line_id", order_id, station, fid) == -1 ||
-	    exec_bound(s, "UPDATE scans SET state = 'shipped' WHERE order_id = ?1 AND station = ?2"
-	    " AND state = 'counted'", order_id, station, 0) == -1 ||
-	    exec_bound(s, "UPDATE packages SET state = 'shipped', fulfillment_id = ?3"
-	    " WHERE order_id = ?1 AND station = ?2 AND state = 'closed'", order_id, station, fid) == -1 ||
+	if (exec_bound(s,
+		"INSERT INTO fulfillment_lines(fulfillment_id, order_id, line_id, quantity)"
+		" SELECT ?3, ?1, line_id, sum(units) FROM scans WHERE order_id = ?1 AND station = ?2"
+		" AND state = 'counted' GROUP BY line_id",
+		order_id, station, fid) == -1 ||
+	    exec_bound(s,
+		"UPDATE scans SET state = 'shipped' WHERE order_id = ?1 AND station = ?2"
+		" AND state = 'counted'",
+		order_id, station, 0) == -1 ||
+	    exec_bound(s,
+		"UPDATE packages SET state = 'shipped', fulfillment_id = ?3"
+		" WHERE order_id = ?1 AND station = ?2 AND state = 'closed'",
+		order_id, station, fid) == -1 ||
 	    settle_status(s, order_id, OEV_SHIP) == -1)
 		return -1;
 	return fid;
@@ -569,10 +584,14 @@ pg_store_set_fulfillment_doc(struct store *s, int64_t id, const char *doc)
 int
 pg_store_close_unshipped(struct store *s, int64_t order_id, const char *station)
 {
-	if (exec_bound(s, "UPDATE scans SET state = 'abandoned' WHERE order_id = ?1 AND station = ?2"
-	    " AND state = 'counted'", order_id, station, 0) == -1 ||
-	    exec_bound(s, "UPDATE packages SET state = 'void' WHERE order_id = ?1 AND station = ?2"
-	    " AND state IN ('open', 'closed')", order_id, station, 0) == -1)
+	if (exec_bound(s,
+		"UPDATE scans SET state = 'abandoned' WHERE order_id = ?1 AND station = ?2"
+		" AND state = 'counted'",
+		order_id, station, 0) == -1 ||
+	    exec_bound(s,
+		"UPDATE packages SET state = 'void' WHERE order_id = ?1 AND station = ?2"
+		" AND state IN ('open', 'closed')",
+		order_id, station, 0) == -1)
 		return -1;
 	return settle_status(s, order_id, OEV_CLOSE);
 }
@@ -584,14 +603,17 @@ pg_store_pending_outbox(struct store *s, int64_t **ids, size_t *n)
 	 * This box's benches' shipments only: each box writes its own spool/out
 	 * (a box that was down writes its backlog when it is back).
 	 */
-	return pgs_collect_box_ids(s, "SELECT id FROM fulfillments WHERE outbox_name IS NULL"
-	    BOX_BENCHES("station") " ORDER BY id", ids, n);
+	return pgs_collect_box_ids(s,
+	    "SELECT id FROM fulfillments WHERE outbox_name IS NULL" BOX_BENCHES(
+		"station") " ORDER BY id",
+	    ids, n);
 }
 
 char *
 pg_store_fulfillment_doc(struct store *s, int64_t id, char *order_name, size_t namelen)
 {
-	pgst *st = pgs_stmt(s, "SELECT f.doc, o.name FROM fulfillments f"
+	pgst *st = pgs_stmt(s,
+	    "SELECT f.doc, o.name FROM fulfillments f"
 	    " JOIN orders o ON o.id = f.order_id WHERE f.id = ?");
 	char *doc = NULL;
 
@@ -670,7 +692,8 @@ fulfillment_lines(struct store *s, struct store_fulfillment *f, int *oom)
 static int
 fulfillment_packages(struct store *s, struct store_fulfillment *f, int *oom)
 {
-	pgst *st = pgs_stmt(s, "SELECT box, sscc, weight_grams, weight_source FROM packages"
+	pgst *st = pgs_stmt(s,
+	    "SELECT box, sscc, weight_grams, weight_source FROM packages"
 	    " WHERE fulfillment_id = ? ORDER BY box, id");
 	size_t cap = 0;
 	int r;
@@ -693,11 +716,12 @@ fulfillment_packages(struct store *s, struct store_fulfillment *f, int *oom)
 		p = &f->packages[f->npackages++];
 		p->box = pgst_column_int(st, 0);
 		p->sscc = dup_or_null(st, 1, oom);
-		p->weight_grams = pgst_column_type(st, 2) == PGST_NULL ? -1 :
-		    pgst_column_int64(st, 2);
+		p->weight_grams = pgst_column_type(st, 2) == PGST_NULL ? -1
+								       : pgst_column_int64(st, 2);
 		snprintf(p->weight_source, sizeof(p->weight_source), "%s",
-		    pgst_column_type(st, 3) == PGST_NULL || p->weight_grams < 0 ? "" :
-		    (const char *)pgst_column_text(st, 3));
+		    pgst_column_type(st, 3) == PGST_NULL || p->weight_grams < 0
+			? ""
+			: (const char *)pgst_column_text(st, 3));
 	}
 	pgst_reset(st);
 	return *oom || r == PGST_DONE || r == PGST_ROW ? 0 : -1;

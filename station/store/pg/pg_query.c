@@ -41,8 +41,8 @@ dup_col(pgst *st, int i, int *oom)
 int
 pg_store_count_orders(struct store *s, struct store_status_count **rows, size_t *n)
 {
-	pgst *st = pgs_stmt(s,
-	    "SELECT status, count(*) FROM orders GROUP BY status ORDER BY status COLLATE \"C\"");
+	pgst *st = pgs_stmt(
+	    s, "SELECT status, count(*) FROM orders GROUP BY status ORDER BY status COLLATE \"C\"");
 	struct store_status_count *v = NULL;
 	size_t cnt = 0, cap = 0;
 	int r;
@@ -75,8 +75,7 @@ static const char SQL_ORDERS_SKU[] =
     " LIMIT CASE WHEN ?2 < 0 THEN NULL ELSE ?2 END";
 
 int
-pg_store_orders_with_sku(struct store *s, const char *sku, int64_t limit, char ***names,
-    size_t *n)
+pg_store_orders_with_sku(struct store *s, const char *sku, int64_t limit, char ***names, size_t *n)
 {
 	pgst *st = pgs_stmt(s, SQL_ORDERS_SKU);
 	char **v = NULL;
@@ -104,8 +103,8 @@ pg_store_orders_with_sku(struct store *s, const char *sku, int64_t limit, char *
 	return 0;
 }
 
-#define SHIPPED \
-    "(SELECT coalesce(sum(f.quantity), 0) FROM fulfillment_lines f WHERE f.line_id = l.id)"
+#define SHIPPED                                                                                    \
+	"(SELECT coalesce(sum(f.quantity), 0) FROM fulfillment_lines f WHERE f.line_id = l.id)"
 static const char SQL_ORDERS[] =
     "SELECT o.name, o.status, coalesce(o.ship_name, trim(coalesce(o.ship_first_name,'') || ' ' ||"
     " coalesce(o.ship_last_name,''))), o.ship_city, o.ship_country_code,"
@@ -123,8 +122,7 @@ static const char SQL_ORDERS[] =
     " ORDER BY o.id";
 
 int
-pg_store_list_orders(struct store *s, const char *status, struct store_order_row **rows,
-    size_t *n)
+pg_store_list_orders(struct store *s, const char *status, struct store_order_row **rows, size_t *n)
 {
 	pgst *st = pgs_stmt(s, SQL_ORDERS);
 	struct store_order_row *v = NULL, *o;
@@ -255,8 +253,9 @@ detail_lines(struct store *s, int64_t id, struct store_order_detail *d)
 		l->has_grams = pgst_column_type(st, 11) != PGST_NULL;
 		l->grams = pgst_column_int64(st, 11);
 		/* "quantity" is the shippable quantity: what this station may pack in all. */
-		l->quantity = q.requires_shipping && !q.removed ?
-		    order_qty_remaining(&q) + q.shipped : 0;
+		l->quantity = q.requires_shipping && !q.removed
+		    ? order_qty_remaining(&q) + q.shipped
+		    : 0;
 	}
 	pgst_reset(st);
 	if (oom)
@@ -289,13 +288,14 @@ detail_packages(struct store *s, int64_t id, struct store_order_detail *d)
 		p->sscc = dup_col(st, 1, &oom);
 		p->state = dup_col(st, 2, &oom);
 		p->station = dup_col(st, 3, &oom);
-		p->weight_grams = pgst_column_type(st, 4) == PGST_NULL ? -1 :
-		    pgst_column_int64(st, 4);
-		p->fulfillment = pgst_column_type(st, 5) == PGST_NULL ? -1 :
-		    pgst_column_int64(st, 5);
+		p->weight_grams = pgst_column_type(st, 4) == PGST_NULL ? -1
+								       : pgst_column_int64(st, 4);
+		p->fulfillment = pgst_column_type(st, 5) == PGST_NULL ? -1
+								      : pgst_column_int64(st, 5);
 		snprintf(p->weight_source, sizeof(p->weight_source), "%s",
-		    pgst_column_type(st, 6) == PGST_NULL || p->weight_grams < 0 ? "" :
-		    (const char *)pgst_column_text(st, 6));
+		    pgst_column_type(st, 6) == PGST_NULL || p->weight_grams < 0
+			? ""
+			: (const char *)pgst_column_text(st, 6));
 	}
 	pgst_reset(st);
 	if (oom)
@@ -368,25 +368,25 @@ pg_store_load_order_detail(struct store *s, const char *name, struct store_order
 	return 1;
 }
 
-#define SQL_LOG_SELECT \
-    "SELECT e.id, e.at, coalesce(e.station, ''), coalesce(e.order_name, ''),"  \
-    " coalesce(e.packer, ''), e.kind, coalesce(e.verdict, ''), e.message, e.error," \
-    " sc.code, CASE WHEN sc.id IS NULL THEN NULL ELSE coalesce(sc.aim, '') END" \
-    " FROM events e LEFT JOIN scans sc ON sc.id = e.scan_id" \
-    " WHERE (?1 = 0 OR e.at >= ?1) AND (?2 = 0 OR e.at < ?2)" \
-    " AND (?3::text IS NULL OR e.station = ?3) AND (?4::text IS NULL OR e.order_name = ?4)" \
-    " AND (?5::text IS NULL OR e.packer = ?5) AND (?6::text IS NULL OR e.kind = ?6)" \
-    " AND (?7 = 0 OR e.error = 1) AND e.id > ?8"
+#define SQL_LOG_SELECT                                                                             \
+	"SELECT e.id, e.at, coalesce(e.station, ''), coalesce(e.order_name, ''),"                  \
+	" coalesce(e.packer, ''), e.kind, coalesce(e.verdict, ''), e.message, e.error,"            \
+	" sc.code, CASE WHEN sc.id IS NULL THEN NULL ELSE coalesce(sc.aim, '') END"                \
+	" FROM events e LEFT JOIN scans sc ON sc.id = e.scan_id"                                   \
+	" WHERE (?1 = 0 OR e.at >= ?1) AND (?2 = 0 OR e.at < ?2)"                                  \
+	" AND (?3::text IS NULL OR e.station = ?3) AND (?4::text IS NULL OR e.order_name = ?4)"    \
+	" AND (?5::text IS NULL OR e.packer = ?5) AND (?6::text IS NULL OR e.kind = ?6)"           \
+	" AND (?7 = 0 OR e.error = 1) AND e.id > ?8"
 static const char SQL_LOG[] = SQL_LOG_SELECT " ORDER BY e.id"
-    " LIMIT CASE WHEN ?9 < 0 THEN NULL ELSE ?9 END";
+					     " LIMIT CASE WHEN ?9 < 0 THEN NULL ELSE ?9 END";
 /* the newest ?9 (the web console's log page), handed back oldest first */
 static const char SQL_LOG_NEWEST[] =
     "SELECT * FROM (" SQL_LOG_SELECT " ORDER BY e.id DESC"
     " LIMIT CASE WHEN ?9 < 0 THEN NULL ELSE ?9 END) newest ORDER BY 1";
 
 int
-pg_store_list_events(struct store *s, const struct log_filter *f,
-    struct store_event_row **rows, size_t *n)
+pg_store_list_events(
+    struct store *s, const struct log_filter *f, struct store_event_row **rows, size_t *n)
 {
 	pgst *st = pgs_stmt(s, f->newest && f->limit > 0 ? SQL_LOG_NEWEST : SQL_LOG);
 	struct store_event_row *v = NULL, *e;

@@ -198,7 +198,8 @@ pgs_read_version(struct pg_store *q)
 {
 	PGresult *r = PQprepare(q->conn, "",
 	    "SELECT CASE WHEN to_regclass('schema_version') IS NULL THEN 0"
-	    " ELSE (SELECT coalesce(max(version), 0) FROM schema_version) END", 0, NULL);
+	    " ELSE (SELECT coalesce(max(version), 0) FROM schema_version) END",
+	    0, NULL);
 	int v = -1;
 
 	if (PQresultStatus(r) == PGRES_COMMAND_OK) {
@@ -223,7 +224,7 @@ pgs_migrate(struct pg_store *q, char *err, size_t errlen)
 	if (pgs_exec_one(q, "BEGIN", err, errlen) == -1 ||
 	    pgs_exec_one(q, "SELECT pg_advisory_xact_lock(" WRITE_LOCK ")", err, errlen) == -1 ||
 	    pgs_exec_one(q, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)",
-	    err, errlen) == -1)
+		err, errlen) == -1)
 		goto fail;
 	if ((v = pgs_read_version(q)) < 0) {
 		snprintf(err, errlen, "reading schema version: %s", q->err);
@@ -235,18 +236,18 @@ pgs_migrate(struct pg_store *q, char *err, size_t errlen)
 		goto fail;
 	}
 	for (; v < NMIGRATIONS; v++) {
-		snprintf(sql, sizeof(sql), "INSERT INTO schema_version(version) VALUES (%d)", v + 1);
+		snprintf(
+		    sql, sizeof(sql), "INSERT INTO schema_version(version) VALUES (%d)", v + 1);
 		if (exec_script(q, migrations[v], err, errlen) == -1 ||
 		    pgs_exec_one(q, sql, err, errlen) == -1)
 			goto fail;
 	}
 	return pgs_exec_one(q, "COMMIT", err, errlen);
-fail:
-	{
-		char tmp[8];
+fail : {
+	char tmp[8];
 
-		pgs_exec_one(q, "ROLLBACK", tmp, sizeof(tmp));
-	}
+	pgs_exec_one(q, "ROLLBACK", tmp, sizeof(tmp));
+}
 	return -1;
 }
 

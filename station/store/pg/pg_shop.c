@@ -30,8 +30,7 @@ put_fo(struct store *s, int64_t fo_id, int64_t order_shop_id, int here, const ch
 static int
 order_fos(struct store *s, int64_t order_shop_id, char ***docs, size_t *n)
 {
-	pgst *st = pgs_stmt(s,
-	    "SELECT doc FROM shop_fos WHERE order_shop_id = ?1 ORDER BY fo_id");
+	pgst *st = pgs_stmt(s, "SELECT doc FROM shop_fos WHERE order_shop_id = ?1 ORDER BY fo_id");
 	char **v = NULL, **nv;
 	size_t k = 0, i;
 	int r;
@@ -80,7 +79,8 @@ get_state(struct store *s, const char *key, char **value)
 static int
 set_state(struct store *s, const char *key, const char *value)
 {
-	pgst *st = pgs_stmt(s, "INSERT INTO shop_state(key, value) VALUES (?1,?2)"
+	pgst *st = pgs_stmt(s,
+	    "INSERT INTO shop_state(key, value) VALUES (?1,?2)"
 	    " ON CONFLICT(key) DO UPDATE SET value = excluded.value");
 
 	if (st == NULL)
@@ -134,8 +134,8 @@ read_push(pgst *st, struct store_push_row *r)
 }
 
 static int
-list_pushes(struct store *s, const char *state, int64_t fid, struct store_push_row **rows,
-    size_t *n)
+list_pushes(
+    struct store *s, const char *state, int64_t fid, struct store_push_row **rows, size_t *n)
 {
 	pgst *st = pgs_stmt(s,
 	    "SELECT p.fulfillment_id, p.order_id, o.name, p.state, p.payload,"

@@ -169,13 +169,15 @@ pgs_reconnect(struct pg_store *q)
 		return -1;
 	}
 	q->last_try = 0;
-	q->gen++;		/* statements are prepared again on the new session */
+	q->gen++; /* statements are prepared again on the new session */
 	q->down = 0;
 	/* A session's advisory locks went with it: the benches are claimed again. */
 	for (i = 0; i < q->nclaims; i++)
 		if (pgs_take_claim(&q->base, q->claims[i]) == 0)
-			fprintf(stderr, "stationd: bench %s was claimed by another box while"
-			    " the database was away\n", q->claims[i]);
+			fprintf(stderr,
+			    "stationd: bench %s was claimed by another box while"
+			    " the database was away\n",
+			    q->claims[i]);
 	return 0;
 }
 
@@ -210,7 +212,8 @@ pg_store_open(const char *uri, int readonly, char *err, size_t errlen)
 	for (o = opts; o->keyword != NULL; o++)
 		if (strcmp(o->keyword, "password") == 0 && o->val != NULL && *o->val) {
 			PQconninfoFree(opts);
-			snprintf(err, errlen, "database: a password in the address is refused:"
+			snprintf(err, errlen,
+			    "database: a password in the address is refused:"
 			    " put it in ~/.pgpass (or PGPASSFILE / PGPASSWORD)");
 			return NULL;
 		}
@@ -250,8 +253,10 @@ pg_store_open(const char *uri, int readonly, char *err, size_t errlen)
 		int v = pgs_read_version(q);
 
 		if (v != pgs_schema_latest()) {
-			snprintf(err, errlen, "%s: %s", uri, v < 0 ? q->err :
-			    "database not initialised by this station version (start stationd first)");
+			snprintf(err, errlen, "%s: %s", uri,
+			    v < 0
+				? q->err
+				: "database not initialised by this station version (start stationd first)");
 			pg_store_close(&q->base);
 			return NULL;
 		}
@@ -281,7 +286,7 @@ pg_store_begin(struct store *s)
 {
 	pgst *st;
 
-	PQS(s)->failed = 0;		/* a new transaction, a new first error */
+	PQS(s)->failed = 0; /* a new transaction, a new first error */
 	if (PQstatus(PQS(s)->conn) != CONNECTION_OK && pgs_reconnect(PQS(s)) == -1)
 		return pgs_fail(s, "database unavailable: %s", PQerrorMessage(PQS(s)->conn));
 	if (PQtransactionStatus(PQS(s)->conn) != PQTRANS_IDLE)
@@ -336,9 +341,8 @@ pg_store_rollback(struct store *s)
 }
 
 int
-pg_store_add_event(struct store *s, int64_t scan_id, const char *station,
-    int64_t order_id, const char *packer, const char *kind, const char *verdict,
-    const char *message, int is_error)
+pg_store_add_event(struct store *s, int64_t scan_id, const char *station, int64_t order_id,
+    const char *packer, const char *kind, const char *verdict, const char *message, int is_error)
 {
 	pgst *st = pgs_stmt(s,
 	    "INSERT INTO events(at, station, order_id, order_name, packer, kind,"

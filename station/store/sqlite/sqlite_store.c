@@ -13,19 +13,19 @@
 #define STMT_CACHE 160
 
 struct stmt_slot {
-	const char	*sql;
-	sqlite3_stmt	*st;
+	const char *sql;
+	sqlite3_stmt *st;
 };
 
 struct sqlite_store {
-	struct store	 base;		/* first: a struct store * is one of these */
-	sqlite3		*db;
-	int		 readonly;
+	struct store base; /* first: a struct store * is one of these */
+	sqlite3 *db;
+	int readonly;
 	struct stmt_slot cache[STMT_CACHE];
-	size_t		 ncache;
-	int		 failed;	/* err holds this transaction's first error */
-	char		 err[512];
-	struct sqlite_store *next;	/* open stores, to find one by its handle */
+	size_t ncache;
+	int failed; /* err holds this transaction's first error */
+	char err[512];
+	struct sqlite_store *next; /* open stores, to find one by its handle */
 };
 
 /* Open stores: store_step_done(st) finds its store by the statement's handle. */
@@ -47,8 +47,7 @@ trace_sql(unsigned type, void *arg, void *p, void *x)
 	int pages = 0, hi = 0;
 
 	(void)arg;
-	if (type != SQLITE_TRACE_PROFILE || sql_trace == NULL ||
-	    (sql = sqlite3_sql(p)) == NULL)
+	if (type != SQLITE_TRACE_PROFILE || sql_trace == NULL || (sql = sqlite3_sql(p)) == NULL)
 		return 0;
 	/* pages written to the WAL since the previous statement (at a COMMIT: its frames) */
 	sqlite3_db_status(sqlite3_db_handle(p), SQLITE_DBSTATUS_CACHE_WRITE, &pages, &hi, 1);
@@ -196,7 +195,7 @@ static const char *migrations[] = {
 	"CREATE TABLE packages ("
 	" id INTEGER PRIMARY KEY, order_id INTEGER NOT NULL, station TEXT NOT NULL,"
 	" box INTEGER NOT NULL, sscc TEXT UNIQUE,"
-	" state TEXT NOT NULL,"		/* open, closed, shipped, void */
+	" state TEXT NOT NULL," /* open, closed, shipped, void */
 	" fulfillment_id INTEGER, weight_grams INTEGER,"
 	" created_at INTEGER NOT NULL, closed_at INTEGER);"
 	"CREATE INDEX packages_order ON packages(order_id, state);"
@@ -205,7 +204,7 @@ static const char *migrations[] = {
 	" packer TEXT, code TEXT NOT NULL, aim TEXT, verdict TEXT NOT NULL,"
 	" order_id INTEGER, line_id INTEGER, units INTEGER NOT NULL DEFAULT 0,"
 	" package_id INTEGER,"
-	" state TEXT);"			/* counted, undone, shipped, abandoned (item scans) */
+	" state TEXT);" /* counted, undone, shipped, abandoned (item scans) */
 	"CREATE INDEX scans_order ON scans(order_id, state);"
 	"CREATE INDEX scans_station ON scans(station, id);"
 	"CREATE INDEX scans_line ON scans(line_id, state);"
@@ -441,7 +440,8 @@ store_stmt(struct store *s, const char *sql)
 			sqlite3_clear_bindings(st);
 			return st;
 		}
-	if (sqlite3_prepare_v3(SQ(s)->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v3(SQ(s)->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) !=
+	    SQLITE_OK) {
 		fail_db(s);
 		return NULL;
 	}
@@ -526,7 +526,8 @@ sqlite_store_open(const char *path, int readonly, char *err, size_t errlen)
 	s = &q->base;
 	SQ(s)->readonly = readonly;
 	if (sqlite3_open_v2(path, &SQ(s)->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "%s: %s", path, SQ(s)->db ? sqlite3_errmsg(SQ(s)->db) : "cannot open");
+		snprintf(err, errlen, "%s: %s", path,
+		    SQ(s)->db ? sqlite3_errmsg(SQ(s)->db) : "cannot open");
 		sqlite_store_close(s);
 		return NULL;
 	}
@@ -534,9 +535,11 @@ sqlite_store_open(const char *path, int readonly, char *err, size_t errlen)
 	trace_open(SQ(s)->db);
 	if (!readonly) {
 		/* auto_vacuum takes only on a new file: its freed pages can be given back */
-		if (exec_sql(s, "PRAGMA auto_vacuum=INCREMENTAL;"
-		    "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-		    "PRAGMA foreign_keys=OFF;", err, errlen) == -1 ||
+		if (exec_sql(s,
+			"PRAGMA auto_vacuum=INCREMENTAL;"
+			"PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+			"PRAGMA foreign_keys=OFF;",
+			err, errlen) == -1 ||
 		    migrate(s, err, errlen) == -1) {
 			char tmp[512];
 
@@ -549,8 +552,10 @@ sqlite_store_open(const char *path, int readonly, char *err, size_t errlen)
 		int v = user_version(s);
 
 		if (v != NMIGRATIONS) {
-			snprintf(err, errlen, "%s: %s", path, v < 0 ? store_errmsg(s) :
-			    "database not initialised by this station version (start stationd first)");
+			snprintf(err, errlen, "%s: %s", path,
+			    v < 0
+				? store_errmsg(s)
+				: "database not initialised by this station version (start stationd first)");
 			sqlite_store_close(s);
 			return NULL;
 		}
@@ -585,7 +590,7 @@ sqlite_store_begin(struct store *s)
 {
 	sqlite3_stmt *st;
 
-	SQ(s)->failed = 0;		/* a new transaction, a new first error */
+	SQ(s)->failed = 0; /* a new transaction, a new first error */
 	st = store_stmt(s, "BEGIN IMMEDIATE");
 	return st && store_step(s, st) == SQLITE_DONE ? 0 : -1;
 }
@@ -630,9 +635,8 @@ store_col_dup(sqlite3_stmt *st, int i)
 }
 
 int
-sqlite_store_add_event(struct store *s, int64_t scan_id, const char *station,
-    int64_t order_id, const char *packer, const char *kind, const char *verdict,
-    const char *message, int is_error)
+sqlite_store_add_event(struct store *s, int64_t scan_id, const char *station, int64_t order_id,
+    const char *packer, const char *kind, const char *verdict, const char *message, int is_error)
 {
 	sqlite3_stmt *st = store_stmt(s,
 	    "INSERT INTO events(at, station, order_id, order_name, packer, kind,"

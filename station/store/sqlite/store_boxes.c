@@ -31,8 +31,7 @@ sqlite_store_box_stop(struct store *s)
 }
 
 int
-sqlite_store_claim_station(struct store *s, const char *station, char *holder,
-    size_t holderlen)
+sqlite_store_claim_station(struct store *s, const char *station, char *holder, size_t holderlen)
 {
 	(void)s;
 	(void)station;
@@ -58,10 +57,10 @@ sqlite_store_unavailable(struct store *s)
 }
 
 int
-sqlite_store_abandon_order(struct store *s, int64_t order_id, char *station,
-    size_t stationlen)
+sqlite_store_abandon_order(struct store *s, int64_t order_id, char *station, size_t stationlen)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT station FROM orders WHERE id = ?"
+	sqlite3_stmt *st = store_stmt(s,
+	    "SELECT station FROM orders WHERE id = ?"
 	    " AND status = 'in_progress' AND station IS NOT NULL");
 	char bench[128];
 	int r;
@@ -75,8 +74,9 @@ sqlite_store_abandon_order(struct store *s, int64_t order_id, char *station,
 	if (r != SQLITE_ROW)
 		return r == SQLITE_DONE ? 0 : -1;
 	if (sqlite_store_close_unshipped(s, order_id, bench) == -1 ||
-	    (st = store_stmt(s, "UPDATE sessions SET order_id = NULL, box = 0, qty_next = 0"
-	    " WHERE station = ? AND order_id = ?")) == NULL)
+	    (st = store_stmt(s,
+		 "UPDATE sessions SET order_id = NULL, box = 0, qty_next = 0"
+		 " WHERE station = ? AND order_id = ?")) == NULL)
 		return -1;
 	store_bind_text(st, 1, bench);
 	sqlite3_bind_int64(st, 2, order_id);

@@ -8,8 +8,8 @@
 int
 sqlite_store_package_weigh(struct store *s, int64_t package_id, int64_t grams)
 {
-	sqlite3_stmt *st = store_stmt(s,
-	    "UPDATE packages SET weight_grams = ?, weight_source = 'scale' WHERE id = ?");
+	sqlite3_stmt *st = store_stmt(
+	    s, "UPDATE packages SET weight_grams = ?, weight_source = 'scale' WHERE id = ?");
 
 	if (st == NULL)
 		return -1;
@@ -19,8 +19,8 @@ sqlite_store_package_weigh(struct store *s, int64_t package_id, int64_t grams)
 }
 
 int
-sqlite_store_find_label(struct store *s, const char *sscc, char *order_name,
-    size_t namelen, int *box, int64_t *package_id)
+sqlite_store_find_label(struct store *s, const char *sscc, char *order_name, size_t namelen,
+    int *box, int64_t *package_id)
 {
 	sqlite3_stmt *st = store_stmt(s,
 	    "SELECT o.name, p.box, p.id FROM packages p JOIN orders o ON o.id = p.order_id"
@@ -42,8 +42,8 @@ sqlite_store_find_label(struct store *s, const char *sscc, char *order_name,
 }
 
 int
-sqlite_store_package_label(struct store *s, int64_t package_id, char sscc[19],
-    char *order_name, size_t namelen)
+sqlite_store_package_label(
+    struct store *s, int64_t package_id, char sscc[19], char *order_name, size_t namelen)
 {
 	sqlite3_stmt *st = store_stmt(s,
 	    "SELECT p.sscc, o.name FROM packages p JOIN orders o ON o.id = p.order_id"
@@ -64,11 +64,10 @@ sqlite_store_package_label(struct store *s, int64_t package_id, char sscc[19],
 }
 
 int
-sqlite_store_find_tracking(struct store *s, const char *code, char *order_name,
-    size_t namelen)
+sqlite_store_find_tracking(struct store *s, const char *code, char *order_name, size_t namelen)
 {
-	sqlite3_stmt *st = store_stmt(s,
-	    "SELECT name FROM orders WHERE tracking_number = ? LIMIT 1");
+	sqlite3_stmt *st = store_stmt(
+	    s, "SELECT name FROM orders WHERE tracking_number = ? LIMIT 1");
 	int r;
 
 	if (st == NULL)
@@ -84,8 +83,8 @@ sqlite_store_find_tracking(struct store *s, const char *code, char *order_name,
 }
 
 int
-sqlite_store_order_weight(struct store *s, int64_t order_id, int *boxes, int64_t *grams,
-    char *source, size_t sourcelen)
+sqlite_store_order_weight(
+    struct store *s, int64_t order_id, int *boxes, int64_t *grams, char *source, size_t sourcelen)
 {
 	sqlite3_stmt *st = store_stmt(s,
 	    "SELECT count(*), CASE WHEN count(weight_grams) = count(*) THEN sum(weight_grams)"
@@ -104,8 +103,11 @@ sqlite_store_order_weight(struct store *s, int64_t order_id, int *boxes, int64_t
 	*grams = *boxes > 0 ? sqlite3_column_int64(st, 1) : -1;
 	nscale = sqlite3_column_int64(st, 2);
 	ncomp = sqlite3_column_int64(st, 3);
-	snprintf(source, sourcelen, "%s", nscale && ncomp ? "scale and computed" :
-	    nscale ? "scale" : ncomp ? "computed" : "");
+	snprintf(source, sourcelen, "%s",
+	    nscale && ncomp ? "scale and computed"
+		: nscale    ? "scale"
+		: ncomp	    ? "computed"
+			    : "");
 	sqlite3_reset(st);
 	return 0;
 }

@@ -141,8 +141,8 @@ sqlite_store_load_package(struct store *s, int64_t package_id, struct store_pack
 	p.box = sqlite3_column_int(st, 1);
 	if (sqlite3_column_type(st, 2) != SQLITE_NULL)
 		snprintf(p.sscc, sizeof(p.sscc), "%s", sqlite3_column_text(st, 2));
-	p.weight_grams = sqlite3_column_type(st, 3) == SQLITE_NULL ? -1 :
-	    sqlite3_column_int64(st, 3);
+	p.weight_grams = sqlite3_column_type(st, 3) == SQLITE_NULL ? -1
+								   : sqlite3_column_int64(st, 3);
 	p.shipped = strcmp((const char *)sqlite3_column_text(st, 4), "shipped") == 0;
 	p.count = sqlite3_column_int(st, 5);
 	sqlite3_reset(st);

@@ -8,9 +8,9 @@
 #include "station/store/store_jobs.h"
 
 int64_t
-sqlite_store_job_insert(struct store *s, const char *station, const char *printer,
-    const char *kind, int64_t order_id, int64_t package_id, const char *title,
-    const char *media, int copies, const void *pdf, size_t len)
+sqlite_store_job_insert(struct store *s, const char *station, const char *printer, const char *kind,
+    int64_t order_id, int64_t package_id, const char *title, const char *media, int copies,
+    const void *pdf, size_t len)
 {
 	sqlite3_stmt *st = store_stmt(s,
 	    "INSERT INTO print_jobs(created_at, station, printer, kind, order_id, package_id,"
@@ -23,8 +23,14 @@ sqlite_store_job_insert(struct store *s, const char *station, const char *printe
 	store_bind_text(st, 2, station);
 	store_bind_text(st, 3, printer);
 	store_bind_text(st, 4, kind);
-	if (order_id) sqlite3_bind_int64(st, 5, order_id); else sqlite3_bind_null(st, 5);
-	if (package_id) sqlite3_bind_int64(st, 6, package_id); else sqlite3_bind_null(st, 6);
+	if (order_id)
+		sqlite3_bind_int64(st, 5, order_id);
+	else
+		sqlite3_bind_null(st, 5);
+	if (package_id)
+		sqlite3_bind_int64(st, 6, package_id);
+	else
+		sqlite3_bind_null(st, 6);
 	store_bind_text(st, 7, title);
 	store_bind_text(st, 8, media);
 	sqlite3_bind_int(st, 9, copies > 0 ? copies : 1);
@@ -35,8 +41,8 @@ sqlite_store_job_insert(struct store *s, const char *station, const char *printe
 }
 
 int
-sqlite_store_job_update(struct store *s, int64_t id, const char *state, int ipp_job_id,
-    const char *reason)
+sqlite_store_job_update(
+    struct store *s, int64_t id, const char *state, int ipp_job_id, const char *reason)
 {
 	sqlite3_stmt *st = store_stmt(s,
 	    "UPDATE print_jobs SET state = ?2, ipp_job_id = CASE WHEN ?3 > 0 THEN ?3"
@@ -58,7 +64,8 @@ sqlite_store_job_update(struct store *s, int64_t id, const char *state, int ipp_
 int
 sqlite_store_job_attempt(struct store *s, int64_t id)
 {
-	sqlite3_stmt *st = store_stmt(s, "UPDATE print_jobs SET attempts = attempts + 1 WHERE id = ?");
+	sqlite3_stmt *st = store_stmt(
+	    s, "UPDATE print_jobs SET attempts = attempts + 1 WHERE id = ?");
 
 	if (st == NULL)
 		return -1;
@@ -69,7 +76,8 @@ sqlite_store_job_attempt(struct store *s, int64_t id)
 int
 sqlite_store_job_reset(struct store *s, int64_t id, const char *reason)
 {
-	sqlite3_stmt *st = store_stmt(s, "UPDATE print_jobs SET state = 'failed', ipp_job_id = NULL,"
+	sqlite3_stmt *st = store_stmt(s,
+	    "UPDATE print_jobs SET state = 'failed', ipp_job_id = NULL,"
 	    " accepted_at = NULL, reason = ?2, attempts = attempts + 1, updated_at = ?3"
 	    " WHERE id = ?1 AND pdf IS NOT NULL");
 
@@ -129,15 +137,19 @@ sqlite_store_job_load(struct store *s, int64_t id, struct job_row *j, void **pdf
 int
 sqlite_store_jobs_unsent(struct store *s, int64_t **ids, size_t *n)
 {
-	return store_collect_ids(s, "SELECT id FROM print_jobs WHERE state IN ('pending', 'failed')"
-	    " AND ipp_job_id IS NULL AND pdf IS NOT NULL ORDER BY id", 0, ids, n);
+	return store_collect_ids(s,
+	    "SELECT id FROM print_jobs WHERE state IN ('pending', 'failed')"
+	    " AND ipp_job_id IS NULL AND pdf IS NOT NULL ORDER BY id",
+	    0, ids, n);
 }
 
 int
 sqlite_store_jobs_unfinished(struct store *s, int64_t **ids, size_t *n)
 {
-	return store_collect_ids(s, "SELECT id FROM print_jobs WHERE state IN ('pending', 'held',"
-	    " 'processing') AND ipp_job_id IS NOT NULL ORDER BY id", 0, ids, n);
+	return store_collect_ids(s,
+	    "SELECT id FROM print_jobs WHERE state IN ('pending', 'held',"
+	    " 'processing') AND ipp_job_id IS NOT NULL ORDER BY id",
+	    0, ids, n);
 }
 
 int
@@ -168,13 +180,15 @@ sqlite_store_slip_printed(struct store *s, int64_t order_id)
 int
 sqlite_store_orders_without_slip(struct store *s, int64_t limit, int64_t **ids, size_t *n)
 {
-	return store_collect_ids(s, "SELECT id FROM orders WHERE status IN ('ready', 'partial')"
-	    " AND slip_printed = 0 ORDER BY created_at, id LIMIT ?", limit > 0 ? limit : -1, ids, n);
+	return store_collect_ids(s,
+	    "SELECT id FROM orders WHERE status IN ('ready', 'partial')"
+	    " AND slip_printed = 0 ORDER BY created_at, id LIMIT ?",
+	    limit > 0 ? limit : -1, ids, n);
 }
 
 int
-sqlite_store_find_package_sscc(struct store *s, const char *sscc, int64_t *id, char *station,
-    size_t stationlen)
+sqlite_store_find_package_sscc(
+    struct store *s, const char *sscc, int64_t *id, char *station, size_t stationlen)
 {
 	sqlite3_stmt *st = store_stmt(s, "SELECT id, station FROM packages WHERE sscc = ?");
 	int r;
@@ -191,9 +205,11 @@ sqlite_store_find_package_sscc(struct store *s, const char *sscc, int64_t *id, c
 }
 
 int64_t
-sqlite_store_last_package_of_order(struct store *s, int64_t order_id, char *station, size_t stationlen)
+sqlite_store_last_package_of_order(
+    struct store *s, int64_t order_id, char *station, size_t stationlen)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT id, station FROM packages WHERE order_id = ?"
+	sqlite3_stmt *st = store_stmt(s,
+	    "SELECT id, station FROM packages WHERE order_id = ?"
 	    " AND sscc IS NOT NULL AND state IN ('closed', 'shipped') ORDER BY id DESC LIMIT 1");
 	int64_t id = 0;
 	int r;
@@ -214,8 +230,8 @@ sqlite_store_last_package_of_order(struct store *s, int64_t order_id, char *stat
 int64_t
 sqlite_store_effect_add(struct store *s, const char *station, const char *kind, int64_t ref)
 {
-	sqlite3_stmt *st = store_stmt(s,
-	    "INSERT INTO effects(at, station, kind, ref) VALUES (?, ?, ?, ?)");
+	sqlite3_stmt *st = store_stmt(
+	    s, "INSERT INTO effects(at, station, kind, ref) VALUES (?, ?, ?, ?)");
 
 	if (st == NULL)
 		return -1;
@@ -231,8 +247,8 @@ sqlite_store_effect_add(struct store *s, const char *station, const char *kind, 
 int
 sqlite_store_effect_done(struct store *s, int64_t id)
 {
-	sqlite3_stmt *st = store_stmt(s,
-	    "UPDATE effects SET done_at = ?2 WHERE id = ?1 AND done_at IS NULL");
+	sqlite3_stmt *st = store_stmt(
+	    s, "UPDATE effects SET done_at = ?2 WHERE id = ?1 AND done_at IS NULL");
 
 	if (st == NULL)
 		return -1;
@@ -244,13 +260,13 @@ sqlite_store_effect_done(struct store *s, int64_t id)
 int
 sqlite_store_effects_pending(struct store *s, int64_t **ids, size_t *n)
 {
-	return store_collect_ids(s, "SELECT id FROM effects WHERE done_at IS NULL ORDER BY id",
-	    0, ids, n);
+	return store_collect_ids(
+	    s, "SELECT id FROM effects WHERE done_at IS NULL ORDER BY id", 0, ids, n);
 }
 
 int
-sqlite_store_effect_load(struct store *s, int64_t id, char *station, size_t stationlen,
-    char *kind, size_t kindlen, int64_t *ref)
+sqlite_store_effect_load(struct store *s, int64_t id, char *station, size_t stationlen, char *kind,
+    size_t kindlen, int64_t *ref)
 {
 	sqlite3_stmt *st = store_stmt(s, "SELECT station, kind, ref FROM effects WHERE id = ?");
 	int r;
@@ -272,7 +288,8 @@ sqlite_store_effect_load(struct store *s, int64_t id, char *station, size_t stat
 int
 sqlite_store_scan_by_key(struct store *s, const char *station, const char *key, char **reply)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT reply FROM scans WHERE station = ?"
+	sqlite3_stmt *st = store_stmt(s,
+	    "SELECT reply FROM scans WHERE station = ?"
 	    " AND request_key = ?");
 	char *r = NULL;
 	int rc;
@@ -294,7 +311,8 @@ sqlite_store_scan_by_key(struct store *s, const char *station, const char *key, 
 int
 sqlite_store_scan_set_key(struct store *s, int64_t scan_id, const char *key, const char *reply)
 {
-	sqlite3_stmt *st = store_stmt(s, "UPDATE scans SET request_key = ?2, reply = ?3"
+	sqlite3_stmt *st = store_stmt(s,
+	    "UPDATE scans SET request_key = ?2, reply = ?3"
 	    " WHERE id = ?1");
 
 	if (st == NULL)
@@ -308,7 +326,8 @@ sqlite_store_scan_set_key(struct store *s, int64_t scan_id, const char *key, con
 int
 sqlite_store_last_verdict(struct store *s, const char *station, struct last_verdict *lv)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT e.verdict, e.message, e.error,"
+	sqlite3_stmt *st = store_stmt(s,
+	    "SELECT e.verdict, e.message, e.error,"
 	    " coalesce(o.name, ''), coalesce(e.order_id, 0) FROM events e"
 	    " LEFT JOIN orders o ON o.id = e.order_id"
 	    " WHERE e.station = ? AND e.verdict IS NOT NULL ORDER BY e.id DESC LIMIT 1");
@@ -331,7 +350,8 @@ sqlite_store_last_verdict(struct store *s, const char *station, struct last_verd
 int
 sqlite_store_resume_message(struct store *s, const char *station, char *msg, size_t msglen)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT kind, message FROM events WHERE station = ?"
+	sqlite3_stmt *st = store_stmt(s,
+	    "SELECT kind, message FROM events WHERE station = ?"
 	    " AND (verdict IS NOT NULL OR kind = 'resume') ORDER BY id DESC LIMIT 1");
 	int rc, found = 0;
 

@@ -53,8 +53,8 @@ copy_db(sqlite3 *src, const char *path, char *err, size_t errlen)
 	int r, tries = 0;
 
 	unlink(path);
-	if (sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL)
-	    != SQLITE_OK) {
+	if (sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+	    SQLITE_OK) {
 		snprintf(err, errlen, "%s: %s", path, dst ? sqlite3_errmsg(dst) : "cannot open");
 		goto fail;
 	}
@@ -114,7 +114,8 @@ integrity(sqlite3 *db, const char *name, char *err, size_t errlen)
 		if (v != NULL && strcmp(v, "ok") == 0)
 			r = 0;
 		else
-			snprintf(err, errlen, "%s fails the integrity check: %s", name, v ? v : "?");
+			snprintf(
+			    err, errlen, "%s fails the integrity check: %s", name, v ? v : "?");
 	} else
 		snprintf(err, errlen, "%s: %s", name, sqlite3_errmsg(db));
 	sqlite3_finalize(st);
@@ -128,9 +129,11 @@ station_schema(sqlite3 *db)
 	sqlite3_stmt *st;
 	int v = -1;
 
-	if (sqlite3_prepare_v2(db, "SELECT (SELECT count(*) FROM sqlite_master WHERE"
-	    " type = 'table' AND name IN ('orders', 'scans', 'events')), user_version"
-	    " FROM pragma_user_version", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db,
+		"SELECT (SELECT count(*) FROM sqlite_master WHERE"
+		" type = 'table' AND name IN ('orders', 'scans', 'events')), user_version"
+		" FROM pragma_user_version",
+		-1, &st, NULL) != SQLITE_OK)
 		return -1;
 	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 3)
 		v = sqlite3_column_int(st, 1);
@@ -186,7 +189,7 @@ keep_old(const char *path, char *err, size_t errlen)
 		return -1;
 	}
 	r = copy_db(db, old, err, errlen);
-	sqlite3_close(db);	/* the last connection: the WAL is checkpointed and removed */
+	sqlite3_close(db); /* the last connection: the WAL is checkpointed and removed */
 	return r;
 }
 

@@ -10,17 +10,17 @@
 
 /* An existing line as the store has it, for matching a re-import. */
 struct old_line {
-	int64_t	 id, shop_line_id, quantity, fulfillable, shipped, acked, packed;
-	char	*sku, *name;
-	int	 removed, matched;
+	int64_t id, shop_line_id, quantity, fulfillable, shipped, acked, packed;
+	char *sku, *name;
+	int removed, matched;
 };
 
 struct old_order {
-	int64_t	 id;
-	char	*status, *hold_source, *station, *financial_status, *cancelled_at;
-	char	*addr;		/* address fingerprint */
+	int64_t id;
+	char *status, *hold_source, *station, *financial_status, *cancelled_at;
+	char *addr; /* address fingerprint */
 	struct old_line *lines;
-	size_t	 nlines;
+	size_t nlines;
 };
 
 static void
@@ -33,8 +33,12 @@ old_order_clear(struct old_order *o)
 		free(o->lines[i].name);
 	}
 	free(o->lines);
-	free(o->status); free(o->hold_source); free(o->station);
-	free(o->financial_status); free(o->cancelled_at); free(o->addr);
+	free(o->status);
+	free(o->hold_source);
+	free(o->station);
+	free(o->financial_status);
+	free(o->cancelled_at);
+	free(o->addr);
 }
 
 static int
@@ -48,8 +52,8 @@ streq(const char *a, const char *b)
 static char *
 address_fingerprint(const struct address *a)
 {
-	const char *f[] = { a->name, a->company, a->address1, a->address2, a->city,
-	    a->province, a->zip, a->country, a->phone };
+	const char *f[] = { a->name, a->company, a->address1, a->address2, a->city, a->province,
+		a->zip, a->country, a->phone };
 	size_t i, n, len = 1;
 	char *s;
 
@@ -61,7 +65,7 @@ address_fingerprint(const struct address *a)
 	for (i = 0, n = 0; i < sizeof(f) / sizeof(f[0]); i++) {
 		size_t fl = f[i] ? strlen(f[i]) : 0;
 
-		memcpy(s + n, f[i] ? f[i] : "", fl);	/* len counted every byte */
+		memcpy(s + n, f[i] ? f[i] : "", fl); /* len counted every byte */
 		n += fl;
 		s[n++] = '\x1f';
 	}
@@ -69,10 +73,8 @@ address_fingerprint(const struct address *a)
 	return s;
 }
 
-static const char SQL_FIND_BY_SHOP_ID[] =
-    "SELECT id FROM orders WHERE shop_id = ?";
-static const char SQL_FIND_BY_NAME[] =
-    "SELECT id, shop_id FROM orders WHERE name = ?";
+static const char SQL_FIND_BY_SHOP_ID[] = "SELECT id FROM orders WHERE shop_id = ?";
+static const char SQL_FIND_BY_NAME[] = "SELECT id, shop_id FROM orders WHERE name = ?";
 
 int
 sqlite_store_find_order(struct store *s, const char *name, int64_t *id)
@@ -211,8 +213,9 @@ match_line(struct old_order *old, const struct order_line *nl)
 
 		if (l->matched)
 			continue;
-		if (nl->id != 0 ? l->shop_line_id == nl->id :
-		    (l->shop_line_id == 0 && streq(l->sku, nl->sku) && streq(l->name, nl->name)))
+		if (nl->id != 0 ? l->shop_line_id == nl->id
+				: (l->shop_line_id == 0 && streq(l->sku, nl->sku) &&
+				      streq(l->name, nl->name)))
 			return (long)i;
 	}
 	return -1;
@@ -245,8 +248,8 @@ static const char SQL_UPDATE_ORDER[] =
     " updated_at = ?34 WHERE id = ?35";
 
 static void
-bind_order(sqlite3_stmt *st, const struct order *o, const char *status,
-    const char *hold_reason, const char *hold_source, int64_t now)
+bind_order(sqlite3_stmt *st, const struct order *o, const char *status, const char *hold_reason,
+    const char *hold_source, int64_t now)
 {
 	const struct address *a = &o->ship;
 
@@ -332,8 +335,7 @@ write_line(struct store *s, const char *sql, int64_t key, size_t pos, const stru
 }
 
 static int
-insert_new(struct store *s, const struct order *o, const char *source,
-    char *err, size_t errlen)
+insert_new(struct store *s, const struct order *o, const char *source, char *err, size_t errlen)
 {
 	char reason[128], msg[256];
 	struct order_event ev = { OEV_IMPORT, ORDER_READY };
@@ -386,8 +388,7 @@ note_change(char *buf, size_t len, const char *text)
 
 /* The lifecycle state of an order row. */
 static int
-row_state(const char *status, const char *hold_source, const char *station,
-    struct order_state *out)
+row_state(const char *status, const char *hold_source, const char *station, struct order_state *out)
 {
 	int st = order_status_parse(status);
 
@@ -434,7 +435,9 @@ update_existing(struct store *s, const struct order *o, int64_t id, const char *
 				goto done;
 			if (ol->quantity != nl->quantity) {
 				snprintf(buf, sizeof(buf), "%s quantity %lld → %lld",
-				    nl->sku ? nl->sku : nl->title ? nl->title : "line",
+				    nl->sku	    ? nl->sku
+					: nl->title ? nl->title
+						    : "line",
 				    (long long)ol->quantity, (long long)nl->quantity);
 				note_change(changes, sizeof(changes), buf);
 			}
@@ -442,16 +445,22 @@ update_existing(struct store *s, const struct order *o, int64_t id, const char *
 				note_change(changes, sizeof(changes), "line restored");
 			rem = readiness_line_remaining(nl, ol->shipped, acked[i]);
 			if (ol->packed > rem) {
-				snprintf(buf, sizeof(buf), "%s: %lld packed but only %lld to ship now"
-				    " — take %lld out of the box", nl->sku ? nl->sku : "line",
-				    (long long)ol->packed, (long long)rem, (long long)(ol->packed - rem));
-				if (store_add_event(s, old.station, id, NULL, "conflict", NULL, buf, 1) == -1)
+				snprintf(buf, sizeof(buf),
+				    "%s: %lld packed but only %lld to ship now"
+				    " — take %lld out of the box",
+				    nl->sku ? nl->sku : "line", (long long)ol->packed,
+				    (long long)rem, (long long)(ol->packed - rem));
+				if (store_add_event(
+					s, old.station, id, NULL, "conflict", NULL, buf, 1) == -1)
 					goto done;
 			}
 		} else {
 			if (write_line(s, SQL_INSERT_LINE, id, i, nl, 0) == -1)
 				goto done;
-			snprintf(buf, sizeof(buf), "line %s added", nl->sku ? nl->sku : nl->title ? nl->title : "");
+			snprintf(buf, sizeof(buf), "line %s added",
+			    nl->sku	    ? nl->sku
+				: nl->title ? nl->title
+					    : "");
 			note_change(changes, sizeof(changes), buf);
 		}
 	}
@@ -466,12 +475,18 @@ update_existing(struct store *s, const struct order *o, int64_t id, const char *
 		sqlite3_bind_int64(st, 1, ol->id);
 		if (store_step(s, st) != SQLITE_DONE)
 			goto done;
-		snprintf(buf, sizeof(buf), "line %s removed", ol->sku ? ol->sku : ol->name ? ol->name : "");
+		snprintf(buf, sizeof(buf), "line %s removed",
+		    ol->sku	   ? ol->sku
+			: ol->name ? ol->name
+				   : "");
 		note_change(changes, sizeof(changes), buf);
 		if (ol->packed > 0) {
-			snprintf(buf, sizeof(buf), "%s: removed by the shop but %lld packed"
-			    " — take them out of the box", ol->sku ? ol->sku : "line", (long long)ol->packed);
-			if (store_add_event(s, old.station, id, NULL, "conflict", NULL, buf, 1) == -1)
+			snprintf(buf, sizeof(buf),
+			    "%s: removed by the shop but %lld packed"
+			    " — take them out of the box",
+			    ol->sku ? ol->sku : "line", (long long)ol->packed);
+			if (store_add_event(s, old.station, id, NULL, "conflict", NULL, buf, 1) ==
+			    -1)
 				goto done;
 		}
 	}
@@ -601,7 +616,8 @@ load_state(struct store *s, int64_t id, struct order_state *out, char **reason)
 static int
 save_state(struct store *s, int64_t id, const struct order_state *ns, const char *reason)
 {
-	sqlite3_stmt *st = store_stmt(s, "UPDATE orders SET status = ?, hold_reason = ?,"
+	sqlite3_stmt *st = store_stmt(s,
+	    "UPDATE orders SET status = ?, hold_reason = ?,"
 	    " hold_source = ?, updated_at = ? WHERE id = ?");
 
 	if (st == NULL)
@@ -625,8 +641,8 @@ sqlite_store_hold_order(struct store *s, int64_t id, const char *reason, char *e
 		return -1;
 	free(old_reason);
 	if (order_state_apply(&cur, &ev, &next) != ORDER_OK) {
-		snprintf(err, errlen, "order is %s: nothing to hold",
-		    order_status_name(cur.status));
+		snprintf(
+		    err, errlen, "order is %s: nothing to hold", order_status_name(cur.status));
 		return 1;
 	}
 	if (save_state(s, id, &next, reason) == -1)
@@ -648,11 +664,12 @@ sqlite_store_release_order(struct store *s, int64_t id, char *err, size_t errlen
 	if (!cur.at_bench && store_lines_status(s, id, &ev.shop) == -1)
 		goto done;
 	switch (order_state_apply(&cur, &ev, &next)) {
-	case ORDER_OK:
-		break;
+	case ORDER_OK: break;
 	case ORDER_REFUSE_SHOP_HOLD:
-		snprintf(err, errlen, "held by the shop: %s; it is released when the shop"
-		    " sends the order paid", reason ? reason : "");
+		snprintf(err, errlen,
+		    "held by the shop: %s; it is released when the shop"
+		    " sends the order paid",
+		    reason ? reason : "");
 		r = 1;
 		goto done;
 	default:

@@ -30,7 +30,7 @@ static const char SQL_VIEW_LINES[] =
     "SELECT l.id, l.sku, coalesce(l.title, l.name), l.quantity, l.fulfillable_quantity,"
     " l.requires_shipping, l.removed,"
     " (SELECT coalesce(sum(quantity), 0) FROM fulfillment_lines f WHERE f.line_id = l.id),"
-    " coalesce(t.counted, 0), coalesce(t.boxed, 0),"	/* line_tally: one lookup, not every scan */
+    " coalesce(t.counted, 0), coalesce(t.boxed, 0)," /* line_tally: one lookup, not every scan */
     " l.shop_acked, l.grams"
     " FROM order_lines l LEFT JOIN line_tally t ON t.line_id = l.id"
     " WHERE l.order_id = ? ORDER BY l.position";
@@ -57,7 +57,7 @@ load_view_lines(struct store *s, struct order_view *v, int64_t order_id)
 		q.acked = sqlite3_column_int64(st, 10);
 		rem = order_qty_remaining(&q);
 		if (rem == 0 && packed == 0)
-			continue;	/* nothing to pack on this line now */
+			continue; /* nothing to pack on this line now */
 		if (v->nlines == cap) {
 			void *p = realloc(v->lines, (cap = cap ? cap * 2 : 8) * sizeof(*sl));
 
@@ -72,8 +72,9 @@ load_view_lines(struct store *s, struct order_view *v, int64_t order_id)
 		sl->remaining = rem;
 		sl->packed = packed;
 		sl->packed_box = sqlite3_column_int64(st, 9);
-		sl->grams = sqlite3_column_type(st, 11) == SQLITE_NULL ? -1 :
-		    sqlite3_column_int64(st, 11);
+		sl->grams = sqlite3_column_type(st, 11) == SQLITE_NULL
+		    ? -1
+		    : sqlite3_column_int64(st, 11);
 	}
 	sqlite3_reset(st);
 	return 0;
@@ -85,8 +86,8 @@ fail:
 struct order_view *
 sqlite_store_order_view(struct store *s, int64_t order_id)
 {
-	sqlite3_stmt *st = store_stmt(s,
-	    "SELECT name, status, hold_reason, station FROM orders WHERE id = ?");
+	sqlite3_stmt *st = store_stmt(
+	    s, "SELECT name, status, hold_reason, station FROM orders WHERE id = ?");
 	struct order_view *v;
 	int status;
 
@@ -141,7 +142,8 @@ sqlite_store_session_load(struct store *s, const char *station, struct sess_stat
 		ss->hold = sqlite3_column_int(st, 6);
 		ss->hold_close = sqlite3_column_int(st, 7);
 		snprintf(ss->label_code, sizeof(ss->label_code), "%s", sqlite3_column_text(st, 8));
-		snprintf(ss->label_order, sizeof(ss->label_order), "%s", sqlite3_column_text(st, 9));
+		snprintf(
+		    ss->label_order, sizeof(ss->label_order), "%s", sqlite3_column_text(st, 9));
 		snprintf(ss->override_badge, sizeof(ss->override_badge), "%s",
 		    sqlite3_column_text(st, 10));
 	}
@@ -182,11 +184,11 @@ sqlite_store_session_save(struct store *s, const char *station, const struct ses
 }
 
 int
-sqlite_store_find_product(struct store *s, const char *code, char *sku, size_t skulen,
-    int64_t *multiplier)
+sqlite_store_find_product(
+    struct store *s, const char *code, char *sku, size_t skulen, int64_t *multiplier)
 {
-	sqlite3_stmt *st = store_stmt(s,
-	    "SELECT sku, multiplier FROM product_codes WHERE code = ?");
+	sqlite3_stmt *st = store_stmt(
+	    s, "SELECT sku, multiplier FROM product_codes WHERE code = ?");
 	int r;
 
 	if (st == NULL)
@@ -205,8 +207,9 @@ sqlite_store_find_product(struct store *s, const char *code, char *sku, size_t s
 	 * The SKU itself, known from the catalog (a product code's sku) or
 	 * from some order line: one unit of it (issue 9 #2).
 	 */
-	if ((st = store_stmt(s, "SELECT 1 FROM product_codes WHERE sku = ?1"
-	    " UNION ALL SELECT 1 FROM order_lines WHERE sku = ?1 LIMIT 1")) == NULL)
+	if ((st = store_stmt(s,
+		 "SELECT 1 FROM product_codes WHERE sku = ?1"
+		 " UNION ALL SELECT 1 FROM order_lines WHERE sku = ?1 LIMIT 1")) == NULL)
 		return -1;
 	store_bind_text(st, 1, code);
 	r = store_step(s, st);
@@ -225,8 +228,8 @@ static const char SQL_LAST_ITEM[] =
     " ORDER BY c.id DESC LIMIT 1";
 
 int
-sqlite_store_last_item(struct store *s, const char *station, int64_t order_id,
-    int64_t *line_id, int64_t *units)
+sqlite_store_last_item(
+    struct store *s, const char *station, int64_t order_id, int64_t *line_id, int64_t *units)
 {
 	sqlite3_stmt *st = store_stmt(s, SQL_LAST_ITEM);
 	int r;
@@ -262,9 +265,9 @@ sqlite_store_last_package(struct store *s, const char *station)
 }
 
 int64_t
-sqlite_store_record_scan(struct store *s, const char *station, const char *packer,
-    const char *code, const char *aim, const char *verdict, int64_t order_id,
-    int64_t line_id, int64_t units, int64_t package_id, const char *state)
+sqlite_store_record_scan(struct store *s, const char *station, const char *packer, const char *code,
+    const char *aim, const char *verdict, int64_t order_id, int64_t line_id, int64_t units,
+    int64_t package_id, const char *state)
 {
 	sqlite3_stmt *st = store_stmt(s,
 	    "INSERT INTO scans(at, station, packer, code, aim, verdict, order_id, line_id,"
@@ -278,10 +281,19 @@ sqlite_store_record_scan(struct store *s, const char *station, const char *packe
 	store_bind_text(st, 4, code);
 	store_bind_text(st, 5, aim && *aim ? aim : NULL);
 	store_bind_text(st, 6, verdict);
-	if (order_id) sqlite3_bind_int64(st, 7, order_id); else sqlite3_bind_null(st, 7);
-	if (line_id) sqlite3_bind_int64(st, 8, line_id); else sqlite3_bind_null(st, 8);
+	if (order_id)
+		sqlite3_bind_int64(st, 7, order_id);
+	else
+		sqlite3_bind_null(st, 7);
+	if (line_id)
+		sqlite3_bind_int64(st, 8, line_id);
+	else
+		sqlite3_bind_null(st, 8);
 	sqlite3_bind_int64(st, 9, units);
-	if (package_id) sqlite3_bind_int64(st, 10, package_id); else sqlite3_bind_null(st, 10);
+	if (package_id)
+		sqlite3_bind_int64(st, 10, package_id);
+	else
+		sqlite3_bind_null(st, 10);
 	store_bind_text(st, 11, state);
 	if (store_run(s, st) == -1)
 		return -1;
@@ -292,8 +304,8 @@ sqlite_store_record_scan(struct store *s, const char *station, const char *packe
 static int
 load_state(struct store *s, int64_t order_id, struct order_state *out)
 {
-	sqlite3_stmt *st = store_stmt(s,
-	    "SELECT status, hold_source, station IS NOT NULL FROM orders WHERE id = ?");
+	sqlite3_stmt *st = store_stmt(
+	    s, "SELECT status, hold_source, station IS NOT NULL FROM orders WHERE id = ?");
 	int status = -1;
 
 	if (st == NULL)
@@ -318,11 +330,10 @@ sqlite_store_open_order(struct store *s, int64_t order_id, const char *station)
 	struct order_event ev = { OEV_OPEN, ORDER_READY };
 	sqlite3_stmt *st;
 
-	if (load_state(s, order_id, &cur) == -1 ||
-	    order_state_apply(&cur, &ev, &next) != ORDER_OK)
+	if (load_state(s, order_id, &cur) == -1 || order_state_apply(&cur, &ev, &next) != ORDER_OK)
 		return -1;
-	st = store_stmt(s,
-	    "UPDATE orders SET status = ?, station = ?, updated_at = ? WHERE id = ?");
+	st = store_stmt(
+	    s, "UPDATE orders SET status = ?, station = ?, updated_at = ? WHERE id = ?");
 	if (st == NULL)
 		return -1;
 	store_bind_text(st, 1, order_status_name(next.status));
@@ -342,8 +353,8 @@ sqlite_store_open_order(struct store *s, int64_t order_id, const char *station)
 int64_t
 sqlite_store_open_package(struct store *s, int64_t order_id, const char *station, int box)
 {
-	sqlite3_stmt *st = store_stmt(s,
-	    "SELECT id FROM packages WHERE order_id = ? AND station = ? AND state = 'open'");
+	sqlite3_stmt *st = store_stmt(
+	    s, "SELECT id FROM packages WHERE order_id = ? AND station = ? AND state = 'open'");
 	int64_t id;
 	int r;
 
@@ -359,7 +370,8 @@ sqlite_store_open_package(struct store *s, int64_t order_id, const char *station
 	sqlite3_reset(st);
 	if (r != SQLITE_DONE)
 		return -1;
-	st = store_stmt(s, "INSERT INTO packages(order_id, station, box, state, created_at)"
+	st = store_stmt(s,
+	    "INSERT INTO packages(order_id, station, box, state, created_at)"
 	    " VALUES (?, ?, ?, 'open', ?)");
 	if (st == NULL)
 		return -1;
@@ -395,8 +407,8 @@ sqlite_store_undo_last(struct store *s, const char *station, int64_t order_id)
 }
 
 int64_t
-sqlite_store_close_package(struct store *s, int64_t order_id, const char *station,
-    const char *gs1_prefix, char sscc[19])
+sqlite_store_close_package(
+    struct store *s, int64_t order_id, const char *station, const char *gs1_prefix, char sscc[19])
 {
 	sqlite3_stmt *st = store_stmt(s,
 	    "SELECT p.id, (SELECT CASE WHEN min(l.grams) < 0 THEN NULL"
@@ -425,7 +437,8 @@ sqlite_store_close_package(struct store *s, int64_t order_id, const char *statio
 	snprintf(key, sizeof(key), "sscc:%s", gs1_prefix);
 	if ((serial = store_counter_next(s, key)) < 0 || sscc_make(gs1_prefix, serial, sscc) == -1)
 		return -1;
-	st = store_stmt(s, "UPDATE packages SET state = 'closed', sscc = ?1, weight_grams = ?2,"
+	st = store_stmt(s,
+	    "UPDATE packages SET state = 'closed', sscc = ?1, weight_grams = ?2,"
 	    " weight_source = CASE WHEN ?2 IS NULL THEN NULL ELSE 'computed' END,"
 	    " closed_at = ?3 WHERE id = ?4");
 	if (st == NULL)
@@ -484,7 +497,8 @@ settle_status(struct store *s, int64_t order_id, enum order_event_kind kind)
 	    store_lines_status(s, order_id, &ev.shop) == -1 ||
 	    order_state_apply(&cur, &ev, &next) != ORDER_OK)
 		return -1;
-	st = store_stmt(s, "UPDATE orders SET station = NULL, updated_at = ?, status = ?"
+	st = store_stmt(s,
+	    "UPDATE orders SET station = NULL, updated_at = ?, status = ?"
 	    " WHERE id = ?");
 	if (st == NULL)
 		return -1;
@@ -513,8 +527,8 @@ exec_bound(struct store *s, const char *sql, int64_t a, const char *b, int64_t c
  * station = ? it walked scans_station, every scan the bench ever made.
  */
 int64_t
-sqlite_store_ship(struct store *s, int64_t order_id, const char *station, const char *packer,
-    int partial)
+sqlite_store_ship(
+    struct store *s, int64_t order_id, const char *station, const char *packer, int partial)
 {
 	sqlite3_stmt *st = store_stmt(s,
 	    "INSERT INTO fulfillments(order_id, station, packer, at, partial, units, opened_at, doc)"
@@ -533,13 +547,19 @@ sqlite_store_ship(struct store *s, int64_t order_id, const char *station, const 
 	if (store_run(s, st) == -1)
 		return -1;
 	fid = sqlite3_last_insert_rowid(store_db(s));
-	if (exec_bound(s, "INSERT INTO fulfillment_lines(fulfillment_id, order_id, line_id, quantity)"
-	    " SELECT ?3, ?1, line_id, sum(units) FROM scans WHERE order_id = ?1 AND +station = ?2"
-	    " AND state = 'counted' GROUP BY line_id", order_id, station, fid) == -1 ||
-	    exec_bound(s, "UPDATE scans SET state = 'shipped' WHERE order_id = ?1 AND +station = ?2"
-	    " AND state = 'counted'", order_id, station, 0) == -1 ||
-	    exec_bound(s, "UPDATE packages SET state = 'shipped', fulfillment_id = ?3"
-	    " WHERE order_id = ?1 AND station = ?2 AND state = 'closed'", order_id, station, fid) == -1 ||
+	if (exec_bound(s,
+		"INSERT INTO fulfillment_lines(fulfillment_id, order_id, line_id, quantity)"
+		" SELECT ?3, ?1, line_id, sum(units) FROM scans WHERE order_id = ?1 AND +station = ?2"
+		" AND state = 'counted' GROUP BY line_id",
+		order_id, station, fid) == -1 ||
+	    exec_bound(s,
+		"UPDATE scans SET state = 'shipped' WHERE order_id = ?1 AND +station = ?2"
+		" AND state = 'counted'",
+		order_id, station, 0) == -1 ||
+	    exec_bound(s,
+		"UPDATE packages SET state = 'shipped', fulfillment_id = ?3"
+		" WHERE order_id = ?1 AND station = ?2 AND state = 'closed'",
+		order_id, station, fid) == -1 ||
 	    settle_status(s, order_id, OEV_SHIP) == -1)
 		return -1;
 	return fid;
@@ -560,10 +580,14 @@ sqlite_store_set_fulfillment_doc(struct store *s, int64_t id, const char *doc)
 int
 sqlite_store_close_unshipped(struct store *s, int64_t order_id, const char *station)
 {
-	if (exec_bound(s, "UPDATE scans SET state = 'abandoned' WHERE order_id = ?1 AND +station = ?2"
-	    " AND state = 'counted'", order_id, station, 0) == -1 ||
-	    exec_bound(s, "UPDATE packages SET state = 'void' WHERE order_id = ?1 AND station = ?2"
-	    " AND state IN ('open', 'closed')", order_id, station, 0) == -1)
+	if (exec_bound(s,
+		"UPDATE scans SET state = 'abandoned' WHERE order_id = ?1 AND +station = ?2"
+		" AND state = 'counted'",
+		order_id, station, 0) == -1 ||
+	    exec_bound(s,
+		"UPDATE packages SET state = 'void' WHERE order_id = ?1 AND station = ?2"
+		" AND state IN ('open', 'closed')",
+		order_id, station, 0) == -1)
 		return -1;
 	return settle_status(s, order_id, OEV_CLOSE);
 }
@@ -571,14 +595,17 @@ sqlite_store_close_unshipped(struct store *s, int64_t order_id, const char *stat
 int
 sqlite_store_pending_outbox(struct store *s, int64_t **ids, size_t *n)
 {
-	return store_collect_ids(s, "SELECT id FROM fulfillments WHERE outbox_name IS NULL"
-	    " ORDER BY id", 0, ids, n);
+	return store_collect_ids(s,
+	    "SELECT id FROM fulfillments WHERE outbox_name IS NULL"
+	    " ORDER BY id",
+	    0, ids, n);
 }
 
 char *
 sqlite_store_fulfillment_doc(struct store *s, int64_t id, char *order_name, size_t namelen)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT f.doc, o.name FROM fulfillments f"
+	sqlite3_stmt *st = store_stmt(s,
+	    "SELECT f.doc, o.name FROM fulfillments f"
 	    " JOIN orders o ON o.id = f.order_id WHERE f.id = ?");
 	char *doc = NULL;
 
@@ -657,7 +684,8 @@ fulfillment_lines(struct store *s, struct store_fulfillment *f, int *oom)
 static int
 fulfillment_packages(struct store *s, struct store_fulfillment *f, int *oom)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT box, sscc, weight_grams, weight_source FROM packages"
+	sqlite3_stmt *st = store_stmt(s,
+	    "SELECT box, sscc, weight_grams, weight_source FROM packages"
 	    " WHERE fulfillment_id = ? ORDER BY box, id");
 	size_t cap = 0;
 	int r;
@@ -680,11 +708,13 @@ fulfillment_packages(struct store *s, struct store_fulfillment *f, int *oom)
 		p = &f->packages[f->npackages++];
 		p->box = sqlite3_column_int(st, 0);
 		p->sscc = dup_or_null(st, 1, oom);
-		p->weight_grams = sqlite3_column_type(st, 2) == SQLITE_NULL ? -1 :
-		    sqlite3_column_int64(st, 2);
+		p->weight_grams = sqlite3_column_type(st, 2) == SQLITE_NULL
+		    ? -1
+		    : sqlite3_column_int64(st, 2);
 		snprintf(p->weight_source, sizeof(p->weight_source), "%s",
-		    sqlite3_column_type(st, 3) == SQLITE_NULL || p->weight_grams < 0 ? "" :
-		    (const char *)sqlite3_column_text(st, 3));
+		    sqlite3_column_type(st, 3) == SQLITE_NULL || p->weight_grams < 0
+			? ""
+			: (const char *)sqlite3_column_text(st, 3));
 	}
 	sqlite3_reset(st);
 	return *oom || r == SQLITE_DONE || r == SQLITE_ROW ? 0 : -1;

@@ -41,8 +41,8 @@ dup_col(sqlite3_stmt *st, int i, int *oom)
 int
 sqlite_store_count_orders(struct store *s, struct store_status_count **rows, size_t *n)
 {
-	sqlite3_stmt *st = store_stmt(s,
-	    "SELECT status, count(*) FROM orders GROUP BY status ORDER BY status");
+	sqlite3_stmt *st = store_stmt(
+	    s, "SELECT status, count(*) FROM orders GROUP BY status ORDER BY status");
 	struct store_status_count *v = NULL;
 	size_t cnt = 0, cap = 0;
 	int r;
@@ -69,8 +69,8 @@ sqlite_store_count_orders(struct store *s, struct store_status_count **rows, siz
 	return 0;
 }
 
-#define SHIPPED \
-    "(SELECT coalesce(sum(f.quantity), 0) FROM fulfillment_lines f WHERE f.line_id = l.id)"
+#define SHIPPED                                                                                    \
+	"(SELECT coalesce(sum(f.quantity), 0) FROM fulfillment_lines f WHERE f.line_id = l.id)"
 static const char SQL_ORDERS[] =
     "SELECT o.name, o.status, coalesce(o.ship_name, trim(coalesce(o.ship_first_name,'') || ' ' ||"
     " coalesce(o.ship_last_name,''))), o.ship_city, o.ship_country_code,"
@@ -87,8 +87,8 @@ static const char SQL_ORDERS[] =
     " ORDER BY o.id";
 
 int
-sqlite_store_list_orders(struct store *s, const char *status, struct store_order_row **rows,
-    size_t *n)
+sqlite_store_list_orders(
+    struct store *s, const char *status, struct store_order_row **rows, size_t *n)
 {
 	sqlite3_stmt *st = store_stmt(s, SQL_ORDERS);
 	struct store_order_row *v = NULL, *o;
@@ -130,8 +130,8 @@ static const char SQL_ORDERS_SKU[] =
     " (SELECT l.order_id FROM order_lines l WHERE l.sku = ?1) ORDER BY o.id LIMIT ?2";
 
 int
-sqlite_store_orders_with_sku(struct store *s, const char *sku, int64_t limit, char ***names,
-    size_t *n)
+sqlite_store_orders_with_sku(
+    struct store *s, const char *sku, int64_t limit, char ***names, size_t *n)
 {
 	sqlite3_stmt *st = store_stmt(s, SQL_ORDERS_SKU);
 	char **v = NULL;
@@ -253,8 +253,9 @@ detail_lines(struct store *s, int64_t id, struct store_order_detail *d)
 		l->has_grams = sqlite3_column_type(st, 11) != SQLITE_NULL;
 		l->grams = sqlite3_column_int64(st, 11);
 		/* "quantity" is the shippable quantity: what this station may pack in all. */
-		l->quantity = q.requires_shipping && !q.removed ?
-		    order_qty_remaining(&q) + q.shipped : 0;
+		l->quantity = q.requires_shipping && !q.removed
+		    ? order_qty_remaining(&q) + q.shipped
+		    : 0;
 	}
 	sqlite3_reset(st);
 	if (oom)
@@ -286,13 +287,16 @@ detail_packages(struct store *s, int64_t id, struct store_order_detail *d)
 		p->sscc = dup_col(st, 1, &oom);
 		p->state = dup_col(st, 2, &oom);
 		p->station = dup_col(st, 3, &oom);
-		p->weight_grams = sqlite3_column_type(st, 4) == SQLITE_NULL ? -1 :
-		    sqlite3_column_int64(st, 4);
-		p->fulfillment = sqlite3_column_type(st, 5) == SQLITE_NULL ? -1 :
-		    sqlite3_column_int64(st, 5);
+		p->weight_grams = sqlite3_column_type(st, 4) == SQLITE_NULL
+		    ? -1
+		    : sqlite3_column_int64(st, 4);
+		p->fulfillment = sqlite3_column_type(st, 5) == SQLITE_NULL
+		    ? -1
+		    : sqlite3_column_int64(st, 5);
 		snprintf(p->weight_source, sizeof(p->weight_source), "%s",
-		    sqlite3_column_type(st, 6) == SQLITE_NULL || p->weight_grams < 0 ? "" :
-		    (const char *)sqlite3_column_text(st, 6));
+		    sqlite3_column_type(st, 6) == SQLITE_NULL || p->weight_grams < 0
+			? ""
+			: (const char *)sqlite3_column_text(st, 6));
 	}
 	sqlite3_reset(st);
 	if (oom)
@@ -365,23 +369,23 @@ sqlite_store_load_order_detail(struct store *s, const char *name, struct store_o
 	return 1;
 }
 
-#define SQL_LOG_SELECT \
-    "SELECT e.id, e.at, coalesce(e.station, ''), coalesce(e.order_name, ''),"  \
-    " coalesce(e.packer, ''), e.kind, coalesce(e.verdict, ''), e.message, e.error," \
-    " sc.code, CASE WHEN sc.id IS NULL THEN NULL ELSE coalesce(sc.aim, '') END" \
-    " FROM events e LEFT JOIN scans sc ON sc.id = e.scan_id" \
-    " WHERE (?1 = 0 OR e.at >= ?1) AND (?2 = 0 OR e.at < ?2)" \
-    " AND (?3 IS NULL OR e.station = ?3) AND (?4 IS NULL OR e.order_name = ?4)" \
-    " AND (?5 IS NULL OR e.packer = ?5) AND (?6 IS NULL OR e.kind = ?6)" \
-    " AND (?7 = 0 OR e.error = 1) AND e.id > ?8"
+#define SQL_LOG_SELECT                                                                             \
+	"SELECT e.id, e.at, coalesce(e.station, ''), coalesce(e.order_name, ''),"                  \
+	" coalesce(e.packer, ''), e.kind, coalesce(e.verdict, ''), e.message, e.error,"            \
+	" sc.code, CASE WHEN sc.id IS NULL THEN NULL ELSE coalesce(sc.aim, '') END"                \
+	" FROM events e LEFT JOIN scans sc ON sc.id = e.scan_id"                                   \
+	" WHERE (?1 = 0 OR e.at >= ?1) AND (?2 = 0 OR e.at < ?2)"                                  \
+	" AND (?3 IS NULL OR e.station = ?3) AND (?4 IS NULL OR e.order_name = ?4)"                \
+	" AND (?5 IS NULL OR e.packer = ?5) AND (?6 IS NULL OR e.kind = ?6)"                       \
+	" AND (?7 = 0 OR e.error = 1) AND e.id > ?8"
 static const char SQL_LOG[] = SQL_LOG_SELECT " ORDER BY e.id LIMIT ?9";
 /* the newest ?9 (the web console's log page), handed back oldest first */
-static const char SQL_LOG_NEWEST[] =
-    "SELECT * FROM (" SQL_LOG_SELECT " ORDER BY e.id DESC LIMIT ?9) ORDER BY 1";
+static const char SQL_LOG_NEWEST[] = "SELECT * FROM (" SQL_LOG_SELECT
+				     " ORDER BY e.id DESC LIMIT ?9) ORDER BY 1";
 
 int
-sqlite_store_list_events(struct store *s, const struct log_filter *f,
-    struct store_event_row **rows, size_t *n)
+sqlite_store_list_events(
+    struct store *s, const struct log_filter *f, struct store_event_row **rows, size_t *n)
 {
 	sqlite3_stmt *st = store_stmt(s, f->newest && f->limit > 0 ? SQL_LOG_NEWEST : SQL_LOG);
 	struct store_event_row *v = NULL, *e;

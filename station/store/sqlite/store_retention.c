@@ -17,7 +17,8 @@ archive_one(struct store *s, int64_t id)
 {
 	struct order_event ev = { OEV_ARCHIVE, ORDER_READY };
 	struct order_state cur, next;
-	sqlite3_stmt *st = store_stmt(s, "SELECT status, station IS NOT NULL FROM orders"
+	sqlite3_stmt *st = store_stmt(s,
+	    "SELECT status, station IS NOT NULL FROM orders"
 	    " WHERE id = ?");
 	char msg[64];
 	int status;
@@ -38,8 +39,9 @@ archive_one(struct store *s, int64_t id)
 	cur.hold = ORDER_HOLD_NONE;
 	if (order_state_apply(&cur, &ev, &next) != ORDER_OK)
 		return 0;
-	if ((st = store_stmt(s, "UPDATE orders SET status = ?, hold_reason = NULL,"
-	    " hold_source = NULL, updated_at = ? WHERE id = ?")) == NULL)
+	if ((st = store_stmt(s,
+		 "UPDATE orders SET status = ?, hold_reason = NULL,"
+		 " hold_source = NULL, updated_at = ? WHERE id = ?")) == NULL)
 		return -1;
 	store_bind_text(st, 1, order_status_name(next.status));
 	sqlite3_bind_int64(st, 2, store_now_ms());
@@ -61,8 +63,9 @@ sqlite_store_archive_orders(struct store *s, int64_t before_ms, int limit, int64
 	if (store_begin(s) == -1)
 		return -1;
 	/* the candidates; the lifecycle has the last word on each */
-	if ((st = store_stmt(s, "SELECT id FROM orders WHERE status IN ('fulfilled', 'cancelled')"
-	    " AND station IS NULL AND updated_at < ?1 ORDER BY id LIMIT ?2")) == NULL)
+	if ((st = store_stmt(s,
+		 "SELECT id FROM orders WHERE status IN ('fulfilled', 'cancelled')"
+		 " AND station IS NULL AND updated_at < ?1 ORDER BY id LIMIT ?2")) == NULL)
 		goto fail;
 	sqlite3_bind_int64(st, 1, before_ms);
 	sqlite3_bind_int(st, 2, limit);
@@ -105,8 +108,9 @@ sqlite_store_prune_log(struct store *s, int64_t before_ms, int limit, int64_t *n
 	if (store_begin(s) == -1)
 		return -1;
 	/* events_at orders the oldest first */
-	if ((st = store_stmt(s, "DELETE FROM events WHERE id IN (SELECT id FROM events"
-	    " WHERE at < ?1 ORDER BY at LIMIT ?2)")) == NULL)
+	if ((st = store_stmt(s,
+		 "DELETE FROM events WHERE id IN (SELECT id FROM events"
+		 " WHERE at < ?1 ORDER BY at LIMIT ?2)")) == NULL)
 		goto fail;
 	sqlite3_bind_int64(st, 1, before_ms);
 	sqlite3_bind_int(st, 2, limit);
@@ -119,10 +123,11 @@ sqlite_store_prune_log(struct store *s, int64_t before_ms, int limit, int64_t *n
 	 * to prune costs a lookup, not a walk of the table. Scans still
 	 * counted in an open package are the session's: they stay.
 	 */
-	if ((st = store_stmt(s, "DELETE FROM scans WHERE id IN (SELECT id FROM scans"
-	    " WHERE id < coalesce((SELECT id FROM scans WHERE at >= ?1 ORDER BY id LIMIT 1),"
-	    " 9223372036854775807) AND at < ?1 AND coalesce(state, '') <> 'counted'"
-	    " ORDER BY id LIMIT ?2)")) == NULL)
+	if ((st = store_stmt(s,
+		 "DELETE FROM scans WHERE id IN (SELECT id FROM scans"
+		 " WHERE id < coalesce((SELECT id FROM scans WHERE at >= ?1 ORDER BY id LIMIT 1),"
+		 " 9223372036854775807) AND at < ?1 AND coalesce(state, '') <> 'counted'"
+		 " ORDER BY id LIMIT ?2)")) == NULL)
 		goto fail;
 	sqlite3_bind_int64(st, 1, before_ms);
 	sqlite3_bind_int(st, 2, limit);
@@ -166,8 +171,8 @@ export_row(sqlite3_stmt *st, struct store_export_row *r)
 }
 
 int
-sqlite_store_export_shipments(struct store *s, int64_t since_ms, int64_t until_ms,
-    struct store_export_row **rows, size_t *n)
+sqlite_store_export_shipments(
+    struct store *s, int64_t since_ms, int64_t until_ms, struct store_export_row **rows, size_t *n)
 {
 	sqlite3_stmt *st = store_stmt(s, SQL_EXPORT);
 	struct store_export_row *v = NULL;

@@ -29,8 +29,8 @@ put_fo(struct store *s, int64_t fo_id, int64_t order_shop_id, int here, const ch
 static int
 order_fos(struct store *s, int64_t order_shop_id, char ***docs, size_t *n)
 {
-	sqlite3_stmt *st = store_stmt(s,
-	    "SELECT doc FROM shop_fos WHERE order_shop_id = ? ORDER BY fo_id");
+	sqlite3_stmt *st = store_stmt(
+	    s, "SELECT doc FROM shop_fos WHERE order_shop_id = ? ORDER BY fo_id");
 	char **v = NULL, **nv;
 	size_t k = 0, i;
 	int r;
@@ -79,7 +79,8 @@ get_state(struct store *s, const char *key, char **value)
 static int
 set_state(struct store *s, const char *key, const char *value)
 {
-	sqlite3_stmt *st = store_stmt(s, "INSERT INTO shop_state(key, value) VALUES (?,?)"
+	sqlite3_stmt *st = store_stmt(s,
+	    "INSERT INTO shop_state(key, value) VALUES (?,?)"
 	    " ON CONFLICT(key) DO UPDATE SET value = excluded.value");
 
 	if (st == NULL)
@@ -126,8 +127,8 @@ read_push(sqlite3_stmt *st, struct store_push_row *r)
 }
 
 static int
-list_pushes(struct store *s, const char *state, int64_t fid, struct store_push_row **rows,
-    size_t *n)
+list_pushes(
+    struct store *s, const char *state, int64_t fid, struct store_push_row **rows, size_t *n)
 {
 	sqlite3_stmt *st = store_stmt(s,
 	    "SELECT p.fulfillment_id, p.order_id, o.name, p.state, p.payload,"
@@ -184,8 +185,7 @@ update_push(struct store *s, int64_t fid, const char *state, int64_t attempts,
 static int
 push_claimed(struct store *s, const char *gid)
 {
-	sqlite3_stmt *st = store_stmt(s,
-	    "SELECT 1 FROM shop_pushes WHERE shop_fulfillment = ?");
+	sqlite3_stmt *st = store_stmt(s, "SELECT 1 FROM shop_pushes WHERE shop_fulfillment = ?");
 	int r;
 
 	if (st == NULL)
