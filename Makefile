@@ -14,7 +14,7 @@ B	:= build
 CC	?= cc
 CFLAGS	?= -O2 -g
 PKGS	:= sqlite3 libpq jansson inih libusb-1.0 libsystemd libmicrohttpd libcrypt libcurl libcrypto
-WARN	:= -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Werror -Wno-format-truncation
+WARN	:= -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Werror
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -I. $(shell pkg-config --cflags $(PKGS)) $(CFLAGS) -MMD -MP
 LIBS	= $(shell pkg-config --libs $(PKGS)) -lcsv -lhpdf -lzint -lcups -lcrypt -lm -pthread
 CHECK_LIBS = $(shell pkg-config --libs check)

@@ -202,7 +202,10 @@ rig_uri(const char *dir, char *uri, size_t len)
 	while (fgets(line, sizeof(line), f) != NULL)
 		if (strncmp(line, "EVE1_URI='", 10) == 0) {
 			line[strcspn(line + 10, "'") + 10] = '\0';
-			snprintf(uri, len, "%s", line + 10);
+			if (snprintf(uri, len, "%s", line + 10) >= (int)len) {
+				fprintf(stderr, "print_bench: uri too long\n");
+				exit(1);
+			}
 		}
 	fclose(f);
 }

@@ -193,7 +193,10 @@ connect_to(const char *path)
 
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
-	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	if (snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path) >= (int)sizeof(sun.sun_path)) {
+		fprintf(stderr, "scale_bench: sun.sun_path too long\n");
+		exit(1);
+	}
 	for (i = 0; fd != -1 && i < 500; i++) {
 		if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0)
 			return fd;

@@ -186,7 +186,11 @@ connect_failure(const struct ipp_target *t, int msec, int64_t spent_ms, char *wh
 	if (t->host[0] == '/') {
 		memset(&sun, 0, sizeof(sun));
 		sun.sun_family = AF_UNIX;
-		snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", t->host);
+		if (strlen(t->host) >= sizeof(sun.sun_path)) {
+			snprintf(why, whylen, "socket path too long");
+			return;
+		}
+		memcpy(sun.sun_path, t->host, strlen(t->host) + 1);
 		memset(&hints, 0, sizeof(hints));
 		hints.ai_family = AF_UNIX;
 		hints.ai_socktype = SOCK_STREAM;
@@ -199,7 +203,7 @@ connect_failure(const struct ipp_target *t, int msec, int64_t spent_ms, char *wh
 		hints.ai_socktype = SOCK_STREAM;
 		snprintf(port, sizeof(port), "%d", t->port);
 		if ((r = getaddrinfo(t->host, port, &hints, &res)) != 0) {
-			snprintf(why, whylen, "host %s not found (%s)", t->host,
+			snprintf(why, whylen, "host %.100s not found (%s)", t->host,
 			    r == EAI_SYSTEM ? strerror(errno) : gai_strerror(r));
 			return;
 		}
@@ -212,11 +216,12 @@ connect_failure(const struct ipp_target *t, int msec, int64_t spent_ms, char *wh
 	case 0: snprintf(why, whylen, "it accepted a connection only on the second try"); break;
 	case ECONNREFUSED:
 		if (t->host[0] == '/')
-			snprintf(why, whylen, "connection refused on %s", t->host);
+			snprintf(why, whylen, "connection refused on %.100s", t->host);
 		else
-			snprintf(why, whylen, "connection refused by %s port %d", t->host, t->port);
+			snprintf(
+			    why, whylen, "connection refused by %.100s port %d", t->host, t->port);
 		break;
-	case ENOENT: snprintf(why, whylen, "no socket %s", t->host); break;
+	case ENOENT: snprintf(why, whylen, "no socket %.100s", t->host); break;
 	case ETIMEDOUT: snprintf(why, whylen, "no answer within %d ms", msec); break;
 	default: snprintf(why, whylen, "%s", strerror(e));
 	}

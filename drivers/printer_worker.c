@@ -504,7 +504,7 @@ poll_job(struct worker *w, size_t i)
 		j->history_flag = has_missing_history(resp);
 	if (ns == PRINT_COMPLETED && completed_unconfirmed(j, resp)) {
 		snprintf(reason, sizeof(reason),
-		    "lost: %.200s lost track of job %d "
+		    "lost: %.150s lost track of job %d "
 		    "(printer restarted?); it may not have printed",
 		    w->t.label, j->id);
 		worker_send_event(w, PRINTER_EV_STATE, j->ref, j->id, PRINT_ABORTED, reason);

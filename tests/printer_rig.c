@@ -42,7 +42,7 @@ rig_var(const char *name, char *out, size_t outlen)
 	size_t n = strlen(name);
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/rig.env", rig_dir);
+	ck_assert_int_lt(snprintf(path, sizeof(path), "%s/rig.env", rig_dir), (int)sizeof(path));
 	out[0] = '\0';
 	if ((f = fopen(path, "r")) == NULL)
 		return;
@@ -72,7 +72,8 @@ find_script(void)
 		*p = '\0';
 	else
 		snprintf(exe, sizeof(exe), ".");
-	snprintf(rig_script, sizeof(rig_script), "%s/tests/rig/printers.sh", exe);
+	ck_assert_int_lt(snprintf(rig_script, sizeof(rig_script), "%s/tests/rig/printers.sh", exe),
+	    (int)sizeof(rig_script));
 }
 
 void
@@ -112,7 +113,8 @@ fault_file(const char *name, int on)
 	char path[PATH_MAX];
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/faults/%s", rig_dir, name);
+	ck_assert_int_lt(
+	    snprintf(path, sizeof(path), "%s/faults/%s", rig_dir, name), (int)sizeof(path));
 	if (!on) {
 		unlink(path);
 		return;
@@ -331,7 +333,9 @@ assert_received(int eve, int job_id, const unsigned char *pdf, size_t len)
 	unsigned char *got;
 	size_t glen = 0;
 
-	snprintf(path, sizeof(path), "%s/recv/eve%d/job-%d.pdf", rig_dir, eve, job_id);
+	ck_assert_int_lt(
+	    snprintf(path, sizeof(path), "%s/recv/eve%d/job-%d.pdf", rig_dir, eve, job_id),
+	    (int)sizeof(path));
 	ck_assert_int_eq(wait_file(path), 0);
 	ck_assert_ptr_nonnull(got = read_file(path, &glen));
 	ck_assert_uint_eq(glen, len);
@@ -346,7 +350,9 @@ received_env(int eve, int job_id)
 	char path[PATH_MAX];
 	size_t len;
 
-	snprintf(path, sizeof(path), "%s/recv/eve%d/job-%d.env", rig_dir, eve, job_id);
+	ck_assert_int_lt(
+	    snprintf(path, sizeof(path), "%s/recv/eve%d/job-%d.env", rig_dir, eve, job_id),
+	    (int)sizeof(path));
 	ck_assert_int_eq(wait_file(path), 0);
 	return (char *)read_file(path, &len);
 }
@@ -363,7 +369,9 @@ find_received(int eve, const unsigned char *pdf, size_t len)
 
 	while (loop_now_ms() < end) {
 		for (id = 1; id < 64; id++) {
-			snprintf(path, sizeof(path), "%s/recv/eve%d/job-%d.pdf", rig_dir, eve, id);
+			ck_assert_int_lt(snprintf(path, sizeof(path), "%s/recv/eve%d/job-%d.pdf",
+					     rig_dir, eve, id),
+			    (int)sizeof(path));
 			if ((got = read_file(path, &glen)) == NULL)
 				continue;
 			if (glen == len && memcmp(got, pdf, len) == 0) {

@@ -128,7 +128,8 @@ START_TEST(everywhere_queue_completes)
 
 	print_and_complete(4, q_every, &o, pdf, len);
 	/* The filter chain rewrote the document; eve2 got a job all the same. */
-	snprintf(path, sizeof(path), "%s/recv/eve2/job-1.env", rig_dir);
+	ck_assert_int_lt(
+	    snprintf(path, sizeof(path), "%s/recv/eve2/job-1.env", rig_dir), (int)sizeof(path));
 	ck_assert_int_eq(wait_file(path), 0);
 	free(pdf);
 }

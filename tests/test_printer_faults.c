@@ -20,7 +20,9 @@ wait_sink_busy(int eve, int job_id)
 {
 	char path[PATH_MAX];
 
-	snprintf(path, sizeof(path), "%s/recv/eve%d/job-%d.pdf.tmp", rig_dir, eve, job_id);
+	ck_assert_int_lt(
+	    snprintf(path, sizeof(path), "%s/recv/eve%d/job-%d.pdf.tmp", rig_dir, eve, job_id),
+	    (int)sizeof(path));
 	ck_assert_int_eq(wait_file(path), 0);
 }
 

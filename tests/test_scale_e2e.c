@@ -356,7 +356,10 @@ import_order(int id, const char *name, int nlines, const char **lines)
 	snprintf(body + n, sizeof(body) - (size_t)n, "]}}\n");
 	snprintf(fname, sizeof(fname), "order-%d.json", id);
 	write_file(fname, body);
-	snprintf(args, sizeof(args), "import %s/%s", dir, fname);
+	if (snprintf(args, sizeof(args), "import %s/%s", dir, fname) >= (int)sizeof(args)) {
+		fprintf(stderr, "test_scale_e2e: args too long\n");
+		exit(1);
+	}
 	check(ctl(out, sizeof(out), args) == 0, "import %s: %s", name, out);
 }
 
@@ -639,7 +642,11 @@ main(int argc, char **argv)
 
 	/* stationd -n refuses a PIN file others can read, at its line */
 	write_pins(0644);
-	snprintf(q, sizeof(q), "%s/build/stationd -n -c %s 2>&1", root, conf);
+	if (snprintf(q, sizeof(q), "%s/build/stationd -n -c %s 2>&1", root, conf) >=
+	    (int)sizeof(q)) {
+		fprintf(stderr, "test_scale_e2e: q too long\n");
+		exit(1);
+	}
 	{
 		FILE *p = popen(q, "r");
 		size_t n = p ? fread(out, 1, sizeof(out) - 1, p) : 0;

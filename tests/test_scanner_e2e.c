@@ -256,7 +256,10 @@ import_order(int id, const char *name, int nlines, const char **lines)
 	snprintf(body + n, sizeof(body) - (size_t)n, "]}}\n");
 	snprintf(fname, sizeof(fname), "order-%d.json", id);
 	write_file(fname, body);
-	snprintf(args, sizeof(args), "import %s/%s", dir, fname);
+	if (snprintf(args, sizeof(args), "import %s/%s", dir, fname) >= (int)sizeof(args)) {
+		fprintf(stderr, "test_scanner_e2e: args too long\n");
+		exit(1);
+	}
 	check(ctl(out, sizeof(out), args) == 0, "import %s: %s", name, out);
 }
 

@@ -64,7 +64,7 @@ tell_remote(struct daemon *d, const char *station)
 	o.station = station;
 	o.verdict = verdict_named(lv.verdict);
 	o.refused = lv.refused;
-	snprintf(o.message, sizeof(o.message), "%s", lv.message);
+	snprintf(o.message, sizeof(o.message), "%.*s", (int)sizeof(o.message) - 1, lv.message);
 	if ((o.has_order = lv.order[0] != '\0'))
 		snprintf(o.order, sizeof(o.order), "%s", lv.order);
 	if (store_session_load(d->store, station, &ss) == 0) {

@@ -269,7 +269,7 @@ checks_pin_badges(const char *path, char ids[][64], size_t max)
 		    (size_t)(colon - line) >= 64)
 			continue;
 		*colon = '\0';
-		snprintf(ids[n++], 64, "%s", line);
+		memcpy(ids[n++], line, (size_t)(colon - line) + 1); /* < 64: checked */
 	}
 	explicit_bzero(line, sizeof(line));
 	fclose(fp);

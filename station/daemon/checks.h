@@ -46,7 +46,7 @@ int checks_scale_status(
  * database error.
  */
 struct checks_scan {
-	char sscc[24];
+	char sscc[48]; /* an SSCC, or a tracking number (8 to 40 characters) */
 	char whose[96];
 	char shown[96]; /* the code as recorded, when it carried a PIN */
 };

@@ -97,8 +97,11 @@ write_reason(const char *path, const char *reason)
 	ssize_t n;
 	int fd, e;
 
-	snprintf(rpath, sizeof(rpath), "%s.reason", path);
-	snprintf(tmp, sizeof(tmp), "%s.reason.tmp", path);
+	if (snprintf(rpath, sizeof(rpath), "%s.reason", path) >= (int)sizeof(rpath) ||
+	    snprintf(tmp, sizeof(tmp), "%s.reason.tmp", path) >= (int)sizeof(tmp)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640)) == -1)
 		return -1;
 	while (off <= len) {
