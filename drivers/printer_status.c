@@ -40,9 +40,10 @@ worker_set_alerts(struct worker *w, unsigned alerts, const char *detail)
 	if (alerts == 0)
 		snprintf(reason, sizeof(reason), "%.200s: ready", w->t.label);
 	else if (detail != NULL && *detail != '\0')
-		snprintf(reason, sizeof(reason), "%.100s: %s (%.100s)", w->t.label, words, detail);
+		snprintf(
+		    reason, sizeof(reason), "%.80s: %.100s (%.70s)", w->t.label, words, detail);
 	else
-		snprintf(reason, sizeof(reason), "%.200s: %s", w->t.label, words);
+		snprintf(reason, sizeof(reason), "%.150s: %.100s", w->t.label, words);
 	worker_send_event(w, PRINTER_EV_ALERT, 0, 0, PRINT_PENDING, reason);
 }
 

@@ -285,7 +285,8 @@ slip_pages(size_t n, const char *title)
 	ck_assert_ptr_nonnull(l);
 	ck_assert_ptr_nonnull(sku);
 	for (i = 0; i < n; i++) {
-		snprintf(sku[i], sizeof(sku[i]), "SKU-%05zu", i);
+		ck_assert_int_lt(
+		    snprintf(sku[i], sizeof(sku[i]), "SKU-%05zu", i), (int)sizeof(sku[i]));
 		l[i] = (struct slip_line){ sku[i], title, NULL, 1, 1 };
 	}
 	ck_assert_int_eq(slip_render(&s, NULL, &o, err, sizeof(err)), 0);

@@ -376,7 +376,8 @@ slip_lines(size_t n, int pages_want)
 
 	ck_assert(l && sku && title);
 	for (i = 0; i < n; i++) {
-		snprintf(sku[i], sizeof(sku[i]), "SKU-%05zu", i);
+		ck_assert_int_lt(
+		    snprintf(sku[i], sizeof(sku[i]), "SKU-%05zu", i), (int)sizeof(sku[i]));
 		/* Every seventh title is long enough to wrap. */
 		snprintf(title[i], sizeof(title[i]), "Item %zu%s", i,
 		    i % 7 ? ""

@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/log.h"
 #include "common/loop.h"
@@ -154,6 +155,25 @@ heartbeat(void *arg)
 		loop_add_timer(d->loop, HEARTBEAT_MS, heartbeat, d);
 }
 
+/*
+ * Claims a bench, waiting up to 5 s for a claim held by a daemon that was
+ * just killed: PostgreSQL drops a dead client's session (and its advisory
+ * lock) only once its backend notices. 1 claimed, 0 held by a live box, -1.
+ */
+static int
+claim_bench(struct daemon *d, const char *name, char *holder, size_t holderlen)
+{
+	struct timespec pause = { 0, 100 * 1000 * 1000 };
+	int r, tries;
+
+	for (tries = 0; tries < 50; tries++) {
+		if ((r = store_claim_station(d->store, name, holder, holderlen)) != 0)
+			return r;
+		nanosleep(&pause, NULL);
+	}
+	return 0;
+}
+
 int
 boxes_start(struct daemon *d)
 {
@@ -170,7 +190,7 @@ boxes_start(struct daemon *d)
 	for (i = 0; i < d->conf->nstations; i++) {
 		const char *name = d->conf->stations[i].name;
 
-		if ((r = store_claim_station(d->store, name, holder, sizeof(holder))) == 0) {
+		if ((r = claim_bench(d, name, holder, sizeof(holder))) == 0) {
 			log_warnx(
 			    "[station %s] already runs on box %s (another stationd claims it);"
 			    " not starting",
