@@ -195,7 +195,12 @@ queue_take(struct job *j, struct entry *e)
 	if (j->qn > 0) {
 		*e = j->q[j->qhead];
 		j->qhead = (j->qhead + 1) % QCAP;
-		if (j->qn-- == QCAP)
+		/*
+		 * The parser waits only on a full queue; wake it once half is
+		 * free, not for every order taken (a wake-up per order cost
+		 * more than storing it).
+		 */
+		if (--j->qn == QCAP / 2)
 			pthread_cond_signal(&j->cv);
 		got = 1;
 	}
