@@ -15,64 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static char rbuf[65536];
-static size_t rlen;
-
-static double
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-/* Reads one reply line into line (NUL-terminated). -1 on EOF or error. */
-static int
-read_line(int fd, char *line, size_t cap)
-{
-	char *nl;
-	ssize_t n;
-
-	for (;;) {
-		if ((nl = memchr(rbuf, '\n', rlen)) != NULL) {
-			size_t l = (size_t)(nl - rbuf);
-
-			if (l >= cap)
-				l = cap - 1;
-			memcpy(line, rbuf, l);
-			line[l] = '\0';
-			rlen -= (size_t)(nl - rbuf) + 1;
-			memmove(rbuf, nl + 1, rlen);
-			return 0;
-		}
-		if (rlen == sizeof(rbuf))
-			return -1;
-		n = read(fd, rbuf + rlen, sizeof(rbuf) - rlen);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		rlen += (size_t)n;
-	}
-}
-
-static int
-write_all(int fd, const char *s, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		if ((n = write(fd, s, len)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		s += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
+#include "bench/bench_client.h"
 
 /* One scan; returns its latency in ms, or -1 if the verdict is not want. */
 static double
@@ -90,12 +33,13 @@ scan(int fd, const char *code, const char *want)
 		    "{\"cmd\":\"scan\",\"station\":\"%s\",\"code\":\"%s\"}\n", st, code);
 	else
 		n = snprintf(req, sizeof(req), "{\"cmd\":\"scan\",\"code\":\"%s\"}\n", code);
-	t0 = now_ms();
-	if (write_all(fd, req, (size_t)n) == -1 || read_line(fd, line, sizeof(line)) == -1) {
+	t0 = bench_now_ms();
+	if (bench_write_all(fd, req, (size_t)n) == -1 ||
+	    bench_read_line(fd, line, sizeof(line)) == -1) {
 		fprintf(stderr, "core_scan_latency: no reply to %s\n", code);
 		return -1;
 	}
-	t1 = now_ms();
+	t1 = bench_now_ms();
 	snprintf(needle, sizeof(needle), "\"verdict\":\"%s\"", want);
 	if (strstr(line, needle) == NULL) {
 		fprintf(stderr, "core_scan_latency: %s: want %s, got %s\n", code, want, line);

@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench/bench_client.h"
 #include "common/loop.h"
 #include "drivers/scale.h"
 #include "tests/fake_usb.h"
@@ -32,9 +33,6 @@ static char dir[64], root[512];
 static pid_t daemon_pid = -1;
 static int64_t t_cb;
 static int ncb, attached;
-static char rbuf[65536];
-static size_t rlen;
-
 static int64_t
 now_us(void)
 {
@@ -143,35 +141,6 @@ cleanup(void)
 	}
 }
 
-static int
-read_line(int fd, char *line, size_t cap)
-{
-	char *nl;
-	ssize_t n;
-
-	for (;;) {
-		if ((nl = memchr(rbuf, '\n', rlen)) != NULL) {
-			size_t l = (size_t)(nl - rbuf);
-
-			if (l >= cap)
-				l = cap - 1;
-			memcpy(line, rbuf, l);
-			line[l] = '\0';
-			rlen -= (size_t)(nl - rbuf) + 1;
-			memmove(rbuf, nl + 1, rlen);
-			return 0;
-		}
-		if (rlen == sizeof(rbuf))
-			return -1;
-		n = read(fd, rbuf + rlen, sizeof(rbuf) - rlen);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		rlen += (size_t)n;
-	}
-}
-
 /* One scan over the control socket; the reply line in line. 0 / -1. */
 static int
 scan(int fd, const char *station, const char *code, char *line, size_t cap)
@@ -182,7 +151,7 @@ scan(int fd, const char *station, const char *code, char *line, size_t cap)
 
 	if (write(fd, req, (size_t)n) != n)
 		return -1;
-	return read_line(fd, line, cap);
+	return bench_read_line(fd, line, cap);
 }
 
 static int

@@ -33,3 +33,5 @@ TEST_SCRIPTS += tests/e2e_web.sh
 # Shop sync against a mock Shopify Admin GraphQL server (issue 12).
 TEST_SCRIPTS += tests/e2e_shop.sh
 TEST_SCRIPTS += tests/e2e_webhook.sh
+# The bench clients of the control socket share bench/bench_client.c.
+$(B)/bench/core_scan_latency $(B)/bench/verdict_latency $(B)/bench/scale_bench: $(B)/bench/bench_client.o
