@@ -21,7 +21,7 @@ INTAKE_SRCS := station/intake/intake_util.c station/intake/intake_detect.c \
 	station/intake/intake_csvread.c station/intake/intake_csv.c \
 	station/intake/intake_products.c station/intake/intake.c \
 	station/intake/intake_file.c station/intake/intake_limits.c
-DAEMON_SRCS := station/daemon/config.c station/daemon/intake_job.c station/daemon/intake_worker.c station/daemon/outbox.c station/daemon/control.c \
+DAEMON_SRCS := station/daemon/config.c station/daemon/config_values.c station/daemon/intake_job.c station/daemon/intake_worker.c station/daemon/outbox.c station/daemon/control.c \
 	station/daemon/commands.c station/daemon/station.c station/daemon/checks.c station/daemon/print.c \
 	station/daemon/print_cmds.c station/daemon/docs.c station/daemon/render.c \
 	station/daemon/replies.c station/daemon/fulfillment_doc.c station/daemon/boxes.c \

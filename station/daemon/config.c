@@ -14,6 +14,7 @@
 #include "drivers/scale.h"
 #include "drivers/scanner.h"
 #include "station/daemon/config.h"
+#include "station/daemon/config_values.h"
 
 enum section { SEC_DAEMON, SEC_SHOP, SEC_STATION, SEC_WEB, SEC_SHOPIFY };
 enum kind { K_STR, K_PATH, K_INT, K_BOOL, K_DURATION, K_TOLERANCE, K_GRAMS };
@@ -26,20 +27,6 @@ struct key {
 	int (*check)(const char *v, char *err, size_t errlen);
 };
 
-static int check_media(const char *, char *, size_t);
-static int check_dpi(const char *, char *, size_t);
-static int check_slip_media(const char *, char *, size_t);
-static int check_gs1(const char *, char *, size_t);
-static int check_printer(const char *, char *, size_t);
-static int check_window(const char *, char *, size_t);
-static int check_duration(const char *, char *, size_t);
-static int check_tolerance(const char *, char *, size_t);
-static int check_grams(const char *, char *, size_t);
-static int check_listen(const char *, char *, size_t);
-static int check_count(const char *, char *, size_t);
-static int check_location(const char *, char *, size_t);
-static int check_box(const char *, char *, size_t);
-
 #define C(f) offsetof(struct config, f)
 #define S(f) offsetof(struct station_conf, f)
 static const struct key keys[] = {
@@ -47,9 +34,9 @@ static const struct key keys[] = {
 	{ SEC_DAEMON, "spool", K_PATH, C(spool), NULL },
 	{ SEC_DAEMON, "socket", K_PATH, C(socket), NULL },
 	{ SEC_DAEMON, "socket_group", K_STR, C(socket_group), NULL },
-	{ SEC_DAEMON, "archive_after", K_DURATION, C(archive_after_ms), check_duration },
-	{ SEC_DAEMON, "log_retention", K_DURATION, C(log_retention_ms), check_duration },
-	{ SEC_DAEMON, "box", K_STR, C(box), check_box },
+	{ SEC_DAEMON, "archive_after", K_DURATION, C(archive_after_ms), config_check_duration },
+	{ SEC_DAEMON, "log_retention", K_DURATION, C(log_retention_ms), config_check_duration },
+	{ SEC_DAEMON, "box", K_STR, C(box), config_check_box },
 	{ SEC_SHOP, "name", K_STR, C(shop.name), NULL },
 	{ SEC_SHOP, "address1", K_STR, C(shop.address1), NULL },
 	{ SEC_SHOP, "address2", K_STR, C(shop.address2), NULL },
@@ -58,22 +45,22 @@ static const struct key keys[] = {
 	{ SEC_SHOP, "zip", K_STR, C(shop.zip), NULL },
 	{ SEC_SHOP, "country", K_STR, C(shop.country), NULL },
 	{ SEC_SHOP, "phone", K_STR, C(shop.phone), NULL },
-	{ SEC_SHOP, "gs1_prefix", K_STR, C(shop.gs1_prefix), check_gs1 },
+	{ SEC_SHOP, "gs1_prefix", K_STR, C(shop.gs1_prefix), config_check_gs1 },
 	{ SEC_STATION, "scanner", K_STR, S(scanner), scanner_spec_check },
 	{ SEC_STATION, "scanner_layout", K_STR, S(scanner_layout), scanner_layout_check },
-	{ SEC_STATION, "label_printer", K_STR, S(label_printer), check_printer },
-	{ SEC_STATION, "slip_printer", K_STR, S(slip_printer), check_printer },
-	{ SEC_STATION, "label_media", K_STR, S(label_media), check_media },
-	{ SEC_STATION, "label_dpi", K_INT, S(label_dpi), check_dpi },
-	{ SEC_STATION, "slip_media", K_STR, S(slip_media), check_slip_media },
-	{ SEC_STATION, "duplicate_window", K_INT, S(duplicate_window_ms), check_window },
+	{ SEC_STATION, "label_printer", K_STR, S(label_printer), config_check_printer },
+	{ SEC_STATION, "slip_printer", K_STR, S(slip_printer), config_check_printer },
+	{ SEC_STATION, "label_media", K_STR, S(label_media), config_check_media },
+	{ SEC_STATION, "label_dpi", K_INT, S(label_dpi), config_check_dpi },
+	{ SEC_STATION, "slip_media", K_STR, S(slip_media), config_check_slip_media },
+	{ SEC_STATION, "duplicate_window", K_INT, S(duplicate_window_ms), config_check_window },
 	{ SEC_STATION, "slip_on_open", K_BOOL, S(slip_on_open), NULL },
 	{ SEC_STATION, "scale", K_STR, S(scale), scale_spec_check },
-	{ SEC_STATION, "weight_check", K_TOLERANCE, S(weight_check), check_tolerance },
-	{ SEC_STATION, "tare_grams", K_GRAMS, S(tare_grams), check_grams },
+	{ SEC_STATION, "weight_check", K_TOLERANCE, S(weight_check), config_check_tolerance },
+	{ SEC_STATION, "tare_grams", K_GRAMS, S(tare_grams), config_check_grams },
 	{ SEC_STATION, "verify_label", K_BOOL, S(verify_label), NULL },
 	{ SEC_STATION, "override_pins", K_PATH, S(override_pins), NULL },
-	{ SEC_WEB, "listen", K_STR, C(web.listen), check_listen },
+	{ SEC_WEB, "listen", K_STR, C(web.listen), config_check_listen },
 	{ SEC_WEB, "users_file", K_PATH, C(web.users_file), NULL },
 	{ SEC_WEB, "tls_cert", K_PATH, C(web.tls_cert), NULL },
 	{ SEC_WEB, "tls_key", K_PATH, C(web.tls_key), NULL },
@@ -81,15 +68,15 @@ static const struct key keys[] = {
 	{ SEC_SHOPIFY, "endpoint", K_STR, C(shopify.endpoint), NULL },
 	{ SEC_SHOPIFY, "api_version", K_STR, C(shopify.api_version), NULL },
 	{ SEC_SHOPIFY, "token_file", K_PATH, C(shopify.token_file), NULL },
-	{ SEC_SHOPIFY, "location_id", K_STR, C(shopify.location), check_location },
-	{ SEC_SHOPIFY, "poll_interval", K_INT, C(shopify.poll_interval), check_count },
+	{ SEC_SHOPIFY, "location_id", K_STR, C(shopify.location), config_check_location },
+	{ SEC_SHOPIFY, "poll_interval", K_INT, C(shopify.poll_interval), config_check_count },
 	{ SEC_SHOPIFY, "notify_customer", K_BOOL, C(shopify.notify_customer), NULL },
 	{ SEC_SHOPIFY, "webhook_secret_file", K_PATH, C(shopify.webhook_secret_file), NULL },
-	{ SEC_SHOPIFY, "timeout", K_INT, C(shopify.timeout), check_count },
-	{ SEC_SHOPIFY, "connect_timeout", K_INT, C(shopify.connect_timeout), check_count },
-	{ SEC_SHOPIFY, "retry_min", K_INT, C(shopify.retry_min), check_count },
-	{ SEC_SHOPIFY, "retry_max", K_INT, C(shopify.retry_max), check_count },
-	{ SEC_SHOPIFY, "page_size", K_INT, C(shopify.page_size), check_count },
+	{ SEC_SHOPIFY, "timeout", K_INT, C(shopify.timeout), config_check_count },
+	{ SEC_SHOPIFY, "connect_timeout", K_INT, C(shopify.connect_timeout), config_check_count },
+	{ SEC_SHOPIFY, "retry_min", K_INT, C(shopify.retry_min), config_check_count },
+	{ SEC_SHOPIFY, "retry_max", K_INT, C(shopify.retry_max), config_check_count },
+	{ SEC_SHOPIFY, "page_size", K_INT, C(shopify.page_size), config_check_count },
 };
 #undef C
 #undef S
@@ -163,213 +150,6 @@ print_errors(struct parse *p)
 	free(p->errv);
 }
 
-static int
-check_media(const char *v, char *err, size_t len)
-{
-	if (strcmp(v, "4x6") && strcmp(v, "4x4") && strcmp(v, "a6")) {
-		snprintf(err, len, "label_media must be 4x6, 4x4 or a6, not '%s'", v);
-		return -1;
-	}
-	return 0;
-}
-
-static int
-check_slip_media(const char *v, char *err, size_t len)
-{
-	if (strcmp(v, "letter") && strcmp(v, "a4")) {
-		snprintf(err, len, "slip_media must be letter or a4, not '%s'", v);
-		return -1;
-	}
-	return 0;
-}
-
-static int
-check_dpi(const char *v, char *err, size_t len)
-{
-	if (strcmp(v, "203") && strcmp(v, "300")) {
-		snprintf(err, len, "label_dpi must be 203 or 300, not '%s'", v);
-		return -1;
-	}
-	return 0;
-}
-
-/* [web] listen: "address:port" (IPv4 or [IPv6]), port 1..65535. */
-static int
-check_listen(const char *v, char *err, size_t len)
-{
-	const char *colon = strrchr(v, ':');
-	char *end;
-	long port;
-
-	if (colon == NULL || colon == v) {
-		snprintf(err, len, "listen is address:port (127.0.0.1:8080), not '%s'", v);
-		return -1;
-	}
-	errno = 0;
-	port = strtol(colon + 1, &end, 10);
-	if (errno || *end || colon[1] == '\0' || port < 1 || port > 65535) {
-		snprintf(err, len, "listen: port must be 1 to 65535 in '%s'", v);
-		return -1;
-	}
-	return 0;
-}
-
-static int
-check_window(const char *v, char *err, size_t len)
-{
-	char *end;
-	long n;
-
-	errno = 0;
-	n = strtol(v, &end, 10);
-	if (errno || *end || n < 0 || n > 60000) {
-		snprintf(err, len, "duplicate_window is milliseconds, 0 to 60000, not '%s'", v);
-		return -1;
-	}
-	return 0;
-}
-
-/* "30d", "12h", "90m", "3600s", or a bare number of days, into ms; -1 if bad. */
-static int64_t
-parse_duration(const char *v)
-{
-	char *end;
-	long long n;
-
-	errno = 0;
-	n = strtoll(v, &end, 10);
-	if (errno || end == v || n < 0 || n > 36500LL * 86400)
-		return -1;
-	switch (*end) {
-	case '\0':
-	case 'd': n *= 86400000LL; break;
-	case 'h': n *= 3600000LL; break;
-	case 'm': n *= 60000LL; break;
-	case 's': n *= 1000LL; break;
-	default: return -1;
-	}
-	if (*end != '\0' && end[1] != '\0')
-		return -1;
-	return n > 36500LL * 86400000LL ? -1 : n;
-}
-
-static int
-check_duration(const char *v, char *err, size_t len)
-{
-	if (parse_duration(v) == -1) {
-		snprintf(err, len, "'%s' is not a duration (30d, 12h, 90m, 3600s; 0: never)", v);
-		return -1;
-	}
-	return 0;
-}
-
-/* A whole number 0..86400000 (seconds or milliseconds, by key). */
-static int
-check_count(const char *v, char *err, size_t len)
-{
-	char *end;
-	long n;
-
-	errno = 0;
-	n = strtol(v, &end, 10);
-	if (errno || *end || end == v || n < 0 || n > 86400000) {
-		snprintf(err, len, "expected a whole number, not '%s'", v);
-		return -1;
-	}
-	return 0;
-}
-
-/* N or gid://shopify/Location/N; 0 if not one. */
-static int64_t
-location_number(const char *v)
-{
-	const char *d = strncmp(v, "gid://shopify/Location/", 23) == 0 ? v + 23 : v;
-	char *end;
-	long long n;
-
-	if (*d < '1' || *d > '9')
-		return 0;
-	errno = 0;
-	n = strtoll(d, &end, 10);
-	return errno || *end ? 0 : (int64_t)n;
-}
-
-static int
-check_location(const char *v, char *err, size_t len)
-{
-	if (location_number(v) <= 0) {
-		snprintf(err, len,
-		    "location_id must be a number or gid://shopify/Location/N,"
-		    " not '%s'",
-		    v);
-		return -1;
-	}
-	return 0;
-}
-
-/*
- * weight_check: "5%" (0.1% to 50%, one decimal) into tenths of a percent,
- * or "30g" (1 to 100000 g) into grams. 0 and *permille or *grams set, or -1.
- */
-static int
-parse_tolerance(const char *v, int *permille, int64_t *grams)
-{
-	char *end;
-	long n, tenth = 0;
-
-	errno = 0;
-	n = strtol(v, &end, 10);
-	if (errno || end == v || n < 0)
-		return -1;
-	if (strcmp(end, "g") == 0) {
-		if (n < 1 || n > 100000)
-			return -1;
-		*permille = 0;
-		*grams = n;
-		return 0;
-	}
-	if (*end == '.' && end[1] >= '0' && end[1] <= '9') {
-		tenth = end[1] - '0';
-		end += 2;
-	}
-	if (strcmp(end, "%") != 0 || n * 10 + tenth < 1 || n * 10 + tenth > 500)
-		return -1;
-	*permille = (int)(n * 10 + tenth);
-	*grams = 0;
-	return 0;
-}
-
-static int
-check_tolerance(const char *v, char *err, size_t len)
-{
-	int pm;
-	int64_t g;
-
-	if (parse_tolerance(v, &pm, &g) == -1) {
-		snprintf(err, len,
-		    "weight_check must be a percentage (0.1%% to 50%%, e.g. 5%%)"
-		    " or grams (1g to 100000g, e.g. 30g), not '%s'",
-		    v);
-		return -1;
-	}
-	return 0;
-}
-
-static int
-check_grams(const char *v, char *err, size_t len)
-{
-	char *end;
-	long n;
-
-	errno = 0;
-	n = strtol(v, &end, 10);
-	if (errno || end == v || *end || n < 0 || n > 100000) {
-		snprintf(err, len, "tare_grams is grams, 0 to 100000, not '%s'", v);
-		return -1;
-	}
-	return 0;
-}
-
 /* override_pins holds PIN hashes: refused unless only its owner can read it. */
 static void
 check_pins_file(struct parse *p, const struct station_conf *sc)
@@ -389,38 +169,6 @@ check_pins_file(struct parse *p, const struct station_conf *sc)
 		    "override_pins: %s is mode %04o: it holds PIN"
 		    " hashes and must be 0600",
 		    sc->override_pins, (unsigned)(st.st_mode & 0777));
-}
-
-static int
-check_gs1(const char *v, char *err, size_t len)
-{
-	size_t n = strlen(v), i;
-
-	for (i = 0; i < n; i++)
-		if (v[i] < '0' || v[i] > '9')
-			break;
-	if (i != n || n < 6 || n > 12) {
-		snprintf(err, len, "gs1_prefix must be 6 to 12 digits, not '%s'", v);
-		return -1;
-	}
-	return 0;
-}
-
-static int
-check_printer(const char *v, char *err, size_t len)
-{
-	size_t i;
-
-	if (strncmp(v, "ipp://", 6) == 0 || strncmp(v, "ipps://", 7) == 0)
-		return 0;
-	for (i = 0; v[i]; i++)
-		if (v[i] <= ' ' || v[i] == '/' || v[i] == '#' || v[i] == '\\' || v[i] == 0x7f)
-			break;
-	if (v[i] || i == 0 || i > 127) {
-		snprintf(err, len, "'%s' is neither a CUPS queue name nor an ipp:// URI", v);
-		return -1;
-	}
-	return 0;
 }
 
 static int
@@ -516,11 +264,11 @@ set_value(struct parse *p, const struct key *k, void *base, const char *value)
 		else
 			*(int *)((char *)base + k->off) = atoi(value);
 		break;
-	case K_DURATION: *(int64_t *)((char *)base + k->off) = parse_duration(value); break;
+	case K_DURATION: *(int64_t *)((char *)base + k->off) = config_parse_duration(value); break;
 	case K_TOLERANCE: {
 		struct station_conf *sc = base;
 
-		sc->weight_check = parse_tolerance(
+		sc->weight_check = config_parse_tolerance(
 				       value, &sc->weight_tol_permille, &sc->weight_tol_grams) == 0;
 		break;
 	}
@@ -702,44 +450,11 @@ check_shopify(struct parse *p)
 	if (y->location == NULL && y->location_line == 0)
 		perr(p, y->line, "[shopify]: missing key 'location_id'");
 	else if (y->location != NULL)
-		y->location_id = location_number(y->location);
+		y->location_id = config_location_number(y->location);
 	if (y->webhook_secret_file)
 		check_secret_file(p, y->secret_line, "webhook_secret_file", y->webhook_secret_file);
 	if (y->retry_max < y->retry_min)
 		y->retry_max = y->retry_min;
-}
-
-static int
-is_db_uri(const char *v)
-{
-	return strncmp(v, "postgresql:", 11) == 0 || strncmp(v, "postgres:", 9) == 0;
-}
-
-/* "password=" among the parameters, or "user:secret@" before the host. */
-static int
-db_uri_has_password(const char *v)
-{
-	const char *at, *colon, *auth = strstr(v, "://");
-
-	if (strstr(v, "password=") != NULL)
-		return 1;
-	if (auth == NULL)
-		return 0;
-	auth += 3;
-	at = strchr(auth, '@');
-	colon = strchr(auth, ':');
-	return at != NULL && colon != NULL && colon < at &&
-	    strcspn(auth, "/?") > (size_t)(at - auth);
-}
-
-static int
-check_box(const char *v, char *err, size_t errlen)
-{
-	if (*v == '\0' || strlen(v) > 63 || strpbrk(v, " \t\"'\\") != NULL) {
-		snprintf(err, errlen, "box: a name of 1 to 63 characters without spaces or quotes");
-		return -1;
-	}
-	return 0;
 }
 
 static void
@@ -790,7 +505,7 @@ check_required(struct parse *p, int check_paths)
 		return;
 	if (c->database == NULL)
 		c->database = resolve_path(p, "var/station.db");
-	else if (is_db_uri(c->database) && db_uri_has_password(c->database))
+	else if (config_is_db_uri(c->database) && config_db_uri_has_password(c->database))
 		perr(p, p->keyline[0],
 		    "database: no password in the address: use ~/.pgpass"
 		    " (or PGPASSFILE / PGPASSWORD)");
@@ -807,7 +522,7 @@ check_required(struct parse *p, int check_paths)
 	if (c->socket == NULL)
 		c->socket = resolve_path(p, "var/station.sock");
 	if (check_paths) {
-		if (!is_db_uri(c->database))
+		if (!config_is_db_uri(c->database))
 			check_dir_of(p, 0, "database", c->database);
 		check_dir_of(p, 1, "spool", c->spool);
 		check_dir_of(p, 2, "socket", c->socket);
