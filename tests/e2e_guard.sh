@@ -40,6 +40,7 @@ expect_eq "database mode" 640 "$(mode "$DB")"
 expect_eq "WAL mode" 640 "$(mode "$DB-wal")"
 expect_eq "SHM mode" 640 "$(mode "$DB-shm")"
 expect_eq "socket mode" 660 "$(mode "$SOCK")"
+wait_for 'ls "$SPOOL"/out/fulfillment-*.json >/dev/null 2>&1' 5
 expect_eq "spool/out document mode" 640 "$(mode "$(ls -d "$SPOOL"/out/fulfillment-*.json | head -1)")"
 for d in in done failed out; do
 	expect_eq "spool/$d has no world bits" 0 "$(( 0$(mode "$SPOOL/$d") & 7 ))"

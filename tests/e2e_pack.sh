@@ -66,7 +66,8 @@ scan pack-1 '#2001' '{"verdict":"already_fulfilled","station":"pack-1","order":"
 scan pack-1 4006381333931 '{"verdict":"no_order_open","station":"pack-1","order":null,"sku":"MUG-BLK-12","packed":0,"of":0,"message":"NO ORDER OPEN: scan the order'"'"'s slip before MUG-BLK-12"}' 1
 scan pack-1 '#9999' '{"verdict":"not_found","station":"pack-1","order":null,"sku":null,"packed":0,"of":0,"message":"no order #9999"}' 1
 F=$SPOOL/out/fulfillment-000001-2001.json
-expect_true "spool/out document for #2001" test -s "$F"
+# spool/out is written off the loop, just after the verdict
+expect_true "spool/out document for #2001" wait_for 'test -s "$F"' 5
 expect_eq "#2001 document: order and lines" '["#2001",[["MUG-BLK-12",2],["TEE-NAT-M",1]],true]' \
     "$(jq -c '[.order_name, [.line_items[] | [.sku, .quantity]], .fulfillment.notifyCustomer]' "$F")"
 expect_eq "#2001 document: fulfillmentCreate line items by LineItem gid" \
@@ -93,6 +94,7 @@ scan pack-1 061414100021 '{"verdict":"completed","station":"pack-1","order":"#20
 expect_eq "#2002 fulfilled" '["fulfilled",null,[["SOCK-GRY-3P",2,0,2],["NOTE-A5-DOT",2,0,2]]]' "$(lines '#2002')"
 expect_eq "#2002 two fulfillments" '[[true,2],[false,2]]' \
     "$(ctl show '#2002' --format json | jq -c '[.fulfillments[] | [.partial, .units]]')"
+wait_for '[ "$(ls "$SPOOL/out" | grep -c 2002)" = 2 ]' 5
 expect_eq "#2002 two spool/out files" "fulfillment-000002-2002.json
 fulfillment-000003-2002.json" "$(ls "$SPOOL/out" | grep 2002)"
 for f in "$SPOOL"/out/fulfillment-00000[23]-2002.json; do
@@ -118,6 +120,7 @@ for s in $(echo "$j" | jq -r '.packages[].sscc'); do
 	expect_true "#2003 SSCC $s valid" sscc_ok "$s"
 done
 expect_eq "#2003 SSCCs differ" 2 "$(echo "$j" | jq -r '.packages[].sscc' | sort -u | wc -l | tr -d ' ')"
+wait_for 'ls "$SPOOL"/out/*-2003.json >/dev/null 2>&1' 5
 F=$(ls "$SPOOL"/out/*-2003.json)
 expect_eq "#2003 document: two packages, all units" '[2,[["MUG-BLK-12",8],["TEE-NAT-M",2]]]' \
     "$(jq -c '[(.packages | length), [.line_items[] | [.sku, .quantity]]]' "$F")"
@@ -173,6 +176,7 @@ expect_eq "unknown station: reason" "stationctl: no station 'nope' in the config
 expect_eq "text format" "unknown_code: UNKNOWN CODE: QQQ" "$(ctl scan --station pack-2 QQQ)"
 
 # --- spool/out: every file parses, no leftovers -------------------------------------
+wait_for '[ "$(ls -A "$SPOOL/out" | wc -l)" -ge 6 ]' 5
 expect_eq "spool/out files" "fulfillment-000001-2001.json
 fulfillment-000002-2002.json
 fulfillment-000003-2002.json

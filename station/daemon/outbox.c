@@ -5,6 +5,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +21,7 @@
 #include "station/store/store_pack.h"
 
 #define OUTBOX_RETRY_MS 2000
+#define OUTBOX_MARK_MS	100 /* written documents are marked in one commit this often */
 
 /* One daemon per process: the outbox's alert and retry timer. */
 static struct {
@@ -92,6 +95,7 @@ outbox_name(int64_t fid, const char *order_name, char *out, size_t outlen)
 }
 
 static void retry(void *);
+static int flush_here(struct daemon *);
 
 /* Writes one fulfillment's document; 0, or -1 with errno's reason in why. */
 static int
@@ -141,8 +145,321 @@ raise_alert(struct daemon *d, const char *why, size_t left)
 		oq.timer = loop_add_timer(d->loop, OUTBOX_RETRY_MS, retry, d);
 }
 
+static void
+clear_alert(struct daemon *d, size_t n)
+{
+	char why[200];
+
+	if (oq.alert[0] == '\0')
+		return;
+	snprintf(why, sizeof(why),
+	    "spool/out: written again (%zu pending document%s"
+	    " written in order)",
+	    n, n == 1 ? "" : "s");
+	log_info("%s", why);
+	store_add_event(d->store, NULL, 0, NULL, "alert", NULL, why, 0);
+	oq.alert[0] = '\0';
+}
+
+/*
+ * The writer: a thread that writes spool/out off the loop, so that a
+ * packer's next scan never waits for the last shipment's file (create,
+ * fsync, rename, fsync of the folder: most of a millisecond). The loop
+ * reads each document from the store and queues it; the thread writes
+ * them in order and hands each back through a pipe; the loop marks what
+ * was written, in one commit every OUTBOX_MARK_MS. A crash before the mark
+ * only means the same file (same name, same bytes) is written again at
+ * the next start, atomically. At the first failure the thread drops the
+ * rest of that generation, so nothing is written out of order, and the
+ * loop raises the alert and queues them all again on its retry timer.
+ */
+struct outbox_item {
+	struct outbox_item *next;
+	int64_t fid;
+	uint64_t gen;
+	int err; /* from the thread: 0 written, WRITER_SKIPPED, else errno */
+	char name[128];
+	char *doc;
+};
+#define WRITER_SKIPPED (-1)
+
+static struct {
+	int running;
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct outbox_item *head, *tail; /* under mu: still to write */
+	int quit;			 /* under mu: write what is queued, then end */
+	int rfd, wfd;			 /* the thread writes item pointers back */
+	char dir[4096];
+	/* the loop's side */
+	uint64_t gen;	/* bumped at a failure */
+	int64_t queued; /* the highest fulfillment handed over */
+	size_t inflight;
+	size_t since_alert; /* written since the alert was raised */
+	struct outbox_item *marks, *marks_tail;
+	int64_t mark_timer;
+} ow = { .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER, .rfd = -1, .wfd = -1 };
+
+static void
+item_free(struct outbox_item *it)
+{
+	if (it != NULL) {
+		free(it->doc);
+		free(it);
+	}
+}
+
+/* What the thread hands back: far below PIPE_BUF, so written and read whole. */
+struct writer_msg {
+	struct outbox_item *it;
+};
+
+static void
+hand_back(struct outbox_item *it)
+{
+	struct writer_msg m = { it };
+
+	while (write(ow.wfd, &m, sizeof(m)) == -1 && errno == EINTR)
+		;
+}
+
+static void *
+writer_main(void *arg)
+{
+	struct outbox_item *it;
+	uint64_t skip = 0;
+	int skipping = 0;
+
+	(void)arg;
+	for (;;) {
+		pthread_mutex_lock(&ow.mu);
+		while (ow.head == NULL && !ow.quit)
+			pthread_cond_wait(&ow.cv, &ow.mu);
+		if ((it = ow.head) != NULL && (ow.head = it->next) == NULL)
+			ow.tail = NULL;
+		pthread_mutex_unlock(&ow.mu);
+		if (it == NULL)
+			return NULL;
+		it->next = NULL;
+		if (skipping && it->gen == skip)
+			it->err = WRITER_SKIPPED;
+		else if (outbox_write_atomic(ow.dir, it->name, it->doc) == -1) {
+			it->err = errno ? errno : EIO;
+			skip = it->gen;
+			skipping = 1;
+		} else
+			it->err = 0;
+		hand_back(it);
+	}
+}
+
+/* Marks every written document in one commit; -1 keeps them for a retry. */
+static int
+mark_written(struct daemon *d)
+{
+	struct outbox_item *it, *next;
+
+	if (ow.marks == NULL)
+		return 0;
+	if (store_begin(d->store) == -1)
+		goto fail;
+	for (it = ow.marks; it != NULL; it = it->next)
+		if (store_mark_outbox(d->store, it->fid, it->name) == -1) {
+			store_rollback(d->store);
+			goto fail;
+		}
+	if (store_commit(d->store) == -1)
+		goto fail;
+	for (it = ow.marks; it != NULL; it = next) {
+		next = it->next;
+		item_free(it);
+	}
+	ow.marks = ow.marks_tail = NULL;
+	return 0;
+fail:
+	log_warnx("spool/out: written documents not marked yet (written again at a restart): %s",
+	    store_errmsg(d->store));
+	return -1;
+}
+
+static void
+mark_due(void *arg)
+{
+	struct daemon *d = arg;
+
+	ow.mark_timer = 0;
+	if (mark_written(d) == -1 && d->loop != NULL)
+		ow.mark_timer = loop_add_timer(d->loop, OUTBOX_RETRY_MS, mark_due, d);
+}
+
+static void
+take_written(struct daemon *d, struct outbox_item *it)
+{
+	if (ow.marks_tail != NULL)
+		ow.marks_tail->next = it;
+	else
+		ow.marks = it;
+	ow.marks_tail = it;
+	if (ow.mark_timer == 0 && d->loop != NULL)
+		ow.mark_timer = loop_add_timer(d->loop, OUTBOX_MARK_MS, mark_due, d);
+	if (oq.alert[0] != '\0') {
+		ow.since_alert++;
+		if (ow.inflight == 0) {
+			clear_alert(d, ow.since_alert);
+			ow.since_alert = 0;
+		}
+	}
+}
+
+static void
+take_result(struct daemon *d, struct outbox_item *it)
+{
+	char why[400];
+
+	ow.inflight--;
+	if (it->err == 0) {
+		take_written(d, it);
+		return;
+	}
+	if (it->err != WRITER_SKIPPED) {
+		/* this one and every later one are written again, in order */
+		snprintf(why, sizeof(why), "cannot write %s: %s", it->name, strerror(it->err));
+		ow.gen++;
+		ow.queued = it->fid - 1;
+		ow.since_alert = 0;
+		raise_alert(d, why, ow.inflight + 1);
+	}
+	item_free(it);
+}
+
+static void
+writer_results(int fd, short revents, void *arg)
+{
+	struct writer_msg m;
+
+	(void)revents;
+	while (read(fd, &m, sizeof(m)) == (ssize_t)sizeof(m))
+		take_result(arg, m.it);
+}
+
+/* Queues every document not yet written or handed over, oldest first. */
+static int
+writer_queue_pending(struct daemon *d)
+{
+	int64_t *ids = NULL;
+	size_t n = 0, i;
+	char oname[256], why[400];
+	struct outbox_item *it;
+
+	if (store_pending_outbox(d->store, &ids, &n) == -1) {
+		raise_alert(d, "cannot list pending documents", 0);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		if (ids[i] <= ow.queued)
+			continue;
+		if ((it = calloc(1, sizeof(*it))) == NULL ||
+		    (it->doc = store_fulfillment_doc(d->store, ids[i], oname, sizeof(oname))) ==
+			NULL) {
+			snprintf(why, sizeof(why), "fulfillment %lld: cannot read its document: %s",
+			    (long long)ids[i], it ? store_errmsg(d->store) : "out of memory");
+			item_free(it);
+			raise_alert(d, why, n - i);
+			free(ids);
+			return -1;
+		}
+		it->fid = ids[i];
+		it->gen = ow.gen;
+		outbox_name(it->fid, oname, it->name, sizeof(it->name));
+		pthread_mutex_lock(&ow.mu);
+		if (ow.tail != NULL)
+			ow.tail->next = it;
+		else
+			ow.head = it;
+		ow.tail = it;
+		pthread_cond_signal(&ow.cv);
+		pthread_mutex_unlock(&ow.mu);
+		ow.queued = it->fid;
+		ow.inflight++;
+	}
+	free(ids);
+	return 0;
+}
+
 int
-outbox_flush(struct daemon *d)
+outbox_start(struct daemon *d)
+{
+	int fds[2];
+
+	if (d->loop == NULL || ow.running)
+		return 0;
+	/* a path too long stays with the synchronous writer, which says so */
+	if ((size_t)snprintf(ow.dir, sizeof(ow.dir), "%s/out", d->conf->spool) >= sizeof(ow.dir))
+		return 0;
+	if (pipe2(fds, O_CLOEXEC) == -1) {
+		log_warn("spool/out: pipe");
+		return -1;
+	}
+	if (fcntl(fds[0], F_SETFL, O_NONBLOCK) == -1 ||
+	    loop_add_fd(d->loop, fds[0], POLLIN, writer_results, d) == -1) {
+		log_warn("spool/out: writer");
+		close(fds[0]);
+		close(fds[1]);
+		return -1;
+	}
+	ow.rfd = fds[0];
+	ow.wfd = fds[1];
+	ow.quit = 0;
+	if ((errno = pthread_create(&ow.th, NULL, writer_main, NULL)) != 0) {
+		log_warn("spool/out: writer thread");
+		loop_del_fd(d->loop, ow.rfd);
+		close(ow.rfd);
+		close(ow.wfd);
+		ow.rfd = ow.wfd = -1;
+		return -1;
+	}
+	ow.running = 1;
+	return 0;
+}
+
+void
+outbox_stop(struct daemon *d)
+{
+	struct outbox_item *it, *next;
+
+	if (ow.running) {
+		pthread_mutex_lock(&ow.mu);
+		ow.quit = 1;
+		pthread_cond_signal(&ow.cv);
+		pthread_mutex_unlock(&ow.mu);
+		pthread_join(ow.th, NULL);
+		ow.running = 0;
+		writer_results(ow.rfd, POLLIN, d);
+		if (d->loop != NULL)
+			loop_del_fd(d->loop, ow.rfd);
+		close(ow.rfd);
+		close(ow.wfd);
+		ow.rfd = ow.wfd = -1;
+		if (ow.mark_timer != 0 && d->loop != NULL)
+			loop_cancel_timer(d->loop, ow.mark_timer);
+		ow.mark_timer = 0;
+		mark_written(d);
+		for (it = ow.marks; it != NULL; it = next) {
+			next = it->next;
+			item_free(it);
+		}
+		ow.marks = ow.marks_tail = NULL;
+		ow.queued = 0;
+		ow.inflight = 0;
+	}
+	if (d->store != NULL)
+		flush_here(d); /* a stop between a verdict and its spool/out file */
+}
+
+/* The synchronous flush: before the writer runs, and after it stopped. */
+static int
+flush_here(struct daemon *d)
 {
 	int64_t *ids = NULL;
 	size_t n = 0, i;
@@ -160,16 +477,16 @@ outbox_flush(struct daemon *d)
 			return -1;
 		}
 	free(ids);
-	if (oq.alert[0] != '\0') {
-		snprintf(why, sizeof(why),
-		    "spool/out: written again (%zu pending document%s"
-		    " written in order)",
-		    n, n == 1 ? "" : "s");
-		log_info("%s", why);
-		store_add_event(d->store, NULL, 0, NULL, "alert", NULL, why, 0);
-		oq.alert[0] = '\0';
-	}
+	clear_alert(d, n);
 	return 0;
+}
+
+int
+outbox_flush(struct daemon *d)
+{
+	if (ow.running)
+		return writer_queue_pending(d);
+	return flush_here(d);
 }
 
 static void

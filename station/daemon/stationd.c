@@ -244,6 +244,7 @@ run(struct daemon *d)
 	}
 	if ((d->loop = loop_new()) == NULL || boxes_start(d) == -1 || setup_signals(d) == -1 ||
 	    (d->intake = intake_jobs_new(d->loop, d->store, d->conf->spool)) == NULL ||
+	    outbox_start(d) == -1 ||
 	    (d->ctl = control_new(d, d->conf->socket, d->conf->socket_group)) == NULL ||
 	    print_start(d) == -1 || setup_scanners(d) == -1 || shop_start(d) == -1 ||
 	    checks_start(d) == -1)
@@ -272,8 +273,7 @@ teardown(struct daemon *d)
 	intake_jobs_free(d->intake); /* before the control: it replies */
 	scanners_free(d->scanners);
 	checks_stop(d);
-	if (d->store)
-		outbox_flush(d); /* a stop between a verdict and its spool/out file */
+	outbox_stop(d); /* a stop between a verdict and its spool/out file */
 	print_stop(d);
 	boxes_stop(d);
 	control_free(d->ctl);

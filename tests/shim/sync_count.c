@@ -3,7 +3,8 @@
  * SYNC_COUNT_LOG, one line per durable sync the process asks for ("sync")
  * and one per control-socket write that carries a scan verdict ("reply"),
  * in the order they happen. A test counts the syncs between a scan request
- * and its reply: the verdict path's synced commits (issue 11).
+ * and its reply: the verdict path's synced commits (issue 11). A sync line
+ * says which thread asked: "sync main" (the loop) or "sync worker".
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -47,7 +48,7 @@ fsync(int fd)
 {
 	int (*real)(int) = (int (*)(int))dlsym(RTLD_NEXT, "fsync");
 
-	note("sync\n");
+	note(gettid() == getpid() ? "sync main\n" : "sync worker\n");
 	return real(fd);
 }
 
@@ -56,7 +57,7 @@ fdatasync(int fd)
 {
 	int (*real)(int) = (int (*)(int))dlsym(RTLD_NEXT, "fdatasync");
 
-	note("sync\n");
+	note(gettid() == getpid() ? "sync main\n" : "sync worker\n");
 	return real(fd);
 }
 
