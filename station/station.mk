@@ -1,7 +1,7 @@
 # station/: the daemon (daemon/), stationctl (ctl/), and the layers below them:
 # core/ (pure logic), store/ (the database), intake/ (order and product files).
 # common/ (loop, log) sits under station/, drivers/ and labels/ alike.
-COMMON_SRCS := common/loop.c common/log.c
+COMMON_SRCS := common/loop.c common/log.c common/thread.c
 CORE_SRCS := station/core/session.c station/core/session_names.c station/core/session_checks.c station/core/order_state.c \
 	station/core/readiness.c \
 	station/core/order.c station/core/sscc.c
@@ -11,6 +11,7 @@ STORE_SRCS := station/store/store.c station/store/store_rows.c station/store/sto
 	station/store/sqlite/store_orders.c station/store/sqlite/store_pack.c \
 	station/store/sqlite/store_query.c station/store/sqlite/store_docs.c \
 	station/store/sqlite/store_jobs.c station/store/store_shop.c station/store/sqlite/store_shop.c station/store/sqlite/store_checks.c \
+	station/store/sqlite/sqlite_ckpt.c \
 	station/store/pg/pg_store.c station/store/pg/pg_orders.c station/store/pg/pg_pack.c \
 	station/store/pg/pg_query.c station/store/pg/pg_docs.c station/store/pg/pg_jobs.c \
 	station/store/pg/pg_boxes.c station/store/pg/pg_migrate.c station/store/pg/pg_cursor.c \

@@ -34,5 +34,24 @@ expect_true "the fulfillment is marked written" wait_for \
     '[ "$(sql "SELECT count(*) FROM fulfillments WHERE outbox_name IS NOT NULL")" = 1 ]' 5
 after=$(awk '/^reply/ { n++ } n == 2 && /^sync/ { print $2 }' "$LOG" | sort | uniq -c | awk '{ printf "%s %s;", $2, $1 }')
 expect_eq "after the verdict: the writer's two fsyncs, the loop's one marking commit" "main 1;worker 2;" "$after"
+
+# The WAL checkpoint is made by a thread of its own: no scan's commit writes
+# and syncs the database file (SQLite's automatic checkpoint did, inside the
+# commit that crossed 1,000 WAL frames: that scan waited for the disk).
+lib_order 5002 '#5002' paid "" 6002:MUG-BLK-12:900 >"$T/o2.json"
+lib_import "$T/o2.json"
+ctl scan '#5002' >/dev/null
+python3 - "$SOCK" 800 <<'EOP' || fail "800 ok scans" "a scan was not ok"
+import socket, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); f = s.makefile("rb")
+for i in range(int(sys.argv[2])):
+    s.sendall(b'{"cmd":"scan","station":"pack-1","code":"MUG-BLK-12"}\n')
+    if b'"verdict":"ok"' not in f.readline():
+        sys.exit(1)
+EOP
+# (the first scan's reply ends the start-up, which creates the file)
+dbsyncs() { awk '/^reply/ { r = 1 } r && /^sync/ && $3 == "station.db" { print $2 }' "$LOG" | sort | uniq -c | awk '{ printf "%s;", $2 }'; }
+expect_true "the WAL was checkpointed into the database file" wait_for '[ -n "$(dbsyncs)" ]' 5
+expect_eq "only the checkpoint thread syncs the database file" "worker;" "$(dbsyncs)"
 lib_stop
 lib_finish

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/thread.h"
 #include "common/loop.h"
 #include "station/daemon/config.h"
 #include "station/daemon/daemon.h"
@@ -411,7 +412,7 @@ outbox_start(struct daemon *d)
 	ow.rfd = fds[0];
 	ow.wfd = fds[1];
 	ow.quit = 0;
-	if ((errno = pthread_create(&ow.th, NULL, writer_main, NULL)) != 0) {
+	if ((errno = thread_start(&ow.th, writer_main, NULL)) != 0) {
 		log_warn("spool/out: writer thread");
 		loop_del_fd(d->loop, ow.rfd);
 		close(ow.rfd);

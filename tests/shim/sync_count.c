@@ -4,7 +4,8 @@
  * and one per control-socket write that carries a scan verdict ("reply"),
  * in the order they happen. A test counts the syncs between a scan request
  * and its reply: the verdict path's synced commits (issue 11). A sync line
- * says which thread asked: "sync main" (the loop) or "sync worker".
+ * says which thread asked and the file's name: "sync main station.db-wal"
+ * (the loop) or "sync worker station.db".
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -34,6 +36,23 @@ note(const char *what)
 }
 
 static void
+note_sync(int fd)
+{
+	char link[64], path[4096], line[4200];
+	const char *base;
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	if ((n = readlink(link, path, sizeof(path) - 1)) < 0)
+		n = 0;
+	path[n] = '\0';
+	base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	snprintf(
+	    line, sizeof(line), "sync %s %s\n", gettid() == getpid() ? "main" : "worker", base);
+	note(line);
+}
+
+static void
 note_reply(int fd, const void *buf, size_t len)
 {
 	struct stat st;
@@ -48,7 +67,7 @@ fsync(int fd)
 {
 	int (*real)(int) = (int (*)(int))dlsym(RTLD_NEXT, "fsync");
 
-	note(gettid() == getpid() ? "sync main\n" : "sync worker\n");
+	note_sync(fd);
 	return real(fd);
 }
 
@@ -57,7 +76,7 @@ fdatasync(int fd)
 {
 	int (*real)(int) = (int (*)(int))dlsym(RTLD_NEXT, "fdatasync");
 
-	note(gettid() == getpid() ? "sync main\n" : "sync worker\n");
+	note_sync(fd);
 	return real(fd);
 }
 

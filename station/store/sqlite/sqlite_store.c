@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "station/store/sqlite/sqlite_ckpt.h"
 #include "station/store/sqlite/sqlite.h"
 #include "station/store/sqlite/sqlite_int.h"
 #include "station/store/store.h"
@@ -26,6 +27,7 @@ struct sqlite_store {
 	int failed; /* err holds this transaction's first error */
 	char err[512];
 	struct sqlite_store *next; /* open stores, to find one by its handle */
+	struct sqlite_ckpt *ckpt;  /* the WAL checkpoint's thread; NULL read-only */
 };
 
 /* Open stores: store_step_done(st) finds its store by the statement's handle. */
@@ -548,6 +550,8 @@ sqlite_store_open(const char *path, int readonly, char *err, size_t errlen)
 			sqlite_store_close(s);
 			return NULL;
 		}
+		/* without it SQLite checkpoints inside a commit, as it always did */
+		q->ckpt = sqlite_ckpt_start(SQ(s)->db, path);
 	} else {
 		int v = user_version(s);
 
@@ -578,6 +582,7 @@ sqlite_store_close(struct store *s)
 			*pp = SQ(s)->next;
 			break;
 		}
+	sqlite_ckpt_stop(SQ(s)->ckpt, SQ(s)->db);
 	for (i = 0; i < SQ(s)->ncache; i++)
 		sqlite3_finalize(SQ(s)->cache[i].st);
 	if (SQ(s)->db)

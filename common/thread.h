@@ -1,0 +1,15 @@
+/* Threads that leave signals to the loop. */
+#ifndef COMMON_THREAD_H
+#define COMMON_THREAD_H
+
+#include <pthread.h>
+
+/*
+ * pthread_create with every signal blocked in the new thread: the daemon
+ * takes its signals through the loop's signalfd, and a thread that left
+ * one unblocked would take SIGTERM's default action for the whole process.
+ * Returns 0 or an errno value, as pthread_create.
+ */
+int thread_start(pthread_t *, void *(*fn)(void *), void *arg);
+
+#endif
