@@ -83,7 +83,7 @@ bench_one(const char *what, const char *name, int runs, double target_ms, size_t
 	char sscc[19];
 	struct label_doc d;
 	struct labels_out o;
-	double t[64];
+	double t[64], first;
 	size_t len = 0;
 	char err[256];
 	int i;
@@ -100,9 +100,10 @@ bench_one(const char *what, const char *name, int runs, double target_ms, size_t
 		len = o.len;
 		labels_out_free(&o);
 	}
-	printf("labels: %s: median %.2f ms over %d runs (target <= %.0f ms), "
+	first = t[0]; /* median() sorts t */
+	printf("labels: %s: first %.2f ms, then median %.2f ms over %d runs (target <= %.0f ms), "
 	       "%.1f KB",
-	    what, median(t, runs), runs, target_ms, len / 1024.0);
+	    what, first, median(t, runs), runs, target_ms, len / 1024.0);
 	if (target_bytes)
 		printf(" (target <= %zu KB)", target_bytes / 1024);
 	printf("\n");
@@ -209,7 +210,8 @@ int
 main(void)
 {
 	if (bench_one("single 4x6 label, Latin text", "Anna Müller", 51, 2, 20 * 1024) == -1 ||
-	    bench_one("single 4x6 label, CJK name", "山田太郎", 11, 40, 0) == -1 ||
+	    /* as in the render worker: one process, the font read at the first label */
+	    bench_one("single 4x6 label, CJK name", "山田太郎", 21, 20, 0) == -1 ||
 	    bench_thousand() == -1 || bench_slip() == -1)
 		return 1;
 	return 0;

@@ -317,6 +317,30 @@ write_file(const char *dst, const unsigned char *p, size_t len)
 	return 0;
 }
 
+/*
+ * A post table with glyph names (format 2: 120 KB in IPA Gothic) becomes
+ * format 3, its 32-byte header without names. Nothing reads the names of
+ * a TrueType font embedded in a PDF (text is mapped by ToUnicode), and
+ * libharu embeds the post table whole: it was the largest part of every
+ * CJK label and of the time spent compressing it.
+ */
+#define POST_V3_LEN 32
+
+static int
+is_named_post(const unsigned char *rec)
+{
+	return memcmp(rec, "post", 4) == 0 && be32(rec + 12) > POST_V3_LEN;
+}
+
+/* A table's length in the compact file. */
+static size_t
+table_len(const unsigned char *rec, size_t cmlen)
+{
+	if (memcmp(rec, "cmap", 4) == 0)
+		return cmlen;
+	return is_named_post(rec) ? POST_V3_LEN : be32(rec + 12);
+}
+
 int
 fontcache_compact(const char *src, const char *dst)
 {
@@ -338,7 +362,7 @@ fontcache_compact(const char *src, const char *dst)
 	for (i = 0; i < f.ntables; i++) {
 		const unsigned char *rec = f.buf + 12 + i * 16;
 
-		outlen += ((memcmp(rec, "cmap", 4) == 0 ? cmlen : be32(rec + 12)) + 3) & ~(size_t)3;
+		outlen += (table_len(rec, cmlen) + 3) & ~(size_t)3;
 	}
 	if ((out = calloc(1, outlen)) == NULL)
 		goto done;
@@ -361,6 +385,10 @@ fontcache_compact(const char *src, const char *dst)
 			put32(cm + 8, 12);
 			memcpy(cm + 12, sub, sublen);
 			len = cmlen;
+		} else if (is_named_post(rec)) {
+			memcpy(out + off, f.buf + be32(rec + 8), POST_V3_LEN);
+			put32(out + off, 0x00030000);
+			len = POST_V3_LEN;
 		} else
 			memcpy(out + off, f.buf + be32(rec + 8), len);
 		if (memcmp(rec, "head", 4) == 0 && len >= 12)
@@ -406,8 +434,9 @@ fontcache_path(const char *src, char *buf, size_t buflen)
 	    (sb.st_mode & 022) != 0 || stat(src, &sb) == -1)
 		return src;
 	base = strrchr(src, '/') ? strrchr(src, '/') + 1 : src;
-	snprintf(buf, buflen, "%s/%lld-%lld-%s", dir, (long long)sb.st_size, (long long)sb.st_mtime,
-	    base);
+	/* "c2": the compact format's version (2: post without glyph names) */
+	snprintf(buf, buflen, "%s/c2-%lld-%lld-%s", dir, (long long)sb.st_size,
+	    (long long)sb.st_mtime, base);
 	if (access(buf, R_OK) == 0)
 		return buf;
 	if (fontcache_compact(src, buf) == 0)

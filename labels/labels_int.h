@@ -43,6 +43,7 @@ struct lctx {
 	struct zint_symbol *sym; /* the barcode being drawn */
 	float bmodule;		 /* its module, points */
 	int b2d;		 /* its modules are square */
+	int kept;		 /* pdf is the process's kept document (pdf.c) */
 };
 
 /* pdf.c: document lifecycle, errors, events. */

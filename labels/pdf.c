@@ -1,5 +1,6 @@
 /* labels/pdf.c: one libharu document per render call, its errors, events and fonts. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,6 +56,85 @@ labels_size_points(enum labels_size s, float *w, float *h)
 	}
 }
 
+/*
+ * One libharu document object per process, kept between renders (the render
+ * worker is long-lived). HPDF_NewDoc frees the last document but keeps the
+ * TrueType definitions loaded into it, their glyph marks and descriptors
+ * cleaned (libharu's own CleanupFontDefList), so a CJK font is read and
+ * parsed once per process, not once per label. Only one render at a time
+ * uses it (a second, in another thread, gets a document of its own); a child
+ * forked after it was made never uses its parent's (they would share the
+ * font files' offsets); a render that failed drops it.
+ */
+#define KEEP_TTF 8
+static struct {
+	pthread_mutex_t mu;
+	HPDF_Doc pdf;
+	pid_t pid;
+	struct lctx *cur; /* whose errors the handler records */
+	struct {
+		char path[4096];
+		char name[128];
+	} ttf[KEEP_TTF];
+	size_t nttf;
+} keep = { .mu = PTHREAD_MUTEX_INITIALIZER };
+
+static void
+kept_on_error(HPDF_STATUS status, HPDF_STATUS detail, void *user)
+{
+	(void)user;
+	if (keep.cur != NULL)
+		hpdf_on_error(status, detail, keep.cur);
+}
+
+static void
+keep_drop(void)
+{
+	if (keep.pdf != NULL && keep.pid == getpid())
+		HPDF_Free(keep.pdf);
+	keep.pdf = NULL; /* a parent's, in a child: forgotten, not freed */
+	keep.nttf = 0;
+}
+
+static void
+keep_free_at_exit(void)
+{
+	keep_drop();
+}
+
+/* The kept document, started afresh for c; NULL: c makes its own. */
+static HPDF_Doc
+keep_take(struct lctx *c)
+{
+	static int registered;
+
+	if (pthread_mutex_trylock(&keep.mu) != 0)
+		return NULL;
+	if (keep.pdf != NULL && keep.pid != getpid())
+		keep_drop();
+	keep.cur = c;
+	if (keep.pdf == NULL) {
+		if ((keep.pdf = HPDF_New(kept_on_error, NULL)) == NULL)
+			goto fail;
+		keep.pid = getpid();
+		/* Compressed streams keep a Latin label near 10 KB for little time. */
+		HPDF_SetCompressionMode(keep.pdf, HPDF_COMP_ALL);
+		if (HPDF_UseUTFEncodings(keep.pdf) != HPDF_OK)
+			goto fail;
+		if (!registered)
+			registered = atexit(keep_free_at_exit) == 0;
+	} else if (HPDF_NewDoc(keep.pdf) != HPDF_OK)
+		goto fail;
+	c->kept = 1;
+	return keep.pdf;
+fail:
+	keep_drop();
+	keep.cur = NULL;
+	c->hpdf_status = c->hpdf_detail = 0;
+	pthread_mutex_unlock(&keep.mu);
+	return NULL;
+}
+
 struct lctx *
 lctx_new(const struct label_media *m, char *err, size_t errlen)
 {
@@ -66,6 +146,14 @@ lctx_new(const struct label_media *m, char *err, size_t errlen)
 	}
 	c->dpi = (m && m->dpi > 0) ? m->dpi : 203;
 	c->fonts = m ? m->fonts : NULL;
+	if ((c->pdf = keep_take(c)) != NULL) {
+		if (lctx_check(c) == -1) {
+			lctx_copy_error(c, err, errlen);
+			lctx_free(c);
+			return NULL;
+		}
+		return c;
+	}
 	if ((c->pdf = HPDF_New(hpdf_on_error, c)) == NULL) {
 		snprintf(err, errlen, "libharu: cannot create a document");
 		free(c);
@@ -90,7 +178,13 @@ lctx_free(struct lctx *c)
 		return;
 	if (c->sym)
 		ZBarcode_Delete(c->sym);
-	if (c->pdf)
+	if (c->kept) {
+		/* the document itself is freed by the next HPDF_NewDoc */
+		if (c->failed || c->hpdf_status != 0)
+			keep_drop();
+		keep.cur = NULL;
+		pthread_mutex_unlock(&keep.mu);
+	} else if (c->pdf)
 		HPDF_Free(c->pdf);
 	for (i = 0; i < c->nevents; i++)
 		free(c->events[i]);
@@ -233,8 +327,13 @@ load_ttf(struct lctx *c, const char *path)
 	char fast[4096];
 	HPDF_Font f;
 
+	size_t i;
+
 	if (access(path, R_OK) == -1)
 		return NULL;
+	for (i = 0; c->kept && i < keep.nttf; i++)
+		if (strcmp(keep.ttf[i].path, path) == 0)
+			return HPDF_GetFont(c->pdf, keep.ttf[i].name, "UTF-8");
 	/* the same font with a compact cmap: libharu sets it up in ~2 ms, not ~50 */
 	name = HPDF_LoadTTFontFromFile(c->pdf, fontcache_path(path, fast, sizeof(fast)), HPDF_TRUE);
 	f = name ? HPDF_GetFont(c->pdf, name, "UTF-8") : NULL;
@@ -243,6 +342,12 @@ load_ttf(struct lctx *c, const char *path)
 		HPDF_ResetError(c->pdf);
 		c->hpdf_status = c->hpdf_detail = 0;
 		return NULL;
+	}
+	if (c->kept && keep.nttf < KEEP_TTF && strlen(path) < sizeof(keep.ttf[0].path) &&
+	    strlen(name) < sizeof(keep.ttf[0].name)) {
+		snprintf(keep.ttf[keep.nttf].path, sizeof(keep.ttf[0].path), "%s", path);
+		snprintf(keep.ttf[keep.nttf].name, sizeof(keep.ttf[0].name), "%s", name);
+		keep.nttf++;
 	}
 	return f;
 }
