@@ -129,18 +129,27 @@ if [ $# -ge 2 ]; then
 	done
 fi
 
-# 8 benches at once, a scan every 100 ms each, against one bench alone
+# 8 benches at once, a scan every 100 ms each, against one bench alone. Packers
+# are not in step: each bench starts at a random point and its pauses vary
+# around 100 ms (BENCH_JITTER). The worst case, all 8 scanning at the same
+# instant every time, is printed after it.
 GAP_ORDERS=${BENCH_GAP_ORDERS:-30}
 base=$((next + 10))
-"$CLIENT" "$SOCK" pack-1 '#V' "$base" "$GAP_ORDERS" MUG-BLK-12 one 100 || echo "  one bench failed"
+eight() {	# RAW-PREFIX JITTER: 8 benches at once from $base
+	pids=""
+	for i in 1 2 3 4 5 6 7 8; do
+		BENCH_JITTER=$2 "$CLIENT" "$SOCK" pack-$i '#V' $((base + (i - 1) * GAP_ORDERS)) "$GAP_ORDERS" MUG-BLK-12 $1.$i 100 &
+		pids="$pids $!"
+	done
+	for p in $pids; do wait "$p" || echo "  a bench failed"; done
+	base=$((base + 8 * GAP_ORDERS))
+	cat $1.*.opened $1.*.ok $1.*.completed >$1.all
+}
+BENCH_JITTER=1 "$CLIENT" "$SOCK" pack-1 '#V' "$base" "$GAP_ORDERS" MUG-BLK-12 one 100 || echo "  one bench failed"
 base=$((base + GAP_ORDERS))
-pids=""
-for i in 1 2 3 4 5 6 7 8; do
-	"$CLIENT" "$SOCK" pack-$i '#V' $((base + (i - 1) * GAP_ORDERS)) "$GAP_ORDERS" MUG-BLK-12 eight.$i 100 &
-	pids="$pids $!"
-done
-for p in $pids; do wait "$p" || echo "  a bench failed"; done
-cat eight.*.opened eight.*.ok eight.*.completed >eight.all
+eight eight 1
+eight step 0
 cat one.opened one.ok one.completed >one.all
-echo "one bench (scan every 100 ms): p99 $(pct one.all 0.99) ms; 8 benches at once: p99 $(pct eight.all 0.99) ms ($(ratio "$(pct eight.all 0.99)" "$(pct one.all 0.99)")x, target <= 1.5)"
+echo "one bench (a scan every 100 ms): p99 $(pct one.all 0.99) ms; 8 benches at once: p99 $(pct eight.all 0.99) ms ($(ratio "$(pct eight.all 0.99)" "$(pct one.all 0.99)")x, target <= 1.5)"
+echo "  worst case, the 8 benches scanning at the same instant every time: p99 $(pct step.all 0.99) ms ($(ratio "$(pct step.all 0.99)" "$(pct one.all 0.99)")x)"
 lib_stop

@@ -3,7 +3,11 @@
  * by verdict. For orders PREFIX<FIRST>.. (each one line of 2 x SKU) it sends
  * the order (opened), the SKU (ok, 1 of 2) and the SKU again (completed),
  * one request at a time on one connection, GAP_MS apart, and appends each
- * latency in ms to RAW.opened, RAW.ok and RAW.completed.
+ * latency in ms to RAW.opened, RAW.ok and RAW.completed. With BENCH_JITTER=1
+ * in the environment the client behaves like a packer of its own: it starts
+ * at a random point of the first gap and each pause is uniform in
+ * [GAP_MS / 2, 3 * GAP_MS / 2] (GAP_MS on average), so several clients are
+ * not in step with each other.
  * Usage: verdict_latency SOCKET STATION PREFIX FIRST ORDERS SKU RAW [GAP_MS]
  * Exits 1 if a reply is missing or a verdict is not the one expected.
  */
@@ -58,6 +62,14 @@ pause_ms(long ms)
 		;
 }
 
+static long
+next_pause(long gap, int jitter)
+{
+	if (!jitter || gap <= 0)
+		return gap;
+	return gap / 2 + (long)(drand48() * (double)gap);
+}
+
 static int
 connect_to(const char *path)
 {
@@ -85,7 +97,7 @@ main(int argc, char *argv[])
 	const char *want[3] = { "opened", "ok", "completed" };
 	char code[64], path[4096];
 	long first, orders, gap = 0, o;
-	int fd, k, rc = 1;
+	int fd, k, rc = 1, jitter;
 
 	if (argc == 1) {
 		printf("verdict_latency: figures come from bench/verdict.sh\n");
@@ -112,6 +124,11 @@ main(int argc, char *argv[])
 		perror("verdict_latency: connect");
 		goto out;
 	}
+	jitter = getenv("BENCH_JITTER") != NULL && strcmp(getenv("BENCH_JITTER"), "1") == 0;
+	if (jitter && gap > 0) {
+		srand48((long)getpid() ^ (long)(bench_now_ms() * 1000));
+		pause_ms((long)(drand48() * (double)gap));
+	}
 	for (o = first; o < first + orders; o++) {
 		snprintf(code, sizeof(code), "%s%ld", argv[3], o);
 		for (k = 0; k < K_COUNT; k++) {
@@ -122,7 +139,7 @@ main(int argc, char *argv[])
 				goto out;
 			}
 			fprintf(raw[k], "%.4f\n", ms);
-			pause_ms(gap);
+			pause_ms(next_pause(gap, jitter));
 		}
 	}
 	close(fd);
