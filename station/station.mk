@@ -15,7 +15,7 @@ STORE_SRCS := station/store/store.c station/store/store_rows.c station/store/sto
 	station/store/pg/pg_query.c station/store/pg/pg_docs.c station/store/pg/pg_jobs.c \
 	station/store/pg/pg_boxes.c station/store/pg/pg_migrate.c station/store/pg/pg_cursor.c \
 	station/store/pg/pg_schema.c station/store/pg/pg_checks.c station/store/pg/pg_shop.c \
-	station/store/pg/pg_maint.c
+	station/store/pg/pg_maint.c station/store/pg/pg_connect.c station/store/pg/pg_lead.c
 INTAKE_SRCS := station/intake/intake_util.c station/intake/intake_detect.c \
 	station/intake/intake_jsonread.c station/intake/intake_json.c \
 	station/intake/intake_csvread.c station/intake/intake_csv.c \
