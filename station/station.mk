@@ -43,7 +43,7 @@ CTL_OBJS += $(B)/station/ctl/ctl_maint.o
 CTL_OBJS += $(B)/station/ctl/ctl_web.o
 # shop/: Shopify sync (libcurl multi on the loop, jansson, libcrypto for webhook HMACs)
 SHOP_SRCS := station/shop/shop.c station/shop/shop_http.c station/shop/shop_map.c \
-	station/shop/shop_pull.c station/shop/shop_push.c station/shop/shop_webhook.c \
+	station/shop/shop_pull.c station/shop/shop_push.c station/shop/shop_webhook.c station/shop/shop_lead.c \
 	station/shop/shop_cmds.c
 LIB_OBJS += $(SHOP_SRCS:%.c=$(B)/%.o)
 TEST_BINS += $(B)/tests/test_shop
