@@ -341,10 +341,9 @@ int
 pg_store_reconnect_step(struct store *s, struct store_wait *w)
 {
 	struct pg_store *q = PQS(s);
-	int r;
 
 	if (q->conn == NULL || PQstatus(q->conn) != CONNECTION_OK) {
-		if ((r = main_step(q, 0, 0)) != 1) {
+		if (main_step(q, 0, 0) != 1) {
 			q->down = 1;
 			if (q->pending != NULL)
 				wait_on(w, q->pending, q->pending_poll, q->pending_at);
@@ -353,7 +352,7 @@ pg_store_reconnect_step(struct store *s, struct store_wait *w)
 			return 0;
 		}
 	}
-	if (!q->listen_wanted || (r = listen_step(q)) == 1)
+	if (!q->listen_wanted || listen_step(q) == 1)
 		return 1;
 	if (q->listen_phase == LISTEN_CONNECTING)
 		wait_on(w, q->listener, q->listen_poll, q->listen_at);
