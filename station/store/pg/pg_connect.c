@@ -23,10 +23,12 @@
 #define RETRY_MS	   1000
 /*
  * A transaction that finds its connection just broken (the server
- * restarted since the last statement) tries one fresh connection for at
- * most this long: a server back already answers in a few milliseconds.
+ * restarted since the last statement) tries one fresh connection while the
+ * server keeps answering, up to INLINE_MS in all; INLINE_IDLE_MS of
+ * silence (nobody there, or packets swallowed) and it gives up at once.
  */
-#define INLINE_MS	   150
+#define INLINE_MS	   1000
+#define INLINE_IDLE_MS	   100
 
 enum { LISTEN_NONE, LISTEN_CONNECTING, LISTEN_SENT, LISTEN_READY };
 
@@ -64,11 +66,12 @@ poll_events(PostgresPollingStatusType p)
 }
 
 /*
- * Calls PQconnectPoll each time its socket is ready, for at most wait_ms
- * (0: only what is ready now). 1 connected, 0 not yet, -1 failed.
+ * Calls PQconnectPoll each time its socket is ready, for at most wait_ms in
+ * all and idle_ms for any one answer (0: only what is ready now). 1
+ * connected, 0 not yet, -1 failed.
  */
 static int
-advance(PGconn *c, PostgresPollingStatusType *p, int wait_ms)
+advance(PGconn *c, PostgresPollingStatusType *p, int wait_ms, int idle_ms)
 {
 	int64_t until = store_now_ms() + wait_ms;
 	struct pollfd pfd;
@@ -83,6 +86,8 @@ advance(PGconn *c, PostgresPollingStatusType *p, int wait_ms)
 		pfd.events = poll_events(*p);
 		pfd.revents = 0;
 		left = (int)(until - store_now_ms());
+		if (left > idle_ms)
+			left = idle_ms;
 		n = poll(&pfd, 1, left > 0 ? left : 0);
 		if (n == -1 && errno == EINTR)
 			continue;
@@ -133,7 +138,7 @@ adopt(struct pg_store *q)
  * connected, 0 under way, -1 failed or too soon.
  */
 static int
-main_step(struct pg_store *q, int wait_ms, int now)
+main_step(struct pg_store *q, int wait_ms, int idle_ms, int now)
 {
 	int64_t t = store_now_ms();
 	int r;
@@ -149,7 +154,7 @@ main_step(struct pg_store *q, int wait_ms, int now)
 		q->pending_poll = PGRES_POLLING_WRITING;
 		q->pending_at = t;
 	}
-	r = advance(q->pending, &q->pending_poll, wait_ms);
+	r = advance(q->pending, &q->pending_poll, wait_ms, idle_ms);
 	if (r == 0 && store_now_ms() - q->pending_at >= CONNECT_TIMEOUT_MS) {
 		snprintf(q->conn_err, sizeof(q->conn_err), "connection attempt timed out");
 		r = -2;
@@ -184,7 +189,8 @@ pgs_reconnect(struct pg_store *q)
 	if (q->pending != NULL && !q->readonly)
 		r = -1; /* under way: the daemon's loop drives it */
 	else
-		r = main_step(q, q->readonly ? CONNECT_TIMEOUT_MS : 0, 0);
+		r = main_step(q, q->readonly ? CONNECT_TIMEOUT_MS : 0,
+		    q->readonly ? CONNECT_TIMEOUT_MS : 0, 0);
 	if (r != 1) {
 		q->down = 1;
 		return -1;
@@ -194,7 +200,7 @@ pgs_reconnect(struct pg_store *q)
 
 /*
  * The connection broke under a statement just now (the server restarted):
- * one fresh attempt, waited for at most INLINE_MS. 0 connected, -1.
+ * one fresh attempt, waited for while the server answers (INLINE_MS at most). 0 / -1.
  */
 int
 pgs_reconnect_now(struct pg_store *q)
@@ -202,7 +208,8 @@ pgs_reconnect_now(struct pg_store *q)
 	if (q->conn != NULL && PQstatus(q->conn) == CONNECTION_OK)
 		return 0;
 	if (q->pending != NULL ||
-	    main_step(q, q->readonly ? CONNECT_TIMEOUT_MS : INLINE_MS, 1) != 1) {
+	    main_step(q, q->readonly ? CONNECT_TIMEOUT_MS : INLINE_MS,
+		q->readonly ? CONNECT_TIMEOUT_MS : INLINE_IDLE_MS, 1) != 1) {
 		q->down = 1;
 		return -1;
 	}
@@ -283,7 +290,7 @@ listen_step(struct pg_store *q)
 		q->listen_at = t;
 		/* FALLTHROUGH */
 	case LISTEN_CONNECTING:
-		if ((r = advance(q->listener, &q->listen_poll, 0)) == 1)
+		if ((r = advance(q->listener, &q->listen_poll, 0, 0)) == 1)
 			r = send_listen(q) == 0 ? listen_reply(q) : -1;
 		break;
 	case LISTEN_SENT: r = listen_reply(q); break;
@@ -343,7 +350,7 @@ pg_store_reconnect_step(struct store *s, struct store_wait *w)
 	struct pg_store *q = PQS(s);
 
 	if (q->conn == NULL || PQstatus(q->conn) != CONNECTION_OK) {
-		if (main_step(q, 0, 0) != 1) {
+		if (main_step(q, 0, 0, 0) != 1) {
 			q->down = 1;
 			if (q->pending != NULL)
 				wait_on(w, q->pending, q->pending_poll, q->pending_at);
