@@ -6,7 +6,8 @@
 # names it; shipments packed on every box are pushed exactly once (by the
 # elected box); kill -9 of the elected box while the shop holds its
 # fulfillmentCreate: another box takes over within the deadline, logs it,
-# reads the push back (recognised, not sent again) and pulls from then on.
+# reads the push back (recognised, not sent again) and pulls from then on;
+# a clean stop of that box hands over to the last one.
 # Run by tests/e2e_pg.sh (or alone: it starts its own server).
 STATION_DB=pg
 export STATION_DB
@@ -158,9 +159,15 @@ expect_eq "every shipment exactly once: 5 creates, 5 fulfillments, one per order
     "$(mstate '[.creates_seen, (.fulfillments | length), ([.fulfillments[].fos[0]] | unique | length)]')"
 expect_eq "$OTHER sent no create" 0 "$(reqs $OTHER create)"
 
-for b in box-b box-c; do
-	kill -TERM "$(pid_of $b)" 2>/dev/null
-	wait "$(pid_of $b)"
-	expect_rc "$b stops cleanly" 0 $?
-done
+# --- a clean stop of the elected box: the last one takes over -------------------
+kill -TERM "$(pid_of $NEW)" 2>/dev/null
+wait "$(pid_of $NEW)"
+expect_rc "$NEW stops cleanly" 0 $?
+expect_true "$OTHER takes over after the clean stop" wait_for \
+    "on $OTHER log --kind pull 2>/dev/null | grep -q 'box $OTHER pulls the shop now (after $NEW)'" $TAKEOVER_S
+expect_true "$OTHER pulls now" wait_for "[ \"\$(reqs $OTHER pull)\" -ge 2 ]" 10
+expect_contains "status on $OTHER: this box" "shop sync: pulled by $OTHER (this box)" "$(on $OTHER status)"
+kill -TERM "$(pid_of $OTHER)" 2>/dev/null
+wait "$(pid_of $OTHER)"
+expect_rc "$OTHER stops cleanly" 0 $?
 lib_finish
