@@ -121,6 +121,7 @@ adopt(struct pg_store *q)
 	q->pending = NULL;
 	PQsetNoticeProcessor(q->conn, quiet_notices, NULL);
 	q->last_try = 0;
+	q->conn_err[0] = '\0'; /* the next outage says its own words */
 	q->gen++;
 	q->down = 0;
 	/* A session's advisory locks went with it: the benches are claimed again. */
