@@ -16,7 +16,7 @@ STORE_SRCS := station/store/store.c station/store/store_rows.c station/store/sto
 	station/store/pg/pg_query.c station/store/pg/pg_docs.c station/store/pg/pg_jobs.c \
 	station/store/pg/pg_boxes.c station/store/pg/pg_migrate.c station/store/pg/pg_cursor.c \
 	station/store/pg/pg_schema.c station/store/pg/pg_checks.c station/store/pg/pg_shop.c \
-	station/store/pg/pg_maint.c
+	station/store/pg/pg_maint.c station/store/pg/pg_connect.c station/store/pg/pg_lead.c
 INTAKE_SRCS := station/intake/intake_util.c station/intake/intake_detect.c \
 	station/intake/intake_jsonread.c station/intake/intake_json.c \
 	station/intake/intake_csvread.c station/intake/intake_csv.c \
@@ -44,7 +44,7 @@ CTL_OBJS += $(B)/station/ctl/ctl_maint.o
 CTL_OBJS += $(B)/station/ctl/ctl_web.o
 # shop/: Shopify sync (libcurl multi on the loop, jansson, libcrypto for webhook HMACs)
 SHOP_SRCS := station/shop/shop.c station/shop/shop_http.c station/shop/shop_map.c \
-	station/shop/shop_pull.c station/shop/shop_push.c station/shop/shop_webhook.c \
+	station/shop/shop_pull.c station/shop/shop_push.c station/shop/shop_webhook.c station/shop/shop_lead.c \
 	station/shop/shop_cmds.c
 LIB_OBJS += $(SHOP_SRCS:%.c=$(B)/%.o)
 TEST_BINS += $(B)/tests/test_shop

@@ -3,7 +3,8 @@
 # backup's check and refusals, web, shop sync) on PostgreSQL: one
 # private server (tests/rig/pg.sh) for the run, each suite with STATION_DB=pg (a
 # fresh database per lib_station), the same assertions as on SQLite. Then the
-# PostgreSQL-only cases: several boxes and outages, migrate, the race; and
+# PostgreSQL-only cases: several boxes and outages (a blackholed reconnect: the
+# loop never waits), the shop-sync election, migrate, the race; and
 # test_scale_e2e (the packing checks) when it is built.
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 . "$ROOT/tests/rig/pg.sh"
@@ -36,7 +37,7 @@ if [ -f "$ROOT/tests/e2e_shop.sh" ] && [ -z "${E2E_PG_NO_SHOP:-}" ]; then
 	BGPID=$!
 fi
 for t in e2e_pack e2e_intake e2e_crash e2e_print e2e_resume e2e_abandon e2e_retention \
-    e2e_backup e2e_web ${E2E_PG_MORE:-e2e_pg_boxes e2e_pg_migrate e2e_pg_race}; do
+    e2e_backup e2e_web ${E2E_PG_MORE:-e2e_pg_boxes e2e_pg_outage e2e_pg_lead e2e_pg_migrate e2e_pg_race}; do
 	[ -f "$ROOT/tests/$t.sh" ] || continue
 	out=$(sh "$ROOT/tests/$t.sh" 2>&1)
 	tally "$t" "$out" $?

@@ -35,6 +35,10 @@ ctl_shop_status_line(json_t *rep)
 	    (long long)json_integer_value(json_object_get(s, "pending")),
 	    (long long)json_integer_value(json_object_get(s, "failed")),
 	    err ? "; last error: " : "", err ? err : "");
+	/* several boxes: which one pulls the shop */
+	if (ctl_str(s, "puller") != NULL)
+		printf("shop sync: pulled by %s%s\n", ctl_str(s, "puller"),
+		    json_is_true(json_object_get(s, "pulls")) ? " (this box)" : "");
 }
 
 /* Pulls and pushes now; waits (at most a minute) for the daemon to say what it did. */

@@ -14,18 +14,23 @@
 #include "station/daemon/boxes.h"
 #include "station/daemon/config.h"
 #include "station/daemon/daemon.h"
+#include "station/daemon/outbox.h"
+#include "station/shop/shop.h"
 #include "station/store/store.h"
 #include "station/store/store_boxes.h"
 #include "station/store/store_jobs.h"
 #include "station/store/store_pack.h"
 
 #define HEARTBEAT_MS 2000
-#define RELISTEN_MS  3000 /* a connection attempt may block: not too often */
 
 static int was_down;
 static int changes_fd = -1;
+/* reconnecting: the descriptor and timer store_reconnect_step asked us to wait on */
+static int db_fd = -1;
+static int64_t db_timer;
 
 static void listen_changes(struct daemon *);
+static void db_drive(struct daemon *);
 
 static int
 own_station(struct daemon *d, const char *station)
@@ -93,12 +98,6 @@ tell_all_remote(struct daemon *d)
 }
 
 static void
-relisten(void *arg)
-{
-	listen_changes(arg);
-}
-
-static void
 on_changes(int fd, short revents, void *arg)
 {
 	struct daemon *d = arg;
@@ -114,10 +113,11 @@ on_changes(int fd, short revents, void *arg)
 	if (r == -1) {
 		loop_del_fd(d->loop, fd);
 		changes_fd = -1;
-		loop_add_timer(d->loop, RELISTEN_MS, relisten, d);
+		db_drive(d); /* listen again once reconnected */
 	}
 }
 
+/* Listens for other boxes' changes once the store has a listener; else reconnecting makes one. */
 static void
 listen_changes(struct daemon *d)
 {
@@ -125,17 +125,89 @@ listen_changes(struct daemon *d)
 
 	if (fd < 0) {
 		if (store_is_server(d->conf->database))
-			loop_add_timer(d->loop, RELISTEN_MS, relisten, d);
+			db_drive(d);
 		return;
 	}
 	if (fd == changes_fd)
 		return;
+	if (changes_fd >= 0)
+		loop_del_fd(d->loop, changes_fd);
+	changes_fd = -1;
 	if (loop_add_fd(d->loop, fd, POLLIN, on_changes, d) == -1) {
-		loop_add_timer(d->loop, RELISTEN_MS, relisten, d);
+		log_warnx("changes: cannot watch the listener");
 		return;
 	}
 	changes_fd = fd;
-	tell_all_remote(d);
+	tell_all_remote(d); /* notifications are not replayed: what was missed is read again */
+}
+
+/* Connected again: say so, listen again, and let what waited on the database go on. */
+static void
+db_back(struct daemon *d)
+{
+	if (was_down) {
+		log_info("database: back");
+		was_down = 0;
+		outbox_flush(d);
+		shop_kick(d->shop);
+	}
+	listen_changes(d);
+}
+
+static void
+db_ready(int fd, short revents, void *arg)
+{
+	(void)fd;
+	(void)revents;
+	db_drive(arg);
+}
+
+static void
+db_tick(void *arg)
+{
+	db_timer = 0;
+	db_drive(arg);
+}
+
+/*
+ * Reconnecting, driven by the loop: each step of the store's connection
+ * attempt runs when its socket is ready (or its time is up), so no scan
+ * ever waits for a server that does not answer. Idempotent: a kick while
+ * one is under way re-arms the same wait.
+ */
+static void
+db_drive(struct daemon *d)
+{
+	struct store_wait w;
+	int r;
+
+	if (db_fd >= 0)
+		loop_del_fd(d->loop, db_fd);
+	db_fd = -1;
+	if (db_timer)
+		loop_cancel_timer(d->loop, db_timer);
+	db_timer = 0;
+	if (d->stopping)
+		return;
+	if ((r = store_reconnect_step(d->store, &w)) == 1) {
+		db_back(d);
+		return;
+	}
+	if (!was_down && store_unavailable(d->store)) {
+		log_warnx("database: %s; reconnecting", store_errmsg(d->store));
+		was_down = 1;
+	}
+	if (r == 0 && w.fd >= 0 && loop_add_fd(d->loop, w.fd, w.events, db_ready, d) == 0)
+		db_fd = w.fd;
+	if ((db_timer = loop_add_timer(d->loop, r == 0 ? w.ms : 1000, db_tick, d)) == -1)
+		db_timer = 0;
+}
+
+void
+boxes_db_kick(struct daemon *d)
+{
+	if (store_is_server(d->conf->database) && db_fd < 0 && db_timer == 0)
+		db_drive(d);
 }
 
 static void
@@ -147,10 +219,9 @@ heartbeat(void *arg)
 		if (!was_down)
 			log_warnx("database: %s; reconnecting", store_errmsg(d->store));
 		was_down = 1;
-	} else if (was_down) {
-		log_info("database: back");
-		was_down = 0;
-	}
+		boxes_db_kick(d);
+	} else if (was_down && db_fd < 0 && db_timer == 0)
+		db_back(d);
 	if (!d->stopping)
 		loop_add_timer(d->loop, HEARTBEAT_MS, heartbeat, d);
 }

@@ -10,6 +10,11 @@ struct daemon;
  * heartbeat and listens for other boxes' changes. 0 on SQLite.
  */
 int boxes_start(struct daemon *);
+/*
+ * The database was found away (a scan refused): reconnecting starts now,
+ * driven by the loop, if it is not under way already.
+ */
+void boxes_db_kick(struct daemon *);
 /* A clean stop: the box shows offline at once. */
 void boxes_stop(struct daemon *);
 

@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "station/daemon/boxes.h"
 #include "station/daemon/checks.h"
 #include "station/daemon/config.h"
 #include "station/daemon/daemon.h"
@@ -504,7 +505,7 @@ keep_key(struct scan_ctx *x)
 /*
  * The database is away (a server restarting, the network down): the
  * packer is refused with store_unavailable, nothing was recorded; the
- * store reconnects at the next scan or heartbeat. 1 if so, 0 otherwise.
+ * daemon's loop reconnects (boxes_db_kick), never this scan. 1 if so, 0 otherwise.
  */
 static int
 store_down(struct scan_ctx *x, struct scan_outcome *out)
@@ -519,6 +520,7 @@ store_down(struct scan_ctx *x, struct scan_outcome *out)
 	snprintf(out->message, sizeof(out->message), "STORE DOWN: scan again in a moment");
 	log_warnx("[station %s] %s: store unavailable: %s", x->sc->name, x->code,
 	    store_errmsg(x->d->store));
+	boxes_db_kick(x->d); /* the loop reconnects; this scan does not wait for it */
 	return 1;
 }
 

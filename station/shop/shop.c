@@ -112,6 +112,7 @@ shop_start(struct daemon *d)
 	if (y->poll_interval > 0)
 		s->poll_timer = loop_add_timer(
 		    d->loop, (int64_t)y->poll_interval * 1000, on_poll, s);
+	shop_lead_start(s);
 	shop_schedule(s);
 	return 0;
 fail:
@@ -135,6 +136,7 @@ shop_stop(struct daemon *d)
 	if (s == NULL)
 		return;
 	shop_http_free(s->http);
+	shop_lead_stop(s);
 	if (s->wake)
 		loop_cancel_timer(d->loop, s->wake);
 	if (s->poll_timer)
@@ -406,7 +408,7 @@ shop_schedule(struct shop *s)
 	int64_t now = loop_now_ms(), wait;
 	enum shop_kind k;
 	double need;
-	int i, r;
+	int i, r, leads;
 
 	if (s->busy || s->d->stopping)
 		return;
@@ -414,11 +416,15 @@ shop_schedule(struct shop *s)
 		arm(s, s->not_before - now);
 		return;
 	}
+	/* several boxes: only the elected one pulls and pushes (shop_lead.c) */
+	leads = shop_lead_check(s);
 	for (i = 0; i < 3; i++) {
 		int t = (s->turn + i) % 3;
 
 		k = turns[t];
 		if ((k == SK_REFRESH && s->nrefresh == 0) || (k == SK_PULL && !s->pull_wanted))
+			continue;
+		if (k != SK_REFRESH && !leads)
 			continue;
 		/* a push may turn out to be a read-back: budget for the dearer */
 		need = k == SK_PUSH && s->est[SK_VERIFY] > s->est[SK_PUSH] ? s->est[SK_VERIFY]

@@ -34,20 +34,39 @@ json_t *
 shop_status_json(struct shop *s)
 {
 	json_int_t pending, failed, done;
+	json_t *o;
+	char *puller;
 
 	if (s == NULL)
 		return json_pack("{s:b}", "enabled", 0);
 	count_pushes(s->d->store, &pending, &failed, &done);
-	return json_pack("{s:b, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:s?, s:b}", "enabled", 1,
+	o = json_pack("{s:b, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:s?, s:b}", "enabled", 1,
 	    "endpoint", s->d->conf->shopify.endpoint, "last_pull_ms", (json_int_t)s->last_pull_ms,
 	    "pulled", (json_int_t)s->pulled_total, "pushed", done, "pending", pending, "failed",
 	    failed, "throttled", (json_int_t)s->throttled, "last_error",
 	    s->last_error[0] ? s->last_error : NULL, "busy", s->busy);
+	/* several boxes: the one elected to pull (and push), and whether it is this one */
+	if (o != NULL && store_is_server(s->d->conf->database)) {
+		puller = shop_lead_puller(s);
+		json_object_set_new(o, "puller", puller ? json_string(puller) : json_null());
+		json_object_set_new(o, "pulls", json_boolean(s->leader));
+		free(puller);
+	}
+	return o;
 }
 
 static json_t *
 cmd_sync(struct shop *s)
 {
+	if (!shop_lead_check(s)) {
+		char *puller = shop_lead_puller(s);
+		json_t *e = reply_error(
+		    "sync: box %s pulls the shop (one box at a time): run sync there",
+		    puller ? puller : "(unknown)");
+
+		free(puller);
+		return e;
+	}
 	s->sync_gen++;
 	s->sync_pushed = s->sync_refused = s->sync_recognised = 0;
 	s->sync_failures = 0;

@@ -21,6 +21,8 @@ enum shop_outcome {
 #define SHOP_REFRESH_MAX 64
 #define SHOP_WEBHOOK_IDS 256
 #define SHOP_SYNC_TRIES	 3
+/* A box that does not pull asks for the election this often (issue 13). */
+#define SHOP_LEAD_MS	 2000
 
 struct shop_refresh {
 	int fo; /* 1: a FulfillmentOrder id, 0: an Order id */
@@ -40,6 +42,12 @@ struct shop {
 	int64_t avail_at;
 	double est[SK_COUNT];
 	long throttled;
+	/*
+	 * Several boxes: only the elected one pulls and pushes (store_shop_lead);
+	 * any box refreshes what its own benches and webhooks ask for.
+	 */
+	int leader;
+	int64_t lead_timer;
 	/* scheduling: one request at a time */
 	int busy;
 	int turn; /* which kind goes first next time */
@@ -88,6 +96,15 @@ void shop_event(struct shop *, int64_t order_id, const char *kind, int is_error,
     ...) __attribute__((format(printf, 5, 6)));
 /* The sync in progress is over: report what it did. */
 void shop_sync_finish(struct shop *, const char *why);
+
+/* shop_lead.c */
+/* Asks for the election (takes over if free): 1 this box pulls and pushes, 0 not. */
+int shop_lead_check(struct shop *);
+/* Starts asking every SHOP_LEAD_MS (a database server); SQLite: this box leads. */
+void shop_lead_start(struct shop *);
+void shop_lead_stop(struct shop *);
+/* The box that pulls the shop as last recorded (caller frees), NULL if none. */
+char *shop_lead_puller(struct shop *);
 
 /* shop_pull.c */
 int shop_pull_next(struct shop *);

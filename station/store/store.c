@@ -338,3 +338,18 @@ store_order_weight(
 {
 	return s->ops->order_weight(s, order_id, boxes, grams, source, sourcelen);
 }
+
+int
+store_reconnect_step(struct store *s, struct store_wait *w)
+{
+	w->fd = -1;
+	w->events = 0;
+	w->ms = 1000;
+	return s->ops->reconnect_step ? s->ops->reconnect_step(s, w) : 1;
+}
+
+int
+store_shop_lead(struct store *s)
+{
+	return s->ops->shop_lead ? s->ops->shop_lead(s) : 1;
+}

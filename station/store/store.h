@@ -100,4 +100,34 @@ int store_find_order(struct store *, const char *name, int64_t *id);
 int store_hold_order(struct store *, int64_t id, const char *reason, char *err, size_t errlen);
 int store_release_order(struct store *, int64_t id, char *err, size_t errlen);
 
+/* --- a database server: reconnecting, one box electing itself ---------------- */
+
+/* What store_reconnect_step waits for: fd ready for events, or ms at most. */
+struct store_wait {
+	int fd;	      /* -1: nothing to watch, only wait ms */
+	short events; /* POLLIN or POLLOUT */
+	int ms;	      /* call again after at most this long */
+};
+/*
+ * Advances reconnecting to a database server without blocking: a
+ * connection attempt under way (started here when the database is away
+ * and the last attempt is old enough) and, once the store is connected,
+ * the change listener (store_changes_fd) when one was asked for. Returns
+ * 1 when connected (statements are prepared again on first use, benches
+ * claimed again; nothing to wait for), 0 while still away or under way
+ * (*w says what to wait for before calling again), -1 on a local error.
+ * Only the daemon's loop calls it; the scan path never waits for a
+ * connection (it refuses: store_unavailable). SQLite: always 1.
+ */
+int store_reconnect_step(struct store *, struct store_wait *w);
+/*
+ * Whether this daemon is the one box that pulls the shop (issue 13): the
+ * first to ask takes a database lock it keeps while its connection lives;
+ * the others get 0 until it is released (its daemon stopped or died, its
+ * connection dropped) and one of them asks again. 1 this daemon leads, 0
+ * another one does, -1 database away or error. Never waits for the lock; a
+ * round trip only while not leading. SQLite (one box): always 1.
+ */
+int store_shop_lead(struct store *);
+
 #endif

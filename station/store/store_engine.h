@@ -126,6 +126,9 @@ struct store_ops {
 	int (*abandon_order)(struct store *, int64_t order_id, char *station, size_t stationlen);
 	int (*changes_fd)(struct store *);
 	int (*changes_read)(struct store *, char *station, size_t stationlen);
+	/* store.h: reconnecting, the shop-sync election */
+	int (*reconnect_step)(struct store *, struct store_wait *w);
+	int (*shop_lead)(struct store *);
 };
 
 /* Every engine's handle starts with this (the engine's own struct embeds it first). */

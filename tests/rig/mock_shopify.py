@@ -7,7 +7,9 @@ updated_at, includeClosed), order(id).fulfillmentOrders, fulfillmentOrder(id)
 (with fulfillments), fulfillmentCreate (userErrors, applied to its own
 state), extensions.cost with a leaky-bucket throttleStatus and THROTTLED
 errors. POST /control takes {"op": ...} to add or change orders and to inject
-faults; GET /state tells what the shop holds.
+faults; GET /state tells what the shop holds, and the requests counted by
+kind ("requests") and by endpoint path ("by_path": several boxes each given
+their own path, e.g. /box-a/admin/api/V/graphql.json, are told apart).
 
   mock_shopify.py serve --port-file F --token-file T [--max-cost N --restore R]
   mock_shopify.py ctl PORT '{"op": "...", ...}'
@@ -43,6 +45,7 @@ class Shop:
         self.throttled = 0
         self.flat = False         # True: a query costs what it asked for (no refund)
         self.requests = {"pull": 0, "order": 0, "fo": 0, "create": 0, "other": 0}
+        self.by_path = {}         # request path -> {kind: count}
         self.faults = {"fail": [], "drop_after_apply": 0, "hold_create": False, "down": False,
                        "delay": 0.0, "http429": 0, "stall": 0,
                        "late_apply": 0}
@@ -287,6 +290,7 @@ class Shop:
                                  for f in self.fulfillments],
                 "creates_seen": self.creates_seen, "late_applied": self.late_applied, "throttled": self.throttled, "too_dear": self.too_dear,
                 "min_available": self.min_avail, "requests": self.requests, "messages": self.messages,
+                "by_path": self.by_path,
                 "fos": {GID % ("FulfillmentOrder", k): {"status": fo["status"],
                                                         "remaining": [l["remaining"] for l in fo["lines"]]}
                         for k, fo in self.fos.items()}}
@@ -388,6 +392,8 @@ class Handler(BaseHTTPRequestHandler):
         kind, cost = classify(q, v)
         with LOCK:
             SHOP.requests[kind] += 1
+            per = SHOP.by_path.setdefault(self.path, {})
+            per[kind] = per.get(kind, 0) + 1
             f = SHOP.faults
             delay, down = f["delay"], f["down"]
             fail = f["fail"].pop(0) if f["fail"] else None

@@ -63,6 +63,18 @@ struct pg_store {
 	char claims[32][128]; /* benches claimed, for after a reconnect */
 	size_t nclaims;
 	PGconn *listener; /* LISTEN station_changes */
+	/* reconnecting without blocking (pg_store.c) */
+	PGconn *pending; /* a new main connection under way, NULL if none */
+	PostgresPollingStatusType pending_poll;
+	int64_t pending_at; /* when it started (ms) */
+	char conn_err[300]; /* why the last attempt failed */
+	int listen_wanted;  /* someone asked for the change listener */
+	int listen_phase;   /* 0 none, 1 connecting, 2 LISTEN sent, 3 listening */
+	PostgresPollingStatusType listen_poll;
+	int64_t listen_at, listen_last_try;
+	/* the shop-sync election (pg_lead.c): held on the session of generation lead_gen */
+	int leading;
+	unsigned lead_gen;
 };
 
 /* The engine's handle behind a store it opened. */
@@ -74,7 +86,15 @@ PQS(struct store *s)
 
 /* Shared by pg_store.c, pg_cursor.c and pg_schema.c. */
 void pgs_fail_res(struct pg_store *, const PGresult *);
+/*
+ * pg_connect.c: 0 when connected; else -1, never waiting in the daemon (an
+ * attempt is started, at most one a second, and left to the loop).
+ */
 int pgs_reconnect(struct pg_store *);
+/* The connection broke just now: one fresh attempt, waited for briefly. 0 / -1. */
+int pgs_reconnect_now(struct pg_store *);
+/* Why the database is away (the last attempt's error). */
+const char *pgs_conn_error(struct pg_store *);
 int pgs_exec_one(struct pg_store *, const char *sql, char *err, size_t errlen);
 int pgs_read_version(struct pg_store *);
 int pgs_migrate(struct pg_store *, char *err, size_t errlen);
@@ -227,6 +247,10 @@ int pg_store_scan_by_key(struct store *, const char *station, const char *key, c
 int pg_store_scan_set_key(struct store *, int64_t scan_id, const char *key, const char *reply);
 int pg_store_last_verdict(struct store *, const char *station, struct last_verdict *lv);
 int pg_store_resume_message(struct store *, const char *station, char *msg, size_t msglen);
+
+/* store.h: reconnecting (pg_store.c), the shop-sync election (pg_lead.c) */
+int pg_store_reconnect_step(struct store *, struct store_wait *);
+int pg_store_shop_lead(struct store *);
 
 /* store_boxes.h */
 int pg_store_box_start(struct store *, const char *box);

@@ -1,8 +1,8 @@
 /*
  * The PostgreSQL store: connect (a libpq URI, no password in it), open and
- * close, transactions, the first error, reconnecting after an outage, the
- * box's claims and listener. The cursor is pg_cursor.c, the schema
- * pg_schema.c.
+ * close, transactions, the first error, the box's claims. Reconnecting
+ * after an outage and the listener are pg_connect.c, the cursor
+ * pg_cursor.c, the schema pg_schema.c.
  *
  * Several daemons (boxes) share one database. Write transactions take one
  * transaction-scoped advisory lock first, so they run one after another as
@@ -62,44 +62,6 @@ pgs_add_claim(struct store *s, const char *station)
 	return 0;
 }
 
-PGconn *
-pgs_listener(struct store *s)
-{
-	const char *keys[] = { "connect_timeout", "application_name", "dbname", NULL };
-	struct pg_store *q = PQS(s);
-	const char *vals[] = { "3", "stationd-listen", q->uri, NULL };
-	PGresult *r;
-	int ok;
-
-	if (q->listener != NULL)
-		return q->listener;
-	q->listener = PQconnectdbParams(keys, vals, 1);
-	if (q->listener == NULL || PQstatus(q->listener) != CONNECTION_OK) {
-		pgs_drop_listener(s);
-		return NULL;
-	}
-	PQsetNoticeProcessor(q->listener, quiet_notices, NULL);
-	r = PQprepare(q->listener, "", "LISTEN station_changes", 0, NULL);
-	PQclear(r);
-	r = PQexecPrepared(q->listener, "", 0, NULL, NULL, NULL, 0);
-	ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-	PQclear(r);
-	if (!ok) {
-		pgs_drop_listener(s);
-		return NULL;
-	}
-	PQsetnonblocking(q->listener, 1);
-	return q->listener;
-}
-
-void
-pgs_drop_listener(struct store *s)
-{
-	if (PQS(s)->listener != NULL)
-		PQfinish(PQS(s)->listener);
-	PQS(s)->listener = NULL;
-}
-
 const char *
 pg_store_strerror(struct store *s)
 {
@@ -141,44 +103,6 @@ pgs_fail_res(struct pg_store *q, const PGresult *res)
 		pgs_fail(&q->base, "database unavailable: %s", *buf ? buf : "connection lost");
 	} else
 		pgs_fail(&q->base, "%s", *buf ? buf : "database error");
-}
-
-/* Back on line after an outage: a fresh connection (bounded by connect_timeout). */
-int
-pgs_reconnect(struct pg_store *q)
-{
-	size_t i;
-
-	int64_t now = store_now_ms();
-
-	if (q->conn != NULL && PQstatus(q->conn) == CONNECTION_OK)
-		return 0;
-	/*
-	 * One attempt a second at most: each blocks the daemon up to
-	 * connect_timeout when the network is gone; meanwhile scans are
-	 * refused at once (store_unavailable).
-	 */
-	if (q->last_try != 0 && now - q->last_try < 1000 && now >= q->last_try) {
-		q->down = 1;
-		return -1;
-	}
-	PQreset(q->conn);
-	if (PQstatus(q->conn) != CONNECTION_OK) {
-		q->down = 1;
-		q->last_try = store_now_ms();
-		return -1;
-	}
-	q->last_try = 0;
-	q->gen++; /* statements are prepared again on the new session */
-	q->down = 0;
-	/* A session's advisory locks went with it: the benches are claimed again. */
-	for (i = 0; i < q->nclaims; i++)
-		if (pgs_take_claim(&q->base, q->claims[i]) == 0)
-			fprintf(stderr,
-			    "stationd: bench %s was claimed by another box while"
-			    " the database was away\n",
-			    q->claims[i]);
-	return 0;
 }
 
 static const struct store_ops pg_ops;
@@ -276,6 +200,8 @@ pg_store_close(struct store *s)
 	}
 	if (PQS(s)->conn)
 		PQfinish(PQS(s)->conn);
+	if (PQS(s)->pending)
+		PQfinish(PQS(s)->pending);
 	pgs_drop_listener(s);
 	free(PQS(s)->uri);
 	free(s);
@@ -287,8 +213,9 @@ pg_store_begin(struct store *s)
 	pgst *st;
 
 	PQS(s)->failed = 0; /* a new transaction, a new first error */
+	/* known away: refused at once (the daemon's loop reconnects) */
 	if (PQstatus(PQS(s)->conn) != CONNECTION_OK && pgs_reconnect(PQS(s)) == -1)
-		return pgs_fail(s, "database unavailable: %s", PQerrorMessage(PQS(s)->conn));
+		return pgs_fail(s, "database unavailable: %s", pgs_conn_error(PQS(s)));
 	if (PQtransactionStatus(PQS(s)->conn) != PQTRANS_IDLE)
 		pg_store_rollback(s);
 	if ((st = pgs_stmt(s, "BEGIN")) == NULL || pgs_run(s, st) == -1) {
@@ -296,7 +223,7 @@ pg_store_begin(struct store *s)
 		 * The server restarted since the last statement: nothing is done
 		 * yet, so a fresh connection may start the transaction after all.
 		 */
-		if (PQstatus(PQS(s)->conn) != CONNECTION_BAD || pgs_reconnect(PQS(s)) == -1)
+		if (PQstatus(PQS(s)->conn) != CONNECTION_BAD || pgs_reconnect_now(PQS(s)) == -1)
 			return -1;
 		PQS(s)->failed = 0;
 		if ((st = pgs_stmt(s, "BEGIN")) == NULL || pgs_run(s, st) == -1)
@@ -453,6 +380,8 @@ static const struct store_ops pg_ops = {
 	.abandon_order = pg_store_abandon_order,
 	.changes_fd = pg_store_changes_fd,
 	.changes_read = pg_store_changes_read,
+	.reconnect_step = pg_store_reconnect_step,
+	.shop_lead = pg_store_shop_lead,
 	.package_weigh = pg_store_package_weigh,
 	.find_label = pg_store_find_label,
 	.package_label = pg_store_package_label,

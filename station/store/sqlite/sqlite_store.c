@@ -71,6 +71,22 @@ trace_open(sqlite3 *db)
 	sqlite3_trace_v2(db, SQLITE_TRACE_PROFILE, trace_sql, NULL);
 }
 
+/* One box, one file: never away, always the box that pulls the shop. */
+static int
+sqlite_store_reconnect_step(struct store *s, struct store_wait *w)
+{
+	(void)s;
+	(void)w;
+	return 1;
+}
+
+static int
+sqlite_store_shop_lead(struct store *s)
+{
+	(void)s;
+	return 1;
+}
+
 static const struct store_ops sqlite_ops = {
 	.close = sqlite_store_close,
 	.maint = &sqlite_maint_ops,
@@ -141,6 +157,8 @@ static const struct store_ops sqlite_ops = {
 	.abandon_order = sqlite_store_abandon_order,
 	.changes_fd = sqlite_store_changes_fd,
 	.changes_read = sqlite_store_changes_read,
+	.reconnect_step = sqlite_store_reconnect_step,
+	.shop_lead = sqlite_store_shop_lead,
 	.package_weigh = sqlite_store_package_weigh,
 	.find_label = sqlite_store_find_label,
 	.package_label = sqlite_store_package_label,
