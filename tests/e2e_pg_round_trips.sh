@@ -49,10 +49,10 @@ lib_import "$T/o3.json"
 trips '#5203' opened >/dev/null
 k=$(trips MUG-BLK-12 ok)
 echo "round trips: opened $o, ok $k, completed $c"
-expect_true "opening an order takes at most ${RT_OPEN:-5} round trips (got $o)" \
-    test "$o" -le "${RT_OPEN:-5}" -a "$o" -gt 0
-expect_true "an ok scan takes at most ${RT_OK:-4} round trips (got $k)" \
-    test "$k" -le "${RT_OK:-4}" -a "$k" -gt 0
-expect_true "a completing scan takes at most ${RT_DONE:-7} round trips (got $c)" \
-    test "$c" -le "${RT_DONE:-7}" -a "$c" -gt 0
+expect_true "opening an order takes at most ${RT_OPEN:-4} round trips (got $o)" \
+    test "$o" -le "${RT_OPEN:-4}" -a "$o" -gt 0
+expect_true "an ok scan takes at most ${RT_OK:-3} round trips (got $k)" \
+    test "$k" -le "${RT_OK:-3}" -a "$k" -gt 0
+expect_true "a completing scan takes at most ${RT_DONE:-5} round trips (got $c)" \
+    test "$c" -le "${RT_DONE:-5}" -a "$c" -gt 0
 lib_finish

@@ -88,12 +88,26 @@ unkeep(struct pg_store *q, pgst *st)
 	st->sent = 0;
 }
 
-/* Rows fetched ahead are for the reads that follow them at once: a write drops them. */
+/*
+ * Rows fetched ahead are for the reads that follow them at once: a write
+ * drops them. An order's state is kept past the scan row (it writes scans
+ * and line_tally only): the scan's open reads it after recording the scan.
+ */
+static void
+forget_ahead_after(struct pg_store *q, const pgst *st)
+{
+	if (st == NULL || strncmp(st->text, "INSERT INTO scans(", 18) != 0)
+		q->pre_state = NULL;
+	q->pre_view = NULL;
+	q->pre_product = NULL;
+	q->pre_package = NULL;
+	q->pre_doc[0] = q->pre_doc[1] = q->pre_doc[2] = NULL;
+}
+
 static void
 forget_ahead(struct pg_store *q)
 {
-	q->pre_view = NULL;
-	q->pre_product = NULL;
+	forget_ahead_after(q, NULL);
 }
 
 pgst *
@@ -565,7 +579,7 @@ queue(struct store *s, pgst *st, int keep)
 	struct pg_store *q = PQS(s);
 
 	if (!keep)
-		forget_ahead(q);
+		forget_ahead_after(q, st);
 	if (prepare_alone(s, st) == -1 || pipeline_send(q, st) == -1)
 		return -1;
 	trace_line("+", st->text);

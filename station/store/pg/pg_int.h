@@ -77,6 +77,9 @@ struct pg_store {
 	/* Rows fetched ahead (pg_view.c), dropped by any write or transaction end. */
 	pgst *pre_view;	   /* the open order of the bench whose session was read */
 	pgst *pre_product; /* the product lookup of pre_code */
+	pgst *pre_package; /* the open box of the bench whose session was read */
+	pgst *pre_state;   /* an order's state, by the name looked up (kept past a scan row) */
+	pgst *pre_doc[3];  /* a new shipment's order, lines and packages (pg_pack.c) */
 	char pre_code[128];
 };
 
@@ -165,7 +168,16 @@ int pgs_lines_status(struct store *, int64_t order_id, enum order_status *status
  * row's id (not waited for): pg_store_add_event and pg_store_scan_set_key
  * read it as "the scan this transaction just recorded".
  */
-#define PG_SCAN_THIS INT64_MAX
+#define PG_SCAN_THIS	INT64_MAX
+/* The same for pg_store_open_package's new box, read by pg_store_record_scan. */
+#define PG_PACKAGE_THIS (INT64_MAX - 1)
+/*
+ * The bench's open box read with its session (pg_view.c), if that was for
+ * order_id: its id, or -2 (none is open); 0 when not known.
+ */
+int64_t pgs_package_ahead(struct store *, int64_t order_id);
+/* The order's state read with its name's lookup (pg_view.c): 1 (in *st, stepped), 0 not. */
+int pgs_state_ahead(struct store *, int64_t order_id, pgst **st);
 /* The next SSCC serial (sequence sscc_serial); -1 on error. */
 int64_t pgs_sequence_next(struct store *);
 /* This store's box name (the [daemon] box), "" if unset. */

@@ -89,11 +89,18 @@ pg_store_record_scan(struct store *s, const char *station, const char *packer, c
     const char *aim, const char *verdict, int64_t order_id, int64_t line_id, int64_t units,
     int64_t package_id, const char *state)
 {
-	pgst *st = pgs_stmt(s,
-	    "INSERT INTO scans(at, station, packer, code, aim, verdict, order_id, line_id,"
-	    " units, package_id, state) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
-	    /* other boxes' watchers hear of it at commit, in the same round trip */
-	    " RETURNING id, pg_notify('station_changes', station)");
+	/* PG_PACKAGE_THIS: the box pg_store_open_package just sent */
+	pgst *st = package_id == PG_PACKAGE_THIS
+	    ? pgs_stmt(s,
+		  "INSERT INTO scans(at, station, packer, code, aim, verdict, order_id, line_id,"
+		  " units, package_id, state) VALUES (?,?,?,?,?,?,?,?,?,"
+		  " currval(pg_get_serial_sequence('packages', 'id')) + 0 * ?, ?)"
+		  " RETURNING id, pg_notify('station_changes', station)")
+	    : pgs_stmt(s,
+		  "INSERT INTO scans(at, station, packer, code, aim, verdict, order_id, line_id,"
+		  " units, package_id, state) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
+		  /* other boxes' watchers hear of it at commit, in the same round trip */
+		  " RETURNING id, pg_notify('station_changes', station)");
 
 	if (st == NULL)
 		return -1;
@@ -112,7 +119,9 @@ pg_store_record_scan(struct store *s, const char *station, const char *packer, c
 	else
 		pgst_bind_null(st, 8);
 	pgst_bind_int64(st, 9, units);
-	if (package_id)
+	if (package_id == PG_PACKAGE_THIS)
+		pgst_bind_int64(st, 10, 0);
+	else if (package_id)
 		pgst_bind_int64(st, 10, package_id);
 	else
 		pgst_bind_null(st, 10);
@@ -144,34 +153,45 @@ send_state(struct store *s, int64_t order_id)
 }
 
 static int read_state(struct store *, pgst *, struct order_state *);
+static int row_state(pgst *, struct order_state *);
 
 /* The order's lifecycle state. 0 / -1. */
 static int
 load_state(struct store *s, int64_t order_id, struct order_state *out)
 {
-	pgst *st = pgs_stmt(s, SQL_LOAD_STATE);
+	pgst *st;
 
-	if (st == NULL)
+	if (pgs_state_ahead(s, order_id, &st)) /* read with the order's name */
+		return row_state(st, out);
+	if ((st = pgs_stmt(s, SQL_LOAD_STATE)) == NULL)
 		return -1;
 	pgst_bind_int64(st, 1, order_id);
 	return read_state(s, st, out);
 }
 
+/* The state in st's current row (status, hold_source, at a bench); st reset. 0 / -1. */
 static int
-read_state(struct store *s, pgst *st, struct order_state *out)
+row_state(pgst *st, struct order_state *out)
 {
-	int status = -1;
+	int status = order_status_parse((const char *)pgst_column_text(st, 0));
 
-	if (pgs_step(s, st) == PGST_ROW) {
-		status = order_status_parse((const char *)pgst_column_text(st, 0));
-		out->hold = order_hold_parse((const char *)pgst_column_text(st, 1));
-		out->at_bench = pgst_column_int(st, 2);
-	}
+	out->hold = order_hold_parse((const char *)pgst_column_text(st, 1));
+	out->at_bench = pgst_column_int(st, 2);
 	pgst_reset(st);
 	if (status < 0)
 		return -1;
 	out->status = (enum order_status)status;
 	return 0;
+}
+
+static int
+read_state(struct store *s, pgst *st, struct order_state *out)
+{
+	if (pgs_step(s, st) != PGST_ROW) {
+		pgst_reset(st);
+		return -1;
+	}
+	return row_state(st, out);
 }
 
 int
@@ -218,6 +238,20 @@ pg_store_open_package(struct store *s, int64_t order_id, const char *station, in
 	int64_t id;
 	int r;
 
+	if ((id = pgs_package_ahead(s, order_id)) > 0) /* read with the session */
+		return id;
+	if (id == -2 && PQS(s)->in_txn) {
+		/* none open (read with the session): a new box, its id not waited for */
+		if ((st = pgs_stmt(s,
+			 "INSERT INTO packages(order_id, station, box, state, created_at)"
+			 " VALUES (?, ?, ?, 'open', ?)")) == NULL)
+			return -1;
+		pgst_bind_int64(st, 1, order_id);
+		pgs_bind_text(st, 2, station);
+		pgst_bind_int(st, 3, box > 0 ? box : 1);
+		pgst_bind_int64(st, 4, store_now_ms());
+		return pgs_run(s, st) == 0 ? PG_PACKAGE_THIS : -1;
+	}
 	if (st == NULL)
 		return -1;
 	pgst_bind_int64(st, 1, order_id);
@@ -376,6 +410,29 @@ settle_status(struct store *s, int64_t order_id, enum order_event_kind kind)
 	return pgs_run(s, st);
 }
 
+static const char SQL_FUL_ORDER[] =
+    "SELECT o.shop_id, o.name, o.tracking_number, o.tracking_company, o.pickup"
+    " FROM fulfillments f JOIN orders o ON o.id = f.order_id WHERE f.id = ?";
+static const char SQL_FUL_LINES[] =
+    "SELECT l.shop_line_id, l.sku, coalesce(l.name, l.title), fl.quantity"
+    " FROM fulfillment_lines fl JOIN order_lines l ON l.id = fl.line_id"
+    " WHERE fl.fulfillment_id = ? ORDER BY l.position";
+static const char SQL_FUL_PACKAGES[] = "SELECT box, sscc, weight_grams, weight_source FROM packages"
+				       " WHERE fulfillment_id = ? ORDER BY box, id";
+
+/* The same for the shipment this transaction just made (its id not waited for). */
+#define NEW_FULFILLMENT "currval(pg_get_serial_sequence('fulfillments', 'id'))"
+static const char SQL_NEW_FUL_ORDER[] =
+    "SELECT o.shop_id, o.name, o.tracking_number, o.tracking_company, o.pickup, f.id"
+    " FROM fulfillments f JOIN orders o ON o.id = f.order_id WHERE f.id = " NEW_FULFILLMENT;
+static const char SQL_NEW_FUL_LINES[] =
+    "SELECT l.shop_line_id, l.sku, coalesce(l.name, l.title), fl.quantity"
+    " FROM fulfillment_lines fl JOIN order_lines l ON l.id = fl.line_id"
+    " WHERE fl.fulfillment_id = " NEW_FULFILLMENT " ORDER BY l.position";
+static const char SQL_NEW_FUL_PACKAGES[] =
+    "SELECT box, sscc, weight_grams, weight_source FROM packages"
+    " WHERE fulfillment_id = " NEW_FULFILLMENT " ORDER BY box, id";
+
 static int
 exec_bound(struct store *s, const char *sql, int64_t a, const char *b, int64_t c)
 {
@@ -390,6 +447,19 @@ exec_bound(struct store *s, const char *sql, int64_t a, const char *b, int64_t c
 	return pgs_run(s, st);
 }
 
+/* The new shipment's order, lines and packages sent (read in the next round trip). */
+static int
+send_new_doc(struct store *s, pgst *doc[3])
+{
+	if ((doc[0] = pgs_stmt(s, SQL_NEW_FUL_ORDER)) == NULL ||
+	    (doc[1] = pgs_stmt(s, SQL_NEW_FUL_LINES)) == NULL ||
+	    (doc[2] = pgs_stmt(s, SQL_NEW_FUL_PACKAGES)) == NULL)
+		return -1;
+	return pgs_send(s, doc[0]) == 0 && pgs_send(s, doc[1]) == 0 && pgs_send(s, doc[2]) == 0
+	    ? 0
+	    : -1;
+}
+
 int64_t
 pg_store_ship(
     struct store *s, int64_t order_id, const char *station, const char *packer, int partial)
@@ -400,6 +470,7 @@ pg_store_ship(
 	    "  WHERE order_id = ?1 AND station = ?2 AND state = 'counted'),"
 	    " (SELECT opened_at FROM sessions WHERE station = ?2), '{}') RETURNING id");
 	int64_t fid = -1;
+	pgst *doc[3];
 	int r;
 
 	if (st == NULL)
@@ -430,11 +501,13 @@ pg_store_ship(
 		" fulfillment_id = currval(pg_get_serial_sequence('fulfillments', 'id'))"
 		" WHERE order_id = ?1 AND station = ?2 AND state = 'closed'",
 		order_id, station, 0) == -1 ||
-	    settle_status(s, order_id, OEV_SHIP) == -1)
+	    send_new_doc(s, doc) == -1 || settle_status(s, order_id, OEV_SHIP) == -1)
 		return -1;
 	if ((r = pgs_step(s, st)) == PGST_ROW)
 		fid = pgst_column_int64(st, 0);
 	pgst_reset(st);
+	/* what the shipment's document reads (pg_store_load_fulfillment) came along */
+	memcpy(PQS(s)->pre_doc, doc, sizeof(doc));
 	return r == PGST_ROW ? fid : -1;
 }
 
@@ -522,16 +595,6 @@ dup_or_null(pgst *st, int i, int *oom)
 	return t;
 }
 
-static const char SQL_FUL_ORDER[] =
-    "SELECT o.shop_id, o.name, o.tracking_number, o.tracking_company, o.pickup"
-    " FROM fulfillments f JOIN orders o ON o.id = f.order_id WHERE f.id = ?";
-static const char SQL_FUL_LINES[] =
-    "SELECT l.shop_line_id, l.sku, coalesce(l.name, l.title), fl.quantity"
-    " FROM fulfillment_lines fl JOIN order_lines l ON l.id = fl.line_id"
-    " WHERE fl.fulfillment_id = ? ORDER BY l.position";
-static const char SQL_FUL_PACKAGES[] = "SELECT box, sscc, weight_grams, weight_source FROM packages"
-				       " WHERE fulfillment_id = ? ORDER BY box, id";
-
 static int
 fulfillment_lines(struct store *s, pgst *st, struct store_fulfillment *f, int *oom)
 {
@@ -596,11 +659,21 @@ fulfillment_packages(struct store *s, pgst *st, struct store_fulfillment *f, int
 int
 pg_store_load_fulfillment(struct store *s, int64_t id, struct store_fulfillment **out)
 {
-	pgst *st = pgs_stmt(s, SQL_FUL_ORDER), *lst = pgs_stmt(s, SQL_FUL_LINES),
-	     *pst = pgs_stmt(s, SQL_FUL_PACKAGES);
+	struct pg_store *q = PQS(s);
+	pgst *st = q->pre_doc[0], *lst = q->pre_doc[1], *pst = q->pre_doc[2];
 	struct store_fulfillment *f;
 	int r, oom = 0;
 
+	q->pre_doc[0] = q->pre_doc[1] = q->pre_doc[2] = NULL;
+	/* read with the shipment (pg_store_ship) if it is this one */
+	if (st != NULL && (st->sent || st->fresh) && (r = pgs_step(s, st)) == PGST_ROW &&
+	    pgst_column_int64(st, 5) == id)
+		goto read;
+	if (st != NULL)
+		pgst_reset(st);
+	st = pgs_stmt(s, SQL_FUL_ORDER);
+	lst = pgs_stmt(s, SQL_FUL_LINES);
+	pst = pgs_stmt(s, SQL_FUL_PACKAGES);
 	if (st == NULL || lst == NULL || pst == NULL)
 		return -1;
 	/* the order, its lines and its packages: three reads, one round trip */
@@ -609,10 +682,14 @@ pg_store_load_fulfillment(struct store *s, int64_t id, struct store_fulfillment 
 	pgst_bind_int64(pst, 1, id);
 	if (pgs_send(s, st) == -1 || pgs_send(s, lst) == -1 || pgs_send(s, pst) == -1)
 		return -1;
-	if ((f = calloc(1, sizeof(*f))) == NULL)
+	r = pgs_step(s, st);
+read:
+	if ((f = calloc(1, sizeof(*f))) == NULL) {
+		pgst_reset(st);
 		return pgs_fail(s, "out of memory");
+	}
 	f->id = id;
-	if ((r = pgs_step(s, st)) != PGST_ROW) {
+	if (r != PGST_ROW) {
 		pgst_reset(st);
 		free(f);
 		return r == PGST_DONE ? pgs_fail(s, "no fulfillment %lld", (long long)id) : -1;

@@ -61,6 +61,27 @@ static const char SQL_VIEW_NAME[] = VIEW_SELECT
 static const char SQL_VIEW_BENCH[] = VIEW_SELECT
     " WHERE o.id = (SELECT order_id FROM sessions WHERE station = ?1) ORDER BY l.position";
 
+/* The open box of the order open at a bench: fetched ahead with its session. */
+static const char SQL_PACKAGE_BENCH[] =
+    "SELECT s.order_id, p.id FROM sessions s LEFT JOIN packages p ON p.station = s.station"
+    " AND p.state = 'open' AND p.order_id = s.order_id WHERE s.station = ?1";
+
+int64_t
+pgs_package_ahead(struct store *s, int64_t order_id)
+{
+	struct pg_store *q = PQS(s);
+	pgst *st = q->pre_package;
+	int64_t id = 0;
+
+	q->pre_package = NULL;
+	if (st == NULL || !(st->sent || st->fresh))
+		return 0;
+	if (pgs_step(s, st) == PGST_ROW && pgst_column_int64(st, 0) == order_id)
+		id = pgst_column_type(st, 1) == PGST_NULL ? -2 : pgst_column_int64(st, 1);
+	pgst_reset(st);
+	return id;
+}
+
 /* The view from st's rows (stepped to its first row already). NULL on error. */
 static struct order_view *
 read_view(struct store *s, pgst *st, int64_t order_id)
@@ -158,7 +179,7 @@ pg_store_session_load(struct store *s, const char *station, struct sess_state *s
 	    "SELECT coalesce(order_id, 0), box, qty_next, packer, last_code, last_ms,"
 	    " hold, hold_close, label_code, label_order, override_badge"
 	    " FROM sessions WHERE station = ?");
-	pgst *vst;
+	pgst *vst, *pst;
 	int r;
 
 	memset(ss, 0, sizeof(*ss));
@@ -166,14 +187,20 @@ pg_store_session_load(struct store *s, const char *station, struct sess_state *s
 		return -1;
 	pgs_bind_text(st, 1, station);
 	if (q->in_txn) {
-		/* the open order comes in the same round trip (pg_store_order_view) */
-		if ((vst = pgs_stmt(s, SQL_VIEW_BENCH)) == NULL)
+		/*
+		 * The open order and its open box come in the same round trip
+		 * (pg_store_order_view, pg_store_open_package).
+		 */
+		if ((vst = pgs_stmt(s, SQL_VIEW_BENCH)) == NULL ||
+		    (pst = pgs_stmt(s, SQL_PACKAGE_BENCH)) == NULL)
 			return -1;
 		pgs_bind_text(vst, 1, station);
 		pgs_bind_text(vst, 2, pgs_box(s));
-		if (pgs_send(s, st) == -1 || pgs_send(s, vst) == -1)
+		pgs_bind_text(pst, 1, station);
+		if (pgs_send(s, st) == -1 || pgs_send(s, vst) == -1 || pgs_send(s, pst) == -1)
 			return -1;
 		q->pre_view = vst;
+		q->pre_package = pst;
 	}
 	r = pgs_step(s, st);
 	if (r == PGST_ROW) {
@@ -206,12 +233,32 @@ static const char SQL_PRODUCT[] =
     " ORDER BY k LIMIT 1";
 
 static const char SQL_FIND_BY_NAME[] = "SELECT id, shop_id FROM orders WHERE name = ?";
+/* An order's lifecycle state by its name (pg_pack.c's load_state, with the id). */
+static const char SQL_STATE_NAME[] =
+    "SELECT status, hold_source, station IS NOT NULL, id FROM orders WHERE name = ?";
+
+int
+pgs_state_ahead(struct store *s, int64_t order_id, pgst **out)
+{
+	struct pg_store *q = PQS(s);
+	pgst *st = q->pre_state;
+
+	q->pre_state = NULL;
+	if (st == NULL || !(st->sent || st->fresh))
+		return 0;
+	if (pgs_step(s, st) == PGST_ROW && pgst_column_int64(st, 3) == order_id) {
+		*out = st;
+		return 1;
+	}
+	pgst_reset(st);
+	return 0;
+}
 
 int
 pg_store_find_order(struct store *s, const char *name, int64_t *id)
 {
 	struct pg_store *q = PQS(s);
-	pgst *st = pgs_stmt(s, SQL_FIND_BY_NAME), *pst, *vst;
+	pgst *st = pgs_stmt(s, SQL_FIND_BY_NAME), *pst, *vst, *sst;
 	int r;
 
 	if (st == NULL)
@@ -224,13 +271,17 @@ pg_store_find_order(struct store *s, const char *name, int64_t *id)
 	 * lookup was sent with the first).
 	 */
 	if (q->in_txn && strlen(name) < sizeof(q->pre_code)) {
-		if ((vst = pgs_stmt(s, SQL_VIEW_NAME)) == NULL)
+		/* and its state, for opening it (pg_store_open_order) */
+		if ((vst = pgs_stmt(s, SQL_VIEW_NAME)) == NULL ||
+		    (sst = pgs_stmt(s, SQL_STATE_NAME)) == NULL)
 			return -1;
 		pgs_bind_text(vst, 1, name);
 		pgs_bind_text(vst, 2, pgs_box(s));
-		if (pgs_send(s, st) == -1 || pgs_send(s, vst) == -1)
+		pgs_bind_text(sst, 1, name);
+		if (pgs_send(s, st) == -1 || pgs_send(s, vst) == -1 || pgs_send(s, sst) == -1)
 			return -1;
 		q->pre_view = vst;
+		q->pre_state = sst;
 	}
 	if (q->in_txn && name[0] != '#' && strlen(name) < sizeof(q->pre_code)) {
 		if ((pst = pgs_stmt(s, SQL_PRODUCT)) == NULL)
