@@ -39,6 +39,7 @@ pg_rig_psql "$PGDB" -q -c "DROP TRIGGER line_tally_scan ON scans;
 DROP TRIGGER line_tally_box ON packages;
 DROP FUNCTION line_tally_scan(); DROP FUNCTION line_tally_box();
 DROP TABLE line_tally; DROP INDEX product_codes_sku; DROP INDEX packages_station;
+DROP INDEX fulfillment_lines_fulfillment; DROP INDEX packages_fulfillment;
 DELETE FROM schema_version WHERE version = 7" >/dev/null
 expect_eq "the database is at schema 6" "6|0" \
     "$(sql "SELECT max(version), (SELECT count(*) FROM pg_tables WHERE tablename = 'line_tally') FROM schema_version")"

@@ -421,7 +421,8 @@ static const char SQL_FUL_PACKAGES[] = "SELECT box, sscc, weight_grams, weight_s
 				       " WHERE fulfillment_id = ? ORDER BY box, id";
 
 /* The same for the shipment this transaction just made (its id not waited for). */
-#define NEW_FULFILLMENT "currval(pg_get_serial_sequence('fulfillments', 'id'))"
+/* in a subquery: computed once, so the lookup by it uses the index (currval is volatile) */
+#define NEW_FULFILLMENT "(SELECT currval(pg_get_serial_sequence('fulfillments', 'id')))"
 static const char SQL_NEW_FUL_ORDER[] =
     "SELECT o.shop_id, o.name, o.tracking_number, o.tracking_company, o.pickup, f.id"
     " FROM fulfillments f JOIN orders o ON o.id = f.order_id WHERE f.id = " NEW_FULFILLMENT;

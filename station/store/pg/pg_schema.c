@@ -195,10 +195,16 @@ static const char *migrations[] = {
 	" END $$;"
 	"CREATE TRIGGER line_tally_box AFTER UPDATE OF state ON packages"
 	" FOR EACH ROW EXECUTE FUNCTION line_tally_box();"
-	/* an unknown code asks for a catalog SKU; the last label: lookups, not walks */
+	/*
+	 * An unknown code asks for a catalog SKU; the last label; a shipment's
+	 * document reads its lines and packages: lookups, not walks.
+	 */
 	"CREATE INDEX product_codes_sku ON product_codes(sku);"
 	"CREATE INDEX packages_station ON packages(station, closed_at, id)"
-	" WHERE sscc IS NOT NULL",
+	" WHERE sscc IS NOT NULL;"
+	"CREATE INDEX fulfillment_lines_fulfillment ON fulfillment_lines(fulfillment_id);"
+	"CREATE INDEX packages_fulfillment ON packages(fulfillment_id)"
+	" WHERE fulfillment_id IS NOT NULL",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
