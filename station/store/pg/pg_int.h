@@ -172,6 +172,11 @@ int pgs_lines_status(struct store *, int64_t order_id, enum order_status *status
 /* The same for pg_store_open_package's new box, read by pg_store_record_scan. */
 #define PG_PACKAGE_THIS (INT64_MAX - 1)
 /*
+ * Rows not waited for are named by currval of their identity column's
+ * sequence, TABLE_id_seq (PostgreSQL's name for it, made by schema 1;
+ * named literally: resolved once, at PREPARE, not looked up per row).
+ */
+/*
  * The bench's open box read with its session (pg_view.c), if that was for
  * order_id: its id, or -2 (none is open); 0 when not known.
  */

@@ -316,7 +316,7 @@ pg_store_scan_set_key(struct store *s, int64_t scan_id, const char *key, const c
 	    ? pgs_stmt(s,
 		  "UPDATE scans SET request_key = ?2, reply = ?3"
 		  /* a subquery, computed once: the row found by its key, not by a walk */
-		  " WHERE id = (SELECT currval(pg_get_serial_sequence('scans', 'id')) + 0 * ?1)")
+		  " WHERE id = (SELECT currval('scans_id_seq') + 0 * ?1)")
 	    : pgs_stmt(s,
 		  "UPDATE scans SET request_key = ?2, reply = ?3"
 		  " WHERE id = ?1");

@@ -282,7 +282,7 @@ static const char SQL_INSERT_LINE[] =
     " variant_title, name, quantity, fulfillable_quantity, requires_shipping,"
     " grams, shop_fulfillment_status, removed, shop_acked)"
     /* ?1 NULL: the order this transaction just inserted (not waited for) */
-    " VALUES (coalesce(?1, currval(pg_get_serial_sequence('orders', 'id'))),"
+    " VALUES (coalesce(?1, currval('orders_id_seq')),"
     " ?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,0,?13)";
 static const char SQL_UPDATE_LINE[] =
     "UPDATE order_lines SET shop_line_id = ?2, position = ?3, sku = ?4, title = ?5,"
@@ -357,8 +357,7 @@ insert_new(struct store *s, const struct order *o, const char *source, char *err
 	    (long long)units);
 	if ((st = pgs_stmt(s,
 		 "INSERT INTO events(at, order_id, order_name, kind, message, error)"
-		 " VALUES (?, currval(pg_get_serial_sequence('orders', 'id')), ?, 'import', ?, 0)")) ==
-	    NULL)
+		 " VALUES (?, currval('orders_id_seq'), ?, 'import', ?, 0)")) == NULL)
 		goto fail;
 	pgst_bind_int64(st, 1, store_now_ms());
 	pgs_bind_text(st, 2, o->name);

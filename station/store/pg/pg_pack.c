@@ -94,7 +94,7 @@ pg_store_record_scan(struct store *s, const char *station, const char *packer, c
 	    ? pgs_stmt(s,
 		  "INSERT INTO scans(at, station, packer, code, aim, verdict, order_id, line_id,"
 		  " units, package_id, state) VALUES (?,?,?,?,?,?,?,?,?,"
-		  " currval(pg_get_serial_sequence('packages', 'id')) + 0 * ?, ?)"
+		  " currval('packages_id_seq') + 0 * ?, ?)"
 		  " RETURNING id, pg_notify('station_changes', station)")
 	    : pgs_stmt(s,
 		  "INSERT INTO scans(at, station, packer, code, aim, verdict, order_id, line_id,"
@@ -422,7 +422,7 @@ static const char SQL_FUL_PACKAGES[] = "SELECT box, sscc, weight_grams, weight_s
 
 /* The same for the shipment this transaction just made (its id not waited for). */
 /* in a subquery: computed once, so the lookup by it uses the index (currval is volatile) */
-#define NEW_FULFILLMENT "(SELECT currval(pg_get_serial_sequence('fulfillments', 'id')))"
+#define NEW_FULFILLMENT "(SELECT currval('fulfillments_id_seq'))"
 static const char SQL_NEW_FUL_ORDER[] =
     "SELECT o.shop_id, o.name, o.tracking_number, o.tracking_company, o.pickup, f.id"
     " FROM fulfillments f JOIN orders o ON o.id = f.order_id WHERE f.id = " NEW_FULFILLMENT;
@@ -489,7 +489,7 @@ pg_store_ship(
 	if (pgs_send(s, st) == -1 ||
 	    exec_bound(s,
 		"INSERT INTO fulfillment_lines(fulfillment_id, order_id, line_id, quantity)"
-		" SELECT currval(pg_get_serial_sequence('fulfillments', 'id')), ?1, line_id,"
+		" SELECT currval('fulfillments_id_seq'), ?1, line_id,"
 		" sum(units) FROM scans WHERE order_id = ?1 AND station = ?2"
 		" AND state = 'counted' GROUP BY line_id",
 		order_id, station, 0) == -1 ||
@@ -499,7 +499,7 @@ pg_store_ship(
 		order_id, station, 0) == -1 ||
 	    exec_bound(s,
 		"UPDATE packages SET state = 'shipped',"
-		" fulfillment_id = currval(pg_get_serial_sequence('fulfillments', 'id'))"
+		" fulfillment_id = currval('fulfillments_id_seq')"
 		" WHERE order_id = ?1 AND station = ?2 AND state = 'closed'",
 		order_id, station, 0) == -1 ||
 	    send_new_doc(s, doc) == -1 || settle_status(s, order_id, OEV_SHIP) == -1)

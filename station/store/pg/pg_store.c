@@ -363,7 +363,7 @@ pg_store_add_event(struct store *s, int64_t scan_id, const char *station, int64_
 		  "INSERT INTO events(at, station, order_id, order_name, packer, kind,"
 		  " verdict, message, error, scan_id) VALUES (?, ?, ?,"
 		  " (SELECT name FROM orders WHERE id = ?3), ?, ?, ?, ?, ?,"
-		  " currval(pg_get_serial_sequence('scans', 'id')) + 0 * ?)")
+		  " currval('scans_id_seq') + 0 * ?)")
 	    : pgs_stmt(s,
 		  "INSERT INTO events(at, station, order_id, order_name, packer, kind,"
 		  " verdict, message, error, scan_id) VALUES (?, ?, ?,"
