@@ -37,7 +37,7 @@ lib_stop
 # Back to schema 6: what 6 -> 7 made, gone (the scans, packages and sessions stay).
 pg_rig_psql "$PGDB" -q -c "DROP TRIGGER line_tally_scan ON scans;
 DROP TRIGGER line_tally_box ON packages;
-DROP FUNCTION line_tally_scan(); DROP FUNCTION line_tally_box();
+DROP FUNCTION line_tally_scan(); DROP FUNCTION line_tally_box(); DROP FUNCTION station_refuse(text);
 DROP TABLE line_tally; DROP INDEX product_codes_sku; DROP INDEX packages_station;
 DROP INDEX fulfillment_lines_fulfillment; DROP INDEX packages_fulfillment;
 DELETE FROM schema_version WHERE version = 7" >/dev/null

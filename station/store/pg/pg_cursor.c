@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "station/store/pg/pg_int.h"
 #include "station/store/store.h"
@@ -284,9 +285,10 @@ pgst_bind_blob64(pgst *st, int i, const void *p, size_t len, int unused)
 
 /*
  * Test hook: STATION_TEST_PG_TRACE=FILE appends a line per wait for the
- * server ("rt<TAB>SQL" of the statement that waited; "+<TAB>SQL" for one sent
- * without waiting) so a test can count a scan's round trips
- * (tests/e2e_pg_round_trips.sh). Unset: nothing is written.
+ * server ("rt<TAB>SQL<TAB>MICROSECONDS": the statement that waited and the
+ * monotonic clock when it was sent; "+" for one sent without waiting) so a
+ * test can count a scan's round trips (tests/e2e_pg_round_trips.sh) and see
+ * where its time goes. Unset: nothing is written.
  */
 static FILE *trace;
 static int trace_checked;
@@ -295,6 +297,7 @@ static void
 trace_line(const char *mark, const char *what)
 {
 	const char *path;
+	struct timespec ts;
 
 	if (!trace_checked) {
 		trace_checked = 1;
@@ -303,7 +306,9 @@ trace_line(const char *mark, const char *what)
 	}
 	if (trace == NULL)
 		return;
-	fprintf(trace, "%s\t%.200s\n", mark, what ? what : "");
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	fprintf(trace, "%s\t%.200s\t%lld\n", mark, what ? what : "",
+	    (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
 	fflush(trace);
 }
 

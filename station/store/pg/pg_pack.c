@@ -203,10 +203,17 @@ pg_store_open_order(struct store *s, int64_t order_id, const char *station)
 
 	if (load_state(s, order_id, &cur) == -1 || order_state_apply(&cur, &ev, &next) != ORDER_OK)
 		return -1;
-	/* The claim itself: only an order no other bench holds (one statement). */
+	/*
+	 * The claim itself: only an order no other bench holds (one statement).
+	 * Not waited for: when another bench holds it the statement fails
+	 * (station_refuse), which aborts the transaction, and the scan's next
+	 * read or its COMMIT says so, with this message; nothing is recorded.
+	 */
 	st = pgs_stmt(s,
-	    "UPDATE orders SET status = ?1, station = ?2, updated_at = ?3 WHERE id = ?4"
-	    " AND (station IS NULL OR station = ?2) RETURNING id");
+	    "WITH claim AS (UPDATE orders SET status = ?1, station = ?2, updated_at = ?3"
+	    "  WHERE id = ?4 AND (station IS NULL OR station = ?2) RETURNING id)"
+	    " SELECT station_refuse('order ' || ?4 || ' is open at another bench')"
+	    " WHERE NOT EXISTS (SELECT 1 FROM claim)");
 	if (st == NULL)
 		return -1;
 	pgs_bind_text(st, 1, order_status_name(next.status));
@@ -215,8 +222,6 @@ pg_store_open_order(struct store *s, int64_t order_id, const char *station)
 	pgst_bind_int64(st, 4, order_id);
 	if (pgs_run(s, st) == -1)
 		return -1;
-	if (pgs_changes(s) != 1)
-		return pgs_fail(s, "order %lld is open at another bench", (long long)order_id);
 	st = pgs_stmt(s, "UPDATE sessions SET opened_at = ? WHERE station = ?");
 	if (st == NULL)
 		return -1;

@@ -196,6 +196,13 @@ static const char *migrations[] = {
 	"CREATE TRIGGER line_tally_box AFTER UPDATE OF state ON packages"
 	" FOR EACH ROW EXECUTE FUNCTION line_tally_box();"
 	/*
+	 * A refusal raised inside a statement (an order claimed by another
+	 * bench): the statement need not be waited for, its error aborts the
+	 * transaction with this message (pg_store_open_order).
+	 */
+	"CREATE FUNCTION station_refuse(msg TEXT) RETURNS BIGINT LANGUAGE plpgsql AS $$"
+	" BEGIN RAISE EXCEPTION '%', msg; END $$;"
+	/*
 	 * An unknown code asks for a catalog SKU; the last label; a shipment's
 	 * document reads its lines and packages: lookups, not walks.
 	 */
