@@ -37,7 +37,7 @@ if [ -f "$ROOT/tests/e2e_shop.sh" ] && [ -z "${E2E_PG_NO_SHOP:-}" ]; then
 	BGPID=$!
 fi
 for t in e2e_pack e2e_intake e2e_crash e2e_print e2e_resume e2e_abandon e2e_retention \
-    e2e_backup e2e_web ${E2E_PG_MORE:-e2e_pg_boxes e2e_pg_outage e2e_pg_lead e2e_pg_migrate e2e_pg_race}; do
+    e2e_backup e2e_web ${E2E_PG_MORE:-e2e_pg_boxes e2e_pg_outage e2e_pg_lead e2e_pg_migrate e2e_pg_race e2e_pg_round_trips e2e_pg_tally}; do
 	[ -f "$ROOT/tests/$t.sh" ] || continue
 	out=$(sh "$ROOT/tests/$t.sh" 2>&1)
 	tally "$t" "$out" $?

@@ -43,6 +43,8 @@ struct pgst {
 	int row, nrows;
 	unsigned char *blob;
 	size_t bloblen;
+	int sent;  /* in the pipeline (pgs_send): its rows come with the next round trip */
+	int fresh; /* rows just read for it: the next step gives the first */
 };
 
 struct pg_store {
@@ -75,6 +77,22 @@ struct pg_store {
 	/* the shop-sync election (pg_lead.c): held on the session of generation lead_gen */
 	int leading;
 	unsigned lead_gen;
+	/*
+	 * Pipelining (pg_cursor.c): inside a transaction a statement whose
+	 * result nobody reads is sent without waiting; the next one that
+	 * needs an answer (or COMMIT) takes them all in one round trip.
+	 */
+	int in_txn;	     /* between pg_store_begin and commit/rollback */
+	int npending;	     /* statements sent whose results are not read yet */
+	pgst *keep[256];     /* per pending statement: who wants its rows (NULL: nobody) */
+	int64_t round_trips; /* waits for the server, for the test trace */
+	/* Rows fetched ahead (pg_view.c), dropped by any write or transaction end. */
+	pgst *pre_view;	   /* the open order of the bench whose session was read */
+	pgst *pre_product; /* the product lookup of pre_code */
+	pgst *pre_package; /* the open box of the bench whose session was read */
+	pgst *pre_state;   /* an order's state, by the name looked up (kept past a scan row) */
+	pgst *pre_doc[3];  /* a new shipment's order, lines and packages (pg_pack.c) */
+	char pre_code[128];
 };
 
 /* The engine's handle behind a store it opened. */
@@ -135,7 +153,24 @@ int pgst_column_type(pgst *, int);
 const void *pgst_column_blob(pgst *, int);
 int pgst_column_bytes(pgst *, int);
 char *pgs_col_dup(pgst *, int);
+/*
+ * Runs st for its effect only. Inside a transaction it is queued (sent, not
+ * waited for): its error, if any, comes back from the next statement that
+ * is stepped, from pgs_changes/pgs_last_id, or from COMMIT.
+ */
 int pgs_run(struct store *, pgst *);
+/*
+ * Sends st (bound) without waiting; its rows arrive with the next round
+ * trip and pgs_step then reads them. Several statements whose answers are
+ * all needed cost one round trip so. 0 / -1.
+ */
+int pgs_send(struct store *, pgst *);
+/* Reads the results of every queued statement (one round trip). 0 / -1. */
+int pgs_flush(struct store *);
+/* Drops the queued statements' results (a rollback): errors are not recorded. */
+void pgs_discard(struct pg_store *);
+/* Test hook: STATION_TEST_PG_TRACE=FILE gets a line per round trip. */
+void pgs_trace_round_trip(struct pg_store *, const char *what);
 int pgs_step_done(pgst *);
 /* Rows changed by the last INSERT/UPDATE/DELETE; the id an INSERT ... RETURNING id gave. */
 int64_t pgs_changes(struct store *);
@@ -148,6 +183,26 @@ int pgs_collect_ids(struct store *, const char *sql, int64_t arg, int64_t **ids,
 #define BOX_BENCHES(col) " AND (?1 = '' OR " col " IN (SELECT station FROM benches WHERE box = ?1))"
 int pgs_collect_box_ids(struct store *, const char *sql, int64_t **ids, size_t *n);
 int pgs_lines_status(struct store *, int64_t order_id, enum order_status *status);
+/*
+ * What pg_store_record_scan returns inside a transaction instead of the new
+ * row's id (not waited for): pg_store_add_event and pg_store_scan_set_key
+ * read it as "the scan this transaction just recorded".
+ */
+#define PG_SCAN_THIS	INT64_MAX
+/* The same for pg_store_open_package's new box, read by pg_store_record_scan. */
+#define PG_PACKAGE_THIS (INT64_MAX - 1)
+/*
+ * Rows not waited for are named by currval of their identity column's
+ * sequence, TABLE_id_seq (PostgreSQL's name for it, made by schema 1;
+ * named literally: resolved once, at PREPARE, not looked up per row).
+ */
+/*
+ * The bench's open box read with its session (pg_view.c), if that was for
+ * order_id: its id, or -2 (none is open); 0 when not known.
+ */
+int64_t pgs_package_ahead(struct store *, int64_t order_id);
+/* The order's state read with its name's lookup (pg_view.c): 1 (in *st, stepped), 0 not. */
+int pgs_state_ahead(struct store *, int64_t order_id, pgst **st);
 /* The next SSCC serial (sequence sscc_serial); -1 on error. */
 int64_t pgs_sequence_next(struct store *);
 /* This store's box name (the [daemon] box), "" if unset. */

@@ -311,13 +311,19 @@ pg_store_scan_by_key(struct store *s, const char *station, const char *key, char
 int
 pg_store_scan_set_key(struct store *s, int64_t scan_id, const char *key, const char *reply)
 {
-	pgst *st = pgs_stmt(s,
-	    "UPDATE scans SET request_key = ?2, reply = ?3"
-	    " WHERE id = ?1");
+	/* PG_SCAN_THIS: the scan row this transaction just sent (pg_store_record_scan) */
+	pgst *st = scan_id == PG_SCAN_THIS
+	    ? pgs_stmt(s,
+		  "UPDATE scans SET request_key = ?2, reply = ?3"
+		  /* a subquery, computed once: the row found by its key, not by a walk */
+		  " WHERE id = (SELECT currval('scans_id_seq') + 0 * ?1)")
+	    : pgs_stmt(s,
+		  "UPDATE scans SET request_key = ?2, reply = ?3"
+		  " WHERE id = ?1");
 
 	if (st == NULL)
 		return -1;
-	pgst_bind_int64(st, 1, scan_id);
+	pgst_bind_int64(st, 1, scan_id == PG_SCAN_THIS ? 0 : scan_id);
 	pgs_bind_text(st, 2, key);
 	pgs_bind_text(st, 3, reply);
 	return pgs_step_done(st);

@@ -76,36 +76,23 @@ address_fingerprint(const struct address *a)
 static const char SQL_FIND_BY_SHOP_ID[] = "SELECT id FROM orders WHERE shop_id = ?";
 static const char SQL_FIND_BY_NAME[] = "SELECT id, shop_id FROM orders WHERE name = ?";
 
-int
-pg_store_find_order(struct store *s, const char *name, int64_t *id)
-{
-	pgst *st = pgs_stmt(s, SQL_FIND_BY_NAME);
-	int r;
-
-	if (st == NULL)
-		return -1;
-	pgs_bind_text(st, 1, name);
-	r = pgs_step(s, st);
-	if (r == PGST_ROW) {
-		*id = pgst_column_int64(st, 0);
-		pgst_reset(st);
-		return 1;
-	}
-	pgst_reset(st);
-	return r == PGST_DONE ? 0 : -1;
-}
-
 /* Finds the existing row for o: by shop id, else by name. 1/0/-1. */
 static int
 find_existing(struct store *s, const struct order *o, int64_t *id, char *err, size_t errlen)
 {
-	pgst *st;
+	pgst *st, *nst;
 	int r;
 
+	/* both lookups in one round trip (with the previous order's writes) */
+	if ((nst = pgs_stmt(s, SQL_FIND_BY_NAME)) == NULL)
+		return -1;
+	pgs_bind_text(nst, 1, o->name);
 	if (o->id != 0) {
 		if ((st = pgs_stmt(s, SQL_FIND_BY_SHOP_ID)) == NULL)
 			return -1;
 		pgst_bind_int64(st, 1, o->id);
+		if (pgs_send(s, st) == -1 || pgs_send(s, nst) == -1)
+			return -1;
 		r = pgs_step(s, st);
 		if (r == PGST_ROW) {
 			*id = pgst_column_int64(st, 0);
@@ -116,9 +103,7 @@ find_existing(struct store *s, const struct order *o, int64_t *id, char *err, si
 		if (r != PGST_DONE)
 			return -1;
 	}
-	if ((st = pgs_stmt(s, SQL_FIND_BY_NAME)) == NULL)
-		return -1;
-	pgs_bind_text(st, 1, o->name);
+	st = nst;
 	r = pgs_step(s, st);
 	if (r == PGST_ROW) {
 		int64_t shop = pgst_column_int64(st, 1);
@@ -296,7 +281,9 @@ static const char SQL_INSERT_LINE[] =
     "INSERT INTO order_lines(order_id, shop_line_id, position, sku, title,"
     " variant_title, name, quantity, fulfillable_quantity, requires_shipping,"
     " grams, shop_fulfillment_status, removed, shop_acked)"
-    " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,0,?13)";
+    /* ?1 NULL: the order this transaction just inserted (not waited for) */
+    " VALUES (coalesce(?1, currval('orders_id_seq')),"
+    " ?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,0,?13)";
 static const char SQL_UPDATE_LINE[] =
     "UPDATE order_lines SET shop_line_id = ?2, position = ?3, sku = ?4, title = ?5,"
     " variant_title = ?6, name = ?7, quantity = ?8, fulfillable_quantity = ?9,"
@@ -309,11 +296,13 @@ write_line(struct store *s, const char *sql, int64_t key, size_t pos, const stru
     int64_t acked)
 {
 	pgst *st = pgs_stmt(s, sql);
-	int r;
 
 	if (st == NULL)
 		return -1;
-	pgst_bind_int64(st, 1, key);
+	if (key)
+		pgst_bind_int64(st, 1, key);
+	else
+		pgst_bind_null(st, 1);
 	if (l->id)
 		pgst_bind_int64(st, 2, l->id);
 	else
@@ -329,9 +318,7 @@ write_line(struct store *s, const char *sql, int64_t key, size_t pos, const stru
 	pgst_bind_int64(st, 11, l->grams);
 	pgs_bind_text(st, 12, l->fulfillment_status);
 	pgst_bind_int64(st, 13, acked);
-	r = pgs_step(s, st);
-	pgst_reset(st);
-	return r == PGST_DONE ? 0 : -1;
+	return pgs_run(s, st);
 }
 
 static int
@@ -342,7 +329,7 @@ insert_new(struct store *s, const struct order *o, const char *source, char *err
 	struct order_state none = { ORDER_READY, ORDER_HOLD_NONE, 0 }, ns;
 	enum order_status stt;
 	pgst *st = pgs_stmt(s, SQL_INSERT_ORDER);
-	int64_t id, units = 0;
+	int64_t units = 0;
 	size_t i;
 
 	if (st == NULL)
@@ -353,21 +340,29 @@ insert_new(struct store *s, const struct order *o, const char *source, char *err
 	stt = ns.status;
 	bind_order(st, o, order_status_name(stt), reason[0] ? reason : NULL,
 	    order_hold_name(ns.hold), store_now_ms());
-	if (pgs_step(s, st) != PGST_ROW) {
-		pgst_reset(st);
+	/*
+	 * Not waited for: the lines and the event name the order by the
+	 * orders sequence's currval, so a new order costs no round trip of
+	 * its own (its lookup's carries the previous order's writes).
+	 */
+	if (pgs_run(s, st) == -1)
 		goto fail;
-	}
-	pgst_reset(st);
-	id = pgs_last_id(s);
 	for (i = 0; i < o->nlines; i++) {
-		if (write_line(s, SQL_INSERT_LINE, id, i, &o->lines[i], 0) == -1)
+		if (write_line(s, SQL_INSERT_LINE, 0, i, &o->lines[i], 0) == -1)
 			goto fail;
 		units += readiness_line_remaining(&o->lines[i], 0, 0);
 	}
 	snprintf(msg, sizeof(msg), "imported from %s: %s%s%s, %zu lines, %lld units to ship",
 	    source, order_status_name(stt), reason[0] ? " — " : "", reason, o->nlines,
 	    (long long)units);
-	if (store_add_event(s, NULL, id, NULL, "import", NULL, msg, 0) == -1)
+	if ((st = pgs_stmt(s,
+		 "INSERT INTO events(at, order_id, order_name, kind, message, error)"
+		 " VALUES (?, currval('orders_id_seq'), ?, 'import', ?, 0)")) == NULL)
+		goto fail;
+	pgst_bind_int64(st, 1, store_now_ms());
+	pgs_bind_text(st, 2, o->name);
+	pgs_bind_text(st, 3, msg);
+	if (pgs_run(s, st) == -1)
 		goto fail;
 	return 0;
 fail:
@@ -565,7 +560,6 @@ pg_store_upsert_code(struct store *s, const struct product_code *c, char *err, s
 	    "INSERT INTO product_codes(code, sku, multiplier, updated_at) VALUES (?,?,?,?)"
 	    " ON CONFLICT(code) DO UPDATE SET sku = excluded.sku,"
 	    " multiplier = excluded.multiplier, updated_at = excluded.updated_at");
-	int r;
 
 	if (st == NULL)
 		goto fail;
@@ -573,9 +567,7 @@ pg_store_upsert_code(struct store *s, const struct product_code *c, char *err, s
 	pgs_bind_text(st, 2, c->sku);
 	pgst_bind_int64(st, 3, c->multiplier);
 	pgst_bind_int64(st, 4, store_now_ms());
-	r = pgs_step(s, st);
-	pgst_reset(st);
-	if (r == PGST_DONE)
+	if (pgs_run(s, st) == 0)
 		return 0;
 fail:
 	snprintf(err, errlen, "code %s: store: %s", c->code, store_errmsg(s));

@@ -10,149 +10,6 @@
 #include "station/store/pg/pg_int.h"
 #include "station/store/store_pack.h"
 
-static char *
-keep(struct order_view *v, pgst *st, int col)
-{
-	char *s = pgs_col_dup(st, col), **n;
-
-	if (s == NULL)
-		return NULL;
-	if ((n = realloc(v->strs, (v->nstrs + 1) * sizeof(*n))) == NULL) {
-		free(s);
-		return NULL;
-	}
-	v->strs = n;
-	v->strs[v->nstrs++] = s;
-	return s;
-}
-
-static const char SQL_VIEW_LINES[] =
-    "SELECT l.id, l.sku, coalesce(l.title, l.name), l.quantity, l.fulfillable_quantity,"
-    " l.requires_shipping, l.removed,"
-    " (SELECT coalesce(sum(quantity), 0) FROM fulfillment_lines f WHERE f.line_id = l.id),"
-    " (SELECT coalesce(sum(units), 0) FROM scans c WHERE c.line_id = l.id AND c.state = 'counted'),"
-    " (SELECT coalesce(sum(c.units), 0) FROM scans c JOIN packages p ON p.id = c.package_id"
-    "   WHERE c.line_id = l.id AND c.state = 'counted' AND p.state = 'open'),"
-    " l.shop_acked, l.grams"
-    " FROM order_lines l WHERE l.order_id = ? ORDER BY l.position";
-
-static int
-load_view_lines(struct store *s, struct order_view *v, int64_t order_id)
-{
-	pgst *st = pgs_stmt(s, SQL_VIEW_LINES);
-	size_t cap = 0;
-
-	if (st == NULL)
-		return -1;
-	pgst_bind_int64(st, 1, order_id);
-	while (pgs_step(s, st) == PGST_ROW) {
-		struct order_qty q;
-		struct sess_line *sl;
-		int64_t rem, packed = pgst_column_int64(st, 8);
-
-		q.quantity = pgst_column_int64(st, 3);
-		q.fulfillable = pgst_column_int64(st, 4);
-		q.requires_shipping = pgst_column_int(st, 5);
-		q.removed = pgst_column_int(st, 6);
-		q.shipped = pgst_column_int64(st, 7);
-		q.acked = pgst_column_int64(st, 10);
-		rem = order_qty_remaining(&q);
-		if (rem == 0 && packed == 0)
-			continue; /* nothing to pack on this line now */
-		if (v->nlines == cap) {
-			void *p = realloc(v->lines, (cap = cap ? cap * 2 : 8) * sizeof(*sl));
-
-			if (p == NULL)
-				goto fail;
-			v->lines = p;
-		}
-		sl = &v->lines[v->nlines++];
-		sl->line_id = pgst_column_int64(st, 0);
-		sl->sku = pgst_column_type(st, 1) == PGST_NULL ? NULL : keep(v, st, 1);
-		sl->title = pgst_column_type(st, 2) == PGST_NULL ? NULL : keep(v, st, 2);
-		sl->remaining = rem;
-		sl->packed = packed;
-		sl->packed_box = pgst_column_int64(st, 9);
-		sl->grams = pgst_column_type(st, 11) == PGST_NULL ? -1 : pgst_column_int64(st, 11);
-	}
-	pgst_reset(st);
-	return 0;
-fail:
-	pgst_reset(st);
-	return -1;
-}
-
-struct order_view *
-pg_store_order_view(struct store *s, int64_t order_id)
-{
-	/* A bench on another box is named with its box (busy_elsewhere says where). */
-	pgst *st = pgs_stmt(s,
-	    "SELECT o.name, o.status, o.hold_reason, CASE WHEN b.box IS NULL OR b.box = ?2"
-	    " THEN o.station ELSE o.station || ' on box ' || b.box END"
-	    " FROM orders o LEFT JOIN benches b ON b.station = o.station WHERE o.id = ?1");
-	struct order_view *v;
-	int status;
-
-	if (st == NULL || (v = calloc(1, sizeof(*v))) == NULL)
-		return NULL;
-	pgst_bind_int64(st, 1, order_id);
-	pgs_bind_text(st, 2, pgs_box(s));
-	if (pgs_step(s, st) != PGST_ROW) {
-		pgst_reset(st);
-		free(v);
-		return NULL;
-	}
-	v->name = pgs_col_dup(st, 0);
-	status = order_status_parse((const char *)pgst_column_text(st, 1));
-	v->hold_reason = pgs_col_dup(st, 2);
-	v->station = pgs_col_dup(st, 3);
-	pgst_reset(st);
-	if (v->name == NULL || status < 0 || load_view_lines(s, v, order_id) == -1) {
-		order_view_free(v);
-		return NULL;
-	}
-	v->o.id = order_id;
-	v->o.name = v->name;
-	v->o.status = (enum order_status)status;
-	v->o.hold_reason = v->hold_reason;
-	v->o.station = v->station;
-	v->o.lines = v->lines;
-	v->o.nlines = v->nlines;
-	return v;
-}
-
-int
-pg_store_session_load(struct store *s, const char *station, struct sess_state *ss)
-{
-	pgst *st = pgs_stmt(s,
-	    "SELECT coalesce(order_id, 0), box, qty_next, packer, last_code, last_ms,"
-	    " hold, hold_close, label_code, label_order, override_badge"
-	    " FROM sessions WHERE station = ?");
-	int r;
-
-	memset(ss, 0, sizeof(*ss));
-	if (st == NULL)
-		return -1;
-	pgs_bind_text(st, 1, station);
-	r = pgs_step(s, st);
-	if (r == PGST_ROW) {
-		ss->order_id = pgst_column_int64(st, 0);
-		ss->box = pgst_column_int(st, 1);
-		ss->qty_next = pgst_column_int64(st, 2);
-		snprintf(ss->packer, sizeof(ss->packer), "%s", pgst_column_text(st, 3));
-		snprintf(ss->last_code, sizeof(ss->last_code), "%s", pgst_column_text(st, 4));
-		ss->last_ms = pgst_column_int64(st, 5);
-		ss->hold = pgst_column_int(st, 6);
-		ss->hold_close = pgst_column_int(st, 7);
-		snprintf(ss->label_code, sizeof(ss->label_code), "%s", pgst_column_text(st, 8));
-		snprintf(ss->label_order, sizeof(ss->label_order), "%s", pgst_column_text(st, 9));
-		snprintf(
-		    ss->override_badge, sizeof(ss->override_badge), "%s", pgst_column_text(st, 10));
-	}
-	pgst_reset(st);
-	return r == PGST_ROW || r == PGST_DONE ? 0 : -1;
-}
-
 int
 pg_store_session_save(struct store *s, const char *station, const struct sess_state *ss)
 {
@@ -183,44 +40,6 @@ pg_store_session_save(struct store *s, const char *station, const struct sess_st
 	pgs_bind_text(st, 11, ss->label_order);
 	pgs_bind_text(st, 12, ss->override_badge);
 	return pgs_run(s, st);
-}
-
-int
-pg_store_find_product(
-    struct store *s, const char *code, char *sku, size_t skulen, int64_t *multiplier)
-{
-	pgst *st = pgs_stmt(s, "SELECT sku, multiplier FROM product_codes WHERE code = ?");
-	int r;
-
-	if (st == NULL)
-		return -1;
-	pgs_bind_text(st, 1, code);
-	if ((r = pgs_step(s, st)) == PGST_ROW) {
-		snprintf(sku, skulen, "%s", pgst_column_text(st, 0));
-		*multiplier = pgst_column_int64(st, 1);
-		pgst_reset(st);
-		return 1;
-	}
-	pgst_reset(st);
-	if (r != PGST_DONE)
-		return -1;
-	/*
-	 * The SKU itself, known from the catalog (a product code's sku) or
-	 * from some order line: one unit of it (issue 9 #2).
-	 */
-	if ((st = pgs_stmt(s,
-		 "SELECT 1 FROM product_codes WHERE sku = ?1"
-		 " UNION ALL SELECT 1 FROM order_lines WHERE sku = ?1 LIMIT 1")) == NULL)
-		return -1;
-	pgs_bind_text(st, 1, code);
-	r = pgs_step(s, st);
-	pgst_reset(st);
-	if (r == PGST_ROW) {
-		snprintf(sku, skulen, "%s", code);
-		*multiplier = 1;
-		return 1;
-	}
-	return r == PGST_DONE ? 0 : -1;
 }
 
 static const char SQL_LAST_ITEM[] =
@@ -270,11 +89,18 @@ pg_store_record_scan(struct store *s, const char *station, const char *packer, c
     const char *aim, const char *verdict, int64_t order_id, int64_t line_id, int64_t units,
     int64_t package_id, const char *state)
 {
-	pgst *st = pgs_stmt(s,
-	    "INSERT INTO scans(at, station, packer, code, aim, verdict, order_id, line_id,"
-	    " units, package_id, state) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
-	    /* other boxes' watchers hear of it at commit, in the same round trip */
-	    " RETURNING id, pg_notify('station_changes', station)");
+	/* PG_PACKAGE_THIS: the box pg_store_open_package just sent */
+	pgst *st = package_id == PG_PACKAGE_THIS
+	    ? pgs_stmt(s,
+		  "INSERT INTO scans(at, station, packer, code, aim, verdict, order_id, line_id,"
+		  " units, package_id, state) VALUES (?,?,?,?,?,?,?,?,?,"
+		  " currval('packages_id_seq') + 0 * ?, ?)"
+		  " RETURNING id, pg_notify('station_changes', station)")
+	    : pgs_stmt(s,
+		  "INSERT INTO scans(at, station, packer, code, aim, verdict, order_id, line_id,"
+		  " units, package_id, state) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
+		  /* other boxes' watchers hear of it at commit, in the same round trip */
+		  " RETURNING id, pg_notify('station_changes', station)");
 
 	if (st == NULL)
 		return -1;
@@ -293,37 +119,79 @@ pg_store_record_scan(struct store *s, const char *station, const char *packer, c
 	else
 		pgst_bind_null(st, 8);
 	pgst_bind_int64(st, 9, units);
-	if (package_id)
+	if (package_id == PG_PACKAGE_THIS)
+		pgst_bind_int64(st, 10, 0);
+	else if (package_id)
 		pgst_bind_int64(st, 10, package_id);
 	else
 		pgst_bind_null(st, 10);
 	pgs_bind_text(st, 11, state);
 	if (pgs_run(s, st) == -1)
 		return -1;
+	/*
+	 * Not waited for: the scan's event and request key name the row by
+	 * PG_SCAN_THIS (the scans sequence's currval), queued behind it.
+	 */
+	if (PQS(s)->in_txn)
+		return PG_SCAN_THIS;
 	return pgs_last_id(s);
 }
+
+static const char SQL_LOAD_STATE[] =
+    "SELECT status, hold_source, station IS NOT NULL FROM orders WHERE id = ?";
+
+/* SQL_LOAD_STATE sent for order_id (its rows read by read_state). */
+static pgst *
+send_state(struct store *s, int64_t order_id)
+{
+	pgst *st = pgs_stmt(s, SQL_LOAD_STATE);
+
+	if (st == NULL)
+		return NULL;
+	pgst_bind_int64(st, 1, order_id);
+	return pgs_send(s, st) == 0 ? st : NULL;
+}
+
+static int read_state(struct store *, pgst *, struct order_state *);
+static int row_state(pgst *, struct order_state *);
 
 /* The order's lifecycle state. 0 / -1. */
 static int
 load_state(struct store *s, int64_t order_id, struct order_state *out)
 {
-	pgst *st = pgs_stmt(
-	    s, "SELECT status, hold_source, station IS NOT NULL FROM orders WHERE id = ?");
-	int status = -1;
+	pgst *st;
 
-	if (st == NULL)
+	if (pgs_state_ahead(s, order_id, &st)) /* read with the order's name */
+		return row_state(st, out);
+	if ((st = pgs_stmt(s, SQL_LOAD_STATE)) == NULL)
 		return -1;
 	pgst_bind_int64(st, 1, order_id);
-	if (pgs_step(s, st) == PGST_ROW) {
-		status = order_status_parse((const char *)pgst_column_text(st, 0));
-		out->hold = order_hold_parse((const char *)pgst_column_text(st, 1));
-		out->at_bench = pgst_column_int(st, 2);
-	}
+	return read_state(s, st, out);
+}
+
+/* The state in st's current row (status, hold_source, at a bench); st reset. 0 / -1. */
+static int
+row_state(pgst *st, struct order_state *out)
+{
+	int status = order_status_parse((const char *)pgst_column_text(st, 0));
+
+	out->hold = order_hold_parse((const char *)pgst_column_text(st, 1));
+	out->at_bench = pgst_column_int(st, 2);
 	pgst_reset(st);
 	if (status < 0)
 		return -1;
 	out->status = (enum order_status)status;
 	return 0;
+}
+
+static int
+read_state(struct store *s, pgst *st, struct order_state *out)
+{
+	if (pgs_step(s, st) != PGST_ROW) {
+		pgst_reset(st);
+		return -1;
+	}
+	return row_state(st, out);
 }
 
 int
@@ -335,10 +203,17 @@ pg_store_open_order(struct store *s, int64_t order_id, const char *station)
 
 	if (load_state(s, order_id, &cur) == -1 || order_state_apply(&cur, &ev, &next) != ORDER_OK)
 		return -1;
-	/* The claim itself: only an order no other bench holds (one statement). */
+	/*
+	 * The claim itself: only an order no other bench holds (one statement).
+	 * Not waited for: when another bench holds it the statement fails
+	 * (station_refuse), which aborts the transaction, and the scan's next
+	 * read or its COMMIT says so, with this message; nothing is recorded.
+	 */
 	st = pgs_stmt(s,
-	    "UPDATE orders SET status = ?1, station = ?2, updated_at = ?3 WHERE id = ?4"
-	    " AND (station IS NULL OR station = ?2) RETURNING id");
+	    "WITH claim AS (UPDATE orders SET status = ?1, station = ?2, updated_at = ?3"
+	    "  WHERE id = ?4 AND (station IS NULL OR station = ?2) RETURNING id)"
+	    " SELECT station_refuse('order ' || ?4 || ' is open at another bench')"
+	    " WHERE NOT EXISTS (SELECT 1 FROM claim)");
 	if (st == NULL)
 		return -1;
 	pgs_bind_text(st, 1, order_status_name(next.status));
@@ -347,8 +222,6 @@ pg_store_open_order(struct store *s, int64_t order_id, const char *station)
 	pgst_bind_int64(st, 4, order_id);
 	if (pgs_run(s, st) == -1)
 		return -1;
-	if (pgs_changes(s) != 1)
-		return pgs_fail(s, "order %lld is open at another bench", (long long)order_id);
 	st = pgs_stmt(s, "UPDATE sessions SET opened_at = ? WHERE station = ?");
 	if (st == NULL)
 		return -1;
@@ -360,35 +233,42 @@ pg_store_open_order(struct store *s, int64_t order_id, const char *station)
 int64_t
 pg_store_open_package(struct store *s, int64_t order_id, const char *station, int box)
 {
-	pgst *st = pgs_stmt(
-	    s, "SELECT id FROM packages WHERE order_id = ? AND station = ? AND state = 'open'");
+	/* The bench's open box, or a new one: one round trip either way. */
+	pgst *st = pgs_stmt(s,
+	    "WITH cur AS (SELECT id FROM packages WHERE order_id = ?1 AND station = ?2"
+	    "  AND state = 'open'),"
+	    " ins AS (INSERT INTO packages(order_id, station, box, state, created_at)"
+	    "  SELECT ?1, ?2, ?3, 'open', ?4 WHERE NOT EXISTS (SELECT 1 FROM cur) RETURNING id)"
+	    " SELECT id FROM cur UNION ALL SELECT id FROM ins");
 	int64_t id;
 	int r;
 
-	if (st == NULL)
-		return -1;
-	pgst_bind_int64(st, 1, order_id);
-	pgs_bind_text(st, 2, station);
-	if ((r = pgs_step(s, st)) == PGST_ROW) {
-		id = pgst_column_int64(st, 0);
-		pgst_reset(st);
+	if ((id = pgs_package_ahead(s, order_id)) > 0) /* read with the session */
 		return id;
+	if (id == -2 && PQS(s)->in_txn) {
+		/* none open (read with the session): a new box, its id not waited for */
+		if ((st = pgs_stmt(s,
+			 "INSERT INTO packages(order_id, station, box, state, created_at)"
+			 " VALUES (?, ?, ?, 'open', ?)")) == NULL)
+			return -1;
+		pgst_bind_int64(st, 1, order_id);
+		pgs_bind_text(st, 2, station);
+		pgst_bind_int(st, 3, box > 0 ? box : 1);
+		pgst_bind_int64(st, 4, store_now_ms());
+		return pgs_run(s, st) == 0 ? PG_PACKAGE_THIS : -1;
 	}
-	pgst_reset(st);
-	if (r != PGST_DONE)
-		return -1;
-	st = pgs_stmt(s,
-	    "INSERT INTO packages(order_id, station, box, state, created_at)"
-	    " VALUES (?, ?, ?, 'open', ?) RETURNING id");
 	if (st == NULL)
 		return -1;
 	pgst_bind_int64(st, 1, order_id);
 	pgs_bind_text(st, 2, station);
 	pgst_bind_int(st, 3, box > 0 ? box : 1);
 	pgst_bind_int64(st, 4, store_now_ms());
-	if (pgs_run(s, st) == -1)
-		return -1;
-	return pgs_last_id(s);
+	r = pgs_step(s, st);
+	id = r == PGST_ROW ? pgst_column_int64(st, 0) : -1;
+	pgst_reset(st);
+	if (r == PGST_DONE)
+		return pgs_fail(s, "no package for order %lld", (long long)order_id);
+	return id;
 }
 
 int
@@ -420,7 +300,12 @@ pg_store_close_package(
 	pgst *st = pgs_stmt(s,
 	    "SELECT p.id, (SELECT CASE WHEN min(l.grams) < 0 THEN NULL"
 	    "   ELSE sum(l.grams * c.units) END FROM scans c JOIN order_lines l ON l.id = c.line_id"
-	    "   WHERE c.package_id = p.id AND c.state = 'counted')"
+	    "   WHERE c.package_id = p.id AND c.state = 'counted'),"
+	    /*
+	     * The serial from a database sequence: unique across boxes, and never
+	     * handed out twice even when a transaction that took one is lost.
+	     */
+	    " nextval('sscc_serial')"
 	    " FROM packages p WHERE p.order_id = ? AND p.station = ? AND p.state = 'open'");
 	int64_t id, serial;
 	int has_weight, r;
@@ -439,13 +324,10 @@ pg_store_close_package(
 	has_weight = pgst_column_type(st, 1) != PGST_NULL;
 	if (has_weight)
 		grams = pgst_column_int64(st, 1);
+	serial = pgst_column_int64(st, 2);
 	pgst_reset(st);
-	/*
-	 * The serial from a database sequence: unique across boxes, and never
-	 * handed out twice even when a transaction that took one is lost.
-	 */
-	if ((serial = pgs_sequence_next(s)) < 0 || sscc_make(gs1_prefix, serial, sscc) == -1)
-		return -1;
+	if (sscc_make(gs1_prefix, serial, sscc) == -1)
+		return pgs_fail(s, "SSCC serial %lld does not fit", (long long)serial);
 	st = pgs_stmt(s,
 	    "UPDATE packages SET state = 'closed', sscc = ?1, weight_grams = ?2,"
 	    " weight_source = CASE WHEN ?2::bigint IS NULL THEN NULL ELSE 'computed' END,"
@@ -462,19 +344,30 @@ pg_store_close_package(
 	return pgs_run(s, st) == 0 ? id : -1;
 }
 
+static const char SQL_LINES_STATUS[] =
+    "SELECT l.quantity, l.fulfillable_quantity, l.requires_shipping, l.removed,"
+    " (SELECT coalesce(sum(quantity), 0) FROM fulfillment_lines f WHERE f.line_id = l.id),"
+    " l.shop_acked FROM order_lines l WHERE l.order_id = ?";
+
+static int read_lines_status(struct store *, pgst *, enum order_status *);
+
 int
 pgs_lines_status(struct store *s, int64_t order_id, enum order_status *status)
 {
-	pgst *st = pgs_stmt(s,
-	    "SELECT l.quantity, l.fulfillable_quantity, l.requires_shipping, l.removed,"
-	    " (SELECT coalesce(sum(quantity), 0) FROM fulfillment_lines f WHERE f.line_id = l.id),"
-	    " l.shop_acked FROM order_lines l WHERE l.order_id = ?");
-	struct order_tally t = { 0, 0 };
-	int r;
+	pgst *st = pgs_stmt(s, SQL_LINES_STATUS);
 
 	if (st == NULL)
 		return -1;
 	pgst_bind_int64(st, 1, order_id);
+	return read_lines_status(s, st, status);
+}
+
+static int
+read_lines_status(struct store *s, pgst *st, enum order_status *status)
+{
+	struct order_tally t = { 0, 0 };
+	int r;
+
 	while ((r = pgs_step(s, st)) == PGST_ROW) {
 		struct order_qty q;
 
@@ -499,10 +392,16 @@ settle_status(struct store *s, int64_t order_id, enum order_event_kind kind)
 {
 	struct order_state cur, next;
 	struct order_event ev;
-	pgst *st;
+	pgst *st, *sst, *lst;
 
 	ev.kind = kind;
-	if (load_state(s, order_id, &cur) == -1 || pgs_lines_status(s, order_id, &ev.shop) == -1 ||
+	/* both reads in one round trip (with whatever is queued before them) */
+	if ((sst = send_state(s, order_id)) == NULL ||
+	    (lst = pgs_stmt(s, SQL_LINES_STATUS)) == NULL)
+		return -1;
+	pgst_bind_int64(lst, 1, order_id);
+	if (pgs_send(s, lst) == -1 || read_state(s, sst, &cur) == -1 ||
+	    read_lines_status(s, lst, &ev.shop) == -1 ||
 	    order_state_apply(&cur, &ev, &next) != ORDER_OK)
 		return -1;
 	st = pgs_stmt(s,
@@ -515,6 +414,30 @@ settle_status(struct store *s, int64_t order_id, enum order_event_kind kind)
 	pgst_bind_int64(st, 3, order_id);
 	return pgs_run(s, st);
 }
+
+static const char SQL_FUL_ORDER[] =
+    "SELECT o.shop_id, o.name, o.tracking_number, o.tracking_company, o.pickup"
+    " FROM fulfillments f JOIN orders o ON o.id = f.order_id WHERE f.id = ?";
+static const char SQL_FUL_LINES[] =
+    "SELECT l.shop_line_id, l.sku, coalesce(l.name, l.title), fl.quantity"
+    " FROM fulfillment_lines fl JOIN order_lines l ON l.id = fl.line_id"
+    " WHERE fl.fulfillment_id = ? ORDER BY l.position";
+static const char SQL_FUL_PACKAGES[] = "SELECT box, sscc, weight_grams, weight_source FROM packages"
+				       " WHERE fulfillment_id = ? ORDER BY box, id";
+
+/* The same for the shipment this transaction just made (its id not waited for). */
+/* in a subquery: computed once, so the lookup by it uses the index (currval is volatile) */
+#define NEW_FULFILLMENT "(SELECT currval('fulfillments_id_seq'))"
+static const char SQL_NEW_FUL_ORDER[] =
+    "SELECT o.shop_id, o.name, o.tracking_number, o.tracking_company, o.pickup, f.id"
+    " FROM fulfillments f JOIN orders o ON o.id = f.order_id WHERE f.id = " NEW_FULFILLMENT;
+static const char SQL_NEW_FUL_LINES[] =
+    "SELECT l.shop_line_id, l.sku, coalesce(l.name, l.title), fl.quantity"
+    " FROM fulfillment_lines fl JOIN order_lines l ON l.id = fl.line_id"
+    " WHERE fl.fulfillment_id = " NEW_FULFILLMENT " ORDER BY l.position";
+static const char SQL_NEW_FUL_PACKAGES[] =
+    "SELECT box, sscc, weight_grams, weight_source FROM packages"
+    " WHERE fulfillment_id = " NEW_FULFILLMENT " ORDER BY box, id";
 
 static int
 exec_bound(struct store *s, const char *sql, int64_t a, const char *b, int64_t c)
@@ -530,6 +453,19 @@ exec_bound(struct store *s, const char *sql, int64_t a, const char *b, int64_t c
 	return pgs_run(s, st);
 }
 
+/* The new shipment's order, lines and packages sent (read in the next round trip). */
+static int
+send_new_doc(struct store *s, pgst *doc[3])
+{
+	if ((doc[0] = pgs_stmt(s, SQL_NEW_FUL_ORDER)) == NULL ||
+	    (doc[1] = pgs_stmt(s, SQL_NEW_FUL_LINES)) == NULL ||
+	    (doc[2] = pgs_stmt(s, SQL_NEW_FUL_PACKAGES)) == NULL)
+		return -1;
+	return pgs_send(s, doc[0]) == 0 && pgs_send(s, doc[1]) == 0 && pgs_send(s, doc[2]) == 0
+	    ? 0
+	    : -1;
+}
+
 int64_t
 pg_store_ship(
     struct store *s, int64_t order_id, const char *station, const char *packer, int partial)
@@ -539,7 +475,9 @@ pg_store_ship(
 	    " VALUES (?1, ?2, ?3, ?4, ?5, (SELECT coalesce(sum(units), 0) FROM scans"
 	    "  WHERE order_id = ?1 AND station = ?2 AND state = 'counted'),"
 	    " (SELECT opened_at FROM sessions WHERE station = ?2), '{}') RETURNING id");
-	int64_t fid;
+	int64_t fid = -1;
+	pgst *doc[3];
+	int r;
 
 	if (st == NULL)
 		return -1;
@@ -548,25 +486,35 @@ pg_store_ship(
 	pgs_bind_text(st, 3, packer && *packer ? packer : NULL);
 	pgst_bind_int64(st, 4, store_now_ms());
 	pgst_bind_int(st, 5, partial);
-	if (pgs_run(s, st) == -1)
-		return -1;
-	fid = pgs_last_id(s);
-	if (exec_bound(s,
+	/*
+	 * The shipment's id is read with the order's state (settle_status):
+	 * the statements between name it by the fulfillments sequence's
+	 * currval, so the whole shipment costs one round trip.
+	 */
+	if (pgs_send(s, st) == -1 ||
+	    exec_bound(s,
 		"INSERT INTO fulfillment_lines(fulfillment_id, order_id, line_id, quantity)"
-		" SELECT ?3, ?1, line_id, sum(units) FROM scans WHERE order_id = ?1 AND station = ?2"
+		" SELECT currval('fulfillments_id_seq'), ?1, line_id,"
+		" sum(units) FROM scans WHERE order_id = ?1 AND station = ?2"
 		" AND state = 'counted' GROUP BY line_id",
-		order_id, station, fid) == -1 ||
+		order_id, station, 0) == -1 ||
 	    exec_bound(s,
 		"UPDATE scans SET state = 'shipped' WHERE order_id = ?1 AND station = ?2"
 		" AND state = 'counted'",
 		order_id, station, 0) == -1 ||
 	    exec_bound(s,
-		"UPDATE packages SET state = 'shipped', fulfillment_id = ?3"
+		"UPDATE packages SET state = 'shipped',"
+		" fulfillment_id = currval('fulfillments_id_seq')"
 		" WHERE order_id = ?1 AND station = ?2 AND state = 'closed'",
-		order_id, station, fid) == -1 ||
-	    settle_status(s, order_id, OEV_SHIP) == -1)
+		order_id, station, 0) == -1 ||
+	    send_new_doc(s, doc) == -1 || settle_status(s, order_id, OEV_SHIP) == -1)
 		return -1;
-	return fid;
+	if ((r = pgs_step(s, st)) == PGST_ROW)
+		fid = pgst_column_int64(st, 0);
+	pgst_reset(st);
+	/* what the shipment's document reads (pg_store_load_fulfillment) came along */
+	memcpy(PQS(s)->pre_doc, doc, sizeof(doc));
+	return r == PGST_ROW ? fid : -1;
 }
 
 int
@@ -654,18 +602,11 @@ dup_or_null(pgst *st, int i, int *oom)
 }
 
 static int
-fulfillment_lines(struct store *s, struct store_fulfillment *f, int *oom)
+fulfillment_lines(struct store *s, pgst *st, struct store_fulfillment *f, int *oom)
 {
-	pgst *st = pgs_stmt(s,
-	    "SELECT l.shop_line_id, l.sku, coalesce(l.name, l.title), fl.quantity"
-	    " FROM fulfillment_lines fl JOIN order_lines l ON l.id = fl.line_id"
-	    " WHERE fl.fulfillment_id = ? ORDER BY l.position");
 	size_t cap = 0;
 	int r;
 
-	if (st == NULL)
-		return -1;
-	pgst_bind_int64(st, 1, f->id);
 	while ((r = pgs_step(s, st)) == PGST_ROW) {
 		struct store_fulfillment_line *l;
 
@@ -690,17 +631,11 @@ fulfillment_lines(struct store *s, struct store_fulfillment *f, int *oom)
 }
 
 static int
-fulfillment_packages(struct store *s, struct store_fulfillment *f, int *oom)
+fulfillment_packages(struct store *s, pgst *st, struct store_fulfillment *f, int *oom)
 {
-	pgst *st = pgs_stmt(s,
-	    "SELECT box, sscc, weight_grams, weight_source FROM packages"
-	    " WHERE fulfillment_id = ? ORDER BY box, id");
 	size_t cap = 0;
 	int r;
 
-	if (st == NULL)
-		return -1;
-	pgst_bind_int64(st, 1, f->id);
 	while ((r = pgs_step(s, st)) == PGST_ROW) {
 		struct store_fulfillment_package *p;
 
@@ -730,19 +665,37 @@ fulfillment_packages(struct store *s, struct store_fulfillment *f, int *oom)
 int
 pg_store_load_fulfillment(struct store *s, int64_t id, struct store_fulfillment **out)
 {
-	pgst *st = pgs_stmt(s,
-	    "SELECT o.shop_id, o.name, o.tracking_number, o.tracking_company, o.pickup"
-	    " FROM fulfillments f JOIN orders o ON o.id = f.order_id WHERE f.id = ?");
+	struct pg_store *q = PQS(s);
+	pgst *st = q->pre_doc[0], *lst = q->pre_doc[1], *pst = q->pre_doc[2];
 	struct store_fulfillment *f;
 	int r, oom = 0;
 
-	if (st == NULL)
+	q->pre_doc[0] = q->pre_doc[1] = q->pre_doc[2] = NULL;
+	/* read with the shipment (pg_store_ship) if it is this one */
+	if (st != NULL && (st->sent || st->fresh) && (r = pgs_step(s, st)) == PGST_ROW &&
+	    pgst_column_int64(st, 5) == id)
+		goto read;
+	if (st != NULL)
+		pgst_reset(st);
+	st = pgs_stmt(s, SQL_FUL_ORDER);
+	lst = pgs_stmt(s, SQL_FUL_LINES);
+	pst = pgs_stmt(s, SQL_FUL_PACKAGES);
+	if (st == NULL || lst == NULL || pst == NULL)
 		return -1;
-	if ((f = calloc(1, sizeof(*f))) == NULL)
-		return pgs_fail(s, "out of memory");
-	f->id = id;
+	/* the order, its lines and its packages: three reads, one round trip */
 	pgst_bind_int64(st, 1, id);
-	if ((r = pgs_step(s, st)) != PGST_ROW) {
+	pgst_bind_int64(lst, 1, id);
+	pgst_bind_int64(pst, 1, id);
+	if (pgs_send(s, st) == -1 || pgs_send(s, lst) == -1 || pgs_send(s, pst) == -1)
+		return -1;
+	r = pgs_step(s, st);
+read:
+	if ((f = calloc(1, sizeof(*f))) == NULL) {
+		pgst_reset(st);
+		return pgs_fail(s, "out of memory");
+	}
+	f->id = id;
+	if (r != PGST_ROW) {
 		pgst_reset(st);
 		free(f);
 		return r == PGST_DONE ? pgs_fail(s, "no fulfillment %lld", (long long)id) : -1;
@@ -754,7 +707,8 @@ pg_store_load_fulfillment(struct store *s, int64_t id, struct store_fulfillment 
 	f->tracking_company = dup_or_null(st, 3, &oom);
 	f->pickup = pgst_column_int(st, 4);
 	pgst_reset(st);
-	if (fulfillment_lines(s, f, &oom) == -1 || fulfillment_packages(s, f, &oom) == -1 || oom) {
+	if (fulfillment_lines(s, lst, f, &oom) == -1 ||
+	    fulfillment_packages(s, pst, f, &oom) == -1 || oom) {
 		store_fulfillment_free(f);
 		return oom ? pgs_fail(s, "out of memory") : -1;
 	}

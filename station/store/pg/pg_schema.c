@@ -147,6 +147,71 @@ static const char *migrations[] = {
 	 * (pg_checks.c). After the shop sync's 4 -> 5.
 	 */
 	pg_migration_checks,
+	/*
+	 * 6 -> 7 (issue 11): what is packed of each line (counted, and counted
+	 * in an open box), kept by triggers as scans are counted, undone,
+	 * shipped or abandoned and boxes close, whoever writes them: reading
+	 * the order at the bench is a lookup per line, not a sum over every
+	 * scan of it. Filled from the scans already there. The SQLite engine's
+	 * five triggers, as two trigger functions.
+	 */
+	"CREATE TABLE line_tally (line_id BIGINT PRIMARY KEY,"
+	" counted BIGINT NOT NULL DEFAULT 0, boxed BIGINT NOT NULL DEFAULT 0);"
+	"INSERT INTO line_tally(line_id, counted, boxed) SELECT c.line_id, sum(c.units),"
+	" sum(CASE WHEN p.state = 'open' THEN c.units ELSE 0 END)"
+	" FROM scans c LEFT JOIN packages p ON p.id = c.package_id"
+	" WHERE c.state = 'counted' AND c.line_id IS NOT NULL GROUP BY c.line_id;"
+	/* a changed scan: the old row out, the new one in */
+	"CREATE FUNCTION line_tally_scan() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+	" IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.state = 'counted'"
+	"  AND OLD.line_id IS NOT NULL THEN"
+	"  UPDATE line_tally SET counted = counted - OLD.units, boxed = boxed -"
+	"   CASE WHEN (SELECT state FROM packages WHERE id = OLD.package_id) = 'open'"
+	"   THEN OLD.units ELSE 0 END WHERE line_id = OLD.line_id;"
+	" END IF;"
+	" IF TG_OP IN ('INSERT', 'UPDATE') AND NEW.state = 'counted'"
+	"  AND NEW.line_id IS NOT NULL THEN"
+	"  INSERT INTO line_tally AS t(line_id, counted, boxed) VALUES (NEW.line_id, NEW.units,"
+	"   CASE WHEN (SELECT state FROM packages WHERE id = NEW.package_id) = 'open'"
+	"   THEN NEW.units ELSE 0 END)"
+	"   ON CONFLICT(line_id) DO UPDATE SET counted = t.counted + excluded.counted,"
+	"   boxed = t.boxed + excluded.boxed;"
+	" END IF;"
+	" RETURN NULL;"
+	" END $$;"
+	"CREATE TRIGGER line_tally_scan AFTER INSERT OR DELETE"
+	" OR UPDATE OF state, units, line_id, package_id ON scans"
+	" FOR EACH ROW EXECUTE FUNCTION line_tally_scan();"
+	/* a box closes (or opens again): its counted units leave (or join) the open count */
+	"CREATE FUNCTION line_tally_box() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+	" IF (OLD.state = 'open') <> (NEW.state = 'open') THEN"
+	"  UPDATE line_tally t SET boxed = t.boxed"
+	"   + CASE WHEN NEW.state = 'open' THEN 1 ELSE -1 END * c.units"
+	"   FROM (SELECT line_id, sum(units) AS units FROM scans WHERE package_id = NEW.id"
+	"    AND state = 'counted' AND line_id IS NOT NULL GROUP BY line_id) c"
+	"   WHERE t.line_id = c.line_id;"
+	" END IF;"
+	" RETURN NULL;"
+	" END $$;"
+	"CREATE TRIGGER line_tally_box AFTER UPDATE OF state ON packages"
+	" FOR EACH ROW EXECUTE FUNCTION line_tally_box();"
+	/*
+	 * A refusal raised inside a statement (an order claimed by another
+	 * bench): the statement need not be waited for, its error aborts the
+	 * transaction with this message (pg_store_open_order).
+	 */
+	"CREATE FUNCTION station_refuse(msg TEXT) RETURNS BIGINT LANGUAGE plpgsql AS $$"
+	" BEGIN RAISE EXCEPTION '%', msg; END $$;"
+	/*
+	 * An unknown code asks for a catalog SKU; the last label; a shipment's
+	 * document reads its lines and packages: lookups, not walks.
+	 */
+	"CREATE INDEX product_codes_sku ON product_codes(sku);"
+	"CREATE INDEX packages_station ON packages(station, closed_at, id)"
+	" WHERE sscc IS NOT NULL;"
+	"CREATE INDEX fulfillment_lines_fulfillment ON fulfillment_lines(fulfillment_id);"
+	"CREATE INDEX packages_fulfillment ON packages(fulfillment_id)"
+	" WHERE fulfillment_id IS NOT NULL",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -172,6 +237,22 @@ pgs_exec_one(struct pg_store *q, const char *sql, char *err, size_t errlen)
 	return ok ? 0 : -1;
 }
 
+/* The ';' that ends the statement at p (none inside a $$ function body), or NULL. */
+static char *
+statement_end(char *p)
+{
+	int body = 0;
+
+	for (; *p; p++) {
+		if (p[0] == '$' && p[1] == '$') {
+			body = !body;
+			p++;
+		} else if (*p == ';' && !body)
+			return p;
+	}
+	return NULL;
+}
+
 /* A migration's statements one at a time (a prepared statement holds one). */
 static int
 exec_script(struct pg_store *q, const char *script, char *err, size_t errlen)
@@ -184,7 +265,7 @@ exec_script(struct pg_store *q, const char *script, char *err, size_t errlen)
 		return -1;
 	}
 	for (p = copy; rc == 0 && p && *p; p = semi ? semi + 1 : NULL) {
-		if ((semi = strchr(p, ';')) != NULL)
+		if ((semi = statement_end(p)) != NULL)
 			*semi = '\0';
 		rc = pgs_exec_one(q, p, err, errlen);
 	}
@@ -196,12 +277,15 @@ exec_script(struct pg_store *q, const char *script, char *err, size_t errlen)
 int
 pgs_read_version(struct pg_store *q)
 {
-	PGresult *r = PQprepare(q->conn, "",
+	PGresult *r;
+	int v = -1;
+
+	if (pgs_flush(&q->base) == -1) /* one statement at a time from here */
+		return -1;
+	r = PQprepare(q->conn, "",
 	    "SELECT CASE WHEN to_regclass('schema_version') IS NULL THEN 0"
 	    " ELSE (SELECT coalesce(max(version), 0) FROM schema_version) END",
 	    0, NULL);
-	int v = -1;
-
 	if (PQresultStatus(r) == PGRES_COMMAND_OK) {
 		PQclear(r);
 		r = PQexecPrepared(q->conn, "", 0, NULL, NULL, NULL, 0);

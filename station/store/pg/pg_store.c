@@ -218,6 +218,15 @@ pg_store_begin(struct store *s)
 		return pgs_fail(s, "database unavailable: %s", pgs_conn_error(PQS(s)));
 	if (PQtransactionStatus(PQS(s)->conn) != PQTRANS_IDLE)
 		pg_store_rollback(s);
+	/*
+	 * BEGIN and the lock are sent without waiting (pgs_run queues them):
+	 * a server that went away while we were idle is noticed here, by what
+	 * it left on the socket, so the transaction starts on a fresh one.
+	 */
+	if ((!PQconsumeInput(PQS(s)->conn) || !PQconsumeInput(PQS(s)->conn)) &&
+	    PQstatus(PQS(s)->conn) == CONNECTION_BAD && pgs_reconnect_now(PQS(s)) == -1)
+		return pgs_fail(s, "database unavailable: %s", PQerrorMessage(PQS(s)->conn));
+	PQS(s)->in_txn = 1;
 	if ((st = pgs_stmt(s, "BEGIN")) == NULL || pgs_run(s, st) == -1) {
 		/*
 		 * The server restarted since the last statement: nothing is done
@@ -244,6 +253,7 @@ pg_store_commit(struct store *s)
 {
 	pgst *st = pgs_stmt(s, "COMMIT");
 
+	PQS(s)->in_txn = 0; /* COMMIT waits: it reads every queued statement's result too */
 	/* COMMIT of a transaction a failed statement aborted answers ROLLBACK */
 	if (st && pgs_run(s, st) == 0 && !PQS(s)->rolled_back)
 		return 0;
@@ -258,9 +268,12 @@ pg_store_rollback(struct store *s)
 {
 	PGresult *r;
 
+	PQS(s)->in_txn = 0;
+	pgs_discard(PQS(s)); /* what was queued is answered (and dropped) first */
 	if (PQtransactionStatus(PQS(s)->conn) == PQTRANS_IDLE ||
 	    PQstatus(PQS(s)->conn) != CONNECTION_OK)
 		return;
+	pgs_trace_round_trip(PQS(s), "ROLLBACK");
 	r = PQprepare(PQS(s)->conn, "", "ROLLBACK", 0, NULL);
 	PQclear(r);
 	r = PQexecPrepared(PQS(s)->conn, "", 0, NULL, NULL, NULL, 0);
@@ -271,10 +284,17 @@ int
 pg_store_add_event(struct store *s, int64_t scan_id, const char *station, int64_t order_id,
     const char *packer, const char *kind, const char *verdict, const char *message, int is_error)
 {
-	pgst *st = pgs_stmt(s,
-	    "INSERT INTO events(at, station, order_id, order_name, packer, kind,"
-	    " verdict, message, error, scan_id) VALUES (?, ?, ?,"
-	    " (SELECT name FROM orders WHERE id = ?3), ?, ?, ?, ?, ?, ?)");
+	/* PG_SCAN_THIS: the scan row this transaction just sent (pg_store_record_scan) */
+	pgst *st = scan_id == PG_SCAN_THIS
+	    ? pgs_stmt(s,
+		  "INSERT INTO events(at, station, order_id, order_name, packer, kind,"
+		  " verdict, message, error, scan_id) VALUES (?, ?, ?,"
+		  " (SELECT name FROM orders WHERE id = ?3), ?, ?, ?, ?, ?,"
+		  " currval('scans_id_seq') + 0 * ?)")
+	    : pgs_stmt(s,
+		  "INSERT INTO events(at, station, order_id, order_name, packer, kind,"
+		  " verdict, message, error, scan_id) VALUES (?, ?, ?,"
+		  " (SELECT name FROM orders WHERE id = ?3), ?, ?, ?, ?, ?, ?)");
 
 	if (st == NULL)
 		return -1;
