@@ -239,7 +239,7 @@ give_back(struct job *j, struct order **done, size_t n)
 {
 	pthread_mutex_lock(&j->mu);
 	if (!j->finished && j->nspent + n <= QCAP) {
-		memcpy(j->spent + j->nspent, done, n * sizeof(done[0]));
+		memcpy(j->spent + j->nspent, done, n * sizeof(struct order *));
 		j->nspent += n;
 		n = 0;
 	}

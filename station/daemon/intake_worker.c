@@ -72,7 +72,7 @@ push_one(void *arg, struct order *o, char *err, size_t errlen)
 		intake_worker_wake(j->efd);
 	n = j->nspent;
 	if (n > 0)
-		memcpy(spent, j->spent, n * sizeof(spent[0]));
+		memcpy(spent, j->spent, n * sizeof(struct order *));
 	j->nspent = 0;
 	pthread_mutex_unlock(&j->mu);
 	while (n > 0)
