@@ -385,6 +385,9 @@ expect_eq "stationctl import of $BIG orders" "$T/big2.json: orders-json: $BIG im
     "$(ctl import "$T/big2.json" 2>&1)"
 hwm=$(awk '/^VmHWM/ { print $2 }' /proc/$DPID/status)
 expect_true "peak memory importing $BIG orders: ${hwm} kB <= 32768 kB" test "$hwm" -le 32768
+# and what the file's orders took is given back once it is in (idle memory, issue 10)
+rss=$(awk '/^VmRSS/ { print $2 }' /proc/$DPID/status)
+expect_true "memory after importing $BIG orders: ${rss} kB <= 16384 kB" test "$rss" -le 16384
 ctl scan --station pack-1 STN:ABANDON >/dev/null 2>&1
 # SIGTERM while `stationctl import` waits: the daemon stops at once, exit 0,
 # and the importer hears that the import did not finish

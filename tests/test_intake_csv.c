@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "station/intake/intake_parse.h"
+#include "station/intake/intake_util.h"
 
 static char err[512];
 static struct order **ov;
@@ -539,6 +540,41 @@ START_TEST(test_samples)
 }
 END_TEST
 
+/*
+ * intake_check_utf8 passes ASCII eight bytes at a time: a bad byte at
+ * every offset of a word, after runs of every length, is still found
+ * and placed (line, character column), and good text around it passes.
+ */
+START_TEST(test_utf8_word_offsets)
+{
+	char buf[64];
+	size_t run, line, col, n;
+
+	for (run = 0; run < 20; run++) {
+		/* "ab\n" then run ASCII bytes, a two-byte é, then a bad byte */
+		n = 0;
+		memcpy(buf + n, "ab\n", 3);
+		n += 3;
+		memset(buf + n, 'x', run);
+		n += run;
+		memcpy(buf + n, "\xc3\xa9", 2);
+		n += 2;
+		ck_assert_int_eq(intake_check_utf8(buf, n, &line, &col), 0);
+		buf[n] = (char)0xff;
+		line = col = 0;
+		ck_assert_int_eq(intake_check_utf8(buf, n + 1, &line, &col), -1);
+		ck_assert_uint_eq(line, 2);
+		ck_assert_uint_eq(col, run + 2);
+		buf[n] = '\0';
+		memset(buf + n + 1, 'y', 9);
+		line = col = 0;
+		ck_assert_int_eq(intake_check_utf8(buf, n + 10, &line, &col), -1);
+		ck_assert_uint_eq(line, 2);
+		ck_assert_uint_eq(col, run + 2);
+	}
+}
+END_TEST
+
 int
 main(void)
 {
@@ -553,6 +589,7 @@ main(void)
 	tcase_add_test(tc, test_csv_bad_values);
 	tcase_add_test(tc, test_csv_bad_structure);
 	tcase_add_test(tc, test_csv_bad_utf8);
+	tcase_add_test(tc, test_utf8_word_offsets);
 	tcase_add_test(tc, test_products_sample);
 	tcase_add_test(tc, test_products_excel);
 	tcase_add_test(tc, test_products_bad);

@@ -686,6 +686,61 @@ START_TEST(test_store_packed_tally)
 }
 END_TEST
 
+/*
+ * A new order's import event, word for word (the insert path writes it
+ * itself): the order's name, the source, status and reason, lines and
+ * units; a source too long for it is cut as snprintf cuts (255 bytes).
+ */
+START_TEST(test_store_import_event)
+{
+	struct store *s = open_db();
+	struct order *a = mkorder(9007199254740993LL, "#2001", 3);
+	struct order *b = mkorder(9007199254740995LL, "#2002", 2);
+	struct order *c = mkorder(9007199254740999LL, "#2003", 2);
+	struct store_event_row *v;
+	struct log_filter f;
+	const char *outcome;
+	char err[256], src[400], want[256];
+	size_t n;
+
+	memset(src, 'x', sizeof(src) - 1);
+	src[sizeof(src) - 1] = '\0';
+	free(b->financial_status);
+	b->financial_status = strdup("pending");
+	b->lines[0].id = 9007199254740997LL;
+	ck_assert_int_eq(store_upsert_order(s, a, "t.json", &outcome, err, sizeof(err)), 0);
+	ck_assert_str_eq(outcome, "imported");
+	ck_assert_int_eq(store_upsert_order(s, b, src, &outcome, err, sizeof(err)), 0);
+	ck_assert_str_eq(outcome, "imported");
+	free(c->financial_status);
+	c->financial_status = strdup("pending");
+	c->lines[0].id = 9007199254741001LL;
+	ck_assert_int_eq(store_upsert_order(s, c, "p.json", &outcome, err, sizeof(err)), 0);
+	memset(&f, 0, sizeof(f));
+	f.kind = "import";
+	ck_assert_int_eq(store_list_events(s, &f, &v, &n), 0);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_str_eq(v[0].order, "#2001");
+	ck_assert_str_eq(v[0].message, "imported from t.json: ready, 1 lines, 3 units to ship");
+	ck_assert_str_eq(v[0].station, "");
+	ck_assert_int_eq(v[0].error, 0);
+	ck_assert_str_eq(v[1].order, "#2002");
+	/* "imported from " (14 bytes) and the first 241 bytes of the source */
+	memcpy(want, "imported from ", 14);
+	memset(want + 14, 'x', 241);
+	want[255] = '\0';
+	ck_assert_str_eq(v[1].message, want);
+	ck_assert_uint_eq(strlen(v[1].message), 255);
+	ck_assert_str_eq(v[2].message,
+	    "imported from p.json: on_hold — not paid (pending), 1 lines, 2 units to ship");
+	store_event_rows_free(v, n);
+	order_free(a);
+	order_free(b);
+	order_free(c);
+	store_close(s);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -697,6 +752,7 @@ main(void)
 	tcase_add_checked_fixture(tc, setup_tmp, teardown_tmp);
 	tcase_add_test(tc, test_store_migrate);
 	tcase_add_test(tc, test_store_reimport);
+	tcase_add_test(tc, test_store_import_event);
 	tcase_add_test(tc, test_store_checks);
 	tcase_add_test(tc, test_store_hold);
 	tcase_add_test(tc, test_store_partly_fulfilled_upstream);

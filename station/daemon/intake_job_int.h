@@ -28,6 +28,13 @@ struct job {
 	pthread_cond_t cv;
 	struct entry q[QCAP];
 	size_t qhead, qn;
+	/*
+	 * Stored orders handed back to the thread, which freed them: it
+	 * allocated them, and glibc frees a chunk of another thread's arena
+	 * under that arena's lock while the thread allocates from it.
+	 */
+	struct order *spent[QCAP];
+	size_t nspent;
 	struct product_code *codes;
 	size_t ncodes, codes_pos;
 	int finished; /* the thread has nothing more to give */

@@ -33,13 +33,18 @@ validate_one(void *arg, struct order *o, char *err, size_t errlen)
 	return r == -1 ? -1 : 0;
 }
 
-/* Pass 2: each order handed to the loop; waits while the queue is full. */
+/*
+ * Pass 2: each order handed to the loop; waits while the queue is full.
+ * Frees the orders the loop has stored and handed back.
+ */
 static int
 push_one(void *arg, struct order *o, char *err, size_t errlen)
 {
 	struct job *j = arg;
+	struct order *spent[QCAP];
 	char why[512];
 	char *cut = NULL;
+	size_t n;
 	int r = intake_bound_order(o, why, sizeof(why));
 
 	if (r == -1) {
@@ -65,7 +70,13 @@ push_one(void *arg, struct order *o, char *err, size_t errlen)
 	j->q[(j->qhead + j->qn) % QCAP] = (struct entry){ o, cut };
 	if (++j->qn == INTAKE_JOB_BATCH)
 		intake_worker_wake(j->efd);
+	n = j->nspent;
+	if (n > 0)
+		memcpy(spent, j->spent, n * sizeof(struct order *));
+	j->nspent = 0;
 	pthread_mutex_unlock(&j->mu);
+	while (n > 0)
+		order_free(spent[--n]);
 	return 0;
 }
 
