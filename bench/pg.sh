@@ -5,7 +5,8 @@
 # alone, 8 benches scanning back to back (saturation: one daemon with 8
 # benches; on PostgreSQL also 4 boxes x 2 benches), and the floor's case:
 # 8 benches each scanning every 100 ms (bench/verdict_latency: open, ok,
-# completed), one daemon and (PostgreSQL) 4 boxes x 2. And PostgreSQL's round
+# completed; packers not in step, as in bench/verdict.sh: BENCH_JITTER=1),
+# one daemon and (PostgreSQL) 4 boxes x 2. And PostgreSQL's round
 # trips per scan, counted (STATION_TEST_PG_TRACE). PostgreSQL: a private
 # server (tests/rig/pg.sh) on a local socket, fsync on. Prints figures,
 # asserts nothing. BENCH_PG_ONLY=1 skips SQLite; BENCH_PG_ORDERS,
@@ -106,7 +107,7 @@ paced() {
 	first=1
 	pids=
 	while [ $# -ge 2 ]; do
-		"$PCLIENT" "$1" "$2" '#P' "$first" "$PACED" MUG-BLK-12 "raw.paced.$2" 100 &
+		BENCH_JITTER=${BENCH_PG_JITTER:-1} "$PCLIENT" "$1" "$2" '#P' "$first" "$PACED" MUG-BLK-12 "raw.paced.$2" 100 &
 		pids="$pids $!"
 		first=$((first + PACED))
 		shift 2
