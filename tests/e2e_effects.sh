@@ -56,7 +56,7 @@ expect_eq "nothing in spool/out yet" 0 "$(outs)"
 lib_start || exit 1
 expect_true "after the restart the label prints" wait_for 'has eve1 1' 15
 expect_eq "the label's job" "#E1 package 1 label" "$(jobname "$(newest eve1)")"
-expect_eq "spool/out has the fulfillment" 1 "$(outs)"
+expect_true "spool/out has the fulfillment" wait_for '[ "$(outs)" = 1 ]' 5
 expect_eq "no effect left pending" 0 "$(sql "SELECT count(*) FROM effects WHERE done_at IS NULL")"
 lib_stop
 lib_start || exit 1
@@ -78,6 +78,8 @@ ctl scan --station pack-1 '#E3' >/dev/null
 out=$(ctl scan --station pack-1 MUG-BLK-12)
 expect_contains "a full disk does not stop the verdict" "COMPLETE #E3" "$out"
 expect_eq "#E3's document is not there" 2 "$(outs)"
+# spool/out is written beside the loop, in batches: the alert follows the verdict
+wait_for 'ctl status | grep -q "^ALERT - spool/out"' 5
 expect_contains "status shows the alert" \
     "ALERT - spool/out: cannot write fulfillment-000003-E3.json: No space left on device; 1 document kept, retried in order" \
     "$(ctl status)"
@@ -85,6 +87,7 @@ expect_eq "the alert is in the log" 1 \
     "$(sql "SELECT count(*) FROM events WHERE kind = 'alert' AND error = 1 AND message LIKE '%fulfillment-000003-E3.json: No space left%'")"
 ctl scan --station pack-1 '#E4' >/dev/null; ctl scan --station pack-1 MUG-BLK-12 >/dev/null
 expect_eq "a later shipment is not written before the earlier one" 2 "$(outs)"
+wait_for 'ctl status | grep -q "2 documents kept"' 5
 expect_contains "the alert counts both" "2 documents kept" "$(ctl status)"
 sleep 2.5	# a retry runs while the disk is still full
 expect_eq "still nothing written while full" 2 "$(outs)"

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/log.h"
@@ -21,8 +22,9 @@
 #include "station/store/store.h"
 #include "station/store/store_pack.h"
 
-#define OUTBOX_RETRY_MS 2000
-#define OUTBOX_MARK_MS	100 /* written documents are marked in one commit this often */
+#define OUTBOX_RETRY_MS	 2000
+#define OUTBOX_MARK_MS	 100 /* written documents are marked in one commit this often */
+#define OUTBOX_GATHER_MS 20  /* shipments written together: two disk flushes per batch */
 
 /* One daemon per process: the outbox's alert and retry timer. */
 static struct {
@@ -225,10 +227,131 @@ hand_back(struct outbox_item *it)
 		;
 }
 
+/* spool/out's path, a slash, a name, ".tmp" and a dot: never cut */
+#define ITEM_PATH (sizeof(ow.dir) + sizeof(((struct outbox_item *)0)->name) + 8)
+
+/* Writes text to path (created or truncated), unsynced. 0, or an errno value. */
+static int
+write_unsynced(const char *path, const char *text)
+{
+	size_t len = strlen(text), off = 0;
+	ssize_t n;
+	int fd, err = 0;
+
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640)) == -1)
+		return errno ? errno : EIO;
+	while (off < len) {
+		if ((n = write(fd, text + off, len - off)) == -1) {
+			if (errno == EINTR)
+				continue;
+			err = errno ? errno : EIO;
+			break;
+		}
+		off += (size_t)n;
+	}
+	if (close(fd) == -1 && err == 0)
+		err = errno ? errno : EIO;
+	if (err)
+		unlink(path);
+	return err;
+}
+
+static void
+item_paths(const struct outbox_item *it, char *tmp, char *dst, size_t len)
+{
+	snprintf(tmp, len, "%s/.%s.tmp", ow.dir, it->name);
+	snprintf(dst, len, "%s/%s", ow.dir, it->name);
+}
+
+/* The first failure of a batch: it and every later one of its generation wait. */
+static void
+batch_fail(struct outbox_item *from, int err, uint64_t *skip, int *skipping)
+{
+	char tmp[ITEM_PATH], dst[ITEM_PATH];
+	struct outbox_item *it;
+
+	for (it = from; it != NULL; it = it->next) {
+		if (it->err != 0)
+			continue;
+		item_paths(it, tmp, dst, sizeof(tmp));
+		unlink(tmp);
+		it->err = it == from ? err : WRITER_SKIPPED;
+	}
+	*skip = from->gen;
+	*skipping = 1;
+}
+
+/*
+ * A batch: every file written, then one syncfs for all their data, then
+ * the renames in order and one fsync of the folder. Two flushes of the
+ * disk per batch instead of two per shipment: each flush is one more that
+ * a packer's next commit may have to wait behind.
+ */
+static void
+write_batch(struct outbox_item *batch, uint64_t *skip, int *skipping)
+{
+	char tmp[ITEM_PATH], dst[ITEM_PATH];
+	struct outbox_item *it;
+	int dfd, err, any = 0;
+
+	for (it = batch; it != NULL; it = it->next) {
+		if (*skipping && it->gen == *skip) {
+			it->err = WRITER_SKIPPED;
+			continue;
+		}
+		item_paths(it, tmp, dst, sizeof(tmp));
+		if ((err = write_unsynced(tmp, it->doc)) != 0) {
+			batch_fail(it, err, skip, skipping);
+			break;
+		}
+		it->err = 0;
+		any = 1;
+	}
+	if (!any)
+		return;
+	if ((dfd = open(ow.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 || syncfs(dfd) == -1) {
+		err = errno ? errno : EIO;
+		for (it = batch; it != NULL && it->err != 0; it = it->next)
+			;
+		if (it != NULL)
+			batch_fail(it, err, skip, skipping);
+		if (dfd != -1)
+			close(dfd);
+		return;
+	}
+	for (it = batch; it != NULL; it = it->next) {
+		if (it->err != 0)
+			continue;
+		item_paths(it, tmp, dst, sizeof(tmp));
+		if (rename(tmp, dst) == -1) {
+			batch_fail(it, errno ? errno : EIO, skip, skipping);
+			break;
+		}
+	}
+	fsync(dfd);
+	close(dfd);
+}
+
+/* Waits up to OUTBOX_GATHER_MS for more documents to join the first (under mu). */
+static void
+gather(void)
+{
+	struct timespec until;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_nsec += OUTBOX_GATHER_MS * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	while (!ow.quit && pthread_cond_timedwait(&ow.cv, &ow.mu, &until) == 0)
+		;
+}
+
 static void *
 writer_main(void *arg)
 {
-	struct outbox_item *it;
+	struct outbox_item *batch, *it, *next;
 	uint64_t skip = 0;
 	int skipping = 0;
 
@@ -237,21 +360,19 @@ writer_main(void *arg)
 		pthread_mutex_lock(&ow.mu);
 		while (ow.head == NULL && !ow.quit)
 			pthread_cond_wait(&ow.cv, &ow.mu);
-		if ((it = ow.head) != NULL && (ow.head = it->next) == NULL)
-			ow.tail = NULL;
+		if (ow.head != NULL)
+			gather();
+		batch = ow.head;
+		ow.head = ow.tail = NULL;
 		pthread_mutex_unlock(&ow.mu);
-		if (it == NULL)
+		if (batch == NULL)
 			return NULL;
-		it->next = NULL;
-		if (skipping && it->gen == skip)
-			it->err = WRITER_SKIPPED;
-		else if (outbox_write_atomic(ow.dir, it->name, it->doc) == -1) {
-			it->err = errno ? errno : EIO;
-			skip = it->gen;
-			skipping = 1;
-		} else
-			it->err = 0;
-		hand_back(it);
+		write_batch(batch, &skip, &skipping);
+		for (it = batch; it != NULL; it = next) {
+			next = it->next;
+			it->next = NULL;
+			hand_back(it);
+		}
 	}
 }
 

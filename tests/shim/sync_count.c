@@ -80,6 +80,15 @@ fdatasync(int fd)
 	return real(fd);
 }
 
+int
+syncfs(int fd)
+{
+	int (*real)(int) = (int (*)(int))dlsym(RTLD_NEXT, "syncfs");
+
+	note_sync(fd);
+	return real(fd);
+}
+
 ssize_t
 write(int fd, const void *buf, size_t len)
 {
