@@ -28,9 +28,9 @@ expect_true "opening an order costs one synced commit (got $n)" test "$n" -le 1 
 n=$(syncs_in_reply MUG-BLK-12 completed)
 expect_true "a completed scan costs at most one synced commit before its verdict (got $n)" test "$n" -le 1 -a "$n" -ge 0
 expect_true "spool/out is written after the verdict" wait_for 'ls "$SPOOL"/out/*.json >/dev/null 2>&1' 5
-# spool/out is written off the loop: its files' data (one syncfs for a batch)
-# and its folder are synced by the writer thread, and the loop's only later
-# sync is the commit that marks them
+# spool/out is written off the loop: its file's data and its folder (one
+# fsync for a batch) are synced by the writer thread, and the loop's only
+# later sync is the commit that marks them
 expect_true "the fulfillment is marked written" wait_for \
     '[ "$(sql "SELECT count(*) FROM fulfillments WHERE outbox_name IS NOT NULL")" = 1 ]' 5
 after=$(awk '/^reply/ { n++ } n == 2 && /^sync/ { print $2 }' "$LOG" | sort | uniq -c | awk '{ printf "%s %s;", $2, $1 }')
