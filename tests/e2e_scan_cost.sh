@@ -77,12 +77,19 @@ expect_eq "after a label: reprint" "reprint|REPRINT: the last label prints again
 # shipping reads the order's scans, not every scan of the bench (300 and more here)
 m=$(awk -F'\t' '$4 ~ /scans/ && $2 > m { m = $2 } END { print m + 0 }' "$T/completed")
 expect_true "no statement of a completed scan walks the bench's scans ($m VM steps)" test "$m" -le 400
-# every statement of an ok scan finds its rows through an index (no walk of a table)
-awk -F'\t' '$4 !~ /^(BEGIN|COMMIT)/ { print $4 }' "$T/late" | sort -u >"$T/stmts"
-walks=$(while IFS= read -r q; do
-	sql "EXPLAIN QUERY PLAN $q" | grep -E 'SCAN [a-z_]+( |$)' | grep -v CONSTANT |
-	    sed "s|^|${q%% FROM*}: |"
-done <"$T/stmts")
-expect_eq "no statement of an ok scan walks a table" "" "$walks"
+# every statement of an ok, an opened and a completed scan finds its rows
+# through an index (no walk of a table: its work would grow with the years)
+walks_in() {
+	awk -F'\t' '$4 !~ /^(BEGIN|COMMIT)/ { print $4 }' "$1" | sort -u >"$T/stmts"
+	while IFS= read -r q; do
+		sql "EXPLAIN QUERY PLAN $q" | grep -E 'SCAN [a-z_]+( |$)' | grep -v CONSTANT |
+		    grep -v 'USING INDEX fulfillments_unwritten' | sed "s|^|${q%% FROM*}: |"
+	done <"$T/stmts"
+}
+# (fulfillments_unwritten is partial: it holds the documents spool/out has
+# yet to get, a handful, whatever the history)
+expect_eq "no statement of an ok scan walks a table" "" "$(walks_in "$T/late")"
+expect_eq "no statement of an opened scan walks a table" "" "$(walks_in "$T/opened")"
+expect_eq "no statement of a completed scan walks a table" "" "$(walks_in "$T/completed")"
 lib_stop
 lib_finish

@@ -645,19 +645,25 @@ dup_or_null(sqlite3_stmt *st, int i, int *oom)
 	return t;
 }
 
+/*
+ * A shipment's lines and boxes are found through their order's index: a
+ * lookup by fulfillment_id alone walked every line and box ever shipped,
+ * in every completed scan, and grew with the years.
+ */
 static int
-fulfillment_lines(struct store *s, struct store_fulfillment *f, int *oom)
+fulfillment_lines(struct store *s, struct store_fulfillment *f, int64_t order_id, int *oom)
 {
 	sqlite3_stmt *st = store_stmt(s,
 	    "SELECT l.shop_line_id, l.sku, coalesce(l.name, l.title), fl.quantity"
 	    " FROM fulfillment_lines fl JOIN order_lines l ON l.id = fl.line_id"
-	    " WHERE fl.fulfillment_id = ? ORDER BY l.position");
+	    " WHERE fl.order_id = ?1 AND fl.fulfillment_id = ?2 ORDER BY l.position");
 	size_t cap = 0;
 	int r;
 
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, f->id);
+	sqlite3_bind_int64(st, 1, order_id);
+	sqlite3_bind_int64(st, 2, f->id);
 	while ((r = store_step(s, st)) == SQLITE_ROW) {
 		struct store_fulfillment_line *l;
 
@@ -682,17 +688,18 @@ fulfillment_lines(struct store *s, struct store_fulfillment *f, int *oom)
 }
 
 static int
-fulfillment_packages(struct store *s, struct store_fulfillment *f, int *oom)
+fulfillment_packages(struct store *s, struct store_fulfillment *f, int64_t order_id, int *oom)
 {
 	sqlite3_stmt *st = store_stmt(s,
 	    "SELECT box, sscc, weight_grams, weight_source FROM packages"
-	    " WHERE fulfillment_id = ? ORDER BY box, id");
+	    " WHERE order_id = ?1 AND fulfillment_id = ?2 ORDER BY box, id");
 	size_t cap = 0;
 	int r;
 
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, f->id);
+	sqlite3_bind_int64(st, 1, order_id);
+	sqlite3_bind_int64(st, 2, f->id);
 	while ((r = store_step(s, st)) == SQLITE_ROW) {
 		struct store_fulfillment_package *p;
 
@@ -724,9 +731,10 @@ int
 sqlite_store_load_fulfillment(struct store *s, int64_t id, struct store_fulfillment **out)
 {
 	sqlite3_stmt *st = store_stmt(s,
-	    "SELECT o.shop_id, o.name, o.tracking_number, o.tracking_company, o.pickup"
-	    " FROM fulfillments f JOIN orders o ON o.id = f.order_id WHERE f.id = ?");
+	    "SELECT o.shop_id, o.name, o.tracking_number, o.tracking_company, o.pickup,"
+	    " f.order_id FROM fulfillments f JOIN orders o ON o.id = f.order_id WHERE f.id = ?");
 	struct store_fulfillment *f;
+	int64_t order_id;
 	int r, oom = 0;
 
 	if (st == NULL)
@@ -746,8 +754,10 @@ sqlite_store_load_fulfillment(struct store *s, int64_t id, struct store_fulfillm
 	f->tracking_number = dup_or_null(st, 2, &oom);
 	f->tracking_company = dup_or_null(st, 3, &oom);
 	f->pickup = sqlite3_column_int(st, 4);
+	order_id = sqlite3_column_int64(st, 5);
 	sqlite3_reset(st);
-	if (fulfillment_lines(s, f, &oom) == -1 || fulfillment_packages(s, f, &oom) == -1 || oom) {
+	if (fulfillment_lines(s, f, order_id, &oom) == -1 ||
+	    fulfillment_packages(s, f, order_id, &oom) == -1 || oom) {
 		store_fulfillment_free(f);
 		return oom ? store_fail(s, "out of memory") : -1;
 	}
