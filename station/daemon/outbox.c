@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "common/log.h"
@@ -32,13 +31,39 @@ static struct {
 	int64_t timer;	 /* 0: not armed */
 } oq;
 
+/* Writes text to path (created or truncated) and syncs its data. 0, or an errno value. */
+static int
+write_synced(const char *path, const char *text)
+{
+	size_t len = strlen(text), off = 0;
+	ssize_t n;
+	int fd, err = 0;
+
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640)) == -1)
+		return errno ? errno : EIO;
+	while (off < len) {
+		if ((n = write(fd, text + off, len - off)) == -1) {
+			if (errno == EINTR)
+				continue;
+			err = errno ? errno : EIO;
+			break;
+		}
+		off += (size_t)n;
+	}
+	if (err == 0 && fdatasync(fd) == -1)
+		err = errno ? errno : EIO;
+	if (close(fd) == -1 && err == 0)
+		err = errno ? errno : EIO;
+	if (err)
+		unlink(path);
+	return err;
+}
+
 int
 outbox_write_atomic(const char *dir, const char *name, const char *text)
 {
 	char tmp[4096], dst[4096];
-	size_t len = strlen(text), off = 0;
-	ssize_t n;
-	int fd, dfd, saved;
+	int dfd, err;
 
 	/* a cut path would write some other file: refuse it instead */
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name) >= sizeof(tmp) ||
@@ -46,37 +71,21 @@ outbox_write_atomic(const char *dir, const char *name, const char *text)
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640)) == -1)
+	if ((err = write_synced(tmp, text)) != 0) {
+		errno = err;
 		return -1;
-	while (off < len) {
-		if ((n = write(fd, text + off, len - off)) == -1) {
-			if (errno == EINTR)
-				continue;
-			goto fail;
-		}
-		off += (size_t)n;
 	}
-	if (fsync(fd) == -1)
-		goto fail;
-	if (close(fd) == -1) {
-		fd = -1;
-		goto fail;
+	if (rename(tmp, dst) == -1) {
+		err = errno;
+		unlink(tmp);
+		errno = err;
+		return -1;
 	}
-	fd = -1;
-	if (rename(tmp, dst) == -1)
-		goto fail;
 	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
 		fsync(dfd);
 		close(dfd);
 	}
 	return 0;
-fail:
-	saved = errno;
-	if (fd != -1)
-		close(fd);
-	unlink(tmp);
-	errno = saved;
-	return -1;
 }
 
 void
@@ -230,33 +239,6 @@ hand_back(struct outbox_item *it)
 /* spool/out's path, a slash, a name, ".tmp" and a dot: never cut */
 #define ITEM_PATH (sizeof(ow.dir) + sizeof(((struct outbox_item *)0)->name) + 8)
 
-/* Writes text to path (created or truncated) and syncs its data. 0, or an errno value. */
-static int
-write_synced(const char *path, const char *text)
-{
-	size_t len = strlen(text), off = 0;
-	ssize_t n;
-	int fd, err = 0;
-
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640)) == -1)
-		return errno ? errno : EIO;
-	while (off < len) {
-		if ((n = write(fd, text + off, len - off)) == -1) {
-			if (errno == EINTR)
-				continue;
-			err = errno ? errno : EIO;
-			break;
-		}
-		off += (size_t)n;
-	}
-	if (err == 0 && fdatasync(fd) == -1)
-		err = errno ? errno : EIO;
-	if (close(fd) == -1 && err == 0)
-		err = errno ? errno : EIO;
-	if (err)
-		unlink(path);
-	return err;
-}
 
 static void
 item_paths(const struct outbox_item *it, char *tmp, char *dst, size_t len)
@@ -332,22 +314,6 @@ write_batch(struct outbox_item *batch, uint64_t *skip, int *skipping)
 	close(dfd);
 }
 
-/* Waits up to OUTBOX_GATHER_MS for more documents to join the first (under mu). */
-static void
-gather(void)
-{
-	struct timespec until;
-
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_nsec += OUTBOX_GATHER_MS * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
-	while (!ow.quit && pthread_cond_timedwait(&ow.cv, &ow.mu, &until) == 0)
-		;
-}
-
 static void *
 writer_main(void *arg)
 {
@@ -360,8 +326,8 @@ writer_main(void *arg)
 		pthread_mutex_lock(&ow.mu);
 		while (ow.head == NULL && !ow.quit)
 			pthread_cond_wait(&ow.cv, &ow.mu);
-		if (ow.head != NULL)
-			gather();
+		if (ow.head != NULL) /* more documents join the first */
+			thread_wait_ms(&ow.cv, &ow.mu, OUTBOX_GATHER_MS, &ow.quit);
 		batch = ow.head;
 		ow.head = ow.tail = NULL;
 		pthread_mutex_unlock(&ow.mu);

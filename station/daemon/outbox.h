@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 /*
- * Writes text to DIR/NAME atomically (DIR/.NAME.tmp, fsync, rename, fsync
+ * Writes text to DIR/NAME atomically (DIR/.NAME.tmp, fdatasync, rename, fsync
  * of DIR). Returns 0 / -1 (errno set). Blocks on disk I/O.
  */
 int outbox_write_atomic(const char *dir, const char *name, const char *text);
