@@ -1,5 +1,6 @@
 /* Threads that leave signals to the loop. */
 #include <signal.h>
+#include <time.h>
 
 #include "common/thread.h"
 
@@ -14,4 +15,20 @@ thread_start(pthread_t *th, void *(*fn)(void *), void *arg)
 	r = pthread_create(th, NULL, fn, arg);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return r;
+}
+
+void
+thread_wait_ms(pthread_cond_t *cv, pthread_mutex_t *mu, long ms, const int *stop)
+{
+	struct timespec until;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += ms / 1000;
+	until.tv_nsec += (ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	while (!*stop && pthread_cond_timedwait(cv, mu, &until) == 0)
+		;
 }

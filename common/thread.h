@@ -11,5 +11,11 @@
  * Returns 0 or an errno value, as pthread_create.
  */
 int thread_start(pthread_t *, void *(*fn)(void *), void *arg);
+/*
+ * With mu held: waits on cv until ms milliseconds have passed or *stop is
+ * set (signals before then are waited through), so a worker gathers what
+ * arrives meanwhile into one batch. Blocks.
+ */
+void thread_wait_ms(pthread_cond_t *cv, pthread_mutex_t *mu, long ms, const int *stop);
 
 #endif

@@ -12,7 +12,6 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <sqlite3.h>
 
@@ -49,22 +48,6 @@ on_commit(void *arg, sqlite3 *db, const char *name, int pages)
 	return SQLITE_OK;
 }
 
-/* Waits CKPT_GAP_MS unless told to quit (under mu). */
-static void
-gather(struct sqlite_ckpt *c)
-{
-	struct timespec until;
-
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_nsec += CKPT_GAP_MS * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
-	while (!c->quit && pthread_cond_timedwait(&c->cv, &c->mu, &until) == 0)
-		;
-}
-
 /*
  * A checkpoint gathers the commits of CKPT_GAP_MS, so it copies pages in
  * larger runs and often ends between two commits: the next writer can then
@@ -80,7 +63,7 @@ run(void *arg)
 		pthread_mutex_lock(&c->mu);
 		while (!c->want && !c->quit)
 			pthread_cond_wait(&c->cv, &c->mu);
-		gather(c);
+		thread_wait_ms(&c->cv, &c->mu, CKPT_GAP_MS, &c->quit);
 		quit = c->quit;
 		c->want = 0;
 		pthread_mutex_unlock(&c->mu);
