@@ -17,6 +17,7 @@
 #include "common/log.h"
 #include "station/daemon/config.h"
 #include "station/daemon/daemon.h"
+#include "station/store/store.h"
 #include "station/web/web.h"
 #include "station/web/web_int.h"
 
@@ -89,7 +90,7 @@ struct web_session *
 auth_session(struct web *w, struct MHD_Connection *c)
 {
 	const char *id = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, SESSION_COOKIE);
-	int64_t now = web_wall_ms();
+	int64_t now = store_now_ms();
 	size_t i;
 
 	if (id == NULL || strlen(id) != 64)
@@ -215,7 +216,7 @@ login_ok(struct web_req *r, const char *user, enum web_role role)
 	struct MHD_Response *resp;
 	char cookie[256], next[600];
 	enum MHD_Result ret;
-	int64_t now = web_wall_ms();
+	int64_t now = store_now_ms();
 
 	memset(s, 0, sizeof(*s));
 	if (random_hex(s->id, 32) == -1 || random_hex(s->csrf, 32) == -1) {
@@ -247,7 +248,7 @@ login_ok(struct web_req *r, const char *user, enum web_role role)
 static enum MHD_Result
 login_failed(struct web_req *r, const char *user)
 {
-	struct web_fail *f = fail_slot(r->w, r->ip, web_wall_ms());
+	struct web_fail *f = fail_slot(r->w, r->ip, store_now_ms());
 
 	f->count++;
 	r->w->logins_failed++;
@@ -264,7 +265,7 @@ enum MHD_Result
 auth_login_post(struct web_req *r)
 {
 	char user[64], password[256], hash[256];
-	int64_t now = web_wall_ms();
+	int64_t now = store_now_ms();
 	struct web_fail *f;
 	int found;
 

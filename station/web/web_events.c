@@ -17,6 +17,7 @@
 #include "station/daemon/daemon.h"
 #include "station/daemon/outcome.h"
 #include "station/daemon/print.h"
+#include "station/store/store.h"
 #include "station/store/store_pack.h"
 #include "station/store/store_query.h"
 #include "station/web/web_int.h"
@@ -107,7 +108,7 @@ remember(struct web *w, const struct scan_outcome *o)
 			snprintf(b->verdict, sizeof(b->verdict), "%s", verdict_name(o->verdict));
 			snprintf(b->message, sizeof(b->message), "%s", o->message);
 			b->refused = o->refused;
-			b->at_ms = web_wall_ms();
+			b->at_ms = store_now_ms();
 		}
 }
 
@@ -319,7 +320,7 @@ recall(struct web *w)
 	for (i = 0; i < w->nbench; i++) {
 		memset(&f, 0, sizeof(f));
 		f.station = w->d->conf->stations[i].name;
-		f.since_ms = web_wall_ms() - 3600LL * 1000;
+		f.since_ms = store_now_ms() - 3600LL * 1000;
 		f.limit = 50;
 		f.newest = 1;
 		if (store_list_events(w->d->store, &f, &v, &n) == -1)

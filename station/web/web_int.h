@@ -196,6 +196,5 @@ double events_bucket_bound(int i);
 
 /* constant-time comparison of two NUL-terminated tokens; 1 equal */
 int web_token_eq(const char *a, const char *b);
-int64_t web_wall_ms(void);
 
 #endif

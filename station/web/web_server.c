@@ -28,15 +28,6 @@
 #define WEB_CONN_MEMORY	 (32u << 10) /* request line and headers per connection */
 #define WEB_CONN_TIMEOUT 30	     /* seconds idle (event streams ping every 10) */
 
-int64_t
-web_wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int
 web_token_eq(const char *a, const char *b)
 {

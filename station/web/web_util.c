@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "station/ctl/table.h"
+#include "station/store/store.h"
 #include "station/store/store_query.h"
 #include "station/web/web_int.h"
 
@@ -80,7 +81,7 @@ web_parse_time(const char *s)
 		case 'h': unit = 3600000; break;
 		case 'd': unit = 86400000; break;
 		}
-		return web_wall_ms() - n * unit;
+		return store_now_ms() - n * unit;
 	}
 	if ((rest = strptime(s, "%Y-%m-%d", &tm)) == NULL)
 		return -1;
