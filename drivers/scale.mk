@@ -8,7 +8,7 @@ EXTRA_TEST_LIBS_test_scale_umockdev := $(UMOCKDEV_LIBS)
 # End to end: the real stationd and stationctl with the fake scale and the printer rig.
 TEST_BINS += $(B)/tests/test_scale_e2e
 $(B)/tests/test_scale_e2e.o: ALL_CFLAGS += $(UMOCKDEV_CFLAGS)
-$(B)/tests/test_scale_e2e: $(B)/tests/fake_usb.o | $(B)/stationd $(B)/stationctl
+$(B)/tests/test_scale_e2e: $(B)/tests/fake_usb.o $(B)/tests/e2e_ctl.o | $(B)/stationd $(B)/stationctl
 EXTRA_TEST_LIBS_test_scale_e2e := $(UMOCKDEV_LIBS)
 
 # make bench: report -> weight, and verdict latency with and without a scale.

@@ -16,5 +16,5 @@ EXTRA_TEST_LIBS_scan_bench := $(UMOCKDEV_LIBS)
 # End to end: the real stationd and stationctl against the fake scanners.
 TEST_BINS += $(B)/tests/test_scanner_e2e
 $(B)/tests/test_scanner_e2e.o: ALL_CFLAGS += $(UMOCKDEV_CFLAGS)
-$(B)/tests/test_scanner_e2e: $(B)/tests/fake_usb.o | $(B)/stationd $(B)/stationctl
+$(B)/tests/test_scanner_e2e: $(B)/tests/fake_usb.o $(B)/tests/e2e_ctl.o | $(B)/stationd $(B)/stationctl
 EXTRA_TEST_LIBS_test_scanner_e2e := $(UMOCKDEV_LIBS)

@@ -29,23 +29,15 @@
 #include <libpq-fe.h>
 #include <sqlite3.h>
 
+#include "tests/e2e_ctl.h"
 #include "tests/fake_usb.h"
 
-#define WAIT_MS 15000
+#define WAIT_MS E2E_WAIT_MS
 
 static char dir[64], conf[128], root[512], rig[128];
 static pid_t daemon_pid = -1;
 static int npass, nfail;
 static const char *pg_uri; /* STATION_TEST_DATABASE, NULL: SQLite in var/ */
-
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void
 check(int ok, const char *fmt, ...)
@@ -88,92 +80,6 @@ cleanup(void)
 		if (system(cmd) != 0)
 			fprintf(stderr, "cleanup: %s failed\n", cmd);
 	}
-}
-
-/* Runs stationctl ARGS; its stdout (and stderr) into out. Exit status. */
-static int
-ctl(char *out, size_t outlen, const char *args)
-{
-	char cmd[1024];
-	FILE *p;
-	size_t n = 0, r;
-	int st;
-
-	snprintf(cmd, sizeof(cmd), "%s/build/stationctl -c %s %s 2>&1", root, conf, args);
-	if ((p = popen(cmd, "r")) == NULL)
-		return -1;
-	while (n + 1 < outlen && (r = fread(out + n, 1, outlen - n - 1, p)) > 0)
-		n += r;
-	out[n] = '\0';
-	st = pclose(p);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-/* The order's status from `stationctl show ORDER --format json`. */
-static void
-order_status(const char *order, char *st, size_t stlen)
-{
-	static char out[65536];
-	char args[128];
-	json_t *j;
-
-	snprintf(args, sizeof(args), "show '%s' --format json", order);
-	st[0] = '\0';
-	if (ctl(out, sizeof(out), args) != 0)
-		return;
-	if ((j = json_loads(out, 0, NULL)) == NULL)
-		return;
-	if (json_string_value(json_object_get(j, "status")) != NULL)
-		snprintf(st, stlen, "%s", json_string_value(json_object_get(j, "status")));
-	json_decref(j);
-}
-
-static int
-wait_status(const char *order, const char *want)
-{
-	char st[64];
-	int64_t t0 = now_ms();
-
-	do {
-		order_status(order, st, sizeof(st));
-		if (strcmp(st, want) == 0)
-			return 1;
-		usleep(10000);
-	} while (now_ms() - t0 < WAIT_MS);
-	printf("  %s is \"%s\", want \"%s\"\n", order, st, want);
-	return 0;
-}
-
-/* How many times text occurs in the station's log (JSON). */
-static int
-log_count(const char *station, const char *text)
-{
-	static char out[262144];
-	char args[128];
-	const char *p;
-	int n = 0;
-
-	snprintf(args, sizeof(args), "log --station %s --format json", station);
-	if (ctl(out, sizeof(out), args) != 0)
-		return -1;
-	for (p = out; (p = strstr(p, text)) != NULL; p += strlen(text))
-		n++;
-	return n;
-}
-
-static int
-wait_log(const char *station, const char *text, int count)
-{
-	int64_t t0 = now_ms();
-
-	do {
-		if (log_count(station, text) >= count)
-			return 1;
-		usleep(10000);
-	} while (now_ms() - t0 < WAIT_MS);
-	printf("  log of %s: \"%s\" seen %d times, want %d\n", station, text,
-	    log_count(station, text), count);
-	return 0;
 }
 
 /* One value (the first column of the first row) from PostgreSQL: 0 / -1. */
@@ -360,7 +266,7 @@ import_order(int id, const char *name, int nlines, const char **lines)
 		fprintf(stderr, "test_scale_e2e: args too long\n");
 		exit(1);
 	}
-	check(ctl(out, sizeof(out), args) == 0, "import %s: %s", name, out);
+	check(e2e_ctl(out, sizeof(out), args) == 0, "import %s: %s", name, out);
 }
 
 static void
@@ -390,9 +296,9 @@ start_daemon(void)
 			execl(bin, "stationd", "-d", "-c", conf, (char *)NULL);
 		_exit(127);
 	}
-	t0 = now_ms();
-	while (ctl(out, sizeof(out), "status") != 0) {
-		if (now_ms() - t0 > 10000) {
+	t0 = e2e_now_ms();
+	while (e2e_ctl(out, sizeof(out), "status") != 0) {
+		if (e2e_now_ms() - t0 > 10000) {
 			printf("stationd did not come up; see %s\n", log);
 			exit(1);
 		}
@@ -427,14 +333,15 @@ wait_scale(const char *text)
 {
 	static char out[65536];
 	char want[160];
-	int64_t t0 = now_ms();
+	int64_t t0 = e2e_now_ms();
 
 	snprintf(want, sizeof(want), "\"weight\": \"%s\"", text);
 	do {
-		if (ctl(out, sizeof(out), "status --format json") == 0 && strstr(out, want) != NULL)
+		if (e2e_ctl(out, sizeof(out), "status --format json") == 0 &&
+		    strstr(out, want) != NULL)
 			return 1;
 		usleep(10000);
-	} while (now_ms() - t0 < WAIT_MS);
+	} while (e2e_now_ms() - t0 < WAIT_MS);
 	printf("  status never showed %s:\n%s\n", want, out);
 	return 0;
 }
@@ -446,7 +353,7 @@ scan(char *out, size_t len, const char *code)
 	char args[256];
 
 	snprintf(args, sizeof(args), "scan --station pack-1 '%s'", code);
-	return ctl(out, len, args);
+	return e2e_ctl(out, len, args);
 }
 
 static void
@@ -530,7 +437,7 @@ labels_received(char *text, size_t len)
 static int
 wait_labels(int want, char *text, size_t len)
 {
-	int64_t t0 = now_ms();
+	int64_t t0 = e2e_now_ms();
 	int n;
 
 	do {
@@ -540,7 +447,7 @@ wait_labels(int want, char *text, size_t len)
 			return 1;
 		}
 		usleep(20000);
-	} while (now_ms() - t0 < WAIT_MS);
+	} while (e2e_now_ms() - t0 < WAIT_MS);
 	printf("  %d labels received, want %d\n", n, want);
 	return 0;
 }
@@ -568,14 +475,14 @@ static int
 wait_spool(const char *digits, const char *want)
 {
 	static char text[16384];
-	int64_t t0 = now_ms();
+	int64_t t0 = e2e_now_ms();
 
 	do {
 		spool_out(digits, text, sizeof(text));
 		if (strstr(text, want) != NULL)
 			return 1;
 		usleep(20000);
-	} while (now_ms() - t0 < WAIT_MS);
+	} while (e2e_now_ms() - t0 < WAIT_MS);
 	printf("  spool/out for %s lacks %s:\n%s\n", digits, want, text);
 	return 0;
 }
@@ -632,6 +539,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	snprintf(conf, sizeof(conf), "%s/station.ini", dir);
+	e2e_ctl_init(root, conf);
 	write_config(NULL);
 	{
 		char var[160];
@@ -665,7 +573,7 @@ main(int argc, char **argv)
 	if (sc == NULL)
 		return 1;
 	start_daemon();
-	check(wait_log("pack-1", "scale attached (0922:8003", 1), "scale attached");
+	check(e2e_wait_log("pack-1", "scale attached (0922:8003", 1), "scale attached");
 	import_order(6001, "#6001", 2, l6001);
 	import_order(6002, "#6002", 1, l6002);
 	next_tracking = "EE123456785DE";
@@ -682,7 +590,7 @@ main(int argc, char **argv)
 	weigh(sc, 4, 3, -2, 124); /* 1.24 kg, as the scale sends kilograms */
 	check(wait_scale("1.24 kg"), "status shows 1.24 kg");
 	expect_scan("SKU-B", 1, "WEIGHT 1.24 kg, expected 0.90 kg ± 5%: check the box");
-	check(wait_status("#6001", "in_progress"), "#6001 still open after the mismatch");
+	check(e2e_wait_status("#6001", "in_progress"), "#6001 still open after the mismatch");
 	expect_scan("#6002", 1, "#6002 not opened");
 	/* the packer takes the stray item out; weighs again */
 	weigh(sc, 3, 2, 0, 880);
@@ -691,20 +599,20 @@ main(int argc, char **argv)
 	expect_scan("STN:WEIGH", 0,
 	    "COMPLETE #6001: all 3 units packed, label printing"
 	    " — WEIGHT 905 g (expected 900 g ± 5%)");
-	check(wait_status("#6001", "fulfilled"), "#6001 fulfilled after STN:WEIGH");
+	check(e2e_wait_status("#6001", "fulfilled"), "#6001 fulfilled after STN:WEIGH");
 	check(wait_labels(1, text, sizeof(text)), "#6001's label printed");
 	check(strstr(text, "905 g") != NULL, "the label says 905 g:\n%s", text);
 	check(wait_spool("6001", "\"weight_grams\": 905"), "spool/out carries 905 g");
 	check(wait_spool("6001", "\"weight_source\": \"scale\""), "spool/out says scale");
-	check(ctl(text, sizeof(text), "show '#6001' --format json") == 0 &&
+	check(e2e_ctl(text, sizeof(text), "show '#6001' --format json") == 0 &&
 		strstr(text, "\"weight_source\": \"scale\"") != NULL,
 	    "show says scale: %s", text);
 
 	/* 2. the label is scanned back before the next order */
 	sscc_of("#6001", sscc1, sizeof(sscc1));
 	check(strlen(sscc1) == 18, "#6001 has an SSCC (%s)", sscc1);
-	check(
-	    ctl(text, sizeof(text), "status") == 0 && strstr(text, "waiting for the label") != NULL,
+	check(e2e_ctl(text, sizeof(text), "status") == 0 &&
+		strstr(text, "waiting for the label") != NULL,
 	    "status says the bench waits for the label: %s", text);
 	expect_scan("#6002", 1, "LABEL NOT VERIFIED: scan #6001's label on its box first");
 	snprintf(q, sizeof(q), "00%s", sscc1); /* as GS1-128 reads: (00) + SSCC */
@@ -720,8 +628,8 @@ main(int argc, char **argv)
 	expect_scan("1111", 1, "wrong PIN for sup1: nothing overridden");
 	expect_scan("STN:OVERRIDE:sup1", 0, "SUPERVISOR sup1: type the PIN");
 	expect_scan("4321", 0, "OVERRIDDEN by sup1: COMPLETE #6002");
-	check(wait_status("#6002", "fulfilled"), "#6002 fulfilled by the override");
-	check(wait_log("pack-1",
+	check(e2e_wait_status("#6002", "fulfilled"), "#6002 fulfilled by the override");
+	check(e2e_wait_log("pack-1",
 		  "supervisor sup1 passed the weight check of #6002 box 1"
 		  " (packer ana)",
 		  1),
@@ -748,16 +656,16 @@ main(int argc, char **argv)
 
 	/* 5. the scale unplugged mid-shift: the box waits; plugged back, it weighs */
 	fake_usb_unplug(fu, sc);
-	check(wait_log("pack-1", "scale unplugged", 1), "unplug logged");
+	check(e2e_wait_log("pack-1", "scale unplugged", 1), "unplug logged");
 	check(wait_scale("absent"), "status shows the scale absent");
 	expect_scan("#6003", 0, "OPENED #6003");
 	expect_scan("SKU-D", 1, "WEIGHT PENDING: the scale shows absent");
 	sc = fake_usb_plug(fu, FAKE_SCALE, 0x0922, 0x8003, NULL, 1);
-	check(wait_log("pack-1", "scale attached (0922:8003", 2), "scale attached again");
+	check(e2e_wait_log("pack-1", "scale attached (0922:8003", 2), "scale attached again");
 	weigh(sc, 4, 2, 0, 310);
 	check(wait_scale("310 g"), "status shows 310 g");
 	expect_scan("STN:WEIGH", 0, "COMPLETE #6003");
-	check(wait_status("#6003", "fulfilled"), "#6003 fulfilled after the replug");
+	check(e2e_wait_status("#6003", "fulfilled"), "#6003 fulfilled after the replug");
 	check(wait_spool("6003", "\"weight_grams\": 310"), "spool/out carries 310 g");
 	check(wait_labels(4, text, sizeof(text)) && strstr(text, "310 g") != NULL,
 	    "#6003's label says 310 g:\n%s", text);
@@ -774,10 +682,10 @@ main(int argc, char **argv)
 	     " 'override_pin', 'overridden', 'override_refused')",
 	    v, sizeof(v));
 	check(strcmp(v, "8") == 0, "8 new verdicts recorded, got %s", v);
-	check(wait_log("pack-1", "\"verdict\": \"wrong_label\"", 1), "log shows wrong_label");
+	check(e2e_wait_log("pack-1", "\"verdict\": \"wrong_label\"", 1), "log shows wrong_label");
 	/* stats by packer: 5 weighings (3 boxes passed or passed over, 2 refused), 5 labels
 	 * scanned back of which 1 was another package's */
-	check(ctl(text, sizeof(text), "stats --by packer --format csv") == 0 &&
+	check(e2e_ctl(text, sizeof(text), "stats --by packer --format csv") == 0 &&
 		strstr(text,
 		    ",weighings,misweighs,misweigh_rate,label_scans,wrong_labels,"
 		    "wrong_label_rate") != NULL &&

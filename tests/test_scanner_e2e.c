@@ -20,22 +20,14 @@
 #include <jansson.h>
 #include <sqlite3.h>
 
+#include "tests/e2e_ctl.h"
 #include "tests/fake_usb.h"
 
-#define WAIT_MS 15000
+#define WAIT_MS E2E_WAIT_MS
 
 static char dir[64], conf[128], root[512];
 static pid_t daemon_pid = -1;
 static int npass, nfail;
-
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void
 check(int ok, const char *fmt, ...)
@@ -70,92 +62,6 @@ cleanup(void)
 		if (system(cmd) != 0)
 			fprintf(stderr, "cleanup: %s failed\n", cmd);
 	}
-}
-
-/* Runs stationctl ARGS; its stdout (and stderr) into out. Exit status. */
-static int
-ctl(char *out, size_t outlen, const char *args)
-{
-	char cmd[1024];
-	FILE *p;
-	size_t n = 0, r;
-	int st;
-
-	snprintf(cmd, sizeof(cmd), "%s/build/stationctl -c %s %s 2>&1", root, conf, args);
-	if ((p = popen(cmd, "r")) == NULL)
-		return -1;
-	while (n + 1 < outlen && (r = fread(out + n, 1, outlen - n - 1, p)) > 0)
-		n += r;
-	out[n] = '\0';
-	st = pclose(p);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-/* The order's status from `stationctl show ORDER --format json`. */
-static void
-order_status(const char *order, char *st, size_t stlen)
-{
-	static char out[65536];
-	char args[128];
-	json_t *j;
-
-	snprintf(args, sizeof(args), "show '%s' --format json", order);
-	st[0] = '\0';
-	if (ctl(out, sizeof(out), args) != 0)
-		return;
-	if ((j = json_loads(out, 0, NULL)) == NULL)
-		return;
-	if (json_string_value(json_object_get(j, "status")) != NULL)
-		snprintf(st, stlen, "%s", json_string_value(json_object_get(j, "status")));
-	json_decref(j);
-}
-
-static int
-wait_status(const char *order, const char *want)
-{
-	char st[64];
-	int64_t t0 = now_ms();
-
-	do {
-		order_status(order, st, sizeof(st));
-		if (strcmp(st, want) == 0)
-			return 1;
-		usleep(10000);
-	} while (now_ms() - t0 < WAIT_MS);
-	printf("  %s is \"%s\", want \"%s\"\n", order, st, want);
-	return 0;
-}
-
-/* How many times text occurs in the station's log (JSON). */
-static int
-log_count(const char *station, const char *text)
-{
-	static char out[262144];
-	char args[128];
-	const char *p;
-	int n = 0;
-
-	snprintf(args, sizeof(args), "log --station %s --format json", station);
-	if (ctl(out, sizeof(out), args) != 0)
-		return -1;
-	for (p = out; (p = strstr(p, text)) != NULL; p += strlen(text))
-		n++;
-	return n;
-}
-
-static int
-wait_log(const char *station, const char *text, int count)
-{
-	int64_t t0 = now_ms();
-
-	do {
-		if (log_count(station, text) >= count)
-			return 1;
-		usleep(10000);
-	} while (now_ms() - t0 < WAIT_MS);
-	printf("  log of %s: \"%s\" seen %d times, want %d\n", station, text,
-	    log_count(station, text), count);
-	return 0;
 }
 
 /*
@@ -260,7 +166,7 @@ import_order(int id, const char *name, int nlines, const char **lines)
 		fprintf(stderr, "test_scanner_e2e: args too long\n");
 		exit(1);
 	}
-	check(ctl(out, sizeof(out), args) == 0, "import %s: %s", name, out);
+	check(e2e_ctl(out, sizeof(out), args) == 0, "import %s: %s", name, out);
 }
 
 static void
@@ -290,9 +196,9 @@ start_daemon(void)
 			execl(bin, "stationd", "-d", "-c", conf, (char *)NULL);
 		_exit(127);
 	}
-	t0 = now_ms();
-	while (ctl(out, sizeof(out), "status") != 0) {
-		if (now_ms() - t0 > 10000) {
+	t0 = e2e_now_ms();
+	while (e2e_ctl(out, sizeof(out), "status") != 0) {
+		if (e2e_now_ms() - t0 > 10000) {
 			printf("stationd did not come up; see %s\n", log);
 			exit(1);
 		}
@@ -346,14 +252,14 @@ static void
 wait_drained(struct fake_dev *d)
 {
 	struct fake_stats st;
-	int64_t t0 = now_ms();
+	int64_t t0 = e2e_now_ms();
 
 	do {
 		fake_dev_stats(d, &st);
 		if (st.queued == 0 && st.urbs_pending > 0)
 			return;
 		usleep(1000);
-	} while (now_ms() - t0 < WAIT_MS);
+	} while (e2e_now_ms() - t0 < WAIT_MS);
 }
 
 int
@@ -386,6 +292,7 @@ main(int argc, char **argv)
 		return 1;
 	atexit(cleanup);
 	snprintf(conf, sizeof(conf), "%s/station.ini", dir);
+	e2e_ctl_init(root, conf);
 	write_config();
 	{
 		char var[160];
@@ -402,14 +309,14 @@ main(int argc, char **argv)
 	if (k1 == NULL || pos == NULL || kb == NULL)
 		return 1;
 	start_daemon();
-	check(wait_log("pack-1", "scanner attached", 1), "pack-1 attached");
-	check(wait_log("pack-2", "scanner attached", 1), "pack-2 attached");
+	check(e2e_wait_log("pack-1", "scanner attached", 1), "pack-1 attached");
+	check(e2e_wait_log("pack-2", "scanner attached", 1), "pack-2 attached");
 
 	/* pack-3's German scanner appears after start */
 	de = fake_usb_plug(fu, FAKE_KBD, 0x05e0, 0x1200, "DE1", 3);
-	t0 = now_ms();
-	check(wait_log("pack-3", "scanner attached", 1), "pack-3 attached");
-	ms = now_ms() - t0;
+	t0 = e2e_now_ms();
+	check(e2e_wait_log("pack-3", "scanner attached", 1), "pack-3 attached");
+	ms = e2e_now_ms() - t0;
 	check(ms <= 1500, "late scanner took %lld ms", (long long)ms);
 
 	import_order(5001, "#5001", 2, l5001);
@@ -421,21 +328,21 @@ main(int argc, char **argv)
 	fake_dev_type_us(k1, "#5001\n");
 	fake_dev_pos_scan(pos, "]C0", "#5002", 5);
 	type_de(de, "#5003\n");
-	check(wait_status("#5001", "in_progress"), "#5001 opened by scans");
-	check(wait_status("#5002", "in_progress"), "#5002 opened by HID POS");
-	check(wait_status("#5003", "in_progress"), "#5003 opened (de layout)");
+	check(e2e_wait_status("#5001", "in_progress"), "#5001 opened by scans");
+	check(e2e_wait_status("#5002", "in_progress"), "#5002 opened by HID POS");
+	check(e2e_wait_status("#5003", "in_progress"), "#5003 opened (de layout)");
 	fake_dev_type_us(k1, "SKU-A\nSKU-A\nSKU-B\n");
 	fake_dev_pos_scan(pos, "]C0", "SKU-C", 5);
 	type_de(de, "ZY-9\n");
-	check(wait_status("#5001", "fulfilled"), "#5001 completed by scans");
-	check(wait_status("#5002", "fulfilled"), "#5002 completed by HID POS");
-	check(wait_status("#5003", "fulfilled"), "#5003 completed (de layout)");
+	check(e2e_wait_status("#5001", "fulfilled"), "#5001 completed by scans");
+	check(e2e_wait_status("#5002", "fulfilled"), "#5002 completed by HID POS");
+	check(e2e_wait_status("#5003", "fulfilled"), "#5003 completed (de layout)");
 
 	/* a GS1 code with a group separator reaches the station intact */
 	fake_dev_type_us(k1,
 	    "0100614141999996\x1d"
 	    "10LOT7\n");
-	check(wait_log("pack-1", "0100614141999996", 1), "GS1 scan logged");
+	check(e2e_wait_log("pack-1", "0100614141999996", 1), "GS1 scan logged");
 	check(scans_recorded("pack-1",
 		  "0100614141999996\x1d"
 		  "10LOT7",
@@ -446,23 +353,23 @@ main(int argc, char **argv)
 
 	/* unplug mid-scan, replug: the cut scan is dropped, work resumes */
 	fake_dev_type_us(k1, "#5004\n");
-	check(wait_status("#5004", "in_progress"), "#5004 opened");
+	check(e2e_wait_status("#5004", "in_progress"), "#5004 opened");
 	fake_dev_type_us(k1, "SKU-");
 	wait_drained(k1);
 	fake_usb_unplug(fu, k1);
-	check(wait_log("pack-1", "scanner unplugged", 1), "unplug alert");
-	check(wait_log("pack-1",
+	check(e2e_wait_log("pack-1", "scanner unplugged", 1), "unplug alert");
+	check(e2e_wait_log("pack-1",
 		  "partial scan (4 bytes) cut off by unplug "
 		  "dropped",
 		  1),
 	    "cut scan reported");
 	k1b = fake_usb_plug(fu, FAKE_KBD, 0x05e0, 0x1200, "S1", 1);
-	t0 = now_ms();
-	check(wait_log("pack-1", "scanner attached", 2), "pack-1 re-attached");
-	ms = now_ms() - t0;
+	t0 = e2e_now_ms();
+	check(e2e_wait_log("pack-1", "scanner attached", 2), "pack-1 re-attached");
+	ms = e2e_now_ms() - t0;
 	check(ms <= 1500, "replug took %lld ms", (long long)ms);
 	fake_dev_type_us(k1b, "SKU-D\n");
-	check(wait_status("#5004", "fulfilled"), "#5004 completed after replug");
+	check(e2e_wait_status("#5004", "fulfilled"), "#5004 completed after replug");
 	check(scans_recorded("pack-1", "SKU-", NULL) == 0 &&
 		scans_recorded("pack-1", "SKU-SKU-D", NULL) == 0,
 	    "the scan cut by the unplug was never recorded");
