@@ -23,6 +23,7 @@ TEST_SCRIPTS += tests/e2e_effects.sh
 TEST_SCRIPTS += tests/e2e_resume.sh
 TEST_SCRIPTS += tests/e2e_syncs.sh
 TEST_SCRIPTS += tests/e2e_scan_cost.sh
+TEST_SCRIPTS += tests/e2e_schema8.sh
 # issue 16: man pages document the code's keys, commands and verdicts; the Debian
 # package; systemd's notify protocol and watchdog.
 TEST_SCRIPTS += tests/man_check.sh tests/e2e_deb.sh tests/e2e_systemd.sh

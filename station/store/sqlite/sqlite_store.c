@@ -173,6 +173,21 @@ SQ(struct store *s)
 	return (struct sqlite_store *)s;
 }
 
+/*
+ * A box closes (or opens again): its counted units leave (or join) the open
+ * count. A trigger of packages: 6 -> 7 makes it, 7 -> 8 makes it again on the
+ * table it rebuilds.
+ */
+#define LINE_TALLY_BOX                                                                             \
+	"CREATE TRIGGER line_tally_box AFTER UPDATE OF state ON packages"                          \
+	" WHEN (old.state = 'open') <> (new.state = 'open') BEGIN"                                 \
+	" UPDATE line_tally SET boxed = boxed + CASE WHEN new.state = 'open' THEN 1 ELSE -1 END *" \
+	"  (SELECT coalesce(sum(units), 0) FROM scans c WHERE c.package_id = new.id"               \
+	"   AND c.state = 'counted' AND c.line_id = line_tally.line_id)"                           \
+	" WHERE line_id IN (SELECT line_id FROM scans WHERE package_id = new.id"                   \
+	"  AND state = 'counted');"                                                                \
+	" END;"
+
 /* Forward migrations: migrations[i] takes user_version i to i + 1. */
 static const char *migrations[] = {
 	/* 0 -> 1 */
@@ -353,14 +368,7 @@ static const char *migrations[] = {
 	"  boxed = boxed + excluded.boxed;"
 	" END;"
 	/* a box closes (or opens again): its counted units leave (or join) the open count */
-	"CREATE TRIGGER line_tally_box AFTER UPDATE OF state ON packages"
-	" WHEN (old.state = 'open') <> (new.state = 'open') BEGIN"
-	" UPDATE line_tally SET boxed = boxed + CASE WHEN new.state = 'open' THEN 1 ELSE -1 END *"
-	"  (SELECT coalesce(sum(units), 0) FROM scans c WHERE c.package_id = new.id"
-	"   AND c.state = 'counted' AND c.line_id = line_tally.line_id)"
-	" WHERE line_id IN (SELECT line_id FROM scans WHERE package_id = new.id"
-	"  AND state = 'counted');"
-	" END;"
+	LINE_TALLY_BOX
 	/*
 	 * Every scan asks for the bench's last label (packages by station, newest
 	 * first) and an unknown code for a catalog SKU: lookups, not walks of
@@ -380,6 +388,46 @@ static const char *migrations[] = {
 	"CREATE INDEX scans_package ON scans(package_id, state) WHERE package_id IS NOT NULL;"
 	"DROP INDEX events_packer;"
 	"CREATE INDEX events_packer ON events(packer, at) WHERE packer IS NOT NULL;",
+	/*
+	 * 7 -> 8 (issue 11): fewer index pages in each scan's commit, each one
+	 * a page written to the WAL and synced before the verdict.
+	 * - The log's query walks events by id and filters (its filters are
+	 *   all optional): the indexes by time, order, kind and packer served
+	 *   no query, and the prune goes by id as the scans' does. A bench's
+	 *   last verdict is its newest event: by station, then id, no sort.
+	 * - A shipment's lines are looked up by order, then line: one index.
+	 * - A package's SSCC is unique when it has one: an open box no longer
+	 *   puts a NULL in the SSCC's index, and its closing no longer moves it
+	 *   out. The table is rebuilt for it (legacy_alter_table: the scans'
+	 *   tally triggers name packages and stay as they are).
+	 */
+	"DROP INDEX events_at;"
+	"DROP INDEX events_order;"
+	"DROP INDEX events_kind;"
+	"DROP INDEX events_packer;"
+	"DROP INDEX events_station;"
+	"CREATE INDEX events_station ON events(station);"
+	"DROP INDEX fulfillment_lines_order;"
+	"DROP INDEX fulfillment_lines_line;"
+	"CREATE INDEX fulfillment_lines_order ON fulfillment_lines(order_id, line_id);"
+	"PRAGMA legacy_alter_table = ON;"
+	"CREATE TABLE packages_new ("
+	" id INTEGER PRIMARY KEY, order_id INTEGER NOT NULL, station TEXT NOT NULL,"
+	" box INTEGER NOT NULL, sscc TEXT,"
+	" state TEXT NOT NULL,"
+	" fulfillment_id INTEGER, weight_grams INTEGER,"
+	" created_at INTEGER NOT NULL, closed_at INTEGER, weight_source TEXT);"
+	"INSERT INTO packages_new(id, order_id, station, box, sscc, state, fulfillment_id,"
+	" weight_grams, created_at, closed_at, weight_source)"
+	" SELECT id, order_id, station, box, sscc, state, fulfillment_id,"
+	" weight_grams, created_at, closed_at, weight_source FROM packages;"
+	"DROP TABLE packages;"
+	"ALTER TABLE packages_new RENAME TO packages;"
+	"PRAGMA legacy_alter_table = OFF;"
+	"CREATE UNIQUE INDEX packages_sscc ON packages(sscc) WHERE sscc IS NOT NULL;"
+	"CREATE INDEX packages_order ON packages(order_id, state);"
+	"CREATE INDEX packages_station ON packages(station, closed_at, id)"
+	" WHERE sscc IS NOT NULL;" LINE_TALLY_BOX,
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -501,11 +549,24 @@ user_version(struct store *s)
 	return v;
 }
 
+/*
+ * Test hook: STATION_TEST_SCHEMA=N migrates no further than version N, so a
+ * test can make the file an older station left and see this one migrate it.
+ */
+static int
+last_migration(void)
+{
+	const char *stop = getenv("STATION_TEST_SCHEMA");
+	int n = stop ? atoi(stop) : NMIGRATIONS;
+
+	return n > 0 && n < NMIGRATIONS ? n : NMIGRATIONS;
+}
+
 static int
 migrate(struct store *s, char *err, size_t errlen)
 {
 	char sql[64];
-	int v = user_version(s);
+	int v = user_version(s), last = last_migration();
 
 	if (v < 0) {
 		snprintf(err, errlen, "reading schema version: %s", store_errmsg(s));
@@ -516,7 +577,7 @@ migrate(struct store *s, char *err, size_t errlen)
 		    v, NMIGRATIONS);
 		return -1;
 	}
-	for (; v < NMIGRATIONS; v++) {
+	for (; v < last; v++) {
 		if (exec_sql(s, "BEGIN IMMEDIATE", err, errlen) == -1)
 			return -1;
 		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);

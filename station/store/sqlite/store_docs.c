@@ -31,7 +31,8 @@ static const char SQL_ORDER_DOC[] =
 static const char SQL_DOC_LINES[] =
     "SELECT l.sku, l.title, l.variant_title, l.quantity, l.fulfillable_quantity,"
     " l.requires_shipping,"
-    " (SELECT coalesce(sum(quantity), 0) FROM fulfillment_lines f WHERE f.line_id = l.id),"
+    " (SELECT coalesce(sum(quantity), 0) FROM fulfillment_lines f WHERE f.order_id = l.order_id"
+    " AND f.line_id = l.id),"
     " l.shop_acked FROM order_lines l WHERE l.order_id = ? AND l.removed = 0 ORDER BY l.position";
 
 static int

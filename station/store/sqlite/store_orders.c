@@ -178,7 +178,8 @@ load_old(struct store *s, int64_t id, struct old_order *old)
 	sqlite3_reset(st);
 	st = store_stmt(s,
 	    "SELECT l.id, coalesce(l.shop_line_id, 0), l.quantity, l.sku, l.name, l.removed,"
-	    " (SELECT coalesce(sum(quantity), 0) FROM fulfillment_lines f WHERE f.line_id = l.id),"
+	    " (SELECT coalesce(sum(quantity), 0) FROM fulfillment_lines f WHERE f.order_id = l.order_id"
+	    " AND f.line_id = l.id),"
 	    " (SELECT coalesce(sum(units), 0) FROM scans c WHERE c.line_id = l.id AND c.state = 'counted'),"
 	    " l.fulfillable_quantity, l.shop_acked"
 	    " FROM order_lines l WHERE l.order_id = ? ORDER BY l.position");

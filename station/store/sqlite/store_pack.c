@@ -29,7 +29,8 @@ keep(struct order_view *v, sqlite3_stmt *st, int col)
 static const char SQL_VIEW_LINES[] =
     "SELECT l.id, l.sku, coalesce(l.title, l.name), l.quantity, l.fulfillable_quantity,"
     " l.requires_shipping, l.removed,"
-    " (SELECT coalesce(sum(quantity), 0) FROM fulfillment_lines f WHERE f.line_id = l.id),"
+    " (SELECT coalesce(sum(quantity), 0) FROM fulfillment_lines f WHERE f.order_id = l.order_id"
+    " AND f.line_id = l.id),"
     " coalesce(t.counted, 0), coalesce(t.boxed, 0)," /* line_tally: one lookup, not every scan */
     " l.shop_acked, l.grams"
     " FROM order_lines l LEFT JOIN line_tally t ON t.line_id = l.id"
@@ -458,7 +459,8 @@ store_lines_status(struct store *s, int64_t order_id, enum order_status *status)
 {
 	sqlite3_stmt *st = store_stmt(s,
 	    "SELECT l.quantity, l.fulfillable_quantity, l.requires_shipping, l.removed,"
-	    " (SELECT coalesce(sum(quantity), 0) FROM fulfillment_lines f WHERE f.line_id = l.id),"
+	    " (SELECT coalesce(sum(quantity), 0) FROM fulfillment_lines f WHERE f.order_id = l.order_id"
+	    " AND f.line_id = l.id),"
 	    " l.shop_acked FROM order_lines l WHERE l.order_id = ?");
 	struct order_tally t = { 0, 0 };
 	int r;

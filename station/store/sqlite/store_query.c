@@ -70,7 +70,8 @@ sqlite_store_count_orders(struct store *s, struct store_status_count **rows, siz
 }
 
 #define SHIPPED                                                                                    \
-	"(SELECT coalesce(sum(f.quantity), 0) FROM fulfillment_lines f WHERE f.line_id = l.id)"
+	"(SELECT coalesce(sum(f.quantity), 0) FROM fulfillment_lines f"                            \
+	" WHERE f.order_id = l.order_id AND f.line_id = l.id)"
 static const char SQL_ORDERS[] =
     "SELECT o.name, o.status, coalesce(o.ship_name, trim(coalesce(o.ship_first_name,'') || ' ' ||"
     " coalesce(o.ship_last_name,''))), o.ship_city, o.ship_country_code,"
@@ -213,7 +214,8 @@ detail_order(sqlite3_stmt *st, struct store_order_detail *d)
 static const char SQL_ORDER_LINES[] =
     "SELECT l.id, l.shop_line_id, l.sku, l.title, l.variant_title, l.quantity,"
     " l.fulfillable_quantity, l.requires_shipping, l.removed,"
-    " (SELECT coalesce(sum(quantity), 0) FROM fulfillment_lines f WHERE f.line_id = l.id),"
+    " (SELECT coalesce(sum(quantity), 0) FROM fulfillment_lines f WHERE f.order_id = l.order_id"
+    " AND f.line_id = l.id),"
     " (SELECT coalesce(sum(units), 0) FROM scans c WHERE c.line_id = l.id AND c.state = 'counted'),"
     " l.grams, l.shop_acked FROM order_lines l WHERE l.order_id = ? ORDER BY l.position";
 

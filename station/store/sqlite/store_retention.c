@@ -107,10 +107,15 @@ sqlite_store_prune_log(struct store *s, int64_t before_ms, int limit, int64_t *n
 
 	if (store_begin(s) == -1)
 		return -1;
-	/* events_at orders the oldest first */
+	/*
+	 * Events have no index on time (schema 8), but their ids grow with
+	 * it: only ids below the first recent event are looked at, as for the
+	 * scans below.
+	 */
 	if ((st = store_stmt(s,
 		 "DELETE FROM events WHERE id IN (SELECT id FROM events"
-		 " WHERE at < ?1 ORDER BY at LIMIT ?2)")) == NULL)
+		 " WHERE id < coalesce((SELECT id FROM events WHERE at >= ?1 ORDER BY id LIMIT 1),"
+		 " 9223372036854775807) AND at < ?1 ORDER BY id LIMIT ?2)")) == NULL)
 		goto fail;
 	sqlite3_bind_int64(st, 1, before_ms);
 	sqlite3_bind_int(st, 2, limit);
