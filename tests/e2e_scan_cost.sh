@@ -62,16 +62,16 @@ pages_of() {
 	awk -F'\t' '$4 == "COMMIT" { p = $3 } END { print p + 0 }' "$1"
 }
 p=$(pages_of "$T/late")
-expect_true "an ok scan's commit writes at most 13 pages (got $p)" test "$p" -le 13 -a "$p" -gt 0
+expect_true "an ok scan's commit writes at most 11 pages (got $p)" test "$p" -le 11 -a "$p" -gt 0
 one_scan STN:ABANDON abandoned "$T/abandon"
 lib_order 5102 '#5102' paid "" 6103:MUG-BLK-12:1 >"$T/o2.json"
 lib_import "$T/o2.json"
 one_scan '#5102' opened "$T/opened"
 p=$(pages_of "$T/opened")
-expect_true "opening an order writes at most 13 pages (got $p)" test "$p" -le 13 -a "$p" -gt 0
+expect_true "opening an order writes at most 10 pages (got $p)" test "$p" -le 10 -a "$p" -gt 0
 one_scan MUG-BLK-12 completed "$T/completed"
 p=$(pages_of "$T/completed")
-expect_true "a completed scan writes at most 26 pages (got $p)" test "$p" -le 26 -a "$p" -gt 0
+expect_true "a completed scan writes at most 24 pages (got $p)" test "$p" -le 24 -a "$p" -gt 0
 expect_eq "after a label: reprint" "reprint|REPRINT: the last label prints again" \
     "$(ctl scan --format json STN:REPRINT | jq -r '.verdict + "|" + .message')"
 # shipping reads the order's scans, not every scan of the bench (300 and more here)
