@@ -86,7 +86,9 @@ printf '{"id":9,"name":"#9\377\376","line_items":[{"id":1,"sku":"A","quantity":1
 # a good order first, then a bad one: the whole file is refused (one transaction)
 printf '{"orders":[{"id":14,"name":"#14","financial_status":"paid","line_items":[{"id":1,"sku":"A","quantity":1,"requires_shipping":true}]},{"id":15,"name":"#15","line_items":[{"id":1,"sku":"A","quantity":true}]}]}' >"$B/half-good.json"
 : >"$B/empty2.json"
-head -c 4096 /dev/urandom >"$B/garbage2.bin"
+# binary (a PNG's signature first): random bytes alone began with '{' or '['
+# now and then, and were parsed as JSON
+{ printf '\211PNG\r\n\032\n'; head -c 4088 /dev/urandom; } >"$B/garbage2.bin"
 printf 'Name,Lineitem quantity,Lineitem name,Lineitem sku\r\n#20,1,"Mug "x,MUG\r\n' >"$B/quote.csv"
 printf 'Name,Lineitem quantity,Lineitem name,Lineitem sku\r\n#21,1,"Mug,MUG\r\n' >"$B/unterminated.csv"
 printf 'Name,Lineitem quantity,Lineitem name,Lineitem sku\r\n#22,-2,Mug,MUG\r\n' >"$B/neg.csv"
