@@ -1,6 +1,9 @@
 /* Threads that leave signals to the loop. */
+#include <sched.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "common/thread.h"
 
@@ -31,4 +34,18 @@ thread_wait_ms(pthread_cond_t *cv, pthread_mutex_t *mu, long ms, const int *stop
 	}
 	while (!*stop && pthread_cond_timedwait(cv, mu, &until) == 0)
 		;
+}
+
+/*
+ * Nice 10 was not enough: the scheduler (EEVDF) lets a running thread end
+ * its slice before a woken one of higher weight, so a client woken on the
+ * CPU of the niced parse thread waited up to ~3 ms for it.
+ */
+void
+thread_background(void)
+{
+	struct sched_param sp = { 0 };
+
+	if (sched_setscheduler(0, SCHED_IDLE, &sp) == -1)
+		setpriority(PRIO_PROCESS, (id_t)gettid(), 19);
 }

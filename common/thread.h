@@ -17,5 +17,12 @@ int thread_start(pthread_t *, void *(*fn)(void *), void *arg);
  * arrives meanwhile into one batch. Blocks.
  */
 void thread_wait_ms(pthread_cond_t *cv, pthread_mutex_t *mu, long ms, const int *stop);
+/*
+ * Makes the calling thread background work (SCHED_IDLE; nice 19 where
+ * that is refused): a thread that wakes on its CPU (the loop, a client
+ * waiting for a verdict) runs at once instead of after its time slice.
+ * It runs only on CPU time nothing else wants.
+ */
+void thread_background(void);
 
 #endif

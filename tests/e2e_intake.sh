@@ -367,6 +367,16 @@ expect_eq "big bad file: nothing written (validated before any batch)" 0 "$(big_
 big_orders '#J' 0 710000000 >"$T/big.json"
 spool_drop "$T/big.json" big.json
 expect_true "big file: first batches in" wait_for "[ \"\$(big_count '#J')\" -gt 0 ]" 60
+# the parse thread is background work (SCHED_IDLE, policy 5): a client woken
+# on its CPU runs at once; the loop and the other threads stay normal (0)
+policies() {
+	for f in /proc/$DPID/task/*/stat; do
+		sed 's/.*) //' "$f" | awk '{ print $39 }'
+	done | sort | uniq -c | awk '{ printf "%s:%s ", $2, $1 }'
+}
+pol=$(policies)
+expect_eq "during the import: the loop is SCHED_OTHER" 0 "$(sed 's/.*) //' /proc/$DPID/stat | awk '{ print $39 }')"
+expect_contains "during the import: one thread, the parser, is SCHED_IDLE ($pol)" "5:1 " "$pol"
 out=$(ctl scan --station pack-1 '#1001' 2>&1)
 expect_rc "scan during the import answered" 0 $?
 expect_contains "scan during the import: the order opens" "#1001" "$out"

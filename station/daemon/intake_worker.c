@@ -5,9 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
+#include "common/thread.h"
 #include "station/daemon/intake_job_int.h"
 #include "station/intake/intake_stream.h"
 
@@ -148,7 +148,7 @@ intake_worker_main(void *arg)
 	int bad = 0, r;
 
 	/* parsing is background work: the loop's scans come first on the CPU */
-	setpriority(PRIO_PROCESS, (id_t)gettid(), 10);
+	thread_background();
 	/* only this thread reads the mapping (see intake_file_was_cut) */
 	j->kind = intake_detect(j->file.in.buf, j->file.in.len);
 	j->res.kind = intake_kind_name(j->kind);
