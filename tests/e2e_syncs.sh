@@ -91,5 +91,36 @@ EOP
 else
 	echo "note: no strace; the heap's churn is not checked"
 fi
+
+# An import's batches commit without a sync each (a crash leaves the file in
+# spool/in, to be imported again): the loop syncs the WAL before the file
+# is moved to done/, and otherwise only when SQLite starts the WAL over (it
+# syncs the new header) or checkpoints in the loop. 10,000 orders are 20
+# batches: 20 syncs before.
+awk 'BEGIN {
+	printf "{\"orders\":[";
+	for (i = 1; i <= 10000; i++)
+		printf "%s{\"id\":%d,\"name\":\"#L%d\",\"financial_status\":\"paid\",\"line_items\":[{\"id\":%d,\"sku\":\"MUG-BLK-12\",\"quantity\":1,\"requires_shipping\":true}]}", (i > 1 ? "," : ""), 760000000 + i, i, 770000000 + i;
+	printf "]}\n";
+}' >"$T/lazy.json"
+# (the shipments before are all marked written: no later marking commit)
+expect_true "spool/out marked" wait_for \
+    '[ "$(sql "SELECT count(*) FROM fulfillments WHERE outbox_name IS NULL")" = 0 ]' 10
+before=$(wc -l <"$LOG")
+spool_drop "$T/lazy.json" lazy.json
+expect_true "the 10,000-order file is in done/" wait_for "[ -e '$SPOOL/done/lazy.json' ]" 30
+expect_eq "all 10,000 orders in" 10000 "$(sql "SELECT count(*) FROM orders WHERE name GLOB '#L*'")"
+walsyncs=$(tail -n +$((before + 1)) "$LOG" |
+    awk '/^rename done\/lazy.json$/ { print n + 0; found = 1; exit } /^sync main station.db-wal$/ { n++ } END { if (!found) print "no rename" }')
+expect_true "an import of 20 batches: 1 to 5 WAL syncs by the loop before the file goes to done/ (got $walsyncs)" \
+    test "$walsyncs" -ge 1 -a "$walsyncs" -le 5
+# and the commits after it are synced again: the loop syncs the WAL between a
+# scan's request and its verdict (the checkpointer's syncs are not counted)
+ctl scan STN:ABANDON >/dev/null 2>&1
+before=$(wc -l <"$LOG")
+expect_eq "after the import: #L1 opens" opened "$(ctl scan --format json '#L1' | jq -r .verdict)"
+n=$(tail -n +$((before + 1)) "$LOG" | awk '/^reply/ { print n + 0; exit } /^sync main station.db-wal$/ { n++ }')
+expect_true "after the import, a scan's commit is synced before its verdict (got $n)" test "$n" -ge 1
+
 lib_stop
 lib_finish

@@ -605,6 +605,42 @@ START_TEST(test_store_first_error)
 }
 END_TEST
 
+/*
+ * A lazy transaction (an import's batch) holds and rolls back as any other;
+ * store_durable then syncs it, and the transactions after it are ordinary.
+ */
+START_TEST(test_store_lazy)
+{
+	struct store *s = open_engine_db();
+	struct order *a = mkorder(9007199254741001LL, "#1101", 1);
+	struct order *b = mkorder(9007199254741002LL, "#1102", 1);
+	struct order *c = mkorder(9007199254741003LL, "#1103", 1);
+	const char *outcome;
+	char err[256];
+	int64_t id;
+
+	ck_assert_int_eq(store_durable(s), 0); /* nothing lazy yet */
+	ck_assert_int_eq(store_begin_lazy(s), 0);
+	ck_assert_int_eq(store_upsert_order(s, a, "t.json", &outcome, err, sizeof(err)), 0);
+	ck_assert_int_eq(store_commit(s), 0);
+	ck_assert_int_eq(store_begin_lazy(s), 0);
+	ck_assert_int_eq(store_upsert_order(s, b, "t.json", &outcome, err, sizeof(err)), 0);
+	store_rollback(s);
+	ck_assert_int_eq(store_durable(s), 0);
+	ck_assert_int_eq(store_durable(s), 0); /* twice: nothing left to sync */
+	ck_assert_int_eq(store_find_order(s, "#1101", &id), 1);
+	ck_assert_int_eq(store_find_order(s, "#1102", &id), 0);
+	ck_assert_int_eq(store_begin(s), 0);
+	ck_assert_int_eq(store_upsert_order(s, c, "t.json", &outcome, err, sizeof(err)), 0);
+	ck_assert_int_eq(store_commit(s), 0);
+	ck_assert_int_eq(store_find_order(s, "#1103", &id), 1);
+	order_free(a);
+	order_free(b);
+	order_free(c);
+	store_close(s);
+}
+END_TEST
+
 /* packed and packed_box of the order's only line, as the bench reads them */
 static void
 assert_packed(struct store *s, int64_t id, int64_t packed, int64_t boxed)
@@ -759,6 +795,7 @@ main(void)
 	tcase_add_test(tc, test_store_quantity_zero);
 	tcase_add_test(tc, test_store_find_product);
 	tcase_add_test(tc, test_store_first_error);
+	tcase_add_test(tc, test_store_lazy);
 	tcase_add_test(tc, test_store_orders_with_sku);
 	tcase_add_test(tc, test_store_events_newest);
 	tcase_add_test(tc, test_store_packed_tally);

@@ -134,7 +134,15 @@ job_end(struct intake_jobs *ij, const char *why, int retry)
 	char err[1200];
 	int big = j->file.in.len >= TRIM_BYTES;
 
-	if (why != NULL)
+	/*
+	 * Its batches committed lazily: on disk before the file is called in
+	 * (done/, the reply) or refused saying what went in before the fault.
+	 */
+	if ((why == NULL || !retry) && store_durable(ij->store) == -1) {
+		snprintf(err, sizeof(err), "%s: database: %s", r->label, store_errmsg(ij->store));
+		why = err;
+		retry = 1;
+	} else if (why != NULL)
 		snprintf(err, sizeof(err), "%s: %s", r->label, why);
 	ij->job = NULL;
 	j->req = NULL;
@@ -293,7 +301,8 @@ store_batch(struct intake_jobs *ij, char *err, size_t errlen)
 	 * 3 ms, while the other core could be idle. Let it run first.
 	 */
 	sched_yield();
-	if (store_begin(ij->store) == -1) {
+	/* lazy: a crash imports the file again, and its end is synced (job_end) */
+	if (store_begin_lazy(ij->store) == -1) {
 		snprintf(err, errlen, "database: %s", store_errmsg(ij->store));
 		return -1;
 	}
@@ -327,7 +336,7 @@ store_codes(struct intake_jobs *ij, char *err, size_t errlen)
 
 	if (end > j->ncodes)
 		end = j->ncodes;
-	if (store_begin(ij->store) == -1) {
+	if (store_begin_lazy(ij->store) == -1) {
 		snprintf(err, errlen, "database: %s", store_errmsg(ij->store));
 		return -1;
 	}

@@ -91,6 +91,18 @@ store_commit(struct store *s)
 	return s->ops->commit(s);
 }
 
+int
+store_begin_lazy(struct store *s)
+{
+	return s->ops->begin_lazy ? s->ops->begin_lazy(s) : s->ops->begin(s);
+}
+
+int
+store_durable(struct store *s)
+{
+	return s->ops->durable ? s->ops->durable(s) : 0;
+}
+
 void
 store_rollback(struct store *s)
 {

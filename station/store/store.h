@@ -53,6 +53,17 @@ int store_schema_version(struct store *);
 int store_begin(struct store *);
 int store_commit(struct store *);
 void store_rollback(struct store *);
+/*
+ * A transaction whose commit does not wait for the disk, for work that is
+ * redone after a crash anyway (an import file stays in spool/in until all
+ * of it is in): a power cut may lose it, never what an earlier commit
+ * holds, and any later synced commit makes it durable too. store_commit
+ * and store_rollback end it; the next transaction is synced again.
+ * Engines without the distinction begin an ordinary transaction.
+ */
+int store_begin_lazy(struct store *);
+/* Makes every lazy commit so far durable (before the work is called done): 0 / -1. */
+int store_durable(struct store *);
 
 /*
  * Copies a one-box SQLite station (from: its file) into an empty

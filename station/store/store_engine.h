@@ -30,6 +30,9 @@ struct store_ops {
 	int (*schema_version)(struct store *);
 	int (*begin)(struct store *);
 	int (*commit)(struct store *);
+	/* optional: without them, an ordinary transaction and nothing to sync */
+	int (*begin_lazy)(struct store *);
+	int (*durable)(struct store *);
 	void (*rollback)(struct store *);
 	/* scan_id: the scan row the event reports (0: none) */
 	int (*add_event)(struct store *, int64_t scan_id, const char *station, int64_t order_id,

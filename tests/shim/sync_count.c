@@ -5,7 +5,8 @@
  * in the order they happen. A test counts the syncs between a scan request
  * and its reply: the verdict path's synced commits (issue 11). A sync line
  * says which thread asked and the file's name: "sync main station.db-wal"
- * (the loop) or "sync worker station.db".
+ * (the loop) or "sync worker station.db". A rename is logged with the last
+ * two parts of its new name: "rename done/orders.json".
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -108,4 +109,23 @@ send(int fd, const void *buf, size_t len, int flags)
 
 	note_reply(fd, buf, len);
 	return real(fd, buf, len, flags);
+}
+
+int
+rename(const char *from, const char *to)
+{
+	int (*real)(const char *, const char *) = (int (*)(const char *, const char *))dlsym(
+	    RTLD_NEXT, "rename");
+	const char *p = to + strlen(to);
+	char line[4200];
+	int slashes = 0;
+
+	while (p > to && slashes < 2)
+		if (*--p == '/')
+			slashes++;
+	if (*p == '/')
+		p++;
+	snprintf(line, sizeof(line), "rename %s\n", p);
+	note(line);
+	return real(from, to);
 }

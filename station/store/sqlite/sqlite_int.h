@@ -61,6 +61,8 @@ const char *sqlite_store_strerror(struct store *);
 int sqlite_store_schema_version(struct store *);
 int sqlite_store_begin(struct store *);
 int sqlite_store_commit(struct store *);
+int sqlite_store_begin_lazy(struct store *);
+int sqlite_store_durable(struct store *);
 void sqlite_store_rollback(struct store *);
 int sqlite_store_add_event(struct store *, int64_t scan_id, const char *station, int64_t order_id,
     const char *packer, const char *kind, const char *verdict, const char *message, int is_error);

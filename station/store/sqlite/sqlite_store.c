@@ -28,6 +28,8 @@ struct sqlite_store {
 	char err[512];
 	struct sqlite_store *next; /* open stores, to find one by its handle */
 	struct sqlite_ckpt *ckpt;  /* the WAL checkpoint's thread; NULL read-only */
+	int lazy;		   /* at synchronous=NORMAL: a lazy transaction */
+	int unsynced;		   /* a lazy commit may not be on disk yet */
 };
 
 /* Open stores: store_step_done(st) finds its store by the statement's handle. */
@@ -95,6 +97,8 @@ static const struct store_ops sqlite_ops = {
 	.schema_version = sqlite_store_schema_version,
 	.begin = sqlite_store_begin,
 	.commit = sqlite_store_commit,
+	.begin_lazy = sqlite_store_begin_lazy,
+	.durable = sqlite_store_durable,
 	.rollback = sqlite_store_rollback,
 	.add_event = sqlite_store_add_event,
 	.upsert_order = sqlite_store_upsert_order,
@@ -675,14 +679,52 @@ sqlite_store_close(struct store *s)
 	free(s);
 }
 
+/*
+ * The safety level can change only between transactions: NORMAL for a
+ * lazy one, FULL again as soon as it ends, so that nothing else (an
+ * autocommit statement, the next scan) ever commits lazily.
+ */
+static int
+set_synchronous(struct store *s, int lazy)
+{
+	/* not store_stmt: outside a transaction it clears the first error (a failed COMMIT's) */
+	if (sqlite3_exec(SQ(s)->db, lazy ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL",
+		NULL, NULL, NULL) != SQLITE_OK) {
+		fail_db(s);
+		return -1;
+	}
+	SQ(s)->lazy = lazy;
+	return 0;
+}
+
+static int
+begin_tx(struct store *s)
+{
+	sqlite3_stmt *st = store_stmt(s, "BEGIN IMMEDIATE");
+
+	return st && store_step(s, st) == SQLITE_DONE ? 0 : -1;
+}
+
 int
 sqlite_store_begin(struct store *s)
 {
-	sqlite3_stmt *st;
-
 	SQ(s)->failed = 0; /* a new transaction, a new first error */
-	st = store_stmt(s, "BEGIN IMMEDIATE");
-	return st && store_step(s, st) == SQLITE_DONE ? 0 : -1;
+	/* FULL again if the end of a lazy transaction could not set it */
+	if (SQ(s)->lazy && set_synchronous(s, 0) == -1)
+		return -1;
+	return begin_tx(s);
+}
+
+int
+sqlite_store_begin_lazy(struct store *s)
+{
+	SQ(s)->failed = 0;
+	if (set_synchronous(s, 1) == -1)
+		return -1;
+	if (begin_tx(s) == 0)
+		return 0;
+	set_synchronous(s, 0);
+	return -1;
 }
 
 int
@@ -690,8 +732,13 @@ sqlite_store_commit(struct store *s)
 {
 	sqlite3_stmt *st = store_stmt(s, "COMMIT");
 
-	if (st && store_step(s, st) == SQLITE_DONE)
+	if (st && store_step(s, st) == SQLITE_DONE) {
+		if (SQ(s)->lazy) {
+			SQ(s)->unsynced = 1;
+			set_synchronous(s, 0);
+		}
 		return 0;
+	}
 	store_rollback(s);
 	return -1;
 }
@@ -702,6 +749,32 @@ sqlite_store_rollback(struct store *s)
 {
 	if (!sqlite3_get_autocommit(SQ(s)->db))
 		sqlite3_exec(SQ(s)->db, "ROLLBACK", NULL, NULL, NULL);
+	if (SQ(s)->lazy && sqlite3_get_autocommit(SQ(s)->db))
+		set_synchronous(s, 0);
+}
+
+/*
+ * A lazy commit's frames are in the WAL file, not yet synced: syncing
+ * that file makes every one of them durable, as the next FULL commit that
+ * writes a frame would (the caller may have none to make).
+ */
+int
+sqlite_store_durable(struct store *s)
+{
+	sqlite3_file *f = NULL;
+	int rc;
+
+	if (!SQ(s)->unsynced)
+		return 0;
+	SQ(s)->failed = 0;
+	if (sqlite3_file_control(SQ(s)->db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &f) !=
+		SQLITE_OK ||
+	    f == NULL || f->pMethods == NULL)
+		return store_fail(s, "the write-ahead log is not open");
+	if ((rc = f->pMethods->xSync(f, SQLITE_SYNC_NORMAL)) != SQLITE_OK)
+		return store_fail(s, "syncing the write-ahead log: %s", sqlite3_errstr(rc));
+	SQ(s)->unsynced = 0;
+	return 0;
 }
 
 int
