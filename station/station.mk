@@ -11,7 +11,7 @@ STORE_SRCS := station/store/store.c station/store/store_rows.c station/store/sto
 	station/store/sqlite/store_orders.c station/store/sqlite/store_pack.c \
 	station/store/sqlite/store_query.c station/store/sqlite/store_docs.c \
 	station/store/sqlite/store_jobs.c station/store/store_shop.c station/store/sqlite/store_shop.c station/store/sqlite/store_checks.c \
-	station/store/sqlite/sqlite_ckpt.c \
+	station/store/sqlite/sqlite_ckpt.c station/store/sqlite/sqlite_schema.c \
 	station/store/pg/pg_store.c station/store/pg/pg_orders.c station/store/pg/pg_pack.c station/store/pg/pg_view.c \
 	station/store/pg/pg_query.c station/store/pg/pg_docs.c station/store/pg/pg_jobs.c \
 	station/store/pg/pg_boxes.c station/store/pg/pg_migrate.c station/store/pg/pg_cursor.c \

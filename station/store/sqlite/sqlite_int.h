@@ -14,6 +14,15 @@
 
 struct store;
 
+/* sqlite3_exec with its message in err: 0 / -1. */
+int sqlite_exec(sqlite3 *, const char *sql, char *err, size_t errlen);
+/* PRAGMA user_version, -1 on error. */
+int sqlite_user_version(sqlite3 *);
+/* The newest schema version (STORE_SCHEMA_VERSION). */
+int sqlite_schema_latest(void);
+/* Migrates the file up to the newest version, one transaction a step: 0 / -1 and err. */
+int sqlite_migrate(sqlite3 *, char *err, size_t errlen);
+
 /* The handle, for the engine's own files. */
 sqlite3 *store_db(struct store *);
 /*
