@@ -15,12 +15,13 @@ unset SYNC_COUNT_LOG
 lib_order 5001 '#5001' paid "" 6001:MUG-BLK-12:1 >"$T/o.json"
 lib_import "$T/o.json"
 
-# syncs_in_reply CODE VERDICT: the syncs between this scan's request and its reply
+# syncs_in_reply CODE VERDICT [WHICH]: the syncs (those whose line matches the
+# regular expression WHICH, if given) between this scan's request and its reply
 syncs_in_reply() {
 	_before=$(wc -l <"$LOG")
 	_got=$(ctl scan --format json "$1" | jq -r .verdict)
 	[ "$_got" = "$2" ] || { echo "want $2, got $_got" >&2; echo -1; return; }
-	tail -n +$((_before + 1)) "$LOG" | awk '/^reply/ { print n + 0; exit } /^sync/ { n++ }'
+	tail -n +$((_before + 1)) "$LOG" | awk -v which="${3:-^sync}" '/^reply/ { print n + 0; exit } /^sync/ && $0 ~ which { n++ }'
 }
 n=$(syncs_in_reply '#5001' opened)
 expect_true "opening an order costs one synced commit (got $n)" test "$n" -le 1 -a "$n" -ge 0
@@ -117,10 +118,8 @@ expect_true "an import of 20 batches: 1 to 5 WAL syncs by the loop before the fi
 # and the commits after it are synced again: the loop syncs the WAL between a
 # scan's request and its verdict (the checkpointer's syncs are not counted)
 ctl scan STN:ABANDON >/dev/null 2>&1
-before=$(wc -l <"$LOG")
-expect_eq "after the import: #L1 opens" opened "$(ctl scan --format json '#L1' | jq -r .verdict)"
-n=$(tail -n +$((before + 1)) "$LOG" | awk '/^reply/ { print n + 0; exit } /^sync main station.db-wal$/ { n++ }')
-expect_true "after the import, a scan's commit is synced before its verdict (got $n)" test "$n" -ge 1
+n=$(syncs_in_reply '#L1' opened '^sync main station.db-wal$')
+expect_true "after the import, #L1 opens and its commit is synced before its verdict (got $n)" test "$n" -ge 1
 
 lib_stop
 lib_finish
