@@ -77,9 +77,6 @@ lib_stop
 # --- scan-to-verdict while a 100,000-order file imports -------------------------
 CLIENT=$LIB_ROOT/build/bench/core_scan_latency
 SCANS=${BENCH_IMPORT_SCANS:-1000}
-pct() {	# FILE P: the P-th percentile
-	sort -n "$1" | awk -v p="$2" '{ v[NR] = $1 } END { i = int(NR * p); if (i < 1) i = 1; print v[i] }'
-}
 # Rounds alternate idle and busy on a fresh database each, pooled: one idle
 # run then one busy run drifted with the disk (idle p99 1.0-2.6 ms between
 # runs), which moved the ratio more than the import did.
@@ -117,18 +114,18 @@ while [ $r -le "$ROUNDS" ]; do
 	echo $(( (_t1 - _t0) / 1000 )) | awk '{ print $1 / 1000000 }' >>took
 	grep VmHWM /proc/$DPID/status | awk '{ print $2 / 1024 }' >>hwm
 	printf '  round %d: idle p99 %s ms, during the import p99 %s ms (%s)\n' "$r" \
-	    "$(pct idle.$r 0.99)" "$(pct busy.$r 0.99)" \
-	    "$(echo "$(pct busy.$r 0.99) $(pct idle.$r 0.99)" | awk '{ printf "%.2fx", $1 / $2 }')"
+	    "$(lib_pct idle.$r 0.99)" "$(lib_pct busy.$r 0.99)" \
+	    "$(echo "$(lib_pct busy.$r 0.99) $(lib_pct idle.$r 0.99)" | awk '{ printf "%.2fx", $1 / $2 }')"
 	cat idle.$r >>raw.idle
 	cat busy.$r >>raw.busy
 	lib_stop
 	r=$((r + 1))
 done
 n=$(wc -l <raw.idle | tr -d ' ')
-printf 'scan-to-verdict idle:                 p50 %s ms, p99 %s ms (%d scans, %d rounds)\n' "$(pct raw.idle 0.5)" "$(pct raw.idle 0.99)" "$n" "$ROUNDS"
-printf 'scan-to-verdict during a %d import:  p50 %s ms, p99 %s ms (%d scans, %s)\n' "$N" "$(pct raw.busy 0.5)" "$(pct raw.busy 0.99)" "$(wc -l <raw.busy | tr -d ' ')" "$during"
+printf 'scan-to-verdict idle:                 p50 %s ms, p99 %s ms (%d scans, %d rounds)\n' "$(lib_pct raw.idle 0.5)" "$(lib_pct raw.idle 0.99)" "$n" "$ROUNDS"
+printf 'scan-to-verdict during a %d import:  p50 %s ms, p99 %s ms (%d scans, %s)\n' "$N" "$(lib_pct raw.busy 0.5)" "$(lib_pct raw.busy 0.99)" "$(wc -l <raw.busy | tr -d ' ')" "$during"
 printf 'p99 during import / idle: %s (target <= 2.0); the import took %s s alongside (median)\n' \
-    "$(echo "$(pct raw.busy 0.99) $(pct raw.idle 0.99)" | awk '{ printf "%.2f", $1 / $2 }')" \
+    "$(echo "$(lib_pct raw.busy 0.99) $(lib_pct raw.idle 0.99)" | awk '{ printf "%.2f", $1 / $2 }')" \
     "$(lib_median <took)"
 printf 'stationd peak memory (VmHWM) after the import alongside scans: %.1f MB (target <= 32 MB, the highest of %d rounds)\n' \
     "$(sort -n hwm | tail -1)" "$ROUNDS"

@@ -36,10 +36,6 @@ show_latency() {
 	lib_median <show.times
 }
 
-# pct FILE P: the P-th percentile of the numbers in FILE
-pct() {
-	sort -n "$1" | awk -v p="$2" '{ v[NR] = $1 } END { i = int(NR * p); if (i < 1) i = 1; print v[i] }'
-}
 
 # Both stations run side by side and their scan rounds alternate (which size
 # goes first alternates too): measured one after the other, a drift of the
@@ -56,15 +52,11 @@ for n in $SIZES; do
 	T=$ROOT/n$n CONF=$ROOT/n$n/station.ini DPID=
 	mkdir -p "$T"
 	setup "$n"
-	eval "T_$n=\$T CONF_$n=\$CONF SOCK_$n=\$SOCK DB_$n=\$DB SPOOL_$n=\$SPOOL DPID_$n=\$DPID"
-	LIB_EXTRA_PIDS="$LIB_EXTRA_PIDS $DPID"
+	lib_keep "$n"
 	echo "show latency, $n orders: median $(show_latency "#B$((n / 2))") ms over 21 runs (target <= 20 ms at 1,000,000)"
 done
-use() {	# N: the station of that size is the one ctl, sql and lib_stop see
-	eval "T=\$T_$1 CONF=\$CONF_$1 SOCK=\$SOCK_$1 DB=\$DB_$1 SPOOL=\$SPOOL_$1 DPID=\$DPID_$1"
-}
 for n in $SIZES; do
-	use "$n"
+	lib_use "$n"
 	: >"$ROOT/raw.$n"
 	"$CLIENT" "$SOCK" $((n / 4)) 500 MUG-BLK-12 >/dev/null || echo "  warm-up scans failed"
 done
@@ -72,7 +64,7 @@ r=0
 order="$SIZES"
 while [ $r -lt $ROUNDS ]; do
 	for n in $order; do
-		use "$n"
+		lib_use "$n"
 		"$CLIENT" "$SOCK" $((n / 4 + 250 + r * PER / 2)) "$PER" MUG-BLK-12 "$ROOT/raw.$n" >>"$ROOT/scan.$n" ||
 		    echo "  scan bench failed"
 	done
@@ -83,13 +75,13 @@ T=$ROOT
 for n in $SIZES; do
 	echo "scan-to-verdict latency, $n orders ($SCANS scans in $ROUNDS rounds, alternating with the other size):"
 	sed 's/^/  round: /' scan.$n
-	pct raw.$n 0.99 >p99.$n
-	echo "  pooled $(wc -l <raw.$n | tr -d ' ') scans: p50 $(pct raw.$n 0.5) ms, p99 $(cat p99.$n) ms (target p99 <= 5 ms)"
+	lib_pct raw.$n 0.99 >p99.$n
+	echo "  pooled $(wc -l <raw.$n | tr -d ' ') scans: p50 $(lib_pct raw.$n 0.5) ms, p99 $(cat p99.$n) ms (target p99 <= 5 ms)"
 done
 echo "scan p99 ratio 1,000,000 / 10,000 orders: $(echo "$(cat p99.1000000) $(cat p99.10000)" | awk '{ printf "%.2f", $1 / $2 }') (target within 1.20)"
-use 10000
+lib_use 10000
 lib_stop
-use 1000000
+lib_use 1000000
 
 # the station log: 1,000,000 events on top of the 1,000,000-order database
 lib_stop

@@ -44,9 +44,6 @@ awk 'BEGIN { printf "{\"orders\":[";
 		printf "%s{\"id\":%d,\"name\":\"#R%d\",\"financial_status\":\"paid\",\"shipping_address\":{\"name\":\"Bench %d\",\"address1\":\"%d Bench Road\",\"city\":\"Springfield\",\"zip\":\"01101\",\"country_code\":\"US\"},\"line_items\":[{\"id\":%d,\"sku\":\"MUG-BLK-12\",\"title\":\"Mug\",\"quantity\":1,\"requires_shipping\":true,\"grams\":420}]}", (i > 1 ? "," : ""), 7000000 + i, i, i, i, 8000000 + i;
 	printf "]}\n" }' >orders_rt.json
 
-pct() {
-	sort -n "$1" | awk -v p="$2" '{ v[NR] = $1 } END { i = int(NR * p); if (i < 1) i = 1; print v[i] }'
-}
 
 # fresh ENGINE EXTRA: a stopped station on a fresh database, EXTRA appended to its ini
 fresh() {
@@ -79,7 +76,7 @@ duplicate_window = 0"
 	BENCH_STATION=pack-1 "$CLIENT" "$SOCK" 1 200 MUG-BLK-12 >/dev/null || echo "  warm-up failed"
 	BENCH_STATION=pack-1 "$CLIENT" "$SOCK" 101 "$ALONE" MUG-BLK-12 raw.alone >/dev/null ||
 	    echo "  alone: failed"
-	echo "$_e: scan->verdict, 1 bench:  p50 $(pct raw.alone 0.5) ms  p99 $(pct raw.alone 0.99) ms ($(wc -l <raw.alone | tr -d ' ') scans)"
+	echo "$_e: scan->verdict, 1 bench:  p50 $(lib_pct raw.alone 0.5) ms  p99 $(lib_pct raw.alone 0.99) ms ($(wc -l <raw.alone | tr -d ' ') scans)"
 	: >raw.eight
 	first=$(( 101 + ALONE / 2 + 10 ))
 	pids=
@@ -90,7 +87,7 @@ duplicate_window = 0"
 	done
 	for p in $pids; do wait "$p" || echo "  a bench failed"; done
 	cat raw.pack-1 raw.b[2-8] >raw.eight 2>/dev/null
-	echo "$_e: scan->verdict, 8 benches back to back (saturation, one daemon): p50 $(pct raw.eight 0.5) ms  p99 $(pct raw.eight 0.99) ms ($(wc -l <raw.eight | tr -d ' ') scans)"
+	echo "$_e: scan->verdict, 8 benches back to back (saturation, one daemon): p50 $(lib_pct raw.eight 0.5) ms  p99 $(lib_pct raw.eight 0.99) ms ($(wc -l <raw.eight | tr -d ' ') scans)"
 	ctl import orders_paced.json >/dev/null || echo "  paced orders: import failed"
 	paced "$_e" "one daemon" "$SOCK" pack-1 "$SOCK" b2 "$SOCK" b3 "$SOCK" b4 \
 	    "$SOCK" b5 "$SOCK" b6 "$SOCK" b7 "$SOCK" b8
@@ -115,7 +112,7 @@ paced() {
 	for p in $pids; do wait "$p" || echo "  a paced bench failed"; done
 	cat raw.paced.*.opened raw.paced.*.ok raw.paced.*.completed >raw.paced 2>/dev/null
 	cat raw.paced.*.completed >raw.paced.done 2>/dev/null
-	echo "$_e: scan->verdict, 8 benches each scanning every 100 ms ($_label): p50 $(pct raw.paced 0.5) ms  p99 $(pct raw.paced 0.99) ms ($(wc -l <raw.paced | tr -d ' ') scans; completed alone p99 $(pct raw.paced.done 0.99) ms)"
+	echo "$_e: scan->verdict, 8 benches each scanning every 100 ms ($_label): p50 $(lib_pct raw.paced 0.5) ms  p99 $(lib_pct raw.paced 0.99) ms ($(wc -l <raw.paced | tr -d ' ') scans; completed alone p99 $(lib_pct raw.paced.done 0.99) ms)"
 }
 
 # round_trips: PostgreSQL's waits for the server per scan (opened, ok,
@@ -180,7 +177,7 @@ boxes() {
 	done
 	for p in $pids; do wait "$p" || echo "  a bench failed"; done
 	cat raw.box.* >raw.boxes
-	echo "pg: scan->verdict, 8 benches back to back (saturation, 4 boxes x 2): p50 $(pct raw.boxes 0.5) ms  p99 $(pct raw.boxes 0.99) ms ($(wc -l <raw.boxes | tr -d ' ') scans)"
+	echo "pg: scan->verdict, 8 benches back to back (saturation, 4 boxes x 2): p50 $(lib_pct raw.boxes 0.5) ms  p99 $(lib_pct raw.boxes 0.99) ms ($(wc -l <raw.boxes | tr -d ' ') scans)"
 	"$STATIONCTL" -c box1/station.ini import orders_paced.json >/dev/null || echo "  paced orders: import failed"
 	paced pg "4 boxes x 2" box1/var/station.sock x1 box1/var/station.sock y1 \
 	    box2/var/station.sock x2 box2/var/station.sock y2 box3/var/station.sock x3 \

@@ -65,10 +65,6 @@ setup() {
 	lib_start || exit 1
 }
 
-# pct FILE P: the P-th percentile of the numbers in FILE
-pct() {
-	sort -n "$1" | awk -v p="$2" '{ v[NR] = $1 } END { i = int(NR * p); if (i < 1) i = 1; print v[i] }'
-}
 ratio() {
 	echo "$1 $2" | awk '{ if ($2 > 0) printf "%.2f", $1 / $2; else print "-" }'
 }
@@ -93,14 +89,10 @@ for n in $SIZES; do
 	T=$ROOT/n$n CONF=$ROOT/n$n/station.ini DPID=
 	mkdir -p "$T"
 	setup "$n"
-	eval "T_$n=\$T CONF_$n=\$CONF SOCK_$n=\$SOCK DB_$n=\$DB SPOOL_$n=\$SPOOL DPID_$n=\$DPID"
-	LIB_EXTRA_PIDS="$LIB_EXTRA_PIDS $DPID"
+	lib_keep "$n"
 done
-use() {	# N: the station of that size is the one ctl, cpu_ticks and lib_stop see
-	eval "T=\$T_$1 CONF=\$CONF_$1 SOCK=\$SOCK_$1 DB=\$DB_$1 SPOOL=\$SPOOL_$1 DPID=\$DPID_$1"
-}
 for n in $SIZES; do
-	use "$n"
+	lib_use "$n"
 	: >floor.$n
 	eval "c0_$n=$(cpu_ticks)"
 done
@@ -109,7 +101,7 @@ r=0
 order="$SIZES"
 while [ $r -lt "$ROUNDS" ]; do
 	for n in $order; do
-		use "$n"
+		lib_use "$n"
 		"$FLOOR" "$ROOT/floor.db" "$FLOOR_N" floor.$n || echo "  floor failed"
 		"$CLIENT" "$SOCK" pack-1 '#V' "$next" "$PER_ROUND" MUG-BLK-12 raw.$n || echo "  scans failed"
 	done
@@ -119,13 +111,13 @@ while [ $r -lt "$ROUNDS" ]; do
 done
 scans=$(( (next - 1) * 3 ))
 for n in $SIZES; do
-	use "$n"
+	lib_use "$n"
 	c1=$(cpu_ticks)
 	eval "c0=\$c0_$n"
-	fp50=$(pct floor.$n 0.5); fp99=$(pct floor.$n 0.99)
+	fp50=$(lib_pct floor.$n 0.5); fp99=$(lib_pct floor.$n 0.99)
 	echo "orders: $n; synced-commit floor ($(wc -l <floor.$n | tr -d ' ') commits): p50 $fp50 ms, p99 $fp99 ms"
 	for k in opened ok completed; do
-		p50=$(pct raw.$n.$k 0.5); p99=$(pct raw.$n.$k 0.99)
+		p50=$(lib_pct raw.$n.$k 0.5); p99=$(lib_pct raw.$n.$k 0.99)
 		echo "$p99" >p99.$n.$k
 		printf '  %-10s %5s scans  p50 %7s ms (%5sx floor, target <= 3)  p99 %7s ms (%5sx floor, target <= 10)\n' \
 		    "$k" "$(wc -l <raw.$n.$k | tr -d ' ')" "$p50" "$(ratio "$p50" "$fp50")" "$p99" "$(ratio "$p99" "$fp99")"
@@ -151,7 +143,7 @@ EOP
 done
 # the 8 benches below use the last size's station; the others stop now
 for n in $SIZES; do
-	use "$n"
+	lib_use "$n"
 	[ "$n" = "$(echo $SIZES | awk '{ print $NF }')" ] || lib_stop
 done
 T=$ROOT
@@ -184,6 +176,6 @@ base=$((base + GAP_ORDERS))
 eight eight 1
 eight step 0
 cat one.opened one.ok one.completed >one.all
-echo "one bench (a scan every 100 ms): p99 $(pct one.all 0.99) ms; 8 benches at once: p99 $(pct eight.all 0.99) ms ($(ratio "$(pct eight.all 0.99)" "$(pct one.all 0.99)")x, target <= 1.5)"
-echo "  worst case, the 8 benches scanning at the same instant every time: p99 $(pct step.all 0.99) ms ($(ratio "$(pct step.all 0.99)" "$(pct one.all 0.99)")x)"
+echo "one bench (a scan every 100 ms): p99 $(lib_pct one.all 0.99) ms; 8 benches at once: p99 $(lib_pct eight.all 0.99) ms ($(ratio "$(lib_pct eight.all 0.99)" "$(lib_pct one.all 0.99)")x, target <= 1.5)"
+echo "  worst case, the 8 benches scanning at the same instant every time: p99 $(lib_pct step.all 0.99) ms ($(ratio "$(lib_pct step.all 0.99)" "$(lib_pct one.all 0.99)")x)"
 lib_stop

@@ -37,9 +37,6 @@ COMMIT;
 EOS
 lib_start || exit 1
 
-pct() {
-	sort -n "$1" | awk -v p="$2" '{ v[NR] = $1 } END { i = int(NR * p); if (i < 1) i = 1; print v[i] }'
-}
 streams() {
 	curl -s "http://127.0.0.1:$PORT/metrics" | awk '$1 == "station_web_streams" { print $2 }'
 }
@@ -65,11 +62,11 @@ for k in opened ok completed; do
 	for m in none sse; do
 		printf '  %-10s %-22s %5s scans  p50 %7s ms  p99 %7s ms\n' "$k" \
 		    "$([ $m = none ] && echo "no browser" || echo "$CLIENTS SSE clients")" \
-		    "$(wc -l <$m.$k | tr -d ' ')" "$(pct $m.$k 0.5)" "$(pct $m.$k 0.99)"
+		    "$(wc -l <$m.$k | tr -d ' ')" "$(lib_pct $m.$k 0.5)" "$(lib_pct $m.$k 0.99)"
 	done
 done
 cat none.opened none.ok none.completed >none.all
 cat sse.opened sse.ok sse.completed >sse.all
-echo "  all verdicts: p99 $(pct none.all 0.99) ms without, $(pct sse.all 0.99) ms with $CLIENTS SSE clients"
+echo "  all verdicts: p99 $(lib_pct none.all 0.99) ms without, $(lib_pct sse.all 0.99) ms with $CLIENTS SSE clients"
 echo "  $(tail -1 sse.0)"
 lib_stop

@@ -252,6 +252,16 @@ lib_import() {
 }
 
 # --- for the benchmarks -----------------------------------------------------------
+# Several stations side by side: lib_keep NAME saves the current one (T, CONF,
+# SOCK, DB, SPOOL and its running daemon, which the cleanup then kills too);
+# lib_use NAME makes it the one ctl, sql, lib_start and lib_stop see.
+lib_keep() {
+	eval "T_$1=\$T CONF_$1=\$CONF SOCK_$1=\$SOCK DB_$1=\$DB SPOOL_$1=\$SPOOL DPID_$1=\$DPID"
+	LIB_EXTRA_PIDS="$LIB_EXTRA_PIDS $DPID"
+}
+lib_use() {
+	eval "T=\$T_$1 CONF=\$CONF_$1 SOCK=\$SOCK_$1 DB=\$DB_$1 SPOOL=\$SPOOL_$1 DPID=\$DPID_$1"
+}
 # lib_bulk_orders N PREFIX: N ready orders PREFIX1..PREFIXN, one line (1 x MUG-BLK-12)
 # each, inserted straight into the daemon's schema (the daemon must have created
 # the database and be stopped). Far faster than intake, for big databases.
@@ -295,6 +305,11 @@ EOS
 lib_median() {
 	sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2];
 		else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# lib_pct FILE P: the P-th percentile (0 < P <= 1) of the numbers in FILE, one a line
+lib_pct() {
+	sort -n "$1" | awk -v p="$2" '{ v[NR] = $1 } END { i = int(NR * p); if (i < 1) i = 1; print v[i] }'
 }
 
 # lib_ms COMMAND...: wall time of one run in ms (output discarded).
